@@ -1,0 +1,1 @@
+"""papershelf's outside world: feeds, the arXiv API, the candidate store, ranking, scheduling."""

@@ -1,0 +1,1 @@
+"""papershelf's shells: the Flask app, the JSON API, the review page and the `papershelf` CLI."""

@@ -1,0 +1,66 @@
+"""Atomic, serialized file writes: temp file in the same folder, fsync, rename, mode kept."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import stat
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from filelock import FileLock
+
+from .paths import data_dir
+
+_thread_locks: dict[str, threading.RLock] = {}
+_thread_locks_guard = threading.Lock()
+
+
+def lock_path_for(path: Path) -> Path:
+    """The lock file guarding `path`, in the data dir so no lock file ever lands in a lists repo."""
+    digest = hashlib.sha256(str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    folder = data_dir() / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{digest[:32]}.lock"
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout_seconds: float = 30.0) -> Iterator[None]:
+    """Hold the one-writer lock of `path` across threads (RLock) and processes (file lock)."""
+    key = str(path.resolve())
+    with _thread_locks_guard:
+        thread_lock = _thread_locks.setdefault(key, threading.RLock())
+    with thread_lock, FileLock(str(lock_path_for(path)), timeout=timeout_seconds):
+        yield
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` atomically, keeping its permission bits; never a half-written file."""
+    directory = path.parent
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp_name, mode)
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    # The rename is durable only once the directory entry is on disk.
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

@@ -1,0 +1,199 @@
+"""The workspace: a folder of markdown lists with `.papershelf/config.toml`, found or created."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .errors import NotFound, WorkspaceError
+from .paths import data_dir, machine_config_path
+from .settings import LISTS_EXCLUDE, LISTS_INCLUDE, SETTINGS
+
+log = logging.getLogger(__name__)
+
+STATE_DIRNAME = ".papershelf"
+CONFIG_NAME = "config.toml"
+
+SAMPLE_LIST_NAME = "papers.md"
+SAMPLE_LIST = """\
+# Papers
+
+A sample list papershelf created so the first run works. Clip a paper from arXiv with the
+browser extension, or run `papershelf add <arXiv id> --list papers.md --section "Language models"`.
+
+## Language models
+
+- [Attention Is All You Need](https://arxiv.org/abs/1706.03762), Jun. 12 2017.
+- [Language Models are Few-Shot Learners](https://arxiv.org/abs/2005.14165), May 28 2020.
+
+## Retrieval
+
+- [Dense Passage Retrieval for Open-Domain Question Answering](https://arxiv.org/abs/2004.04906), Apr. 10 2020.
+"""
+
+SAMPLE_CONFIG = """\
+# papershelf workspace settings; every key is documented in docs/configuration.md.
+[lists]
+include = ["**/*.md"]
+"""
+
+
+@dataclass
+class Workspace:
+    """A workspace root and its parsed configuration."""
+
+    root: Path
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def state_dir(self) -> Path:
+        """`<root>/.papershelf`: shared decisions and the config, committed with the lists."""
+        return self.root / STATE_DIRNAME
+
+    def setting(self, key: str) -> Any:
+        """The configured value of a registered setting, or its default."""
+        spec = SETTINGS[key]
+        node: Any = self.config
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return spec.default
+            node = node[part]
+        try:
+            return spec.coerce(node)
+        except ValueError as exc:
+            raise WorkspaceError(f"{self.state_dir / CONFIG_NAME}: {exc}") from None
+
+    def list_paths(self) -> list[str]:
+        """Every list file, as sorted workspace-relative POSIX paths."""
+        include = [_glob_regex(p) for p in self.setting(LISTS_INCLUDE.key)]
+        exclude = [_glob_regex(p) for p in self.setting(LISTS_EXCLUDE.key)]
+        found: list[str] = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            # Hidden folders (.git, .papershelf, .venv) never hold lists.
+            dirnames[:] = sorted(
+                d for d in dirnames if not d.startswith(".") and d != "node_modules"
+            )
+            rel_dir = PurePosixPath(Path(dirpath).relative_to(self.root).as_posix())
+            for name in filenames:
+                rel = (rel_dir / name).as_posix() if str(rel_dir) != "." else name
+                if any(r.match(rel) for r in include) and not any(r.match(rel) for r in exclude):
+                    found.append(rel)
+        return sorted(found)
+
+    def resolve_list(self, list_path: str) -> Path:
+        """The absolute path of a list given relative to the workspace; NotFound names close ones."""
+        rel = str(list_path).replace("\\", "/").strip()
+        candidate = (self.root / rel).resolve()
+        root = self.root.resolve()
+        if root not in candidate.parents and candidate != root:
+            raise NotFound(
+                f"List {list_path!r} is outside the workspace.", fields={"list": "outside"}
+            )
+        known = self.list_paths()
+        if rel in known:
+            return candidate
+        from .closest import closest_names
+
+        raise NotFound(
+            f"No list {list_path!r} in {self.root}.",
+            closest=closest_names(rel, known),
+            fields={"list": "unknown"},
+        )
+
+    def relpath(self, path: Path) -> str:
+        """A path inside the workspace as a workspace-relative POSIX path."""
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """Translate a glob with `**` (any folders, including none), `*` and `?` into a regex."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def load_config(root: Path) -> dict[str, Any]:
+    """Read `<root>/.papershelf/config.toml` ({} when absent); a broken file is a WorkspaceError."""
+    path = root / STATE_DIRNAME / CONFIG_NAME
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise WorkspaceError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise WorkspaceError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def default_workspace_dir() -> Path:
+    """Where the default workspace lives: `<data_dir>/workspace`."""
+    return data_dir() / "workspace"
+
+
+def create_default_workspace(root: Path) -> Path:
+    """Create a workspace with a sample list (idempotent: existing files are kept)."""
+    root.mkdir(parents=True, exist_ok=True)
+    state = root / STATE_DIRNAME
+    state.mkdir(exist_ok=True)
+    config = state / CONFIG_NAME
+    if not config.exists():
+        config.write_text(SAMPLE_CONFIG, encoding="utf-8")
+    sample = root / SAMPLE_LIST_NAME
+    if not sample.exists() and not any(root.glob("*.md")):
+        sample.write_text(SAMPLE_LIST, encoding="utf-8")
+        log.info("created the default workspace at %s", root)
+    return root
+
+
+def configured_workspace_dir() -> Path | None:
+    """The workspace named by `PAPERSHELF_WORKSPACE` or the machine settings, if any."""
+    env = os.environ.get("PAPERSHELF_WORKSPACE")
+    if env:
+        return Path(env).expanduser()
+    path = machine_config_path()
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                value = tomllib.load(fh).get("workspace")
+        except (tomllib.TOMLDecodeError, OSError) as exc:
+            raise WorkspaceError(f"{path}: {exc}") from None
+        if isinstance(value, str) and value:
+            return Path(value).expanduser()
+    return None
+
+
+def open_workspace(path: str | Path | None = None, *, create_default: bool = True) -> Workspace:
+    """Open the given workspace, else the configured one, else the default (created if asked)."""
+    chosen = Path(path).expanduser() if path else configured_workspace_dir()
+    if chosen is None:
+        chosen = default_workspace_dir()
+        if create_default:
+            create_default_workspace(chosen)
+    if not chosen.is_dir():
+        raise WorkspaceError(f"Workspace {chosen} does not exist or is not a folder.")
+    root = chosen.resolve()
+    return Workspace(root=root, config=load_config(root))

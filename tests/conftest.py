@@ -1,0 +1,61 @@
+"""Shared fixtures: every test gets its own data dir and workspace; nothing leaves 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = REPO_ROOT.parent / "shared"
+SHARED_SEEDS = SHARED / "seeds"
+SHARED_FIXTURES = SHARED / "fixtures"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Point the data dir and git identity at temp places so no test sees the user's state."""
+    data = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("PAPERSHELF_DATA_DIR", str(data))
+    monkeypatch.delenv("PAPERSHELF_WORKSPACE", raising=False)
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Test Curator")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "curator@example.invalid")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Curator")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "curator@example.invalid")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    # Proxies could route 127.0.0.1 traffic elsewhere; tests talk to loopback only.
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def workspace_dir(tmp_path: Path) -> Path:
+    """An empty workspace folder."""
+    root = tmp_path / "ws"
+    (root / ".papershelf").mkdir(parents=True)
+    return root
+
+
+def copy_fixture_list(name: str, dest: Path) -> Path:
+    """Copy one of tests/fixtures/lists into a workspace, bytes unchanged."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(FIXTURES / "lists" / name, dest)
+    return dest
+
+
+def chromium_available() -> bool:
+    """Whether Debian's Chromium and Playwright are here for the browser tests."""
+    if not CHROMIUM.exists():
+        return False
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return os.access(CHROMIUM, os.X_OK)
