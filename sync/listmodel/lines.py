@@ -1,0 +1,81 @@
+"""Bytes <-> lines without losing a byte: BOM, surrogateescape decoding, endings kept per line."""
+
+from __future__ import annotations
+
+BOM = b"\xef\xbb\xbf"
+
+
+def split_bom(data: bytes) -> tuple[bytes, bytes]:
+    """Split a leading UTF-8 byte order mark off `data`: (bom, rest)."""
+    if data.startswith(BOM):
+        return BOM, data[len(BOM) :]
+    return b"", data
+
+
+def decode(data: bytes) -> str:
+    """Decode as UTF-8; invalid bytes become lone surrogates so they encode back unchanged."""
+    return data.decode("utf-8", "surrogateescape")
+
+
+def encode(text: str) -> bytes:
+    """The exact inverse of `decode`."""
+    return text.encode("utf-8", "surrogateescape")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings ("\\n" or "\\r\\n"); a last line without newline has none.
+
+    Splits on "\\n" only: str.splitlines would also split on \\x0b, \\x1c, \\u2028 and a lone
+    CR, which markdown files carry inside lines and which must round-trip untouched.
+    """
+    if not text:
+        return []
+    parts = text.split("\n")
+    last = parts.pop()
+    lines = [part + "\n" for part in parts]
+    if last:
+        lines.append(last)
+    return lines
+
+
+def dominant_eol(lines: list[str]) -> str:
+    """The line ending most lines use ("\\r\\n" only when it outnumbers bare "\\n")."""
+    crlf = lf = 0
+    for line in lines:
+        if line.endswith("\r\n"):
+            crlf += 1
+        elif line.endswith("\n"):
+            lf += 1
+    return "\r\n" if crlf > lf else "\n"
+
+
+def strip_ending(line: str) -> str:
+    """The line without its ending ("\\n" or "\\r\\n")."""
+    if line.endswith("\n"):
+        return line[:-2] if line.endswith("\r\n") else line[:-1]
+    return line
+
+
+def ending_of(line: str) -> str:
+    """The ending of one line: "\\r\\n", "\\n" or ""."""
+    if line.endswith("\r\n"):
+        return "\r\n"
+    if line.endswith("\n"):
+        return "\n"
+    return ""
+
+
+def leading_columns(text: str, start: int = 0, column: int = 0) -> tuple[int, int]:
+    """Columns of leading spaces/tabs from `start` (tab stops every 4): (column, index)."""
+    i = start
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == " ":
+            column += 1
+        elif ch == "\t":
+            column += 4 - (column % 4)
+        else:
+            break
+        i += 1
+    return column, i

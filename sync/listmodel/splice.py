@@ -1,0 +1,142 @@
+"""Checking a splice: the new lines became exactly one new entry and nothing else changed."""
+
+from __future__ import annotations
+
+import bisect
+
+from ..errors import ListChanged
+from .document import Entry, ListDocument, spliced_lines
+
+
+def _shift(line: int, at_line: int, k: int) -> int:
+    """Where a line index of the old document lands after k lines go in before `at_line`."""
+    return line + k if line >= at_line else line
+
+
+def _refuse(message: str, **fields: object) -> ListChanged:
+    """A ListChanged error saying nothing was written."""
+    return ListChanged(f"refusing to write the list: {message}", fields=dict(fields))
+
+
+def verify_insertion(
+    before: ListDocument, after: ListDocument, at_line: int, new_lines: list[str]
+) -> None:
+    """Raise ListChanged unless `after` is `before` plus exactly one new entry from `new_lines`."""
+    k = len(new_lines)
+    if after.bom != before.bom or after.lines != spliced_lines(before, at_line, new_lines):
+        raise _refuse("its bytes are not the original with the new lines spliced in")
+    blank = [not text.strip(" \t") for text in new_lines]
+    if all(blank):
+        raise _refuse("the new lines are all blank", line=at_line + 1)
+    _check_headings(before, after, at_line, k)
+    _check_blocks(before, after, at_line, k)
+    new = _check_entries(before, after, at_line, k)
+    first = blank.index(False)
+    last = k - 1 - blank[::-1].index(False)
+    if new.start != at_line + first or new.end != at_line + last + 1:
+        raise _refuse(
+            f"the new entry would span lines {new.start + 1}-{new.end}, "
+            f"not just the inserted lines {at_line + first + 1}-{at_line + last + 1}",
+            line=new.start + 1,
+        )
+    target = before.sections[0] if at_line == 0 else before.section_of_line(at_line - 1)
+    if new.section != target.path:
+        raise _refuse(
+            f"the new entry would land in section {' > '.join(new.section)!r}, "
+            f"not {target.address!r}",
+            line=new.start + 1,
+        )
+
+
+def _check_headings(before: ListDocument, after: ListDocument, at_line: int, k: int) -> None:
+    """Every heading and section stays as it was, only moved down when below the splice."""
+    if len(before.headings) != len(after.headings):
+        raise _refuse(
+            f"the headings would change ({len(before.headings)} -> {len(after.headings)})",
+            line=at_line + 1,
+        )
+    for b, a in zip(before.headings, after.headings, strict=True):
+        if (a.level, a.title, a.path, a.setext) != (b.level, b.title, b.path, b.setext) or (
+            a.line != _shift(b.line, at_line, k)
+        ):
+            raise _refuse(f"the heading at line {b.line + 1} ({b.title!r}) would change")
+    for b, a in zip(before.sections, after.sections, strict=True):
+        # A body that starts exactly at the splice keeps its start: the new lines go inside it.
+        start = b.start + k if b.start > at_line else b.start
+        if a.start != start:
+            raise _refuse(f"section {b.address!r} would change shape", line=b.start + 1)
+
+
+def _check_blocks(before: ListDocument, after: ListDocument, at_line: int, k: int) -> None:
+    """Code, HTML, quotes, breaks, front matter and table heads stay as they were."""
+    if len(before.blocks) != len(after.blocks):
+        raise _refuse("a code block, HTML block, quote or table would change", line=at_line + 1)
+    for b, a in zip(before.blocks, after.blocks, strict=True):
+        if b.start < at_line < b.end:
+            raise _refuse(f"the new lines would split the {b.kind} block at line {b.start + 1}")
+        if (a.start, a.end, a.kind) != (
+            _shift(b.start, at_line, k),
+            b.end + k if b.end > at_line else b.end,
+            b.kind,
+        ):
+            raise _refuse(f"the {b.kind} block at line {b.start + 1} would change")
+
+
+def _same(b: Entry, a: Entry, at_line: int, k: int) -> bool:
+    """Whether `a` is `b` moved by the splice (same kind, section and lines)."""
+    end = b.end + k if b.end > at_line else b.end
+    return (a.start, a.end, a.kind, a.section, a.indent, a.marker) == (
+        _shift(b.start, at_line, k),
+        end,
+        b.kind,
+        b.section,
+        b.indent,
+        b.marker,
+    )
+
+
+def _check_entries(before: ListDocument, after: ListDocument, at_line: int, k: int) -> Entry:
+    """Old entries are unchanged and exactly one new entry starts in the new lines; return it.
+
+    Only a window is compared. Entries that end before the one nearest above the splice were
+    decided by lines above it, which are identical. Below, once both documents start an entry
+    at the same (shifted) line, the scans coincide: a block starts from a fresh state and the
+    lines from there on are identical. Front matter looks ahead, so a file starting with `---`
+    is compared from its first entry.
+    """
+    old, new = before.entries, after.entries
+    if len(new) != len(old) + 1:
+        raise _refuse(
+            f"the new lines would make {len(new) - len(old)} new entries instead of one",
+            line=at_line + 1,
+        )
+    above = bisect.bisect_left(before._entry_starts, at_line)
+    i = 0 if before.lines and before.lines[0].rstrip() == "---" else max(above - 1, 0)
+    ib = ia = i
+    added: Entry | None = None
+    while ia < len(new):
+        a = new[ia]
+        if at_line <= a.start < at_line + k:
+            if added is not None:
+                raise _refuse("the new lines would make more than one entry", line=a.start + 1)
+            added = a
+            ia += 1
+            continue
+        if ib >= len(old):
+            raise _refuse(f"an unexpected entry would appear at line {a.start + 1}")
+        b = old[ib]
+        if b.start < at_line < b.end:
+            raise _refuse(f"the new lines would split the entry at lines {b.start + 1}-{b.end}")
+        if not _same(b, a, at_line, k):
+            raise _refuse(
+                f"the entry at lines {b.start + 1}-{b.end} would change "
+                f"(to lines {a.start + 1}-{a.end}, {a.kind})",
+                line=b.start + 1,
+            )
+        ib += 1
+        ia += 1
+        if added is not None and b.start >= at_line:
+            break  # converged: from here on both scans are the same
+    if added is None:
+        raise _refuse("the new lines would not form an entry", line=at_line + 1)
+    return added
