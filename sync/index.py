@@ -1,0 +1,262 @@
+"""The workspace index: every paper entry of every list, by identity (exact) and title (fuzzy)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from rapidfuzz import fuzz, process
+
+from .identity import identity_key
+
+if TYPE_CHECKING:
+    from .listmodel import ListDocument
+    from .workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+#: Identity prefixes that name a paper (rather than any web page a paper happens to link to).
+PAPER_KEY_PREFIXES = ("arxiv:", "doi:", "openreview:", "acl:")
+#: Fuzzy title scores (0..1) below this are not reported as possible matches.
+MIN_TITLE_SCORE = 0.85
+
+_NON_WORD_RE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a paper entry is: list, section address, 1-based line of the entry's first line."""
+
+    list: str
+    section: str
+    line: int
+    entry: str
+    identity: str | None
+    title: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape: list, section, line, entry, identity, title."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    """One entry's location with its primary keys (the paper) and secondary keys (other links)."""
+
+    location: Location
+    primary: tuple[str, ...]
+    secondary: tuple[str, ...]
+
+
+def normalize_title(title: str) -> str:
+    """A title folded for comparison: NFKC, casefolded, `&` as `and`, no punctuation or extra spaces."""
+    text = unicodedata.normalize("NFKC", title).casefold().replace("&", " and ")
+    return " ".join(_NON_WORD_RE.sub(" ", text).split())
+
+
+def entry_keys(fields: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Split an entry's identities into the paper's own keys and those of its other links."""
+    main = identity_key(fields.url) if fields.url else None
+    arxiv = identity_key(fields.arxiv_id) if fields.arxiv_id else None
+    primary: list[str] = []
+    for key in (arxiv, main, *fields.identities):
+        if (
+            key
+            and key not in primary
+            and (key in (arxiv, main) or key.startswith(PAPER_KEY_PREFIXES))
+        ):
+            primary.append(key)
+    secondary = tuple(k for k in fields.identities if k not in primary)
+    return tuple(primary), secondary
+
+
+def _index_entries(list_path: str, doc: ListDocument) -> list[_Indexed]:
+    """Every paper entry of `doc` with its keys."""
+    from .styles import paper_entries
+
+    out: list[_Indexed] = []
+    for entry, fields in paper_entries(doc):
+        primary, secondary = entry_keys(fields)
+        section = doc.section_of_line(entry.start)
+        location = Location(
+            list=list_path,
+            section=getattr(section, "address", "") if section is not None else "",
+            line=entry.start + 1,
+            entry=doc.entry_text(entry).rstrip("\r\n"),
+            identity=primary[0] if primary else (secondary[0] if secondary else None),
+            title=fields.title,
+        )
+        out.append(_Indexed(location, primary, secondary))
+    return out
+
+
+def index_document(list_path: str, doc: ListDocument) -> list[Location]:
+    """The location of every paper entry of one parsed list, in file order (pure)."""
+    return [item.location for item in _index_entries(list_path, doc)]
+
+
+@dataclass
+class _FileState:
+    """What the index knows about one list file."""
+
+    stamp: tuple[int, int] | None
+    doc: ListDocument
+    items: list[_Indexed]
+
+
+class WorkspaceIndex:
+    """Paper entries of every list in a workspace; thread-safe, refreshed by file stamps."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        """An empty index of `workspace`; use `build` to fill it."""
+        self.workspace = workspace
+        self._lock = threading.RLock()
+        self._files: dict[str, _FileState] = {}
+        self._primary: dict[str, list[Location]] = {}
+        self._secondary: dict[str, list[Location]] = {}
+        self._titles: dict[str, list[Location]] = {}
+        self._title_choices: list[str] | None = None
+
+    @classmethod
+    def build(cls, workspace: Workspace) -> WorkspaceIndex:
+        """Parse and index every list of `workspace`."""
+        index = cls(workspace)
+        index.refresh()
+        return index
+
+    # -- keeping current -------------------------------------------------------------------
+
+    def _stamp(self, list_path: str) -> tuple[int, int] | None:
+        """(mtime_ns, size) of a list file, or None when it cannot be read."""
+        try:
+            st = (self.workspace.root / list_path).stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
+    def refresh(self) -> None:
+        """Re-parse only the lists whose (mtime_ns, size) changed; add new ones, drop deleted."""
+        from .listmodel import parse_list
+
+        paths = self.workspace.list_paths()
+        with self._lock:
+            for gone in set(self._files) - set(paths):
+                self._remove(gone)
+            for list_path in paths:
+                stamp = self._stamp(list_path)
+                state = self._files.get(list_path)
+                if stamp is None:
+                    if state is not None:
+                        self._remove(list_path)
+                    continue
+                if state is not None and state.stamp == stamp:
+                    continue
+                try:
+                    data = (self.workspace.root / list_path).read_bytes()
+                except OSError as exc:
+                    log.warning("cannot read %s: %s", list_path, exc.strerror)
+                    continue
+                self._put(list_path, parse_list(data), stamp)
+
+    def update_file(self, list_path: str, doc: ListDocument) -> None:
+        """Re-index one list from its already-parsed document (after papershelf wrote it)."""
+        with self._lock:
+            self._put(list_path, doc, self._stamp(list_path))
+
+    def _put(self, list_path: str, doc: ListDocument, stamp: tuple[int, int] | None) -> None:
+        """Replace one file's entries in every map (caller holds the lock)."""
+        self._remove(list_path)
+        items = _index_entries(list_path, doc)
+        self._files[list_path] = _FileState(stamp, doc, items)
+        for item in items:
+            for key in item.primary:
+                self._primary.setdefault(key, []).append(item.location)
+            for key in item.secondary:
+                self._secondary.setdefault(key, []).append(item.location)
+            if item.location.title:
+                norm = normalize_title(item.location.title)
+                if norm:
+                    self._titles.setdefault(norm, []).append(item.location)
+        self._title_choices = None
+        log.debug("indexed %s: %d paper entries", list_path, len(items))
+
+    def _remove(self, list_path: str) -> None:
+        """Drop one file's entries from every map (caller holds the lock)."""
+        state = self._files.pop(list_path, None)
+        if state is None:
+            return
+        for item in state.items:
+            for key in item.primary:
+                _discard(self._primary, key, list_path)
+            for key in item.secondary:
+                _discard(self._secondary, key, list_path)
+            if item.location.title:
+                _discard(self._titles, normalize_title(item.location.title), list_path)
+        self._title_choices = None
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def lookup(self, url_or_id: str) -> list[Location]:
+        """Entries that are this paper (its own link or id), else entries that link to it."""
+        key = identity_key(url_or_id)
+        if key is None:
+            return []
+        with self._lock:
+            hits = self._primary.get(key) or self._secondary.get(key) or []
+            return list(hits)
+
+    def lookup_title(
+        self, title: str, limit: int = 3, min_score: float = MIN_TITLE_SCORE
+    ) -> list[tuple[Location, float]]:
+        """Entries whose title is close to `title`, best first, with a 0..1 score: possible matches."""
+        query = normalize_title(title or "")
+        if not query or limit <= 0:
+            return []
+        with self._lock:
+            exact = [(loc, 1.0) for loc in self._titles.get(query, [])]
+            if len(exact) >= limit:
+                return exact[:limit]
+            if self._title_choices is None:
+                self._title_choices = list(self._titles)
+            choices = self._title_choices
+            found = process.extract(
+                query,
+                choices,
+                scorer=fuzz.token_sort_ratio,
+                limit=limit + 1,
+                score_cutoff=min_score * 100,
+            )
+            out = list(exact)
+            for choice, score, _ in found:
+                if choice == query:
+                    continue
+                out.extend((loc, round(score / 100, 3)) for loc in self._titles[choice])
+            return out[:limit]
+
+    def documents(self) -> dict[str, ListDocument]:
+        """The parsed document of every indexed list, by list path."""
+        with self._lock:
+            return {path: state.doc for path, state in sorted(self._files.items())}
+
+    def locations(self) -> list[Location]:
+        """Every indexed paper entry, by list path and line."""
+        with self._lock:
+            return [item.location for _, s in sorted(self._files.items()) for item in s.items]
+
+    def __len__(self) -> int:
+        """The number of indexed paper entries."""
+        with self._lock:
+            return sum(len(state.items) for state in self._files.values())
+
+
+def _discard(mapping: dict[str, list[Location]], key: str, list_path: str) -> None:
+    """Remove `list_path`'s locations under `key`, dropping the key when none are left."""
+    kept = [loc for loc in mapping.get(key, ()) if loc.list != list_path]
+    if kept:
+        mapping[key] = kept
+    else:
+        mapping.pop(key, None)
