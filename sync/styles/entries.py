@@ -1,0 +1,71 @@
+"""Entries of a parsed list with their fields, cached on the document; fields back to a Paper."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from .fields import EntryFields, extract_fields
+
+
+def paper_entries(doc: Any) -> list[tuple[Any, EntryFields]]:
+    """Every entry of `doc` whose fields make a paper, with those fields (cached per document)."""
+    cache = doc_cache(doc)
+    if "papers" not in cache:
+        out = []
+        for entry in doc.entries:
+            fields = entry_fields(doc, entry)
+            if fields.is_paper:
+                out.append((entry, fields))
+        cache["papers"] = out
+    return list(cache["papers"])
+
+
+def entry_fields(doc: Any, entry: Any) -> EntryFields:
+    """The fields of one entry of `doc`, parsed once per document."""
+    cache = doc_cache(doc).setdefault("fields", {})
+    key = (entry.start, entry.end)
+    if key not in cache:
+        header = None
+        if getattr(entry, "kind", "") == "row":
+            from .table import header_of
+
+            header = header_of(doc, entry)
+        cache[key] = extract_fields(doc.entry_text(entry), table_header=header)
+    return cache[key]
+
+
+def doc_cache(doc: Any) -> dict[str, Any]:
+    """A per-document cache; documents are immutable, so what we learn from one stays true."""
+    cache = getattr(doc, "_styles_cache", None)
+    if cache is None:
+        cache = {}
+        # A document that refuses attributes is simply parsed again next time.
+        with contextlib.suppress(AttributeError, TypeError):
+            object.__setattr__(doc, "_styles_cache", cache)
+    return cache
+
+
+def fields_to_paper(fields: EntryFields) -> Any:
+    """A Paper holding what the entry shows (title line breaks and `...` authors included)."""
+    from ..paper import Link, Paper
+
+    title = fields.title
+    if fields.title_raw is not None and "\n" in fields.title_raw:
+        # Keep the list's own line breaks (not its continuation indent) so a re-render matches.
+        parts = fields.title_raw.split("\n")
+        title = "\n".join([parts[0]] + [p.lstrip(" \t") for p in parts[1:]])
+    extra = {"slots": dict(fields.extras)} if fields.extras else {}
+    return Paper(
+        url=fields.url,
+        arxiv_id=fields.arxiv_id,
+        title=title,
+        authors=fields.authors,
+        published=fields.date,
+        venue=fields.venue,
+        code_url=fields.code_url,
+        links=tuple(Link(label, url) for label, url in fields.links),
+        tags=fields.tags,
+        note=fields.note,
+        extra=extra,
+    )

@@ -1,0 +1,115 @@
+"""Where a new entry goes in a section, and the blank lines that separate it from its neighbours."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..identity import parse_arxiv_id
+from .entries import doc_cache, entry_fields
+from .render import render_entry
+from .style import DEFAULT_STYLE, EntryStyle, _spread
+
+#: Share of neighbouring pairs that must agree before a section counts as sorted.
+SORTED_SHARE = 0.8
+ORDER_SAMPLE = 80
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """New lines (separator blank lines included) to splice in before line `at_line`."""
+
+    at_line: int
+    lines: list[str]
+
+
+def plan_insertion(doc: Any, section: Any, style: EntryStyle, paper: Any) -> Insertion:
+    """Where and what to insert for `paper` in `section`, following the section's order."""
+    if style.family == "table" and not any(e.kind == "row" for e in section.entries):
+        style = DEFAULT_STYLE  # a table style cannot start a table in a section without one
+    index = _position(doc, section, paper)
+    return insertion_at(doc, section, style, index, render_entry(paper, style))
+
+
+def insertion_at(
+    doc: Any, section: Any, style: EntryStyle, index: int, lines: list[str]
+) -> Insertion:
+    """Lines that put an entry before the section's entry `index` (or last), gaps learned."""
+    entries = section.entries
+    if entries and index == 0:
+        return Insertion(entries[0].start, lines + [""] * style.gap)
+    if entries:
+        # Attach to the entry before: an odd gap after it stays with the entry that follows.
+        before = entries[min(index, len(entries)) - 1]
+        return Insertion(before.end, [""] * style.gap + lines)
+    # An empty section: after the heading, with the list's usual gap before and after.
+    at = section.start
+    end = min(section.end, len(doc.lines))
+    blanks = 0
+    while at + blanks < end and not doc.lines[at + blanks].strip():
+        blanks += 1
+    use = min(blanks, style.lead_gap)
+    after = blanks - use
+    trailing = []
+    if at + blanks < len(doc.lines) and after < style.tail_gap:
+        trailing = [""] * (style.tail_gap - after)
+    return Insertion(at + use, [""] * (style.lead_gap - use) + lines + trailing)
+
+
+def _key(fields: Any) -> tuple | None:
+    if fields.date:
+        return ("date", fields.date)
+    parsed = parse_arxiv_id(fields.arxiv_id) if fields.arxiv_id else None
+    if parsed is not None and "/" not in parsed.base:
+        return ("id", parsed.base.split(".")[0], int(parsed.base.split(".")[1]))
+    return None
+
+
+def section_order(doc: Any, section: Any) -> tuple[str, str | None]:
+    """(`ascending` | `descending` | `append`, key kind) for a section, from a sample of pairs."""
+    cache = doc_cache(doc).setdefault("orders", {})
+    if section.heading_line in cache:
+        return cache[section.heading_line]
+    sample = _spread(list(section.entries), ORDER_SAMPLE)
+    keys = [_key(f) for f in (entry_fields(doc, e) for e in sample) if f.is_paper]
+    kind = max(("date", "id"), key=lambda k: sum(1 for x in keys if x and x[0] == k))
+    seq = [x for x in keys if x and x[0] == kind]
+    up = sum(1 for a, b in zip(seq, seq[1:], strict=False) if a < b)
+    down = sum(1 for a, b in zip(seq, seq[1:], strict=False) if a > b)
+    order = "append"
+    if up + down >= 2 and len(seq) * 2 >= len(keys):
+        if up >= SORTED_SHARE * (up + down):
+            order = "ascending"
+        elif down >= SORTED_SHARE * (up + down):
+            order = "descending"
+    cache[section.heading_line] = (order, kind)
+    return order, kind
+
+
+def _position(doc: Any, section: Any, paper: Any) -> int:
+    """Index among the section's entries before which `paper` goes; ties and unknowns append."""
+    entries = section.entries
+    if not entries:
+        return 0
+    order, kind = section_order(doc, section)
+    if order == "append":
+        return len(entries)
+    from .fields import EntryFields
+
+    first = next((i for i, e in enumerate(entries) if entry_fields(doc, e).is_paper), 0)
+    mine = _key(EntryFields("x", date=paper.published, arxiv_id=paper.arxiv_id or paper.url))
+    if mine is None or mine[0] != kind:
+        return first if order == "descending" else len(entries)
+    # Binary search over a mostly sorted section: parse only the entries we look at.
+    lo, hi = first, len(entries)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        other = _key(entry_fields(doc, entries[mid]))
+        if other is None or other[0] != kind:
+            other = mine
+        before = other >= mine if order == "descending" else other <= mine
+        if before:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo

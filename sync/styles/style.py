@@ -1,0 +1,306 @@
+"""Entry styles learned from a list's own entries: the section's majority first, then the list's."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .entries import doc_cache, entry_fields
+from .fields import ELLIPSIS, EntryFields
+from .text import DateStyle, learn_dates, majority
+
+#: Bounded samples keep inference fast on 50,000-entry lists (see docs/performance.md).
+SECTION_SAMPLE = 300
+LIST_SAMPLE = 400
+#: A section needs this many examples of a detail before its own majority beats the list's.
+SECTION_MIN = 3
+
+
+@dataclass(frozen=True)
+class EntryStyle:
+    """How a list writes an entry; `other` is how it writes papers that have no arXiv id."""
+
+    family: str
+    marker: str = "-"
+    indent: str = ""
+    space: str = " "
+    dates: DateStyle = field(default_factory=DateStyle)
+    details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    other: EntryStyle | None = None
+    gap: int = 0  # blank lines between two entries
+    lead_gap: int = 1  # blank lines between a heading and its first entry
+    tail_gap: int = 1  # blank lines between a section's last entry and what follows
+
+
+#: The style of a list with no paper entries to learn from: `- [Title](abs url), Mon. D YYYY.`
+DEFAULT_STYLE = EntryStyle(
+    family="link_date",
+    details={
+        "sep0": ", ",
+        "terms": {"slot": ".", "code": ".", "link": ".", "tags": "."},
+        "piece_gap": " ",
+        "url_form": ("https", "arxiv.org", "abs", False, ""),
+        "forms": frozenset(),
+        "trail": {},
+        "venue_date": False,
+    },
+)
+
+
+def _spread(items: list, limit: int) -> list:
+    """Up to `limit` items evenly spread over `items`, in order."""
+    if len(items) <= limit:
+        return items
+    step = len(items) / limit
+    return [items[int(i * step)] for i in range(limit)]
+
+
+def _papers(doc: Any, entries: list) -> list[EntryFields]:
+    out = []
+    for entry in entries:
+        fields = entry_fields(doc, entry)
+        if fields.is_paper:
+            out.append(fields)
+    return out
+
+
+def infer_style(doc: Any, section: Any) -> EntryStyle:
+    """The style for a new entry in `section`: learned from its entries, else the list's."""
+    cache = doc_cache(doc).setdefault("styles", {})
+    key = getattr(section, "heading_line", None), getattr(section, "address", None)
+    if key not in cache:
+        own = _papers(doc, _spread(list(section.entries), SECTION_SAMPLE))
+        if "list_sample" not in doc_cache(doc):
+            doc_cache(doc)["list_sample"] = _papers(doc, _spread(list(doc.entries), LIST_SAMPLE))
+        cache[key] = _learn(doc, section, own, doc_cache(doc)["list_sample"])
+    return cache[key]
+
+
+def _learn(doc: Any, section: Any, own: list[EntryFields], whole: list[EntryFields]) -> EntryStyle:
+    pool = own or whole
+    if not pool:
+        return _with_gaps(DEFAULT_STYLE, doc, section, own)
+
+    def family(with_id: bool) -> str | None:
+        # Papers with and without an arXiv id are often written differently (003/004 seeds).
+        mine = [f.family for f in own if bool(f.arxiv_id) == with_id]
+        return majority(mine) or majority(f.family for f in whole if bool(f.arxiv_id) == with_id)
+
+    fam_arxiv, fam_other = family(True), family(False)
+    primary = fam_arxiv or fam_other
+    style = _build(primary, own, whole)
+    if fam_other and fam_other != primary:
+        style = replace(style, other=_build(fam_other, own, whole))
+    return _with_gaps(style, doc, section, own)
+
+
+def _build(family: str, own: list[EntryFields], whole: list[EntryFields]) -> EntryStyle:
+    same = [f for f in own if f.family == family]
+    every = [f for f in whole if f.family == family] or same
+
+    def pick(getter: Callable[[EntryFields], Any], default: Any = None) -> Any:
+        values = [v for v in map(getter, same) if v is not None]
+        if len(values) >= SECTION_MIN:
+            return majority(values, default)
+        return majority((v for v in map(getter, every) if v is not None), default)
+
+    def lay(name: str, default: Any = None) -> Any:
+        return pick(lambda f: f.layout.get(name), default)
+
+    pool = same if len(same) >= SECTION_MIN else every
+    details: dict[str, Any] = {
+        "trail": {
+            n: pick(lambda f, n=n: f.layout.get("trail") if _lines(f) == n else None)
+            for n in (1, 2)
+        },
+        "title_cont": lay("title_cont"),
+        "note_indent": lay("note_indent"),
+        "note_wrap": lay("note_wrap"),
+        "authors": _author_rule(pool),
+        "title_escapes": _title_escapes(every),
+    }
+    details.update(_subline_details(pick, lay))
+    if family in ("link_date", "plain_link"):
+        details.update(_link_details(pool, pick, lay))
+    elif family == "bold_arxiv":
+        details.update(_bold_details(pool, pick, lay))
+    elif family == "blog":
+        details.update(_blog_details(pool, pick, lay))
+    elif family == "table":
+        details.update(_table_details(pool, pick, lay))
+    forms = Counter(_form(f.url) for f in pool if f.url and _form(f.url))
+    # Every link shape the list uses anywhere is in its style; the majority is for bare ids.
+    details["forms"] = frozenset(_form(f.url) for f in [*same, *every] if _form(f.url))
+    details.setdefault("url_form", forms.most_common(1)[0][0] if forms else None)
+    dates = learn_dates(f.layout["date"] for f in pool if f.layout.get("date"))
+    return EntryStyle(
+        family=family,
+        marker=lay("marker", "-"),
+        indent=lay("indent", ""),
+        space=lay("space", " "),
+        dates=dates,
+        details=details,
+    )
+
+
+def _title_escapes(pool: list[EntryFields]) -> tuple[str, ...]:
+    """Characters the list escapes in titles more often than it leaves them bare."""
+    out = []
+    for ch in "_*#<>|~":
+        escaped = sum(1 for f in pool if f.title_raw and "\\" + ch in f.title_raw)
+        bare = sum(1 for f in pool if f.title_raw and ch in f.title_raw.replace("\\" + ch, ""))
+        if escaped > bare:
+            out.append(ch)
+    return tuple(out)
+
+
+def _lines(f: EntryFields) -> int:
+    return 1 if f.layout.get("head_lines", 1) == 1 else 2
+
+
+def _form(url: str | None) -> tuple | None:
+    from .body import arxiv_form
+
+    return arxiv_form(url) if url else None
+
+
+def _author_rule(pool: Iterable[EntryFields]) -> tuple | None:
+    """How the list shortens long author lists: ("elide", head, tail), ("cap", n) or None."""
+    shown = [f.authors for f in pool if f.authors and f.family != "blog"]
+    elided = [(a.index(ELLIPSIS), len(a) - a.index(ELLIPSIS) - 1) for a in shown if ELLIPSIS in a]
+    if elided:
+        head, tail = majority(elided)
+        return ("elide", head, tail)
+    lengths = Counter(len(a) for a in shown)
+    if lengths:
+        top = max(lengths)
+        # Many entries stopping at exactly the same, largest count is a cap, not a coincidence.
+        if top >= 5 and lengths[top] >= 3 and lengths[top] >= sum(lengths.values()) / 10:
+            return ("cap", top)
+    return None
+
+
+def _subline_details(pick: Callable, lay: Callable) -> dict[str, Any]:
+    return {
+        "sub_gap": pick(lambda f: f.layout["sub_gaps"][0] if f.layout.get("sub_gaps") else None, 1),
+        "sub_indent": lay("sub_indent"),
+        "author_wrap": lay("author_wrap", "*"),
+        "part_sep": lay("part_sep", "·"),
+        "code_template": lay("code_template"),
+        "code_first": lay("code_first", True),
+    }
+
+
+def _link_details(pool: list[EntryFields], pick: Callable, lay: Callable) -> dict[str, Any]:
+    terms = {}
+    for kind in ("slot", "code", "link", "tags"):
+        terms[kind] = pick(lambda f, k=kind: _term(f, k), ".")
+    return {
+        "sep0": lay("sep0", ", "),
+        "terms": terms,
+        "piece_gap": pick(
+            lambda f: f.layout["piece_gaps"][0] if f.layout.get("piece_gaps") else None, " "
+        ),
+        "venue_date": any(f.layout.get("slot") == "venue_date" for f in pool),
+    }
+
+
+def _term(f: EntryFields, kind: str) -> str | None:
+    for k, term in f.layout.get("pieces", ()):
+        if k == kind:
+            return term
+    return None
+
+
+def _bold_details(pool: list[EntryFields], pick: Callable, lay: Callable) -> dict[str, Any]:
+    def template(f: EntryFields) -> tuple | None:
+        segs = f.layout.get("segments")
+        if segs is None:
+            return None
+        return tuple(
+            (s[0], s[1] if s[0] != "code_slot" else None, *(s[2:] if s[0] == "arxiv" else ()))
+            for s in segs
+        )
+
+    extras: dict[str, list[str]] = {}
+    for f in pool:
+        for name, value in f.extras:
+            extras.setdefault(name, []).append(value)
+    return {
+        "segments": pick(template, ()),
+        "seg_sep": lay("seg_sep", ", "),
+        "extra_defaults": {name: majority(values) for name, values in extras.items()},
+    }
+
+
+def _blog_details(pool: list[EntryFields], pick: Callable, lay: Callable) -> dict[str, Any]:
+    names = [a for f in pool for a in f.authors if a != ELLIPSIS]
+    shapes = [f.layout.get("venue_shape") for f in pool if not f.venue]
+    return {
+        "sep": lay("sep", ". "),
+        "brk": lay("brk", ""),
+        "url_wrap": lay("url_wrap", "<{}>"),
+        "venue_shape": pick(lambda f: f.layout.get("venue_shape") if f.venue else None, "short"),
+        "year_alone": shapes.count("year") >= shapes.count("none"),
+        "surnames": bool(names) and sum(" " not in n for n in names) * 2 > len(names),
+    }
+
+
+def _table_details(pool: list[EntryFields], pick: Callable, lay: Callable) -> dict[str, Any]:
+    def pad(f: EntryFields) -> str | None:
+        cells = [c for c in f.layout.get("cells", ()) if c.strip()]
+        return majority(c[: len(c) - len(c.lstrip(" "))] for c in cells) if cells else None
+
+    return {
+        "header": lay("header", ()),
+        "pipes": lay("pipes", (True, True)),
+        "cell_pad": pick(pad, " "),
+        "title_shape": lay("title_shape", "link"),
+        "code_cell": lay("code_cell"),
+        "link_cell": lay("link_cell"),
+        "tags_shape": lay("tags_shape"),
+    }
+
+
+def _blank_run(doc: Any, start: int, stop: int) -> int | None:
+    """How many lines in [start, stop) there are, if every one is blank; else None."""
+    if stop < start:
+        return None
+    return stop - start if all(not doc.lines[i].strip() for i in range(start, stop)) else None
+
+
+def _with_gaps(style: EntryStyle, doc: Any, section: Any, own: list) -> EntryStyle:
+    """Blank-line separation learned from the section, then from the list's sections."""
+    cache = doc_cache(doc)
+    if "list_gaps" not in cache:
+        cache["list_gaps"] = _gaps(doc, _spread([s for s in doc.sections if s.entries], 200))
+    gap_l, lead_l, tail_l = cache["list_gaps"]
+    gap_s, _, _ = _gaps(doc, [section], limit=SECTION_SAMPLE)
+    return replace(
+        style,
+        gap=gap_s if gap_s is not None else (gap_l if gap_l is not None else style.gap),
+        lead_gap=lead_l if lead_l is not None else style.lead_gap,
+        tail_gap=tail_l if tail_l is not None else style.tail_gap,
+    )
+
+
+def _gaps(doc: Any, sections: list, limit: int = 40) -> tuple[int | None, int | None, int | None]:
+    between, lead, tail = [], [], []
+    for section in sections:
+        entries = list(section.entries)
+        if not any(entry_fields(doc, e).is_paper for e in entries[:limit]):
+            continue
+        for i in _spread(list(range(len(entries) - 1)), limit):
+            a, b = entries[i], entries[i + 1]
+            if entry_fields(doc, a).is_paper and entry_fields(doc, b).is_paper:
+                between.append(_blank_run(doc, a.end, b.start))
+        lead.append(_blank_run(doc, section.start, section.entries[0].start))
+        end = section.entries[-1].end
+        stop = end
+        while stop < len(doc.lines) and not doc.lines[stop].strip():
+            stop += 1
+        if stop < len(doc.lines):
+            tail.append(stop - end)
+    return majority(between), majority(lead), majority(tail)

@@ -1,0 +1,153 @@
+"""Markdown table rows: columns matched by header name, cells written like the table's own."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .text import LINK_RE, clean_title, escape_text, parse_date
+
+_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_SPLIT_RE = re.compile(r"(?<!\\)\|")
+#: Header words, in priority order, that say which Paper field a column holds.
+ROLES = (
+    ("date", ("date", "year", "time", "published", "month")),
+    ("authors", ("author",)),
+    ("venue", ("venue", "publication", "conference", "journal", "where")),
+    ("code", ("code", "github", "repo", "implementation")),
+    ("tags", ("keyword", "tag", "topic", "categor")),
+    ("title", ("title", "paper", "name")),
+    ("link", ("link", "pdf", "url", "arxiv")),
+)
+
+
+def role_of(header: str) -> str | None:
+    """The Paper field a column holds, from its header text; None for columns we leave empty."""
+    name = clean_title(header).lower()
+    for role, words in ROLES:
+        if any(w in name for w in words):
+            return role
+    return None
+
+
+def split_row(line: str) -> tuple[list[str], bool, bool]:
+    """Raw cells of a row (padding kept) and whether it has leading and trailing pipes."""
+    text = line.rstrip("\r\n")
+    stripped = text.strip()
+    lead, trail = stripped.startswith("|"), stripped.endswith("|") and len(stripped) > 1
+    inner = stripped[1 if lead else 0 : len(stripped) - 1 if trail else len(stripped)]
+    return _SPLIT_RE.split(inner), lead, trail
+
+
+def header_of(doc: Any, entry: Any) -> list[str] | None:
+    """The header cells of the table a row entry belongs to (found by walking up to `|---|`)."""
+    i = entry.start - 1
+    while i > 0:
+        text = doc.lines[i].rstrip("\r\n")
+        if _SEPARATOR_RE.match(text) and "|" in doc.lines[i - 1]:
+            return [c.strip() for c in split_row(doc.lines[i - 1])[0]]
+        if "|" not in text:
+            return None
+        i -= 1
+    return None
+
+
+def extract_row(text: str, header: list[str]) -> Any:
+    """Fields of one table row, columns read by their header's role."""
+    from .fields import EntryFields, _arxiv_of, _identities
+
+    cells, lead, trail = split_row(text)
+    layout: dict[str, Any] = {
+        "pipes": (lead, trail),
+        "cells": tuple(cells),
+        "header": tuple(header),
+    }
+    values: dict[str, Any] = {"links": []}
+    urls: list[str] = []
+    for i, raw in enumerate(cells):
+        role = role_of(header[i]) if i < len(header) else None
+        cell = raw.strip()
+        links = [(m.group(1), m.group(2)) for m in LINK_RE.finditer(cell)]
+        urls += [u for _, u in links]
+        if role == "title":
+            m = LINK_RE.fullmatch(cell)
+            title_raw = m.group(1) if m else cell.strip("*")
+            values["title_raw"] = title_raw
+            values["title_shape"] = "link" if m else ("bold" if cell.startswith("**") else "plain")
+            if m:
+                values["url"] = m.group(2)
+        elif role == "date":
+            d = parse_date(cell)
+            if d:
+                values["date"] = d.iso
+                layout["date"] = d
+        elif role == "authors" and cell:
+            values["authors"] = tuple(a.strip() for a in re.split(r",\s*|;\s*", cell) if a.strip())
+        elif role == "venue" and cell:
+            values["venue"] = cell
+        elif role == "code" and links:
+            values["code"] = links[0][1]
+            layout["code_cell"] = cell.replace(links[0][1], "{url}")
+        elif role == "tags" and cell:
+            values["tags"] = tuple(
+                t.strip().strip("`") for t in re.split(r",\s*|`\s+`", cell) if t.strip()
+            )
+            layout["tags_shape"] = "code" if cell.startswith("`") else "comma"
+        elif role == "link" and links:
+            values.setdefault("url", links[0][1])
+            layout["link_cell"] = cell.replace(links[0][1], "{url}")
+    layout["title_shape"] = values.get("title_shape")
+    url = values.get("url")
+    title_raw = values.get("title_raw")
+    return EntryFields(
+        family="table" if title_raw is not None else "unknown",
+        title=clean_title(title_raw) if title_raw else None,
+        title_raw=title_raw,
+        url=url,
+        identities=_identities([u for u in [url, *urls] if u]),
+        arxiv_id=_arxiv_of(url),
+        date=values.get("date"),
+        authors=values.get("authors", ()),
+        venue=values.get("venue"),
+        tags=values.get("tags", ()),
+        code_url=values.get("code"),
+        layout=layout,
+    )
+
+
+def render_row(paper: Any, style: Any, url: str | None) -> list[str]:
+    """One table row for `paper` in the table's column order and cell padding."""
+    d = style.details
+    cells = []
+    for head in d.get("header", ()):
+        role = role_of(head)
+        cells.append(_cell(role, paper, style, url))
+    pad = d.get("cell_pad", " ")
+    lead, trail = d.get("pipes", (True, True))
+    body = "|".join(f"{pad}{c}{pad}" if c or pad else c for c in cells)
+    return [("|" if lead else "") + body + ("|" if trail else "")]
+
+
+def _cell(role: str | None, paper: Any, style: Any, url: str | None) -> str:
+    d = style.details
+    if role == "title":
+        title = escape_text(paper.title or "", "cell")
+        shape = d.get("title_shape", "link")
+        if shape == "link" and url:
+            return f"[{escape_text(paper.title or '', 'link').replace('|', chr(92) + '|')}]({url})"
+        return f"**{title}**" if shape == "bold" else title
+    if role == "date" and paper.published:
+        return style.dates.format(paper.published)
+    if role == "authors":
+        return escape_text(", ".join(paper.authors), "cell")
+    if role == "venue" and paper.venue:
+        return escape_text(paper.venue, "cell")
+    if role == "code" and paper.code_url:
+        return d.get("code_cell", "[code]({url})").replace("{url}", paper.code_url)
+    if role == "tags" and paper.tags:
+        if d.get("tags_shape") == "code":
+            return " ".join(f"`{escape_text(t, 'cell')}`" for t in paper.tags)
+        return ", ".join(escape_text(t, "cell") for t in paper.tags)
+    if role == "link" and url:
+        return d.get("link_cell", "[link]({url})").replace("{url}", url)
+    return ""
