@@ -1,9 +1,89 @@
-"""`papershelf` commands of this area; `register` adds them to the root group."""
+"""`papershelf check`: lint lists (duplicates, mojibake, empty links...) and apply the safe fixes."""
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import click
+
+from sync.check import INFO, Finding, check_workspace, fix_file
+from sync.errors import NotFound
+from sync.workspace import Workspace
+
+from .cli_common import emit, get_workspace, json_option, workspace_option
+
+log = logging.getLogger(__name__)
 
 
 def register(group: click.Group) -> None:
-    """Add this area's commands to the root `papershelf` group."""
+    """Add `check` to the root `papershelf` group."""
+    group.add_command(check_command)
+
+
+def resolve_check_path(workspace: Workspace, given: str) -> str:
+    """A PATH argument as a workspace-relative list path: a file here or a list of the workspace."""
+    as_file = Path(given).expanduser()
+    root = workspace.root.resolve()
+    for candidate in (as_file, root / given):
+        if candidate.is_file():
+            resolved = candidate.resolve()
+            if root in resolved.parents:
+                return resolved.relative_to(root).as_posix()
+    if as_file.is_file():
+        raise NotFound(
+            f"{given} is outside the workspace {root}; give --workspace DIR.",
+            fields={"list": "outside"},
+        )
+    return workspace.relpath(workspace.resolve_list(given))
+
+
+def _human(result: dict) -> str:
+    """The findings, one line each, and a summary line."""
+    lines = [
+        Finding(**{k: v for k, v in f.items() if k != "context"}).format()
+        for f in result["findings"]
+    ]
+    for fixed in result["fixed"]:
+        lines.append(f"fixed {fixed['list']}:{fixed['line']}: {fixed['code']}: {fixed['message']}")
+    problems = sum(1 for f in result["findings"] if f["severity"] != INFO)
+    notes = len(result["findings"]) - problems
+    summary = f"{result['lists']} list(s) checked: {problems} finding(s)"
+    if notes:
+        summary += f", {notes} note(s)"
+    if result["fixed"]:
+        summary += f", {len(result['fixed'])} fixed"
+    lines.append(summary)
+    return "\n".join(lines)
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option("--fix", is_flag=True, help="Repair the safe findings (mojibake) in place.")
+@workspace_option
+@json_option
+def check_command(
+    paths: tuple[str, ...], fix: bool, workspace_dir: str | None, as_json: bool
+) -> int:
+    """Lint lists: duplicates within and across lists, mojibake, empty links, orphaned lines,
+    duplicate headings, entries off their section's style. Exit 1 when findings remain."""
+    workspace = get_workspace(workspace_dir)
+    chosen = [resolve_check_path(workspace, p) for p in paths] or None
+    targets = chosen if chosen is not None else workspace.list_paths()
+    fixed: list[Finding] = []
+    if fix:
+        for list_path in dict.fromkeys(targets):
+            fixed.extend(fix_file(workspace.root / list_path, list_path).fixed)
+    findings = check_workspace(workspace, chosen)
+    if as_json:
+        emit([f.to_dict() for f in findings], True)
+        if fixed:
+            click.echo(f"papershelf: fixed {len(fixed)} finding(s)", err=True)
+    else:
+        result = {
+            "lists": len(set(targets)),
+            "findings": [f.to_dict() for f in findings],
+            "fixed": [f.to_dict() for f in fixed],
+        }
+        emit(result, False, _human)
+    return 1 if any(f.severity != INFO for f in findings) else 0

@@ -1,0 +1,278 @@
+"""The checks of one parsed list: pure functions from a ListDocument to Findings."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter, defaultdict
+from typing import Any
+
+from ..index import entry_keys
+from ..listmodel import ListDocument
+from ..listmodel.lines import strip_ending
+from ..styles import paper_entries
+from .findings import INFO, Finding, sort_key
+from .mojibake import changed_runs, document_repairs
+
+log = logging.getLogger(__name__)
+
+#: `[text](target)` whose target is empty or a placeholder; images (`![x]()`) included.
+EMPTY_LINK_RE = re.compile(
+    r"(?<!\\)!?\[(?P<label>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
+    r"\(\s*(?P<target><\s*>|None|none|null|undefined|#)?\s*\)"
+)
+_CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+#: Blocks whose lines are not markdown prose (their text is never checked for links).
+_OPAQUE_BLOCKS = frozenset({"code", "front_matter", "html"})
+
+#: An empty link shared by at least this share of a list's paper entries is the list's own
+#: constant slot (a generator's placeholder such as `cication: [**-1**](None)`): one `info`.
+CONSTANT_SLOT_SHARE = 0.5
+CONSTANT_SLOT_MIN = 3
+#: off-style needs a section of at least this many paper entries with a clear majority.
+STYLE_MIN_ENTRIES = 3
+STYLE_MAJORITY = 0.6
+
+
+def _opaque_lines(doc: ListDocument) -> set[int]:
+    """Line indexes inside code, html and front-matter blocks."""
+    out: set[int] = set()
+    for block in doc.blocks:
+        if block.kind in _OPAQUE_BLOCKS:
+            out.update(range(block.start, block.end))
+    return out
+
+
+def check_mojibake(list_path: str, doc: ListDocument) -> list[Finding]:
+    """One fixable finding per line holding mojibake, with the repaired line as context."""
+    findings = []
+    for i, fixed in sorted(document_repairs(doc.lines).items()):
+        before = doc.lines[i]
+        runs = changed_runs(strip_ending(before), strip_ending(fixed))
+        shown = ", ".join(f"{a!r} -> {b!r}" for a, b in runs[:3]) or "mixed-encoding text"
+        findings.append(
+            Finding(
+                "mojibake",
+                list_path,
+                i + 1,
+                f"mis-decoded text: {shown}",
+                fixable=True,
+                context={"before": before, "after": fixed},
+            )
+        )
+    return findings
+
+
+def _empty_links(doc: ListDocument) -> list[tuple[int, str, str]]:
+    """(line index, link text as written, label) of every empty link outside code."""
+    opaque = _opaque_lines(doc)
+    found = []
+    for i, line in enumerate(doc.lines):
+        if i in opaque or "](" not in line:
+            continue
+        text = _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), strip_ending(line))
+        for m in EMPTY_LINK_RE.finditer(text):
+            found.append((i, m.group(0), m.group("label")))
+    return found
+
+
+def check_empty_links(
+    list_path: str, doc: ListDocument, *, constant_share: float = CONSTANT_SLOT_SHARE
+) -> list[Finding]:
+    """Empty links; one the list repeats in most entries is reported once, as its own slot."""
+    links = _empty_links(doc)
+    if not links:
+        return []
+    papers = max(len(paper_entries(doc)), 1)
+    counts = Counter(text for _, text, _ in links)
+    constant = {
+        text
+        for text, n in counts.items()
+        if n >= CONSTANT_SLOT_MIN and n / papers >= constant_share
+    }
+    findings = []
+    reported: set[str] = set()
+    for i, text, label in links:
+        if text in constant:
+            if text not in reported:
+                reported.add(text)
+                findings.append(
+                    Finding(
+                        "empty-link",
+                        list_path,
+                        i + 1,
+                        f"{text} has no target in {counts[text]} entries: treated as the "
+                        "list's own constant slot",
+                        severity=INFO,
+                        context={"text": text, "count": counts[text], "constant": True},
+                    )
+                )
+            continue
+        findings.append(
+            Finding(
+                "empty-link",
+                list_path,
+                i + 1,
+                f"link {label.strip() or text!r} has no target: {text}",
+                context={"text": text, "constant": False},
+            )
+        )
+    return findings
+
+
+def check_orphans(list_path: str, doc: ListDocument) -> list[Finding]:
+    """Indented text that no list item holds: a continuation line cut off from its entry."""
+    findings = []
+    for entry in doc.entries:
+        if entry.kind != "paragraph" or entry.indent < 1:
+            continue
+        text = strip_ending(doc.lines[entry.start]).strip()
+        findings.append(
+            Finding(
+                "orphan-line",
+                list_path,
+                entry.start + 1,
+                f"indented text belongs to no entry: {text[:60]!r}",
+                context={"text": text, "lines": [entry.start + 1, entry.end]},
+            )
+        )
+    return findings
+
+
+def check_headings(list_path: str, doc: ListDocument) -> list[Finding]:
+    """A heading path seen before: its anchor and its section address collide."""
+    first: dict[tuple[str, ...], int] = {}
+    findings = []
+    for heading in doc.headings:
+        seen = first.get(heading.path)
+        if seen is None:
+            first[heading.path] = heading.line + 1
+            continue
+        address = " > ".join(heading.path)
+        findings.append(
+            Finding(
+                "duplicate-heading",
+                list_path,
+                heading.line + 1,
+                f"heading {address!r} already appears at line {seen}",
+                context={"heading": address, "lines": [seen, heading.line + 1]},
+            )
+        )
+    return findings
+
+
+def check_duplicates(list_path: str, doc: ListDocument) -> list[Finding]:
+    """The same paper twice in one list: reported at each later entry, naming the first."""
+    first: dict[str, int] = {}
+    findings = []
+    for entry, fields in paper_entries(doc):
+        primary, _ = entry_keys(fields)
+        for key in primary:
+            line = entry.start + 1
+            seen = first.setdefault(key, line)
+            if seen != line:
+                findings.append(
+                    Finding(
+                        "duplicate",
+                        list_path,
+                        line,
+                        f"{key} is listed twice: lines {seen} and {line}",
+                        context={"identity": key, "lines": [seen, line], "title": fields.title},
+                    )
+                )
+                break
+    return findings
+
+
+def majority_family(families: list[str]) -> str | None:
+    """The family most entries use, if there are enough entries and it clearly dominates."""
+    if len(families) < STYLE_MIN_ENTRIES:
+        return None
+    family, count = Counter(families).most_common(1)[0]
+    return family if count / len(families) >= STYLE_MAJORITY else None
+
+
+def check_styles(list_path: str, doc: ListDocument) -> list[Finding]:
+    """Paper entries whose style family differs from their section's clear majority."""
+    by_section: dict[tuple[str, ...], list[tuple[Any, Any]]] = defaultdict(list)
+    for entry, fields in paper_entries(doc):
+        by_section[entry.section].append((entry, fields))
+    findings = []
+    for section, items in by_section.items():
+        expected = majority_family([f.family for _, f in items])
+        if expected is None:
+            continue
+        for entry, fields in items:
+            if fields.family != expected:
+                address = " > ".join(section)
+                findings.append(
+                    Finding(
+                        "off-style",
+                        list_path,
+                        entry.start + 1,
+                        f"entry is written as {fields.family}, its section {address!r} as "
+                        f"{expected}",
+                        context={"family": fields.family, "expected": expected, "section": address},
+                    )
+                )
+    return findings
+
+
+def check_document(
+    list_path: str, doc: ListDocument, *, constant_share: float = CONSTANT_SLOT_SHARE
+) -> list[Finding]:
+    """Every finding of one list, in line order (pure: no I/O, no other lists)."""
+    findings = [
+        *check_duplicates(list_path, doc),
+        *check_mojibake(list_path, doc),
+        *check_empty_links(list_path, doc, constant_share=constant_share),
+        *check_orphans(list_path, doc),
+        *check_headings(list_path, doc),
+        *check_styles(list_path, doc),
+    ]
+    return sorted(findings, key=sort_key)
+
+
+def cross_list_duplicates(
+    docs: dict[str, ListDocument], only: set[str] | None = None
+) -> list[Finding]:
+    """Papers listed in more than one list, reported where they repeat, naming another place.
+
+    Over the whole workspace each pair is reported once, at the later list. With `only`, every
+    occurrence in those lists is reported unless the pair is already reported in another of them.
+    """
+    places: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    for list_path in sorted(docs):
+        here: set[str] = set()
+        for entry, fields in paper_entries(docs[list_path]):
+            for key in entry_keys(fields)[0]:
+                if key not in here:  # a repeat within one list is `duplicate`, not this
+                    here.add(key)
+                    places[key].append((list_path, entry.start + 1, " > ".join(entry.section)))
+    findings = []
+    for key, where in places.items():
+        if len(where) < 2:
+            continue
+        for k, (list_path, line, _section) in enumerate(where):
+            if only is None:
+                if k == 0:
+                    continue
+            elif list_path not in only or (k == 0 and any(other[0] in only for other in where[1:])):
+                continue
+            other = where[1] if k == 0 else where[0]
+            findings.append(
+                Finding(
+                    "duplicate-across",
+                    list_path,
+                    line,
+                    f"{key} is also in {other[0]} line {other[1]}"
+                    + (f" ({other[2]})" if other[2] else ""),
+                    context={
+                        "identity": key,
+                        "other_list": other[0],
+                        "other_line": other[1],
+                        "other_section": other[2],
+                    },
+                )
+            )
+    return sorted(findings, key=sort_key)

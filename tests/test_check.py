@@ -1,0 +1,247 @@
+"""`papershelf check` core: each finding code, mojibake repair, the pure fix and its verification."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, SHARED_SEEDS
+
+from sync.check import (
+    CODES,
+    INFO,
+    Finding,
+    apply_fixes,
+    check_document,
+    check_workspace,
+    document_repairs,
+    fix_file,
+    fix_mojibake,
+    verify_fixes,
+)
+from sync.errors import ListChanged
+from sync.listmodel import parse_list
+from sync.workspace import open_workspace
+
+CHECK = FIXTURES / "check"
+
+
+def _findings(name: str) -> list[Finding]:
+    return check_document(f"{name}.md", parse_list((CHECK / f"{name}.md").read_bytes()))
+
+
+def _codes(findings: list[Finding]) -> list[tuple[int, str]]:
+    return [(f.line, f.code) for f in findings]
+
+
+def test_messy_list_findings() -> None:
+    assert _codes(_findings("messy")) == [
+        (3, "orphan-line"),
+        (8, "empty-link"),
+        (10, "duplicate"),
+        (11, "off-style"),
+        (17, "empty-link"),
+        (17, "mojibake"),
+        (19, "duplicate-heading"),
+    ]
+    assert {f.code for f in _findings("messy")} <= set(CODES)
+
+
+def test_duplicate_names_both_lines() -> None:
+    (dup,) = [f for f in _findings("messy") if f.code == "duplicate"]
+    assert dup.context["lines"] == [7, 10]
+    assert dup.context["identity"] == "arxiv:2409.11321"
+    assert "lines 7 and 10" in dup.message
+    assert not dup.fixable
+
+
+def test_duplicate_heading_context() -> None:
+    (dup,) = [f for f in _findings("messy") if f.code == "duplicate-heading"]
+    assert dup.context == {"heading": "Messy list > Optimization", "lines": [5, 19]}
+
+
+def test_off_style_names_the_majority() -> None:
+    (off,) = [f for f in _findings("messy") if f.code == "off-style"]
+    assert (off.context["family"], off.context["expected"]) == ("bold_arxiv", "link_date")
+
+
+def test_empty_links_outside_code_only() -> None:
+    empties = [f for f in _findings("messy") if f.code == "empty-link"]
+    assert [f.context["text"] for f in empties] == ["[code]()", "[blog](None)"]
+
+
+def test_constant_slot_is_one_info_finding() -> None:
+    findings = _findings("slots")
+    slot, real = [f for f in findings if f.code == "empty-link"]
+    assert (slot.severity, slot.line, slot.context["count"]) == (INFO, 5, 5)
+    assert slot.context["constant"] is True
+    assert (real.severity, real.line, real.context["text"]) == ("warning", 10, "[project]()")
+
+
+def test_constant_slot_share_is_configurable() -> None:
+    doc = parse_list((CHECK / "slots.md").read_bytes())
+    findings = check_document("slots.md", doc, constant_share=1.01)
+    assert [f.severity for f in findings if f.code == "empty-link"] == ["warning"] * 6
+
+
+def test_clean_list_has_no_findings() -> None:
+    assert _findings("clean") == []
+
+
+def test_finding_shapes() -> None:
+    (moji,) = [f for f in _findings("messy") if f.code == "mojibake"]
+    data = moji.to_dict()
+    assert set(data) == {"code", "list", "line", "severity", "message", "fixable", "context"}
+    assert data["fixable"] is True
+    assert "Jean-François" in data["context"]["after"]
+    assert moji.format().startswith("messy.md:17: mojibake: ")
+    assert moji.format().endswith("[fixable]")
+
+
+CORRECT_TEXT = [
+    "Théo",
+    "中文标题",
+    "Zürich · Genève",
+    "“quoted” — dash",
+    "Łukasz Kaiser, Jürgen Schmidhuber",
+    "naïve señor",
+    "🚀 rocket",
+    "x ≤ y ≥ z, ±1, 30°C, µs, ½",
+    "Привет, αβγ, 한국어",
+    "the “¬” symbol and √2",
+    "ﬁne ligature",
+    "ＡＢＣ full width",
+    "Ã alone",
+]
+
+
+@pytest.mark.parametrize("text", CORRECT_TEXT)
+@pytest.mark.parametrize("evidence", [None, {"macroman"}, {"sloppy-windows-1252"}])
+def test_correct_text_is_never_repaired(text: str, evidence: set[str] | None) -> None:
+    assert fix_mojibake(text, evidence) == text
+
+
+@pytest.mark.parametrize(
+    ("garbled", "fixed"),
+    [
+        ("Jean-Fran√ßois Kagy", "Jean-François Kagy"),
+        ("Yang Gao* ¬∑ ([x](y))", "Yang Gao* · ([x](y))"),
+        ("Ahmet √úst√ºn", "Ahmet Üstün"),
+        ("Jean-Fran√ßois and Théo", "Jean-François and Théo"),
+        ("cafÃ©", "café"),
+        ("Aha Moment â€” A Pilot", "Aha Moment — A Pilot"),
+        ("R√≥bert Csord√°s, Piotr Piƒôkos", "Róbert Csordás, Piotr Piękos"),
+        ("ËÆ∫ÊñáÁ≤æËØª", "论文精读"),
+    ],
+)
+def test_mojibake_is_repaired(garbled: str, fixed: str) -> None:
+    assert fix_mojibake(garbled) == fixed
+
+
+def test_document_evidence_repairs_short_runs() -> None:
+    lines = ["Jean-Fran√ßois Kagy\n", "Csord√°s\n", "Théo\n"]
+    assert fix_mojibake("Csord√°s") == "Csord√°s"  # too short for ftfy alone
+    assert document_repairs(lines) == {0: "Jean-François Kagy\n", 1: "Csordás\n"}
+
+
+def test_apply_fixes_changes_only_the_mojibake_line() -> None:
+    data = (CHECK / "messy.md").read_bytes()
+    findings = _findings("messy")
+    fixed = apply_fixes(data, findings)
+    old, new = data.split(b"\n"), fixed.split(b"\n")
+    assert len(old) == len(new)
+    assert [i + 1 for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b] == [17]
+    assert "Jean-François Kagy · notes".encode() in new[16]
+    assert apply_fixes(fixed, findings) == fixed  # the line no longer matches: left alone
+    assert apply_fixes(data, [f for f in findings if f.code != "mojibake"]) == data
+
+
+def test_apply_fixes_keeps_bom_crlf_and_foreign_bytes() -> None:
+    data = b"\xef\xbb\xbf# L\r\n\r\n- [Fran\xe2\x88\x9a\xc3\x9fois](https://x.org/a)\r\n- raw \xff byte\r\nend"
+    doc = parse_list(data)
+    findings = check_document("l.md", doc)
+    assert [(f.line, f.code) for f in findings] == [(3, "mojibake")]
+    fixed = apply_fixes(data, findings)
+    assert fixed == data.replace("Fran\u221a\u00dfois".encode(), "François".encode())
+    verify_fixes(doc, parse_list(fixed), {2})
+
+
+def test_verify_fixes_refuses_other_changes() -> None:
+    old = parse_list(b"# A\n\n- one\n- two\n")
+    with pytest.raises(ListChanged, match="line 4"):
+        verify_fixes(old, parse_list(b"# A\n\n- one\n- TWO\n"), {2})
+    with pytest.raises(ListChanged, match="number of lines"):
+        verify_fixes(old, parse_list(b"# A\n\n- one\n- two\n\n"), {2})
+    with pytest.raises(ListChanged, match="entries"):
+        verify_fixes(old, parse_list(b"# A\n\n# one\n- two\n"), {2})
+    with pytest.raises(ListChanged, match="line ending"):
+        verify_fixes(old, parse_list(b"# A\n\n- one\r\n- two\n"), {2})
+
+
+def test_fix_file_writes_only_safe_fixes(workspace_dir: Path) -> None:
+    path = workspace_dir / "messy.md"
+    shutil.copyfile(CHECK / "messy.md", path)
+    result = fix_file(path, "messy.md")
+    assert result.written and [f.line for f in result.fixed] == [17]
+    assert path.read_bytes() == apply_fixes((CHECK / "messy.md").read_bytes(), _findings("messy"))
+    again = fix_file(path, "messy.md")
+    assert (again.written, again.fixed) == (False, [])
+
+
+def _workspace(root: Path, *names: str):
+    for name in names:
+        shutil.copyfile(CHECK / name, root / name)
+    return open_workspace(root)
+
+
+def test_check_workspace_adds_cross_list_duplicates(workspace_dir: Path) -> None:
+    ws = _workspace(workspace_dir, "messy.md", "other.md", "clean.md")
+    findings = check_workspace(ws)
+    across = [f for f in findings if f.code == "duplicate-across"]
+    assert [(f.list, f.line, f.context["other_list"], f.context["other_line"]) for f in across] == [
+        ("other.md", 5, "messy.md", 7)
+    ]
+    assert "also in messy.md line 7 (Messy list > Optimization)" in across[0].message
+    assert {f.list for f in findings} == {"messy.md", "other.md"}
+
+
+def test_check_workspace_subset_reports_against_all_lists(workspace_dir: Path) -> None:
+    ws = _workspace(workspace_dir, "messy.md", "other.md", "clean.md")
+    only_messy = check_workspace(ws, ["messy.md"])
+    across = [f for f in only_messy if f.code == "duplicate-across"]
+    assert [(f.list, f.line, f.context["other_list"]) for f in across] == [
+        ("messy.md", 7, "other.md")
+    ]
+    assert {f.list for f in only_messy} == {"messy.md"}
+    assert check_workspace(ws, ["clean.md"]) == []
+
+
+SEED_MOJIBAKE = {"000": 0, "001": 0, "002": 1, "004": 0}
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="shared seeds not present")
+@pytest.mark.parametrize(
+    "seed", sorted(SHARED_SEEDS.glob("*.txt")) if SHARED_SEEDS.is_dir() else []
+)
+def test_seed_fix_changes_only_mojibake_lines(seed: Path, workspace_dir: Path) -> None:
+    path = workspace_dir / f"{seed.stem}.md"
+    shutil.copyfile(seed, path)
+    data = seed.read_bytes()
+    before = check_document(path.name, parse_list(data))
+    moji = [f for f in before if f.code == "mojibake"]
+    expected = SEED_MOJIBAKE.get(seed.name[:3])
+    if expected is not None:
+        assert len(moji) == expected
+    else:  # seed 003: UTF-8 read as Mac Roman throughout
+        assert len(moji) > 50
+    fix_file(path, path.name)
+    new = path.read_bytes()
+    old_lines, new_lines = data.split(b"\n"), new.split(b"\n")
+    changed = {i + 1 for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b}
+    assert changed == {f.line for f in moji}
+    after = check_document(path.name, parse_list(new))
+    assert [f for f in after if f.code == "mojibake"] == []
+    assert [f for f in after if f.code != "mojibake"] == [f for f in before if f.code != "mojibake"]
+    for line in new.decode("utf-8").splitlines():
+        assert "√" not in line and "¬∑" not in line and "â€" not in line

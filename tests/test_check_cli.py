@@ -1,0 +1,132 @@
+"""`papershelf check` through `server.cli.main`: output, exit codes, --json, --fix byte-exactness."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+from server.cli import main
+
+CHECK = FIXTURES / "check"
+
+
+@pytest.fixture
+def ws(workspace_dir: Path) -> Path:
+    for name in ("messy.md", "other.md", "clean.md", "slots.md"):
+        shutil.copyfile(CHECK / name, workspace_dir / name)
+    return workspace_dir
+
+
+def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, list[dict]]:
+    code = main(argv)
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def test_clean_list_exits_zero(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--workspace", str(ws), "clean.md"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == "1 list(s) checked: 0 finding(s)"
+
+
+def test_findings_exit_one_with_one_line_each(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--workspace", str(ws), "messy.md"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "messy.md:3: orphan-line: indented text belongs to no entry: " + repr(
+        "an indented line that belongs to no entry"
+    )
+    assert any(
+        line.startswith("messy.md:17: mojibake:") and line.endswith("[fixable]") for line in lines
+    )
+    assert any(line.startswith("messy.md:7: duplicate-across:") for line in lines)
+    assert lines[-1] == "1 list(s) checked: 8 finding(s)"
+
+
+def test_info_only_exits_zero(workspace_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (
+        (CHECK / "slots.md")
+        .read_text(encoding="utf-8")
+        .replace("[project]()", "[project](https://p.org)")
+    )
+    (workspace_dir / "slots.md").write_text(text, encoding="utf-8")
+    code, findings = _json(capsys, ["check", "--workspace", str(workspace_dir), "--json"])
+    assert code == 0
+    assert [(f["code"], f["severity"]) for f in findings] == [("empty-link", "info")]
+
+
+def test_json_is_the_findings_list(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, findings = _json(capsys, ["check", "--workspace", str(ws), "--json"])
+    assert code == 1
+    assert {f["list"] for f in findings} == {"messy.md", "other.md", "slots.md"}
+    across = [f for f in findings if f["code"] == "duplicate-across"]
+    assert [(f["list"], f["line"], f["context"]["other_list"]) for f in across] == [
+        ("other.md", 5, "messy.md")
+    ]
+    assert all(
+        set(f) >= {"code", "list", "line", "message", "fixable", "context"} for f in findings
+    )
+
+
+def test_fix_repairs_mojibake_and_leaves_every_other_byte(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {p.name: p.read_bytes() for p in ws.glob("*.md")}
+    assert main(["check", "--workspace", str(ws), "--fix", "messy.md"]) == 1  # others remain
+    out = capsys.readouterr().out
+    assert "fixed messy.md:17: mojibake" in out
+    assert out.splitlines()[-1] == "1 list(s) checked: 7 finding(s), 1 fixed"
+    after = (ws / "messy.md").read_bytes()
+    old, new = before["messy.md"].split(b"\n"), after.split(b"\n")
+    assert [i + 1 for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b] == [17]
+    assert new[16].decode() == (
+        "- [A survey by Jean-François Kagy · notes](https://arxiv.org/abs/2410.16215), "
+        "Oct. 21 2024. [blog](None)"
+    )
+    for name in ("other.md", "clean.md", "slots.md"):
+        assert (ws / name).read_bytes() == before[name]
+
+
+def test_fix_all_fixed_exits_zero(workspace_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (workspace_dir / "a.md").write_bytes(
+        "# A\n\n- [Paper by Cl√©mentine Fourrier](https://arxiv.org/abs/2310.16944), 2023.\n".encode()
+    )
+    code, findings = _json(capsys, ["check", "--workspace", str(workspace_dir), "--fix", "--json"])
+    assert (code, findings) == (0, [])
+    assert "Clémentine" in (workspace_dir / "a.md").read_text(encoding="utf-8")
+    assert main(["check", "--workspace", str(workspace_dir)]) == 0
+
+
+def test_path_forms(
+    ws: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["check", "--workspace", str(ws), str(ws / "clean.md")]) == 0
+    monkeypatch.chdir(ws)
+    assert main(["check", "--workspace", str(ws), "./clean.md"]) == 0
+    capsys.readouterr()
+
+
+def test_unknown_path_is_bad_input(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--workspace", str(ws), "mesy.md"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("papershelf: error: No list 'mesy.md'")
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_file_outside_workspace_is_bad_input(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text("# X\n", encoding="utf-8")
+    assert main(["check", "--workspace", str(ws), str(outside)]) == 2
+    assert "outside the workspace" in capsys.readouterr().err
+
+
+def test_missing_workspace_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--workspace", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("papershelf: error: Workspace") and len(err.splitlines()) == 1
