@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .entries import entry_fields, fields_to_paper
-from .place import insertion_at, plan_insertion
+from .place import insertion_at, joins_next, plan_insertion
 from .render import render_entry
 from .style import infer_style
 
@@ -70,14 +70,17 @@ def _blank(lines: list[str], start: int, stop: int) -> bool:
     return start <= stop and all(not lines[i].strip() for i in range(start, stop))
 
 
-def _removal(lines: list[str], entries: list, k: int) -> tuple[int, int]:
-    """Lines [start, end) an entry owns: itself and the blank separator on one side."""
+def _removal(doc: Any, entries: list, k: int) -> tuple[int, int]:
+    """Lines [start, end) an entry owns: itself and the blank separator on the side it joins."""
+    lines = doc.lines
     entry = entries[k]
     start, end = entry.start, entry.end
-    if k > 0 and _blank(lines, entries[k - 1].end, start):
+    after = entries[k + 1] if k + 1 < len(entries) else None
+    first = k == 0 or (after is not None and joins_next(doc, entries[k - 1], after))
+    if not first and _blank(lines, entries[k - 1].end, start):
         start = entries[k - 1].end
-    elif k == 0 and len(entries) > 1 and _blank(lines, end, entries[1].start):
-        end = entries[1].start
+    elif first and after is not None and _blank(lines, end, after.start):
+        end = after.start
     return start, end
 
 
@@ -100,7 +103,7 @@ def measure_fidelity(data: bytes) -> FidelityReport:
             fields = entry_fields(doc, entry)
             if not fields.is_paper:
                 continue
-            start, end = _removal(doc.lines, entries, k)
+            start, end = _removal(doc, entries, k)
             reduced = parse_list(
                 b"".join(_raw(doc, i) for i in range(len(doc.lines)) if not start <= i < end)
             )

@@ -36,8 +36,10 @@ def insertion_at(
 ) -> Insertion:
     """Lines that put an entry before the section's entry `index` (or last), gaps learned."""
     entries = section.entries
-    if entries and index == 0:
-        return Insertion(entries[0].start, lines + [""] * style.gap)
+    if entries and (
+        index == 0 or (index < len(entries) and joins_next(doc, entries[index - 1], entries[index]))
+    ):
+        return Insertion(entries[index].start, lines + [""] * style.gap)
     if entries:
         # Attach to the entry before: an odd gap after it stays with the entry that follows.
         before = entries[min(index, len(entries)) - 1]
@@ -54,6 +56,15 @@ def insertion_at(
     if at + blanks < len(doc.lines) and after < style.tail_gap:
         trailing = [""] * (style.tail_gap - after)
     return Insertion(at + use, [""] * (style.lead_gap - use) + lines + trailing)
+
+
+def joins_next(doc: Any, before: Any, after: Any) -> bool:
+    """Whether an entry between these two joins the one after: only when that one alone is a paper.
+
+    The gap between a paper and other content (a note, a link list) is a block boundary; a new
+    paper keeps it and sits with its fellow papers, separated by the list's usual gap.
+    """
+    return not entry_fields(doc, before).is_paper and entry_fields(doc, after).is_paper
 
 
 def _key(fields: Any) -> tuple | None:

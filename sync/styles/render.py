@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from ..identity import parse_arxiv_id
@@ -16,6 +17,9 @@ def render_entry(paper: Any, style: EntryStyle) -> list[str]:
     """The lines (without line endings) of a new entry for `paper` written in `style`."""
     if style.other is not None and not _arxiv_id(paper):
         style = style.other
+    elif style.family == "bold_arxiv" and not _arxiv_id(paper):
+        # Its links are built from the arXiv id; without one, a titled link in the same list.
+        style = replace(style, family="plain_link")
     family = style.family
     if family == "bold_arxiv":
         lines = _render_bold(paper, style)
@@ -169,7 +173,12 @@ def _sublines(paper: Any, style: EntryStyle) -> list[str]:
         wrap = d.get("author_wrap", "*")
         names = ", ".join(escape_text(a, "italic") if a != ELLIPSIS else a for a in authors)
         parts.append(f"{wrap}{names}{wrap}")
-    links = [f"([{escape_text(x.label, 'link')}]({safe_url(x.url)}))" for x in paper.links]
+    links = [
+        _code_part(x.url, d)
+        if x.label == "code"
+        else f"([{escape_text(x.label, 'link')}]({safe_url(x.url)}))"
+        for x in paper.links
+    ]
     code = _code_part(paper.code_url, d) if paper.code_url else None
     if code:
         links = [code, *links] if d.get("code_first", True) else [*links, code]
@@ -241,7 +250,7 @@ def _render_blog(paper: Any, style: EntryStyle) -> list[str]:
         venue = escape_text(paper.venue, "plain")
         short = d.get("venue_shape") == "short" and year
         where = f"{venue}'{year[2:]}" if short else venue
-    elif year and d.get("year_alone", True):
+    elif year:  # entries without a year are papers whose year was unknown, not a style
         where = year
     head = f"**{escape_text(paper.title or '', 'bold')}**{d.get('sep', '. ')}{who}"
     head = f"{head} {where}" if where and who else head + where

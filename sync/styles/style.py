@@ -121,7 +121,15 @@ def _build(family: str, own: list[EntryFields], whole: list[EntryFields]) -> Ent
         "authors": _author_rule(pool),
         "title_escapes": _title_escapes(every),
     }
-    details.update(_subline_details(pick, lay))
+
+    def lay_any(name: str, default: Any = None) -> Any:
+        # Author/link sub-lines are a list-wide habit: learn them from any family if need be.
+        found = lay(name)
+        if found is None:
+            found = majority((f.layout.get(name) for f in [*own, *whole]), default)
+        return found
+
+    details.update(_subline_details(pick, lay_any))
     if family in ("link_date", "plain_link"):
         details.update(_link_details(pool, pick, lay))
     elif family == "bold_arxiv":
@@ -237,13 +245,11 @@ def _bold_details(pool: list[EntryFields], pick: Callable, lay: Callable) -> dic
 
 def _blog_details(pool: list[EntryFields], pick: Callable, lay: Callable) -> dict[str, Any]:
     names = [a for f in pool for a in f.authors if a != ELLIPSIS]
-    shapes = [f.layout.get("venue_shape") for f in pool if not f.venue]
     return {
         "sep": lay("sep", ". "),
         "brk": lay("brk", ""),
         "url_wrap": lay("url_wrap", "<{}>"),
         "venue_shape": pick(lambda f: f.layout.get("venue_shape") if f.venue else None, "short"),
-        "year_alone": shapes.count("year") >= shapes.count("none"),
         "surnames": bool(names) and sum(" " not in n for n in names) * 2 > len(names),
     }
 
@@ -253,7 +259,13 @@ def _table_details(pool: list[EntryFields], pick: Callable, lay: Callable) -> di
         cells = [c for c in f.layout.get("cells", ()) if c.strip()]
         return majority(c[: len(c) - len(c.lstrip(" "))] for c in cells) if cells else None
 
+    empty: dict[int, list[str]] = {}
+    for f in pool:
+        for i, cell in enumerate(f.layout.get("cells", ())):
+            if not cell.strip():
+                empty.setdefault(i, []).append(cell)
     return {
+        "empty_cells": {i: majority(v) for i, v in empty.items()},
         "header": lay("header", ()),
         "pipes": lay("pipes", (True, True)),
         "cell_pad": pick(pad, " "),

@@ -123,8 +123,9 @@ def render_row(paper: Any, style: Any, url: str | None) -> list[str]:
         role = role_of(head)
         cells.append(_cell(role, paper, style, url))
     pad = d.get("cell_pad", " ")
+    empty = d.get("empty_cells") or {}
     lead, trail = d.get("pipes", (True, True))
-    body = "|".join(f"{pad}{c}{pad}" if c or pad else c for c in cells)
+    body = "|".join(f"{pad}{c}{pad}" if c else empty.get(i, pad + pad) for i, c in enumerate(cells))
     return [("|" if lead else "") + body + ("|" if trail else "")]
 
 
