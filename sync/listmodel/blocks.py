@@ -1,48 +1,50 @@
 """The line-based block scanner: headings, entries and other blocks, CommonMark-like where it matters.
 
-One left-to-right pass over the lines. Every block is consumed by its own tight loop, so the cost
-is a few string operations per line. The scanner only reports line ranges; it never changes text.
-A block always starts from a fresh state (nothing open), which is what lets `verify_insertion`
-compare only a window: from the same line with the same text, the scan goes the same way.
+One left-to-right pass. Each block is consumed by its own tight loop that looks at a line's first
+character before doing anything costlier, so plain lines cost a few string operations. The scanner
+reports line ranges only; it never changes text.
+
+Every block the main loop starts, it starts from a fresh state (nothing open) and decides its
+extent from the lines at and after its start alone. So two line lists that agree from line L on,
+both with a block starting at L, scan identically from L on: that is what lets an insertion be
+re-scanned only near the splice (`scan(..., start=, resume=)`) and verified in a window.
 """
 
 from __future__ import annotations
 
-import re
+import bisect
 from typing import NamedTuple
 
+from .kinds import (
+    _COLUMNS,
+    ATX,
+    BREAK,
+    BULLET,
+    FENCE,
+    HTML1_END,
+    HTML_END,
+    ORDERED,
+    ORDERED_RE,
+    QUOTE,
+    SETEXT_RE,
+    SPECIAL,
+    TEXT,
+    atx_heading,
+    classify,
+    closes,
+    columns,
+    fence_of,
+    html_kind,
+    interrupts_paragraph,
+    measure,
+    starts_table,
+)
 from .lines import leading_columns
 
-# Kinds of line a block can start with (ints: compared in the hot loop).
-TEXT, ATX, FENCE, QUOTE, BREAK, BULLET, ORDERED, HTML = range(8)
-
-_ATX = re.compile(r"(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
-_ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+$")
-_FENCE_OPEN = re.compile(r"(`{3,}|~{3,})(.*)$")
-_FENCE_CLOSE = re.compile(r"(`{3,}|~{3,})[ \t]*$")
-_BREAK = re.compile(r"(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
-_SETEXT = re.compile(r"(?:=+|-+)[ \t]*$")
-_ORDERED = re.compile(r"(\d{1,9})([.)])(?=[ \t]|$)")
-_DELIM_ROW = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
-_PIPE = re.compile(r"(?<!\\)\|")
-
-_HTML1 = re.compile(r"<(?:script|pre|style|textarea)(?:[ \t>]|$)", re.IGNORECASE)
-_HTML1_END = re.compile(r"</(?:script|pre|style|textarea)>", re.IGNORECASE)
-_HTML6 = re.compile(
-    r"</?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|"
-    r"details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|"
-    r"h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|"
-    r"optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|"
-    r"track|ul)(?:[ \t]|/?>|$)",
-    re.IGNORECASE,
-)
-_ATTR = (
-    r"""(?:[ \t]+[A-Za-z_:][A-Za-z0-9_.:-]*(?:[ \t]*=[ \t]*(?:[^ \t"'=<>`]+|'[^']*'|"[^"]*"))?)"""
-)
-_HTML7 = re.compile(
-    rf"(?:<[A-Za-z][A-Za-z0-9-]*{_ATTR}*[ \t]*/?>|</[A-Za-z][A-Za-z0-9-]*[ \t]*>)[ \t]*$"
-)
-_HTML_END = {2: "-->", 3: "?>", 4: ">", 5: "]]>"}
+# Raw results are plain tuples: the scanner makes one per entry, so they must be cheap.
+# heading: (level, title, line, end, setext)    entry: (start, end, kind, indent, marker)
+RawHeading = tuple[int, str, int, int, bool]
+RawEntry = tuple[int, int, str, int, str]
 
 
 class Block(NamedTuple):
@@ -53,164 +55,49 @@ class Block(NamedTuple):
     kind: str  # "front_matter", "code", "html", "quote", "break", "table_head"
 
 
-class RawHeading(NamedTuple):
-    """A heading as the scanner sees it; `end` is the line after it (after a setext underline)."""
-
-    level: int
-    title: str
-    line: int
-    end: int
-    setext: bool
-
-
-class RawEntry(NamedTuple):
-    """An entry as the scanner sees it (no section yet)."""
-
-    start: int
-    end: int
-    kind: str
-    indent: int
-    marker: str
-
-
 class Scan(NamedTuple):
-    """Everything one pass found, each list in document order."""
+    """What one pass found, each list in document order; `starts` = lines where blocks began."""
 
     headings: list[RawHeading]
     entries: list[RawEntry]
     blocks: list[Block]
+    starts: list[int]
+    stop: int  # the line where the scan stopped (len(lines), or where it met the old scan)
 
 
-def _content(line: str) -> str:
-    """The line without its ending; a CR right before the ending is part of the ending."""
-    return line.rstrip("\r\n")
+class Resume(NamedTuple):
+    """Where a re-scan may stop: at a line >= `after` where the old scan (shifted by `shift`)
+    also started a block."""
+
+    old_starts: list[int]
+    shift: int
+    after: int
 
 
-def _indent(s: str) -> tuple[int, int]:
-    """(columns, index) of the first non-blank character of `s`."""
-    c = s[:1]
-    if c != " " and c != "\t":
-        return 0, 0
-    rest = s.lstrip(" \t")
-    idx = len(s) - len(rest)
-    if "\t" in s[:idx]:
-        return leading_columns(s)
-    return idx, idx
-
-
-def html_kind(rest: str) -> int:
-    """CommonMark HTML block start condition (1-7) of a line's text, or 0."""
-    if _HTML1.match(rest):
-        return 1
-    if rest.startswith("<!--"):
-        return 2
-    if rest.startswith("<?"):
-        return 3
-    if rest.startswith("<![CDATA["):
-        return 5
-    if rest.startswith("<!") and rest[2:3].isascii() and rest[2:3].isalpha():
-        return 4
-    if _HTML6.match(rest):
-        return 6
-    if _HTML7.match(rest):
-        return 7
-    return 0
-
-
-def classify(rest: str) -> int:
-    """What block a line at indent 0-3 starts (`rest` is the text after the indent)."""
-    c = rest[0]
-    if c == "#":
-        if _ATX.match(rest):
-            return ATX
-    elif c == "`" or c == "~":
-        m = _FENCE_OPEN.match(rest)
-        if m and not (c == "`" and "`" in m.group(2)):
-            return FENCE
-    elif c == ">":
-        return QUOTE
-    elif c == "-" or c == "*" or c == "+":
-        if _BREAK.match(rest):
-            return BREAK
-        if len(rest) == 1 or rest[1] == " " or rest[1] == "\t":
-            return BULLET
-    elif c == "_":
-        if _BREAK.match(rest):
-            return BREAK
-    elif c == "<":
-        if html_kind(rest):
-            return HTML
-    elif "0" <= c <= "9" and _ORDERED.match(rest):
-        return ORDERED
-    return TEXT
-
-
-def interrupts_paragraph(rest: str, kind: int) -> bool:
-    """Whether a line of this kind ends a paragraph (CommonMark's interruption rules)."""
-    if kind == TEXT:
-        return False
-    if kind == BULLET:
-        return bool(rest[1:].strip(" \t"))
-    if kind == ORDERED:
-        m = _ORDERED.match(rest)
-        return m is not None and int(m.group(1)) == 1 and bool(rest[m.end() :].strip(" \t"))
-    if kind == HTML:
-        return html_kind(rest) != 7
-    return True
-
-
-def _cells(row: str) -> int:
-    """Number of cells in a table row (outer pipes optional, escaped pipes not separators)."""
-    t = row.strip(" \t")
-    if t.startswith("|"):
-        t = t[1:]
-    if t.endswith("|") and not t.endswith("\\|"):
-        t = t[:-1]
-    return len(_PIPE.split(t))
-
-
-def starts_table(lines: list[str], i: int, rest: str) -> bool:
-    """Whether line i (text `rest`) is a table header row: a matching delimiter row follows."""
-    if "|" not in rest or i + 1 >= len(lines):
-        return False
-    nxt = _content(lines[i + 1])
-    col, _ = _indent(nxt)
-    if col >= 4 or not _DELIM_ROW.match(nxt):
-        return False
-    return _cells(rest) == _cells(nxt)
-
-
-def _fence_of(text: str) -> tuple[str, int] | None:
-    """(char, length) of a fence opener at the start of `text`, or None."""
-    m = _FENCE_OPEN.match(text)
-    if m is None or (text[0] == "`" and "`" in m.group(2)):
-        return None
-    return text[0], len(m.group(1))
-
-
-def _closes(text: str, fence: tuple[str, int]) -> bool:
-    """Whether `text` (after its indent) closes the open `fence`."""
-    m = _FENCE_CLOSE.match(text)
-    return m is not None and m.group(1)[0] == fence[0] and len(m.group(1)) >= fence[1]
-
-
-def scan(lines: list[str]) -> Scan:
-    """Scan all lines once into headings, entries and other blocks."""
+def scan(lines: list[str], start: int = 0, resume: Resume | None = None) -> Scan:
+    """Scan lines from `start` (a line where a block starts, or 0) into blocks."""
     headings: list[RawHeading] = []
     entries: list[RawEntry] = []
     blocks: list[Block] = []
+    starts: list[int] = []
     n = len(lines)
-    i = _front_matter(lines, blocks)
+    i = _front_matter(lines, blocks, starts) if start == 0 else start
     while i < n:
-        s = _content(lines[i])
-        col, idx = _indent(s)
-        if idx == len(s):  # blank (or only spaces/tabs)
+        if resume is not None and i >= resume.after:
+            old = i - resume.shift
+            k = bisect.bisect_left(resume.old_starts, old)
+            if k < len(resume.old_starts) and resume.old_starts[k] == old:
+                return Scan(headings, entries, blocks, starts, i)
+        found = measure(lines[i])
+        if found is None:
             i += 1
             continue
+        starts.append(i)
+        col, body = found
         if col >= 4:
             i = _indented_code(lines, i, blocks)
             continue
-        rest = s[idx:]
+        rest = body.rstrip("\r\n")
         kind = classify(rest)
         if kind == TEXT:
             if starts_table(lines, i, rest):
@@ -218,11 +105,10 @@ def scan(lines: list[str]) -> Scan:
             else:
                 i = _paragraph(lines, i, col, headings, entries)
         elif kind in (BULLET, ORDERED):
-            i = _item(lines, i, col, idx, rest, kind, entries)
+            i = _item(lines, i, col, rest, kind, entries)
         elif kind == ATX:
-            m = _ATX.match(rest)
-            title = _ATX_CLOSE.sub("", m.group(2) or "").strip(" \t")  # type: ignore[union-attr]
-            headings.append(RawHeading(len(m.group(1)), title, i, i + 1, False))  # type: ignore[union-attr]
+            level, title = atx_heading(rest)  # type: ignore[misc]
+            headings.append((level, title, i, i + 1, False))
             i += 1
         elif kind == FENCE:
             i = _fenced(lines, i, rest, blocks)
@@ -233,16 +119,18 @@ def scan(lines: list[str]) -> Scan:
             i += 1
         else:
             i = _html(lines, i, rest, blocks)
-    return Scan(headings, entries, blocks)
+    return Scan(headings, entries, blocks, starts, n)
 
 
-def _front_matter(lines: list[str], blocks: list[Block]) -> int:
-    """YAML front matter (`---` ... `---` or `...` at the very start): where the scan begins."""
+def _front_matter(lines: list[str], blocks: list[Block], starts: list[int]) -> int:
+    """YAML front matter (`---` ... `---` or `...` at the very start): where the scan goes on."""
     if not lines or lines[0].rstrip() != "---":
         return 0
     for j in range(1, len(lines)):
         t = lines[j].rstrip()
         if t == "---" or t == "...":
+            # Not in `starts`: front matter is decided by looking ahead, so a re-scan must
+            # never take it for a place where two scans meet.
             blocks.append(Block(0, j + 1, "front_matter"))
             return j + 1
     return 0
@@ -254,14 +142,11 @@ def _indented_code(lines: list[str], i: int, blocks: list[Block]) -> int:
     last = i
     j = i + 1
     while j < n:
-        s = _content(lines[j])
-        col, idx = _indent(s)
-        if idx == len(s):
-            j += 1
-            continue
-        if col < 4:
-            break
-        last = j
+        found = measure(lines[j])
+        if found is not None:
+            if found[0] < 4:
+                break
+            last = j
         j += 1
     blocks.append(Block(i, last + 1, "code"))
     return last + 1
@@ -269,15 +154,14 @@ def _indented_code(lines: list[str], i: int, blocks: list[Block]) -> int:
 
 def _fenced(lines: list[str], i: int, rest: str, blocks: list[Block]) -> int:
     """A fenced code block from line i to its closing fence (or the end of the file)."""
-    fence = _fence_of(rest)
+    fence = fence_of(rest)
     assert fence is not None
     n = len(lines)
     j = i + 1
     while j < n:
-        s = _content(lines[j])
-        col, idx = _indent(s)
+        found = measure(lines[j])
         j += 1
-        if col < 4 and _closes(s[idx:], fence):
+        if found is not None and found[0] < 4 and closes(found[1].rstrip("\r\n"), fence):
             break
     blocks.append(Block(i, j, "code"))
     return j
@@ -288,12 +172,12 @@ def _quote(lines: list[str], i: int, blocks: list[Block]) -> int:
     n = len(lines)
     j = i + 1
     while j < n:
-        s = _content(lines[j])
-        col, idx = _indent(s)
-        if idx == len(s):
+        found = measure(lines[j])
+        if found is None:
             break
+        col, body = found
         if col < 4:
-            rest = s[idx:]
+            rest = body.rstrip("\r\n")
             kind = classify(rest)
             if kind != QUOTE and interrupts_paragraph(rest, kind):
                 break
@@ -308,17 +192,14 @@ def _html(lines: list[str], i: int, rest: str, blocks: list[Block]) -> int:
     n = len(lines)
     j = i
     if kind <= 5:
-        marker = _HTML_END.get(kind)
+        marker = HTML_END.get(kind)
         while j < n:
-            s = _content(lines[j])
+            line = lines[j]
             j += 1
-            if (marker in s) if marker else _HTML1_END.search(s):
+            if (marker in line) if marker else HTML1_END.search(line):
                 break
     else:
-        while j < n:
-            s = _content(lines[j])
-            if not s.strip(" \t"):
-                break
+        while j < n and lines[j].strip(" \t\r\n"):
             j += 1
     blocks.append(Block(i, j, "html"))
     return j
@@ -330,15 +211,15 @@ def _table(lines: list[str], i: int, entries: list[RawEntry], blocks: list[Block
     n = len(lines)
     j = i + 2
     while j < n:
-        s = _content(lines[j])
-        col, idx = _indent(s)
-        if idx == len(s):
+        found = measure(lines[j])
+        if found is None:
             break
-        if col < 4:
-            rest = s[idx:]
+        col, body = found
+        if col < 4 and body[0] in SPECIAL:
+            rest = body.rstrip("\r\n")
             if interrupts_paragraph(rest, classify(rest)):
                 break
-        entries.append(RawEntry(j, j + 1, "row", col, "|"))
+        entries.append((j, j + 1, "row", col, "|"))
         j += 1
     return j
 
@@ -348,28 +229,41 @@ def _paragraph(
 ) -> int:
     """A paragraph entry from line i, or a setext heading when an underline ends it."""
     n = len(lines)
+    get = _COLUMNS.get
     j = i + 1
     while j < n:
-        s = _content(lines[j])
-        col, idx = _indent(s)
-        if idx == len(s):
+        line = lines[j]
+        c = line[0]
+        if c == " " or c == "\t":
+            body = line.lstrip(" \t")
+            if not body.strip("\r\n"):
+                break
+            prefix = line[: len(line) - len(body)]
+            col = get(prefix)
+            if col is None:
+                col = columns(prefix)
+            if col >= 4:  # indented text cannot interrupt a paragraph
+                j += 1
+                continue
+        elif c == "\n" or (c == "\r" and not line.strip("\r\n")):
             break
-        if col < 4:
-            rest = s[idx:]
-            c = rest[0]
-            if (c == "=" or c == "-") and _SETEXT.match(rest):
-                title = " ".join(_content(x).strip(" \t") for x in lines[i:j])
-                headings.append(RawHeading(1 if c == "=" else 2, title, i, j + 1, True))
+        else:
+            body = line
+        if body[0] in SPECIAL or "|" in body:
+            rest = body.rstrip("\r\n")
+            if rest[0] in "=-" and SETEXT_RE.match(rest):
+                title = " ".join(x.strip(" \t\r\n") for x in lines[i:j])
+                headings.append((1 if rest[0] == "=" else 2, title, i, j + 1, True))
                 return j + 1
             if interrupts_paragraph(rest, classify(rest)) or starts_table(lines, j, rest):
                 break
         j += 1
-    entries.append(RawEntry(i, j, "paragraph", col0, ""))
+    entries.append((i, j, "paragraph", col0, ""))
     return j
 
 
 def _item(
-    lines: list[str], i: int, col0: int, idx0: int, rest: str, kind: int, entries: list[RawEntry]
+    lines: list[str], i: int, col0: int, rest: str, kind: int, entries: list[RawEntry]
 ) -> int:
     """A top-level list item from line i with all its continuation lines.
 
@@ -379,50 +273,77 @@ def _item(
     if kind == BULLET:
         marker = rest[0]
     else:
-        m = _ORDERED.match(rest)
+        m = ORDERED_RE.match(rest)
         assert m is not None
         marker = m.group(0)
-    s = _content(lines[i])
     mcol = col0 + len(marker)
-    ccol, cidx = leading_columns(s, idx0 + len(marker), mcol)
-    empty = cidx >= len(s)
+    ccol, cidx = leading_columns(rest, len(marker), mcol)
+    empty = cidx >= len(rest)
     width = mcol + 1 if empty or ccol - mcol > 4 else ccol  # the content column
-    fence = None if empty else _fence_of(s[cidx:])
+    fence = fence_of(rest[cidx:]) if not empty and rest[cidx] in "`~" else None
     lazy_ok = not empty and fence is None
     n = len(lines)
+    get = _COLUMNS.get
     last = i
     blank_seen = False
     j = i + 1
     while j < n:
-        s = _content(lines[j])
-        col, idx = _indent(s)
-        if idx == len(s):
+        line = lines[j]
+        c = line[0]
+        if c == "\n" or (c == "\r" and not line.strip("\r\n")):
             if empty and j == i + 1:
                 break  # an item can start with at most one blank line
             blank_seen = True
             j += 1
             continue
+        if c == " " or c == "\t":
+            body = line.lstrip(" \t")
+            b0 = body[:1]
+            if not b0 or ((b0 == "\n" or b0 == "\r") and not body.strip("\r\n")):
+                if empty and j == i + 1:
+                    break
+                blank_seen = True
+                j += 1
+                continue
+            prefix = line[: len(line) - len(body)]
+            col = get(prefix)
+            if col is None:
+                col = columns(prefix)
+            if fence is None and width <= col < width + 4 and b0 != "`" and b0 != "~":
+                # The common case: an indented continuation line of plain text.
+                last = j
+                lazy_ok = True
+                blank_seen = False
+                j += 1
+                continue
+        else:
+            col = 0
+            body = line
         if col >= width:
-            text = s[idx:]
+            # Inside the item. Track fences so a fenced line is never taken for lazy text.
             if fence is not None:
-                if col - width < 4 and _closes(text, fence):
+                if col - width < 4 and closes(body.rstrip("\r\n"), fence):
                     fence = None
+                lazy_ok = False
             elif col - width < 4:
-                fence = _fence_of(text) if (text[0] == "`" or text[0] == "~") else None
-            lazy_ok = fence is None and col - width < 4
+                if body[0] == "`" or body[0] == "~":
+                    fence = fence_of(body.rstrip("\r\n"))
+                lazy_ok = fence is None
+            else:
+                lazy_ok = False  # indented code inside the item
             last = j
             blank_seen = False
             j += 1
             continue
         if fence is not None or blank_seen or not lazy_ok:
             break
-        if col < 4:
-            text = s[idx:]
+        if col < 4 and body[0] in SPECIAL:
+            text = body.rstrip("\r\n")
             found = classify(text)
             # Any list marker starts a new item here; other blocks only if they may interrupt.
             if found in (BULLET, ORDERED) or interrupts_paragraph(text, found):
                 break
         last = j
         j += 1
-    entries.append(RawEntry(i, last + 1, "item", col0, marker))
+    entries.append((i, last + 1, "item", col0, marker))
     return last + 1

@@ -5,13 +5,17 @@ from __future__ import annotations
 import bisect
 import logging
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from ..errors import BadInput
-from .blocks import Block, Scan, scan
-from .lines import decode, dominant_eol, encode, split_bom, split_lines, strip_ending
+from .blocks import Block, Resume, Scan, scan
+from .lines import decode, encode, split_bom, split_lines, strip_ending
 from .sections import resolve_section
 
 log = logging.getLogger(__name__)
+
+_first = itemgetter(0)
+_third = itemgetter(2)
 
 
 @dataclass(frozen=True)
@@ -55,58 +59,117 @@ class Section:
         return " > ".join(self.path)
 
 
+def _eol_of(text: str) -> str:
+    """The dominant line ending of a text ("\\r\\n" only when it outnumbers bare "\\n")."""
+    crlf = text.count("\r\n") if "\r" in text else 0
+    return "\r\n" if crlf > text.count("\n") - crlf else "\n"
+
+
 class ListDocument:
-    """A markdown list parsed losslessly: `render()` gives back the exact input bytes."""
+    """A markdown list parsed losslessly: `render()` gives back the exact input bytes.
+
+    Treat it as immutable. `entries` and `sections[*].entries` are built on first use: the scan
+    keeps plain tuples, so re-scanning after an insertion does not pay for objects nobody reads.
+    """
 
     bom: bytes
     lines: list[str]
     eol: str
     headings: list[Heading]
-    sections: list[Section]
-    entries: list[Entry]
     blocks: list[Block]
 
-    def __init__(self, bom: bytes, lines: list[str], data: bytes | None = None) -> None:
+    def __init__(
+        self,
+        bom: bytes,
+        lines: list[str],
+        data: bytes | None = None,
+        *,
+        eol: str | None = None,
+        found: Scan | None = None,
+    ) -> None:
         self.bom = bom
         self.lines = lines
-        self.eol = dominant_eol(lines)
+        self.eol = eol if eol is not None else _eol_of("".join(lines))
         self._data = data  # the input bytes, when known: render() is then free
-        self._build(scan(lines))
+        found = found if found is not None else scan(lines)
+        self._heads = found.headings
+        self._raw = found.entries
+        self._starts = found.starts
+        self.blocks = found.blocks
+        self._entries: list[Entry] | None = None
+        self._build_sections()
 
-    def _build(self, found: Scan) -> None:
-        """Turn the scanner's raw headings and entries into the heading tree and sections."""
+    def _build_sections(self) -> None:
+        """The heading tree: each heading's path and the sections (entries come later)."""
         n = len(self.lines)
-        raw = found.headings
-        root = Section((), "", 0, None, 0, raw[0].line if raw else n)
-        sections = [root]
+        raw = self._heads
+        sections = [Section((), "", 0, None, 0, raw[0][2] if raw else n)]
         headings: list[Heading] = []
         stack: list[tuple[int, str]] = []
-        for k, h in enumerate(raw):
-            while stack and stack[-1][0] >= h.level:
+        for k, (level, title, line, end, setext) in enumerate(raw):
+            while stack and stack[-1][0] >= level:
                 stack.pop()
-            path = (*(title for _level, title in stack), h.title)
-            stack.append((h.level, h.title))
-            headings.append(Heading(h.level, h.title, h.line, path, h.setext))
-            end = raw[k + 1].line if k + 1 < len(raw) else n
-            sections.append(Section(path, h.title, h.level, h.line, h.end, end))
+            path = (*(t for _level, t in stack), title)
+            stack.append((level, title))
+            headings.append(Heading(level, title, line, path, setext))
+            stop = raw[k + 1][2] if k + 1 < len(raw) else n
+            sections.append(Section(path, title, level, line, end, stop))
         self.headings = headings
-        self.sections = sections
-        self.blocks = found.blocks
+        self._sections = sections
         # A section spans from its heading line; the root from line 0.
-        self._section_starts = [0] + [h.line for h in raw]
+        self._section_starts = [0] + [h[2] for h in raw]
+
+    def _materialise(self) -> list[Entry]:
+        """Build the Entry objects and hand them to their sections (once)."""
+        if self._entries is not None:
+            return self._entries
+        sections = self._sections
+        starts = self._section_starts
         entries: list[Entry] = []
+        new = object.__new__
+        set_dict = object.__setattr__
         k = 0
         last = len(sections) - 1
-        current = root
-        for e in found.entries:
-            while k < last and self._section_starts[k + 1] <= e.start:
-                k += 1
+        current = sections[0]
+        path = current.path
+        bucket = current.entries
+        for start, end, kind, indent, marker in self._raw:
+            if k < last and starts[k + 1] <= start:
+                while k < last and starts[k + 1] <= start:
+                    k += 1
                 current = sections[k]
-            entry = Entry(e.start, e.end, e.kind, current.path, e.indent, e.marker)
-            current.entries.append(entry)
+                path = current.path
+                bucket = current.entries
+            # Bypass the frozen __init__ (six object.__setattr__ calls): same object, a third
+            # of the cost, and 50,000 entries make that a tenth of a second on slow machines.
+            entry = new(Entry)
+            set_dict(
+                entry,
+                "__dict__",
+                {
+                    "start": start,
+                    "end": end,
+                    "kind": kind,
+                    "section": path,
+                    "indent": indent,
+                    "marker": marker,
+                },
+            )
+            bucket.append(entry)
             entries.append(entry)
-        self.entries = entries
-        self._entry_starts = [e.start for e in entries]
+        self._entries = entries
+        return entries
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Every block that could be a list entry, in document order."""
+        return self._materialise()
+
+    @property
+    def sections(self) -> list[Section]:
+        """The root section, then one per heading, in document order."""
+        self._materialise()
+        return self._sections
 
     def render(self) -> bytes:
         """The document's bytes: identical to the parsed input."""
@@ -124,23 +187,71 @@ class ListDocument:
 
     def section_addresses(self) -> list[str]:
         """Every section's address in document order; the root ("") only when it has entries."""
-        root, *rest = self.sections
-        return ([root.address] if root.entries else []) + [s.address for s in rest]
+        root, *rest = self._sections
+        has_root_entries = bool(self._raw) and self._raw[0][0] < root.end
+        return ([root.address] if has_root_entries else []) + [s.address for s in rest]
+
+    def section_index_of_line(self, line: int) -> int:
+        """Index in `sections` of the section whose span (heading line onwards) holds `line`."""
+        return bisect.bisect_right(self._section_starts, line) - 1
 
     def section_of_line(self, line: int) -> Section:
         """The section whose span (heading line to the next heading) holds line index `line`."""
-        return self.sections[bisect.bisect_right(self._section_starts, line) - 1]
+        return self.sections[self.section_index_of_line(line)]
 
     def entry_at(self, line: int) -> Entry | None:
         """The entry whose lines include line index `line`, if any."""
-        k = bisect.bisect_right(self._entry_starts, line) - 1
-        if k >= 0 and line < self.entries[k].end:
+        k = bisect.bisect_right(self._raw, line, key=_first) - 1
+        if k >= 0 and line < self._raw[k][1]:
             return self.entries[k]
         return None
 
     def with_lines_inserted(self, at_line: int, new_lines: list[str]) -> ListDocument:
-        """A new document with `new_lines` (no endings; each gets `eol`) before line `at_line`."""
-        return ListDocument(self.bom, spliced_lines(self, at_line, new_lines))
+        """A new document with `new_lines` (no endings; each gets `eol`) before line `at_line`.
+
+        Only the blocks near the splice are scanned again; the rest is reused, moved down.
+        """
+        lines = spliced_lines(self, at_line, new_lines)
+        k = len(lines) - len(self.lines)
+        if k == 0 and lines == self.lines:
+            return ListDocument(self.bom, lines, self._data, eol=self.eol, found=self._scan())
+        return ListDocument(self.bom, lines, eol=self.eol, found=self._rescan(lines, at_line, k))
+
+    def _scan(self) -> Scan:
+        """This document's scan results."""
+        return Scan(self._heads, self._raw, self.blocks, self._starts, len(self.lines))
+
+    def _rescan(self, lines: list[str], at_line: int, k: int) -> Scan:
+        """Scan results for `lines` (self.lines with k lines in at `at_line`), scanning little.
+
+        The scan restarts two blocks above the splice (the block above may have looked one line
+        ahead, e.g. for a table's delimiter row) and stops where it meets a block the old scan
+        also started, moved down by k. Front matter looks far ahead, so such files restart at 0.
+        """
+        starts = self._starts
+        p = bisect.bisect_left(starts, at_line)
+        restart = starts[p - 2] if p >= 2 else 0
+        if self.lines and self.lines[0].rstrip() == "---":
+            restart = 0
+        found = scan(lines, restart, Resume(starts, k, at_line + k))
+        old_stop = found.stop - k
+
+        def merge(old: list, new: list, key, shift) -> list:
+            head = old[: bisect.bisect_left(old, restart, key=key)]
+            if found.stop >= len(lines):
+                return head + new
+            tail = old[bisect.bisect_left(old, old_stop, key=key) :]
+            return head + new + [shift(x) for x in tail]
+
+        return Scan(
+            merge(
+                self._heads, found.headings, _third, lambda h: (*h[:2], h[2] + k, h[3] + k, h[4])
+            ),
+            merge(self._raw, found.entries, _first, lambda e: (e[0] + k, e[1] + k, *e[2:])),
+            merge(self.blocks, found.blocks, _first, lambda b: Block(b[0] + k, b[1] + k, b[2])),
+            merge(starts, found.starts, None, lambda s: s + k),
+            len(lines),
+        )
 
 
 def spliced_lines(doc: ListDocument, at_line: int, new_lines: list[str]) -> list[str]:
@@ -157,16 +268,20 @@ def spliced_lines(doc: ListDocument, at_line: int, new_lines: list[str]) -> list
     added = [text + eol for text in new_lines]
     lines = doc.lines[:at_line] + added + doc.lines[at_line:]
     if at_line == n and n and not doc.lines[-1].endswith("\n"):
-        # The file had no final newline: end the old last line, and keep the new last one bare.
+        # The file had no final newline: end the old last line and keep the new last one bare
+        # (an empty new last line is then no line at all: the file just ends after the eol).
         lines[n - 1] = doc.lines[-1] + eol
         lines[-1] = new_lines[-1]
+        if not lines[-1]:
+            lines.pop()
     return lines
 
 
 def parse_list(data: bytes) -> ListDocument:
     """Parse any bytes as a markdown list; never raises, and render() gives back `data`."""
     bom, rest = split_bom(data)
-    return ListDocument(bom, split_lines(decode(rest)), data)
+    text = decode(rest)
+    return ListDocument(bom, split_lines(text), data, eol=_eol_of(text))
 
 
 def describe(doc: ListDocument) -> dict:

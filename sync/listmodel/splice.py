@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import bisect
+from operator import itemgetter
 
 from ..errors import ListChanged
-from .document import Entry, ListDocument, spliced_lines
+from .blocks import RawEntry
+from .document import ListDocument, spliced_lines
+
+_first = itemgetter(0)
 
 
 def _shift(line: int, at_line: int, k: int) -> int:
@@ -22,29 +26,29 @@ def verify_insertion(
     before: ListDocument, after: ListDocument, at_line: int, new_lines: list[str]
 ) -> None:
     """Raise ListChanged unless `after` is `before` plus exactly one new entry from `new_lines`."""
-    k = len(new_lines)
     if after.bom != before.bom or after.lines != spliced_lines(before, at_line, new_lines):
         raise _refuse("its bytes are not the original with the new lines spliced in")
-    blank = [not text.strip(" \t") for text in new_lines]
+    k = len(after.lines) - len(before.lines)  # one fewer than new_lines if a bare "" was dropped
+    blank = [not text.strip(" \t") for text in new_lines[:k]]
     if all(blank):
         raise _refuse("the new lines are all blank", line=at_line + 1)
     _check_headings(before, after, at_line, k)
     _check_blocks(before, after, at_line, k)
-    new = _check_entries(before, after, at_line, k)
+    start, end, _kind, _indent, _marker = _check_entries(before, after, at_line, k)
     first = blank.index(False)
     last = k - 1 - blank[::-1].index(False)
-    if new.start != at_line + first or new.end != at_line + last + 1:
+    if start != at_line + first or end != at_line + last + 1:
         raise _refuse(
-            f"the new entry would span lines {new.start + 1}-{new.end}, "
+            f"the new entry would span lines {start + 1}-{end}, "
             f"not just the inserted lines {at_line + first + 1}-{at_line + last + 1}",
-            line=new.start + 1,
+            line=start + 1,
         )
-    target = before.sections[0] if at_line == 0 else before.section_of_line(at_line - 1)
-    if new.section != target.path:
+    target = before._sections[0 if at_line == 0 else before.section_index_of_line(at_line - 1)]
+    landed = after._sections[after.section_index_of_line(start)]
+    if landed.path != target.path:
         raise _refuse(
-            f"the new entry would land in section {' > '.join(new.section)!r}, "
-            f"not {target.address!r}",
-            line=new.start + 1,
+            f"the new entry would land in section {landed.address!r}, not {target.address!r}",
+            line=start + 1,
         )
 
 
@@ -60,7 +64,7 @@ def _check_headings(before: ListDocument, after: ListDocument, at_line: int, k: 
             a.line != _shift(b.line, at_line, k)
         ):
             raise _refuse(f"the heading at line {b.line + 1} ({b.title!r}) would change")
-    for b, a in zip(before.sections, after.sections, strict=True):
+    for b, a in zip(before._sections, after._sections, strict=True):
         # A body that starts exactly at the splice keeps its start: the new lines go inside it.
         start = b.start + k if b.start > at_line else b.start
         if a.start != start:
@@ -82,60 +86,54 @@ def _check_blocks(before: ListDocument, after: ListDocument, at_line: int, k: in
             raise _refuse(f"the {b.kind} block at line {b.start + 1} would change")
 
 
-def _same(b: Entry, a: Entry, at_line: int, k: int) -> bool:
-    """Whether `a` is `b` moved by the splice (same kind, section and lines)."""
-    end = b.end + k if b.end > at_line else b.end
-    return (a.start, a.end, a.kind, a.section, a.indent, a.marker) == (
-        _shift(b.start, at_line, k),
-        end,
-        b.kind,
-        b.section,
-        b.indent,
-        b.marker,
-    )
+def _moved(b: RawEntry, at_line: int, k: int) -> RawEntry:
+    """Old entry `b` as it must read after k lines went in before `at_line`."""
+    start, end, kind, indent, marker = b
+    return (_shift(start, at_line, k), end + k if end > at_line else end, kind, indent, marker)
 
 
-def _check_entries(before: ListDocument, after: ListDocument, at_line: int, k: int) -> Entry:
+def _check_entries(before: ListDocument, after: ListDocument, at_line: int, k: int) -> RawEntry:
     """Old entries are unchanged and exactly one new entry starts in the new lines; return it.
 
-    Only a window is compared. Entries that end before the one nearest above the splice were
-    decided by lines above it, which are identical. Below, once both documents start an entry
-    at the same (shifted) line, the scans coincide: a block starts from a fresh state and the
-    lines from there on are identical. Front matter looks ahead, so a file starting with `---`
-    is compared from its first entry.
+    Only a window is compared. An entry's extent is decided by the lines up to one past the
+    start of the next block, so entries ending two blocks above the splice are unchanged. Below,
+    once both documents start an entry at the same (shifted) line, the scans coincide: a block
+    starts from a fresh state and the lines from there on are identical. Front matter looks
+    ahead, so a file starting with `---` is compared from its first entry. Section paths follow
+    from the headings, which `_check_headings` compared in full.
     """
-    old, new = before.entries, after.entries
+    old, new = before._raw, after._raw
     if len(new) != len(old) + 1:
         raise _refuse(
             f"the new lines would make {len(new) - len(old)} new entries instead of one",
             line=at_line + 1,
         )
-    above = bisect.bisect_left(before._entry_starts, at_line)
-    i = 0 if before.lines and before.lines[0].rstrip() == "---" else max(above - 1, 0)
+    above = bisect.bisect_left(old, at_line, key=_first)
+    i = 0 if before.lines and before.lines[0].rstrip() == "---" else max(above - 2, 0)
     ib = ia = i
-    added: Entry | None = None
+    added: RawEntry | None = None
     while ia < len(new):
         a = new[ia]
-        if at_line <= a.start < at_line + k:
+        if at_line <= a[0] < at_line + k:
             if added is not None:
-                raise _refuse("the new lines would make more than one entry", line=a.start + 1)
+                raise _refuse("the new lines would make more than one entry", line=a[0] + 1)
             added = a
             ia += 1
             continue
         if ib >= len(old):
-            raise _refuse(f"an unexpected entry would appear at line {a.start + 1}")
+            raise _refuse(f"an unexpected entry would appear at line {a[0] + 1}")
         b = old[ib]
-        if b.start < at_line < b.end:
-            raise _refuse(f"the new lines would split the entry at lines {b.start + 1}-{b.end}")
-        if not _same(b, a, at_line, k):
+        if b[0] < at_line < b[1]:
+            raise _refuse(f"the new lines would split the entry at lines {b[0] + 1}-{b[1]}")
+        if a != _moved(b, at_line, k):
             raise _refuse(
-                f"the entry at lines {b.start + 1}-{b.end} would change "
-                f"(to lines {a.start + 1}-{a.end}, {a.kind})",
-                line=b.start + 1,
+                f"the entry at lines {b[0] + 1}-{b[1]} would change "
+                f"(to lines {a[0] + 1}-{a[1]}, {a[2]})",
+                line=b[0] + 1,
             )
         ib += 1
         ia += 1
-        if added is not None and b.start >= at_line:
+        if added is not None and b[0] >= at_line:
             break  # converged: from here on both scans are the same
     if added is None:
         raise _refuse("the new lines would not form an entry", line=at_line + 1)

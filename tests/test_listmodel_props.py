@@ -1,0 +1,183 @@
+"""Property tests of the list model over generated markdown and arbitrary bytes.
+
+- `render()` gives back the input, for markdown from a grammar and for any bytes;
+- the parse is structurally sane (sorted, non-overlapping entries inside their sections);
+- an insertion re-scanned near the splice equals a full parse of the result;
+- `verify_insertion` agrees with a brute-force check that compares everything.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sync.errors import ListChanged
+from sync.listmodel import ListDocument, parse_list, verify_insertion
+
+WORDS = st.sampled_from(
+    ["Paper", "scaling", "LoRA", "ünïcode", "¬∑", "a|b", "`x`", "**bold**", "[l](u)", "#tag", ""]
+)
+TEXT = st.lists(WORDS, min_size=1, max_size=4).map(" ".join)
+
+# Line shapes that exercise every rule the scanner has.
+LINE = st.one_of(
+    TEXT,
+    st.builds(lambda h, t: f"{'#' * h} {t}", st.integers(1, 7), TEXT),
+    st.builds(lambda m, t: f"{m} {t}", st.sampled_from(["-", "*", "+", "1.", "2)", "10."]), TEXT),
+    st.builds(
+        lambda p, t: f"{p}{t}", st.sampled_from(["  ", "\t", "\t ", "    ", " ", "   - "]), TEXT
+    ),
+    st.sampled_from(
+        [
+            "",
+            "",
+            "",
+            "-",
+            "---",
+            "===",
+            "***",
+            "- - -",
+            "```",
+            "~~~",
+            "```py",
+            "  ```",
+            "<!--",
+            "-->",
+            "<div>",
+            "</div>",
+            "<https://x.org>",
+            "> quote",
+            "| a | b |",
+            "|---|---|",
+            "| 1 | 2 |",
+            "a | b",
+            "--- | ---",
+            "\t *Author One, Author Two*",
+            "  Wrapped title**, `arXiv, 2401.1`",
+            "    code",
+            "text   ",
+            "\t",
+            "   ",
+            "x\ry",
+            "\x0b\x0c\u2028",
+        ]
+    ),
+)
+ENDING = st.sampled_from(["\n", "\n", "\n", "\r\n"])
+
+
+@st.composite
+def markdown(draw: st.DrawFn) -> bytes:
+    """A markdown document from the grammar, with mixed endings, maybe a BOM, maybe no final EOL."""
+    lines = draw(st.lists(LINE, max_size=40))
+    if draw(st.booleans()) and lines:
+        lines = ["---", "title: t", "---", *lines] if draw(st.booleans()) else ["---", *lines]
+    text = "".join(line + draw(ENDING) for line in lines)
+    if draw(st.booleans()):
+        text = text.rstrip("\r\n")
+    data = text.encode("utf-8")
+    return (b"\xef\xbb\xbf" + data) if draw(st.booleans()) else data
+
+
+def _sane(doc: ListDocument) -> None:
+    n = len(doc.lines)
+    sections = doc.sections
+    assert sections[0].path == () and sections[0].start == 0
+    for a, b in zip(sections, sections[1:], strict=False):
+        assert a.end == b.heading_line
+    assert sections[-1].end == n
+    previous_end = 0
+    for e in doc.entries:
+        assert previous_end <= e.start < e.end <= n
+        assert doc.lines[e.start].strip(" \t\r\n") and doc.lines[e.end - 1].strip(" \t\r\n")
+        section = doc.section_of_line(e.start)
+        assert e.section == section.path
+        assert section.start <= e.start and e.end <= section.end
+        assert e in section.entries
+        previous_end = e.end
+    assert sum(len(s.entries) for s in sections) == len(doc.entries)
+    lines = [h.line for h in doc.headings]
+    assert lines == sorted(set(lines))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markdown())
+def test_generated_markdown_round_trips_and_is_sane(data: bytes) -> None:
+    doc = parse_list(data)
+    assert doc.render() == data
+    assert doc.bom + "".join(doc.lines).encode("utf-8", "surrogateescape") == data
+    _sane(doc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_round_trip(data: bytes) -> None:
+    doc = parse_list(data)
+    assert doc.render() == data
+    assert all(line.endswith("\n") for line in doc.lines[:-1])
+    _sane(doc)
+
+
+def _structure(doc: ListDocument) -> tuple:
+    return (doc._raw, doc._heads, doc.blocks, doc._starts, doc.eol, doc.lines)
+
+
+def _oracle_accepts(before: ListDocument, after: ListDocument, at: int, new: list[str]) -> bool:
+    """Brute force: compare every heading, block and entry, and their texts."""
+    k = len(after.lines) - len(before.lines)
+
+    def moved(line: int) -> int:
+        return line + k if line >= at else line
+
+    def moved_end(end: int) -> int:
+        return end + k if end > at else end
+
+    if [(h.level, h.title, h.path, moved(h.line)) for h in before.headings] != [
+        (h.level, h.title, h.path, h.line) for h in after.headings
+    ]:
+        return False
+    if [(s.start + k if s.start > at else s.start) for s in before.sections] != [
+        s.start for s in after.sections
+    ]:
+        return False
+    if any(b.start < at < b.end for b in before.blocks):
+        return False
+    if [(moved(b.start), moved_end(b.end), b.kind) for b in before.blocks] != [
+        tuple(b) for b in after.blocks
+    ]:
+        return False
+    if any(e.start < at < e.end for e in before.entries):
+        return False
+    old = {
+        (moved(e.start), moved_end(e.end), e.kind, e.indent, e.marker, before.entry_text(e))
+        for e in before.entries
+    }
+    now = [(e.start, e.end, e.kind, e.indent, e.marker, after.entry_text(e)) for e in after.entries]
+    fresh = [e for e in now if e not in old]
+    if len(now) != len(old) + 1 or len(fresh) != 1:
+        return False
+    nonblank = [at + i for i, t in enumerate(new[:k]) if t.strip(" \t")]
+    if not nonblank or (fresh[0][0], fresh[0][1]) != (nonblank[0], nonblank[-1] + 1):
+        return False
+    target = before.sections[0] if at == 0 else before.section_of_line(at - 1)
+    return after.section_of_line(fresh[0][0]).path == target.path
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markdown(), st.data())
+def test_insertion_rescan_equals_full_parse_and_verify_matches_oracle(
+    data: bytes, choice: st.DataObject
+) -> None:
+    before = parse_list(data)
+    at = choice.draw(st.integers(0, len(before.lines)))
+    new = choice.draw(st.lists(LINE.filter(lambda t: "\r" not in t), min_size=1, max_size=4))
+    after = before.with_lines_inserted(at, new)
+    full = parse_list(after.render())
+    assert _structure(after) == _structure(full)
+    _sane(after)
+    try:
+        verify_insertion(before, after, at, new)
+        accepted = True
+    except ListChanged:
+        accepted = False
+    assert accepted == _oracle_accepts(before, full, at, new)
