@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from .errors import BadInput
@@ -62,6 +63,13 @@ _PATH_ID_RE = re.compile(
     r"(?:\.pdf)?(?:/.*)?",
     re.IGNORECASE,
 )
+#: The common case in one regex: an arxiv.org abs/pdf/html URL, checked before urlsplit.
+_FAST_ARXIV_URL_RE = re.compile(
+    rf"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/{_ID_BODY}"
+    r"(?:\.pdf)?/?(?:[?#][^\s]*)?",
+    re.IGNORECASE,
+)
+_SPACE_RE = re.compile(r"\s")
 #: Hosts whose `/abs/<id>`-like paths name an arXiv paper.
 _ARXIV_HOSTS = ("arxiv.org", "ar5iv.org", "alphaxiv.org", "huggingface.co")
 
@@ -142,7 +150,7 @@ def _arxiv_from_match(m: re.Match[str]) -> ArxivId | None:
 def _split_url(text: str):
     """urlsplit `text`, adding `https://` to a scheme-less `host/path`; None when not a URL."""
     s = text.strip()
-    if not s or any(c.isspace() for c in s):
+    if not s or _SPACE_RE.search(s):
         return None
     if "://" not in s:
         if s.lower().startswith("//"):
@@ -176,10 +184,16 @@ def parse_arxiv_id(text: str) -> ArxivId | None:
     """The arXiv id in a bare id, an `arXiv:` id, an arXiv URL or an arXiv DOI; else None."""
     if not isinstance(text, str):
         return None
+    return _parse_arxiv_id(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_arxiv_id(text: str) -> ArxivId | None:
+    """parse_arxiv_id for a str, cached: lists repeat the same links in many forms and passes."""
     s = text.strip()
     if not s:
         return None
-    m = _BARE_ID_RE.fullmatch(s)
+    m = _BARE_ID_RE.fullmatch(s) or _FAST_ARXIV_URL_RE.fullmatch(s)
     if m:
         return _arxiv_from_match(m)
     doi = _doi_of(s)
@@ -292,6 +306,12 @@ def identity_key(value: str) -> str | None:
     """The version-insensitive identity of a URL, id or key; None when it names nothing."""
     if not isinstance(value, str):
         return None
+    return _identity_key(value)
+
+
+@lru_cache(maxsize=65536)
+def _identity_key(value: str) -> str | None:
+    """identity_key for a str, cached (a pure function of its text)."""
     s = value.strip().strip("<>").strip()
     if not s or s.lower() in ("none", "null", "#"):
         return None

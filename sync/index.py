@@ -58,6 +58,11 @@ def normalize_title(title: str) -> str:
     return " ".join(_NON_WORD_RE.sub(" ", text).split())
 
 
+def _token_sorted(text: str) -> str:
+    """A normalised title with its words sorted, for order-insensitive comparison."""
+    return " ".join(sorted(text.split()))
+
+
 def entry_keys(fields: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Split an entry's identities into the paper's own keys and those of its other links."""
     main = identity_key(fields.url) if fields.url else None
@@ -119,7 +124,7 @@ class WorkspaceIndex:
         self._primary: dict[str, list[Location]] = {}
         self._secondary: dict[str, list[Location]] = {}
         self._titles: dict[str, list[Location]] = {}
-        self._title_choices: list[str] | None = None
+        self._title_choices: tuple[list[str], list[str]] | None = None
 
     @classmethod
     def build(cls, workspace: Workspace) -> WorkspaceIndex:
@@ -221,20 +226,23 @@ class WorkspaceIndex:
             if len(exact) >= limit:
                 return exact[:limit]
             if self._title_choices is None:
-                self._title_choices = list(self._titles)
-            choices = self._title_choices
+                norms = list(self._titles)
+                self._title_choices = (norms, [_token_sorted(n) for n in norms])
+            norms, choices = self._title_choices
+            # token_sort_ratio, with the choices' tokens sorted once at index time.
             found = process.extract(
-                query,
+                _token_sorted(query),
                 choices,
-                scorer=fuzz.token_sort_ratio,
+                scorer=fuzz.ratio,
+                processor=None,
                 limit=limit + 1,
                 score_cutoff=min_score * 100,
             )
             out = list(exact)
-            for choice, score, _ in found:
-                if choice == query:
+            for _choice, score, k in found:
+                if norms[k] == query:
                     continue
-                out.extend((loc, round(score / 100, 3)) for loc in self._titles[choice])
+                out.extend((loc, round(score / 100, 3)) for loc in self._titles[norms[k]])
             return out[:limit]
 
     def documents(self) -> dict[str, ListDocument]:
