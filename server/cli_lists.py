@@ -1,9 +1,190 @@
-"""`papershelf` commands of this area; `register` adds them to the root group."""
+"""`papershelf add` and `papershelf parse`: the list engine from the command line."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import click
+
+from sync.errors import BadInput
+from sync.identity import parse_arxiv_id
+from sync.index import WorkspaceIndex
+from sync.insert import add_paper
+from sync.listmodel import describe, parse_list
+from sync.paper import Paper, paper_from_dict
+from sync.styles import infer_style, paper_entries
+
+from .cli_common import emit, get_workspace, json_option, workspace_option
 
 
 def register(group: click.Group) -> None:
-    """Add this area's commands to the root `papershelf` group."""
+    """Add `add` and `parse` to the root group."""
+    group.add_command(add_command)
+    group.add_command(parse_command)
+
+
+def paper_input(
+    value: str | None, from_json: str | None, overrides: dict[str, Any]
+) -> dict[str, Any]:
+    """Build the Paper JSON a command was given: a URL or id, a JSON file, and field options."""
+    data: dict[str, Any] = {}
+    if from_json:
+        try:
+            text = click.open_file(from_json, encoding="utf-8").read()
+            loaded = json.loads(text)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BadInput(f"Cannot read {from_json}: {exc}") from None
+        except json.JSONDecodeError as exc:
+            raise BadInput(
+                f"{from_json} is not valid JSON: {exc.msg} at line {exc.lineno}"
+            ) from None
+        if not isinstance(loaded, dict):
+            raise BadInput(f"{from_json} must hold one JSON object (a paper).")
+        data.update(loaded)
+    if value:
+        value = value.strip()
+        if parse_arxiv_id(value) is not None and not value.lower().startswith(("http:", "https:")):
+            data["arxiv_id"] = value
+        elif value.lower().startswith(("http://", "https://")):
+            data["url"] = value
+        else:
+            raise BadInput(f"{value!r} is neither an arXiv id nor an http(s) URL.")
+    data.update({k: v for k, v in overrides.items() if v not in (None, (), [])})
+    if not data.get("url") and not data.get("arxiv_id"):
+        raise BadInput("Give a URL or arXiv id, or --from-json FILE.")
+    return data
+
+
+def complete_from_arxiv(paper: Paper) -> Paper:
+    """Fill the fields a bare arXiv id lacks from the arXiv API; what the user gave wins."""
+    from feeds.arxiv_api import ArxivClient
+
+    arxiv = parse_arxiv_id(paper.arxiv_id or paper.url or "")
+    if arxiv is None:
+        raise BadInput("The paper has no title; give --title (only arXiv papers can be looked up).")
+    found = ArxivClient().fetch_by_ids([str(arxiv)]).get(arxiv.base)
+    if found is None:
+        raise BadInput(f"arXiv has no paper {arxiv}.", fields={"arxiv_id": "unknown"})
+    given = {k: v for k, v in paper.__dict__.items() if v not in (None, (), [], {})}
+    given.pop("extra", None)
+    return found.replace(**given)
+
+
+@click.command("add")
+@click.argument("url_or_id", required=False)
+@click.option(
+    "--from-json",
+    "from_json",
+    metavar="FILE",
+    help="Read the Paper JSON from FILE ('-' for stdin).",
+)
+@click.option(
+    "--list",
+    "list_path",
+    required=True,
+    metavar="PATH",
+    help="The list, relative to the workspace.",
+)
+@click.option(
+    "--section",
+    required=True,
+    metavar="PATH",
+    help="Section heading path, e.g. 'Alignment > Survey'.",
+)
+@click.option("--title", help="The paper's title (otherwise looked up on arXiv).")
+@click.option("--author", "authors", multiple=True, help="An author (repeat for several).")
+@click.option("--published", help="Publication date, YYYY-MM-DD or YYYY-MM.")
+@click.option("--venue", help="Venue, e.g. 'ICLR 2025'.")
+@click.option("--code-url", help="Link to the code.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for several).")
+@workspace_option
+@json_option
+def add_command(
+    url_or_id: str | None,
+    from_json: str | None,
+    list_path: str,
+    section: str,
+    title: str | None,
+    authors: tuple[str, ...],
+    published: str | None,
+    venue: str | None,
+    code_url: str | None,
+    tags: tuple[str, ...],
+    workspace_dir: str | None,
+    as_json: bool,
+) -> None:
+    """Add one paper to a section of a list, in the list's own style."""
+    overrides = {
+        "title": title,
+        "authors": list(authors),
+        "published": published,
+        "venue": venue,
+        "code_url": code_url,
+        "tags": list(tags),
+    }
+    paper = paper_from_dict(paper_input(url_or_id, from_json, overrides))
+    workspace = get_workspace(workspace_dir)
+    index = WorkspaceIndex.build(workspace)
+    if not paper.title and not (paper.identity and index.lookup(paper.identity)):
+        paper = complete_from_arxiv(paper)
+    result = add_paper(workspace, paper, list_path, section, index=index)
+    emit(result.to_dict(), as_json, _describe_add)
+
+
+def _describe_add(result: dict[str, Any]) -> str:
+    where = f"{result['list']} › {result['section']} (line {result['line']})"
+    head = f"added to {where}" if result["status"] == "added" else f"already listed in {where}"
+    return f"{head}\n{result['entry']}"
+
+
+@click.command("parse")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+def parse_command(path: Path, as_json: bool) -> None:
+    """Show the parsed structure of one list: sections, entries with line ranges, detected style."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"Cannot read {path}: {exc.strerror}") from None
+    emit(parse_report(data), as_json, _describe_parse)
+
+
+def parse_report(data: bytes) -> dict[str, Any]:
+    """The structure of a list (design.md `papershelf parse`), with styles and paper fields."""
+    doc = parse_list(data)
+    report = describe(doc)
+    papers = {entry.start: fields for entry, fields in paper_entries(doc)}
+    families: dict[str, int] = {}
+    for fields in papers.values():
+        families[fields.family] = families.get(fields.family, 0) + 1
+    report["style"] = max(families, key=lambda k: families[k]) if families else None
+    report["papers"] = len(papers)
+    by_address = {s.address: s for s in doc.sections}
+    for section in report["sections"]:
+        target = by_address.get(section["address"])
+        has_papers = target is not None and any(e.start in papers for e in target.entries)
+        section["style"] = infer_style(doc, target).family if has_papers else None
+    for entry in report["entries"]:
+        fields = papers.get(entry["start"] - 1)
+        entry["paper"] = (
+            None
+            if fields is None
+            else {
+                "title": fields.title,
+                "identities": list(fields.identities),
+                "family": fields.family,
+            }
+        )
+    return report
+
+
+def _describe_parse(report: dict[str, Any]) -> str:
+    lines = [f"style: {report['style'] or 'unknown'}; {report['papers']} paper entries"]
+    for section in report["sections"]:
+        indent = "  " * max(section["level"] - 1, 0)
+        name = section["address"] or "(before the first heading)"
+        style = f", {section['style']}" if section.get("style") else ""
+        lines.append(f"{indent}{name}: {section['entries']} entries{style}")
+    return "\n".join(lines)

@@ -41,6 +41,8 @@ class NotFound(BadInput):
         merged = dict(fields or {})
         if closest:
             merged["closest"] = list(closest)
+            # The one line a person reads must already say what they probably meant.
+            message = f"{message.rstrip('.')}. Closest: {', '.join(closest)}."
         super().__init__(message, fields=merged)
         self.closest = list(closest or [])
 

@@ -1,0 +1,149 @@
+"""The one write path: every clip, accepted candidate and `papershelf add` ends in `add_paper`."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .atomic import atomic_write_bytes, locked
+from .errors import BadInput, ListChanged
+from .listmodel import ListDocument, parse_list, verify_insertion
+from .paper import Paper
+from .styles import infer_style, paper_entries, plan_insertion
+from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .index import WorkspaceIndex
+
+log = logging.getLogger(__name__)
+
+#: A person saving the file between our read and our rename makes us start over this many times.
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What `add_paper` did: `added` a new entry, or found the paper already listed (`exists`)."""
+
+    status: str
+    list: str
+    section: str
+    line: int
+    entry: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of design.md: status, list, section, line, entry."""
+        return {
+            "status": self.status,
+            "list": self.list,
+            "section": self.section,
+            "line": self.line,
+            "entry": self.entry,
+        }
+
+
+def add_paper(
+    workspace: Workspace,
+    paper: Paper,
+    list_path: str,
+    section: str,
+    *,
+    index: WorkspaceIndex | None = None,
+) -> AddResult:
+    """Insert `paper` into `section` of `list_path` in the list's own style, unless already listed.
+
+    The file is locked, re-read and re-checked for the paper under the lock; the new bytes are the
+    old bytes with the entry's lines spliced in, verified to change nothing else, and written
+    atomically. A file that changes on disk while we work is re-read, never overwritten.
+    """
+    identity = paper.identity
+    if identity is None:
+        raise BadInput(
+            "The paper has no usable identifier (url or arxiv_id).", fields={"url": "missing"}
+        )
+
+    existing = _find_in_workspace(workspace, identity, index)
+    if existing is not None:
+        return existing
+
+    path = workspace.resolve_list(list_path)
+    rel = workspace.relpath(path)
+    with locked(path):
+        for _attempt in range(MAX_ATTEMPTS):
+            data = _read(path)
+            doc = parse_list(data)
+            found = _find_in_document(rel, doc, identity)
+            if found is not None:
+                return found
+            if not paper.title:
+                raise BadInput(
+                    "The paper has no title and it could not be looked up; give a title.",
+                    fields={"title": "missing"},
+                )
+            target = doc.section(section)
+            style = infer_style(doc, target)
+            plan = plan_insertion(doc, target, style, paper)
+            new_doc = doc.with_lines_inserted(plan.at_line, plan.lines)
+            verify_insertion(doc, new_doc, plan.at_line, plan.lines)
+            if not _unchanged_since(path, data):
+                log.info("%s changed while adding; re-reading", rel)
+                continue
+            atomic_write_bytes(path, new_doc.render())
+            if index is not None:
+                index.update_file(rel, new_doc)
+            return _added_result(rel, new_doc, plan.at_line, plan.lines)
+    raise ListChanged(
+        f"{rel} kept changing while papershelf tried to add to it; nothing was written."
+    )
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ListChanged(f"Cannot read {path}: {exc.strerror}.") from None
+
+
+def _unchanged_since(path: Path, data: bytes) -> bool:
+    """True when the file on disk still holds exactly the bytes we planned against."""
+    try:
+        return os.path.getsize(path) == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _find_in_workspace(
+    workspace: Workspace, identity: str, index: WorkspaceIndex | None
+) -> AddResult | None:
+    if index is None:
+        from .index import WorkspaceIndex
+
+        index = WorkspaceIndex.build(workspace)
+    else:
+        index.refresh()
+    hits = index.lookup(identity)
+    if not hits:
+        return None
+    hit = hits[0]
+    return AddResult("exists", hit.list, hit.section, hit.line, hit.entry)
+
+
+def _find_in_document(list_path: str, doc: ListDocument, identity: str) -> AddResult | None:
+    for entry, fields in paper_entries(doc):
+        if identity in fields.identities:
+            section = doc.section_of_line(entry.start).address
+            return AddResult("exists", list_path, section, entry.start + 1, doc.entry_text(entry))
+    return None
+
+
+def _added_result(list_path: str, doc: ListDocument, at_line: int, lines: list[str]) -> AddResult:
+    # The inserted block may start with separator blank lines; the entry is the first non-blank one.
+    offset = next((i for i, text in enumerate(lines) if text.strip()), 0)
+    for entry in doc.entries:
+        if entry.start == at_line + offset:
+            section = doc.section_of_line(entry.start).address
+            return AddResult("added", list_path, section, entry.start + 1, doc.entry_text(entry))
+    raise ListChanged(f"{list_path}: the new entry could not be found after writing.")

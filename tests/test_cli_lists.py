@@ -1,0 +1,210 @@
+"""`papershelf add` and `papershelf parse` as a user runs them: exit codes, one-line errors, JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from server.cli import main
+
+LIST = """\
+# Reading
+
+## Retrieval
+
+- [Sparse Retrievers Revisited](https://arxiv.org/abs/2301.00011), Jan. 5 2023.
+- [Late Interaction for Everyone](https://arxiv.org/abs/2302.00022), Feb. 7 2023.
+
+## Agents
+
+- [Tool Use by Imitation](https://arxiv.org/abs/2303.00033), Mar. 9 2023.
+"""
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "reading.md").write_text(LIST, encoding="utf-8")
+    return root
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_add_with_json_reports_the_entry(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        [
+            "add",
+            "2304.00044v2",
+            "--title",
+            "Memory for Agents",
+            "--published",
+            "2023-04-11",
+            "--list",
+            "reading.md",
+            "--section",
+            "Agents",
+            "--workspace",
+            str(ws),
+            "--json",
+        ],
+        capsys,
+    )
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert result["status"] == "added"
+    assert result["section"] == "Reading > Agents"
+    assert (
+        result["entry"] == "- [Memory for Agents](https://arxiv.org/abs/2304.00044), Apr. 11 2023."
+    )
+    lines = (ws / "reading.md").read_text().splitlines()
+    assert lines[result["line"] - 1] == result["entry"]
+
+
+def test_add_existing_paper_is_success_with_status_exists(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (ws / "reading.md").read_bytes()
+    code, out, _ = run(
+        [
+            "add",
+            "https://arxiv.org/pdf/2302.00022v3",
+            "--list",
+            "reading.md",
+            "--section",
+            "Agents",
+            "--workspace",
+            str(ws),
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0
+    assert json.loads(out) | {"entry": None} == {
+        "status": "exists",
+        "list": "reading.md",
+        "section": "Reading > Retrieval",
+        "line": 6,
+        "entry": None,
+    }
+    assert (ws / "reading.md").read_bytes() == before
+
+
+def test_unknown_section_exits_2_and_names_the_closest(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (ws / "reading.md").read_bytes()
+    code, out, err = run(
+        [
+            "add",
+            "2304.00044",
+            "--title",
+            "T",
+            "--list",
+            "reading.md",
+            "--section",
+            "Agent",
+            "--workspace",
+            str(ws),
+        ],
+        capsys,
+    )
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("papershelf: error:")
+    assert "Agents" in err
+    assert (ws / "reading.md").read_bytes() == before
+
+
+def test_unknown_list_exits_2(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        [
+            "add",
+            "2304.00044",
+            "--title",
+            "T",
+            "--list",
+            "readng.md",
+            "--section",
+            "Agents",
+            "--workspace",
+            str(ws),
+        ],
+        capsys,
+    )
+    assert code == 2
+    assert "reading.md" in err
+
+
+def test_bad_json_file_is_one_line(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "paper.json"
+    bad.write_text('{"title": "x", "url": "https://arxiv.org/abs/2304.00044", "colour": "red"}')
+    code, _, err = run(
+        [
+            "add",
+            "--from-json",
+            str(bad),
+            "--list",
+            "reading.md",
+            "--section",
+            "Agents",
+            "--workspace",
+            str(ws),
+        ],
+        capsys,
+    )
+    assert code == 2
+    assert "colour" in err and err.count("\n") == 1
+
+
+def test_missing_option_is_a_usage_error(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["add", "2304.00044", "--workspace", str(ws)], capsys)
+    assert code == 2
+    assert "--list" in err
+
+
+def test_parse_json_shows_sections_entries_and_style(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["parse", str(ws / "reading.md"), "--json"], capsys)
+    assert code == 0
+    report = json.loads(out)
+    assert report["style"] == "link_date"
+    assert report["papers"] == 3
+    addresses = [s["address"] for s in report["sections"]]
+    assert "Reading > Retrieval" in addresses and "Reading > Agents" in addresses
+    first = next(e for e in report["entries"] if e.get("paper"))
+    assert first["start"] == 5 and first["paper"]["identities"] == ["arxiv:2301.00011"]
+
+
+def test_the_installed_command_prints_no_traceback(ws: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "add",
+            "nonsense",
+            "--list",
+            "reading.md",
+            "--section",
+            "Agents",
+            "--workspace",
+            str(ws),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("papershelf: error:")

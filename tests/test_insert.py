@@ -1,0 +1,225 @@
+"""The one write path: entries land in the list's style, nothing else changes, races are safe."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from sync.errors import BadInput, NotFound
+from sync.insert import add_paper
+from sync.listmodel import parse_list
+from sync.paper import Paper
+from sync.workspace import open_workspace
+
+LINK_DATE_LIST = """\
+
+> Papers on how models learn, kept by hand.
+
+### Optimization
+
+- [Gradient Noise Schedules for Small Transformers](https://arxiv.org/pdf/2401.01234), Jan. 3 2024.
+- [Warmup Without Tears](https://arxiv.org/abs/2402.05678), Feb. 9 2024. [code](https://github.com/example/warmup).
+- [Second-Order Steps at Scale](https://arxiv.org/pdf/2403.09999), Mar. 14 2024.
+
+### Pre-training
+
+- [Data Mixtures That Age Well](https://arxiv.org/pdf/2404.00001), Apr. 1 2024. `data`.
+- [Curricula for Code Models](https://arxiv.org/pdf/2405.00002), May 2 2024.
+"""
+
+
+def _paper(n: int = 1, **changes: object) -> Paper:
+    base = Paper(
+        arxiv_id=f"2406.{10000 + n:05d}",
+        url=f"https://arxiv.org/abs/2406.{10000 + n:05d}",
+        title=f"A Careful Study Number {n}",
+        authors=("Ada Lovelace", "Alan Turing"),
+        published="2024-06-20",
+    )
+    return base.replace(**changes)
+
+
+def _workspace(tmp_path: Path, text: str | bytes = LINK_DATE_LIST, name: str = "training.md"):
+    root = tmp_path / "ws"
+    root.mkdir()
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    (root / name).write_bytes(data)
+    return open_workspace(root), root / name
+
+
+def _assert_only_insertion(before: bytes, after: bytes) -> list[str]:
+    """After is before with lines spliced in at one place; return the inserted lines."""
+    old, new = before.split(b"\n"), after.split(b"\n")
+    prefix = 0
+    while prefix < len(old) and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < len(old) - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    assert prefix + suffix == len(old), "bytes outside the insertion changed"
+    return [line.decode() for line in new[prefix : len(new) - suffix]]
+
+
+def test_adds_in_the_lists_own_style_and_changes_nothing_else(tmp_path: Path) -> None:
+    ws, path = _workspace(tmp_path)
+    before = path.read_bytes()
+    # Only an id: the link takes the section's majority form (pdf, no version).
+    result = add_paper(ws, _paper(url=None, arxiv_id="2406.10001v2"), "training.md", "Optimization")
+    after = path.read_bytes()
+    inserted = _assert_only_insertion(before, after)
+    assert inserted == [
+        "- [A Careful Study Number 1](https://arxiv.org/pdf/2406.10001), Jun. 20 2024."
+    ]
+    assert result.status == "added"
+    assert result.section == "Optimization"
+    assert after.decode().splitlines()[result.line - 1] == inserted[0]
+    assert result.entry == inserted[0]
+
+
+def test_already_listed_in_any_form_is_exists_and_bytes_stay(tmp_path: Path) -> None:
+    ws, path = _workspace(tmp_path)
+    (ws.root / "other.md").write_text(
+        "## Misc\n\n- [Older copy](http://arxiv.org/abs/2406.10001v2)\n"
+    )
+    before = path.read_bytes()
+    other_before = (ws.root / "other.md").read_bytes()
+    versioned = _paper(arxiv_id="2406.10001v3", url="https://export.arxiv.org/pdf/2406.10001v3.pdf")
+    result = add_paper(ws, versioned, "training.md", "Optimization")
+    assert result.status == "exists"
+    assert (result.list, result.line) == ("other.md", 3)
+    assert path.read_bytes() == before
+    assert (ws.root / "other.md").read_bytes() == other_before
+
+
+def test_unknown_section_names_the_closest_and_writes_nothing(tmp_path: Path) -> None:
+    ws, path = _workspace(tmp_path)
+    before = path.read_bytes()
+    with pytest.raises(NotFound) as caught:
+        add_paper(ws, _paper(), "training.md", "Optimisation")
+    assert "Optimization" in caught.value.closest
+    assert path.read_bytes() == before
+
+
+def test_unknown_list_is_not_found(tmp_path: Path) -> None:
+    ws, _ = _workspace(tmp_path)
+    with pytest.raises(NotFound) as caught:
+        add_paper(ws, _paper(), "trainin.md", "Optimization")
+    assert "training.md" in caught.value.closest
+
+
+def test_a_paper_without_title_is_refused(tmp_path: Path) -> None:
+    ws, path = _workspace(tmp_path)
+    before = path.read_bytes()
+    with pytest.raises(BadInput):
+        add_paper(ws, _paper(title=None), "training.md", "Optimization")
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+@pytest.mark.parametrize("final_newline", [True, False])
+def test_line_endings_and_missing_final_newline_survive(
+    tmp_path: Path, eol: str, final_newline: bool
+) -> None:
+    text = LINK_DATE_LIST if final_newline else LINK_DATE_LIST.rstrip("\n")
+    data = text.replace("\n", eol).encode()
+    ws, path = _workspace(tmp_path, data)
+    add_paper(ws, _paper(), "training.md", "Pre-training")
+    after = path.read_bytes()
+    assert after.endswith(eol.encode()) == final_newline
+    if eol == "\r\n":
+        assert after.count(b"\n") == after.count(b"\r\n")
+    assert after.count(b"A Careful Study Number 1") == 1
+    assert parse_list(after).render() == after
+
+
+def test_hostile_title_cannot_break_the_structure(tmp_path: Path) -> None:
+    ws, path = _workspace(tmp_path)
+    before_doc = parse_list(path.read_bytes())
+    title = "# Heading?\n- not an item](http://evil.example) `tick` <script>alert(1)</script>"
+    add_paper(ws, _paper(title=title), "training.md", "Optimization")
+    after_doc = parse_list(path.read_bytes())
+    assert [s.address for s in after_doc.sections] == [s.address for s in before_doc.sections]
+    assert len(after_doc.entries) == len(before_doc.entries) + 1
+    assert "<script>" not in path.read_text()
+
+
+def test_permissions_are_kept(tmp_path: Path) -> None:
+    ws, path = _workspace(tmp_path)
+    os.chmod(path, 0o640)
+    add_paper(ws, _paper(), "training.md", "Optimization")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_a_persons_edit_during_the_add_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save between our read and our rename is re-read, never overwritten."""
+    import sync.insert as insert_module
+
+    ws, path = _workspace(tmp_path)
+    real_plan = insert_module.plan_insertion
+    edits = []
+
+    def plan_while_someone_saves(doc, section, style, paper):
+        if not edits:
+            text = path.read_text()
+            path.write_text(
+                text.replace("Curricula for Code Models", "Curricula for Code Models (v2)")
+            )
+            edits.append(True)
+        return real_plan(doc, section, style, paper)
+
+    monkeypatch.setattr(insert_module, "plan_insertion", plan_while_someone_saves)
+    add_paper(ws, _paper(), "training.md", "Optimization")
+    text = path.read_text()
+    assert "Curricula for Code Models (v2)" in text
+    assert text.count("A Careful Study Number 1") == 1
+
+
+def test_threads_adding_the_same_papers_write_each_once(tmp_path: Path) -> None:
+    ws, path = _workspace(tmp_path)
+    from sync.index import WorkspaceIndex
+
+    index = WorkspaceIndex.build(ws)
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            add_paper(ws, _paper(n % 5), "training.md", "Optimization", index=index)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    text = path.read_text()
+    for n in range(5):
+        assert text.count(f"A Careful Study Number {n}]") == 1
+
+
+def _add_in_process(root: str, n: int, data_dir: str) -> str:
+    os.environ["PAPERSHELF_DATA_DIR"] = data_dir
+    ws = open_workspace(root)
+    return add_paper(ws, _paper(n % 4), "training.md", "Pre-training").status
+
+
+def test_processes_adding_the_same_papers_write_each_once(tmp_path: Path) -> None:
+    ws, path = _workspace(tmp_path)
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        statuses = pool.starmap(
+            _add_in_process,
+            [(str(ws.root), n, os.environ["PAPERSHELF_DATA_DIR"]) for n in range(12)],
+        )
+    assert statuses.count("added") == 4
+    text = path.read_text()
+    for n in range(4):
+        assert text.count(f"A Careful Study Number {n}]") == 1
