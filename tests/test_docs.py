@@ -1,0 +1,61 @@
+"""Docs stay true: every registered setting is in docs/configuration.md with its default, and back."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DOC = ROOT / "docs" / "configuration.md"
+ROW = re.compile(r"^\|\s*`([a-z0-9_.]+)`\s*\|\s*(.*?)\s*\|\s*(.*?)\s*\|\s*$")
+
+
+def _all_settings() -> dict:
+    # Settings register themselves at import time, so import every module of every package.
+    for package_name in ("sync", "feeds", "server"):
+        package = importlib.import_module(package_name)
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
+            if info.name.endswith("__main__"):
+                continue
+            importlib.import_module(info.name)
+    from sync.settings import SETTINGS
+
+    return dict(SETTINGS)
+
+
+def _documented() -> dict[str, str]:
+    rows = {}
+    for line in CONFIG_DOC.read_text(encoding="utf-8").splitlines():
+        match = ROW.match(line)
+        if match:
+            rows[match.group(1)] = match.group(2)
+    return rows
+
+
+def test_every_setting_is_documented_with_its_default() -> None:
+    settings = _all_settings()
+    documented = _documented()
+    assert sorted(settings) == sorted(documented), "docs/configuration.md and the settings differ"
+    for key, setting in settings.items():
+        shown = documented[key].strip("`")
+        assert json.loads(shown) == setting.default, (
+            f"{key}: docs say {shown}, code says {setting.default!r}"
+        )
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(.*?)\n```", readme, re.S)
+    assert block is not None
+    commands = block.group(1).splitlines()
+    assert len(commands) == 2
+    assert commands[0].endswith("papershelf serve")
+    assert "[test]" in commands[1] and commands[1].endswith("pytest")
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "sed -n 2p" in ci and 'eval "$test_command"' in ci
