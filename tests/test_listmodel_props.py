@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -63,6 +65,8 @@ LINE = st.one_of(
         ]
     ),
 )
+# More examples for a long local run: PAPERSHELF_HYPOTHESIS_EXAMPLES=5000 pytest ...
+EXAMPLES = int(os.environ.get("PAPERSHELF_HYPOTHESIS_EXAMPLES", "300"))
 ENDING = st.sampled_from(["\n", "\n", "\n", "\r\n"])
 
 
@@ -100,7 +104,7 @@ def _sane(doc: ListDocument) -> None:
     assert lines == sorted(set(lines))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(markdown())
 def test_generated_markdown_round_trips_and_is_sane(data: bytes) -> None:
     doc = parse_list(data)
@@ -109,7 +113,7 @@ def test_generated_markdown_round_trips_and_is_sane(data: bytes) -> None:
     _sane(doc)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(st.binary(max_size=300))
 def test_any_bytes_round_trip(data: bytes) -> None:
     doc = parse_list(data)
@@ -163,7 +167,7 @@ def _oracle_accepts(before: ListDocument, after: ListDocument, at: int, new: lis
     return after.section_of_line(fresh[0][0]).path == target.path
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(markdown(), st.data())
 def test_insertion_rescan_equals_full_parse_and_verify_matches_oracle(
     data: bytes, choice: st.DataObject

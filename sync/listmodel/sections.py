@@ -52,10 +52,10 @@ def resolve_section(sections: Sequence[Section], address: str) -> Section:
                 f"section {wanted!r} is ambiguous: it could be {names}; give the full path",
                 fields={"section": wanted, "candidates": [s.address for s in found]},
             )
+    # NotFound itself appends "Closest: ..." to the message.
     closest = _closest(headed, wanted)
-    hint = f"; closest: {', '.join(repr(c) for c in closest)}" if closest else ""
     raise NotFound(
-        f"no section {wanted!r} in this list{hint}", closest=closest, fields={"section": wanted}
+        f"no section {wanted!r} in this list", closest=closest, fields={"section": wanted}
     )
 
 
