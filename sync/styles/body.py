@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ _ARXIV_PATH_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
 def arxiv_form(url: str) -> tuple[str, str, str, bool, str] | None:
     """The shape of an arXiv link: scheme, host, abs/pdf/html, versioned?, `.pdf` suffix."""
     try:

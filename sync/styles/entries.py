@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from functools import lru_cache
 from typing import Any
 
 from .fields import EntryFields, extract_fields
@@ -31,8 +32,14 @@ def entry_fields(doc: Any, entry: Any) -> EntryFields:
             from .table import header_of
 
             header = header_of(doc, entry)
-        cache[key] = extract_fields(doc.entry_text(entry), table_header=header)
+        cache[key] = cached_extract(doc.entry_text(entry), tuple(header) if header else None)
     return cache[key]
+
+
+@lru_cache(maxsize=50_000)
+def cached_extract(text: str, header: tuple[str, ...] | None) -> EntryFields:
+    """extract_fields memoised by text: a re-read list parses only the entries that changed."""
+    return extract_fields(text, table_header=list(header) if header is not None else None)
 
 
 def doc_cache(doc: Any) -> dict[str, Any]:

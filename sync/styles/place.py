@@ -12,7 +12,7 @@ from .style import DEFAULT_STYLE, EntryStyle, _spread
 
 #: Share of neighbouring pairs that must agree before a section counts as sorted.
 SORTED_SHARE = 0.8
-ORDER_SAMPLE = 80
+ORDER_SAMPLE = 40
 
 
 @dataclass(frozen=True)

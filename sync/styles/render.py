@@ -49,7 +49,12 @@ def _url(paper: Any, style: EntryStyle) -> str | None:
     form = arxiv_form(paper.url) if paper.url else None
     ident = _arxiv_id(paper)
     learned = style.details.get("url_form")
-    if paper.url and (form is None or form in style.details.get("forms", ())):
+    keep = (
+        form is None
+        or form in style.details.get("forms", ())
+        or not style.details.get("convention")
+    )
+    if paper.url and keep:
         return safe_url(paper.url)
     if ident and learned:
         return arxiv_url(learned, ident)
@@ -248,6 +253,9 @@ def _render_blog(paper: Any, style: EntryStyle) -> list[str]:
     where = ""
     if paper.venue:
         venue = escape_text(paper.venue, "plain")
+        named = re.match(r"^(.*?)[\s',]*((?:19|20)\d\d)$", venue)
+        if named and named.group(1):
+            venue, year = named.group(1), named.group(2)  # "ACL 2021" is ACL in 2021
         short = d.get("venue_shape") == "short" and year
         where = f"{venue}'{year[2:]}" if short else venue
     elif year:  # entries without a year are papers whose year was unknown, not a style

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -12,8 +13,17 @@ from .fields import ELLIPSIS, EntryFields
 from .text import DateStyle, learn_dates, majority
 
 #: Bounded samples keep inference fast on 50,000-entry lists (see docs/performance.md).
-SECTION_SAMPLE = 300
-LIST_SAMPLE = 400
+SECTION_SAMPLE = 60
+LIST_SAMPLE = 80
+#: Pairs of neighbouring entries looked at to learn the blank lines between entries.
+GAP_SAMPLE = 20
+#: Lines scanned for the shapes of arXiv links (all of them in any list shorter than this).
+FORM_LINES = 4000
+_ARXIV_LINK_RE = re.compile(
+    r"\]\(<?(https?://(?:[\w-]+\.)*arxiv\.org/[^\s)>]+)>?\)|<(https?://(?:[\w-]+\.)*arxiv\.org/[^\s>]+)>"
+)
+#: A list needs this many arXiv links before their shape is a convention new links must follow.
+MIN_CONVENTION = 5
 #: A section needs this many examples of a detail before its own majority beats the list's.
 SECTION_MIN = 3
 
@@ -90,13 +100,13 @@ def _learn(doc: Any, section: Any, own: list[EntryFields], whole: list[EntryFiel
 
     fam_arxiv, fam_other = family(True), family(False)
     primary = fam_arxiv or fam_other
-    style = _build(primary, own, whole)
+    style = _build(doc, primary, own, whole)
     if fam_other and fam_other != primary:
-        style = replace(style, other=_build(fam_other, own, whole))
+        style = replace(style, other=_build(doc, fam_other, own, whole))
     return _with_gaps(style, doc, section, own)
 
 
-def _build(family: str, own: list[EntryFields], whole: list[EntryFields]) -> EntryStyle:
+def _build(doc: Any, family: str, own: list[EntryFields], whole: list[EntryFields]) -> EntryStyle:
     same = [f for f in own if f.family == family]
     every = [f for f in whole if f.family == family] or same
 
@@ -140,9 +150,13 @@ def _build(family: str, own: list[EntryFields], whole: list[EntryFields]) -> Ent
         details.update(_table_details(pool, pick, lay))
     forms = Counter(_form(f.url) for f in pool if f.url and _form(f.url))
     # Every link shape the list uses anywhere is in its style; the majority is for bare ids.
-    details["forms"] = frozenset(_form(f.url) for f in [*same, *every] if _form(f.url))
+    seen = link_forms(doc)
+    details["forms"] = frozenset(seen) | frozenset(forms)
+    # Too few arXiv links to call it a convention: a clipped link is then kept as given.
+    details["convention"] = sum(seen.values()) >= MIN_CONVENTION
     details.setdefault("url_form", forms.most_common(1)[0][0] if forms else None)
-    dates = learn_dates(f.layout["date"] for f in pool if f.layout.get("date"))
+    # Dates: the section's own first, then the list's, so rarer precisions are known too.
+    dates = learn_dates(f.layout["date"] for f in [*same, *every] if f.layout.get("date"))
     return EntryStyle(
         family=family,
         marker=lay("marker", "-"),
@@ -162,6 +176,22 @@ def _title_escapes(pool: list[EntryFields]) -> tuple[str, ...]:
         if escaped > bare:
             out.append(ch)
     return tuple(out)
+
+
+def link_forms(doc: Any) -> Counter:
+    """Every shape of arXiv link the list writes, counted over its lines (a spread on huge lists)."""
+    cache = doc_cache(doc)
+    if "link_forms" not in cache:
+        lines = _spread(doc.lines, FORM_LINES)
+        found = Counter()
+        for line in lines:
+            if "arxiv.org" in line:
+                for m in _ARXIV_LINK_RE.finditer(line):
+                    form = _form(m.group(1) or m.group(2))
+                    if form:
+                        found[form] += 1
+        cache["link_forms"] = found
+    return cache["link_forms"]
 
 
 def _lines(f: EntryFields) -> int:
@@ -287,9 +317,12 @@ def _with_gaps(style: EntryStyle, doc: Any, section: Any, own: list) -> EntrySty
     """Blank-line separation learned from the section, then from the list's sections."""
     cache = doc_cache(doc)
     if "list_gaps" not in cache:
-        cache["list_gaps"] = _gaps(doc, _spread([s for s in doc.sections if s.entries], 200))
+        # Bounded: a few pairs from each of a spread of sections is plenty to see the habit.
+        cache["list_gaps"] = _gaps(
+            doc, _spread([s for s in doc.sections if s.entries], 20), limit=4
+        )
     gap_l, lead_l, tail_l = cache["list_gaps"]
-    gap_s, _, _ = _gaps(doc, [section], limit=SECTION_SAMPLE)
+    gap_s, _, _ = _gaps(doc, [section], limit=GAP_SAMPLE)
     return replace(
         style,
         gap=gap_s if gap_s is not None else (gap_l if gap_l is not None else style.gap),

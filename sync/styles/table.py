@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -40,16 +41,25 @@ def split_row(line: str) -> tuple[list[str], bool, bool]:
 
 
 def header_of(doc: Any, entry: Any) -> list[str] | None:
-    """The header cells of the table a row entry belongs to (found by walking up to `|---|`)."""
-    i = entry.start - 1
-    while i > 0:
-        text = doc.lines[i].rstrip("\r\n")
-        if _SEPARATOR_RE.match(text) and "|" in doc.lines[i - 1]:
-            return [c.strip() for c in split_row(doc.lines[i - 1])[0]]
-        if "|" not in text:
-            return None
-        i -= 1
-    return None
+    """The header cells of the table a row belongs to: the nearest `|---|` line above it."""
+    from .entries import doc_cache
+
+    cache = doc_cache(doc)
+    if "separators" not in cache:
+        # One pass per document; rows then find their header by bisection, not by walking up.
+        cache["separators"] = [
+            i
+            for i, line in enumerate(doc.lines)
+            if i
+            and "-" in line
+            and _SEPARATOR_RE.match(line.rstrip("\r\n"))
+            and "|" in doc.lines[i - 1]
+        ]
+    seps = cache["separators"]
+    k = bisect.bisect_left(seps, entry.start) - 1
+    if k < 0:
+        return None
+    return [c.strip() for c in split_row(doc.lines[seps[k] - 1])[0]]
 
 
 def extract_row(text: str, header: list[str]) -> Any:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 #: `[label](url)`: the label may hold one level of brackets (`[**-1**]`), the URL balanced parens.
 LINK_RE = re.compile(
-    r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*(<[^>]*>|(?:[^()\s]|\([^()\s]*\))*)\s*\)"
+    r"\[((?:\\.|[^\[\]\\]|\[(?:\\.|[^\[\]\\])*\])*)\]"
+    r"\(\s*(<[^>]*>|(?:[^()\s]|\([^()\s]*\))*)\s*\)"
 )
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _UNESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -51,30 +52,24 @@ def clean_title(raw: str) -> str:
 
 def split_top(text: str, sep: str) -> list[str]:
     """Split `text` at `sep` where it is not inside backticks, brackets or parentheses."""
-    parts: list[str] = []
-    depth = 0
-    in_code = False
-    start = 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and not in_code:
-            i += 2
-            continue
-        if ch == "`":
-            in_code = not in_code
-        elif not in_code and ch in "[(":
-            depth += 1
-        elif not in_code and ch in "])":
-            depth = max(0, depth - 1)
-        elif not in_code and depth == 0 and text.startswith(sep, i):
-            parts.append(text[start:i])
-            i += len(sep)
-            start = i
-            continue
-        i += 1
-    parts.append(text[start:])
-    return parts
+    pieces = text.split(sep)
+    if len(pieces) == 1:
+        return pieces
+    # str.split is fast; glue back pieces that split inside a code span or a link.
+    out: list[str] = []
+    current: str | None = None
+    for piece in pieces:
+        current = piece if current is None else current + sep + piece
+        if (
+            current.count("`") % 2 == 0
+            and current.count("[") <= current.count("]")
+            and current.count("(") <= current.count(")")
+        ):
+            out.append(current)
+            current = None
+    if current is not None:
+        out.append(current)
+    return out
 
 
 def majority(values: Iterable, default=None):
@@ -238,6 +233,11 @@ class DateStyle:
         """`iso` (YYYY, YYYY-MM or YYYY-MM-DD) written the list's way."""
         parts = iso.split("-")
         precision = ("year", "month", "day")[min(len(parts), 3) - 1]
+        order = ("year", "month", "day")
+        shown = [p for p in order if p in self.patterns]
+        if shown and order.index(shown[-1]) < order.index(precision):
+            # Never more precise than the list is: a month-only list gets `2024-10`.
+            precision = shown[-1]
         pattern = self.patterns.get(precision) or _derive_pattern(self.patterns, precision)
         year = parts[0]
         month = int(parts[1]) if len(parts) > 1 else 1

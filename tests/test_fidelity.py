@@ -1,0 +1,67 @@
+"""Fidelity: every paper entry taken out and added back from its fields comes back byte-identical."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from benchmarks.listgen import STYLES as GENERATED_STYLES
+from benchmarks.listgen import generate_list
+from conftest import SHARED_SEEDS
+
+from sync.styles import measure_fidelity
+
+STYLES = Path(__file__).resolve().parent / "fixtures" / "styles"
+TARGET = 0.95
+
+
+def _failures(report) -> str:
+    return "\n".join(
+        f"line {r.line} [{r.family}] {r.title}\n{r.diff}" for r in report.results if not r.ok
+    )
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in STYLES.glob("*.md")))
+def test_own_fixtures_round_trip_every_paper_entry(name: str) -> None:
+    report = measure_fidelity((STYLES / name).read_bytes())
+    assert report.total >= 4
+    assert report.rate == 1.0, _failures(report)
+
+
+@pytest.mark.parametrize("style", GENERATED_STYLES)
+def test_generated_lists_round_trip(style: str) -> None:
+    report = measure_fidelity(generate_list(style, 40, seed=7))
+    assert report.total >= 25
+    assert report.rate == 1.0, _failures(report)
+
+
+def test_report_counts_failures_with_a_diff() -> None:
+    # One entry writes its date unlike all the others: it cannot come back byte-identical.
+    data = (STYLES / "link_date.md").read_bytes().replace(b"Jul. 21 2024", b"21 July 2024")
+    report = measure_fidelity(data)
+    failed = [r for r in report.results if not r.ok]
+    assert [r.title for r in failed] == ["Batch Size Schedules That Transfer"]
+    assert "-- [Batch Size" in failed[0].diff and "+- [Batch Size" in failed[0].diff
+    assert report.passed == report.total - 1
+    assert "byte-identical" in report.summary()
+
+
+def test_placement_is_measured_on_sorted_sections() -> None:
+    # A newest-first section: plan_insertion finds every entry's own place by itself.
+    lines = ["# L", "", "## A", ""]
+    for k in range(9, 0, -1):
+        lines.append(f"- [Paper {k}](https://arxiv.org/abs/2401.0000{k}), Jan. {k} 2024.")
+    report = measure_fidelity(("\n".join(lines) + "\n").encode())
+    assert report.rate == 1.0
+    assert report.placement_rate == 1.0
+
+
+SEEDS = sorted(SHARED_SEEDS.glob("*.txt")) if SHARED_SEEDS.is_dir() else []
+
+
+@pytest.mark.skipif(not SEEDS, reason="shared seeds not present")
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_seed_lists_meet_the_fidelity_target(path: Path) -> None:
+    report = measure_fidelity(path.read_bytes())
+    assert report.total >= 10
+    assert report.rate >= TARGET, report.summary() + "\n" + _failures(report)

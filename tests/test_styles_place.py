@@ -1,0 +1,114 @@
+"""plan_insertion: where a new entry goes (section order, empty sections) and its blank lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sync.listmodel import parse_list, verify_insertion
+from sync.paper import Paper
+from sync.styles import infer_style, plan_insertion, section_order
+
+STYLES = Path(__file__).resolve().parent / "fixtures" / "styles"
+
+
+def _plan(data: bytes, section: str, paper: Paper):
+    doc = parse_list(data)
+    target = doc.section(section)
+    plan = plan_insertion(doc, target, infer_style(doc, target), paper)
+    after = doc.with_lines_inserted(plan.at_line, plan.lines)
+    verify_insertion(doc, after, plan.at_line, plan.lines)
+    return plan, after.render().decode()
+
+
+def _p(ident: str, date: str | None = None, title: str = "New Paper") -> Paper:
+    return Paper(url=f"https://arxiv.org/abs/{ident}", arxiv_id=ident, title=title, published=date)
+
+
+NEWEST_FIRST = b"""# L
+
+## A
+
+- [Three](https://arxiv.org/abs/2403.00003), Mar. 3 2024.
+- [Two](https://arxiv.org/abs/2402.00002), Feb. 2 2024.
+- [One](https://arxiv.org/abs/2401.00001), Jan. 1 2024.
+
+## B
+
+- [Other](https://arxiv.org/abs/2301.00001), Jan. 1 2023.
+"""
+
+
+def test_newest_first_section_gets_new_papers_on_top() -> None:
+    plan, text = _plan(NEWEST_FIRST, "A", _p("2404.00004", "2024-04-04"))
+    assert plan.at_line == 4
+    assert (
+        "## A\n\n- [New Paper](https://arxiv.org/abs/2404.00004), Apr. 4 2024.\n- [Three]" in text
+    )
+
+
+def test_newest_first_section_places_an_older_paper_by_date() -> None:
+    _plan_, text = _plan(NEWEST_FIRST, "A", _p("2402.00009", "2024-02-15"))
+    assert "- [Three]" in text.split("- [New Paper]")[0]
+    assert text.index("- [New Paper]") < text.index("- [Two]")
+
+
+def test_ascending_section_keeps_order_and_append_section_appends() -> None:
+    ascending = (
+        NEWEST_FIRST.replace(b"Three", b"X3").replace(b"One", b"Three").replace(b"X3", b"One")
+    )
+    lines = ascending.decode().splitlines()
+    lines[4], lines[6] = lines[6], lines[4]
+    data = ("\n".join(lines) + "\n").encode()
+    doc = parse_list(data)
+    assert section_order(doc, doc.section("A"))[0] == "ascending"
+    _plan_, text = _plan(data, "A", _p("2404.00004", "2024-04-04"))
+    assert text.index("- [New Paper]") > text.index("2403.00003")
+    assert text.index("- [New Paper]") < text.index("## B")
+
+
+def test_unordered_section_appends_after_its_last_entry() -> None:
+    data = (STYLES / "link_date.md").read_bytes()
+    plan, text = _plan(data, "Fine-tuning", _p("2410.00001", "2024-10-01"))
+    assert "[code](https://github.com/example/mixing).\n- [New Paper]" in text
+    assert "- [New Paper](https://arxiv.org/abs/2410.00001), Oct. 1 2024.\n\n### Surveys" in text
+
+
+def test_empty_section_gets_the_lists_gap_after_its_heading() -> None:
+    data = (STYLES / "link_date.md").read_bytes()
+    _plan_, text = _plan(data, "Surveys", _p("2410.00001", "2024-10-01"))
+    assert text.endswith(
+        "### Surveys\n\n- [New Paper](https://arxiv.org/abs/2410.00001), Oct. 1 2024.\n"
+    )
+
+
+def test_empty_bold_section_followed_by_blank_lines_and_a_heading() -> None:
+    data = (STYLES / "bold_arxiv.md").read_bytes()
+    plan, text = _plan(data, "Empty", _p("2410.00001"))
+    head = text.split("## Empty\n", 1)[1]
+    assert head.startswith("\n- **New Paper**, `arXiv, 2410.00001`")
+    assert "\n\n## Misc" in head
+
+
+def test_blog_paragraphs_are_separated_by_one_blank_line() -> None:
+    data = (STYLES / "blog.md").read_bytes()
+    _plan_, text = _plan(data, "Adapters", _p("2410.00001", "2024-10-01"))
+    assert (
+        "<https://arxiv.org/abs/2402.01234>\n\n**New Paper**. 2024\\\n<https://arxiv.org/abs/2410.00001>\n\n\n# Reinforcement"
+        in text
+    )
+
+
+def test_nothing_outside_the_new_lines_changes() -> None:
+    data = (STYLES / "bold_arxiv.md").read_bytes()
+    plan, text = _plan(data, "Mixtures", _p("2410.00001"))
+    before = data.decode().splitlines(keepends=True)
+    after = text.splitlines(keepends=True)
+    added = len(plan.lines)
+    assert after[: plan.at_line] == before[: plan.at_line]
+    assert after[plan.at_line + added :] == before[plan.at_line :]
+
+
+def test_crlf_lists_get_crlf_entries() -> None:
+    data = NEWEST_FIRST.replace(b"\n", b"\r\n")
+    _plan_, text = _plan(data, "B", _p("2302.00001", "2023-02-01"))
+    assert "\r\n- [New Paper]" in text and "\n- [New Paper]" not in text.replace("\r\n", "")
