@@ -1,0 +1,98 @@
+"""The lists area of the API: `GET /api/lists` and `GET /api/lookup`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from sync.identity import identity_key
+from sync.index import WorkspaceIndex
+
+from .schemas import load_lookup_query
+from .services import Services
+
+bp = Blueprint("api_lists", __name__, url_prefix="/api")
+
+#: At most this many possible (fuzzy title) matches are returned.
+MAX_POSSIBLE_MATCHES = 5
+
+
+def lists_summary(index: WorkspaceIndex) -> list[dict[str, Any]]:
+    """Each list with its headed sections and their paper-entry counts."""
+    counts = Counter((loc.list, loc.section) for loc in index.locations())
+    out = []
+    for path, doc in index.documents().items():
+        sections = [s for s in doc.sections if s.path]
+        title = next((s.title for s in sections if s.level == 1), path.rsplit("/", 1)[-1])
+        out.append(
+            {
+                "path": path,
+                "title": title,
+                "sections": [
+                    {
+                        "path": s.address,
+                        "title": s.title,
+                        "level": s.level,
+                        "entries": counts.get((path, s.address), 0),
+                    }
+                    for s in sections
+                ],
+            }
+        )
+    return out
+
+
+def _place(location: Any) -> dict[str, Any]:
+    return {
+        "list": location.list,
+        "section": location.section,
+        "line": location.line,
+        "entry": location.entry,
+    }
+
+
+@bp.get("/lists")
+def lists() -> Response:
+    """Every list of the workspace with its sections, for the extension's pickers."""
+    services: Services = current_app.config["PAPERSHELF_SERVICES"]
+    services.index.refresh()
+    return jsonify({"ok": True, "lists": lists_summary(services.index)})
+
+
+@bp.get("/lookup")
+def lookup() -> Response:
+    """Where a paper already is, its candidate state, and entries whose title is close."""
+    services: Services = current_app.config["PAPERSHELF_SERVICES"]
+    query = load_lookup_query(request.args.to_dict())
+    given = query.get("url") or query["id"]
+    identity = identity_key(given)
+    services.index.refresh()
+    found = services.index.lookup(given) if identity else []
+    possible = []
+    if query.get("title"):
+        places = {(loc.list, loc.line) for loc in found}
+        for loc, score in services.index.lookup_title(query["title"], MAX_POSSIBLE_MATCHES):
+            if (loc.list, loc.line) not in places:
+                possible.append({**_place(loc), "title": loc.title, "score": score})
+    return jsonify(
+        {
+            "ok": True,
+            "identity": identity,
+            "listed": bool(found),
+            "locations": [_place(loc) for loc in found],
+            "candidate": services.candidate_state(identity),
+            "queued": _queued(services, identity),
+            "possible": possible,
+        }
+    )
+
+
+def _queued(services: Services, identity: str | None) -> dict[str, Any] | None:
+    if not identity:
+        return None
+    clip = services.clips.queue.queued_for(services.clips.key, identity)
+    return (
+        None if clip is None else {"queue_id": clip.id, "list": clip.list, "section": clip.section}
+    )

@@ -1,0 +1,24 @@
+"""The papers area of the API: `POST /api/papers`, the clip."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from sync.errors import BadInput
+
+from .schemas import load_clip
+from .services import Services
+
+bp = Blueprint("api_papers", __name__, url_prefix="/api")
+
+
+@bp.post("/papers")
+def add_paper() -> tuple[Response, int]:
+    """Add a clipped paper: 201 added, 200 already listed, 202 queued until arXiv answers."""
+    services: Services = current_app.config["PAPERSHELF_SERVICES"]
+    body = request.get_json(silent=True)
+    if body is None:
+        raise BadInput("The body is not valid JSON.", fields={"body": "invalid JSON"})
+    clip = load_clip(body)
+    outcome = services.clips.submit(clip.paper, clip.list_path, clip.section)
+    return jsonify(outcome.to_dict()), outcome.http_status

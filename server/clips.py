@@ -1,0 +1,348 @@
+"""Clip handling: validate the target, complete bare arXiv clips, insert once, or queue for later."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sync.errors import BadInput, ListChanged, NotFound, PapershelfError
+from sync.identity import parse_arxiv_id
+from sync.index import WorkspaceIndex
+from sync.insert import AddResult, add_paper
+from sync.listmodel import parse_list
+from sync.paper import Paper
+from sync.workspace import Workspace
+
+from .clipqueue import ClipQueue, QueuedClip
+
+log = logging.getLogger(__name__)
+
+_LOCK_STRIPES = 64
+_CACHE_SIZE = 1024
+
+
+class ArxivLookup(Protocol):
+    """What clips need of `feeds.arxiv_api.ArxivClient`."""
+
+    def fetch_by_ids(self, ids: list[str]) -> dict[str, Paper]: ...
+
+
+class CompletionUnavailable(Exception):
+    """arXiv could not be asked (unreachable, rate-limited, client missing): queue and retry."""
+
+
+def _unavailable_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean "arXiv cannot be reached now"."""
+    import requests
+
+    errors: list[type[BaseException]] = [OSError, requests.RequestException, TimeoutError]
+    try:
+        from feeds.arxiv_api import ArxivUnavailable
+
+        errors.append(ArxivUnavailable)
+    except ImportError:  # the feeds part has not landed: nothing more to catch
+        pass
+    return tuple(errors)
+
+
+def merge_given(found: Paper, given: Paper) -> Paper:
+    """arXiv's record with what the clip gave on top (an arXiv URL of it keeps arXiv's abs URL)."""
+    changes = {
+        k: v for k, v in given.__dict__.items() if k != "extra" and v not in (None, (), [], {}, "")
+    }
+    if "url" in changes and parse_arxiv_id(changes["url"]) is not None and found.url:
+        del changes["url"]
+    return found.replace(**changes)
+
+
+class ArxivCompleter:
+    """Fills bare arXiv clips from the arXiv API: one call at a time, answers cached by identity."""
+
+    def __init__(self, client: ArxivLookup | None, unavailable_reason: str = "") -> None:
+        """Use `client`; None means no client could be made (reported as `unavailable_reason`)."""
+        self.client = client
+        self.unavailable_reason = unavailable_reason or "no arXiv client"
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, Paper] = OrderedDict()
+        self._errors = _unavailable_errors()
+
+    def fetch(self, papers: list[Paper]) -> dict[str, Paper | None]:
+        """arXiv's record for each paper's identity (None: arXiv has no such paper)."""
+        wanted = {p.identity: parse_arxiv_id(p.arxiv_id or p.url or "") for p in papers}
+        out: dict[str, Paper | None] = {}
+        missing = []
+        with self._lock:
+            for identity, arxiv in wanted.items():
+                if identity in self._cache:
+                    out[identity] = self._cache[identity]
+                elif arxiv is not None:
+                    missing.append(arxiv)
+        if missing:
+            if self.client is None:
+                raise CompletionUnavailable(self.unavailable_reason)
+            with self._lock:
+                try:
+                    answer = self.client.fetch_by_ids([str(a) for a in missing])
+                except self._errors as exc:
+                    raise CompletionUnavailable(f"arXiv unreachable: {exc}") from None
+                by_identity = {p.identity: p for p in answer.values() if p.identity}
+                for arxiv in missing:
+                    found = by_identity.get(arxiv.key)
+                    out[arxiv.key] = found
+                    if found is not None:
+                        self._cache[arxiv.key] = found
+                        while len(self._cache) > _CACHE_SIZE:
+                            self._cache.popitem(last=False)
+        return out
+
+    def complete(self, paper: Paper) -> Paper:
+        """The paper with arXiv's fields filled in; BadInput when arXiv has no such paper."""
+        arxiv = parse_arxiv_id(paper.arxiv_id or paper.url or "")
+        if arxiv is None:
+            raise BadInput(
+                "The paper has no title and is not on arXiv, so it cannot be looked up; give a title.",
+                fields={"title": "missing"},
+            )
+        found = self.fetch([paper]).get(arxiv.key)
+        if found is None:
+            raise NotFound(f"arXiv has no paper {arxiv}.", fields={"arxiv_id": "unknown"})
+        return merge_given(found, paper)
+
+
+@dataclass(frozen=True)
+class ClipOutcome:
+    """What a clip came to: an AddResult (added/exists) or a queued clip."""
+
+    result: AddResult | None = None
+    queued: QueuedClip | None = None
+
+    @property
+    def http_status(self) -> int:
+        """201 added, 200 exists, 202 queued."""
+        if self.queued is not None:
+            return 202
+        assert self.result is not None
+        return 201 if self.result.status == "added" else 200
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON body of the answer."""
+        if self.queued is not None:
+            return {
+                "ok": True,
+                "status": "queued",
+                "queue_id": self.queued.id,
+                "list": self.queued.list,
+                "section": self.queued.section,
+                "message": "arXiv cannot be reached now; the clip is queued and will be added "
+                "when arXiv answers (see /api/status).",
+            }
+        assert self.result is not None
+        return {"ok": True, **self.result.to_dict()}
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Backoff of queued clips: base * 2**attempts seconds, at most `max_delay_seconds`."""
+
+    base_delay_seconds: float = 30.0
+    max_delay_seconds: float = 3600.0
+
+    def delay_seconds(self, attempts: int) -> float:
+        """The wait before the next attempt after `attempts` failed ones."""
+        return min(self.base_delay_seconds * (2 ** min(attempts, 30)), self.max_delay_seconds)
+
+
+class ClipService:
+    """Every clip goes through here: one paper at a time per identity, into `sync.insert.add_paper`."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        index: WorkspaceIndex,
+        completer: ArxivCompleter,
+        queue: ClipQueue,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        """Clips into `workspace`, completed by `completer`, queued in `queue`."""
+        self.workspace = workspace
+        self.index = index
+        self.completer = completer
+        self.queue = queue
+        self.retry = retry or RetryPolicy()
+        self.key = str(workspace.root)
+        self._locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
+        self.on_queued: list[Any] = []
+
+    def _lock_for(self, identity: str) -> threading.Lock:
+        return self._locks[zlib.crc32(identity.encode("utf-8")) % _LOCK_STRIPES]
+
+    def check_target(self, list_path: str, section: str) -> None:
+        """Raise NotFound/BadInput unless `list_path` is a list with a section `section`."""
+        path = self.workspace.resolve_list(list_path)
+        rel = self.workspace.relpath(path)
+        doc = self.index.documents().get(rel)
+        if doc is None:
+            doc = parse_list(path.read_bytes())
+        doc.section(section)
+
+    def listed(self, paper: Paper) -> AddResult | None:
+        """Where the paper already is, if any list has it."""
+        if not paper.identity:
+            return None
+        self.index.refresh()
+        hits = self.index.lookup(paper.identity)
+        if not hits:
+            return None
+        hit = hits[0]
+        return AddResult("exists", hit.list, hit.section, hit.line, hit.entry)
+
+    def submit(self, paper: Paper, list_path: str, section: str) -> ClipOutcome:
+        """Add a clip now, or queue it (202) when it needs arXiv and arXiv cannot be reached."""
+        identity = paper.identity
+        if identity is None:
+            raise BadInput("The paper has no usable identifier (url or arxiv_id).")
+        with self._lock_for(identity):
+            if paper.title:
+                return ClipOutcome(
+                    result=add_paper(self.workspace, paper, list_path, section, index=self.index)
+                )
+            existing = self.listed(paper)
+            if existing is not None:
+                return ClipOutcome(result=existing)
+            self.check_target(list_path, section)
+            queued = self.queue.queued_for(self.key, identity)
+            if queued is not None:
+                return ClipOutcome(queued=queued)
+            try:
+                complete = self.completer.complete(paper)
+            except CompletionUnavailable as exc:
+                log.warning("queueing a clip of %s: %s", identity, exc)
+                queued = self.queue.put(
+                    self.key,
+                    paper,
+                    list_path,
+                    section,
+                    first_attempt_in_seconds=self.retry.delay_seconds(0),
+                    error=str(exc),
+                )
+                for callback in self.on_queued:
+                    callback()
+                return ClipOutcome(queued=queued)
+            result = add_paper(self.workspace, complete, list_path, section, index=self.index)
+            return ClipOutcome(result=result)
+
+    def process_queue(self, limit: int = 20) -> int:
+        """Try the due queued clips once (one arXiv call for all); return how many were settled."""
+        due = self.queue.due(self.key, limit=limit)
+        if not due:
+            return 0
+        pending = []
+        settled = 0
+        for clip in due:
+            existing = self.listed(clip.paper)
+            if existing is not None:
+                self.queue.mark_done(clip.id, existing.to_dict())
+                settled += 1
+            else:
+                pending.append(clip)
+        if not pending:
+            return settled
+        try:
+            found = self.completer.fetch([c.paper for c in pending])
+        except CompletionUnavailable as exc:
+            for clip in pending:
+                self.queue.mark_retry(clip.id, str(exc), self.retry.delay_seconds(clip.attempts))
+            return settled
+        for clip in pending:
+            settled += self._settle(clip, found.get(clip.identity))
+        return settled
+
+    def _settle(self, clip: QueuedClip, found: Paper | None) -> int:
+        """Insert one queued clip now that arXiv answered; 1 when it is settled, 0 to retry."""
+        if found is None:
+            self.queue.mark_failed(
+                clip.id, f"arXiv has no paper {clip.paper.arxiv_id or clip.paper.url}."
+            )
+            return 1
+        try:
+            with self._lock_for(clip.identity):
+                result = add_paper(
+                    self.workspace,
+                    merge_given(found, clip.paper),
+                    clip.list,
+                    clip.section,
+                    index=self.index,
+                )
+        except ListChanged as exc:
+            self.queue.mark_retry(clip.id, exc.message, self.retry.delay_seconds(clip.attempts))
+            return 0
+        except PapershelfError as exc:
+            self.queue.mark_failed(clip.id, exc.message)
+            return 1
+        log.info("queued clip %s %s: %s › %s", clip.id, result.status, result.list, result.section)
+        self.queue.mark_done(clip.id, result.to_dict())
+        return 1
+
+
+class ClipWorker:
+    """A background thread that retries queued clips when they are due, until stopped."""
+
+    def __init__(self, service: ClipService, idle_seconds: float = 60.0) -> None:
+        """Work `service`'s queue; check at least every `idle_seconds`."""
+        self.service = service
+        self.idle_seconds = idle_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_error: str | None = None
+        service.on_queued.append(self.wake)
+
+    def start(self) -> None:
+        """Start the thread (daemon, so it never keeps the process alive)."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name="papershelf-clip-queue", daemon=True
+            )
+            self._thread.start()
+
+    def wake(self) -> None:
+        """Look at the queue now."""
+        self._wake.set()
+
+    def stop(self, timeout_seconds: float = 5.0) -> None:
+        """Stop the thread and wait for it up to `timeout_seconds`."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_seconds)
+
+    @property
+    def running(self) -> bool:
+        """Whether the thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def _seconds_until_due(self) -> float:
+        import time
+
+        next_at = self.service.queue.next_due_at(self.service.key)
+        if next_at is None:
+            return self.idle_seconds
+        return max(0.0, min(self.idle_seconds, next_at - time.time()))
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                while not self._stop.is_set() and self.service.process_queue():
+                    pass
+                wait_seconds = self._seconds_until_due()
+                self.last_error = None
+            except Exception as exc:  # keep the worker alive; the error shows in status
+                log.exception("clip queue worker failed; retrying later")
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                wait_seconds = self.idle_seconds
+            self._wake.wait(wait_seconds)
+            self._wake.clear()

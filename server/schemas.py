@@ -1,0 +1,105 @@
+"""Request schemas (marshmallow 4): a clip is Paper JSON plus `list` and `section`; lookup's query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from sync.errors import BadInput, PaperError
+from sync.paper import Paper, PaperSchema
+
+MAX_PATH_CHARS = 1_000
+
+
+@dataclass(frozen=True)
+class ClipRequest:
+    """A validated `POST /api/papers` body: the paper and where it goes."""
+
+    paper: Paper
+    list_path: str
+    section: str
+
+
+class ClipSchema(PaperSchema):
+    """Paper JSON (design.md) plus the target `list` (workspace-relative path) and `section`."""
+
+    class Meta:
+        unknown = RAISE
+
+    list_path = fields.String(
+        data_key="list", required=True, validate=validate.Length(min=1, max=MAX_PATH_CHARS)
+    )
+    section = fields.String(required=True, validate=validate.Length(min=1, max=MAX_PATH_CHARS))
+
+    @post_load
+    def _make_paper(self, data: dict[str, Any], **kwargs: Any) -> ClipRequest:  # type: ignore[override]
+        rest = {k: v for k, v in data.items() if k not in ("list_path", "section")}
+        paper = PaperSchema._make_paper(self, rest, **kwargs)
+        return ClipRequest(paper=paper, list_path=data["list_path"], section=data["section"])
+
+
+class LookupQuerySchema(Schema):
+    """`GET /api/lookup`: exactly one of `url` or `id`, and an optional `title` for near matches."""
+
+    class Meta:
+        unknown = RAISE
+
+    url = fields.String(validate=validate.Length(min=1, max=2_000))
+    id = fields.String(validate=validate.Length(min=1, max=200))
+    title = fields.String(validate=validate.Length(min=1, max=1_000))
+
+    @validates_schema
+    def _one_of(self, data: dict[str, Any], **_: Any) -> None:
+        if bool(data.get("url")) == bool(data.get("id")):
+            raise ValidationError("Give exactly one of url or id.", "url")
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> dict[str, str]:
+    """marshmallow's nested messages as {"field" or "field.sub": "problem"}."""
+    out: dict[str, str] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = "paper" if key == "_schema" else str(key)
+            out.update(flatten_messages(value, f"{prefix}.{name}" if prefix else name))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out[prefix or "body"] = " ".join(messages)
+    elif isinstance(messages, list):
+        for item in messages:
+            out.update(flatten_messages(item, prefix))
+    else:
+        out[prefix or "body"] = str(messages)
+    return out
+
+
+def _summary(problems: dict[str, str]) -> str:
+    return "; ".join(f"{name}: {msg}" for name, msg in sorted(problems.items()))
+
+
+def load_clip(data: Any) -> ClipRequest:
+    """Validate a clip body, or raise PaperError whose `fields` name each problem."""
+    if not isinstance(data, dict):
+        raise PaperError("The body must be one JSON object: Paper JSON plus list and section.")
+    try:
+        return ClipSchema().load(data)
+    except ValidationError as exc:
+        problems = flatten_messages(exc.messages)
+        raise PaperError(f"Invalid clip: {_summary(problems)}", fields=problems) from None
+
+
+def load_lookup_query(args: dict[str, str]) -> dict[str, str]:
+    """Validate lookup's query string, or raise BadInput naming each problem."""
+    try:
+        return LookupQuerySchema().load(args)
+    except ValidationError as exc:
+        problems = flatten_messages(exc.messages)
+        raise BadInput(f"Invalid lookup: {_summary(problems)}", fields=problems) from None

@@ -1,0 +1,116 @@
+"""Running the app under waitress: bind, serve until SIGINT/SIGTERM, then stop every part in time."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from waitress.server import create_server
+
+from sync.errors import BadInput, PapershelfError
+
+from .security import LOOPBACK_NAMES
+
+log = logging.getLogger(__name__)
+
+#: Everything stops within this many seconds of SIGINT/SIGTERM.
+STOP_BUDGET_SECONDS = 4.5
+DEFAULT_THREADS = 8
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is a loopback name or address."""
+    return host.lower() in LOOPBACK_NAMES or host in ("::1", "localhost") or host.startswith("127.")
+
+
+def check_bind_host(host: str, allow_remote: bool) -> None:
+    """Refuse a non-loopback bind unless explicitly allowed."""
+    if not is_loopback(host) and not allow_remote:
+        raise BadInput(
+            f"Refusing to listen on {host}: anyone who can reach it could try the API. "
+            "Use 127.0.0.1, or add --allow-remote if you really mean it.",
+            fields={"host": host},
+        )
+
+
+def url_host(host: str) -> str:
+    """`host` as written in a URL (IPv6 in brackets; 0.0.0.0 shown as 127.0.0.1)."""
+    if host in ("0.0.0.0", "", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+@dataclass
+class RunningServer:
+    """A waitress server serving in a background thread."""
+
+    server: Any
+    thread: threading.Thread
+    port: int
+
+    def stop(self, timeout_seconds: float = 2.0) -> None:
+        """Finish in-flight requests (up to `timeout_seconds`), then close every socket."""
+        from waitress import wasyncore
+
+        self.server.task_dispatcher.shutdown(cancel_pending=True, timeout=timeout_seconds)
+        self.server.close()
+        wasyncore.close_all(self.server._map)
+        self.thread.join(timeout_seconds)
+
+
+def start_server(app: Any, host: str, port: int, threads: int = DEFAULT_THREADS) -> RunningServer:
+    """Bind `app` with waitress on host:port (0: any free port) and serve from a thread."""
+    try:
+        server = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="papershelf",
+            clear_untrusted_proxy_headers=True,
+            max_request_body_size=2 * 1024 * 1024,
+        )
+    except OSError as exc:
+        raise PapershelfError(
+            f"Cannot listen on {host}:{port}: {exc.strerror or exc}"
+            + (" (is papershelf already running? try --port)" if exc.errno == 98 else "")
+        ) from None
+    thread = threading.Thread(target=server.run, name="papershelf-http", daemon=True)
+    thread.start()
+    return RunningServer(server=server, thread=thread, port=int(server.effective_port))
+
+
+def wait_for_signal(
+    on_ready: Callable[[], None] | None = None, stop_event: threading.Event | None = None
+) -> str:
+    """Block until SIGINT or SIGTERM (or `stop_event`); return the signal's name."""
+    event = stop_event or threading.Event()
+    received: list[str] = []
+
+    def handler(signum: int, _frame: Any) -> None:
+        received.append(signal.Signals(signum).name)
+        event.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        if on_ready is not None:
+            on_ready()
+        while not event.wait(0.5):
+            pass
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+    return received[0] if received else "stop"
+
+
+def shutdown(running: RunningServer, stop_parts: Callable[[float], None]) -> float:
+    """Stop HTTP first (no new clips), then the parts; return the seconds it took."""
+    started = time.monotonic()
+    running.stop(timeout_seconds=1.5)
+    stop_parts(max(0.5, STOP_BUDGET_SECONDS - (time.monotonic() - started)))
+    return time.monotonic() - started
