@@ -76,3 +76,26 @@ def fields_to_paper(fields: EntryFields) -> Any:
         note=fields.note,
         extra=extra,
     )
+
+
+def find_paper(doc: Any, identity: str) -> tuple[Any, EntryFields] | None:
+    """The first paper entry of `doc` with this identity key; only entries naming it are parsed."""
+    token = _token(identity)
+    for entry in doc.entries:
+        if token is not None:
+            # A cheap substring test over the raw lines skips nearly every entry of a big list.
+            lines = doc.lines[entry.start : entry.end]
+            if not any(token in line.lower() for line in lines):
+                continue
+        fields = entry_fields(doc, entry)
+        if fields.is_paper and identity in fields.identities:
+            return entry, fields
+    return None
+
+
+def _token(identity: str) -> str | None:
+    """A lowercase piece of text every written form of this identity contains."""
+    kind, _, value = identity.partition(":")
+    if kind == "url":
+        value = value.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
+    return value.lower() or None if kind != "doi" else value.lower().rsplit("/", 1)[-1] or None

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .body import arxiv_form
 from .entries import doc_cache, entry_fields
 from .fields import ELLIPSIS, EntryFields
 from .text import DateStyle, learn_dates, majority
@@ -18,7 +19,7 @@ LIST_SAMPLE = 80
 #: Pairs of neighbouring entries looked at to learn the blank lines between entries.
 GAP_SAMPLE = 20
 #: Lines scanned for the shapes of arXiv links (all of them in any list shorter than this).
-FORM_LINES = 4000
+FORM_LINES = 2000
 _ARXIV_LINK_RE = re.compile(
     r"\]\(<?(https?://(?:[\w-]+\.)*arxiv\.org/[^\s)>]+)>?\)|<(https?://(?:[\w-]+\.)*arxiv\.org/[^\s>]+)>"
 )
@@ -199,8 +200,6 @@ def _lines(f: EntryFields) -> int:
 
 
 def _form(url: str | None) -> tuple | None:
-    from .body import arxiv_form
-
     return arxiv_form(url) if url else None
 
 

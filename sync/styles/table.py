@@ -50,7 +50,9 @@ def header_of(doc: Any, entry: Any) -> list[str] | None:
         cache["separators"] = [
             i
             for i, line in enumerate(doc.lines)
+            # The C-level strip empties only `|---|`-like lines, so rows are discarded at once.
             if i
+            and not line.strip("|:- \t\r\n")
             and "-" in line
             and _SEPARATOR_RE.match(line.rstrip("\r\n"))
             and "|" in doc.lines[i - 1]
