@@ -245,3 +245,9 @@ def test_seed_fix_changes_only_mojibake_lines(seed: Path, workspace_dir: Path) -
     assert [f for f in after if f.code != "mojibake"] == [f for f in before if f.code != "mojibake"]
     for line in new.decode("utf-8").splitlines():
         assert "√" not in line and "¬∑" not in line and "â€" not in line
+
+
+def test_off_style_counts_only_papers_and_falls_back_to_the_list() -> None:
+    findings = _findings("styles")
+    assert [(f.line, f.code, f.context["by"]) for f in findings] == [(12, "off-style", "list")]
+    assert findings[0].message == "entry is written as bold_arxiv, the list as link_date"

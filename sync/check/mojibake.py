@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 #: Mojibake of UTF-8 is always a run of non-ASCII characters: every byte >= 0x80 maps to one.
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+#: ...and each character of UTF-8 beyond ASCII is two bytes or more, so mojibake of it is a run of
+#: two or more: a line whose non-ASCII characters all stand alone (`Théo · x`) cannot hold any.
+_SUSPECT_RUN = re.compile(r"[^\x00-\x7f]{2,}")
 _TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _EOL = re.compile(r"\r?\n\Z")
@@ -119,7 +122,7 @@ def document_repairs(lines: list[str]) -> dict[int, str]:
     first: dict[int, tuple[str, str]] = {}
     evidence: set[str] = set()
     for i, line in enumerate(lines):
-        if not _NON_ASCII_RUN.search(line):
+        if line.isascii() or not _SUSPECT_RUN.search(line):
             continue
         m = _EOL.search(line)
         body, eol = (line[: m.start()], m.group(0)) if m else (line, "")

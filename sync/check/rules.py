@@ -7,7 +7,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from ..index import entry_keys
+from ..index import PAPER_KEY_PREFIXES, entry_keys
 from ..listmodel import ListDocument
 from ..listmodel.lines import strip_ending
 from ..styles import paper_entries
@@ -21,6 +21,8 @@ EMPTY_LINK_RE = re.compile(
     r"(?<!\\)!?\[(?P<label>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
     r"\(\s*(?P<target><\s*>|None|none|null|undefined|#)?\s*\)"
 )
+#: The cheap test first: only a line with an empty target can hold an empty link.
+_EMPTY_TARGET_RE = re.compile(r"\]\(\s*(?:<\s*>|None|none|null|undefined|#)?\s*\)")
 _CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 #: Blocks whose lines are not markdown prose (their text is never checked for links).
 _OPAQUE_BLOCKS = frozenset({"code", "front_matter", "html"})
@@ -68,7 +70,7 @@ def _empty_links(doc: ListDocument) -> list[tuple[int, str, str]]:
     opaque = _opaque_lines(doc)
     found = []
     for i, line in enumerate(doc.lines):
-        if i in opaque or "](" not in line:
+        if i in opaque or "](" not in line or not _EMPTY_TARGET_RE.search(line):
             continue
         text = _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), strip_ending(line))
         for m in EMPTY_LINK_RE.finditer(text):
@@ -193,26 +195,42 @@ def majority_family(families: list[str]) -> str | None:
 
 
 def check_styles(list_path: str, doc: ListDocument) -> list[Finding]:
-    """Paper entries whose style family differs from their section's clear majority."""
+    """Papers whose style family differs from their section's (else their list's) majority."""
     by_section: dict[tuple[str, ...], list[tuple[Any, Any]]] = defaultdict(list)
-    for entry, fields in paper_entries(doc):
+    # Only real papers (an arXiv, DOI, OpenReview or ACL identity) count: a list links blogs and
+    # projects plainly on purpose, and that is not an off-style paper.
+    papers = [
+        (entry, fields)
+        for entry, fields in paper_entries(doc)
+        if any(k.startswith(PAPER_KEY_PREFIXES) for k in entry_keys(fields)[0])
+    ]
+    for entry, fields in papers:
         by_section[entry.section].append((entry, fields))
+    list_family = majority_family([f.family for _, f in papers])
     findings = []
     for section, items in by_section.items():
-        expected = majority_family([f.family for _, f in items])
+        families = [f.family for _, f in items]
+        expected, whose = majority_family(families), "its section"
+        if expected is None and len(families) < STYLE_MIN_ENTRIES:
+            expected, whose = list_family, "the list"
         if expected is None:
             continue
+        address = " > ".join(section)
         for entry, fields in items:
             if fields.family != expected:
-                address = " > ".join(section)
                 findings.append(
                     Finding(
                         "off-style",
                         list_path,
                         entry.start + 1,
-                        f"entry is written as {fields.family}, its section {address!r} as "
-                        f"{expected}",
-                        context={"family": fields.family, "expected": expected, "section": address},
+                        f"entry is written as {fields.family}, {whose} as {expected}"
+                        + (f" ({address})" if address and whose == "its section" else ""),
+                        context={
+                            "family": fields.family,
+                            "expected": expected,
+                            "section": address,
+                            "by": "section" if whose == "its section" else "list",
+                        },
                     )
                 )
     return findings
