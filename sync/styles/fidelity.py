@@ -25,6 +25,7 @@ class EntryResult:
     ok: bool
     placed: bool
     diff: str = ""
+    carried: bool = False  # came back with help from a kept note or list-specific slot value
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,17 @@ class FidelityReport:
         """Share of entries both placed and rendered exactly: the whole add path unaided."""
         return sum(r.ok and r.placed for r in self.results) / self.total if self.total else 1.0
 
+    @property
+    def carried(self) -> int:
+        """Passes that needed a kept note or a per-entry slot value (a citation count)."""
+        return sum(r.ok and r.carried for r in self.results)
+
     def summary(self) -> str:
         """One line: passed/total, rate, placement and end-to-end rates."""
         return (
-            f"{self.passed}/{self.total} byte-identical ({self.rate:.1%}); "
-            f"placement {self.placement_rate:.1%}; end-to-end {self.end_to_end_rate:.1%}"
+            f"{self.passed}/{self.total} byte-identical ({self.rate:.1%}, {self.carried} with a "
+            f"kept note or slot); placement {self.placement_rate:.1%}; "
+            f"end-to-end {self.end_to_end_rate:.1%}"
         )
 
 
@@ -123,9 +130,17 @@ def measure_fidelity(data: bytes) -> FidelityReport:
                     ok=ok,
                     placed=chosen.at_line == plan.at_line,
                     diff="" if ok else _diff(data, rebuilt),
+                    carried=bool(
+                        fields.note or fields.extras and fields.extras != _defaults(style)
+                    ),
                 )
             )
     return FidelityReport(tuple(results))
+
+
+def _defaults(style: Any) -> tuple:
+    """The slot values a brand-new entry would get: an entry showing these carried nothing."""
+    return tuple(sorted((style.details.get("extra_defaults") or {}).items()))
 
 
 def _raw(doc: Any, i: int) -> bytes:
