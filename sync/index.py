@@ -50,6 +50,7 @@ class _Indexed:
     location: Location
     primary: tuple[str, ...]
     secondary: tuple[str, ...]
+    title_key: str
 
 
 def normalize_title(title: str) -> str:
@@ -95,7 +96,8 @@ def _index_entries(list_path: str, doc: ListDocument) -> list[_Indexed]:
             identity=primary[0] if primary else (secondary[0] if secondary else None),
             title=fields.title,
         )
-        out.append(_Indexed(location, primary, secondary))
+        title_key = normalize_title(fields.title) if fields.title else ""
+        out.append(_Indexed(location, primary, secondary, title_key))
     return out
 
 
@@ -144,48 +146,60 @@ class WorkspaceIndex:
         return (st.st_mtime_ns, st.st_size)
 
     def refresh(self) -> None:
-        """Re-parse only the lists whose (mtime_ns, size) changed; add new ones, drop deleted."""
+        """Re-parse only the lists whose (mtime_ns, size) changed; add new ones, drop deleted.
+
+        Parsing happens outside the lock, so lookups never wait for a big list to be parsed.
+        """
         from .listmodel import parse_list
 
         paths = self.workspace.list_paths()
         with self._lock:
-            for gone in set(self._files) - set(paths):
+            known = {path: state.stamp for path, state in self._files.items()}
+        stamps = {path: self._stamp(path) for path in paths}
+        parsed: list[tuple[str, ListDocument, tuple[int, int], list[_Indexed]]] = []
+        for list_path, stamp in stamps.items():
+            if stamp is None or known.get(list_path) == stamp:
+                continue
+            try:
+                data = (self.workspace.root / list_path).read_bytes()
+            except OSError as exc:
+                log.warning("cannot read %s: %s", list_path, exc.strerror)
+                continue
+            doc = parse_list(data)
+            parsed.append((list_path, doc, stamp, _index_entries(list_path, doc)))
+        with self._lock:
+            for gone in [p for p in self._files if stamps.get(p) is None]:
                 self._remove(gone)
-            for list_path in paths:
-                stamp = self._stamp(list_path)
+            for list_path, doc, stamp, items in parsed:
                 state = self._files.get(list_path)
-                if stamp is None:
-                    if state is not None:
-                        self._remove(list_path)
-                    continue
-                if state is not None and state.stamp == stamp:
-                    continue
-                try:
-                    data = (self.workspace.root / list_path).read_bytes()
-                except OSError as exc:
-                    log.warning("cannot read %s: %s", list_path, exc.strerror)
-                    continue
-                self._put(list_path, parse_list(data), stamp)
+                if state is not None and state.stamp != known.get(list_path):
+                    continue  # updated meanwhile (update_file after a write): that one is newer
+                self._put(list_path, doc, stamp, items)
 
     def update_file(self, list_path: str, doc: ListDocument) -> None:
         """Re-index one list from its already-parsed document (after papershelf wrote it)."""
+        items = _index_entries(list_path, doc)
+        stamp = self._stamp(list_path)
         with self._lock:
-            self._put(list_path, doc, self._stamp(list_path))
+            self._put(list_path, doc, stamp, items)
 
-    def _put(self, list_path: str, doc: ListDocument, stamp: tuple[int, int] | None) -> None:
+    def _put(
+        self,
+        list_path: str,
+        doc: ListDocument,
+        stamp: tuple[int, int] | None,
+        items: list[_Indexed],
+    ) -> None:
         """Replace one file's entries in every map (caller holds the lock)."""
         self._remove(list_path)
-        items = _index_entries(list_path, doc)
         self._files[list_path] = _FileState(stamp, doc, items)
         for item in items:
             for key in item.primary:
                 self._primary.setdefault(key, []).append(item.location)
             for key in item.secondary:
                 self._secondary.setdefault(key, []).append(item.location)
-            if item.location.title:
-                norm = normalize_title(item.location.title)
-                if norm:
-                    self._titles.setdefault(norm, []).append(item.location)
+            if item.title_key:
+                self._titles.setdefault(item.title_key, []).append(item.location)
         self._title_choices = None
         log.debug("indexed %s: %d paper entries", list_path, len(items))
 
@@ -194,13 +208,14 @@ class WorkspaceIndex:
         state = self._files.pop(list_path, None)
         if state is None:
             return
-        for item in state.items:
-            for key in item.primary:
-                _discard(self._primary, key, list_path)
-            for key in item.secondary:
-                _discard(self._secondary, key, list_path)
-            if item.location.title:
-                _discard(self._titles, normalize_title(item.location.title), list_path)
+        primary = {key for item in state.items for key in item.primary}
+        secondary = {key for item in state.items for key in item.secondary}
+        titles = {item.title_key for item in state.items if item.title_key}
+        for keys, mapping in ((primary, self._primary), (secondary, self._secondary)):
+            for key in keys:
+                _discard(mapping, key, list_path)
+        for key in titles:
+            _discard(self._titles, key, list_path)
         self._title_choices = None
 
     # -- queries ---------------------------------------------------------------------------
