@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -57,6 +60,22 @@ class Section:
     def address(self) -> str:
         """The section's address: its heading path joined with " > " ("" for the root)."""
         return " > ".join(self.path)
+
+
+@contextlib.contextmanager
+def _bulk() -> Iterator[None]:
+    """Pause the cyclic GC while making many small acyclic objects (lines, tuples, entries).
+
+    On a big list the collector otherwise walks the whole heap again and again for nothing:
+    it can double a parse. Pausing is process-wide but lasts one parse.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _eol_of(text: str) -> str:
@@ -123,6 +142,11 @@ class ListDocument:
         """Build the Entry objects and hand them to their sections (once)."""
         if self._entries is not None:
             return self._entries
+        with _bulk():
+            return self._make_entries()
+
+    def _make_entries(self) -> list[Entry]:
+        """Entry objects for the raw entries, appended to their sections."""
         sections = self._sections
         starts = self._section_starts
         entries: list[Entry] = []
@@ -215,7 +239,16 @@ class ListDocument:
         k = len(lines) - len(self.lines)
         if k == 0 and lines == self.lines:
             return ListDocument(self.bom, lines, self._data, eol=self.eol, found=self._scan())
-        return ListDocument(self.bom, lines, eol=self.eol, found=self._rescan(lines, at_line, k))
+        with _bulk():
+            found = self._rescan(lines, at_line, k)
+            return ListDocument(self.bom, lines, eol=self.eol, found=found)
+
+    def front_matter_open_at(self, at_line: int) -> bool:
+        """Whether lines put in before `at_line` could make or change front matter (`---`)."""
+        if not self.lines or self.lines[0].rstrip() != "---":
+            return False
+        closed = self.blocks and self.blocks[0].kind == "front_matter"
+        return not closed or self.blocks[0].end > at_line
 
     def _scan(self) -> Scan:
         """This document's scan results."""
@@ -226,32 +259,35 @@ class ListDocument:
 
         The scan restarts two blocks above the splice (the block above may have looked one line
         ahead, e.g. for a table's delimiter row) and stops where it meets a block the old scan
-        also started, moved down by k. Front matter looks far ahead, so such files restart at 0.
+        also started, moved down by k. Front matter looks far ahead: while the splice could
+        still change it, the scan restarts at 0.
         """
         starts = self._starts
         p = bisect.bisect_left(starts, at_line)
         restart = starts[p - 2] if p >= 2 else 0
-        if self.lines and self.lines[0].rstrip() == "---":
+        if self.front_matter_open_at(at_line):
             restart = 0
         found = scan(lines, restart, Resume(starts, k, at_line + k))
+        done = found.stop >= len(lines)
         old_stop = found.stop - k
 
-        def merge(old: list, new: list, key, shift) -> list:
+        def cut(old: list, key: itemgetter | None) -> tuple[list, list]:
+            """The old items above the re-scanned stretch, and those below it (not moved yet)."""
             head = old[: bisect.bisect_left(old, restart, key=key)]
-            if found.stop >= len(lines):
-                return head + new
-            tail = old[bisect.bisect_left(old, old_stop, key=key) :]
-            return head + new + [shift(x) for x in tail]
+            tail = [] if done else old[bisect.bisect_left(old, old_stop, key=key) :]
+            return head, tail
 
-        return Scan(
-            merge(
-                self._heads, found.headings, _third, lambda h: (*h[:2], h[2] + k, h[3] + k, h[4])
-            ),
-            merge(self._raw, found.entries, _first, lambda e: (e[0] + k, e[1] + k, *e[2:])),
-            merge(self.blocks, found.blocks, _first, lambda b: Block(b[0] + k, b[1] + k, b[2])),
-            merge(starts, found.starts, None, lambda s: s + k),
-            len(lines),
-        )
+        # Moving the tail down is the costly part on big lists: plain comprehensions, no calls.
+        head, tail = cut(self._heads, _third)
+        heads = head + found.headings
+        heads += [(lv, t, line + k, end + k, sx) for lv, t, line, end, sx in tail]
+        head, tail = cut(self._raw, _first)
+        entries = head + found.entries
+        entries += [(s + k, e + k, kind, ind, mk) for s, e, kind, ind, mk in tail]
+        head, tail = cut(self.blocks, _first)
+        blocks = head + found.blocks + [Block(s + k, e + k, kind) for s, e, kind in tail]
+        head, tail = cut(starts, None)
+        return Scan(heads, entries, blocks, head + found.starts + [s + k for s in tail], len(lines))
 
 
 def spliced_lines(doc: ListDocument, at_line: int, new_lines: list[str]) -> list[str]:
@@ -280,8 +316,9 @@ def spliced_lines(doc: ListDocument, at_line: int, new_lines: list[str]) -> list
 def parse_list(data: bytes) -> ListDocument:
     """Parse any bytes as a markdown list; never raises, and render() gives back `data`."""
     bom, rest = split_bom(data)
-    text = decode(rest)
-    return ListDocument(bom, split_lines(text), data, eol=_eol_of(text))
+    with _bulk():
+        text = decode(rest)
+        return ListDocument(bom, split_lines(text), data, eol=_eol_of(text))
 
 
 def describe(doc: ListDocument) -> dict:

@@ -99,8 +99,8 @@ def _check_entries(before: ListDocument, after: ListDocument, at_line: int, k: i
     start of the next block, so entries ending two blocks above the splice are unchanged. Below,
     once both documents start an entry at the same (shifted) line, the scans coincide: a block
     starts from a fresh state and the lines from there on are identical. Front matter looks
-    ahead, so a file starting with `---` is compared from its first entry. Section paths follow
-    from the headings, which `_check_headings` compared in full.
+    ahead: while the splice could change it, entries are compared from the first. Section paths
+    follow from the headings, which `_check_headings` compared in full.
     """
     old, new = before._raw, after._raw
     if len(new) != len(old) + 1:
@@ -109,7 +109,7 @@ def _check_entries(before: ListDocument, after: ListDocument, at_line: int, k: i
             line=at_line + 1,
         )
     above = bisect.bisect_left(old, at_line, key=_first)
-    i = 0 if before.lines and before.lines[0].rstrip() == "---" else max(above - 2, 0)
+    i = 0 if before.front_matter_open_at(at_line) else max(above - 2, 0)
     ib = ia = i
     added: RawEntry | None = None
     while ia < len(new):
