@@ -251,3 +251,36 @@ def test_off_style_counts_only_papers_and_falls_back_to_the_list() -> None:
     findings = _findings("styles")
     assert [(f.line, f.code, f.context["by"]) for f in findings] == [(12, "off-style", "list")]
     assert findings[0].message == "entry is written as bold_arxiv, the list as link_date"
+
+
+def test_broken_links() -> None:
+    broken = [f for f in _findings("links") if f.code == "broken-link"]
+    assert [(f.line, f.context["reason"]) for f in broken] == [
+        (5, "misspelt scheme"),
+        (6, "misspelt scheme"),
+        (7, "spaces in the target"),
+        (8, "not an arXiv id"),
+    ]
+    assert broken[0].message == "link target 'htps://arxiv.org/abs/2401.00001': misspelt scheme"
+    assert not any(f.fixable for f in broken)
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ("https:/x.org", "misspelt scheme"),
+        ("http:///x", "misspelt scheme"),
+        ("ttps://x.org", "misspelt scheme"),
+        ("<https://x.org/a b>", None),
+        ("ts/file.md", None),
+        ("ftp://x.org", None),
+        ("mailto:a@b.c", None),
+        ("https://arxiv.org/abs/hep-th/9901001", None),
+        ("https://arxiv.org/list/cs.AI/new", None),
+        ("http://arxiv.org/pdf/2401.13160v1.pdf", None),
+    ],
+)
+def test_broken_reason(target: str, reason: str | None) -> None:
+    from sync.check.links import broken_reason
+
+    assert broken_reason(target) == reason

@@ -14,6 +14,7 @@ CODES: dict[str, str] = {
     "duplicate-across": "the same paper is listed in two lists",
     "mojibake": "UTF-8 text that was once decoded with the wrong encoding (fixable)",
     "empty-link": "a link with no target: [text]() or [text](None)",
+    "broken-link": "a link target that cannot work: misspelt scheme, spaces, an arXiv link without an id",
     "orphan-line": "indented continuation text that belongs to no entry",
     "duplicate-heading": "the same heading path twice: the sections cannot be told apart",
     "off-style": "a paper entry written in another style than the rest of its section",

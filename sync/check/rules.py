@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -11,38 +10,15 @@ from ..index import PAPER_KEY_PREFIXES, entry_keys
 from ..listmodel import ListDocument
 from ..listmodel.lines import strip_ending
 from ..styles import paper_entries
-from .findings import INFO, Finding, sort_key
+from .findings import Finding, sort_key
+from .links import CONSTANT_SLOT_SHARE, check_broken_links, check_empty_links
 from .mojibake import changed_runs, document_repairs
 
 log = logging.getLogger(__name__)
 
-#: `[text](target)` whose target is empty or a placeholder; images (`![x]()`) included.
-EMPTY_LINK_RE = re.compile(
-    r"(?<!\\)!?\[(?P<label>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
-    r"\(\s*(?P<target><\s*>|None|none|null|undefined|#)?\s*\)"
-)
-#: The cheap test first: only a line with an empty target can hold an empty link.
-_EMPTY_TARGET_RE = re.compile(r"\]\(\s*(?:<\s*>|None|none|null|undefined|#)?\s*\)")
-_CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
-#: Blocks whose lines are not markdown prose (their text is never checked for links).
-_OPAQUE_BLOCKS = frozenset({"code", "front_matter", "html"})
-
-#: An empty link shared by at least this share of a list's paper entries is the list's own
-#: constant slot (a generator's placeholder such as `cication: [**-1**](None)`): one `info`.
-CONSTANT_SLOT_SHARE = 0.5
-CONSTANT_SLOT_MIN = 3
 #: off-style needs a section of at least this many paper entries with a clear majority.
 STYLE_MIN_ENTRIES = 3
 STYLE_MAJORITY = 0.6
-
-
-def _opaque_lines(doc: ListDocument) -> set[int]:
-    """Line indexes inside code, html and front-matter blocks."""
-    out: set[int] = set()
-    for block in doc.blocks:
-        if block.kind in _OPAQUE_BLOCKS:
-            out.update(range(block.start, block.end))
-    return out
 
 
 def check_mojibake(list_path: str, doc: ListDocument) -> list[Finding]:
@@ -60,63 +36,6 @@ def check_mojibake(list_path: str, doc: ListDocument) -> list[Finding]:
                 f"mis-decoded text: {shown}",
                 fixable=True,
                 context={"before": before, "after": fixed},
-            )
-        )
-    return findings
-
-
-def _empty_links(doc: ListDocument) -> list[tuple[int, str, str]]:
-    """(line index, link text as written, label) of every empty link outside code."""
-    opaque = _opaque_lines(doc)
-    found = []
-    for i, line in enumerate(doc.lines):
-        if i in opaque or "](" not in line or not _EMPTY_TARGET_RE.search(line):
-            continue
-        text = _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), strip_ending(line))
-        for m in EMPTY_LINK_RE.finditer(text):
-            found.append((i, m.group(0), m.group("label")))
-    return found
-
-
-def check_empty_links(
-    list_path: str, doc: ListDocument, *, constant_share: float = CONSTANT_SLOT_SHARE
-) -> list[Finding]:
-    """Empty links; one the list repeats in most entries is reported once, as its own slot."""
-    links = _empty_links(doc)
-    if not links:
-        return []
-    papers = max(len(paper_entries(doc)), 1)
-    counts = Counter(text for _, text, _ in links)
-    constant = {
-        text
-        for text, n in counts.items()
-        if n >= CONSTANT_SLOT_MIN and n / papers >= constant_share
-    }
-    findings = []
-    reported: set[str] = set()
-    for i, text, label in links:
-        if text in constant:
-            if text not in reported:
-                reported.add(text)
-                findings.append(
-                    Finding(
-                        "empty-link",
-                        list_path,
-                        i + 1,
-                        f"{text} has no target in {counts[text]} entries: treated as the "
-                        "list's own constant slot",
-                        severity=INFO,
-                        context={"text": text, "count": counts[text], "constant": True},
-                    )
-                )
-            continue
-        findings.append(
-            Finding(
-                "empty-link",
-                list_path,
-                i + 1,
-                f"link {label.strip() or text!r} has no target: {text}",
-                context={"text": text, "constant": False},
             )
         )
     return findings
@@ -244,6 +163,7 @@ def check_document(
         *check_duplicates(list_path, doc),
         *check_mojibake(list_path, doc),
         *check_empty_links(list_path, doc, constant_share=constant_share),
+        *check_broken_links(list_path, doc),
         *check_orphans(list_path, doc),
         *check_headings(list_path, doc),
         *check_styles(list_path, doc),
