@@ -1,0 +1,35 @@
+/*
+ * Settings in chrome.storage.local (design.md): `serverUrl` and `token`.
+ * Everything the extension remembers lives in chrome.storage, never in service-worker globals.
+ */
+
+export const DEFAULT_SERVER_URL = "http://127.0.0.1:8765";
+
+/** Only loopback servers: the host permissions cover nothing else. */
+export function normaliseServerUrl(value) {
+  const text = String(value || "").trim() || DEFAULT_SERVER_URL;
+  let url;
+  try {
+    url = new URL(text);
+  } catch (_err) {
+    throw new Error(`"${text}" is not a URL (example: ${DEFAULT_SERVER_URL})`);
+  }
+  if (url.protocol !== "http:" || !["127.0.0.1", "localhost"].includes(url.hostname)) {
+    throw new Error("The server must be local: http://127.0.0.1:<port> or http://localhost:<port>");
+  }
+  return url.origin;
+}
+
+export async function getSettings() {
+  const stored = await chrome.storage.local.get(["serverUrl", "token"]);
+  return {
+    serverUrl: stored.serverUrl || DEFAULT_SERVER_URL,
+    token: (stored.token || "").trim(),
+  };
+}
+
+export async function saveSettings({ serverUrl, token }) {
+  const clean = { serverUrl: normaliseServerUrl(serverUrl), token: String(token || "").trim() };
+  await chrome.storage.local.set(clean);
+  return clean;
+}

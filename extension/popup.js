@@ -1,0 +1,196 @@
+/*
+ * The popup: the paper as extracted (title editable), List and Section from the server with the
+ * suggestion preselected, tags, note, Save, and a role="status" line that says what happened.
+ * `popup.html?tab=<id>` acts on that tab instead of the active one (tests, and the docs' screenshots).
+ * All server traffic goes through the service worker (lib/api.js).
+ */
+
+const { extractPaper, pageKind } = globalThis.PapershelfExtract;
+const $ = (id) => document.getElementById(id);
+
+function say(state, text) {
+  const status = $("status");
+  status.dataset.state = state;
+  status.textContent = text;
+}
+
+async function ask(type, payload = {}) {
+  const reply = await chrome.runtime.sendMessage({ type: `papershelf:${type}`, ...payload });
+  if (!reply) throw Object.assign(new Error("The extension's service worker did not answer."), { kind: "internal" });
+  if (!reply.ok) throw Object.assign(new Error(reply.error.message), reply.error);
+  return reply.data;
+}
+
+function where(list, section, line) {
+  return `${list} › ${section}${line ? ` (line ${line})` : ""}`;
+}
+
+function explain(err) {
+  switch (err.kind) {
+    case "offline":
+      return ["offline", `${err.message} Start it with \`papershelf serve\`. A clip saved now is queued.`];
+    case "unpaired":
+      return ["unpaired", `${err.message} Open Settings and paste the token from \`papershelf token\`.`];
+    case "api": {
+      const fields = Object.entries(err.fields || {})
+        .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(" ") : typeof v === "object" ? JSON.stringify(v) : v}`)
+        .join("; ");
+      return ["error", `Not saved: ${err.message}${fields ? ` (${fields})` : ""}`];
+    }
+    default:
+      return ["error", `Something went wrong: ${err.message}`];
+  }
+}
+
+async function targetTab() {
+  const param = new URLSearchParams(location.search).get("tab");
+  if (param) return chrome.tabs.get(Number(param));
+  const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+  return tab;
+}
+
+/** Run lib/extract.js in the page; PDF tabs and unscriptable pages fall back to the URL. */
+async function readPaper(tab) {
+  const url = tab.url || tab.pendingUrl || "";
+  if (url && pageKind(url) === "pdf") {
+    const paper = extractPaper(null, url);
+    // Chrome shows a PDF's Title metadata as the tab title: a fair first guess, still editable.
+    const guess = (tab.title || "").trim();
+    if (guess && !/\.pdf$|^\d{4}\.\d{4,5}|^https?:|arxiv/i.test(guess)) paper.title = guess;
+    return paper;
+  }
+  try {
+    await chrome.scripting.executeScript({ target: { tabId: tab.id }, files: ["lib/extract.js"] });
+    const [result] = await chrome.scripting.executeScript({
+      target: { tabId: tab.id },
+      func: () => globalThis.PapershelfExtract.extractPaper(document, location.href),
+    });
+    if (result && result.result) return result.result;
+  } catch (_err) {
+    // not scriptable (chrome:// pages, the store, no permission): use what the URL says
+  }
+  if (url && pageKind(url) !== "generic") return extractPaper(null, url);
+  throw Object.assign(new Error("This page cannot be read. Open an arXiv abs, html or pdf page."), { kind: "internal" });
+}
+
+function fillLists(lists) {
+  const select = $("list");
+  select.replaceChildren(
+    ...lists.map((list) => new Option(list.title && list.title !== list.path ? `${list.title} (${list.path})` : list.path, list.path))
+  );
+}
+
+function fillSections(lists, listPath) {
+  const list = lists.find((l) => l.path === listPath);
+  const select = $("section");
+  select.replaceChildren(
+    ...(list ? list.sections : []).map((s) => {
+      const indent = "\u00a0\u00a0".repeat(Math.max(0, (s.level || 1) - 1));
+      return new Option(`${indent}${s.title}`, s.path);
+    })
+  );
+}
+
+function choose(lists, list, section) {
+  if (!list || !lists.some((l) => l.path === list)) return false;
+  $("list").value = list;
+  fillSections(lists, list);
+  const sections = lists.find((l) => l.path === list).sections;
+  const match =
+    sections.find((s) => s.path === section) ||
+    sections.find((s) => s.path.split(" > ").pop() === section);
+  if (match) $("section").value = match.path;
+  return Boolean(match);
+}
+
+function showMeta(paper) {
+  const bits = [];
+  if (paper.authors && paper.authors.length) {
+    bits.push(paper.authors.length > 3 ? `${paper.authors.slice(0, 3).join(", ")} et al.` : paper.authors.join(", "));
+  }
+  if (paper.published) bits.push(paper.published);
+  if (paper.arxiv_id) bits.push(`arXiv:${paper.arxiv_id}`);
+  if (paper.code_url) bits.push("code ↗");
+  $("meta").textContent = bits.join(" · ");
+}
+
+function paperFromForm(paper) {
+  const out = { ...paper };
+  const title = $("title").value.trim();
+  if (title) out.title = title;
+  else delete out.title;
+  const tags = $("tags").value.split(",").map((t) => t.trim()).filter(Boolean);
+  if (tags.length) out.tags = tags;
+  const note = $("note").value.trim();
+  if (note) out.note = note;
+  return out;
+}
+
+async function main() {
+  $("options").addEventListener("click", () => chrome.runtime.openOptionsPage());
+  let tab;
+  let paper;
+  try {
+    tab = await targetTab();
+    paper = await readPaper(tab);
+  } catch (err) {
+    say(...explain(err));
+    $("save").disabled = true;
+    document.body.dataset.ready = "true";
+    return;
+  }
+  $("title").value = paper.title || "";
+  showMeta(paper);
+
+  const info = await ask("prepare", { paper }).catch((err) => ({ lists: [], places: [], suggestions: [], error: err, last: {} }));
+  const lists = info.lists || [];
+  fillLists(lists);
+  $("list").addEventListener("change", () => fillSections(lists, $("list").value));
+  fillSections(lists, $("list").value);
+
+  // Preselect: where it already is, else the best suggestion, else the last place used.
+  const [top] = info.suggestions || [];
+  const placed = (info.places || [])[0];
+  if (placed) choose(lists, placed.list, placed.section);
+  else if (top && choose(lists, top.list, top.section)) {
+    $("why").textContent = `Suggested${top.why ? `: ${Array.isArray(top.why) ? top.why.join(", ") : top.why}` : ""}`;
+  } else choose(lists, info.last.list, info.last.section);
+
+  if (info.error) {
+    say(...explain(info.error));
+    if (!lists.length) $("save").disabled = true;
+  } else if (placed) {
+    say("exists", `Already listed in ${info.places.map((p) => where(p.list, p.section, p.line)).join("; ")}.`);
+  } else if (!lists.length) {
+    say("error", "The server has no lists yet: add a markdown list to the workspace.");
+    $("save").disabled = true;
+  } else {
+    say("ready", info.queued ? `Ready. ${info.queued} clip(s) still queued.` : "Ready: pick a list and section, then Save.");
+  }
+
+  $("clip").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $("save").disabled = true;
+    say("saving", "Saving…");
+    try {
+      const result = await ask("save", {
+        paper: paperFromForm(paper),
+        list: $("list").value,
+        section: $("section").value,
+        tabId: tab.id,
+      });
+      if (result.status === "added") say("saved", `Saved to ${where(result.list, result.section, result.line)}.`);
+      else if (result.status === "exists") say("exists", `Already listed in ${where(result.list, result.section, result.line)}.`);
+      else if (result.offline) {
+        say("queued", `Queued: the server is offline; the clip is kept and sent when it answers (${result.waiting} waiting).`);
+      } else say("queued", `Queued by the server for ${where(result.list || $("list").value, result.section || $("section").value)}.`);
+    } catch (err) {
+      say(...explain(err));
+    } finally {
+      $("save").disabled = false;
+    }
+  });
+  document.body.dataset.ready = "true";
+}
+
+main();

@@ -1,0 +1,315 @@
+"""Extraction unit tests: extension/lib/extract.js runs in real Chromium over our fixture pages
+(parsed with DOMParser, so no page script runs and nothing is fetched), and over the shared real
+arXiv pages when they are present. Output must be Paper JSON that sync.paper accepts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conftest import SHARED_FIXTURES, chromium_available
+from extension_harness import BASE_ARGS, EXT_FIXTURES, EXTENSION_DIR, chromium_path
+
+from sync.paper import PaperSchema
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium and Playwright"),
+]
+
+PAPER_KEYS = {"url", "arxiv_id", "title", "authors", "published", "venue", "abstract", "code_url"}
+
+
+@pytest.fixture(scope="module")
+def extract_page() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=BASE_ARGS)
+        page = browser.new_page()
+        page.add_script_tag(content=(EXTENSION_DIR / "lib" / "extract.js").read_text("utf-8"))
+        yield page
+        browser.close()
+
+
+def extract(page: Any, html: str | None, url: str) -> dict[str, Any]:
+    return page.evaluate(
+        """([html, url]) => PapershelfExtract.extractPaper(
+               html === null ? null : new DOMParser().parseFromString(html, "text/html"), url)""",
+        [html, url],
+    )
+
+
+def fixture(name: str) -> str:
+    return (EXT_FIXTURES / name).read_text("utf-8")
+
+
+def assert_paper_json(paper: dict[str, Any]) -> None:
+    assert set(paper) <= PAPER_KEYS, f"unknown keys: {set(paper) - PAPER_KEYS}"
+    PaperSchema().load(paper)  # raises on anything the server would refuse
+
+
+def test_abs_2026_template_two_versions_code_in_abstract(extract_page: Any) -> None:
+    paper = extract(
+        extract_page, fixture("abs_2603.04217v2_2026.html"), "https://arxiv.org/abs/2603.04217"
+    )
+    assert paper["arxiv_id"] == "2603.04217v2"  # the version shown (og:url), not a guess
+    assert paper["url"] == "https://arxiv.org/abs/2603.04217v2"
+    assert paper["title"] == (
+        "Lattice Adapters: Parameter-Efficient Continual Pretraining for Small Language Models"
+    )
+    assert paper["authors"] == ["Zoë Ngata-Larsen", "Rafael Quintero-Abad", "Mei Tanaka"]
+    assert paper["published"] == "2026-03-03"  # v1's date from the submission history, not v2's
+    assert paper["venue"] == "COLM 2026"
+    assert paper["code_url"] == "https://github.com/lattice-lab/lattice-adapters"
+    assert paper["abstract"].startswith("Small language models forget quickly")
+    assert paper["abstract"].endswith("Code and checkpoints are available at this https URL.")
+    assert "Abstract:" not in paper["abstract"]
+    assert_paper_json(paper)
+
+
+def test_abs_2021_template_gitlab_code_in_comments(extract_page: Any) -> None:
+    paper = extract(
+        extract_page, fixture("abs_2107.11873v1_2021.html"), "http://arxiv.org/abs/2107.11873v1"
+    )
+    assert paper == {
+        "url": "https://arxiv.org/abs/2107.11873v1",
+        "arxiv_id": "2107.11873v1",
+        "title": "Curriculum Sampling for Sparse-Reward Text Games",
+        "authors": ["Adaeze Okonkwo", "Per-Erik Lindqvist"],
+        "published": "2021-07-25",
+        "venue": "EMNLP 2021",
+        "abstract": (
+            "Text games give an agent a sparse reward only at the end of long quests. We sample "
+            "training episodes by a curriculum that starts from states close to the goal and moves "
+            "the start backwards as the agent improves. On 33 games of the Jericho suite the "
+            "curriculum reaches the score of the best published agent with 40% of the environment "
+            "steps, and it helps most on the games with the longest quests."
+        ),
+        "code_url": "https://gitlab.com/textgames/curriculum-sampling",
+    }
+    assert_paper_json(paper)
+
+
+def test_abs_2020_template_no_citation_abstract(extract_page: Any) -> None:
+    paper = extract(
+        extract_page, fixture("abs_2005.01377v1_2020.html"), "https://www.arxiv.org/abs/2005.01377"
+    )
+    assert paper["arxiv_id"] == "2005.01377v1"
+    assert (
+        paper["title"]
+        == "Tidal Batching: Variance-Aware Batch Sizes for Federated Speech Recognition"
+    )
+    assert paper["authors"] == ["Hana Abebe", "Cian O'Sullivan"]
+    assert paper["published"] == "2020-05-04"
+    assert "(<3% extra memory)" in paper["abstract"]
+    assert "venue" not in paper and "code_url" not in paper
+    assert_paper_json(paper)
+
+
+def test_abs_meta_only_falls_back_to_citation_tags(extract_page: Any) -> None:
+    """With the body gone, citation_* tags still give title, authors (First Last) and v1 date."""
+    html = fixture("abs_2603.04217v2_2026.html")
+    head_only = html[: html.index("<body")] + "<body></body></html>"
+    paper = extract(extract_page, head_only, "https://arxiv.org/abs/2603.04217v2")
+    assert paper["authors"] == ["Zoë Ngata-Larsen", "Rafael Quintero-Abad", "Mei Tanaka"]
+    assert paper["published"] == "2026-03-03"  # citation_date is v1's; citation_online_date is v2's
+    assert (
+        paper["code_url"] == "https://github.com/lattice-lab/lattice-adapters"
+    )  # from citation_abstract
+    assert_paper_json(paper)
+
+
+def test_arxiv_html_page_latexml(extract_page: Any) -> None:
+    paper = extract(
+        extract_page,
+        fixture("html_2604.00991v1_2026.html"),
+        "https://arxiv.org/html/2604.00991v1#S2",
+    )
+    assert paper["arxiv_id"] == "2604.00991v1"
+    assert paper["url"] == "https://arxiv.org/abs/2604.00991v1"
+    assert (
+        paper["title"] == "Quiet Gradients: Detecting Label Noise from Per-Example Gradient Norms"
+    )
+    assert paper["authors"] == ["Ingrid Solheim", "Kwame Mensah-Bonsu", "Lucía Ferrer"]
+    assert paper["published"] == "2026-04-02"  # the v1 watermark date
+    assert paper["abstract"].startswith("Mislabelled examples slow training down")
+    assert paper["abstract"].endswith("recovers 91% accuracy at no extra cost.")
+    # Not the cited library in a footnote, not the bibliography: the sentence that says "our code".
+    assert paper["code_url"] == "https://github.com/quiet-gradients/qg"
+    assert_paper_json(paper)
+
+
+@pytest.mark.parametrize(
+    ("url", "arxiv_id"),
+    [
+        ("https://arxiv.org/pdf/2603.04217v2", "2603.04217v2"),
+        ("https://arxiv.org/pdf/2603.04217.pdf", "2603.04217"),
+        ("http://www.arxiv.org/pdf/hep-th/9901001v1", "hep-th/9901001v1"),
+        ("https://export.arxiv.org/pdf/math.GT/0309136", "math.GT/0309136"),
+    ],
+)
+def test_pdf_pages_take_the_id_from_the_url_only(
+    extract_page: Any, url: str, arxiv_id: str
+) -> None:
+    paper = extract(extract_page, "<html><body><embed type='application/pdf'></body></html>", url)
+    assert paper == {"url": f"https://arxiv.org/abs/{arxiv_id}", "arxiv_id": arxiv_id}
+    assert extract(extract_page, None, url) == paper
+    assert_paper_json(paper)
+
+
+def test_generic_highwire_citation_tags(extract_page: Any) -> None:
+    paper = extract(
+        extract_page,
+        fixture("generic_openreview.html"),
+        "https://openreview.net/forum?id=Xq7Lm2PaR9&noteId=1",
+    )
+    assert paper["url"] == "https://openreview.net/forum?id=Xq7Lm2PaR9"
+    assert paper["title"] == "Sketch-Guided Program Repair with Small Models"
+    assert paper["authors"] == ["Amara Diallo", "Jonas Weber"]
+    assert paper["published"] == "2025-01-22"
+    assert paper["venue"] == "ICLR 2025"
+    assert paper["code_url"] == "https://github.com/sketch-repair/sgpr"
+    assert "arxiv_id" not in paper
+    assert_paper_json(paper)
+
+
+def test_generic_dublin_core(extract_page: Any) -> None:
+    paper = extract(
+        extract_page,
+        fixture("generic_dublin_core.html"),
+        "https://anthology.example.org/2024.acl-long.999/?x=1",
+    )
+    assert paper == {
+        "url": "https://anthology.example.org/2024.acl-long.999/",
+        "title": "Measuring Dialect Drift in Parliamentary Transcripts",
+        "authors": ["Thi Lan Nguyen", "Sem Bakker"],
+        "published": "2024-06-11",
+        "venue": "ACL 2024",
+        "abstract": "We measure how regional dialect features drift in forty years of parliamentary transcripts.",
+    }
+    assert_paper_json(paper)
+
+
+def test_generic_open_graph(extract_page: Any) -> None:
+    paper = extract(
+        extract_page, fixture("generic_og.html"), "https://blog.example.org/posts/byte-tokenizer/"
+    )
+    assert paper == {
+        "url": "https://blog.example.org/posts/byte-tokenizer/",
+        "title": "Why our tokenizer counts bytes",
+        "authors": ["Rosa Lindgren"],
+        "published": "2025-02-14",
+        "abstract": "A short note on byte-level tokenization.",
+    }
+    assert_paper_json(paper)
+
+
+def test_page_without_metadata_still_gives_a_url(extract_page: Any) -> None:
+    paper = extract(
+        extract_page,
+        "<html><head><title>Hello</title></head><body></body></html>",
+        "https://example.org/a#b",
+    )
+    assert paper == {"url": "https://example.org/a", "title": "Hello"}
+
+
+def test_url_helpers(extract_page: Any) -> None:
+    got = extract_page.evaluate(
+        """() => [
+            PapershelfExtract.arxivIdFromUrl("https://arxiv.org/abs/2410.16215v3"),
+            PapershelfExtract.arxivIdFromUrl("https://arxiv.org/html/2410.16215v1/x1.png"),
+            PapershelfExtract.arxivIdFromUrl("https://ar5iv.labs.arxiv.org/html/1706.03762"),
+            PapershelfExtract.arxivIdFromUrl("https://arxiv.org/list/cs.CL/new"),
+            PapershelfExtract.arxivIdFromUrl("https://example.org/abs/2410.16215"),
+            PapershelfExtract.pageKind("https://arxiv.org/pdf/2410.16215"),
+            PapershelfExtract.isoDate("June 5, 2024"),
+            PapershelfExtract.isoDate("2024/02/30"),
+            PapershelfExtract.displayName("Smith, Jr., John"),
+        ]"""
+    )
+    assert got == [
+        {"id": "2410.16215", "version": "v3", "kind": "abs"},
+        {"id": "2410.16215", "version": "v1", "kind": "html"},
+        {"id": "1706.03762", "version": "", "kind": "html"},
+        None,
+        None,
+        "pdf",
+        "2024-06-05",
+        "",
+        "Smith, Jr., John",
+    ]
+
+
+# ---- conformance over the shared real arXiv pages (skipped where they are absent) ----
+
+SHARED_ABS = SHARED_FIXTURES / "arxiv" / "abs"
+SHARED_HTML = SHARED_FIXTURES / "arxiv" / "html"
+
+REAL_CASES = [
+    (
+        "abs/2609.22268v1_2026.html",
+        "https://arxiv.org/abs/2609.22268",
+        {
+            "arxiv_id": "2609.22268v1",
+            "authors": ["Théo Andrieux", "Andreas Ntinos", "Manas V. Upadhyay"],
+            "published": "2026-09-09",
+            "code_url": "https://github.com/manasvupadhyay/spectral_galerkin_heat",
+        },
+    ),
+    (
+        "abs/2106.09608v2_2021.html",
+        "https://arxiv.org/abs/2106.09608",
+        {
+            "arxiv_id": "2106.09608v2",
+            "title": "Learning Knowledge Graph-based World Models of Textual Environments",
+            "authors": ["Prithviraj Ammanabrolu", "Mark O. Riedl"],
+            "published": "2021-06-17",  # v1, although v2 is shown
+            "venue": "NeurIPS 2021",
+        },
+    ),
+    (
+        "abs/2004.10162v1_2020.html",
+        "https://arxiv.org/abs/2004.10162v1",
+        {
+            "arxiv_id": "2004.10162v1",
+            "authors": ["Sanchari Sen", "Balaraman Ravindran", "Anand Raghunathan"],
+            "published": "2020-04-21",
+            "venue": "ICLR 2020",
+        },
+    ),
+    (
+        "abs/1902.02534v2_2023-head-only.html",
+        "https://arxiv.org/abs/1902.02534",
+        {
+            "arxiv_id": "1902.02534v2",
+            "published": "2019-02-07",
+            "authors": ["Ivan Heibi", "Silvio Peroni", "David Shotton"],
+        },
+    ),
+    (
+        "html/1810.04805v2_arxiv-html_2026.html",
+        "https://arxiv.org/html/1810.04805v2",
+        {
+            "arxiv_id": "1810.04805v2",
+            "title": "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+            "authors": ["Jacob Devlin", "Ming-Wei Chang", "Kenton Lee", "Kristina Toutanova"],
+            "code_url": "https://github.com/google-research/bert",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "url", "expected"), REAL_CASES, ids=[c[0] for c in REAL_CASES])
+def test_conformance_over_shared_real_pages(
+    extract_page: Any, name: str, url: str, expected: dict[str, Any]
+) -> None:
+    path = SHARED_FIXTURES / "arxiv" / name
+    if not path.exists():
+        pytest.skip(f"shared fixture {path} is absent")
+    paper = extract(extract_page, path.read_text("utf-8"), url)
+    for key, value in expected.items():
+        assert paper.get(key) == value, key
+    assert paper["title"] and paper["abstract"] and len(paper["abstract"]) > 200
+    assert_paper_json(paper)
