@@ -86,6 +86,11 @@ _OPENREVIEW_ID_RE = re.compile(r"[A-Za-z0-9_\-]+")
 _SCHEMELESS_URL_RE = re.compile(
     r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[:/?#]|$)", re.I
 )
+#: A bare file name (`README.md`, `paper.pdf`) is a relative link, not a host.
+_FILE_NAME_RE = re.compile(
+    r"[\w.-]+\.(?:md|markdown|pdf|html?|txt|png|jpe?g|gif|svg|py|ipynb|json|ya?ml|csv|zip|bib)",
+    re.IGNORECASE,
+)
 _KEY_PREFIXES = ("arxiv", "doi", "openreview", "acl", "url")
 
 #: Query parameters that only track where a click came from; they never change the page.
@@ -155,7 +160,7 @@ def _split_url(text: str):
     if "://" not in s:
         if s.lower().startswith("//"):
             s = "https:" + s
-        elif _SCHEMELESS_URL_RE.match(s):
+        elif _SCHEMELESS_URL_RE.match(s) and not _FILE_NAME_RE.fullmatch(s):
             s = "https://" + s
         else:
             return None

@@ -187,7 +187,23 @@ def test_identity_key(value: str, key: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["", "  ", "None", "none", "null", "#", "hello world", "just-text", "mailto:x@y.z"]
+    "value",
+    [
+        "",
+        "  ",
+        "None",
+        "none",
+        "null",
+        "#",
+        "#section",
+        "hello world",
+        "just-text",
+        "mailto:x@y.z",
+        "README.md",
+        "paper.pdf",
+        "docs/notes.md",
+        "javascript:alert(1)",
+    ],
 )
 def test_identity_key_of_nothing(value: str) -> None:
     assert identity_key(value) is None
