@@ -88,7 +88,14 @@ def scan(lines: list[str], start: int = 0, resume: Resume | None = None) -> Scan
             k = bisect.bisect_left(resume.old_starts, old)
             if k < len(resume.old_starts) and resume.old_starts[k] == old:
                 return Scan(headings, entries, blocks, starts, i)
-        found = measure(lines[i])
+        line = lines[i]
+        c = line[0]
+        if (c == "-" or c == "*" or c == "+") and line[1:2] == " " and line.count(c) < 3:
+            # The common case, a bullet at column 0 (it has too few marks to be a break).
+            starts.append(i)
+            i = _item(lines, i, 0, line.rstrip("\r\n"), BULLET, entries)
+            continue
+        found = measure(line)
         if found is None:
             i += 1
             continue
@@ -277,7 +284,11 @@ def _item(
         assert m is not None
         marker = m.group(0)
     mcol = col0 + len(marker)
-    ccol, cidx = leading_columns(rest, len(marker), mcol)
+    cidx = len(marker) + 1
+    if rest[cidx - 1 : cidx] == " " and rest[cidx : cidx + 1] not in ("", " ", "\t"):
+        ccol = mcol + 1  # one space after the marker, then text: the usual case
+    else:
+        ccol, cidx = leading_columns(rest, len(marker), mcol)
     empty = cidx >= len(rest)
     width = mcol + 1 if empty or ccol - mcol > 4 else ccol  # the content column
     fence = fence_of(rest[cidx:]) if not empty and rest[cidx] in "`~" else None
@@ -338,6 +349,9 @@ def _item(
         if fence is not None or blank_seen or not lazy_ok:
             break
         if col < 4 and body[0] in SPECIAL:
+            b0 = body[0]
+            if (b0 == "-" or b0 == "*" or b0 == "+") and body[1:2] in (" ", "\t", "\n", "\r", ""):
+                break  # the next bullet (or a break): no need to classify it
             text = body.rstrip("\r\n")
             found = classify(text)
             # Any list marker starts a new item here; other blocks only if they may interrupt.
