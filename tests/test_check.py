@@ -284,3 +284,12 @@ def test_broken_reason(target: str, reason: str | None) -> None:
     from sync.check.links import broken_reason
 
     assert broken_reason(target) == reason
+
+
+def test_duplicate_in_two_sections_names_them() -> None:
+    data = (
+        b"# L\n\n## A\n\n- [P](https://arxiv.org/abs/2401.00001), 2024.\n\n## B\n\n"
+        b"- [P again](https://arxiv.org/pdf/2401.00001v2.pdf), 2024.\n"
+    )
+    (dup,) = check_document("l.md", parse_list(data))
+    assert dup.message == "arxiv:2401.00001 is listed twice: lines 5 and 9 (in L > A and L > B)"

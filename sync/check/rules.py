@@ -84,24 +84,27 @@ def check_headings(list_path: str, doc: ListDocument) -> list[Finding]:
 
 def check_duplicates(list_path: str, doc: ListDocument) -> list[Finding]:
     """The same paper twice in one list: reported at each later entry, naming the first."""
-    first: dict[str, int] = {}
+    first: dict[str, tuple[int, tuple[str, ...]]] = {}
     findings = []
     for entry, fields in paper_entries(doc):
-        primary, _ = entry_keys(fields)
-        for key in primary:
-            line = entry.start + 1
-            seen = first.setdefault(key, line)
-            if seen != line:
-                findings.append(
-                    Finding(
-                        "duplicate",
-                        list_path,
-                        line,
-                        f"{key} is listed twice: lines {seen} and {line}",
-                        context={"identity": key, "lines": [seen, line], "title": fields.title},
-                    )
+        line = entry.start + 1
+        for key in entry_keys(fields)[0]:
+            seen, section = first.setdefault(key, (line, entry.section))
+            if seen == line:
+                continue
+            where = ""
+            if section != entry.section:
+                where = f" (in {' > '.join(section) or 'the top'} and {' > '.join(entry.section)})"
+            findings.append(
+                Finding(
+                    "duplicate",
+                    list_path,
+                    line,
+                    f"{key} is listed twice: lines {seen} and {line}{where}",
+                    context={"identity": key, "lines": [seen, line], "title": fields.title},
                 )
-                break
+            )
+            break
     return findings
 
 
