@@ -188,6 +188,8 @@ async function main() {
       say(...explain(err));
     } finally {
       $("save").disabled = false;
+      // What the last Save came to (the status line's state): a handle for tests and scripts.
+      document.body.dataset.saved = $("status").dataset.state;
     }
   });
   document.body.dataset.ready = "true";

@@ -143,6 +143,9 @@ class Server:
         env = dict(os.environ)
         env["PAPERSHELF_DATA_DIR"] = str(self.data_dir)
         env["NO_PROXY"] = "127.0.0.1,localhost"
+        # If the server asks arXiv to complete a bare clip, it asks a closed local port: nothing
+        # leaves 127.0.0.1, and such clips are queued by the server (202).
+        env["PAPERSHELF_ARXIV_API_URL"] = "http://127.0.0.1:9/api/query"
         return env
 
     def start(self) -> None:

@@ -1,0 +1,321 @@
+"""End to end: real headless Chromium loading the unpacked extension, arXiv pages served from our
+fixtures through --host-resolver-rules, and a real `papershelf serve` subprocess writing the list.
+
+Covers: clips from abs, html and pdf pages land in the list file; a duplicate is reported; a clip
+made while the server is down is queued and delivered by the alarm when it is back; the toolbar
+badge marks a listed paper before any click; not paired / wrong token / offline are said; the
+options page's connection test; the context menu's link clip."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from conftest import chromium_available
+from extension_harness import (
+    Server,
+    chromium_path,
+    extension_args,
+    fixture_server,
+    free_port,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium and Playwright"),
+]
+
+LIST = """# Awesome Efficient NLP
+
+## Pretraining
+
+- [Pre-training Distillation for Large Language Models: A Design Space Exploration](https://arxiv.org/abs/2410.16215), Oct. 21 2024.
+
+## Robustness
+
+- [Curriculum Sampling for Sparse-Reward Text Games](https://arxiv.org/abs/2107.11873), Jul. 25 2021.
+"""
+PRETRAINING = "Awesome Efficient NLP > Pretraining"
+ROBUSTNESS = "Awesome Efficient NLP > Robustness"
+T = TypeVar("T")
+
+
+def wait_until(check: Callable[[], T], timeout: float = 20.0, what: str = "condition") -> T:
+    """Poll `check` until it returns something truthy; fail with `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.1)  # poll interval of a condition wait
+
+
+@dataclass
+class E2E:
+    context: Any
+    worker: Any
+    ext_id: str
+    server: Server
+    list_file: Path
+    token: str
+
+    def storage(self, **values: Any) -> None:
+        self.worker.evaluate("(v) => chrome.storage.local.set(v)", values)
+
+    def stored(self, key: str) -> Any:
+        return self.worker.evaluate("(k) => chrome.storage.local.get(k).then((r) => r[k])", key)
+
+    def open_tab(self, url: str) -> tuple[Any, int]:
+        page = self.context.new_page()
+        page.goto(url)
+
+        def tab_id() -> int | None:
+            tabs = self.worker.evaluate("() => chrome.tabs.query({})")
+            ids = [t["id"] for t in tabs if t.get("url") == url]
+            return ids[0] if ids else None
+
+        return page, wait_until(tab_id, what=f"a tab at {url}")
+
+    def popup(self, tab_id: int) -> Any:
+        page = self.context.new_page()
+        page.goto(f"chrome-extension://{self.ext_id}/popup.html?tab={tab_id}")
+        page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+        return page
+
+    def badge(self, tab_id: int) -> tuple[str, str]:
+        return tuple(
+            self.worker.evaluate(
+                """(id) => Promise.all([chrome.action.getBadgeText({tabId: id}),
+                                        chrome.action.getTitle({tabId: id})])""",
+                tab_id,
+            )
+        )
+
+    def text(self) -> str:
+        return self.list_file.read_text("utf-8")
+
+
+@pytest.fixture(scope="module")
+def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
+    from playwright.sync_api import sync_playwright
+
+    root = tmp_path_factory.mktemp("extension-e2e")
+    workspace = root / "ws"
+    (workspace / ".papershelf").mkdir(parents=True)
+    list_file = workspace / "papers.md"
+    list_file.write_text(LIST, encoding="utf-8")
+    data = root / "data"
+    data.mkdir()
+    server = Server(free_port(), workspace, data, root)
+    server.start()
+    try:
+        token = server.token()
+        with fixture_server() as arxiv_port, sync_playwright() as pw:
+            context = pw.chromium.launch_persistent_context(
+                str(root / "profile"),
+                executable_path=chromium_path(),
+                headless=False,  # the args carry --headless=new (extensions need it)
+                args=extension_args(arxiv_port),
+            )
+            try:
+                worker = (
+                    context.service_workers[0]
+                    if context.service_workers
+                    else context.wait_for_event("serviceworker", timeout=15_000)
+                )
+                ext_id = worker.url.split("/")[2]
+                env = E2E(context, worker, ext_id, server, list_file, token)
+                # retryMinutes: unpacked extensions may fire alarms sooner than the 30 s floor.
+                env.storage(serverUrl=server.base, token=token, retryMinutes=0.05)
+                yield env
+            finally:
+                context.close()
+    finally:
+        server.stop()
+
+
+def status_of(page: Any, state: str, timeout: float = 20_000) -> str:
+    from playwright.sync_api import expect
+
+    status = page.get_by_role("status")
+    expect(status).to_have_attribute("data-state", state, timeout=timeout)
+    return status.inner_text()
+
+
+def section_body(text: str, heading: str) -> str:
+    start = text.index(f"## {heading}\n")
+    rest = text[start + 1 :]
+    end = rest.find("\n## ")
+    return rest if end < 0 else rest[:end]
+
+
+def test_badge_marks_a_listed_paper_before_any_click(e2e: E2E) -> None:
+    _page, other = e2e.open_tab("http://arxiv.org/abs/2005.01377")
+    _page, listed = e2e.open_tab("http://arxiv.org/abs/2107.11873")
+    text, title = wait_until(
+        lambda: (b := e2e.badge(listed))[0] == "✓" and b, what="the listed badge"
+    )
+    assert title == f"papershelf: already in papers.md › {ROBUSTNESS}"
+    assert e2e.badge(other)[0] == ""
+
+
+def test_clip_from_abs_page_lands_in_the_list(e2e: E2E) -> None:
+    _page, tab = e2e.open_tab("http://arxiv.org/abs/2603.04217")
+    popup = e2e.popup(tab)
+    assert popup.get_by_label("Title").input_value() == (
+        "Lattice Adapters: Parameter-Efficient Continual Pretraining for Small Language Models"
+    )
+    assert "Zoë Ngata-Larsen" in popup.locator("#meta").inner_text()
+    assert status_of(popup, "ready").startswith("Ready")
+    popup.get_by_label("List").select_option("papers.md")
+    popup.get_by_label("Section").select_option(PRETRAINING)
+    popup.get_by_label("Tags").fill("adapters, continual")
+    popup.get_by_role("button", name="Save").click()
+    said = status_of(popup, "saved")
+    assert said.startswith(f"Saved to papers.md › {PRETRAINING} (line ")
+    body = section_body(e2e.text(), "Pretraining")
+    assert (
+        "Lattice Adapters: Parameter-Efficient Continual Pretraining for Small Language Models"
+        in body
+    )
+    assert "arxiv.org/abs/2603.04217" in body
+    assert e2e.badge(tab)[0] == "✓"
+
+
+def test_clip_from_arxiv_html_page(e2e: E2E) -> None:
+    _page, tab = e2e.open_tab("http://arxiv.org/html/2604.00991v1")
+    popup = e2e.popup(tab)
+    assert popup.get_by_label("Title").input_value() == (
+        "Quiet Gradients: Detecting Label Noise from Per-Example Gradient Norms"
+    )
+    popup.get_by_label("Section").select_option(ROBUSTNESS)
+    popup.get_by_role("button", name="Save").click()
+    assert status_of(popup, "saved").startswith(f"Saved to papers.md › {ROBUSTNESS}")
+    body = section_body(e2e.text(), "Robustness")
+    assert "Quiet Gradients: Detecting Label Noise from Per-Example Gradient Norms" in body
+    assert "arxiv.org/abs/2604.00991" in body
+
+
+def test_clip_from_pdf_page_with_the_title_edited(e2e: E2E) -> None:
+    _page, tab = e2e.open_tab("http://arxiv.org/pdf/2611.05555v1")
+    wait_until(
+        lambda: (
+            e2e.worker.evaluate("(id) => chrome.tabs.get(id).then((t) => t.title)", tab)
+            == "Sparse Echo Networks"
+        ),
+        what="the PDF viewer to show the PDF's title",
+    )
+    popup = e2e.popup(tab)
+    title = popup.get_by_label("Title")
+    # Chromium's PDF viewer shows the PDF's own Title; the popup offers it, and it stays editable.
+    assert title.input_value() == "Sparse Echo Networks"
+    assert "arXiv:2611.05555v1" in popup.locator("#meta").inner_text()
+    title.fill("Sparse Echo Networks for Streaming Speech")
+    popup.get_by_label("Section").select_option(PRETRAINING)
+    popup.get_by_role("button", name="Save").click()
+    assert status_of(popup, "saved").startswith(f"Saved to papers.md › {PRETRAINING}")
+    body = section_body(e2e.text(), "Pretraining")
+    assert "Sparse Echo Networks for Streaming Speech" in body
+    assert "arxiv.org/abs/2611.05555" in body
+
+
+def test_duplicate_is_reported_and_the_list_is_untouched(e2e: E2E) -> None:
+    before = e2e.list_file.read_bytes()
+    _page, tab = e2e.open_tab("http://arxiv.org/abs/2107.11873v1")
+    popup = e2e.popup(tab)
+    expected = f"Already listed in papers.md › {ROBUSTNESS} (line "
+    assert status_of(popup, "exists").startswith(expected)
+    # Preselected where it already is; saving again says so too (the server's 200 "exists").
+    assert popup.get_by_label("Section").input_value() == ROBUSTNESS
+    popup.get_by_label("Section").select_option(PRETRAINING)
+    popup.get_by_role("button", name="Save").click()
+    popup.wait_for_selector("body[data-saved=exists]", timeout=20_000)
+    assert popup.get_by_role("status").inner_text().startswith(expected)
+    assert e2e.list_file.read_bytes() == before
+
+
+def test_not_paired_and_wrong_token_are_said(e2e: E2E) -> None:
+    _page, tab = e2e.open_tab("http://arxiv.org/abs/2005.01377v1")
+    try:
+        e2e.storage(token="")
+        popup = e2e.popup(tab)
+        assert status_of(popup, "unpaired").startswith("Not paired: no token is set.")
+        e2e.storage(token="not-the-token")
+        popup = e2e.popup(tab)
+        assert status_of(popup, "unpaired").startswith("Not paired: the server refused the token")
+    finally:
+        e2e.storage(token=e2e.token)
+
+
+def test_options_page_pairs_and_tests_the_connection(e2e: E2E) -> None:
+    page = e2e.context.new_page()
+    page.goto(f"chrome-extension://{e2e.ext_id}/options.html")
+    assert page.get_by_label("Server URL").input_value() == e2e.server.base
+    page.get_by_label("Token").fill("wrong")
+    page.get_by_role("button", name="Test connection").click()
+    assert status_of(page, "unpaired").startswith("Not paired")
+    page.get_by_label("Token").fill(e2e.token)
+    page.get_by_role("button", name="Test connection").click()
+    assert status_of(page, "connected") == (
+        "Connected: papershelf 0.1.0 (API 1), token accepted, 1 list(s)."
+    )
+    page.get_by_label("Server URL").fill("http://example.org:8765")
+    page.get_by_role("button", name="Save").click()
+    assert "must be local" in status_of(page, "error")
+    assert e2e.stored("serverUrl") == e2e.server.base
+    page.get_by_label("Server URL").fill(e2e.server.base)
+    page.get_by_role("button", name="Save").click()
+    assert status_of(page, "saved") == "Saved."
+    assert e2e.stored("token") == e2e.token
+
+
+def test_context_menu_clips_a_link_without_opening_it(e2e: E2E) -> None:
+    """The menu's handler, reached by message: a bare id goes to the last list and section used;
+    with arXiv unreachable from the server (tests), the server queues it (202)."""
+    page = e2e.context.new_page()
+    page.goto(f"chrome-extension://{e2e.ext_id}/options.html")
+    reply = page.evaluate(
+        """() => chrome.runtime.sendMessage({type: "papershelf:clip-link",
+                                             url: "https://arxiv.org/abs/2609.00042v1"})"""
+    )
+    assert reply["ok"], reply
+    assert reply["data"]["status"] in ("queued", "added"), reply
+    assert reply["data"]["list"] == "papers.md"
+
+
+def test_clip_while_the_server_is_down_is_queued_then_delivered(e2e: E2E) -> None:
+    _page, tab = e2e.open_tab("http://arxiv.org/abs/2005.01377")
+    popup = e2e.popup(tab)
+    assert status_of(popup, "ready")
+    e2e.server.stop()
+    try:
+        popup.get_by_label("Section").select_option(PRETRAINING)
+        popup.get_by_role("button", name="Save").click()
+        said = status_of(popup, "queued")
+        assert said.startswith("Queued: the server is offline")
+        queue = e2e.stored("queue")
+        assert [q["paper"]["arxiv_id"] for q in queue] == ["2005.01377v1"]
+        assert e2e.worker.evaluate("() => chrome.alarms.get('papershelf-retry')") is not None
+        assert e2e.badge(tab)[0] == "…"
+        # A popup opened now says the server is offline, and still offers the cached lists.
+        again = e2e.popup(tab)
+        assert status_of(again, "offline").startswith("Server offline: nothing answers at")
+        assert again.get_by_label("List").input_value() == "papers.md"
+        assert "Tidal Batching" not in e2e.text()
+    finally:
+        e2e.server.start()
+    # Nobody clicks anything: the alarm re-sends the clip once the server answers.
+    wait_until(lambda: "Tidal Batching" in e2e.text(), timeout=90, what="the queued clip")
+    assert "Tidal Batching: Variance-Aware Batch Sizes for Federated Speech Recognition" in (
+        section_body(e2e.text(), "Pretraining")
+    )
+    wait_until(lambda: e2e.stored("queue") == [], what="an empty queue")
+    delivered = e2e.stored("delivered")
+    assert delivered[0]["status"] == "added" and delivered[0]["section"] == PRETRAINING
