@@ -235,3 +235,71 @@ def test_verify_refuses_bytes_that_differ() -> None:
     other = _doc("- a\n- x\n- c\n")
     with pytest.raises(ListChanged):
         verify_insertion(doc, other, 1, ["- x"])
+
+
+# --- CommonMark corners that decide entry boundaries ------------------------------------------
+
+
+def test_only_an_ordered_one_interrupts_a_paragraph() -> None:
+    doc = _doc("Intro text\n2. not an item\n\nIntro text\n1. an item\n")
+    assert _spans(doc) == [(0, 2, "paragraph"), (3, 4, "paragraph"), (4, 5, "item")]
+
+
+def test_html_type_7_does_not_interrupt_a_paragraph_but_a_div_does() -> None:
+    doc = _doc("Text\n<span>\n\nText\n<div>\n- x\n")
+    assert _spans(doc) == [(0, 2, "paragraph"), (3, 4, "paragraph")]
+    assert [(b.start, b.end, b.kind) for b in doc.blocks] == [(4, 6, "html")]
+
+
+def test_lazy_lines_stop_at_headings_quotes_and_breaks() -> None:
+    doc = _doc("- a\nlazy\n# H\n- b\n> q\n- c\n***\n- d\n===\n")
+    assert _spans(doc) == [(0, 2, "item"), (3, 4, "item"), (5, 6, "item"), (7, 9, "item")]
+    assert [h.title for h in doc.headings] == ["H"]
+
+
+def test_empty_item_then_blank_line_ends_it() -> None:
+    doc = _doc("-\n\n  not in the item\n\n-\n  in the item\n")
+    assert _spans(doc) == [(0, 1, "item"), (2, 3, "paragraph"), (4, 6, "item")]
+
+
+def test_fenced_code_inside_an_item_keeps_its_unindented_lines_out() -> None:
+    doc = _doc("- a\n  ```\n  # inside\nnot lazy\n")
+    assert _spans(doc) == [(0, 3, "item"), (3, 4, "paragraph")]
+    assert doc.headings == []
+
+
+def test_multi_line_setext_title_and_atx_closing_sequences() -> None:
+    doc = _doc("Two line\n  title\n---\n## A ##\n### B#\n#### #\n#nope\n")
+    assert [(h.level, h.title) for h in doc.headings] == [
+        (2, "Two line title"),
+        (2, "A"),
+        (3, "B#"),
+        (4, ""),
+    ]
+    assert _spans(doc) == [(6, 7, "paragraph")]
+
+
+def test_entry_at_finds_the_entry_holding_a_line() -> None:
+    doc = _doc("# S\n- a\n  more\n\n- b\n")
+    first = doc.entry_at(2)
+    assert first is not None and (first.start, first.end) == (1, 3)
+    assert doc.entry_at(3) is None
+    assert doc.entry_at(0) is None
+
+
+def test_entries_are_built_once_when_threads_race() -> None:
+    import threading
+
+    doc = parse_list(b"# S\n" + b"".join(b"- [P%d](u)\n" % i for i in range(3000)))
+    barrier = threading.Barrier(4)
+
+    def touch() -> None:
+        barrier.wait(timeout=10)
+        assert len(doc.entries) == 3000
+
+    threads = [threading.Thread(target=touch) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(doc.section("S").entries) == 3000

@@ -6,6 +6,7 @@ import bisect
 import contextlib
 import gc
 import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -116,6 +117,7 @@ class ListDocument:
         self._starts = found.starts
         self.blocks = found.blocks
         self._entries: list[Entry] | None = None
+        self._lock = threading.Lock()
         self._build_sections()
 
     def _build_sections(self) -> None:
@@ -142,8 +144,11 @@ class ListDocument:
         """Build the Entry objects and hand them to their sections (once)."""
         if self._entries is not None:
             return self._entries
-        with _bulk():
-            return self._make_entries()
+        with self._lock:  # threads may share a document: build once, never append twice
+            if self._entries is None:
+                with _bulk():
+                    self._entries = self._make_entries()
+        return self._entries
 
     def _make_entries(self) -> list[Entry]:
         """Entry objects for the raw entries, appended to their sections."""
@@ -181,7 +186,6 @@ class ListDocument:
             )
             bucket.append(entry)
             entries.append(entry)
-        self._entries = entries
         return entries
 
     @property
