@@ -293,3 +293,21 @@ def test_duplicate_in_two_sections_names_them() -> None:
     )
     (dup,) = check_document("l.md", parse_list(data))
     assert dup.message == "arxiv:2401.00001 is listed twice: lines 5 and 9 (in L > A and L > B)"
+
+
+def test_orphan_continuation_as_indented_code() -> None:
+    """A tab-indented author line whose entry is gone reads as indented code: still an orphan."""
+    assert _codes(_findings("orphans")) == [(5, "orphan-line")]
+    (orphan,) = _findings("orphans")
+    assert orphan.context == {"text": "*Ke Ye, Jean Kagy*", "lines": [5, 5]}
+
+
+@pytest.mark.xfail(
+    raises=ValueError,
+    strict=False,
+    reason="sync.styles.fields._parse_body: min() over no non-blank lines when an entry's "
+    "sub-lines are only str.strip() whitespace such as \\x0b (owner: styles)",
+)
+def test_check_survives_vertical_tab_under_entry() -> None:
+    data = b"- [Paper](https://arxiv.org/abs/2410.16215), Oct. 21 2024.\n\x0b"
+    assert check_document("v.md", parse_list(data)) == []

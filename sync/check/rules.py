@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -41,20 +42,36 @@ def check_mojibake(list_path: str, doc: ListDocument) -> list[Finding]:
     return findings
 
 
+#: An indented code block whose text reads like an entry's continuation (`*Authors*`, `· (link)`,
+#: `[label](url)`) is a continuation cut off from its entry, not code.
+_CONTINUATION_RE = re.compile(r"^(?:[*_·\[(!]|.*\]\(https?://)")
+_FENCE_RE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")
+
+
+def _orphan_blocks(doc: ListDocument) -> list[tuple[int, int]]:
+    """(start, end) of indented paragraphs and prose-like indented code blocks."""
+    spans = [(e.start, e.end) for e in doc.entries if e.kind == "paragraph" and e.indent >= 1]
+    for block in doc.blocks:
+        if block.kind != "code" or _FENCE_RE.match(doc.lines[block.start]):
+            continue
+        lines = (strip_ending(line).strip() for line in doc.lines[block.start : block.end])
+        if any(_CONTINUATION_RE.match(text) for text in lines):
+            spans.append((block.start, block.end))
+    return sorted(spans)
+
+
 def check_orphans(list_path: str, doc: ListDocument) -> list[Finding]:
     """Indented text that no list item holds: a continuation line cut off from its entry."""
     findings = []
-    for entry in doc.entries:
-        if entry.kind != "paragraph" or entry.indent < 1:
-            continue
-        text = strip_ending(doc.lines[entry.start]).strip()
+    for start, end in _orphan_blocks(doc):
+        text = strip_ending(doc.lines[start]).strip()
         findings.append(
             Finding(
                 "orphan-line",
                 list_path,
-                entry.start + 1,
+                start + 1,
                 f"indented text belongs to no entry: {text[:60]!r}",
-                context={"text": text, "lines": [entry.start + 1, entry.end]},
+                context={"text": text, "lines": [start + 1, end]},
             )
         )
     return findings
