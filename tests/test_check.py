@@ -311,3 +311,21 @@ def test_orphan_continuation_as_indented_code() -> None:
 def test_check_survives_vertical_tab_under_entry() -> None:
     data = b"- [Paper](https://arxiv.org/abs/2410.16215), Oct. 21 2024.\n\x0b"
     assert check_document("v.md", parse_list(data)) == []
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="shared seeds not present")
+def test_seed_findings_are_the_real_ones() -> None:
+    """Real lists: the duplicates a reader can confirm, and no noise from the other codes."""
+    by_seed = {}
+    for seed in sorted(SHARED_SEEDS.glob("*.txt")):
+        findings = check_document(seed.name, parse_list(seed.read_bytes()))
+        by_seed[seed.name[:3]] = findings
+        noisy = {"orphan-line", "broken-link", "duplicate-heading", "off-style"}
+        assert [f.format() for f in findings if f.code in noisy] == []
+    dups = [
+        (f.context["lines"], f.context["identity"]) for f in by_seed["000"] if f.code == "duplicate"
+    ]
+    # "Fast Forward Low-Rank Training" and "Fast Forwarding Low-Rank Training": one arXiv id.
+    assert dups == [([39, 44], "arxiv:2409.04206"), ([61, 63], "arxiv:2407.15762")]
+    slot = [f for f in by_seed["003"] if f.code == "empty-link"]
+    assert [(f.severity, f.context["text"]) for f in slot] == [(INFO, "[**-1**](None)")]
