@@ -1,0 +1,382 @@
+"""The sync daemon: watch the workspace, commit after a quiet period, pull with rebase, push.
+
+One worker thread runs every cycle (so one commit is in flight at a time); the watchdog thread
+only records that something changed. Every failure becomes one line in the status and the loop
+goes on.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import threading
+import time
+from typing import Any
+
+from watchdog.observers import Observer
+
+from ..errors import PapershelfError
+from ..workspace import Workspace
+from . import gitrepo, share
+from . import status as status_store
+from .messages import check_template
+from .settings import (
+    MESSAGE_TEMPLATE,
+    PULL_INTERVAL_SECONDS,
+    PUSH,
+    QUIET_SECONDS,
+    REMOTE,
+    RETRY_MAX_SECONDS,
+    RETRY_SECONDS,
+    STALE_LOCK_SECONDS,
+)
+from .setup import ensure_repo_setup
+from .watch import ChangeHandler, PathFilter
+
+log = logging.getLogger(__name__)
+
+#: However busy the files are, commit at least this many quiet periods after the first change.
+MAX_WAIT_QUIET_PERIODS = 10
+
+
+class SyncDaemon:
+    """Keeps a workspace committed and shared; `start`/`stop` it, or step it with `run_once`."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        quiet_seconds: float | None = None,
+        pull_interval_seconds: float | None = None,
+    ) -> None:
+        self.workspace = workspace
+        self.root = workspace.root
+        self.quiet_seconds = (
+            quiet_seconds if quiet_seconds is not None else workspace.setting(QUIET_SECONDS.key)
+        )
+        self.pull_interval_seconds = (
+            pull_interval_seconds
+            if pull_interval_seconds is not None
+            else workspace.setting(PULL_INTERVAL_SECONDS.key)
+        )
+        self.template = workspace.setting(MESSAGE_TEMPLATE.key)
+        self.remote_name = workspace.setting(REMOTE.key)
+        self.push_enabled = workspace.setting(PUSH.key)
+        self.retry_seconds = workspace.setting(RETRY_SECONDS.key)
+        self.retry_max_seconds = workspace.setting(RETRY_MAX_SECONDS.key)
+        self.stale_lock_seconds = workspace.setting(STALE_LOCK_SECONDS.key)
+        self.filter = PathFilter(workspace)
+        self._cond = threading.Condition()
+        self._cycle_lock = threading.Lock()
+        self._dirty = False
+        self._first_event = self._last_event = 0.0
+        self._events: set[str] = set()
+        self._ignored: dict[str, bool] = {}
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._observer: Any = None
+        self._failures = 0
+        self._retry_at = 0.0
+        self._next_pull = 0.0
+        stored = status_store.read(self.root)
+        self._status = status_store.empty_status(self.root)
+        for key in ("last_commit", "last_pull", "last_push", "conflict", "paused"):
+            self._status[key] = stored.get(key)
+        self._status["paused"] = bool(self._status["paused"])
+        problem = check_template(self.template)
+        if problem:
+            self._status["notice"] = f"{problem}; using the default message"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Set the repository up, watch the workspace and run the loop (commits pending first)."""
+        if self._thread is not None:
+            return
+        try:
+            ensure_repo_setup(self.workspace)
+        except (PapershelfError, OSError) as exc:
+            self._set(error=_line(exc))
+        self._stopping = False
+        observer = Observer()
+        observer.schedule(
+            ChangeHandler(self.filter, self._on_change), str(self.root), recursive=True
+        )
+        observer.daemon = True
+        observer.start()
+        self._observer = observer
+        with self._cond:
+            self._dirty = True  # commit whatever is pending on start
+            self._first_event = self._last_event = time.monotonic() - self.quiet_seconds
+        self._thread = threading.Thread(target=self._loop, name="papershelf-sync", daemon=True)
+        self._set(running=True, pid=os.getpid())
+        self._save()
+        self._thread.start()
+
+    def stop(self, timeout_seconds: float = 5) -> None:
+        """Stop watching; the cycle in flight finishes and pending changes are committed locally."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout_seconds)
+            self._observer = None
+        if self._thread is not None:
+            self._thread.join(timeout_seconds)
+            if self._thread.is_alive():
+                log.warning("the sync cycle in flight did not finish within %s s", timeout_seconds)
+            self._thread = None
+        self._set(running=False)
+        self._save()
+
+    def run_once(self) -> dict:
+        """Commit what is pending, pull with rebase and push now; what happened, as a dict."""
+        try:
+            ensure_repo_setup(self.workspace)
+        except (PapershelfError, OSError) as exc:
+            self._set(error=_line(exc))
+            self._save()
+            return {"ok": False, "error": _line(exc), "committed": None}
+        return self._cycle(share_now=True, force=True)
+
+    def status(self) -> dict:
+        """The daemon's state: last commit, pending changes, last push, error, conflict, paused."""
+        with self._cond:
+            out = copy.deepcopy(self._status)
+            out["pending"] = sorted(set(out["pending"]) | self._events)
+        return out
+
+    # -- events and loop -----------------------------------------------------------------------
+
+    def _on_change(self, rel: str) -> None:
+        """A watched path changed (watchdog thread): restart the quiet period."""
+        if self._is_ignored(rel):
+            return
+        now = time.monotonic()
+        with self._cond:
+            if not self._dirty:
+                self._first_event = now
+            self._dirty = True
+            self._last_event = now
+            self._events.add(rel)
+            self._cond.notify_all()
+
+    def _is_ignored(self, rel: str) -> bool:
+        """Whether git ignores `rel` (`git check-ignore`, remembered per path)."""
+        if rel not in self._ignored:
+            try:
+                repo = gitrepo.open_repo(self.root)
+            except gitrepo.GitFailed:
+                return False
+            with repo:
+                try:
+                    repo.git.check_ignore("-q", "--", str(self.root / rel))
+                    self._ignored[rel] = True
+                except Exception:  # exit 1: not ignored; anything else: treat as not ignored
+                    self._ignored[rel] = False
+        return self._ignored[rel]
+
+    def _due(self, now: float) -> tuple[bool, bool, bool]:
+        """(commit due, pull due, push retry due) at `now`."""
+        commit_due = self._dirty and now >= min(
+            self._last_event + self.quiet_seconds,
+            self._first_event + self.quiet_seconds * MAX_WAIT_QUIET_PERIODS,
+        )
+        pull_due = now >= self._next_pull
+        retry_due = self._failures > 0 and now >= self._retry_at
+        return commit_due, pull_due, retry_due
+
+    def _wait_seconds(self, now: float) -> float:
+        times = [self._next_pull]
+        if self._dirty:
+            times.append(
+                min(
+                    self._last_event + self.quiet_seconds,
+                    self._first_event + self.quiet_seconds * MAX_WAIT_QUIET_PERIODS,
+                )
+            )
+        if self._failures:
+            times.append(self._retry_at)
+        return max(0.0, min(times) - now)
+
+    def _loop(self) -> None:
+        """The worker: wait for something due, run one cycle, repeat until stopped."""
+        while True:
+            with self._cond:
+                while not self._stopping:
+                    now = time.monotonic()
+                    if any(self._due(now)):
+                        break
+                    self._cond.wait(self._wait_seconds(now))
+                if self._stopping:
+                    break
+                commit_due, pull_due, retry_due = self._due(time.monotonic())
+                if commit_due:
+                    self._dirty = False
+            if pull_due:
+                self._next_pull = time.monotonic() + self.pull_interval_seconds
+            try:
+                self._cycle(share_now=pull_due or retry_due, force=False)
+            except Exception as exc:  # the loop lives on, whatever happens
+                log.exception("sync cycle failed")
+                self._set(error=f"unexpected {type(exc).__name__}: {exc}")
+        with self._cond:
+            dirty = self._dirty
+        if dirty:
+            self._cycle(share_now=False, force=False, share_after_commit=False)
+
+    # -- one cycle -----------------------------------------------------------------------------
+
+    def _cycle(self, *, share_now: bool, force: bool, share_after_commit: bool = True) -> dict:
+        """Commit pending changes, then (when due, or after a commit) pull with rebase and push."""
+        result: dict[str, Any] = {"ok": True, "committed": None, "pulled": False, "pushed": False}
+        with self._cycle_lock:
+            with self._cond:
+                self._events.clear()
+            error: str | None = None
+            try:
+                repo = gitrepo.open_repo(self.root)
+            except gitrepo.GitFailed as exc:
+                return self._finish(result, exc.message)
+            with repo:
+                try:
+                    notice = gitrepo.clear_stale_lock(repo, self.stale_lock_seconds)
+                    if notice:
+                        self._set(notice=notice)
+                    doing = gitrepo.in_progress(repo)
+                    if doing:
+                        raise gitrepo.Busy(f"the repository is in the middle of {doing}; waiting")
+                    committed = share.commit_pending(repo, self.root, self.filter, self.template)
+                    if committed:
+                        result["committed"] = committed
+                        self._set(last_commit={k: committed[k] for k in ("sha", "message", "time")})
+                    if share_now or (committed and share_after_commit):
+                        self._share(repo, result, force)
+                except gitrepo.RemoteUnreachable as exc:
+                    error = exc.message
+                    self._failures += 1
+                    wait = min(
+                        self.retry_seconds * 2 ** (self._failures - 1), self.retry_max_seconds
+                    )
+                    self._retry_at = time.monotonic() + wait
+                    self._set(
+                        last_push={"time": status_store.now_iso(), "ok": False, "error": error}
+                    )
+                    error = f"{error} (retrying in {wait:.0f} s; commits are kept locally)"
+                except (PapershelfError, OSError) as exc:
+                    error = _line(exc)
+                self._refresh(repo)
+            return self._finish(result, error)
+
+    def _finish(self, result: dict, error: str | None) -> dict:
+        if error:
+            log.warning("sync: %s", error)
+        result["ok"] = error is None and not self._status["paused"]
+        result["error"] = error
+        result["conflict"] = self._status["conflict"]
+        result["remote"] = self._status["remote"]
+        self._set(error=error)
+        self._save()
+        return result
+
+    def _refresh(self, repo: Any) -> None:
+        """Pending paths and unpushed commits, for the status."""
+        try:
+            pending = share.wanted_changes(repo, self.root, self.filter)
+            up = self._status.get("remote")
+            ahead = gitrepo.ahead(repo, f"refs/remotes/{up}") if up else 0
+            self._set(pending=pending, ahead=ahead)
+        except (PapershelfError, OSError, ValueError) as exc:
+            log.debug("cannot refresh the status: %s", exc)
+
+    def _share(self, repo: Any, result: dict, force: bool) -> None:
+        """Fetch, rebase local commits onto the remote's, push; a conflict pauses sharing."""
+        up = gitrepo.upstream(repo, self.remote_name)
+        self._set(remote=str(up) if up else None)
+        if up is None:
+            return
+        if not force and time.monotonic() < self._retry_at:
+            return  # backing off an unreachable remote
+        for _attempt in range(share.PUSH_ATTEMPTS):
+            exists = gitrepo.fetch(repo, up)
+            self._failures = 0
+            result["pulled"] = True
+            self._set(last_pull={"time": status_store.now_iso(), "ok": True})
+            theirs = gitrepo.rev(repo, up.ref) if exists else None
+            head = gitrepo.rev(repo, "HEAD")
+            conflict = self._status["conflict"]
+            if (
+                conflict
+                and not force
+                and conflict.get("head") == head
+                and conflict.get("upstream") == theirs
+            ):
+                return  # paused: nothing changed on either side since the conflict
+            if theirs and head and not gitrepo.is_ancestor(repo, theirs, head):
+                stages = share.rebase_onto(repo, self.root, self.filter, self.template, theirs)
+                if stages is not None:
+                    self._pause(stages, head, theirs)
+                    return
+            if conflict:
+                log.info("the sync conflict is resolved; sharing again")
+                self._set(conflict=None, paused=False)
+            if not self.push_enabled or gitrepo.ahead(repo, up.ref if theirs else None) == 0:
+                return
+            try:
+                gitrepo.push(repo, up)
+            except gitrepo.PushRejected:
+                continue  # someone pushed in between: fetch, rebase and try again
+            result["pushed"] = True
+            self._set(last_push={"time": status_store.now_iso(), "ok": True, "error": None})
+            return
+        raise gitrepo.GitFailed(f"push to {up} was rejected {share.PUSH_ATTEMPTS} times")
+
+    def _pause(self, stages: dict, head: str | None, theirs: str) -> None:
+        """Record an unresolvable conflict and stop sharing until something changes."""
+        details = share.conflict_details(stages)
+        conflict = {
+            "files": sorted(stages),
+            "details": details,
+            "time": status_store.now_iso(),
+            "head": head,
+            "upstream": theirs,
+        }
+        log.warning("sync paused: %s", "; ".join(details) or ", ".join(stages))
+        self._set(conflict=conflict, paused=True)
+
+    def _set(self, **values: Any) -> None:
+        """Update the status in memory (`_save` persists it)."""
+        with self._cond:
+            self._status.update(values)
+
+    def _save(self) -> None:
+        """Persist the status for other processes (`load_status`)."""
+        with self._cond:
+            self._status["updated"] = status_store.now_iso()
+            snapshot = copy.deepcopy(self._status)
+        status_store.save(self.root, snapshot)
+
+
+def _line(exc: BaseException) -> str:
+    """One readable line for an error."""
+    if isinstance(exc, PapershelfError):
+        return exc.message
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    return str(exc)
+
+
+def load_status(workspace: Workspace) -> dict:
+    """The persisted status of the workspace's daemon (any process), with live pending changes."""
+    found = status_store.read(workspace.root)
+    if not found.get("running"):
+        try:
+            repo = gitrepo.open_repo(workspace.root)
+            with repo:
+                found["pending"] = share.wanted_changes(repo, workspace.root, PathFilter(workspace))
+        except (PapershelfError, OSError, ValueError):
+            pass
+    return found

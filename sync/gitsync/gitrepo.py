@@ -1,0 +1,360 @@
+"""The git side of sync (GitPython, real git): state checks, stale locks, commit, fetch, rebase, push.
+
+Thin wrappers that turn git's failures into one readable line (`GitFailed`, `RemoteUnreachable`,
+`Busy`) and never leave a repository mid-rebase.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from ..errors import PapershelfError
+
+log = logging.getLogger(__name__)
+
+#: Seconds a network git command (fetch, push) may run before it is killed.
+NETWORK_TIMEOUT_SECONDS = 60
+#: Where git can run no check of live processes (no /proc), a lock must be this old to be stale.
+NO_PROC_STALE_SECONDS = 600.0
+_UNREACHABLE_HINTS = (
+    "could not read from remote",
+    "unable to access",
+    "does not appear to be a git repository",
+    "connection refused",
+    "could not resolve host",
+    "timed out",
+    "network is unreachable",
+    "no such file or directory",
+    "repository not found",
+    "connection reset",
+    "killed",
+)
+_REJECTED_HINTS = ("[rejected]", "non-fast-forward", "fetch first", "failed to push some refs")
+
+
+class GitFailed(PapershelfError):
+    """A git command failed; the message is git's own last line with what we were doing."""
+
+
+class RemoteUnreachable(GitFailed):
+    """The remote could not be reached (network, path, auth); commits stay local and retry later."""
+
+
+class PushRejected(GitFailed):
+    """The remote moved between our pull and our push; pull again and retry."""
+
+
+class Busy(PapershelfError):
+    """The repository is in use (a live git process, a merge or rebase in progress); try later."""
+
+
+def _last_line(exc: git.GitCommandError) -> str:
+    text = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
+    lines = [line.strip().strip("'").strip() for line in text.splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith("stderr:")] or lines
+    useful = [line for line in lines if line.lower().startswith(("fatal", "error"))]
+    return (useful or lines or [str(exc.status)])[-1].removeprefix("stderr: ")
+
+
+def run(repo: git.Repo, doing: str, *args: str, network: bool = False, **kwargs) -> str:
+    """Run `git args...`; a failure raises GitFailed (or RemoteUnreachable / PushRejected)."""
+    if network:
+        kwargs.setdefault("kill_after_timeout", NETWORK_TIMEOUT_SECONDS)
+    try:
+        return repo.git.execute(["git", *args], **kwargs)
+    except git.GitCommandError as exc:
+        line = _last_line(exc)
+        lowered = str(exc.stderr or "").lower()
+        message = f"{doing} failed: {line}"
+        if network and any(h in lowered for h in _REJECTED_HINTS):
+            raise PushRejected(message) from None
+        if network and any(h in lowered for h in _UNREACHABLE_HINTS):
+            raise RemoteUnreachable(f"remote unreachable ({doing}): {line}") from None
+        raise GitFailed(message) from None
+
+
+def open_repo(root: Path) -> git.Repo:
+    """The repository holding `root`, with an environment that never prompts."""
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise GitFailed(f"{root} is not in a git repository") from None
+    repo.git.update_environment(
+        GIT_TERMINAL_PROMPT="0",
+        GIT_LITERAL_PATHSPECS="1",
+        GIT_SSH_COMMAND=os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes"),
+        GIT_EDITOR="true",
+        GIT_OPTIONAL_LOCKS="0",
+    )
+    return repo
+
+
+def in_progress(repo: git.Repo) -> str | None:
+    """The operation a repository is in the middle of (rebase, merge...), if any."""
+    gitdir = Path(repo.git_dir)
+    for name, what in (
+        ("rebase-merge", "a rebase"),
+        ("rebase-apply", "a rebase"),
+        ("MERGE_HEAD", "a merge"),
+        ("CHERRY_PICK_HEAD", "a cherry-pick"),
+        ("REVERT_HEAD", "a revert"),
+    ):
+        if (gitdir / name).exists():
+            return what
+    if run(repo, "checking for unmerged paths", "ls-files", "--unmerged").strip():
+        return "a conflict (unmerged paths)"
+    return None
+
+
+def git_processes_in(root: Path) -> list[int] | None:
+    """Pids of live git processes whose working folder is in `root`; None without /proc."""
+    proc = Path("/proc")
+    if not (proc / "self" / "cwd").exists():
+        return None
+    root_s = str(root.resolve())
+    found = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+            if not comm.startswith("git"):
+                continue
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if cwd == root_s or cwd.startswith(root_s + os.sep):
+            found.append(int(entry.name))
+    return found
+
+
+def clear_stale_lock(repo: git.Repo, stale_seconds: float) -> str | None:
+    """Remove `.git/index.lock` when no git process can own it; None, or why we must wait.
+
+    A lock is stale when it is older than `stale_seconds` and no live process named git* has its
+    working folder in the repository (Linux /proc). Without /proc, age alone decides, with a
+    floor of ten minutes. Returns what was done or why the lock is kept (for the status).
+    """
+    lock = Path(repo.git_dir) / "index.lock"
+    try:
+        age = time.time() - lock.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    owners = git_processes_in(Path(repo.working_tree_dir or repo.git_dir))
+    limit = stale_seconds if owners is not None else max(stale_seconds, NO_PROC_STALE_SECONDS)
+    if owners:
+        raise Busy(f"git is running in the repository (pid {owners[0]}); waiting for it")
+    if age < limit:
+        raise Busy(f"{lock} exists ({age:.0f} s old); waiting to see whether it is stale")
+    with contextlib.suppress(FileNotFoundError):
+        lock.unlink()
+    log.warning("removed a stale %s (%.0f s old, no git process)", lock, age)
+    return f"removed a stale {lock.name} ({age:.0f} s old, no git process running)"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One path `git status` reports, relative to the repository root."""
+
+    code: str  # two-letter porcelain status
+    path: str
+    orig: str | None = None  # the old path of a rename
+
+
+def status(repo: git.Repo) -> list[Change]:
+    """Changed, deleted and untracked (not ignored) paths, from `git status --porcelain -z`."""
+    out = run(
+        repo,
+        "git status",
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--no-renames",
+        strip_newline_in_stdout=False,
+    )
+    parts = out.split("\0")
+    changes = []
+    for part in parts:
+        if len(part) > 3:
+            changes.append(Change(part[:2], part[3:]))
+    return changes
+
+
+def head_blob(repo: git.Repo, path: str) -> bytes | None:
+    """The bytes of `path` in HEAD (None when it is not there or there is no commit yet)."""
+    try:
+        blob = repo.head.commit.tree / path
+        return blob.data_stream.read()
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def has_identity(repo: git.Repo) -> bool:
+    """Whether git knows who commits (user.name/email or the GIT_* variables)."""
+    try:
+        repo.git.var("GIT_AUTHOR_IDENT")
+        repo.git.var("GIT_COMMITTER_IDENT")
+        return True
+    except git.GitCommandError:
+        return False
+
+
+def commit(repo: git.Repo, paths: list[str], message: str) -> str:
+    """Stage `paths` (additions, edits, deletions) and commit only them; the new sha."""
+    run(repo, "git add", "add", "-A", "--", *paths)
+    env = {}
+    if not has_identity(repo):
+        env = {
+            "GIT_AUTHOR_NAME": "papershelf",
+            "GIT_AUTHOR_EMAIL": "papershelf@localhost",
+            "GIT_COMMITTER_NAME": "papershelf",
+            "GIT_COMMITTER_EMAIL": "papershelf@localhost",
+        }
+    args = ["commit", "--quiet", "--cleanup=verbatim", "-m", message, "--", *paths]
+    with repo.git.custom_environment(**env):
+        run(repo, "git commit", *args)
+    return repo.head.commit.hexsha
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """Where to share: a remote name and the branch on it."""
+
+    remote: str
+    branch: str
+
+    @property
+    def ref(self) -> str:
+        """The remote-tracking ref (`refs/remotes/<remote>/<branch>`)."""
+        return f"refs/remotes/{self.remote}/{self.branch}"
+
+    def __str__(self) -> str:
+        return f"{self.remote}/{self.branch}"
+
+
+def upstream(repo: git.Repo, configured_remote: str = "") -> Upstream | None:
+    """The configured remote, else the branch's upstream, else the only remote; None: local only."""
+    if repo.head.is_detached:
+        raise GitFailed("HEAD is detached; check out a branch to share the lists")
+    branch = repo.active_branch.name
+    reader = repo.config_reader()
+    tracked_remote = reader.get_value(f'branch "{branch}"', "remote", default="")
+    merge = str(reader.get_value(f'branch "{branch}"', "merge", default=""))
+    remote_branch = merge.removeprefix("refs/heads/") or branch
+    remotes = [r.name for r in repo.remotes]
+    if configured_remote:
+        if configured_remote not in remotes:
+            raise GitFailed(
+                f"sync.remote is {configured_remote!r}, but the repository has no such remote"
+            )
+        same = configured_remote == tracked_remote
+        return Upstream(configured_remote, remote_branch if same else branch)
+    if tracked_remote and tracked_remote != ".":
+        return Upstream(str(tracked_remote), remote_branch)
+    if len(remotes) == 1:
+        return Upstream(remotes[0], branch)
+    return None
+
+
+def fetch(repo: git.Repo, up: Upstream) -> bool:
+    """Fetch the upstream branch into its tracking ref; False when the remote has no such branch."""
+    try:
+        run(
+            repo,
+            "git fetch",
+            "fetch",
+            "--quiet",
+            up.remote,
+            f"+refs/heads/{up.branch}:{up.ref}",
+            network=True,
+        )
+    except RemoteUnreachable:
+        raise
+    except GitFailed as exc:
+        if "couldn't find remote ref" in exc.message.lower():
+            return False
+        raise
+    return True
+
+
+def rev(repo: git.Repo, ref: str) -> str | None:
+    """The sha `ref` points at, or None."""
+    try:
+        return repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
+    except git.GitCommandError:
+        return None
+
+
+def is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:
+    """Whether commit `older` is contained in `newer`."""
+    try:
+        repo.git.merge_base("--is-ancestor", older, newer)
+        return True
+    except git.GitCommandError:
+        return False
+
+
+def changed_between(repo: git.Repo, a: str, b: str) -> list[str]:
+    """Paths that differ between two commits."""
+    out = run(repo, "git diff", "diff", "--name-only", "-z", a, b, strip_newline_in_stdout=False)
+    return [p for p in out.split("\0") if p]
+
+
+def ahead(repo: git.Repo, up_ref: str | None) -> int:
+    """Commits on HEAD that the upstream does not have (all of them when it has none)."""
+    head = rev(repo, "HEAD")
+    if head is None:
+        return 0
+    spec = f"{up_ref}..HEAD" if up_ref and rev(repo, up_ref) else "HEAD"
+    return int(run(repo, "counting commits", "rev-list", "--count", spec).strip() or 0)
+
+
+def push(repo: git.Repo, up: Upstream) -> None:
+    """Push HEAD to the upstream branch and update the tracking ref."""
+    run(
+        repo, "git push", "push", "--quiet", up.remote, f"HEAD:refs/heads/{up.branch}", network=True
+    )
+    with contextlib.suppress(git.GitCommandError):
+        repo.git.update_ref(up.ref, "HEAD")
+
+
+def _stage(repo: git.Repo, n: int, path: str) -> bytes | None:
+    try:
+        return repo.git.cat_file("blob", f":{n}:{path}", stdout_as_string=False)
+    except git.GitCommandError:
+        return None
+
+
+def rebase(repo: git.Repo, onto: str, autostash: bool = False) -> dict[str, tuple] | None:
+    """Rebase HEAD onto `onto`. On a conflict, abort back to where we were and return, by path,
+    the (base, ours, theirs) bytes git could not merge; None when the rebase succeeded.
+    """
+    before = rev(repo, "HEAD")
+    args = ["rebase", "--quiet", *(["--autostash"] if autostash else []), onto]
+    try:
+        run(repo, "git rebase", *args)
+        return None
+    except GitFailed as exc:
+        failure = exc
+    unmerged = run(
+        repo, "listing conflicts", "ls-files", "--unmerged", "-z", strip_newline_in_stdout=False
+    )
+    paths = sorted({item.split("\t", 1)[1] for item in unmerged.split("\0") if "\t" in item})
+    stages = {p: (_stage(repo, 1, p), _stage(repo, 2, p), _stage(repo, 3, p)) for p in paths}
+    if in_progress(repo) is not None or paths:
+        run(repo, "git rebase --abort", "rebase", "--abort")
+    if rev(repo, "HEAD") != before or in_progress(repo) is not None:
+        raise GitFailed(
+            f"rebase could not be undone cleanly (HEAD was {before}); check the repository"
+        )
+    if not paths:
+        raise failure
+    return stages

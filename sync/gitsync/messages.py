@@ -1,0 +1,253 @@
+"""Commit messages from the meaning of a change (pure): which papers were added where, and what else.
+
+`describe_change(path, old, new)` reads one file's old and new bytes; `build_message(changes)`
+turns the descriptions of every file in a commit into a subject line and a body.
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+from dataclasses import dataclass, field
+
+from ..listmodel import parse_list
+from ..listmodel.lines import decode, encode, split_bom, split_lines, strip_ending
+from ..styles import extract_fields
+from .linediff import hunks
+from .outline import Outline, outline
+
+log = logging.getLogger(__name__)
+
+SEP = " › "
+#: The subject of a commit when no template is configured.
+DEFAULT_TEMPLATE = "{summary}"
+#: Placeholders a `sync.message_template` may use.
+TEMPLATE_FIELDS = ("summary", "files", "papers", "added", "removed")
+#: Lines around a change parsed to find its entries (whole sections when smaller).
+WINDOW_LINES = 400
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper entry a change added, removed or moved: its title and section address."""
+
+    title: str
+    section: str
+
+
+@dataclass
+class FileChange:
+    """What one file's change means."""
+
+    path: str
+    status: str  # added | deleted | modified | renamed
+    is_list: bool = True
+    old_path: str | None = None
+    added: list[Paper] = field(default_factory=list)
+    removed: list[Paper] = field(default_factory=list)
+    moved: list[Paper] = field(default_factory=list)
+    edited_sections: list[str] = field(default_factory=list)
+
+    @property
+    def only_added(self) -> bool:
+        """Whether the change is nothing but new papers."""
+        return bool(self.added) and not (self.removed or self.moved or self.edited_sections)
+
+
+def _lines(data: bytes) -> list[str]:
+    return split_lines(decode(split_bom(data)[1]))
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A paper entry next to a change: title, identities, section, absolute line range."""
+
+    title: str
+    ids: frozenset[str]
+    section: str
+    start: int
+    end: int
+
+
+def _entries_in(lines: list[str], lo: int, hi: int, marks: Outline) -> list[_Found]:
+    """The paper entries overlapping lines[lo:hi] (parsing only the section, or a window)."""
+    start, stop = marks.span_at(lo, len(lines))
+    start = max(start, lo - WINDOW_LINES)
+    stop = max(min(stop, hi + WINDOW_LINES), hi)
+    doc = parse_list(encode("".join(lines[start:stop])))
+    out = []
+    for entry in doc.entries:
+        first, last = entry.start + start, entry.end + start
+        if last <= lo or first >= hi:
+            continue
+        fields = extract_fields(doc.entry_text(entry))
+        if fields.is_paper:
+            section = " > ".join(marks.path_at(first))
+            out.append(
+                _Found(fields.title or "", frozenset(fields.identities), section, first, last)
+            )
+    return out
+
+
+def _explained(keys: list[str], lo: int, hi: int, found: list[_Found], ok: set[int]) -> bool:
+    """Whether every non-blank changed line lies in an entry counted as added/removed/moved."""
+    covered = {i for f in found if id(f) in ok for i in range(f.start, f.end)}
+    return all(i in covered for i in range(lo, hi) if keys[i].strip())
+
+
+def describe_change(
+    path: str, old: bytes | None, new: bytes | None, is_list: bool = True
+) -> FileChange:
+    """What changed in one file between `old` and `new` (None: the file did not exist)."""
+    status = "added" if old is None else "deleted" if new is None else "modified"
+    change = FileChange(path, status, is_list)
+    if not is_list or old is None or new is None:
+        return change
+    a, b = _lines(old), _lines(new)
+    ka, kb = [strip_ending(x) for x in a], [strip_ending(x) for x in b]
+    marks_a, marks_b = outline(a), outline(b)
+    found = [
+        (h, _entries_in(a, h.alo, h.ahi, marks_a), _entries_in(b, h.blo, h.bhi, marks_b))
+        for h in hunks(ka, kb)
+    ]
+    # Where each identity was before and after: (hunk number, section).
+    old_at = {
+        k: (n, f.section) for n, (_h, bef, _a) in enumerate(found) for f in bef for k in f.ids
+    }
+    new_at = {
+        k: (n, f.section) for n, (_h, _b, aft) in enumerate(found) for f in aft for k in f.ids
+    }
+    ok: set[int] = set()
+    for n, (_h, before, after) in enumerate(found):
+        for f in after:
+            was = [old_at[k] for k in f.ids if k in old_at]
+            if not was:
+                change.added.append(Paper(f.title, f.section))
+                ok.add(id(f))
+            elif all(w[0] != n for w in was):
+                change.moved.append(Paper(f.title, f.section))
+                ok.add(id(f))
+        for f in before:
+            now = [new_at[k] for k in f.ids if k in new_at]
+            if not now:
+                change.removed.append(Paper(f.title, f.section))
+                ok.add(id(f))
+            elif all(w[0] != n for w in now):
+                ok.add(id(f))
+    for h, before, after in found:
+        if _explained(ka, h.alo, h.ahi, before, ok) and _explained(kb, h.blo, h.bhi, after, ok):
+            continue
+        marks, line = (marks_b, h.blo) if h.bhi > h.blo else (marks_a, h.alo)
+        section = " > ".join(marks.path_at(line))
+        if section not in change.edited_sections:
+            change.edited_sections.append(section)
+    return change
+
+
+def _short(section: str) -> str:
+    return section.rsplit(" > ", 1)[-1] or "(top)"
+
+
+def _names(items: list[str], limit: int = 3) -> str:
+    unique = list(dict.fromkeys(items))
+    if len(unique) > limit:
+        return ", ".join(unique[:limit]) + f" and {len(unique) - limit} more"
+    return ", ".join(unique)
+
+
+def _where(path: str, section: str) -> str:
+    return f"{path}{SEP}{section}" if section else path
+
+
+def summarize(change: FileChange) -> str:
+    """One line for one file's change."""
+    p = change.path
+    if change.status == "renamed":
+        return f"Rename {change.old_path} to {p}"
+    if change.status == "deleted":
+        return f"Delete {p}"
+    if change.status == "added":
+        return f"Add {'list ' if change.is_list else ''}{p}"
+    if not change.is_list:
+        return f"Update {p}"
+    if change.only_added:
+        if len(change.added) == 1:
+            return f'Add "{change.added[0].title}" to {_where(p, change.added[0].section)}'
+        sections = _names([_short(x.section) for x in change.added])
+        return f"Add {len(change.added)} papers to {p} ({sections})"
+    if change.removed and not (change.added or change.moved or change.edited_sections):
+        if len(change.removed) == 1:
+            return f'Remove "{change.removed[0].title}" from {_where(p, change.removed[0].section)}'
+        return f"Remove {len(change.removed)} papers from {p}"
+    if len(change.moved) == 1 and not (change.added or change.removed or change.edited_sections):
+        return f'Move "{change.moved[0].title}" to {_where(p, change.moved[0].section)}'
+    return f"Edit {p}"
+
+
+def details(change: FileChange) -> list[str]:
+    """Body lines for one file's change: papers added, removed, moved; sections edited."""
+    out = [f'Added "{x.title}" to {_where(change.path, x.section)}' for x in change.added]
+    out += [f'Removed "{x.title}" from {_where(change.path, x.section)}' for x in change.removed]
+    out += [f'Moved "{x.title}" to {_where(change.path, x.section)}' for x in change.moved]
+    if change.edited_sections:
+        names = ", ".join(s or "(top)" for s in change.edited_sections)
+        out.append(f"Edited {change.path}: {names}")
+    return out
+
+
+def _subject(changes: list[FileChange]) -> str:
+    if len(changes) == 1:
+        return summarize(changes[0])
+    if all(c.only_added for c in changes):
+        total = sum(len(c.added) for c in changes)
+        return f"Add {total} papers to {_names([c.path for c in changes])}"
+    joined = "; ".join(summarize(c) for c in changes)
+    if len(joined) <= 72:
+        return joined
+    return f"Update {len(changes)} files ({_names([c.path for c in changes])})"
+
+
+def build_message(changes: list[FileChange], template: str | None = None) -> str:
+    """The commit message: a subject (through `template`) and, when useful, a body of details."""
+    if not changes:
+        return "Update lists"
+    summary = _subject(changes)
+    values = {
+        "summary": summary,
+        "files": ", ".join(c.path for c in changes),
+        "papers": str(sum(len(c.added) for c in changes)),
+        "added": str(sum(len(c.added) for c in changes)),
+        "removed": str(sum(len(c.removed) for c in changes)),
+    }
+    subject = render_template(template or DEFAULT_TEMPLATE, values) or summary
+    body = [line for c in changes for line in details(c)]
+    if len(changes) == 1 and changes[0].only_added and len(changes[0].added) == 1:
+        body = []
+    return subject + ("\n\n" + "\n".join(body) if body else "")
+
+
+def check_template(template: str) -> str | None:
+    """Why a message template cannot be used (unknown placeholder, bad braces), or None."""
+    try:
+        names = [
+            name
+            for _text, name, _spec, _conv in string.Formatter().parse(template)
+            if name is not None
+        ]
+    except ValueError as exc:
+        return f"sync.message_template: {exc}"
+    unknown = [n for n in names if n not in TEMPLATE_FIELDS]
+    if unknown:
+        return f"sync.message_template: unknown placeholder {{{unknown[0]}}} (known: {', '.join(TEMPLATE_FIELDS)})"
+    return None
+
+
+def render_template(template: str, values: dict[str, str]) -> str:
+    """The subject from `template`; a broken template falls back to the summary (logged)."""
+    problem = check_template(template)
+    if problem:
+        log.warning("%s; using the default message", problem)
+        return values["summary"]
+    return (
+        template.format(**values).strip().splitlines()[0] if template.strip() else values["summary"]
+    )

@@ -1,0 +1,54 @@
+"""The sync daemon's workspace settings (`[sync]` in `.papershelf/config.toml`)."""
+
+from __future__ import annotations
+
+from ..settings import define
+
+QUIET_SECONDS = define(
+    "sync.quiet_seconds",
+    2.0,
+    "Seconds without a change to the lists before the daemon commits them.",
+    float,
+)
+PULL_INTERVAL_SECONDS = define(
+    "sync.pull_interval_seconds",
+    60.0,
+    "Seconds between pulls (with rebase) from the remote, so curators see each other's additions.",
+    float,
+)
+REMOTE = define(
+    "sync.remote",
+    "",
+    'The git remote to pull from and push to; "" uses the branch\'s upstream (or the only remote).',
+    str,
+)
+PUSH = define(
+    "sync.push",
+    True,
+    "Push after each commit; false keeps commits local (pulls still happen).",
+    bool,
+)
+MESSAGE_TEMPLATE = define(
+    "sync.message_template",
+    "{summary}",
+    "Commit subject template; placeholders: {summary}, {files}, {papers}, {added}, {removed}.",
+    str,
+)
+RETRY_SECONDS = define(
+    "sync.retry_seconds",
+    5.0,
+    "First wait before retrying an unreachable remote; it doubles on each failure.",
+    float,
+)
+RETRY_MAX_SECONDS = define(
+    "sync.retry_max_seconds",
+    300.0,
+    "Longest wait between retries of an unreachable remote.",
+    float,
+)
+STALE_LOCK_SECONDS = define(
+    "sync.stale_lock_seconds",
+    10.0,
+    "Age after which a .git/index.lock with no live git process in the repo is removed.",
+    float,
+)

@@ -1,0 +1,128 @@
+"""Committing and sharing steps of one sync cycle (shells around gitrepo and the pure parts)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import filelock
+import git
+
+from ..atomic import locked
+from . import gitrepo
+from .gitrepo import Busy
+from .merge import merge_lists
+from .messages import FileChange, build_message, describe_change
+from .status import now_iso
+from .watch import PathFilter
+
+log = logging.getLogger(__name__)
+
+#: Seconds to wait for a list file's write lock (the server holds it while writing).
+LOCK_TIMEOUT_SECONDS = 10.0
+#: Attempts at fetch, rebase, push when the remote moves between our fetch and our push.
+PUSH_ATTEMPTS = 3
+
+
+def prefix_of(repo: git.Repo, root: Path) -> str:
+    """The workspace folder relative to the repository root ("" or "lists/")."""
+    top = Path(repo.working_tree_dir or root).resolve()
+    rel = root.resolve().relative_to(top).as_posix()
+    return "" if rel == "." else rel + "/"
+
+
+def wanted_changes(repo: git.Repo, root: Path, path_filter: PathFilter) -> list[str]:
+    """Repository-relative paths of changed lists and `.papershelf/` files (what sync commits)."""
+    prefix = prefix_of(repo, root)
+    out = []
+    for change in gitrepo.status(repo):
+        if change.path.startswith(prefix) and path_filter.wanted(change.path[len(prefix) :]):
+            out.append(change.path)
+    return sorted(set(out))
+
+
+@contextlib.contextmanager
+def holding(top: Path, paths: list[str]) -> Iterator[None]:
+    """Hold the write locks of `paths` (sorted, so two holders never deadlock)."""
+    with contextlib.ExitStack() as stack:
+        for rel in sorted(set(paths)):
+            try:
+                stack.enter_context(locked(top / rel, timeout_seconds=LOCK_TIMEOUT_SECONDS))
+            except filelock.Timeout:
+                raise Busy(f"{rel} is being written; committing when it is done") from None
+        yield
+
+
+def commit_pending(
+    repo: git.Repo,
+    root: Path,
+    path_filter: PathFilter,
+    template: str,
+    *,
+    only: set[str] | None = None,
+    lock: bool = True,
+) -> dict | None:
+    """Commit the changed lists (and `.papershelf/` files) with a message saying what changed."""
+    paths = wanted_changes(repo, root, path_filter)
+    if only is not None:
+        paths = [p for p in paths if p in only]
+    if not paths:
+        return None
+    top = Path(repo.working_tree_dir or root)
+    prefix = prefix_of(repo, root)
+    with holding(top, paths) if lock else contextlib.nullcontext():
+        changes: list[FileChange] = []
+        for rel in paths:
+            try:
+                new = (top / rel).read_bytes()
+            except FileNotFoundError:
+                new = None
+            old = gitrepo.head_blob(repo, rel)
+            if old == new:
+                continue
+            shown = rel[len(prefix) :]
+            changes.append(describe_change(shown, old, new, path_filter.is_list(shown)))
+        message = build_message(changes, template)
+        sha = gitrepo.commit(repo, paths, message)
+    log.info("committed %s: %s", sha[:10], message.splitlines()[0])
+    return {"sha": sha, "message": message, "time": now_iso(), "files": paths}
+
+
+def conflict_details(stages: dict[str, tuple]) -> list[str]:
+    """One line per entry the rebase could not merge, from each conflicted path's three versions."""
+    out = []
+    for path, (base, ours, theirs) in stages.items():
+        if ours is None or theirs is None:
+            out.append(f"{path}: deleted on one side and changed on the other")
+            continue
+        result = merge_lists(base or b"", ours, theirs)
+        lines = result.conflicts or ["changed on both sides"]
+        out.extend(f"{path}: {line}" for line in lines)
+    return out
+
+
+def rebase_onto(
+    repo: git.Repo, root: Path, path_filter: PathFilter, template: str, onto: str
+) -> dict[str, tuple] | None:
+    """Rebase local commits onto `onto` holding the locks of every file either side touched.
+
+    Pending edits to those files are committed first (under their locks) so the rebase never
+    rewrites a file with uncommitted work; other tracked edits are stashed and put back.
+    Returns the conflicted paths' versions (the rebase was aborted) or None.
+    """
+    base = repo.git.merge_base("HEAD", onto)
+    touched = set(gitrepo.changed_between(repo, base, onto))
+    touched |= set(gitrepo.changed_between(repo, base, "HEAD"))
+    top = Path(repo.working_tree_dir or root)
+    with holding(top, sorted(touched)):
+        commit_pending(repo, root, path_filter, template, only=touched, lock=False)
+        dirty = {c.path for c in gitrepo.status(repo) if c.code != "??"}
+        overlap = sorted(dirty & touched)
+        if overlap:
+            raise gitrepo.GitFailed(
+                f"uncommitted changes to {overlap[0]} would be overwritten by the remote's; "
+                "commit or undo them"
+            )
+        return gitrepo.rebase(repo, onto, autostash=bool(dirty))

@@ -1,0 +1,84 @@
+"""Which file events matter (pure filter) and the watchdog handler that reports them."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+
+from ..settings import LISTS_EXCLUDE, LISTS_INCLUDE
+from ..workspace import STATE_DIRNAME, Workspace, _glob_regex
+
+log = logging.getLogger(__name__)
+
+#: Editor droppings: vim swap/backup (`.x.swp`, `x~`, `4913`), emacs (`.#x`, `#x#`), temp files.
+_EDITOR_JUNK = re.compile(
+    r"(?:\.sw[a-p]|\.swpx|~|\.tmp|\.bak|\.orig|\.part)\Z|\A(?:\.#|#.*#\Z)|\A4913\Z|\A\.~lock\."
+)
+
+
+class PathFilter:
+    """Decides which workspace-relative paths are ours to commit: lists and `.papershelf/` files."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.root = workspace.root.resolve()
+        self.include = [_glob_regex(p) for p in workspace.setting(LISTS_INCLUDE.key)]
+        self.exclude = [_glob_regex(p) for p in workspace.setting(LISTS_EXCLUDE.key)]
+
+    def is_list(self, rel: str) -> bool:
+        """Whether `rel` (workspace-relative POSIX) names a list file, present or not."""
+        parts = PurePosixPath(rel).parts
+        if any(p.startswith(".") or p == "node_modules" for p in parts[:-1]):
+            return False
+        return any(r.match(rel) for r in self.include) and not any(
+            r.match(rel) for r in self.exclude
+        )
+
+    def wanted(self, rel: str) -> bool:
+        """Whether a change to `rel` should be committed (lists and shared state, no editor junk)."""
+        parts = PurePosixPath(rel).parts
+        if not parts or ".git" in parts or _EDITOR_JUNK.search(parts[-1]):
+            return False
+        if parts[0] == STATE_DIRNAME:
+            return len(parts) > 1
+        return self.is_list(rel)
+
+    def relative(self, path: str | bytes) -> str | None:
+        """`path` (absolute, from an event) relative to the workspace, or None when outside."""
+        if isinstance(path, bytes):
+            path = path.decode("utf-8", "surrogateescape")
+        try:
+            return Path(path).relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+
+
+class ChangeHandler(FileSystemEventHandler):
+    """Calls `on_change(rel_path)` for each event on a path the filter wants (moves: both ends)."""
+
+    def __init__(self, path_filter: PathFilter, on_change: Callable[[str], None]) -> None:
+        super().__init__()
+        self.filter = path_filter
+        self.on_change = on_change
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        """Report the paths of a created, modified, deleted or moved file that matter."""
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        paths = [event.src_path]
+        if getattr(event, "dest_path", None):
+            paths.append(event.dest_path)
+        for raw in paths:
+            rel = self.filter.relative(raw)
+            if rel is None:
+                continue
+            if event.is_directory:
+                # A folder moved or deleted may carry lists with it; git status sorts it out.
+                if event.event_type in ("moved", "deleted") and ".git" not in rel.split("/"):
+                    self.on_change(rel)
+                continue
+            if self.filter.wanted(rel):
+                self.on_change(rel)

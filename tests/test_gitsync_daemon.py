@@ -1,0 +1,169 @@
+"""The sync daemon on real repositories: watch, commit with meaning, pull with rebase, push."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from gitsync_support import (
+    LIST_NAME,
+    add_entry,
+    clone,
+    entry,
+    git,
+    make_remote,
+    messages,
+    remote_file,
+    wait_for,
+    workspace,
+)
+
+from sync.gitsync import SyncDaemon, load_status
+
+QUIET = 0.3
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    return make_remote(tmp_path)
+
+
+@pytest.fixture
+def daemons():
+    started: list[SyncDaemon] = []
+    yield started
+    for daemon in started:
+        daemon.stop()
+
+
+def _start(root: Path, daemons: list, **kwargs) -> SyncDaemon:
+    daemon = SyncDaemon(workspace(root), quiet_seconds=QUIET, **kwargs)
+    daemons.append(daemon)
+    daemon.start()
+    return daemon
+
+
+def test_a_clip_is_committed_with_its_meaning_and_pushed(tmp_path, remote, daemons) -> None:
+    work = clone(remote, tmp_path / "work")
+    daemon = _start(work, daemons)
+    wait_for(lambda: daemon.status()["last_pull"], what="the first pull")
+    add_entry(work / LIST_NAME, "- [Gamma", entry("Zeta Paper on Clipping", "2406.00006"))
+    wait_for(lambda: "Zeta Paper" in remote_file(remote), what="the push")
+    subject = messages(work)[0]
+    assert subject == 'Add "Zeta Paper on Clipping" to training.md › Optimization'
+    assert git(remote, "log", "-1", "--format=%an <%ae>").strip() == (
+        "Test Curator <curator@example.invalid>"
+    )
+    status = daemon.status()
+    assert status["last_commit"]["message"] == subject
+    assert status["last_push"]["ok"] is True and status["error"] is None
+    assert status["pending"] == [] and status["remote"] == "origin/main"
+    # Another process reads the same through load_status.
+    assert load_status(workspace(work))["last_commit"]["sha"] == status["last_commit"]["sha"]
+
+
+def test_pending_changes_are_committed_on_start(tmp_path, remote, daemons) -> None:
+    work = clone(remote, tmp_path / "work")
+    add_entry(work / LIST_NAME, "- [Delta", entry("Eta Paper", "2407.00007"))
+    (work / ".papershelf").mkdir()
+    (work / ".papershelf" / "rejected.txt").write_text("arxiv:2301.00001\n", encoding="utf-8")
+    _start(work, daemons)
+    wait_for(lambda: "Eta Paper" in remote_file(remote), what="the commit of pending changes")
+    assert git(work, "status", "--porcelain").strip() == ""
+    body = git(work, "log", "-1", "--format=%B")
+    assert "Eta Paper" in body and ".papershelf/rejected.txt" in body
+
+
+def test_editor_save_by_rename_is_one_commit_and_junk_is_ignored(tmp_path, remote, daemons) -> None:
+    work = clone(remote, tmp_path / "work")
+    (work / ".gitignore").write_text("drafts/\n", encoding="utf-8")
+    git(work, "add", ".gitignore")
+    git(work, "commit", "-q", "-m", "ignore drafts")
+    daemon = _start(work, daemons)
+    wait_for(lambda: daemon.status()["last_push"], what="the first push")
+    before = len(messages(work))
+    path = work / LIST_NAME
+    # vim: swap file, the 4913 probe, a backup, then write a temp file and rename it over.
+    (work / f".{LIST_NAME}.swp").write_bytes(b"\x00swap")
+    (work / "4913").write_bytes(b"")
+    (work / f"{LIST_NAME}~").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (work / "drafts").mkdir()
+    (work / "drafts" / "later.md").write_text("# not yet\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace(
+        "- [Delta", entry("Theta Paper", "2408.00008") + "\n- [Delta"
+    )
+    tmp = work / f".{LIST_NAME}.tmp123"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    wait_for(lambda: "Theta Paper" in remote_file(remote), what="the editor's save")
+    assert len(messages(work)) == before + 1
+    assert messages(work)[0] == 'Add "Theta Paper" to training.md › Alignment'
+    tracked = git(work, "ls-files").split()
+    assert not any(
+        n.endswith((".swp", "~")) or n == "4913" or n.startswith("drafts") for n in tracked
+    )
+
+
+def test_rapid_writes_give_few_commits_and_lose_nothing(tmp_path, remote, daemons) -> None:
+    work = clone(remote, tmp_path / "work")
+    daemon = _start(work, daemons)
+    wait_for(lambda: daemon.status()["last_pull"], what="the first pull")
+    before = len(messages(work))
+    path = work / LIST_NAME
+    for n in range(200):
+        add_entry(path, "- [Delta", entry(f"Rapid Paper {n}", f"2409.{n:05d}"))
+    wait_for(lambda: "Rapid Paper 199" in remote_file(remote), what="the last write to be pushed")
+    wait_for(lambda: not daemon.status()["pending"], what="nothing pending")
+    committed = git(work, "show", f"HEAD:{LIST_NAME}")
+    assert committed == path.read_text(encoding="utf-8") == remote_file(remote)
+    assert all(f"Rapid Paper {n}]" in committed for n in range(200))
+    assert 1 <= len(messages(work)) - before <= 5
+
+
+def test_two_curators_adding_to_one_section_at_once_merge_cleanly(
+    tmp_path, remote, daemons
+) -> None:
+    a = clone(remote, tmp_path / "a")
+    b = clone(remote, tmp_path / "b")
+    da, db = _start(a, daemons), _start(b, daemons)
+    wait_for(lambda: da.status()["last_pull"] and db.status()["last_pull"], what="first pulls")
+    iota = entry("Iota", "2410.00010", "Oct. 1 2024")
+    kappa = entry("Kappa", "2411.00011", "Nov. 1 2024")
+    top = {"before": True}  # newest first: each curator adds at the top of Optimization
+    writers = [
+        threading.Thread(target=add_entry, args=(a / LIST_NAME, "- [Gamma", iota), kwargs=top),
+        threading.Thread(target=add_entry, args=(b / LIST_NAME, "- [Gamma", kappa), kwargs=top),
+    ]
+    for t in writers:
+        t.start()
+    for t in writers:
+        t.join()
+
+    def both_on_remote() -> bool:
+        text = remote_file(remote)
+        return "[Iota]" in text and "[Kappa]" in text
+
+    wait_for(both_on_remote, what="both additions on the remote")
+    da.run_once()
+    db.run_once()
+    final = remote_file(remote)
+    assert "<<<<<<<" not in final and ">>>>>>>" not in final and "=======" not in final
+    assert (
+        (a / LIST_NAME).read_text(encoding="utf-8")
+        == final
+        == (b / LIST_NAME).read_text(encoding="utf-8")
+    )
+    # The section is newest first: both new entries sit at its top, in date order.
+    lines = [x for x in final.splitlines() if x.startswith("- [")]
+    assert lines[:3] == [
+        kappa,
+        iota,
+        entry("Gamma Paper on Optimizers", "2403.00003", "Mar. 3 2024"),
+    ]
+    assert final.count("[Iota]") == 1 and final.count("[Kappa]") == 1
+    for root in (a, b):
+        assert git(root, "status", "--porcelain").strip() == ""
+        assert not (root / ".git" / "rebase-merge").exists()
+    assert da.status()["conflict"] is None and db.status()["conflict"] is None
