@@ -257,9 +257,26 @@ class ClipService:
             for clip in pending:
                 self.queue.mark_retry(clip.id, str(exc), self.retry.delay_seconds(clip.attempts))
             return settled
+        except PapershelfError as exc:  # arXiv refused the query: ask for each clip alone
+            if len(pending) == 1:
+                self.queue.mark_failed(pending[0].id, exc.message)
+                return settled + 1
+            return settled + sum(self._retry_alone(clip) for clip in pending)
         for clip in pending:
             settled += self._settle(clip, found.get(clip.identity))
         return settled
+
+    def _retry_alone(self, clip: QueuedClip) -> int:
+        """Complete one queued clip with its own arXiv call (after a batch was refused)."""
+        try:
+            found = self.completer.fetch([clip.paper]).get(clip.identity)
+        except CompletionUnavailable as exc:
+            self.queue.mark_retry(clip.id, str(exc), self.retry.delay_seconds(clip.attempts))
+            return 0
+        except PapershelfError as exc:
+            self.queue.mark_failed(clip.id, exc.message)
+            return 1
+        return self._settle(clip, found)
 
     def _settle(self, clip: QueuedClip, found: Paper | None) -> int:
         """Insert one queued clip now that arXiv answered; 1 when it is settled, 0 to retry."""

@@ -25,6 +25,9 @@ RUNNING, OFF, UNAVAILABLE, ERROR = "running", "off", "unavailable", "error"
 SERVER_STATE_FILENAME = "server.json"
 #: A live clip waits at most this long for one arXiv answer before it is queued.
 ARXIV_TIMEOUT_SECONDS = 10.0
+ARXIV_MAX_RETRIES = 1
+#: The longest Retry-After a live clip honours before it is queued instead.
+ARXIV_MAX_WAIT_SECONDS = 5.0
 
 
 def _load(module: str, name: str) -> tuple[Any | None, str | None]:
@@ -43,7 +46,13 @@ def make_arxiv_client(timeout_seconds: float = ARXIV_TIMEOUT_SECONDS) -> tuple[A
     if cls is None:
         return None, why or ""
     try:
-        return cls(timeout_seconds=timeout_seconds), ""
+        # A person waits on a live clip: one quick retry, then the queue takes over.
+        return cls(
+            timeout_seconds=timeout_seconds,
+            max_retries=ARXIV_MAX_RETRIES,
+            backoff_base_seconds=1.0,
+            max_wait_seconds=ARXIV_MAX_WAIT_SECONDS,
+        ), ""
     except Exception as exc:
         log.warning("cannot make the arXiv client: %s", exc)
         return None, f"cannot make the arXiv client: {exc}"
