@@ -103,7 +103,10 @@ async function handle(message, sender) {
 
 /** What the popup needs at once: lists, where the paper already is, and a suggested section. */
 async function prepare(paper) {
-  const out = { lists: [], places: [], suggestions: [], error: null, fromCache: false, last: {}, queued: 0 };
+  const out = {
+    lists: [], places: [], possible: [], serverQueued: null, suggestions: [],
+    error: null, fromCache: false, last: {}, queued: 0,
+  };
   const stored = await chrome.storage.local.get(["cachedLists", "lastList", "lastSection"]);
   out.last = { list: stored.lastList || "", section: stored.lastSection || "" };
   out.queued = (await queued()).length;
@@ -119,7 +122,10 @@ async function prepare(paper) {
   if (out.queued) flush().catch(() => {}); // the server answers again: send what waited
   if (paper && (paper.url || paper.arxiv_id)) {
     try {
-      out.places = (await api.lookup({ url: paper.url, id: paper.arxiv_id })).places;
+      const found = await api.lookup({ url: paper.url, id: paper.arxiv_id, title: paper.title });
+      out.places = found.places;
+      out.possible = found.possible;
+      out.serverQueued = found.queued;
     } catch (_err) {
       out.places = [];
     }

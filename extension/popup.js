@@ -161,6 +161,11 @@ async function main() {
     if (!lists.length) $("save").disabled = true;
   } else if (placed) {
     say("exists", `Already listed in ${info.places.map((p) => where(p.list, p.section, p.line)).join("; ")}.`);
+  } else if (info.serverQueued) {
+    say("queued", `Queued by the server for ${where(info.serverQueued.list, info.serverQueued.section)}: it is added when arXiv answers.`);
+  } else if (info.possible && info.possible.length) {
+    const p = info.possible[0];
+    say("possible", `Possibly listed already, as "${p.title}" in ${where(p.list, p.section, p.line)}. Save adds it anyway.`);
   } else if (!lists.length) {
     say("error", "The server has no lists yet: add a markdown list to the workspace.");
     $("save").disabled = true;
@@ -183,7 +188,10 @@ async function main() {
       else if (result.status === "exists") say("exists", `Already listed in ${where(result.list, result.section, result.line)}.`);
       else if (result.offline) {
         say("queued", `Queued: the server is offline; the clip is kept and sent when it answers (${result.waiting} waiting).`);
-      } else say("queued", `Queued by the server for ${where(result.list || $("list").value, result.section || $("section").value)}.`);
+      } else {
+        const place = where(result.list || $("list").value, result.section || $("section").value);
+        say("queued", `Queued by the server for ${place}: it is added when arXiv answers (the server completes a bare id from arXiv).`);
+      }
     } catch (err) {
       say(...explain(err));
     } finally {

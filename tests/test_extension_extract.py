@@ -55,7 +55,7 @@ def test_abs_2026_template_two_versions_code_in_abstract(extract_page: Any) -> N
         extract_page, fixture("abs_2603.04217v2_2026.html"), "https://arxiv.org/abs/2603.04217"
     )
     assert paper["arxiv_id"] == "2603.04217v2"  # the version shown (og:url), not a guess
-    assert paper["url"] == "https://arxiv.org/abs/2603.04217v2"
+    assert paper["url"] == "https://arxiv.org/abs/2603.04217"  # the paper, not a version
     assert paper["title"] == (
         "Lattice Adapters: Parameter-Efficient Continual Pretraining for Small Language Models"
     )
@@ -74,7 +74,7 @@ def test_abs_2021_template_gitlab_code_in_comments(extract_page: Any) -> None:
         extract_page, fixture("abs_2107.11873v1_2021.html"), "http://arxiv.org/abs/2107.11873v1"
     )
     assert paper == {
-        "url": "https://arxiv.org/abs/2107.11873v1",
+        "url": "https://arxiv.org/abs/2107.11873",
         "arxiv_id": "2107.11873v1",
         "title": "Curriculum Sampling for Sparse-Reward Text Games",
         "authors": ["Adaeze Okonkwo", "Per-Erik Lindqvist"],
@@ -128,7 +128,7 @@ def test_arxiv_html_page_latexml(extract_page: Any) -> None:
         "https://arxiv.org/html/2604.00991v1#S2",
     )
     assert paper["arxiv_id"] == "2604.00991v1"
-    assert paper["url"] == "https://arxiv.org/abs/2604.00991v1"
+    assert paper["url"] == "https://arxiv.org/abs/2604.00991"
     assert (
         paper["title"] == "Quiet Gradients: Detecting Label Noise from Per-Example Gradient Norms"
     )
@@ -154,7 +154,8 @@ def test_pdf_pages_take_the_id_from_the_url_only(
     extract_page: Any, url: str, arxiv_id: str
 ) -> None:
     paper = extract(extract_page, "<html><body><embed type='application/pdf'></body></html>", url)
-    assert paper == {"url": f"https://arxiv.org/abs/{arxiv_id}", "arxiv_id": arxiv_id}
+    unversioned = arxiv_id.split("v")[0] if arxiv_id[0].isdigit() else arxiv_id.rsplit("v", 1)[0]
+    assert paper == {"url": f"https://arxiv.org/abs/{unversioned}", "arxiv_id": arxiv_id}
     assert extract(extract_page, None, url) == paper
     assert_paper_json(paper)
 

@@ -138,13 +138,18 @@ export async function suggest(title, abstract) {
 }
 
 /** GET /api/lookup?url= (or ?id=) -> {places: [{list, section, line, entry}], candidate, queued}. */
-export async function lookup({ url, id }) {
-  const { data } = await request("GET", "/api/lookup", { query: url ? { url } : { id } });
+export async function lookup({ url, id, title }) {
+  const query = url ? { url } : { id };
+  if (title) query.title = title; // asks for entries whose title is close, too
+  const { data } = await request("GET", "/api/lookup", { query });
   const raw = [data.locations, data.places, data.matches].find(Array.isArray) || (data.list ? [data] : []);
   const places = raw
     .filter((p) => p && p.list)
     .map((p) => ({ list: p.list, section: p.section || "", line: p.line || 0, entry: p.entry || "" }));
-  return { places, candidate: data.candidate || null, queued: data.queued || null };
+  const possible = (Array.isArray(data.possible) ? data.possible : [])
+    .filter((p) => p && p.list)
+    .map((p) => ({ list: p.list, section: p.section || "", line: p.line || 0, title: p.title || "" }));
+  return { places, possible, candidate: data.candidate || null, queued: data.queued || null };
 }
 
 /** POST /api/papers -> {status: "added"|"exists"|"queued", list, section, line, entry}. */

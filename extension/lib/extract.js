@@ -100,8 +100,9 @@
     return null;
   }
 
-  function absUrl(id, version) {
-    return `https://arxiv.org/abs/${id}${version || ""}`;
+  /** The abs URL without version: lists link the paper, which is every version (arxiv_id keeps it). */
+  function absUrl(id) {
+    return `https://arxiv.org/abs/${id}`;
   }
 
   function parseIdText(text) {
@@ -303,7 +304,7 @@
       if (shown && shown.id === ids.id) version = shown.version;
     }
     return {
-      url: absUrl(ids.id, version),
+      url: absUrl(ids.id),
       arxiv_id: ids.id + version,
       title,
       authors,
@@ -361,7 +362,7 @@
       published = m ? isoDate(m[1]) : "";
     }
     return {
-      url: absUrl(ids.id, version),
+      url: absUrl(ids.id),
       arxiv_id: ids.id + version,
       title,
       authors,
@@ -372,7 +373,7 @@
   }
 
   function fromPdfUrl(ids) {
-    return { url: absUrl(ids.id, ids.version), arxiv_id: ids.id + ids.version };
+    return { url: absUrl(ids.id), arxiv_id: ids.id + ids.version };
   }
 
   /** Any page with citation_* (Highwire), Dublin Core or Open Graph tags. */
