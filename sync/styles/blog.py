@@ -7,7 +7,9 @@ from typing import Any
 
 from .text import LINK_RE, clean_title, parse_date
 
-_HEAD_RE = re.compile(r"^\*\*(?P<title>.+?)\*\*(?P<sep>[.,:]?[ \t]+)(?P<rest>.*?)(?P<brk>\\|  )?$")
+_HEAD_RE = re.compile(
+    r"^\*\*(?P<title>(?:\\.|[^\\])+?)\*\*(?P<sep>[.,:]?[ \t]*)(?P<rest>.*?)(?P<brk>\\|  )?$"
+)
 _AUTHORS_RE = re.compile(r"^(?P<names>.+?)(?P<etal> et al\.|\.)(?:[ \t]+(?P<venue>.*?))?$")
 _SHORT_VENUE_RE = re.compile(r"^(?P<v>.+?)'(?P<yy>\d{2})$")
 _URL_LINE_RE = re.compile(r"^(?:<(?P<angle>https?://[^>\s]+)>|(?P<bare>https?://\S+))$")
@@ -45,7 +47,9 @@ def extract_paragraph(lines: list[str]) -> Any | None:
             authors = (*authors, ELLIPSIS)
         venue, date = _venue(a.group("venue") or "", layout)
     elif head.group("rest"):
-        return None
+        venue, date = _venue(head.group("rest"), layout)  # no authors: `**Title**. ACL'21`
+        if layout["venue_shape"] == "text":
+            return None
     notes = []
     for line in lines[1:-1]:
         brk = layout["brk"]

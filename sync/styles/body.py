@@ -12,10 +12,10 @@ from .text import LINK_RE, parse_date, split_top, unescape
 
 _CODE_SPAN_RE = re.compile(r"`([^`]*)`")
 _PART_RE = re.compile(
-    r"[ \t]*(?P<sep>[^\s(\[*]+)[ \t]+\((?P<link>\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([^()\s]*\))"
+    r"[ \t]*(?P<sep>[^\s(\[*]+)[ \t]+\((?P<link>" + LINK_RE.pattern + r")"
     r"(?P<owner>[ \t]+-[ \t]+[^()]*?)?\)(?P<badge>[ \t]*!\[[^\]]*\]\([^()\s]*\))?"
 )
-_AUTHORS_RE = re.compile(r"(?P<w>\*|_)(?P<names>[^*_]+)(?P=w)")
+_AUTHORS_RE = re.compile(r"(?P<w>\*|_)(?P<names>(?:\\.|[^*_\\])+)(?P=w)")
 _ARXIV_PATH_RE = re.compile(
     r"^/(?P<kind>abs|pdf|html)/(?P<id>[^/]+?)(?P<suffix>\.pdf)?(?P<rest>[#?].*|/)?$"
 )
@@ -161,6 +161,8 @@ def _parse_subline(text: str, out: dict[str, Any], layout: dict[str, Any]) -> tu
             break
         layout["part_sep"] = p.group("sep")
         link = LINK_RE.fullmatch(p.group("link"))
+        if link is None:
+            return None
         label, url = unescape(link.group(1)), link.group(2)
         if p.group("owner") or p.group("badge"):
             repo = github_repo(url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,8 @@ from .body import github_repo
 from .text import LINK_RE, ParsedDate, clean_title, collapse, parse_date, unescape
 
 _MARKER_RE = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+)")
+log = logging.getLogger(__name__)
+_BOLD_CLOSE_RE = re.compile(r"(?:\\.|[^\\*]|\*(?!\*))*?(\*\*)")
 _TAGS_RE = re.compile(r"`[^`]+`(?: `[^`]+`)*")
 _CODE_LABELS = frozenset({"code", "github", "repo", "official code"})
 #: The mark a list uses where it leaves authors out (`A, B, ..., Z`); kept in Paper.authors.
@@ -76,6 +79,15 @@ def _unknown(text: str) -> EntryFields:
 
 def extract_fields(entry_text: str, *, table_header: list[str] | None = None) -> EntryFields:
     """The fields of one entry's text (lines joined by newlines); `unknown` when unrecognised."""
+    try:
+        return _extract(entry_text, table_header)
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError):
+        # A shape we misjudged must never stop a list from loading: the entry stays opaque.
+        log.debug("entry left opaque after a parse error: %r", entry_text[:80], exc_info=True)
+        return _unknown(entry_text)
+
+
+def _extract(entry_text: str, table_header: list[str] | None) -> EntryFields:
     from . import blog, table
 
     if not entry_text.strip():
@@ -278,9 +290,10 @@ def _note_wrap(line: str) -> str:
 def _extract_bold(lines: list[str], layout: dict[str, Any]) -> EntryFields | None:
     first = lines[0]
     joined = "\n".join(lines)
-    close = joined.find("**", 2)
-    if close < 0:
+    found = _BOLD_CLOSE_RE.match(joined, 2)  # the first `**` that is not an escaped `\*`
+    if found is None:
         return None
+    close = found.start(1)
     last = joined[:close].count("\n")
     if last and any(not ln.startswith((" ", "\t")) for ln in lines[1 : last + 1]):
         return None

@@ -109,10 +109,15 @@ def _note_lines(paper: Any, style: EntryStyle) -> list[str]:
     if not paper.note:
         return []
     d = style.details
-    lines = paper.note.split("\n")
+    # Line breaks of any kind split lines; other control characters never reach the file.
+    note = re.sub(
+        r"[\x00-\x08\x0b-\x1f\x7f]", " ", paper.note.replace("\r\n", "\n").replace("\r", "\n")
+    )
+    lines = note.split("\n")
     if d.get("note_indent") == "" or (d.get("note_indent") is None and d.get("sub_indent")):
         # Notes under author lines are kept as written; a new one becomes its own line.
-        if not lines[0].strip() or lines[0][:1] in " \t":
+        sub = d.get("sub_indent") or "\t "
+        if all(not ln.strip() or ln.startswith(sub) for ln in lines):
             return lines
         text = [
             (d.get("sub_indent") or "\t ") + escape_line_start(escape_text(ln, "line"))
@@ -122,7 +127,8 @@ def _note_lines(paper: Any, style: EntryStyle) -> list[str]:
         return [""] * (d.get("sub_gap") or 0) + text
     indent = d.get("note_indent") or "  "
     wrap = d.get("note_wrap") or "- {}"
-    if lines[0].lstrip().startswith(wrap[:2]) and wrap[:2].strip():
+    if all(not ln.strip() or ln.lstrip().startswith(("- ", "* ", "+ ")) for ln in lines):
+        # Already the list's note bullets (as read from an entry): kept as written.
         return [indent + ln if ln.strip() else ln for ln in lines]
     out = []
     for line in lines:
@@ -260,7 +266,9 @@ def _render_blog(paper: Any, style: EntryStyle) -> list[str]:
         where = f"{venue}'{year[2:]}" if short else venue
     elif year:  # entries without a year are papers whose year was unknown, not a style
         where = year
-    head = f"**{escape_text(paper.title or '', 'bold')}**{d.get('sep', '. ')}{who}"
+    title = f"**{_list_escapes(escape_text(paper.title or '', 'bold'), style)}**"
+    sep = d.get("sep", ". ")
+    head = f"{title}{sep}{who}" if who or where else title + sep.rstrip()
     head = f"{head} {where}" if where and who else head + where
     lines = [head + brk]
     for note in (paper.note or "").split("\n") if paper.note else []:

@@ -12,6 +12,7 @@ LINK_RE = re.compile(
     r"\[((?:\\.|[^\[\]\\]|\[(?:\\.|[^\[\]\\])*\])*)\]"
     r"\(\s*(<[^>]*>|(?:[^()\s]|\([^()\s]*\))*)\s*\)"
 )
+_CODE_SPAN_RE = re.compile(r"`[^`]*`")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _UNESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _HTML_START_RE = re.compile(r"<(?=[A-Za-z/!?])")
@@ -60,10 +61,13 @@ def split_top(text: str, sep: str) -> list[str]:
     current: str | None = None
     for piece in pieces:
         current = piece if current is None else current + sep + piece
+        outside = _CODE_SPAN_RE.sub(
+            "", current.replace("\\`", "").replace("\\[", "").replace("\\]", "")
+        )
         if (
             current.count("`") % 2 == 0
-            and current.count("[") <= current.count("]")
-            and current.count("(") <= current.count(")")
+            and outside.count("[") <= outside.count("]")
+            and outside.count("(") <= outside.count(")")
         ):
             out.append(current)
             current = None
@@ -92,7 +96,8 @@ def _one_line(text: str) -> str:
 def escape_text(text: str, context: str = "plain") -> str:
     """`text` made safe for one spot in an entry: `link`, `bold`, `italic`, `cell`, `plain`, `line`."""
     out = _one_line(text)
-    out = out.replace("\\", "\\\\") if out.endswith("\\") else out
+    # A backslash before punctuation (or at the end) would escape what follows: double it.
+    out = re.sub(r"\\(?=[!-/:-@\[-`{-~]|$)", r"\\\\", out)
     out = _HTML_START_RE.sub("&lt;", out)
     if context != "line":
         # An unmatched backtick opens a code span that can swallow the link or emphasis around it.
@@ -103,7 +108,7 @@ def escape_text(text: str, context: str = "plain") -> str:
     elif context in ("bold", "italic"):
         out = out.replace("*", "\\*")
         if context == "italic":
-            out = out.replace("_", "\\_")
+            out = out.replace("_", "\\_").replace("[", "\\[").replace("]", "\\]")
     elif context == "cell":
         out = out.replace("|", "\\|")
     if context in ("plain", "cell"):
@@ -125,7 +130,7 @@ def escape_line_start(line: str) -> str:
 
 def code_span_text(text: str) -> str:
     """Text for inside a code span, where escapes do not work: backticks become quotes."""
-    return _one_line(text).replace("`", "'")
+    return _HTML_START_RE.sub("&lt;", _one_line(text).replace("`", "'"))
 
 
 def safe_url(url: str) -> str:
