@@ -3,7 +3,8 @@
 - `render()` gives back the input, for markdown from a grammar and for any bytes;
 - the parse is structurally sane (sorted, non-overlapping entries inside their sections);
 - an insertion re-scanned near the splice equals a full parse of the result;
-- `verify_insertion` agrees with a brute-force check that compares everything.
+- `verify_insertion` agrees with a brute-force check that compares everything;
+- headings and entries agree with markdown-it-py (CommonMark) on generated markdown.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from sync.errors import ListChanged
-from sync.listmodel import ListDocument, parse_list, verify_insertion
+from sync.listmodel import ListDocument, kinds, parse_list, verify_insertion
 
 WORDS = st.sampled_from(
     ["Paper", "scaling", "LoRA", "ünïcode", "¬∑", "a|b", "`x`", "**bold**", "[l](u)", "#tag", ""]
@@ -185,3 +187,58 @@ def test_insertion_rescan_equals_full_parse_and_verify_matches_oracle(
     except ListChanged:
         accepted = False
     assert accepted == _oracle_accepts(before, full, at, new)
+
+
+# --- agreement with a CommonMark parser ---------------------------------------------------------
+
+_MD = MarkdownIt("commonmark").enable("table")
+
+
+def _markdown_it_structure(text: str, lines: list[str]) -> tuple[list, list]:
+    """Top-level headings and entry ranges as markdown-it-py sees them (blank tails trimmed)."""
+
+    def trim(start: int, end: int) -> int:
+        while end > start and not lines[end - 1].strip(" \t\r\n"):
+            end -= 1
+        return end
+
+    tokens = _MD.parse(text)
+    heads = [(int(t.tag[1]), t.map[0]) for t in tokens if t.type == "heading_open" and t.level == 0]
+    entries = []
+    for t in tokens:
+        if t.type == "list_item_open" and t.level == 1:
+            entries.append((t.map[0], trim(*t.map), "item"))
+        elif t.type == "paragraph_open" and t.level == 0:
+            entries.append((t.map[0], t.map[1], "paragraph"))
+        elif t.type == "tbody_open" and t.level == 1:
+            entries += [(r, r + 1, "row") for r in range(*t.map)]
+    return heads, sorted(entries)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(LINE.filter(lambda t: "\r" not in t and "\x0b" not in t), max_size=25))
+def test_headings_and_entries_agree_with_markdown_it(lines: list[str]) -> None:
+    """Where it matters (top-level headings, items, paragraphs, rows) we parse as CommonMark.
+
+    Known, deliberate differences are left out: front matter (markdown-it does not know it), a
+    lone CR (a line break to CommonMark, kept inside the line here), and a table whose header
+    line is also a heading or list item (markdown-it tries tables first; GitHub does not).
+    """
+    text = "".join(line + "\n" for line in lines)
+    if text.startswith("---"):
+        return
+    doc = parse_list(text.encode("utf-8"))
+    for t in _MD.parse(text):
+        if t.type == "table_open":
+            found = kinds.measure(doc.lines[t.map[0]])
+            if (
+                found is None
+                or found[0] >= 4
+                or kinds.classify(found[1].rstrip("\n")) != kinds.TEXT
+            ):
+                return
+    ours = (
+        [(h.level, h.line) for h in doc.headings],
+        [(e.start, e.end, e.kind) for e in doc.entries],
+    )
+    assert ours == _markdown_it_structure(text, doc.lines)

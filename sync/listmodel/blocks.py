@@ -186,7 +186,8 @@ def _quote(lines: list[str], i: int, blocks: list[Block]) -> int:
         if col < 4:
             rest = body.rstrip("\r\n")
             kind = classify(rest)
-            if kind != QUOTE and interrupts_paragraph(rest, kind):
+            # As after an item: any list marker starts a list here, whatever its number.
+            if kind != QUOTE and (kind in (BULLET, ORDERED) or interrupts_paragraph(rest, kind)):
                 break
         j += 1
     blocks.append(Block(i, j, "quote"))
@@ -222,7 +223,9 @@ def _table(lines: list[str], i: int, entries: list[RawEntry], blocks: list[Block
         if found is None:
             break
         col, body = found
-        if col < 4 and body[0] in SPECIAL:
+        if col >= 4:
+            break  # indented code, not a row
+        if body[0] in SPECIAL:
             rest = body.rstrip("\r\n")
             if interrupts_paragraph(rest, classify(rest)):
                 break
