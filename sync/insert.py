@@ -12,7 +12,7 @@ from .atomic import atomic_write_bytes, locked
 from .errors import BadInput, ListChanged
 from .listmodel import ListDocument, parse_list, verify_insertion
 from .paper import Paper
-from .styles import infer_style, paper_entries, plan_insertion
+from .styles import extract_fields, infer_style, plan_insertion
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -132,11 +132,31 @@ def _find_in_workspace(
 
 
 def _find_in_document(list_path: str, doc: ListDocument, identity: str) -> AddResult | None:
-    for entry, fields in paper_entries(doc):
-        if identity in fields.identities:
-            section = doc.section_of_line(entry.start).address
-            return AddResult("exists", list_path, section, entry.start + 1, doc.entry_text(entry))
+    """The entry of `doc` with this identity, reading fields only of entries whose text could hold it."""
+    needle = _needle(identity)
+    seen: set[int] = set()
+    for line_no, line in enumerate(doc.lines):
+        if needle not in line.lower():
+            continue
+        section = doc.section_of_line(line_no)
+        for entry in section.entries:
+            if entry.start <= line_no < entry.end and entry.start not in seen:
+                seen.add(entry.start)
+                if identity in extract_fields(doc.entry_text(entry)).identities:
+                    text = doc.entry_text(entry)
+                    return AddResult("exists", list_path, section.address, entry.start + 1, text)
     return None
+
+
+def _needle(identity: str) -> str:
+    """Lower-case text every written form of this identity contains (ids, DOIs, a URL's last part)."""
+    kind, _, value = identity.partition(":")
+    value = value.lower()
+    if kind != "url":
+        return value
+    host, _, path = value.partition("/")
+    parts = [p for p in path.split("?")[0].split("/") if p]
+    return parts[-1] if parts else host.removeprefix("www.")
 
 
 def _added_result(list_path: str, doc: ListDocument, at_line: int, lines: list[str]) -> AddResult:

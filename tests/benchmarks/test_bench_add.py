@@ -1,0 +1,44 @@
+"""Add one entry to a 50,000-entry list in each seed style, in-process (issue 2: <= 0.2 s)."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from listgen import STYLES, generate_list  # tests/benchmarks is on sys.path
+
+from sync.index import WorkspaceIndex
+from sync.insert import add_paper
+from sync.listmodel import parse_list
+from sync.paper import Paper
+from sync.workspace import open_workspace
+
+N_ENTRIES = 50_000
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_add_one_entry(benchmark, tmp_path: Path, style: str) -> None:
+    root = tmp_path / "ws"
+    root.mkdir()
+    path = root / "big.md"
+    path.write_bytes(generate_list(style, N_ENTRIES))
+    doc = parse_list(path.read_bytes())
+    section = doc.sections[len(doc.sections) // 2].address
+    workspace = open_workspace(root)
+    index = WorkspaceIndex.build(workspace)  # the server keeps one warm index
+    counter = itertools.count()
+
+    def new_paper() -> tuple[tuple, dict]:
+        n = next(counter)
+        paper = Paper(
+            arxiv_id=f"2611.{n:05d}",
+            title=f"Benchmark paper {n} on careful insertion",
+            authors=("Ada Lovelace", "Alan Turing", "Grace Hopper"),
+            published="2026-11-02",
+        )
+        return (workspace, paper, "big.md", section), {"index": index}
+
+    result = benchmark.pedantic(add_paper, setup=new_paper, rounds=15, iterations=1)
+    assert result.status == "added"
+    assert path.read_bytes().count(b"Benchmark paper") == 15
