@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from sync.errors import ListChanged
+from sync.errors import BadInput, ListChanged
 from sync.listmodel import ListDocument, kinds, parse_list, verify_insertion
 
 WORDS = st.sampled_from(
@@ -242,3 +243,18 @@ def test_headings_and_entries_agree_with_markdown_it(lines: list[str]) -> None:
         [(e.start, e.end, e.kind) for e in doc.entries],
     )
     assert ours == _markdown_it_structure(text, doc.lines)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markdown())
+def test_every_unique_address_resolves_to_its_section(data: bytes) -> None:
+    doc = parse_list(data)
+    addresses = [s.address for s in doc.sections[1:]]
+    for section in doc.sections[1:]:
+        if not section.address.strip():
+            continue  # a heading with no title: "" addresses the root
+        if addresses.count(section.address) == 1:
+            assert doc.section(section.address) is section
+        else:
+            with pytest.raises(BadInput, match="ambiguous"):
+                doc.section(section.address)

@@ -54,11 +54,12 @@ def test_markdown_it_baseline(benchmark, generated: tuple[str, bytes]) -> None:
     md = MarkdownIt("commonmark").enable("table")
     tokens = benchmark.pedantic(md.parse, args=(text,), rounds=1, iterations=1)
     assert len(tokens) > N_ENTRIES
+    clock = getattr(benchmark, "_timer", time.perf_counter)  # the clock the run was told to use
     ours = []
     for _ in range(3):
-        start = time.perf_counter()
+        start = clock()
         _full_parse(data)
-        ours.append(time.perf_counter() - start)
+        ours.append(clock() - start)
     ratio = min(ours) / benchmark.stats.stats.median
     benchmark.extra_info.update(style=style, ours_over_markdown_it=round(ratio, 4))
     print(f"\n{style}: ours {min(ours) * 1e3:.0f} ms, ratio ours/markdown-it {ratio:.3f}")
