@@ -303,3 +303,26 @@ def test_entries_are_built_once_when_threads_race() -> None:
     for t in threads:
         t.join(timeout=30)
     assert len(doc.section("S").entries) == 3000
+
+
+# --- the parse cache --------------------------------------------------------------------------
+
+
+def test_parse_cache_reuses_a_parse_only_for_identical_bytes() -> None:
+    from sync.listmodel import ParseCache
+
+    cache = ParseCache(size=2)
+    data = b"# S\n- a\n"
+    first = cache.parse("a.md", data)
+    assert cache.parse("a.md", bytes(data)) is first
+    changed = cache.parse("a.md", b"# S\n- b\n")
+    assert changed is not first and changed.render() == b"# S\n- b\n"
+    after = changed.with_lines_inserted(2, ["- c"])
+    cache.remember("a.md", after)
+    assert cache.parse("a.md", b"# S\n- b\n- c\n") is after
+    cache.parse("b.md", b"x")
+    cache.parse("c.md", b"y")  # size 2: a.md, the least recently used, is dropped
+    assert cache.parse("a.md", b"# S\n- b\n- c\n") is not after
+    assert (cache.hits, cache.misses) == (2, 5)
+    cache.forget()
+    assert cache.parse("b.md", b"x").render() == b"x"

@@ -7,6 +7,7 @@ UTF-8 survives as surrogate escapes, and a missing final newline stays missing.
 from __future__ import annotations
 
 from .blocks import Block
+from .cache import ParseCache
 from .document import (
     Entry,
     Heading,
@@ -23,6 +24,7 @@ __all__ = [
     "Entry",
     "Heading",
     "ListDocument",
+    "ParseCache",
     "Section",
     "describe",
     "parse_list",
