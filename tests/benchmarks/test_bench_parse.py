@@ -13,7 +13,7 @@ import pytest
 from listgen import STYLES, generate_list  # tests/benchmarks is on sys.path
 from markdown_it import MarkdownIt
 
-from sync.listmodel import ListDocument, parse_list, verify_insertion
+from sync.listmodel import ListDocument, ParseCache, parse_list, verify_insertion
 from sync.listmodel.lines import strip_ending
 
 N_ENTRIES = 50_000
@@ -84,3 +84,13 @@ def test_insert_and_verify(benchmark, generated: tuple[str, bytes]) -> None:
     assert len(out) > len(data)
     assert parse_list(out).render() == out
     benchmark.extra_info.update(style=style)
+
+
+def test_parse_cache_hit(benchmark, generated: tuple[str, bytes]) -> None:
+    """Re-reading an unchanged list through ParseCache: one byte comparison, no parse."""
+    _style, data = generated
+    cache = ParseCache()
+    first = cache.parse("big.md", data)
+    again = bytes(bytearray(data))  # equal bytes, another object, as a fresh read gives
+    doc = benchmark(cache.parse, "big.md", again)
+    assert doc is first
