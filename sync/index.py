@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
 import unicodedata
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -80,13 +81,33 @@ def entry_keys(fields: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(primary), secondary
 
 
-def _index_entries(list_path: str, doc: ListDocument) -> list[_Indexed]:
-    """Every paper entry of `doc` with its keys."""
+class KeyedEntry(NamedTuple):
+    """A paper entry of a document with its fields and identity keys (own and other links)."""
+
+    entry: Any
+    fields: Any
+    primary: tuple[str, ...]
+    secondary: tuple[str, ...]
+
+
+def keyed_entries(doc: ListDocument) -> list[KeyedEntry]:
+    """Every paper entry of `doc` with its keys, computed once per document (documents are immutable)."""
+    cached = getattr(doc, "_papershelf_keyed", None)
+    if cached is not None:
+        return cached
     from .styles import paper_entries
 
+    out = [KeyedEntry(e, f, *entry_keys(f)) for e, f in paper_entries(doc)]
+    # A document that refuses attributes is simply keyed again next time.
+    with contextlib.suppress(AttributeError):
+        doc._papershelf_keyed = out  # type: ignore[attr-defined]
+    return out
+
+
+def _index_entries(list_path: str, doc: ListDocument) -> list[_Indexed]:
+    """Every paper entry of `doc` with its keys."""
     out: list[_Indexed] = []
-    for entry, fields in paper_entries(doc):
-        primary, secondary = entry_keys(fields)
+    for entry, fields, primary, secondary in keyed_entries(doc):
         section = doc.section_of_line(entry.start)
         location = Location(
             list=list_path,

@@ -302,13 +302,8 @@ def test_orphan_continuation_as_indented_code() -> None:
     assert orphan.context == {"text": "*Ke Ye, Jean Kagy*", "lines": [5, 5]}
 
 
-@pytest.mark.xfail(
-    raises=ValueError,
-    strict=False,
-    reason="sync.styles.fields._parse_body: min() over no non-blank lines when an entry's "
-    "sub-lines are only str.strip() whitespace such as \\x0b (owner: styles)",
-)
 def test_check_survives_vertical_tab_under_entry() -> None:
+    """Sub-lines that are only str.strip() whitespace (\\x0b) once crashed field extraction."""
     data = b"- [Paper](https://arxiv.org/abs/2410.16215), Oct. 21 2024.\n\x0b"
     assert check_document("v.md", parse_list(data)) == []
 

@@ -7,10 +7,9 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from ..index import PAPER_KEY_PREFIXES, entry_keys
+from ..index import PAPER_KEY_PREFIXES, keyed_entries
 from ..listmodel import ListDocument
 from ..listmodel.lines import strip_ending
-from ..styles import paper_entries
 from .findings import Finding, sort_key
 from .links import CONSTANT_SLOT_SHARE, check_broken_links, check_empty_links
 from .mojibake import changed_runs, document_repairs
@@ -103,9 +102,9 @@ def check_duplicates(list_path: str, doc: ListDocument) -> list[Finding]:
     """The same paper twice in one list: reported at each later entry, naming the first."""
     first: dict[str, tuple[int, tuple[str, ...]]] = {}
     findings = []
-    for entry, fields in paper_entries(doc):
+    for entry, fields, primary, _ in keyed_entries(doc):
         line = entry.start + 1
-        for key in entry_keys(fields)[0]:
+        for key in primary:
             seen, section = first.setdefault(key, (line, entry.section))
             if seen == line:
                 continue
@@ -140,8 +139,8 @@ def check_styles(list_path: str, doc: ListDocument) -> list[Finding]:
     # projects plainly on purpose, and that is not an off-style paper.
     papers = [
         (entry, fields)
-        for entry, fields in paper_entries(doc)
-        if any(k.startswith(PAPER_KEY_PREFIXES) for k in entry_keys(fields)[0])
+        for entry, fields, primary, _ in keyed_entries(doc)
+        if any(k.startswith(PAPER_KEY_PREFIXES) for k in primary)
     ]
     for entry, fields in papers:
         by_section[entry.section].append((entry, fields))
@@ -202,8 +201,8 @@ def cross_list_duplicates(
     places: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     for list_path in sorted(docs):
         here: set[str] = set()
-        for entry, fields in paper_entries(docs[list_path]):
-            for key in entry_keys(fields)[0]:
+        for entry, _, primary, _ in keyed_entries(docs[list_path]):
+            for key in primary:
                 if key not in here:  # a repeat within one list is `duplicate`, not this
                     here.add(key)
                     places[key].append((list_path, entry.start + 1, " > ".join(entry.section)))
