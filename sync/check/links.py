@@ -28,11 +28,19 @@ CONSTANT_SLOT_SHARE = 0.5
 CONSTANT_SLOT_MIN = 3
 #: An inline link's target: `](target)`, one level of parentheses allowed inside.
 _TARGET_RE = re.compile(r"\]\((?P<target>(?:[^()\n]|\([^()\n]*\))*)\)")
+_WS_RE = re.compile(r"\s")
 _TITLE_RE = re.compile(r"""\s+(?:"[^"]*"|'[^']*'|\([^()]*\))\s*$""")
 #: A misspelt web scheme: `htps://`, `http//`, `https:/x`, `http:///x`, `ttps://`.
 _BAD_SCHEME_RE = re.compile(r"^(?:h?t{1,3}ps?|ht{1,3}s)(?::+/*|//+)", re.IGNORECASE)
 _GOOD_SCHEME_RE = re.compile(r"^https?://[^/\s]", re.IGNORECASE)
 _ARXIV_PAPER_PATH_RE = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)*arxiv\.org/(?:abs|pdf)/", re.I)
+
+
+def _blank_code_spans(text: str) -> str:
+    """`text` with its code spans blanked out (same length), so links in them are not seen."""
+    if "`" not in text:
+        return text
+    return _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def opaque_lines(doc: ListDocument) -> set[int]:
@@ -51,7 +59,7 @@ def _empty_links(doc: ListDocument) -> list[tuple[int, str, str]]:
     for i, line in enumerate(doc.lines):
         if i in opaque or "](" not in line or not _EMPTY_TARGET_RE.search(line):
             continue
-        text = _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), strip_ending(line))
+        text = _blank_code_spans(strip_ending(line))
         for m in EMPTY_LINK_RE.finditer(text):
             found.append((i, m.group(0), m.group("label")))
     return found
@@ -109,7 +117,7 @@ def broken_reason(target: str) -> str | None:
         return None
     if _BAD_SCHEME_RE.match(t) and not _GOOD_SCHEME_RE.match(t):
         return "misspelt scheme"
-    if not target.strip().startswith("<") and re.search(r"\s", t):
+    if not target.strip().startswith("<") and _WS_RE.search(t):
         return "spaces in the target"
     if _ARXIV_PAPER_PATH_RE.match(t) and parse_arxiv_id(t) is None:
         return "not an arXiv id"
@@ -123,7 +131,7 @@ def check_broken_links(list_path: str, doc: ListDocument) -> list[Finding]:
     for i, line in enumerate(doc.lines):
         if i in opaque or "](" not in line:
             continue
-        text = _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), strip_ending(line))
+        text = _blank_code_spans(strip_ending(line))
         for m in _TARGET_RE.finditer(text):
             reason = broken_reason(m.group("target"))
             if reason:
