@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from sync.check import INFO, Finding, check_workspace, fix_file
-from sync.errors import NotFound
+from sync.check import CODES, INFO, Finding, check_workspace, fix_file
+from sync.closest import closest_names
+from sync.errors import BadInput, NotFound
 from sync.workspace import Workspace
 
 from .cli_common import emit, get_workspace, json_option, workspace_option
@@ -60,21 +61,37 @@ def _human(result: dict) -> str:
 @click.command("check")
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--fix", is_flag=True, help="Repair the safe findings (mojibake) in place.")
+@click.option(
+    "--ignore",
+    "ignored",
+    multiple=True,
+    metavar="CODE",
+    help=f"Leave out findings with this code (repeatable): {', '.join(CODES)}.",
+)
 @workspace_option
 @json_option
 def check_command(
-    paths: tuple[str, ...], fix: bool, workspace_dir: str | None, as_json: bool
+    paths: tuple[str, ...],
+    fix: bool,
+    ignored: tuple[str, ...],
+    workspace_dir: str | None,
+    as_json: bool,
 ) -> int:
     """Lint lists: duplicates within and across lists, mojibake, empty links, orphaned lines,
     duplicate headings, entries off their section's style. Exit 1 when findings remain."""
+    for code in ignored:
+        if code not in CODES:
+            hint = closest_names(code, list(CODES))
+            also = f" (did you mean {', '.join(hint)}?)" if hint else ""
+            raise BadInput(f"Unknown check code {code!r}{also}.", fields={"ignore": "unknown"})
     workspace = get_workspace(workspace_dir)
     chosen = [resolve_check_path(workspace, p) for p in paths] or None
     targets = chosen if chosen is not None else workspace.list_paths()
     fixed: list[Finding] = []
-    if fix:
+    if fix and "mojibake" not in ignored:
         for list_path in dict.fromkeys(targets):
             fixed.extend(fix_file(workspace.root / list_path, list_path).fixed)
-    findings = check_workspace(workspace, chosen)
+    findings = [f for f in check_workspace(workspace, chosen) if f.code not in ignored]
     if as_json:
         emit([f.to_dict() for f in findings], True)
         if fixed:

@@ -130,3 +130,27 @@ def test_missing_workspace_is_one_line(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["check", "--workspace", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("papershelf: error: Workspace") and len(err.splitlines()) == 1
+
+
+def test_ignore_codes(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["check", "--workspace", str(ws), "--json", "messy.md"]
+    code, findings = _json(capsys, [*argv, "--ignore", "duplicate-across", "--ignore", "mojibake"])
+    assert code == 1
+    assert {f["code"] for f in findings} == {
+        "orphan-line",
+        "empty-link",
+        "duplicate",
+        "off-style",
+        "duplicate-heading",
+    }
+    before = (ws / "messy.md").read_bytes()
+    main([*argv, "--fix", "--ignore", "mojibake"])
+    assert (ws / "messy.md").read_bytes() == before  # an ignored code is not fixed either
+    capsys.readouterr()
+
+
+def test_unknown_ignore_code_is_bad_input(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--workspace", str(ws), "--ignore", "duplicates"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("papershelf: error: Unknown check code 'duplicates' (did you mean ")
+    assert "duplicate" in err and len(err.splitlines()) == 1
