@@ -152,3 +152,19 @@ def test_parse_date_formats() -> None:
     assert parse_date("October 21, 2024").iso == "2024-10-21"
     assert parse_date("Foo 10 2024") is None
     assert parse_date("NeurIPS 2022") is None
+
+
+def test_find_paper_by_any_identity_without_parsing_everything() -> None:
+    from pathlib import Path
+
+    from sync.listmodel import parse_list
+    from sync.styles import paper_entries
+    from sync.styles.entries import find_paper
+
+    doc = parse_list((Path(__file__).parent / "fixtures" / "styles" / "bold_arxiv.md").read_bytes())
+    for entry, fields in paper_entries(doc):
+        for key in fields.identities:
+            found = find_paper(doc, key)
+            assert found is not None and found[0].start == entry.start, key
+    assert find_paper(doc, "arxiv:2611.99999") is None
+    assert find_paper(doc, "url:example.org/token-mixing")[1].title == "Token Mixing Revisited"

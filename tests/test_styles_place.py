@@ -112,3 +112,24 @@ def test_crlf_lists_get_crlf_entries() -> None:
     data = NEWEST_FIRST.replace(b"\n", b"\r\n")
     _plan_, text = _plan(data, "B", _p("2302.00001", "2023-02-01"))
     assert "\r\n- [New Paper]" in text and "\n- [New Paper]" not in text.replace("\r\n", "")
+
+
+def test_mostly_newest_first_section_takes_new_papers_on_top() -> None:
+    # Batches put on top in any order: not sorted, but clearly newest first.
+    ids = ["2404.00009", "2404.00004", "2403.00003", "2403.00007", "2402.00002", "2401.00001"]
+    lines = ["# L", "", "## A", ""] + [
+        f"- [P{i}](https://arxiv.org/abs/{x})" for i, x in enumerate(ids)
+    ]
+    data = ("\n".join(lines) + "\n").encode()
+    doc = parse_list(data)
+    assert section_order(doc, doc.section("A"))[0] == "prepend"
+    plan, text = _plan(data, "A", _p("2403.00005"))
+    assert plan.at_line == 4
+
+
+def test_mostly_oldest_first_section_appends() -> None:
+    data = (STYLES / "link_date.md").read_bytes()
+    doc = parse_list(data)
+    assert section_order(doc, doc.section("Optimizers"))[0] == "append"
+    _plan_, text = _plan(data, "Optimizers", _p("2401.00001", "2024-01-01"))
+    assert text.index("[New Paper]") > text.index("Gradient Clipping Reconsidered")

@@ -10,7 +10,7 @@ from .entries import doc_cache, entry_fields
 from .render import render_entry
 from .style import DEFAULT_STYLE, EntryStyle, _spread
 
-#: Share of neighbouring pairs that must agree before a section counts as sorted.
+#: Share of neighbouring pairs that must be newest-first before new papers go on top.
 SORTED_SHARE = 0.8
 ORDER_SAMPLE = 40
 
@@ -77,7 +77,7 @@ def _key(fields: Any) -> tuple | None:
 
 
 def section_order(doc: Any, section: Any) -> tuple[str, str | None]:
-    """(`ascending` | `descending` | `append`, key kind) for a section, from a sample of pairs."""
+    """(`ascending` | `descending` | `prepend` | `append`, key kind), from a sample of the section."""
     cache = doc_cache(doc).setdefault("orders", {})
     if section.heading_line in cache:
         return cache[section.heading_line]
@@ -89,10 +89,15 @@ def section_order(doc: Any, section: Any) -> tuple[str, str | None]:
     down = sum(1 for a, b in zip(seq, seq[1:], strict=False) if a > b)
     order = "append"
     if up + down >= 2 and len(seq) * 2 >= len(keys):
-        if up >= SORTED_SHARE * (up + down):
+        # Strictly sorted sections keep their order; mostly newest-first ones are where the
+        # curator puts new papers on top (batches in any order), and mostly oldest-first ones
+        # are where they append.
+        if down == 0:
             order = "ascending"
-        elif down >= SORTED_SHARE * (up + down):
+        elif up == 0:
             order = "descending"
+        elif down >= SORTED_SHARE * (up + down):
+            order = "prepend"
     cache[section.heading_line] = (order, kind)
     return order, kind
 
@@ -108,6 +113,8 @@ def _position(doc: Any, section: Any, paper: Any) -> int:
     from .fields import EntryFields
 
     first = next((i for i, e in enumerate(entries) if entry_fields(doc, e).is_paper), 0)
+    if order == "prepend":
+        return first
     mine = _key(EntryFields("x", date=paper.published, arxiv_id=paper.arxiv_id or paper.url))
     if mine is None or mine[0] != kind:
         return first if order == "descending" else len(entries)
