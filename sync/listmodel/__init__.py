@@ -1,7 +1,18 @@
 """The lossless markdown list model: parse any bytes, find sections, splice lines in, verify.
 
-`parse_list(data).render() == data` for every byte string. Lines keep their endings, invalid
-UTF-8 survives as surrogate escapes, and a missing final newline stays missing.
+`parse_list(data).render() == data` for every byte string. Lines keep their endings ("\\n" or
+"\\r\\n"; split on "\\n" only), invalid UTF-8 survives as surrogate escapes, a BOM is kept apart
+in `bom`, and a missing final newline stays missing.
+
+What the scanner sees (CommonMark where it decides entry boundaries; tested against
+markdown-it-py): ATX and setext headings; YAML front matter at the top; fenced and indented code,
+HTML blocks and comments, block quotes and thematic breaks, which hide their content; and
+entries: a top-level list item with every continuation line (indented lines even after blank
+lines, lazy lines, nested lists), each table body row, and each paragraph.
+
+Modules: `lines` (bytes <-> lines), `kinds` (what one line starts), `blocks` (the scan),
+`document` (ListDocument, sections, splicing), `sections` (addressing), `splice`
+(verify_insertion), `cache` (ParseCache).
 """
 
 from __future__ import annotations
