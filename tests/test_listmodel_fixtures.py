@@ -222,3 +222,26 @@ def test_item_right_above_an_indented_code_block_is_refused() -> None:
     after = doc.with_lines_inserted(at, new)
     with pytest.raises(ListChanged, match="code block"):
         verify_insertion(doc, after, at, new)
+
+
+# --- agreement with markdown-it-py on real-shaped files ---------------------------------------
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES + SEED_FILES, ids=lambda p: p.name)
+def test_structure_agrees_with_markdown_it(path: Path) -> None:
+    """Headings and entry ranges as a CommonMark parser sees them (front matter blanked out)."""
+    from test_listmodel_props import _markdown_it_structure
+
+    doc = _parse(path)
+    lines = list(doc.lines)
+    for block in doc.blocks:
+        if block.kind == "front_matter":  # markdown-it does not know front matter
+            lines[block.start : block.end] = ["\n"] * (block.end - block.start)
+    text = "".join(lines)
+    if "\r" in text.replace("\r\n", "\n"):
+        pytest.skip("a lone CR is a line break to CommonMark, not here")
+    ours = (
+        [(h.level, h.line) for h in doc.headings],
+        [(e.start, e.end, e.kind) for e in doc.entries],
+    )
+    assert ours == _markdown_it_structure(text, doc.lines)
