@@ -81,7 +81,9 @@ def _bulk() -> Iterator[None]:
 
 def _eol_of(text: str) -> str:
     """The dominant line ending of a text ("\\r\\n" only when it outnumbers bare "\\n")."""
-    crlf = text.count("\r\n") if "\r" in text else 0
+    if "\r\n" not in text:
+        return "\n"
+    crlf = text.count("\r\n")
     return "\r\n" if crlf > text.count("\n") - crlf else "\n"
 
 
