@@ -1,7 +1,115 @@
-"""The feeds area of the JSON API: suggest and candidates (filled in by the feeds work)."""
+"""The feeds area of the JSON API: suggest, candidates, accept and reject."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import threading
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+from feeds.decisions import accept, reject
+from feeds.poll import Poller
+from feeds.store import STATUSES
+from sync.errors import BadInput
 
 bp = Blueprint("api_feeds", __name__, url_prefix="/api")
+
+_MAX_TITLE_CHARS = 1_000
+_MAX_ABSTRACT_CHARS = 20_000
+_lock = threading.Lock()
+
+
+def _poller(app: Flask) -> Poller:
+    """The app's Poller: the running scheduler's, else one made once over the app's index."""
+    services: Any = app.config["PAPERSHELF_SERVICES"]
+    scheduler = getattr(getattr(services, "feeds", None), "obj", None)
+    if scheduler is not None and hasattr(scheduler, "poller"):
+        return scheduler.poller()
+    with _lock:
+        poller = app.extensions.get("papershelf_feeds")
+        if poller is None:
+            poller = Poller(services.workspace, index=services.index)
+            app.extensions["papershelf_feeds"] = poller
+        return poller
+
+
+def _text_arg(name: str, limit: int, required: bool) -> str | None:
+    """A query-string argument, trimmed and bounded; BadInput when missing or too long."""
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        if required:
+            raise BadInput(f"Give {name}.", fields={name: "missing"})
+        return None
+    if len(value) > limit:
+        raise BadInput(f"{name} is longer than {limit} characters.", fields={name: "too long"})
+    return value
+
+
+@bp.get("/suggest")
+def suggest() -> Response:
+    """`?title=&abstract=` -> ranked `[{"list", "section", "score", "why"}]`."""
+    title = _text_arg("title", _MAX_TITLE_CHARS, True)
+    abstract = _text_arg("abstract", _MAX_ABSTRACT_CHARS, False)
+    suggestions = _poller(current_app).suggest(title or "", abstract)
+    return jsonify([s.to_dict() for s in suggestions])
+
+
+@bp.get("/candidates")
+def candidates() -> Response:
+    """`?status=pending` (default; or all) -> candidates best first, with suggestion and why."""
+    status = request.args.get("status", "pending").strip() or "pending"
+    if status != "all" and status not in STATUSES:
+        raise BadInput(
+            f"Unknown status {status!r}; use one of {', '.join(STATUSES)} or all.",
+            fields={"status": status},
+        )
+    limit_text = request.args.get("limit", "200")
+    if not limit_text.isdigit() or not 1 <= int(limit_text) <= 10_000:
+        raise BadInput("limit must be a whole number 1..10000.", fields={"limit": limit_text})
+    store = _poller(current_app).store
+    found = store.list(None if status == "all" else status, limit=int(limit_text))
+    return jsonify({"ok": True, "candidates": [c.to_dict() for c in found]})
+
+
+def _body() -> dict[str, Any]:
+    """The JSON body of a decision (optional); BadInput when it is not an object."""
+    if not request.data:
+        return {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadInput("The body must be a JSON object.", fields={"body": "invalid JSON"})
+    unknown = sorted(set(body) - {"list", "section"})
+    if unknown:
+        raise BadInput(
+            f"Unknown field(s): {', '.join(unknown)}.", fields=dict.fromkeys(unknown, "unknown")
+        )
+    for key in ("list", "section"):
+        if key in body and not isinstance(body[key], str):
+            raise BadInput(f"{key} must be a string.", fields={key: "not a string"})
+    return body
+
+
+@bp.post("/candidates/<candidate_id>/accept")
+def accept_candidate(candidate_id: str) -> tuple[Response, int]:
+    """Insert the candidate (optional `list`, `section`); 201 added, 200 already listed."""
+    body = _body()
+    poller = _poller(current_app)
+    candidate, result = accept(
+        poller.workspace,
+        poller.store,
+        candidate_id,
+        list_path=body.get("list"),
+        section=body.get("section"),
+        index=poller.index,
+    )
+    payload = {"ok": True, "candidate": candidate.to_dict(), **result.to_dict()}
+    return jsonify(payload), 201 if result.status == "added" else 200
+
+
+@bp.post("/candidates/<candidate_id>/reject")
+def reject_candidate(candidate_id: str) -> Response:
+    """Reject the candidate here and in the workspace's rejected.txt."""
+    _body()
+    poller = _poller(current_app)
+    candidate = reject(poller.workspace, poller.store, candidate_id)
+    return jsonify({"ok": True, "candidate": candidate.to_dict()})

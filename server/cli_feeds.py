@@ -1,9 +1,173 @@
-"""`papershelf` commands of this area; `register` adds them to the root group."""
+"""`papershelf poll`, `candidates`, `accept`, `reject`, `suggest`: the feeds from the terminal."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import click
+
+from feeds.decisions import accept, reject
+from feeds.poll import Poller, PollSummary
+from feeds.store import STATUSES, Candidate
+
+from .cli_common import emit, get_workspace, json_option, workspace_option
+
+log = logging.getLogger(__name__)
 
 
 def register(group: click.Group) -> None:
     """Add this area's commands to the root `papershelf` group."""
+    for command in (
+        poll_command,
+        candidates_command,
+        accept_command,
+        reject_command,
+        suggest_command,
+    ):
+        group.add_command(command)
+
+
+def _poller(workspace_dir: str | None) -> Poller:
+    """A poller of the command's workspace."""
+    return Poller(get_workspace(workspace_dir))
+
+
+@click.command("poll")
+@click.option("--feed", "feed_name", metavar="NAME", help="Poll only this feed of the config.")
+@click.option(
+    "--from-file",
+    "from_file",
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="FILE",
+    help="Ingest a saved RSS/Atom feed instead of fetching.",
+)
+@workspace_option
+@json_option
+def poll_command(
+    feed_name: str | None, from_file: str | None, workspace_dir: str | None, as_json: bool
+) -> None:
+    """Poll the feeds once (progress shown) and store new candidates."""
+    from tqdm import tqdm
+
+    poller = _poller(workspace_dir)
+    summaries: list[PollSummary] = []
+    with tqdm(
+        unit="item", desc="poll", disable=as_json, leave=False, file=click.get_text_stream("stderr")
+    ) as bar:
+        if from_file:
+            summaries.append(poller.poll_file(from_file, progress=bar.update))
+        else:
+            for source in poller.sources(feed_name):
+                bar.set_description(source.name)
+                summaries.append(poller.poll_source(source, progress=bar.update))
+    total_new = sum(s.new for s in summaries)
+    errors = [s for s in summaries if s.state == "error"]
+    result = {"feeds": [s.to_dict() for s in summaries], "new": total_new, "errors": len(errors)}
+
+    def human(_: Any) -> str:
+        lines = [s.line() for s in summaries] or [
+            "no feeds configured ([[feeds]] in .papershelf/config.toml)"
+        ]
+        lines.append(
+            f"{len(summaries)} feed(s) polled, {total_new} new candidate(s), {len(errors)} error(s)"
+        )
+        return "\n".join(lines)
+
+    emit(result, as_json, human)
+    if errors and len(errors) == len(summaries):
+        raise SystemExit(1)
+
+
+def _candidate_line(c: Candidate) -> str:
+    """One candidate as a line: id, score, title, suggestion and why."""
+    why = ", ".join(c.suggestions[0].get("why", [])) if c.suggestions else ""
+    where = f"{c.suggested_list} › {c.suggested_section}" if c.suggested_list else "no suggestion"
+    title = " ".join((c.paper.title or c.identity).split())
+    return f"{c.id:>5}  {c.score:.2f}  {title}\n       -> {where}" + (f"  ({why})" if why else "")
+
+
+@click.command("candidates")
+@click.option(
+    "--status",
+    type=click.Choice([*STATUSES, "all"]),
+    default="pending",
+    show_default=True,
+    help="Which candidates to show.",
+)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@workspace_option
+@json_option
+def candidates_command(status: str, limit: int, workspace_dir: str | None, as_json: bool) -> None:
+    """List candidates, best first, with their suggested list and section."""
+    poller = _poller(workspace_dir)
+    found = poller.store.list(None if status == "all" else status, limit=limit)
+    emit(
+        [c.to_dict() for c in found],
+        as_json,
+        lambda _: "\n".join(_candidate_line(c) for c in found) or f"no {status} candidates",
+    )
+
+
+@click.command("accept")
+@click.argument("candidate_id", metavar="ID")
+@click.option("--list", "list_path", metavar="PATH", help="The list (default: the suggestion).")
+@click.option("--section", metavar="PATH", help="The section (default: the suggestion).")
+@workspace_option
+@json_option
+def accept_command(
+    candidate_id: str,
+    list_path: str | None,
+    section: str | None,
+    workspace_dir: str | None,
+    as_json: bool,
+) -> None:
+    """Add a candidate to its suggested (or the given) list and section."""
+    poller = _poller(workspace_dir)
+    candidate, result = accept(
+        poller.workspace,
+        poller.store,
+        candidate_id,
+        list_path=list_path,
+        section=section,
+        index=poller.index,
+    )
+    verb = "added to" if result.status == "added" else "already in"
+    emit(
+        {"candidate": candidate.to_dict(), **result.to_dict()},
+        as_json,
+        f"{verb} {result.list} › {result.section} (line {result.line}): {result.entry}",
+    )
+
+
+@click.command("reject")
+@click.argument("candidate_id", metavar="ID")
+@workspace_option
+@json_option
+def reject_command(candidate_id: str, workspace_dir: str | None, as_json: bool) -> None:
+    """Reject a candidate; it is written to .papershelf/rejected.txt and never proposed again."""
+    poller = _poller(workspace_dir)
+    candidate = reject(poller.workspace, poller.store, candidate_id)
+    emit(
+        candidate.to_dict(),
+        as_json,
+        f"rejected {candidate.id}: {candidate.paper.title or candidate.identity}",
+    )
+
+
+@click.command("suggest")
+@click.option("--title", required=True, help="The paper's title.")
+@click.option("--abstract", default=None, help="The paper's abstract (improves the suggestion).")
+@click.option("--top", "top_k", type=click.IntRange(1, 50), default=3, show_default=True)
+@workspace_option
+@json_option
+def suggest_command(
+    title: str, abstract: str | None, top_k: int, workspace_dir: str | None, as_json: bool
+) -> None:
+    """Suggest where a paper belongs: ranked list and section, with the words that say why."""
+    suggestions = _poller(workspace_dir).suggest(title, abstract, top_k=top_k)
+    lines = [
+        f"{s.score:.2f}  {s.list} › {s.section}" + (f"  ({', '.join(s.why)})" if s.why else "")
+        for s in suggestions
+    ]
+    emit([s.to_dict() for s in suggestions], as_json, "\n".join(lines) or "no section to suggest")

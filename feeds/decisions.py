@@ -1,0 +1,121 @@
+"""Deciding candidates: accept through the one write path, reject into the shared rejected list."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from sync.atomic import atomic_write_bytes, locked
+from sync.errors import BadInput
+from sync.identity import identity_key
+from sync.insert import AddResult, add_paper
+from sync.workspace import Workspace
+
+from .store import ACCEPTED, PENDING, REJECTED, SNOOZED, Candidate, CandidateStore
+
+log = logging.getLogger(__name__)
+
+REJECTED_FILENAME = "rejected.txt"
+_HEADER = (
+    "# Papers the curators rejected: one identity per line, kept sorted so merges are easy.\n"
+    "# papershelf's feeds never propose these again. Delete a line to allow a paper back.\n"
+)
+
+
+def rejected_path(workspace: Workspace) -> Path:
+    """`<workspace>/.papershelf/rejected.txt`, committed with the lists."""
+    return workspace.state_dir / REJECTED_FILENAME
+
+
+def parse_rejected(text: str) -> set[str]:
+    """Identities in a rejected.txt text (comments, blanks, merge markers and junk ignored)."""
+    out = set()
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", "<<<<<<<", "=======", ">>>>>>>")):
+            continue
+        key = identity_key(line.split()[0])
+        if key:
+            out.add(key)
+    return out
+
+
+def render_rejected(identities: set[str]) -> str:
+    """rejected.txt text for a set of identities: the header, then sorted unique lines."""
+    return _HEADER + "".join(f"{key}\n" for key in sorted(identities))
+
+
+def load_rejected(workspace: Workspace) -> set[str]:
+    """The identities the workspace's curators rejected."""
+    path = rejected_path(workspace)
+    try:
+        return parse_rejected(path.read_text(encoding="utf-8", errors="replace"))
+    except FileNotFoundError:
+        return set()
+
+
+def add_rejected(workspace: Workspace, identity: str) -> None:
+    """Add one identity to rejected.txt (locked, atomic, sorted; unchanged when present)."""
+    path = rejected_path(workspace)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path):
+        try:
+            current = path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            current = ""
+        known = parse_rejected(current)
+        if identity in known and current == render_rejected(known):
+            return
+        atomic_write_bytes(path, render_rejected(known | {identity}).encode("utf-8"))
+
+
+def accept(
+    workspace: Workspace,
+    store: CandidateStore,
+    ref: str | int,
+    *,
+    list_path: str | None = None,
+    section: str | None = None,
+    index: Any | None = None,
+) -> tuple[Candidate, AddResult]:
+    """Insert a candidate with `sync.insert.add_paper` (default: its suggestion) and mark it."""
+    candidate = store.get(ref)
+    if candidate.status not in (PENDING, SNOOZED):
+        raise BadInput(
+            f"Candidate {candidate.id} is already {candidate.status}.",
+            fields={"status": candidate.status},
+        )
+    target_list = list_path or candidate.suggested_list
+    target_section = section if section is not None else candidate.suggested_section
+    if section is None and list_path and list_path != candidate.suggested_list:
+        target_section = next(
+            (s["section"] for s in candidate.suggestions if s.get("list") == list_path), None
+        )
+    if not target_list or target_section is None:
+        raise BadInput(
+            "No suggested list and section for this candidate; give --list and --section.",
+            fields={"list": "missing", "section": "missing"},
+        )
+    result = add_paper(workspace, candidate.paper, target_list, target_section, index=index)
+    store.set_status(candidate.id, ACCEPTED, result.to_dict())
+    log.info(
+        "accepted %s into %s › %s (%s)",
+        candidate.identity,
+        result.list,
+        result.section,
+        result.status,
+    )
+    return store.get(candidate.id), result
+
+
+def reject(workspace: Workspace, store: CandidateStore, ref: str | int) -> Candidate:
+    """Mark a candidate rejected here and in the workspace's rejected.txt."""
+    candidate = store.get(ref)
+    if candidate.status == ACCEPTED:
+        raise BadInput(
+            f"Candidate {candidate.id} was already accepted.", fields={"status": ACCEPTED}
+        )
+    add_rejected(workspace, candidate.identity)
+    store.set_status(candidate.id, REJECTED)
+    return store.get(candidate.id)

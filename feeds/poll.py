@@ -1,0 +1,267 @@
+"""Polling (the shell): fetch a source, parse, drop what is listed or decided, rank, store."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from sync.errors import BadInput, PapershelfError
+from sync.index import WorkspaceIndex
+from sync.workspace import Workspace
+
+from .arxiv_api import ArxivClient
+from .decisions import load_rejected
+from .fetch import fetch_feed
+from .knowledge import fit_ranker, paper_text
+from .parse import FeedItem, ParsedFeed, parse_feed
+from .rank import Ranker, Suggestion
+from .select import candidate_rows, listed_checker, select_items, valid_paper
+from .sources import (
+    ARXIV_API,
+    POLL_MAX_RESULTS,
+    POLL_MIN_SCORE,
+    POLL_TIMEOUT_SECONDS,
+    FeedSource,
+    find_source,
+    load_sources,
+)
+from .store import ACCEPTED, CandidateStore
+
+log = logging.getLogger(__name__)
+
+OK, NOT_MODIFIED, ERROR = "ok", "not-modified", "error"
+Progress = Callable[[int], None]
+
+
+@dataclass
+class PollSummary:
+    """What one poll of one feed did."""
+
+    feed: str
+    state: str = OK
+    items: int = 0
+    new: int = 0
+    updated: int = 0
+    weak: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    problem: str | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        """One line for a person: what came in and what became of it."""
+        if self.state == ERROR:
+            return f"{self.feed}: error: {self.error}"
+        if self.state == NOT_MODIFIED:
+            return f"{self.feed}: not modified since the last poll"
+        if self.state == "no-announcements":
+            return f"{self.feed}: no announcements today (arXiv publishes none on weekends and holidays)"
+        dropped = ", ".join(f"{n} {reason}" for reason, n in sorted(self.dropped.items()) if n)
+        text = f"{self.feed}: {self.items} items, {self.new} new candidates"
+        if self.updated:
+            text += f", {self.updated} seen again"
+        if self.weak:
+            text += f", {self.weak} below min score"
+        if dropped:
+            text += f" ({dropped})"
+        if self.problem:
+            text += f"; {self.problem}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON."""
+        return dict(self.__dict__)
+
+
+class RankerCache:
+    """One fitted Ranker per state of the lists: refit only when a list file changed."""
+
+    def __init__(self) -> None:
+        """An empty cache."""
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._ranker: Ranker | None = None
+
+    def get(self, index: WorkspaceIndex, abstracts: dict[str, str] | None = None) -> Ranker:
+        """The Ranker for the index's current documents (and known abstracts)."""
+        index.refresh()
+        docs = index.documents()
+        key = (
+            tuple((path, id(doc), doc) for path, doc in sorted(docs.items())),
+            len(abstracts or {}),
+        )
+        with self._lock:
+            if self._key is None or not _same_key(self._key, key):
+                started = time.perf_counter()
+                self._ranker = fit_ranker(docs, abstracts)
+                self._key = key
+                log.info("ranker fitted in %.2f s", time.perf_counter() - started)
+            assert self._ranker is not None
+            return self._ranker
+
+
+def _same_key(a: tuple, b: tuple) -> bool:
+    """Whether two cache keys name the same document objects."""
+    docs_a, n_a = a
+    docs_b, n_b = b
+    return n_a == n_b and [(p, i) for p, i, _ in docs_a] == [(p, i) for p, i, _ in docs_b]
+
+
+class Poller:
+    """Polls a workspace's feeds into its candidate store; every failure is recorded, not raised."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        store: CandidateStore | None = None,
+        index: WorkspaceIndex | None = None,
+        session: requests.Session | None = None,
+        arxiv: ArxivClient | None = None,
+    ) -> None:
+        """A poller of `workspace` (its own store, index and HTTP session unless given)."""
+        self.workspace = workspace
+        self.store = store or CandidateStore(workspace=str(workspace.root))
+        self.index = index or WorkspaceIndex.build(workspace)
+        self.session = session or requests.Session()
+        self.arxiv = arxiv
+        self.rankers = RankerCache()
+
+    def ranker(self) -> Ranker:
+        """The current Ranker (lists plus abstracts of accepted candidates)."""
+        abstracts = {
+            c.identity: c.paper.abstract
+            for c in self.store.list(ACCEPTED, limit=10_000)
+            if c.paper.abstract
+        }
+        return self.rankers.get(self.index, abstracts)
+
+    def suggest(self, title: str, abstract: str | None = None, top_k: int = 3) -> list[Suggestion]:
+        """Where a paper with this title (and abstract) may belong, best first."""
+        if not (title or "").strip():
+            raise BadInput("Give a title to suggest a section for.", fields={"title": "missing"})
+        return self.ranker().rank([paper_text(title, abstract)], top_k=top_k)[0]
+
+    # -- polling -----------------------------------------------------------------------------
+
+    def sources(self, name: str | None = None) -> list[FeedSource]:
+        """The enabled sources, or the one called `name` (enabled or not)."""
+        sources = load_sources(self.workspace)
+        if name is not None:
+            return [find_source(sources, name)]
+        return [s for s in sources if s.enabled]
+
+    def poll(self, name: str | None = None, progress: Progress | None = None) -> list[PollSummary]:
+        """Poll every enabled source (or one); one summary each."""
+        return [self.poll_source(source, progress) for source in self.sources(name)]
+
+    def poll_source(self, source: FeedSource, progress: Progress | None = None) -> PollSummary:
+        """Fetch and ingest one source; errors end up in the summary and the feed's state."""
+        started = time.perf_counter()
+        summary = PollSummary(source.name)
+        now = time.time()
+        try:
+            items_or_feed = self._fetch(source)
+            if items_or_feed is None:
+                summary.state = NOT_MODIFIED
+            else:
+                summary = self.ingest(source.name, items_or_feed, source=source, progress=progress)
+        except PapershelfError as exc:
+            summary.state, summary.error = ERROR, exc.message
+        except Exception as exc:  # a feed must never take the poller down
+            log.exception("poll of %s failed", source.name)
+            summary.state, summary.error = ERROR, f"{type(exc).__name__}: {exc}"
+        summary.seconds = round(time.perf_counter() - started, 3)
+        values: dict[str, Any] = {"last_poll": now, "state": summary.state, "error": summary.error}
+        if summary.state != ERROR:
+            values["last_ok"] = now
+        self.store.save_feed_state(source.name, summary=summary.to_dict(), **values)
+        log.info("poll %s", summary.line())
+        return summary
+
+    def _fetch(self, source: FeedSource) -> ParsedFeed | None:
+        """The source's parsed feed, or None when it is not modified since the last poll."""
+        timeout = float(self.workspace.setting(POLL_TIMEOUT_SECONDS.key))
+        if source.type == ARXIV_API:
+            client = self.arxiv or ArxivClient(timeout_seconds=timeout)
+            limit = source.max_results or int(self.workspace.setting(POLL_MAX_RESULTS.key))
+            papers = client.search(source.query or "", max_results=limit)
+            return ParsedFeed([FeedItem(p) for p in papers], source.query)
+        assert source.url is not None
+        state = self.store.feed_state(source.name) or {}
+        same_url = state.get("url") == source.url
+        fetched = fetch_feed(
+            source.url,
+            etag=state.get("etag") if same_url else None,
+            last_modified=state.get("last_modified") if same_url else None,
+            session=self.session,
+            timeout_seconds=timeout,
+        )
+        self.store.save_feed_state(
+            source.name, url=source.url, etag=fetched.etag, last_modified=fetched.last_modified
+        )
+        if fetched.not_modified:
+            return None
+        return parse_feed(fetched.content)
+
+    def poll_file(self, path: str | Path, progress: Progress | None = None) -> PollSummary:
+        """Ingest a feed saved in a file (`papershelf poll --from-file`)."""
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise BadInput(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        return self.ingest(path.name, parse_feed(data), progress=progress)
+
+    def ingest(
+        self,
+        name: str,
+        parsed: ParsedFeed,
+        *,
+        source: FeedSource | None = None,
+        progress: Progress | None = None,
+    ) -> PollSummary:
+        """Drop listed, decided and filtered items, rank the rest and store them as candidates."""
+        summary = PollSummary(name, state=parsed.state, items=len(parsed.items))
+        summary.problem = parsed.problem
+        if parsed.skipped:
+            summary.dropped["no link"] = parsed.skipped
+        self.index.refresh()
+        decided = self.store.decided() | load_rejected(self.workspace)
+        selection = select_items(
+            parsed.items,
+            is_listed=listed_checker(self.index),
+            decided=decided,
+            keywords=source.keywords if source else (),
+            exclude=source.exclude if source else (),
+        )
+        kept = []
+        for item in selection.kept:
+            paper = valid_paper(item.paper)
+            if paper is None:
+                selection.drop("invalid")
+            else:
+                kept.append(FeedItem(paper, item.announce_type))
+        summary.dropped.update(selection.dropped)
+        if progress is not None:
+            progress(len(parsed.items) - len(kept))
+        known = self.store.known()
+        rows, summary.weak = candidate_rows(
+            kept,
+            self.ranker(),
+            name,
+            lists=source.lists if source else (),
+            min_score=float(self.workspace.setting(POLL_MIN_SCORE.key)),
+        )
+        summary.new = self.store.upsert_many(rows)
+        summary.updated = sum(1 for r in rows if r["identity"] in known)
+        if progress is not None:
+            progress(len(kept))
+        return summary

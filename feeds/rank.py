@@ -1,0 +1,355 @@
+"""Relevance of a paper to each list section, learned from the lists' own entries (pure core).
+
+Each section is known by its heading text and its entries' text (titles, plus abstracts, notes and
+tags where the list has them). A paper is scored against every section by four signals over
+TF-IDF vectors (words with light stemming, and character n-grams that catch "finetune" against
+"fine-tuning"): similarity to the heading, to the section's centroid, to its three nearest
+entries, and a linear model (an SVM, one class per section, as arxiv-sanity-lite trains per tag) in the spirit of
+arxiv-sanity-lite. The words that explain a score are the terms the paper shares with the
+section, weighted by both.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
+from sklearn.svm import LinearSVC
+
+log = logging.getLogger(__name__)
+
+#: Weights of the four signals; chosen on principle (each signal in 0..1, equal say), not tuned.
+HEAD_WEIGHT = 1.0
+CENTROID_WEIGHT = 1.0
+NEIGHBOUR_WEIGHT = 1.0
+LINEAR_WEIGHT = 1.0
+NEIGHBOURS = 3
+_WEIGHT_SUM = HEAD_WEIGHT + CENTROID_WEIGHT + NEIGHBOUR_WEIGHT + LINEAR_WEIGHT
+#: The linear model learns from at most this many entries per section (big lists stay fast).
+LINEAR_SAMPLE_PER_SECTION = 300
+#: How many explaining words a suggestion carries.
+WHY_WORDS = 4
+
+_HYPHEN_RE = re.compile(r"(?<=\w)[-‐‑–](?=\w)")
+_WORD_RE = re.compile(r"[a-z0-9]+")
+_SUFFIXES = ("ings", "ing", "ies", "ied", "es", "ed", "s")
+_EXTRA_STOP = frozenset({"via", "using", "towards", "toward", "based", "new", "approach"})
+_STOP = frozenset(ENGLISH_STOP_WORDS) | _EXTRA_STOP
+
+
+def _stem(word: str) -> str:
+    """A light English stem: `models`->`model`, `training`->`train`, `studies`->`studi`."""
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def normalize_text(text: str) -> str:
+    """Lower-cased, NFKC, hyphenated compounds joined (`pre-training` -> `pretraining`)."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    return _HYPHEN_RE.sub("", text)
+
+
+def word_tokens(text: str) -> list[str]:
+    """Stemmed content words of already-normalised text."""
+    return [_stem(w) for w in _WORD_RE.findall(text) if w not in _STOP and len(w) > 1]
+
+
+def _word_analyzer(text: str) -> list[str]:
+    """Unigrams and bigrams of stemmed content words (for the word TF-IDF)."""
+    words = word_tokens(text)
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+@dataclass(frozen=True)
+class SectionRef:
+    """A section a paper could go to: list path, section address and heading text."""
+
+    list: str
+    section: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class KnownEntry:
+    """One listed paper as ranking knowledge: where it is and the text known about it."""
+
+    list: str
+    section: str
+    text: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Where a paper may belong, how strongly (0..1), and the words that say why."""
+
+    list: str
+    section: str
+    score: float
+    why: tuple[str, ...] = ()
+    similar: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """`{"list", "section", "score", "why", "similar"}` for the CLI and the API."""
+        return {
+            "list": self.list,
+            "section": self.section,
+            "score": round(self.score, 4),
+            "why": list(self.why),
+            "similar": self.similar,
+        }
+
+
+@dataclass
+class Ranker:
+    """A fitted model of every section of a workspace; `rank` scores papers against it."""
+
+    sections: list[SectionRef]
+    entry_texts: list[str] = field(repr=False)
+    entry_section: np.ndarray = field(repr=False)
+    words: TfidfVectorizer | None = field(default=None, repr=False)
+    chars: TfidfVectorizer | None = field(default=None, repr=False)
+    entry_words: Any = field(default=None, repr=False)
+    head_vecs: Any = field(default=None, repr=False)
+    centroids: Any = field(default=None, repr=False)
+    word_centroids: Any = field(default=None, repr=False)
+    linear: LinearSVC | None = field(default=None, repr=False)
+    linear_columns: np.ndarray | None = field(default=None, repr=False)
+    section_slices: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    entry_titles: list[str] = field(default_factory=list, repr=False)
+    head_words: Any = field(default=None, repr=False)
+    _names: Any = field(default=None, repr=False)
+
+    @property
+    def empty(self) -> bool:
+        """Whether there is no section to suggest."""
+        return not self.sections or self.words is None
+
+    # -- fitting -----------------------------------------------------------------------------
+
+    @classmethod
+    def fit(cls, sections: Sequence[SectionRef], entries: Iterable[KnownEntry]) -> Ranker:
+        """Learn every section from its heading and its entries."""
+        sections = list(sections)
+        position = {(s.list, s.section): i for i, s in enumerate(sections)}
+        known = sorted(
+            (
+                (position[(e.list, e.section)], normalize_text(e.text), e.title or e.text)
+                for e in entries
+                if (e.list, e.section) in position and e.text.strip()
+            ),
+            key=lambda item: item[0],
+        )
+        labels = np.array([k for k, _, _ in known], dtype=np.int64)
+        texts = [t for _, t, _ in known]
+        ranker = cls(sections=sections, entry_texts=texts, entry_section=labels)
+        ranker.entry_titles = [" ".join(title.split())[:200] for _, _, title in known]
+        heads = [normalize_text(_heading_text(s)) for s in sections]
+        if not sections or not any(word_tokens(t) for t in texts + heads):
+            return ranker
+        corpus = texts + heads
+        ranker.words = TfidfVectorizer(analyzer=_word_analyzer, sublinear_tf=True, dtype=np.float32)
+        ranker.chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32
+        )
+        word_matrix = ranker.words.fit_transform(corpus).tocsr()
+        char_matrix = ranker.chars.fit_transform(corpus).tocsr()
+        both = normalize(sparse.hstack([word_matrix, char_matrix]).tocsr())
+        n = len(texts)
+        entry_vecs, ranker.head_vecs = both[:n], both[n:]
+        ranker.entry_words = normalize(word_matrix[:n])
+        ranker.head_words = normalize(word_matrix[n:])
+        ranker.section_slices = _slices(labels, len(sections))
+        ranker.centroids = _centroids(entry_vecs, ranker.section_slices)
+        ranker.word_centroids = _centroids(word_matrix[:n], ranker.section_slices)
+        ranker.linear, ranker.linear_columns = _fit_linear(
+            entry_vecs, labels, ranker.head_vecs, len(sections)
+        )
+        return ranker
+
+    # -- scoring -----------------------------------------------------------------------------
+
+    def _vectors(self, texts: list[str]) -> tuple[Any, Any]:
+        """(combined, word-only) normalised vectors of normalised texts."""
+        assert self.words is not None and self.chars is not None
+        word_matrix = self.words.transform(texts)
+        both = normalize(sparse.hstack([word_matrix, self.chars.transform(texts)]).tocsr())
+        return both, normalize(word_matrix)
+
+    def score_matrix(self, texts: Sequence[str]) -> np.ndarray:
+        """Scores (papers x sections), each in 0..1."""
+        return self._scores(texts)[0]
+
+    def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, Any]:
+        """Scores (papers x sections) and the papers' word vectors."""
+        if self.empty:
+            return np.zeros((len(texts), len(self.sections)), dtype=np.float32), None
+        both, words = self._vectors([normalize_text(t) for t in texts])
+        head = (both @ self.head_vecs.T).toarray()
+        centroid = (both @ self.centroids.T).toarray()
+        near = self._neighbours(words)
+        total = HEAD_WEIGHT * head + CENTROID_WEIGHT * centroid + NEIGHBOUR_WEIGHT * near
+        if self.linear is not None:
+            margins = np.full_like(total, -1.0)
+            decision = self.linear.decision_function(both)
+            if decision.ndim == 1:  # two classes: one margin for the second
+                decision = np.column_stack([-decision, decision])
+            margins[:, self.linear_columns] = decision
+            total += LINEAR_WEIGHT * (1.0 / (1.0 + np.exp(-2.0 * margins)))
+        # An empty section is judged on its heading (and the linear model's view of it) alone.
+        return (total / _WEIGHT_SUM).astype(np.float32), words
+
+    def _neighbours(self, words: Any, chunk: int = 256) -> np.ndarray:
+        """Mean similarity to each section's `NEIGHBOURS` nearest entries (word vectors)."""
+        out = np.zeros((words.shape[0], len(self.sections)), dtype=np.float32)
+        if self.entry_words is None or self.entry_words.shape[0] == 0:
+            return out
+        for start in range(0, words.shape[0], chunk):
+            sims = (words[start : start + chunk] @ self.entry_words.T).toarray()
+            for j, (a, b) in enumerate(self.section_slices):
+                if b <= a:
+                    continue
+                block = sims[:, a:b]
+                k = min(NEIGHBOURS, b - a)
+                top = np.partition(block, b - a - k, axis=1)[:, b - a - k :]
+                out[start : start + chunk, j] = top.mean(axis=1)
+        return out
+
+    def suggest(self, text: str, *, top_k: int = 3) -> list[Suggestion]:
+        """The best `top_k` sections for one paper's text, with the words that explain each."""
+        return self.rank([text], top_k=top_k)[0]
+
+    def rank(
+        self, texts: Sequence[str], *, top_k: int = 3, lists: Iterable[str] | None = None
+    ) -> list[list[Suggestion]]:
+        """The best `top_k` sections (of `lists`, when given) for each text, explained."""
+        return self.rank_with_lists(texts, top_k=top_k, lists=lists)[0]
+
+    def rank_with_lists(
+        self, texts: Sequence[str], *, top_k: int = 3, lists: Iterable[str] | None = None
+    ) -> tuple[list[list[Suggestion]], list[dict[str, float]]]:
+        """Suggestions for each text and its best score in each list."""
+        if not texts:
+            return [], []
+        scores, words = self._scores(texts)
+        wanted = set(lists) if lists is not None else None
+        columns: dict[str, list[int]] = {}
+        for j, ref in enumerate(self.sections):
+            if wanted is None or ref.list in wanted:
+                columns.setdefault(ref.list, []).append(j)
+        if wanted is not None:
+            allowed = np.zeros(len(self.sections), dtype=bool)
+            allowed[[j for cols in columns.values() for j in cols]] = True
+            scores = np.where(allowed, scores, -1.0)
+        per_list = [
+            {name: round(float(scores[i, cols].max()), 4) for name, cols in columns.items()}
+            for i in range(len(texts))
+        ]
+        out = []
+        for i, text in enumerate(texts):
+            order = np.argsort(-scores[i], kind="stable")[:top_k]
+            row = words[i] if words is not None else None
+            out.append(
+                [
+                    self._explain(text, row, int(j), float(scores[i, j]))
+                    for j in order
+                    if scores[i, j] > 0
+                ]
+            )
+        return out, per_list
+
+    def _explain(self, text: str, row: Any, j: int, score: float) -> Suggestion:
+        """A Suggestion for section `j` with its shared words and its most similar entry."""
+        ref = self.sections[j]
+        why: tuple[str, ...] = ()
+        similar = None
+        if row is not None and row.nnz:
+            why = surface_words(text, self._why_terms(row, j))
+            a, b = self.section_slices[j]
+            if b > a:
+                sims = (row @ self.entry_words[a:b].T).toarray().ravel()
+                if sims.max() > 0:
+                    similar = self.entry_titles[a + int(sims.argmax())]
+        return Suggestion(ref.list, ref.section, max(0.0, min(1.0, score)), why, similar)
+
+    def _why_terms(self, row: Any, j: int) -> list[str]:
+        """The paper's terms that weigh most in section `j` (its entries and its heading)."""
+        assert self.words is not None
+        if self._names is None:
+            self._names = self.words.get_feature_names_out()
+        head = self.head_words[j]
+        centroid = self.word_centroids[j]
+        weights = row.multiply(centroid) + row.multiply(head)
+        weights = weights.tocoo()
+        ranked = sorted(zip(weights.data, weights.col, strict=True), key=lambda x: (-x[0], x[1]))
+        return [str(self._names[c]) for w, c in ranked if w > 0]
+
+
+def surface_words(text: str, terms: Sequence[str]) -> tuple[str, ...]:
+    """Stemmed terms (best first) as the words the paper wrote, distinct, at most `WHY_WORDS`."""
+    surface: dict[str, str] = {}
+    for word in _WORD_RE.findall(normalize_text(text)):
+        surface.setdefault(_stem(word), word)
+    out: list[str] = []
+    for term in terms:
+        for stem in term.split(" "):
+            word = surface.get(stem, stem)
+            if word not in out:
+                out.append(word)
+    return tuple(out[:WHY_WORDS])
+
+
+def _heading_text(section: SectionRef) -> str:
+    """The words a section's heading path gives (its own title counts twice)."""
+    parts = [p for p in section.section.split(" > ") if p]
+    return " ".join([*parts, section.heading]) if section.heading else " ".join(parts)
+
+
+def _slices(labels: np.ndarray, n_sections: int) -> list[tuple[int, int]]:
+    """(start, end) rows of each section in the label-sorted entry matrix."""
+    starts = np.searchsorted(labels, np.arange(n_sections), side="left")
+    ends = np.searchsorted(labels, np.arange(n_sections), side="right")
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+
+
+def _centroids(matrix: Any, slices: list[tuple[int, int]]) -> Any:
+    """The normalised mean row of each section (zero rows for empty sections)."""
+    rows = []
+    for a, b in slices:
+        if b > a:
+            rows.append(sparse.csr_matrix(matrix[a:b].mean(axis=0)))
+        else:
+            rows.append(sparse.csr_matrix((1, matrix.shape[1]), dtype=np.float32))
+    return normalize(sparse.vstack(rows).tocsr())
+
+
+def _fit_linear(
+    entry_vecs: Any, labels: np.ndarray, head_vecs: Any, n_sections: int
+) -> tuple[LinearSVC | None, np.ndarray | None]:
+    """A linear SVM (one vs rest) over sections (entries, sampled per section, plus headings)."""
+    keep: list[int] = []
+    for j in range(n_sections):
+        rows = np.flatnonzero(labels == j)
+        if rows.size > LINEAR_SAMPLE_PER_SECTION:
+            rows = rows[np.linspace(0, rows.size - 1, LINEAR_SAMPLE_PER_SECTION).astype(int)]
+        keep.extend(int(r) for r in rows)
+    x = sparse.vstack([entry_vecs[keep], head_vecs]).tocsr()
+    y = np.concatenate([labels[keep], np.arange(n_sections)])
+    if len(set(y.tolist())) < 2:
+        return None, None
+    model = LinearSVC(C=1.0, class_weight="balanced", max_iter=2000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(x, y)
+    return model, model.classes_.astype(np.int64)

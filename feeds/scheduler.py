@@ -1,0 +1,131 @@
+"""The feed scheduler: APScheduler 3 `BackgroundScheduler` jobs, one per configured feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from sync.errors import PapershelfError
+from sync.workspace import Workspace
+
+from .poll import Poller, PollSummary
+from .sources import POLL_INTERVAL_MINUTES, FeedSource, load_sources
+from .status import feed_status, load_status
+
+log = logging.getLogger(__name__)
+
+__all__ = ["FeedScheduler", "load_status"]
+
+#: A poll that missed its time (machine asleep) still runs if it is at most this late.
+MISFIRE_GRACE_SECONDS = 3600
+#: The first poll of an interval feed runs this long after start, not at once.
+FIRST_POLL_DELAY_SECONDS = 30.0
+
+
+def trigger_for(source: FeedSource, default_interval_minutes: int) -> Any:
+    """The APScheduler trigger of a source: its cron, or its (or the default) interval."""
+    if source.cron:
+        return CronTrigger.from_crontab(source.cron, timezone=dt.UTC)
+    return IntervalTrigger(minutes=source.interval_minutes or default_interval_minutes)
+
+
+class FeedScheduler:
+    """Polls a workspace's feeds on their schedules in a background thread."""
+
+    def __init__(self, workspace: Workspace, *, poller: Poller | None = None) -> None:
+        """A stopped scheduler of `workspace`'s feeds."""
+        self.workspace = workspace
+        self._poller = poller
+        self._poll_lock = threading.Lock()
+        self._scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+            },
+            timezone=dt.UTC,
+        )
+        self.config_error: str | None = None
+        self.last: dict[str, PollSummary] = {}
+
+    @property
+    def running(self) -> bool:
+        """Whether the scheduler thread runs."""
+        return bool(self._scheduler.running)
+
+    def poller(self) -> Poller:
+        """The poller, built on first use (indexing a big workspace takes a moment)."""
+        with self._poll_lock:
+            if self._poller is None:
+                self._poller = Poller(self.workspace)
+            return self._poller
+
+    def start(self) -> None:
+        """Add one job per enabled feed and start; a config error is recorded, not raised."""
+        try:
+            sources = [s for s in load_sources(self.workspace) if s.enabled]
+            default_minutes = int(self.workspace.setting(POLL_INTERVAL_MINUTES.key))
+        except PapershelfError as exc:
+            self.config_error = exc.message
+            log.error("feeds not scheduled: %s", exc.message)
+            sources, default_minutes = [], 0
+        first = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=FIRST_POLL_DELAY_SECONDS)
+        for source in sources:
+            try:
+                trigger = trigger_for(source, default_minutes)
+            except ValueError as exc:
+                self.config_error = f"feed {source.name}: bad cron {source.cron!r}: {exc}"
+                log.error("%s", self.config_error)
+                continue
+            options: dict[str, Any] = {}
+            if not source.cron:
+                options["next_run_time"] = first
+            self._scheduler.add_job(
+                self._run, trigger, args=[source], id=source.name, name=source.name, **options
+            )
+        self._scheduler.start()
+        log.info("feed scheduler started with %d feed(s)", len(sources))
+
+    def _run(self, source: FeedSource) -> None:
+        """One scheduled poll (never raises: the poller records failures)."""
+        try:
+            summary = self.poller().poll_source(source)
+        except Exception as exc:
+            log.exception("scheduled poll of %s failed", source.name)
+            summary = PollSummary(source.name, state="error", error=f"{type(exc).__name__}: {exc}")
+        self.last[source.name] = summary
+
+    def poll_now(self, name: str | None = None) -> None:
+        """Run the feed `name` (or every feed) as soon as possible."""
+        now = dt.datetime.now(dt.UTC)
+        for job in self._scheduler.get_jobs():
+            if name is None or job.id == name:
+                job.modify(next_run_time=now)
+
+    def stop(self) -> None:
+        """Stop scheduling; a poll in progress finishes on its own (its requests time out)."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def status(self) -> dict[str, Any]:
+        """Last poll, next poll and errors per feed, as `/api/status` shows them."""
+        out = feed_status(self.workspace)
+        jobs = {job.id: job for job in self._scheduler.get_jobs()} if self.running else {}
+        for name, feed in out["feeds"].items():
+            job = jobs.get(name)
+            next_run = getattr(job, "next_run_time", None) if job is not None else None
+            feed["next_poll"] = (
+                next_run.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if next_run else None
+            )
+        out["scheduled"] = sorted(jobs)
+        if self.config_error:
+            out["config_error"] = self.config_error
+        return out

@@ -1,0 +1,113 @@
+"""Which feed items become candidates, and the candidate rows they make (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sync.errors import PaperError
+from sync.index import normalize_title
+from sync.paper import Paper, paper_from_dict
+
+from .knowledge import paper_text
+from .parse import FeedItem
+from .rank import Ranker
+from .sources import keyword_filter
+
+
+@dataclass
+class Selection:
+    """Items kept for ranking, and how many were dropped for each reason."""
+
+    kept: list[FeedItem] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)
+
+    def drop(self, reason: str) -> None:
+        """Count one dropped item."""
+        self.dropped[reason] = self.dropped.get(reason, 0) + 1
+
+
+def select_items(
+    items: Sequence[FeedItem],
+    *,
+    is_listed: Callable[[Paper], bool],
+    decided: set[str],
+    keywords: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> Selection:
+    """Keep items that are candidates: new/cross, unlisted, undecided, passing the keyword filter."""
+    out = Selection()
+    seen: set[str] = set()
+    for item in items:
+        paper = item.paper
+        identity = paper.identity
+        if not item.is_candidate:
+            out.drop("replaced")
+        elif identity is None or not paper.title:
+            out.drop("incomplete")
+        elif identity in seen:
+            out.drop("repeated")
+        elif identity in decided:
+            out.drop("decided")
+        elif is_listed(paper):
+            out.drop("listed")
+        elif not keyword_filter(paper_text(paper.title, paper.abstract), keywords, exclude):
+            out.drop("filtered")
+        else:
+            seen.add(identity)
+            out.kept.append(item)
+    return out
+
+
+def listed_checker(index: Any) -> Callable[[Paper], bool]:
+    """A test of "already in a list": by identity, then by exact normalised title."""
+    titles = {normalize_title(loc.title) for loc in index.locations() if loc.title}
+
+    def is_listed(paper: Paper) -> bool:
+        for ref in (paper.arxiv_id, paper.url):
+            if ref and index.lookup(ref):
+                return True
+        return bool(paper.title) and normalize_title(paper.title) in titles
+
+    return is_listed
+
+
+def valid_paper(paper: Paper) -> Paper | None:
+    """The paper if its Paper JSON validates (what the store and add_paper need), else None."""
+    try:
+        checked = paper_from_dict(paper.to_dict())
+    except PaperError:
+        return None
+    return paper.replace(title=checked.title) if checked.title else paper
+
+
+def candidate_rows(
+    items: Sequence[FeedItem],
+    ranker: Ranker,
+    source: str,
+    *,
+    lists: tuple[str, ...] = (),
+    min_score: float = 0.0,
+    top_k: int = 3,
+) -> tuple[list[dict[str, Any]], int]:
+    """Rank items against the sections (of `lists`, when given); rows to store, and how many fell short."""
+    if not items:
+        return [], 0
+    texts = [paper_text(item.paper.title, item.paper.abstract) for item in items]
+    ranked, per_list = ranker.rank_with_lists(texts, top_k=top_k, lists=lists or None)
+    rows, weak = [], 0
+    for item, suggestions, scores in zip(items, ranked, per_list, strict=True):
+        if not suggestions or suggestions[0].score < min_score:
+            weak += 1
+            continue
+        rows.append(
+            {
+                "identity": item.paper.identity,
+                "paper": item.paper,
+                "source": source,
+                "scores": scores,
+                "suggestions": [s.to_dict() for s in suggestions],
+            }
+        )
+    return rows, weak

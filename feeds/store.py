@@ -1,0 +1,368 @@
+"""The candidate store: SQLite (WAL) in the data dir, one row per paper identity and workspace."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sync.errors import BadInput, NotFound
+from sync.identity import identity_key
+from sync.paper import Paper, paper_from_dict
+from sync.paths import data_dir
+
+log = logging.getLogger(__name__)
+
+STORE_FILENAME = "candidates.sqlite3"
+PENDING, ACCEPTED, REJECTED, SNOOZED = "pending", "accepted", "rejected", "snoozed"
+STATUSES = (PENDING, ACCEPTED, REJECTED, SNOOZED)
+_BUSY_TIMEOUT_SECONDS = 10.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS candidates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    workspace TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    paper TEXT NOT NULL,
+    sources TEXT NOT NULL,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    scores TEXT NOT NULL,
+    score REAL NOT NULL,
+    suggested_list TEXT,
+    suggested_section TEXT,
+    suggestions TEXT NOT NULL,
+    status TEXT NOT NULL,
+    decided_at REAL,
+    result TEXT,
+    UNIQUE (workspace, identity)
+);
+CREATE INDEX IF NOT EXISTS candidates_status ON candidates (workspace, status, score);
+CREATE TABLE IF NOT EXISTS feed_state (
+    workspace TEXT NOT NULL,
+    feed TEXT NOT NULL,
+    url TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    last_poll REAL,
+    last_ok REAL,
+    state TEXT,
+    error TEXT,
+    summary TEXT,
+    PRIMARY KEY (workspace, feed)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One stored candidate with its scores and suggestions."""
+
+    id: int
+    workspace: str
+    identity: str
+    paper: Paper
+    sources: tuple[str, ...]
+    first_seen: float
+    last_seen: float
+    scores: dict[str, float]
+    score: float
+    suggested_list: str | None
+    suggested_section: str | None
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    status: str = PENDING
+    decided_at: float | None = None
+    result: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of `papershelf candidates --json` and `GET /api/candidates`."""
+        top = self.suggestions[0] if self.suggestions else {}
+        return {
+            "id": self.id,
+            "identity": self.identity,
+            "paper": self.paper.to_dict(),
+            "sources": list(self.sources),
+            "first_seen": _iso(self.first_seen),
+            "score": round(self.score, 4),
+            "scores": self.scores,
+            "list": self.suggested_list,
+            "section": self.suggested_section,
+            "why": top.get("why", []),
+            "suggestions": self.suggestions,
+            "status": self.status,
+            "decided_at": _iso(self.decided_at) if self.decided_at else None,
+            "result": self.result,
+        }
+
+
+def _iso(epoch_seconds: float) -> str:
+    """UTC ISO-8601 to the second."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_seconds))
+
+
+def paper_json(paper: Paper) -> str:
+    """A Paper as stored: its Paper JSON (extra fields are not kept)."""
+    return json.dumps(paper.to_dict(), ensure_ascii=False, sort_keys=True)
+
+
+def _row_to_candidate(row: sqlite3.Row) -> Candidate:
+    """A stored row as a Candidate."""
+    return Candidate(
+        id=row["id"],
+        workspace=row["workspace"],
+        identity=row["identity"],
+        paper=paper_from_dict(json.loads(row["paper"])),
+        sources=tuple(json.loads(row["sources"])),
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+        scores=json.loads(row["scores"]),
+        score=row["score"],
+        suggested_list=row["suggested_list"],
+        suggested_section=row["suggested_section"],
+        suggestions=json.loads(row["suggestions"]),
+        status=row["status"],
+        decided_at=row["decided_at"],
+        result=json.loads(row["result"]) if row["result"] else None,
+    )
+
+
+class CandidateStore:
+    """Candidates of one workspace (or of all, when `workspace` is None) in SQLite with WAL."""
+
+    def __init__(self, path: Path | str | None = None, workspace: str | None = None) -> None:
+        """Open (creating) the store at `path` (default `<data dir>/candidates.sqlite3`)."""
+        self.path = Path(path) if path is not None else data_dir() / STORE_FILENAME
+        self.workspace = workspace
+        self._lock = threading.Lock()
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A short-lived connection in one transaction (commit on success, rollback on error)."""
+        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS)
+        db.row_factory = sqlite3.Row
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    def _scope(self) -> tuple[str, tuple[Any, ...]]:
+        """The WHERE fragment limiting queries to this store's workspace."""
+        if self.workspace is None:
+            return "1=1", ()
+        return "workspace = ?", (self.workspace,)
+
+    def _need_workspace(self) -> str:
+        if self.workspace is None:
+            raise RuntimeError("this CandidateStore was opened without a workspace")
+        return self.workspace
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def state_of(self, identity: str) -> str | None:
+        """The status of a paper (by identity key, id or URL), or None if never a candidate."""
+        key = identity if identity.split(":", 1)[0] in _KEY_PREFIXES else identity_key(identity)
+        if not key:
+            return None
+        where, args = self._scope()
+        with self._connect() as db:
+            row = db.execute(
+                f"SELECT status FROM candidates WHERE {where} AND identity = ? "
+                "ORDER BY decided_at IS NULL, decided_at DESC LIMIT 1",
+                (*args, key),
+            ).fetchone()
+        return row["status"] if row else None
+
+    def decided(self) -> set[str]:
+        """Identities already accepted, rejected or snoozed (never proposed again)."""
+        where, args = self._scope()
+        with self._connect() as db:
+            rows = db.execute(
+                f"SELECT identity FROM candidates WHERE {where} AND status != ?", (*args, PENDING)
+            ).fetchall()
+        return {r["identity"] for r in rows}
+
+    def known(self) -> set[str]:
+        """Every identity this store holds, whatever its status."""
+        where, args = self._scope()
+        with self._connect() as db:
+            rows = db.execute(f"SELECT identity FROM candidates WHERE {where}", args).fetchall()
+        return {r["identity"] for r in rows}
+
+    def get(self, ref: str | int) -> Candidate:
+        """A candidate by numeric id, identity key, arXiv id or URL; NotFound otherwise."""
+        where, args = self._scope()
+        text = str(ref).strip()
+        with self._connect() as db:
+            if text.isdigit():
+                row = db.execute(
+                    f"SELECT * FROM candidates WHERE {where} AND id = ?", (*args, int(text))
+                ).fetchone()
+            else:
+                key = text if text.split(":", 1)[0] in _KEY_PREFIXES else identity_key(text)
+                row = db.execute(
+                    f"SELECT * FROM candidates WHERE {where} AND identity = ?", (*args, key)
+                ).fetchone()
+        if row is None:
+            raise NotFound(f"No candidate {text!r}.", fields={"id": text})
+        return _row_to_candidate(row)
+
+    def list(self, status: str | None = PENDING, limit: int = 500) -> list[Candidate]:
+        """Candidates with `status` (None: all), best score first."""
+        if status is not None and status not in STATUSES:
+            raise BadInput(
+                f"Unknown status {status!r}; use one of {', '.join(STATUSES)}.",
+                fields={"status": status},
+            )
+        where, args = self._scope()
+        query = f"SELECT * FROM candidates WHERE {where}"
+        if status is not None:
+            query += " AND status = ?"
+            args = (*args, status)
+        query += " ORDER BY score DESC, first_seen DESC, id LIMIT ?"
+        with self._connect() as db:
+            rows = db.execute(query, (*args, int(limit))).fetchall()
+        return [_row_to_candidate(r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """How many candidates have each status."""
+        where, args = self._scope()
+        with self._connect() as db:
+            rows = db.execute(
+                f"SELECT status, COUNT(*) AS n FROM candidates WHERE {where} GROUP BY status", args
+            ).fetchall()
+        out = dict.fromkeys(STATUSES, 0)
+        out.update({r["status"]: r["n"] for r in rows})
+        return out
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def upsert_many(self, rows: Iterable[dict[str, Any]], now: float | None = None) -> int:
+        """Add new pending candidates or refresh pending ones; decided ones are left alone.
+
+        Each row: identity, paper (Paper), source, scores {list: score}, suggestions [dict].
+        Returns how many rows were new.
+        """
+        workspace = self._need_workspace()
+        now = time.time() if now is None else now
+        added = 0
+        with self._lock, self._connect() as db:
+            for row in rows:
+                suggestions = row["suggestions"]
+                best = suggestions[0] if suggestions else {}
+                existing = db.execute(
+                    "SELECT id, status, sources FROM candidates WHERE workspace = ? AND identity = ?",
+                    (workspace, row["identity"]),
+                ).fetchone()
+                if existing is None:
+                    db.execute(
+                        "INSERT INTO candidates (workspace, identity, paper, sources, first_seen, "
+                        "last_seen, scores, score, suggested_list, suggested_section, suggestions, "
+                        "status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            workspace,
+                            row["identity"],
+                            paper_json(row["paper"]),
+                            json.dumps([row["source"]]),
+                            now,
+                            now,
+                            json.dumps(row["scores"], sort_keys=True),
+                            float(best.get("score", 0.0)),
+                            best.get("list"),
+                            best.get("section"),
+                            json.dumps(suggestions, ensure_ascii=False),
+                            PENDING,
+                        ),
+                    )
+                    added += 1
+                elif existing["status"] == PENDING:
+                    sources = json.loads(existing["sources"])
+                    if row["source"] not in sources:
+                        sources.append(row["source"])
+                    db.execute(
+                        "UPDATE candidates SET sources = ?, last_seen = ?, scores = ?, score = ?, "
+                        "suggested_list = ?, suggested_section = ?, suggestions = ? WHERE id = ?",
+                        (
+                            json.dumps(sources),
+                            now,
+                            json.dumps(row["scores"], sort_keys=True),
+                            float(best.get("score", 0.0)),
+                            best.get("list"),
+                            best.get("section"),
+                            json.dumps(suggestions, ensure_ascii=False),
+                            existing["id"],
+                        ),
+                    )
+        return added
+
+    def set_status(
+        self, candidate_id: int, status: str, result: dict[str, Any] | None = None
+    ) -> None:
+        """Record a decision about one candidate."""
+        if status not in STATUSES:
+            raise BadInput(f"Unknown status {status!r}.", fields={"status": status})
+        decided_at = None if status == PENDING else time.time()
+        with self._lock, self._connect() as db:
+            db.execute(
+                "UPDATE candidates SET status = ?, decided_at = ?, result = ? WHERE id = ?",
+                (status, decided_at, json.dumps(result) if result else None, candidate_id),
+            )
+
+    # -- per-feed state (validators for conditional GET, last poll, errors) ------------------
+
+    def feed_state(self, feed: str) -> dict[str, Any] | None:
+        """What the last poll of `feed` left: url, validators, times, state, error, summary."""
+        workspace = self._need_workspace()
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT * FROM feed_state WHERE workspace = ? AND feed = ?", (workspace, feed)
+            ).fetchone()
+        return _feed_row(row) if row else None
+
+    def feed_states(self) -> dict[str, dict[str, Any]]:
+        """Every feed's last state, by feed name."""
+        where, args = self._scope()
+        with self._connect() as db:
+            rows = db.execute(f"SELECT * FROM feed_state WHERE {where}", args).fetchall()
+        return {r["feed"]: _feed_row(r) for r in rows}
+
+    def save_feed_state(self, feed: str, **values: Any) -> None:
+        """Update some columns of a feed's state (creating it)."""
+        workspace = self._need_workspace()
+        allowed = {"url", "etag", "last_modified", "last_poll", "last_ok", "state", "error"}
+        columns = {k: v for k, v in values.items() if k in allowed}
+        if "summary" in values:
+            columns["summary"] = json.dumps(values["summary"])
+        with self._lock, self._connect() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO feed_state (workspace, feed) VALUES (?, ?)",
+                (workspace, feed),
+            )
+            if columns:
+                sets = ", ".join(f"{k} = ?" for k in columns)
+                db.execute(
+                    f"UPDATE feed_state SET {sets} WHERE workspace = ? AND feed = ?",
+                    (*columns.values(), workspace, feed),
+                )
+
+
+_KEY_PREFIXES = ("arxiv", "doi", "openreview", "acl", "url")
+
+
+def _feed_row(row: sqlite3.Row) -> dict[str, Any]:
+    """A feed_state row as a dict with ISO times."""
+    out = {k: row[k] for k in row.keys() if k not in ("workspace", "summary")}  # noqa: SIM118
+    for key in ("last_poll", "last_ok"):
+        out[key] = _iso(out[key]) if out.get(key) else None
+    out["summary"] = json.loads(row["summary"]) if row["summary"] else None
+    return out
