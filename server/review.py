@@ -1,0 +1,271 @@
+"""The review page: pair with a link, triage candidates, look after each list (a blueprint).
+
+Views only orchestrate: pairing and CSRF live in `review_auth`, what a page shows is computed in
+`review_model`, and decisions go through `review_actions` to `feeds.decisions` (and so to
+`sync.insert.add_paper`, the one write path).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from sync.errors import PapershelfError
+
+from . import review_actions as actions
+from . import review_auth as auth
+from . import review_model as model
+from .api_lists import lists_summary
+from .services import Services
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("review", __name__, template_folder="templates", static_folder="static")
+
+#: No script, style or form target from anywhere but this server; never framed.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+#: What a finished decision says on the next page (?did=...).
+DONE_TEXT = {"accept": "accepted", "reject": "rejected", "snooze": "snoozed"}
+#: Browsers say where a request came from; only our own pages (or a typed URL) may decide.
+_ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
+
+
+def _services() -> Services:
+    return current_app.config["PAPERSHELF_SERVICES"]
+
+
+def _token() -> str:
+    return current_app.config["PAPERSHELF_TOKEN_SOURCE"].current()
+
+
+def _paired() -> bool:
+    return auth.is_paired(request, _token())
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    """A review template with what every page needs: CSRF token, status bar, list links."""
+    services = _services()
+    try:
+        status_items = model.status_items(services.status())
+    except Exception as exc:  # the page must render even when a part's status fails
+        log.warning("status failed: %s", exc)
+        status_items = []
+    context.setdefault("error", None)
+    return render_template(
+        template,
+        csrf_token=auth.csrf_token(_token()),
+        csrf_field=auth.CSRF_FIELD,
+        status_items=status_items,
+        nav_lists=sorted(services.index.documents()),
+        paired=_paired(),
+        **context,
+    ), status
+
+
+def _refuse(message: str, status: int = 403) -> Response | tuple[Any, int]:
+    """A refusal as JSON for the page's script, or as a short page."""
+    if _wants_json():
+        return {"ok": False, "error": message, "fields": {}}, status
+    return render_template("review_refused.html", message=message), status
+
+
+def _post_guard() -> Response | tuple[Any, int] | None:
+    """Refuse a POST that is not from a paired page of this server with the right CSRF token."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in _ALLOWED_FETCH_SITES:
+        log.info("refused a review POST from a %s page", site)
+        return _refuse("Decisions can only be made from papershelf's own review page.")
+    if not _paired():
+        return _refuse(
+            "This browser is not paired: open the review URL `papershelf serve` printed."
+        )
+    if not auth.csrf_ok(request, _token()):
+        return _refuse("The form is stale or forged (bad CSRF token); reload the review page.")
+    return None
+
+
+def _filters_from_form() -> dict[str, str]:
+    """The filters a form carried back (so a decision keeps the view)."""
+    f = model.Filters.from_args(request.form)
+    return {
+        k: v
+        for k, v in (("list", f.list), ("source", f.source), ("since", f.since), ("q", f.q))
+        if v
+    }
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    """CSP, no framing, no referrer (the pairing link carries the token) on every review answer."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+@bp.get("/review")
+def page() -> Any:
+    """The candidates (paired), or how to pair; `?token=` pairs this browser and redirects."""
+    given = request.args.get("token")
+    if given is not None:
+        if not auth.pairing_token_ok(given, _token()):
+            return _render(
+                "review_pair.html", 401, error="That pairing token is not the current one."
+            )
+        response = redirect(url_for("review.page"), code=303)
+        auth.set_session(response, _token())
+        log.info("a browser paired with the review page")
+        return response
+    if not _paired():
+        return _render("review_pair.html", 401)
+    services = _services()
+    filters = model.Filters.from_args(request.args)
+    error = None
+    try:
+        views = [model.candidate_view(c) for c in actions.pending(services)]
+    except PapershelfError as exc:
+        views, error = [], exc.message
+    lists, sources = model.facet_values(views)
+    shown = model.apply_filters(views, filters)
+    did = request.args.get("did", "")
+    notice = None
+    if did in DONE_TEXT:
+        count = request.args.get("n", "1")
+        notice = f"{count if count.isdigit() else 1} {DONE_TEXT[did]}."
+    return _render(
+        "review.html",
+        candidates=shown,
+        total=len(views),
+        filters=filters,
+        filter_lists=lists,
+        filter_sources=sources,
+        date_choices=model.DATE_CHOICES,
+        targets=model.list_targets(lists_summary(services.index)),
+        target_value=model.target_value,
+        store_missing=services.candidates is None,
+        notice=notice,
+        error=error,
+    )
+
+
+@bp.post("/review/candidates/<int:candidate_id>")
+def decide(candidate_id: int) -> Any:
+    """Accept, reject or snooze one candidate (form or the page's script)."""
+    refused = _post_guard()
+    if refused is not None:
+        return refused
+    action = request.form.get("action", "")
+    target = model.split_target(request.form.get("target", ""))
+    try:
+        outcome = actions.decide(_services(), candidate_id, action, target)
+    except PapershelfError as exc:
+        if _wants_json():
+            return {"ok": False, "error": exc.message, "fields": exc.fields}, exc.http_status
+        return _render("review_refused.html", exc.http_status, message=exc.message)
+    if _wants_json():
+        return {"ok": True, **outcome.to_dict()}
+    return redirect(url_for("review.page", did=action, n=1, **_filters_from_form()), code=303)
+
+
+@bp.post("/review/bulk")
+def bulk() -> Any:
+    """Decide every selected candidate at once (each with its picked or suggested section)."""
+    refused = _post_guard()
+    if refused is not None:
+        return refused
+    action = request.form.get("action", "")
+    if action not in model.DECISIONS:
+        return _refuse(f"Unknown decision {action!r}.", 400)
+    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    if not ids:
+        return redirect(url_for("review.page", **_filters_from_form()), code=303)
+    targets = {}
+    for candidate_id in ids:
+        target = model.split_target(request.form.get(f"target-{candidate_id}", ""))
+        if target:
+            targets[candidate_id] = target
+    outcomes = actions.decide_many(_services(), ids, action, targets)
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        message = "; ".join(f"#{o.id}: {o.message}" for o in failed)
+        return _render("review_refused.html", 409, message=message)
+    return redirect(
+        url_for("review.page", did=action, n=len(outcomes), **_filters_from_form()), code=303
+    )
+
+
+def _known_list(list_path: str) -> bool:
+    """Whether `list_path` is one of the workspace's lists (never a path outside it)."""
+    return list_path in _services().index.documents()
+
+
+@bp.get("/review/lists/<path:list_path>")
+def list_page(list_path: str) -> Any:
+    """One list: sections with entry counts, latest additions, check findings and safe fixes."""
+    if not _paired():
+        return _render("review_pair.html", 401)
+    services = _services()
+    services.index.refresh()
+    if not _known_list(list_path):
+        return _render("review_refused.html", 404, message=f"No list {list_path!r} here.")
+    summary = next(row for row in lists_summary(services.index) if row["path"] == list_path)
+    findings = model.finding_views(actions.list_findings(services, list_path), list_path)
+    fixed = request.args.get("fixed")
+    return _render(
+        "review_list.html",
+        summary=summary,
+        findings=findings,
+        fixable=sum(1 for f in findings if f.fixable),
+        accepted=model.latest_accepted(actions.accepted(services), list_path),
+        commits=actions.recent_commits(services, list_path),
+        fixed=int(fixed) if fixed and fixed.isdigit() else None,
+    )
+
+
+@bp.post("/review/lists/<path:list_path>/fix")
+def fix(list_path: str) -> Any:
+    """Apply the safe fixes of `papershelf check --fix` to one list."""
+    refused = _post_guard()
+    if refused is not None:
+        return refused
+    if not _known_list(list_path):
+        return _refuse(f"No list {list_path!r} here.", 404)
+    try:
+        count = actions.fix_list(_services(), list_path)
+    except PapershelfError as exc:
+        return _render("review_refused.html", exc.http_status, message=exc.message)
+    return redirect(url_for("review.list_page", list_path=list_path, fixed=count), code=303)
+
+
+@bp.post("/review/unpair")
+def unpair() -> Any:
+    """Forget this browser's pairing."""
+    refused = _post_guard()
+    if refused is not None:
+        return refused
+    response = redirect(url_for("review.page"), code=303)
+    auth.clear_session(response)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the review page on `app` (its static files under /review/static)."""
+    app.register_blueprint(bp, static_url_path="/review/static")

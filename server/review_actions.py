@@ -1,0 +1,167 @@
+"""What the review page does: read candidates, decide them through feeds.decisions, fix lists."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sync.errors import BadInput, PapershelfError
+
+from .services import Services
+
+log = logging.getLogger(__name__)
+
+#: At most this many pending candidates are read for one page.
+MAX_CANDIDATES = 500
+#: Commits shown as a list's latest additions.
+LATEST_COMMITS = 10
+
+
+class ReviewUnavailable(PapershelfError):
+    """The candidate store (the feeds part) is not installed or could not be opened."""
+
+    http_status = 503
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one decision did, for the flash line and the JSON answer."""
+
+    id: int
+    action: str
+    ok: bool
+    message: str
+    list: str | None = None
+    section: str | None = None
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape the page's script reads."""
+        return dict(self.__dict__)
+
+
+def review_store(services: Services) -> Any:
+    """The candidate store scoped to the served workspace (None when feeds are not installed)."""
+    store = services.candidates
+    if store is None:
+        return None
+    root = str(services.workspace.root)
+    if getattr(store, "workspace", root) in (None, ""):
+        cached = getattr(services, "_review_store", None)
+        if cached is None:
+            cached = type(store)(store.path, workspace=root)
+            services._review_store = cached  # type: ignore[attr-defined]
+        return cached
+    return store
+
+
+def pending(services: Services) -> list[Any]:
+    """Pending candidates, best score first."""
+    store = review_store(services)
+    if store is None:
+        return []
+    return list(store.list("pending", limit=MAX_CANDIDATES))
+
+
+def decide(
+    services: Services,
+    candidate_id: int,
+    action: str,
+    target: tuple[str, str] | None = None,
+) -> Outcome:
+    """Accept (through `feeds.decisions.accept` and so `sync.insert.add_paper`), reject or snooze."""
+    store = review_store(services)
+    if store is None:
+        raise ReviewUnavailable("The candidate store is not available; is feeds installed?")
+    from feeds import decisions
+
+    if action == "accept":
+        list_path, section = target if target else (None, None)
+        _, result = decisions.accept(
+            services.workspace,
+            store,
+            candidate_id,
+            list_path=list_path,
+            section=section,
+            index=services.index,
+        )
+        verb = "Added" if result.status == "added" else "Already listed"
+        return Outcome(
+            candidate_id,
+            action,
+            True,
+            f"{verb}: {result.list} › {result.section}, line {result.line}.",
+            result.list,
+            result.section,
+            result.line,
+        )
+    if action == "reject":
+        decisions.reject(services.workspace, store, candidate_id)
+        return Outcome(candidate_id, action, True, "Rejected: it will not be proposed again.")
+    if action == "snooze":
+        snooze = getattr(decisions, "snooze", None)
+        if snooze is not None:
+            snooze(services.workspace, store, candidate_id)
+        else:
+            store.get(candidate_id)  # NotFound for an unknown id
+            store.set_status(candidate_id, "snoozed")
+        return Outcome(candidate_id, action, True, "Snoozed.")
+    raise BadInput(f"Unknown decision {action!r}.", fields={"action": action})
+
+
+def decide_many(
+    services: Services, ids: list[int], action: str, targets: dict[int, tuple[str, str]]
+) -> list[Outcome]:
+    """Decide several candidates; one failing does not stop the others."""
+    outcomes = []
+    for candidate_id in ids:
+        try:
+            outcomes.append(decide(services, candidate_id, action, targets.get(candidate_id)))
+        except PapershelfError as exc:
+            outcomes.append(Outcome(candidate_id, action, False, exc.message))
+    return outcomes
+
+
+def accepted(services: Services, limit: int = 200) -> list[Any]:
+    """Accepted candidates (for a list's latest additions)."""
+    store = review_store(services)
+    if store is None:
+        return []
+    return list(store.list("accepted", limit=limit))
+
+
+def list_findings(services: Services, list_path: str) -> list[Any]:
+    """`papershelf check` findings of one list (cross-list duplicates included)."""
+    from sync.check import check_workspace
+
+    return check_workspace(services.workspace, [list_path])
+
+
+def fix_list(services: Services, list_path: str) -> int:
+    """Apply the safe fixes to one list; how many findings were fixed."""
+    from sync.check import fix_file
+
+    result = fix_file(services.workspace.root / list_path, list_path)
+    services.index.refresh()
+    return len(result.fixed)
+
+
+def recent_commits(services: Services, list_path: str, limit: int = LATEST_COMMITS) -> list[dict]:
+    """The newest commits touching `list_path` (subject and date), empty without git."""
+    try:
+        import git
+
+        repo = git.Repo(services.workspace.root, search_parent_directories=False)
+    except Exception:
+        return []
+    try:
+        with repo:
+            commits = list(repo.iter_commits(paths=list_path, max_count=limit))
+            return [
+                {"subject": c.summary, "when": c.committed_datetime.strftime("%Y-%m-%d %H:%M")}
+                for c in commits
+            ]
+    except Exception as exc:  # an empty repo, a broken HEAD: nothing to show
+        log.debug("no commits for %s: %s", list_path, exc)
+        return []

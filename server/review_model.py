@@ -1,0 +1,319 @@
+"""What the review page shows, computed from candidates, lists and status (pure helpers)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sync.identity import parse_arxiv_id
+
+log = logging.getLogger(__name__)
+
+#: How many authors a card names before "et al.".
+AUTHORS_SHOWN = 6
+#: Date filter choices: value -> (label, days back; None for any time).
+DATE_CHOICES: dict[str, tuple[str, int | None]] = {
+    "": ("Any time", None),
+    "1": ("Last day", 1),
+    "7": ("Last 7 days", 7),
+    "30": ("Last 30 days", 30),
+}
+#: Separates list and section in the Section picker's option values.
+TARGET_SEP = "::"
+DECISIONS = ("accept", "reject", "snooze")
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    """One candidate as a review card shows it."""
+
+    id: int
+    title: str
+    authors: str
+    published: str
+    categories: tuple[str, ...]
+    abstract: str
+    abs_url: str | None
+    pdf_url: str | None
+    code_url: str | None
+    sources: tuple[str, ...]
+    first_seen: float
+    score: float
+    why: tuple[str, ...]
+    list: str | None
+    section: str | None
+    status: str
+    extra_links: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def target(self) -> str:
+        """The Section picker's value of the suggestion."""
+        return target_value(self.list or "", self.section or "")
+
+    @property
+    def seen_day(self) -> str:
+        """The UTC day the feeds first saw it (YYYY-MM-DD)."""
+        return time.strftime("%Y-%m-%d", time.gmtime(self.first_seen)) if self.first_seen else ""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The review page's filters: list, source, date (days back) and a search query."""
+
+    list: str = ""
+    source: str = ""
+    since: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> Filters:
+        """Filters from a query string, unknown date choices ignored."""
+        since = (args.get("since") or "").strip()
+        return cls(
+            list=(args.get("list") or "").strip(),
+            source=(args.get("source") or "").strip(),
+            since=since if since in DATE_CHOICES else "",
+            q=(args.get("q") or "").strip()[:200],
+        )
+
+    def active(self) -> bool:
+        """Whether any filter narrows the view."""
+        return bool(self.list or self.source or self.since or self.q)
+
+
+@dataclass
+class ListTargets:
+    """Every list and its section addresses, for the Section picker."""
+
+    lists: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def has(self, list_path: str, section: str) -> bool:
+        """Whether `section` of `list_path` is offered."""
+        return any(path == list_path and section in secs for path, secs in self.lists)
+
+
+def target_value(list_path: str, section: str) -> str:
+    """The picker value naming one section of one list."""
+    return f"{list_path}{TARGET_SEP}{section}"
+
+
+def split_target(value: str) -> tuple[str, str] | None:
+    """(list, section) from a picker value, or None when it is not one."""
+    list_path, sep, section = (value or "").partition(TARGET_SEP)
+    if not sep or not list_path.strip() or not section.strip():
+        return None
+    return list_path.strip(), section.strip()
+
+
+def short_authors(authors: Sequence[str], shown: int = AUTHORS_SHOWN) -> str:
+    """Authors joined by commas, cut to `shown` names and "et al."."""
+    names = [a for a in authors if a]
+    if len(names) <= shown:
+        return ", ".join(names)
+    return ", ".join(names[:shown]) + " et al."
+
+
+def paper_links(paper: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The abs and pdf links of a paper (arXiv ones from its id when it has one)."""
+    arxiv = parse_arxiv_id(str(paper.get("arxiv_id") or "")) or parse_arxiv_id(
+        str(paper.get("url") or "")
+    )
+    if arxiv is not None:
+        return f"https://arxiv.org/abs/{arxiv}", f"https://arxiv.org/pdf/{arxiv}"
+    return paper.get("url"), None
+
+
+def candidate_view(candidate: Any) -> CandidateView:
+    """A store candidate (with `to_dict()`, or its dict) as a card."""
+    data = candidate.to_dict() if hasattr(candidate, "to_dict") else dict(candidate)
+    paper = data.get("paper") or {}
+    extra = getattr(getattr(candidate, "paper", None), "extra", None) or {}
+    categories = tuple(extra.get("categories") or data.get("categories") or paper.get("tags") or ())
+    abs_url, pdf_url = paper_links(paper)
+    first_seen = getattr(candidate, "first_seen", None)
+    return CandidateView(
+        id=int(data["id"]),
+        title=paper.get("title") or paper.get("url") or paper.get("arxiv_id") or "(untitled)",
+        authors=short_authors(paper.get("authors") or ()),
+        published=paper.get("published") or "",
+        categories=categories,
+        abstract=paper.get("abstract") or "",
+        abs_url=abs_url,
+        pdf_url=pdf_url,
+        code_url=paper.get("code_url"),
+        sources=tuple(data.get("sources") or ()),
+        first_seen=float(first_seen) if isinstance(first_seen, int | float) else 0.0,
+        score=float(data.get("score") or 0.0),
+        why=tuple(data.get("why") or ()),
+        list=data.get("list"),
+        section=data.get("section"),
+        status=data.get("status") or "pending",
+        extra_links=tuple(
+            (link.get("label", "link"), link["url"])
+            for link in paper.get("links") or ()
+            if link.get("url")
+        ),
+    )
+
+
+def _matches_query(view: CandidateView, words: list[str]) -> bool:
+    """Whether every query word occurs in the card's title, authors, abstract or why-words."""
+    haystack = " ".join(
+        (view.title, view.authors, view.abstract, " ".join(view.why), " ".join(view.categories))
+    ).casefold()
+    return all(word in haystack for word in words)
+
+
+def apply_filters(
+    views: Iterable[CandidateView], filters: Filters, now: float | None = None
+) -> list[CandidateView]:
+    """The cards that pass the filters, in the order given (best score first)."""
+    now = time.time() if now is None else now
+    days = DATE_CHOICES[filters.since][1]
+    words = filters.q.casefold().split()
+    out = []
+    for view in views:
+        if filters.list and view.list != filters.list:
+            continue
+        if filters.source and filters.source not in view.sources:
+            continue
+        if days is not None and view.first_seen and view.first_seen < now - days * 86400:
+            continue
+        if words and not _matches_query(view, words):
+            continue
+        out.append(view)
+    return out
+
+
+def facet_values(views: Iterable[CandidateView]) -> tuple[list[str], list[str]]:
+    """The lists and the sources the candidates mention, sorted (filter choices)."""
+    lists: set[str] = set()
+    sources: set[str] = set()
+    for view in views:
+        if view.list:
+            lists.add(view.list)
+        sources.update(view.sources)
+    return sorted(lists), sorted(sources)
+
+
+def list_targets(summary: Iterable[Mapping[str, Any]]) -> ListTargets:
+    """Picker targets from `api_lists.lists_summary` rows."""
+    return ListTargets([(row["path"], [s["path"] for s in row["sections"]]) for row in summary])
+
+
+# -- status bar ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusItem:
+    """One part of the status bar: name, state, a line of detail and an error if any."""
+
+    name: str
+    state: str
+    detail: str
+    error: str | None = None
+
+
+def _describe_commit(value: Any) -> str:
+    """A last-commit value (dict or text) as a short phrase."""
+    if isinstance(value, Mapping):
+        message = str(value.get("message") or value.get("summary") or "").splitlines()[:1]
+        when = value.get("at") or value.get("time") or value.get("date") or ""
+        sha = str(value.get("sha") or value.get("hexsha") or "")[:7]
+        return " ".join(p for p in (sha, f"“{message[0]}”" if message else "", str(when)) if p)
+    return str(value) if value else "none yet"
+
+
+def _describe_when(value: Any) -> str:
+    """A time value (dict with `at`, ISO text, epoch) as text."""
+    if isinstance(value, Mapping):
+        value = value.get("at") or value.get("time") or value.get("ok")
+    if isinstance(value, int | float):
+        return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(value))
+    return str(value) if value else "never"
+
+
+def _error_text(part: Mapping[str, Any]) -> str | None:
+    """A part's error (or conflict, or why it is unavailable) as one line."""
+    for key in ("error", "conflict"):
+        value = part.get(key)
+        if value:
+            return value if isinstance(value, str) else str(value.get("message", value))
+    errors = part.get("errors")
+    if errors:
+        return "; ".join(str(e) for e in errors[:3]) if isinstance(errors, list) else str(errors)
+    if part.get("state") in ("unavailable", "error") and part.get("reason"):
+        return str(part["reason"])
+    return None
+
+
+def status_items(status: Mapping[str, Any]) -> list[StatusItem]:
+    """The status bar's parts from `Services.status()`: sync, feeds and queued clips."""
+    sync = status.get("sync") or {}
+    feeds = status.get("feeds") or {}
+    clips = status.get("clips") or {}
+    sync_detail = (
+        f"last commit {_describe_commit(sync.get('last_commit'))}; "
+        f"last push {_describe_when(sync.get('last_push'))}"
+    )
+    if sync.get("paused"):
+        sync_detail += "; auto-push paused"
+    feeds_detail = (
+        f"last poll {_describe_when(feeds.get('last_poll'))}; "
+        f"next poll {_describe_when(feeds.get('next_poll'))}"
+    )
+    queued = int(clips.get("queued") or 0)
+    failed = int(clips.get("failed") or 0)
+    clips_detail = f"{queued} queued" + (f", {failed} failed" if failed else "")
+    return [
+        StatusItem("Sync", str(sync.get("state", "off")), sync_detail, _error_text(sync)),
+        StatusItem("Feeds", str(feeds.get("state", "off")), feeds_detail, _error_text(feeds)),
+        StatusItem("Clips", str(clips.get("state", "off")), clips_detail, _error_text(clips)),
+    ]
+
+
+# -- a list's page ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """One `papershelf check` finding as the list page shows it."""
+
+    line: int
+    code: str
+    severity: str
+    message: str
+    fixable: bool
+
+
+def finding_views(findings: Iterable[Any], list_path: str) -> list[FindingView]:
+    """The findings of one list, in file order."""
+    out = [
+        FindingView(f.line, f.code, f.severity, f.message, bool(f.fixable))
+        for f in findings
+        if f.list == list_path
+    ]
+    return sorted(out, key=lambda f: (f.line, f.code))
+
+
+def latest_accepted(candidates: Iterable[Any], list_path: str, limit: int = 10) -> list[dict]:
+    """The newest accepted candidates written into `list_path` (title, section, line, when)."""
+    rows = []
+    for cand in candidates:
+        result = getattr(cand, "result", None) or {}
+        if result.get("list") != list_path:
+            continue
+        rows.append(
+            {
+                "title": cand.paper.title or cand.identity,
+                "section": result.get("section", ""),
+                "line": result.get("line"),
+                "when": _describe_when(getattr(cand, "decided_at", None)),
+                "at": getattr(cand, "decided_at", None) or 0.0,
+            }
+        )
+    rows.sort(key=lambda r: r["at"], reverse=True)
+    return rows[:limit]

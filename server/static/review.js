@@ -1,0 +1,154 @@
+// papershelf review page: keyboard shortcuts and in-place decisions on top of plain forms.
+// Without this script every form still works (each decision reloads the page).
+(function () {
+  "use strict";
+
+  var live = document.getElementById("live");
+  var current = null;
+
+  function cards() {
+    return Array.prototype.slice.call(document.querySelectorAll("li.candidate"));
+  }
+
+  function say(text, isError) {
+    if (!live) { return; }
+    live.textContent = text;
+    live.classList.toggle("banner-error", Boolean(isError));
+  }
+
+  function setCurrent(card, focus) {
+    if (current) {
+      current.classList.remove("current");
+      current.removeAttribute("aria-current");
+    }
+    current = card || null;
+    if (!current) { return; }
+    current.classList.add("current");
+    current.setAttribute("aria-current", "true");
+    if (focus !== false) {
+      current.focus({ preventScroll: true });
+      current.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function move(step) {
+    var list = cards();
+    if (!list.length) { return; }
+    var at = list.indexOf(current);
+    var next = at < 0 ? 0 : Math.min(list.length - 1, Math.max(0, at + step));
+    setCurrent(list[next]);
+  }
+
+  function updateCount() {
+    var count = document.querySelector("h1 .count");
+    if (count) { count.textContent = String(cards().length); }
+  }
+
+  function removeCard(card) {
+    var list = cards();
+    var at = list.indexOf(card);
+    var next = list[at + 1] || list[at - 1] || null;
+    card.remove();
+    updateCount();
+    if (current === card) { current = null; setCurrent(next); }
+    if (!cards().length) { say(live.textContent + " Nothing left to review."); }
+  }
+
+  function decide(form, submitter) {
+    var card = form.closest("li.candidate");
+    var data = new FormData(form);
+    if (submitter && submitter.name) { data.set(submitter.name, submitter.value); }
+    card.classList.add("busy");
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    return fetch(form.action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().catch(function () {
+        return { ok: false, error: "Unexpected answer (HTTP " + response.status + ")." };
+      });
+    }).then(function (answer) {
+      if (answer.ok) {
+        say(answer.message, false);
+        removeCard(card);
+      } else {
+        say(answer.error || "The decision failed.", true);
+        card.classList.remove("busy");
+        buttons.forEach(function (b) { b.disabled = false; });
+      }
+    }).catch(function () {
+      say("The server did not answer; is papershelf serve running?", true);
+      card.classList.remove("busy");
+      buttons.forEach(function (b) { b.disabled = false; });
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.classList.contains("decide")) {
+      event.preventDefault();
+      decide(form, event.submitter);
+    } else if (form.id === "bulk") {
+      // Each selected card goes to the section picked on it, not only to its suggestion.
+      form.querySelectorAll("input[data-added]").forEach(function (i) { i.remove(); });
+      document.querySelectorAll("select[data-target-for]").forEach(function (select) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = "target-" + select.getAttribute("data-target-for");
+        input.value = select.value;
+        input.setAttribute("data-added", "");
+        form.appendChild(input);
+      });
+    }
+  });
+
+  document.addEventListener("focusin", function (event) {
+    var card = event.target.closest && event.target.closest("li.candidate");
+    if (card && card !== current) { setCurrent(card, false); }
+  });
+
+  var selectAll = document.querySelector("[data-select-all]");
+  if (selectAll) {
+    selectAll.addEventListener("change", function () {
+      document.querySelectorAll("input.pick").forEach(function (box) { box.checked = selectAll.checked; });
+    });
+  }
+
+  function press(action) {
+    if (!current) { move(1); }
+    if (!current) { return; }
+    var button = current.querySelector("button[value='" + action + "']");
+    if (button && !button.disabled) { button.click(); }
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "select" || tag === "textarea" || event.target.isContentEditable) { return; }
+    var handled = true;
+    switch (event.key) {
+      case "j": move(1); break;
+      case "k": move(-1); break;
+      case "a": press("accept"); break;
+      case "r": press("reject"); break;
+      case "s": press("snooze"); break;
+      case "x":
+        if (current) { var box = current.querySelector("input.pick"); box.checked = !box.checked; }
+        break;
+      case "o":
+        if (current) {
+          var link = current.querySelector("a.open");
+          if (link) { window.open(link.href, "_blank", "noopener,noreferrer"); }
+        }
+        break;
+      default: handled = false;
+    }
+    if (handled) { event.preventDefault(); }
+  });
+
+  var first = cards()[0];
+  if (first) { setCurrent(first, false); }
+})();
