@@ -65,3 +65,41 @@ def test_seed_lists_meet_the_fidelity_target(path: Path) -> None:
     report = measure_fidelity(path.read_bytes())
     assert report.total >= 10
     assert report.rate >= TARGET, report.summary() + "\n" + _failures(report)
+
+
+NUMBERED = b"""# L
+
+## A
+
+1. [Alpha paper](https://arxiv.org/abs/2401.00001), Jan. 1 2024.
+2. [Beta paper](https://arxiv.org/abs/2402.00002), Feb. 2 2024.
+3. [Gamma paper](https://arxiv.org/abs/2403.00003), Mar. 3 2024.
+4. [Delta paper](https://arxiv.org/abs/2404.00004), Apr. 4 2024.
+"""
+
+PLACEHOLDER_TABLE = b"""# L
+
+| Title | Venue | Date | Code |
+| :---- | :---: | ---- | ---- |
+| [Alpha paper](https://arxiv.org/abs/2401.00001) | ICLR 2024 | 2024.01 | [GitHub](https://github.com/a/b) |
+| [Beta paper](https://arxiv.org/abs/2402.00002) | arXiv | 2024.02 | - |
+| [Gamma paper](https://arxiv.org/abs/2403.00003) | NeurIPS | 2023.12 | [GitHub](https://github.com/c/d) |
+| [Delta paper](https://arxiv.org/abs/2404.00004) | TMLR | 2024.04 | - |
+"""
+
+
+def test_numbered_lists_are_numbered_after_their_neighbour_or_stay_lazy() -> None:
+    assert measure_fidelity(NUMBERED).rate == 1.0
+    lazy = NUMBERED.replace(b"2. ", b"1. ").replace(b"3. ", b"1. ").replace(b"4. ", b"1. ")
+    assert measure_fidelity(lazy).rate == 1.0
+
+
+def test_tables_keep_their_placeholder_for_missing_values() -> None:
+    report = measure_fidelity(PLACEHOLDER_TABLE)
+    assert report.rate == 1.0, _failures(report)
+
+
+def test_crlf_lists_round_trip() -> None:
+    data = (STYLES / "bold_arxiv.md").read_bytes().replace(b"\n", b"\r\n")
+    report = measure_fidelity(data)
+    assert report.rate == 1.0, _failures(report)

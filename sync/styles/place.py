@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from .entries import doc_cache, entry_fields
 from .render import render_entry
 from .style import DEFAULT_STYLE, EntryStyle, _spread
 
+_NUMBER_RE = re.compile(r"^([ \t]*)(\d{1,9})[.)][ \t]")
 #: Share of neighbouring pairs that must be newest-first before new papers go on top.
 SORTED_SHARE = 0.8
 ORDER_SAMPLE = 40
@@ -36,6 +38,7 @@ def insertion_at(
 ) -> Insertion:
     """Lines that put an entry before the section's entry `index` (or last), gaps learned."""
     entries = section.entries
+    lines = _numbered(doc, entries, index, lines)
     if entries and (
         index == 0 or (index < len(entries) and joins_next(doc, entries[index - 1], entries[index]))
     ):
@@ -56,6 +59,28 @@ def insertion_at(
     if at + blanks < len(doc.lines) and after < style.tail_gap:
         trailing = [""] * (style.tail_gap - after)
     return Insertion(at + use, [""] * (style.lead_gap - use) + lines + trailing)
+
+
+def _number(doc: Any, entry: Any) -> int | None:
+    m = _NUMBER_RE.match(doc.lines[entry.start])
+    return int(m.group(2)) if m else None
+
+
+def _numbered(doc: Any, entries: list, index: int, lines: list[str]) -> list[str]:
+    """An ordered-list entry numbered after its neighbour (or like them all, if all say `1.`)."""
+    m = _NUMBER_RE.match(lines[0]) if lines else None
+    if m is None or not entries:
+        return lines
+    numbers = [n for n in (_number(doc, e) for e in _spread(list(entries), 20)) if n is not None]
+    if not numbers:
+        return lines
+    if len(set(numbers)) == 1 and len(numbers) > 1:
+        number = numbers[0]  # a lazily numbered list (`1.` everywhere) stays lazy
+    else:
+        before = _number(doc, entries[index - 1]) if 0 < index <= len(entries) else None
+        after = _number(doc, entries[index]) if index < len(entries) else None
+        number = before + 1 if before is not None else max((after or 2) - 1, 1)
+    return [f"{m.group(1)}{number}{lines[0][m.end(2) :]}", *lines[1:]]
 
 
 def joins_next(doc: Any, before: Any, after: Any) -> bool:

@@ -290,9 +290,10 @@ def _table_details(pool: list[EntryFields], pick: Callable, lay: Callable) -> di
 
     empty: dict[int, list[str]] = {}
     for f in pool:
+        filled = f.layout.get("filled", ())
         for i, cell in enumerate(f.layout.get("cells", ())):
-            if not cell.strip():
-                empty.setdefault(i, []).append(cell)
+            if i < len(filled) and not filled[i]:
+                empty.setdefault(i, []).append(cell)  # how this column says "nothing"
     return {
         "empty_cells": {i: majority(v) for i, v in empty.items()},
         "header": lay("header", ()),

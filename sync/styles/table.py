@@ -43,6 +43,11 @@ def split_row(line: str) -> tuple[list[str], bool, bool]:
     return _SPLIT_RE.split(inner), lead, trail
 
 
+def _placeholder(cell: str) -> bool:
+    """A cell that stands for "nothing": empty, `-`, `—`, `N/A`..."""
+    return not any(ch.isalnum() for ch in cell) or cell.lower() in ("n/a", "na", "none", "tbd")
+
+
 def header_of(doc: Any, entry: Any) -> list[str] | None:
     """The header cells of the table a row belongs to: the nearest `|---|` line above it."""
     from .entries import doc_cache
@@ -73,11 +78,16 @@ def extract_row(text: str, header: list[str]) -> Any:
     }
     values: dict[str, Any] = {"links": []}
     urls: list[str] = []
+    filled = []
     for i, raw in enumerate(cells):
         role = role_of(header[i]) if i < len(header) else None
         cell = raw.strip()
         links = [(m.group(1), m.group(2)) for m in LINK_RE.finditer(cell)]
         urls += [u for _, u in links]
+        before = len(values) + len(layout)
+        filled.append(False)
+        if _placeholder(cell) and role != "title":
+            continue  # `-`, `N/A` or nothing: the column has no value for this paper
         if role == "title":
             m = LINK_RE.fullmatch(cell)
             title_raw = m.group(1) if m else cell.strip("*")
@@ -105,6 +115,8 @@ def extract_row(text: str, header: list[str]) -> Any:
         elif role == "link" and links:
             values.setdefault("url", links[0][1])
             layout["link_cell"] = cell.replace(links[0][1], "{url}")
+        filled[-1] = len(values) + len(layout) > before
+    layout["filled"] = tuple(filled)
     layout["title_shape"] = values.get("title_shape")
     url = values.get("url")
     title_raw = values.get("title_raw")

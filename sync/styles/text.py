@@ -111,7 +111,8 @@ def escape_text(text: str, context: str = "plain") -> str:
             out = out.replace("_", "\\_").replace("[", "\\[").replace("]", "\\]")
     elif context == "cell":
         out = out.replace("|", "\\|")
-    if context in ("plain", "cell"):
+    if context in ("plain", "cell") and "](" in out:
+        # Only a `[..](..)` could turn text into a link; lone brackets stay as typed.
         out = out.replace("[", "\\[").replace("]", "\\]")
     return out
 
