@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from urllib.parse import unquote
 
+from ..closest import closest_names
 from ..identity import parse_arxiv_id
 from ..listmodel import ListDocument
 from ..listmodel.lines import strip_ending
 from ..styles import paper_entries
+from .anchors import document_anchors
 from .findings import INFO, Finding
 
 #: `[text](target)` whose target is empty or a placeholder; images (`![x]()`) included.
@@ -124,24 +127,41 @@ def broken_reason(target: str) -> str | None:
     return None
 
 
+def anchor_reason(target: str, anchors: set[str]) -> str | None:
+    """Why an in-page link `#anchor` goes nowhere (no such heading), or None."""
+    t = target.strip()
+    if not t.startswith("#") or len(t) < 2 or not anchors:
+        return None
+    anchor = unquote(t[1:]).lower()
+    if anchor in anchors:
+        return None
+    close = closest_names(anchor, sorted(anchors), limit=1)
+    return f"no heading has the anchor #{anchor}" + (f" (#{close[0]}?)" if close else "")
+
+
 def check_broken_links(list_path: str, doc: ListDocument) -> list[Finding]:
-    """Link targets that cannot work: a misspelt scheme, spaces, an arXiv link without an id."""
+    """Link targets that cannot work: misspelt scheme, spaces, no arXiv id, no such heading."""
     opaque = opaque_lines(doc)
+    anchors: set[str] | None = None
     findings = []
     for i, line in enumerate(doc.lines):
         if i in opaque or "](" not in line:
             continue
         text = _blank_code_spans(strip_ending(line))
         for m in _TARGET_RE.finditer(text):
-            reason = broken_reason(m.group("target"))
+            target = m.group("target").strip()
+            reason = broken_reason(target)
+            if reason is None and target.startswith("#"):
+                anchors = document_anchors(doc) if anchors is None else anchors
+                reason = anchor_reason(target, anchors)
             if reason:
                 findings.append(
                     Finding(
                         "broken-link",
                         list_path,
                         i + 1,
-                        f"link target {m.group('target').strip()!r}: {reason}",
-                        context={"target": m.group("target").strip(), "reason": reason},
+                        f"link target {target!r}: {reason}",
+                        context={"target": target, "reason": reason},
                     )
                 )
     return findings
