@@ -44,6 +44,13 @@ def register(group: click.Group) -> None:
 @click.option(
     "--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="HTTP threads."
 )
+@click.option(
+    "--clip-retry-seconds",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0.01, 3600),
+    help="First wait before retrying a clip queued while arXiv is unreachable (doubles, max 1 h).",
+)
 @workspace_option
 def serve_command(
     host: str,
@@ -52,10 +59,12 @@ def serve_command(
     no_feeds: bool,
     allow_remote: bool,
     threads: int,
+    clip_retry_seconds: float,
     workspace_dir: str | None,
 ) -> None:
     """Run the HTTP server, the sync daemon and the feed scheduler until Ctrl+C."""
     from .app import create_app
+    from .clips import RetryPolicy
     from .services import Services, clear_server_state, write_server_state
     from .serving import (
         check_bind_host,
@@ -75,7 +84,8 @@ def serve_command(
         )
     workspace = get_workspace(workspace_dir)
     token = load_token(create=True)
-    services = Services.build(workspace)
+    retry = RetryPolicy(base_delay_seconds=clip_retry_seconds)
+    services = Services.build(workspace, retry=retry)
     app = create_app(
         {
             "PAPERSHELF_SERVICES": services,
@@ -83,9 +93,13 @@ def serve_command(
         }
     )
     bind_host = "127.0.0.1" if host.lower() == "localhost" else host
-    running = start_server(app, bind_host, port, threads=threads)
-    app.config["PAPERSHELF_PORT"] = running.port
+    # Parts first, so the first request already sees them running.
     services.start(sync=not no_sync, feeds=not no_feeds)
+    try:
+        running = start_server(app, bind_host, port, threads=threads, before_serving=app.config)
+    except BaseException:
+        services.stop()
+        raise
     url = f"http://{url_host(bind_host)}:{running.port}"
     write_server_state(url, workspace)
 

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 RUNNING, OFF, UNAVAILABLE, ERROR = "running", "off", "unavailable", "error"
 SERVER_STATE_FILENAME = "server.json"
+#: The clip worker gets at most this long to finish on stop.
+WORKER_STOP_SECONDS = 1.0
 #: A live clip waits at most this long for one arXiv answer before it is queued.
 ARXIV_TIMEOUT_SECONDS = 10.0
 ARXIV_MAX_RETRIES = 1
@@ -150,14 +152,16 @@ class Services:
         """Stop every running part, all within `timeout_seconds` together."""
         deadline = time.monotonic() + timeout_seconds
         if self.worker is not None:
-            self.worker.stop(timeout_seconds=max(0.1, deadline - time.monotonic()))
+            # A clip in flight may wait on arXiv; it stays queued (durably), so do not wait long.
+            self.worker.stop(timeout_seconds=min(WORKER_STOP_SECONDS, timeout_seconds / 4))
         for part in (self.feeds, self.sync):
             if part.obj is None or part.state != RUNNING:
                 continue
             left = max(0.1, deadline - time.monotonic())
             try:
                 if part.name == "sync":
-                    part.obj.stop(timeout_seconds=left)
+                    # It joins its watcher and its loop, each for up to the timeout it is given.
+                    part.obj.stop(timeout_seconds=left / 2)
                 else:
                     part.obj.stop()
             except Exception as exc:

@@ -21,6 +21,12 @@ log = logging.getLogger(__name__)
 #: Everything stops within this many seconds of SIGINT/SIGTERM.
 STOP_BUDGET_SECONDS = 4.5
 DEFAULT_THREADS = 8
+#: Open connections waitress accepts (its default, 100, is one busy client's worth).
+CONNECTION_LIMIT = 512
+#: An idle keep-alive connection is closed after this many seconds.
+CHANNEL_TIMEOUT_SECONDS = 30
+#: How long the socket loop sleeps in poll(); bounds how fast it notices a stop.
+LOOP_TIMEOUT_SECONDS = 0.25
 
 
 def is_loopback(host: str) -> bool:
@@ -63,8 +69,18 @@ class RunningServer:
         self.thread.join(timeout_seconds)
 
 
-def start_server(app: Any, host: str, port: int, threads: int = DEFAULT_THREADS) -> RunningServer:
-    """Bind `app` with waitress on host:port (0: any free port) and serve from a thread."""
+def start_server(
+    app: Any,
+    host: str,
+    port: int,
+    threads: int = DEFAULT_THREADS,
+    before_serving: dict[str, Any] | None = None,
+) -> RunningServer:
+    """Bind `app` with waitress on host:port (0: any free port) and serve from a thread.
+
+    `before_serving` (the app's config) gets PAPERSHELF_PORT, the bound port, before the first
+    request can arrive, so the Host check knows it.
+    """
     try:
         server = create_server(
             app,
@@ -74,12 +90,19 @@ def start_server(app: Any, host: str, port: int, threads: int = DEFAULT_THREADS)
             ident="papershelf",
             clear_untrusted_proxy_headers=True,
             max_request_body_size=2 * 1024 * 1024,
+            connection_limit=CONNECTION_LIMIT,
+            channel_timeout=CHANNEL_TIMEOUT_SECONDS,
+            asyncore_loop_timeout=LOOP_TIMEOUT_SECONDS,
         )
     except OSError as exc:
         raise PapershelfError(
             f"Cannot listen on {host}:{port}: {exc.strerror or exc}"
             + (" (is papershelf already running? try --port)" if exc.errno == 98 else "")
         ) from None
+    if before_serving is not None:
+        before_serving["PAPERSHELF_PORT"] = int(server.effective_port)
+    # Waitress warns on every queued request; under a burst of clips that is noise, not news.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     thread = threading.Thread(target=server.run, name="papershelf-http", daemon=True)
     thread.start()
     return RunningServer(server=server, thread=thread, port=int(server.effective_port))

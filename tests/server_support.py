@@ -185,9 +185,14 @@ class ServeProcess:
         return False
 
     @property
+    def token_path(self) -> Path:
+        """Where the server keeps its pairing token."""
+        return Path(os.environ["PAPERSHELF_DATA_DIR"]) / "token"
+
+    @property
     def token(self) -> str:
         """The pairing token the server made in the data dir."""
-        return (Path(os.environ["PAPERSHELF_DATA_DIR"]) / "token").read_text().strip()
+        return self.token_path.read_text().strip()
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """An authorised request to the server."""
