@@ -227,7 +227,9 @@ def _table(lines: list[str], i: int, entries: list[RawEntry], blocks: list[Block
             break  # indented code, not a row
         if body[0] in SPECIAL:
             rest = body.rstrip("\r\n")
-            if interrupts_paragraph(rest, classify(rest)):
+            kind = classify(rest)
+            # Any other block ends the table, a list whatever its number (as after an item).
+            if kind in (BULLET, ORDERED) or interrupts_paragraph(rest, kind):
                 break
         entries.append((j, j + 1, "row", col, "|"))
         j += 1
