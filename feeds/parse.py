@@ -84,7 +84,7 @@ def split_creators(text: str | None) -> tuple[str, ...]:
     """arXiv's comma-joined `dc:creator` as names (double spaces, single names, a final "and")."""
     if not text:
         return ()
-    parts = re.split(r",|\band\b(?=\s+\S+\s*$)", text)
+    parts = [piece for part in text.split(",") for piece in re.split(r"\s+and\s+", part)]
     return tuple(name for name in (_SPACES_RE.sub(" ", p).strip() for p in parts) if name)
 
 

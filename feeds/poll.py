@@ -125,8 +125,10 @@ class Poller:
         index: WorkspaceIndex | None = None,
         session: requests.Session | None = None,
         arxiv: ArxivClient | None = None,
+        backoff_base_seconds: float = 3.0,
     ) -> None:
         """A poller of `workspace` (its own store, index and HTTP session unless given)."""
+        self.backoff_base_seconds = backoff_base_seconds
         self.workspace = workspace
         self.store = store or CandidateStore(workspace=str(workspace.root))
         self.index = index or WorkspaceIndex.build(workspace)
@@ -203,6 +205,7 @@ class Poller:
             last_modified=state.get("last_modified") if same_url else None,
             session=self.session,
             timeout_seconds=timeout,
+            backoff_base_seconds=self.backoff_base_seconds,
         )
         self.store.save_feed_state(
             source.name, url=source.url, etag=fetched.etag, last_modified=fetched.last_modified
