@@ -56,12 +56,22 @@ def test_a_clip_is_committed_with_its_meaning_and_pushed(tmp_path, remote, daemo
     assert git(remote, "log", "-1", "--format=%an <%ae>").strip() == (
         "Test Curator <curator@example.invalid>"
     )
-    status = daemon.status()
+
+    def pushed_and_clean() -> dict | None:
+        status = daemon.status()
+        done = status["last_push"] and status["last_push"]["ok"] and not status["pending"]
+        return status if done and status["last_commit"]["message"] == subject else None
+
+    status = wait_for(pushed_and_clean, what="the status after the push")
     assert status["last_commit"]["message"] == subject
     assert status["last_push"]["ok"] is True and status["error"] is None
     assert status["pending"] == [] and status["remote"] == "origin/main"
     # Another process reads the same through load_status.
-    assert load_status(workspace(work))["last_commit"]["sha"] == status["last_commit"]["sha"]
+    sha = status["last_commit"]["sha"]
+    wait_for(
+        lambda: (load_status(workspace(work))["last_commit"] or {}).get("sha") == sha,
+        what="the persisted status",
+    )
 
 
 def test_pending_changes_are_committed_on_start(tmp_path, remote, daemons) -> None:

@@ -77,6 +77,7 @@ class SyncDaemon:
         self._thread: threading.Thread | None = None
         self._observer: Any = None
         self._failures = 0
+        self._remote_error: str | None = None
         self._retry_at = 0.0
         self._next_pull = 0.0
         stored = status_store.read(self.root)
@@ -264,9 +265,12 @@ class SyncDaemon:
                     self._set(
                         last_push={"time": status_store.now_iso(), "ok": False, "error": error}
                     )
-                    error = f"{error} (retrying in {wait:.0f} s; commits are kept locally)"
+                    error = f"{error} (retrying in {wait:.3g} s; commits are kept locally)"
+                    self._remote_error = error
                 except (PapershelfError, OSError) as exc:
                     error = _line(exc)
+                if error is None and self._failures:
+                    error = self._remote_error  # still backing off: the report stays
                 self._refresh(repo)
             return self._finish(result, error)
 
@@ -372,11 +376,10 @@ def _line(exc: BaseException) -> str:
 def load_status(workspace: Workspace) -> dict:
     """The persisted status of the workspace's daemon (any process), with live pending changes."""
     found = status_store.read(workspace.root)
-    if not found.get("running"):
-        try:
-            repo = gitrepo.open_repo(workspace.root)
-            with repo:
-                found["pending"] = share.wanted_changes(repo, workspace.root, PathFilter(workspace))
-        except (PapershelfError, OSError, ValueError):
-            pass
+    try:
+        repo = gitrepo.open_repo(workspace.root)
+        with repo:
+            found["pending"] = share.wanted_changes(repo, workspace.root, PathFilter(workspace))
+    except (PapershelfError, OSError, ValueError) as exc:
+        log.debug("cannot list pending changes: %s", exc)
     return found

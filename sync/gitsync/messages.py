@@ -196,6 +196,12 @@ def details(change: FileChange) -> list[str]:
 
 
 def _subject(changes: list[FileChange]) -> str:
+    lists = [c for c in changes if c.is_list]
+    others = [c for c in changes if not c.is_list]
+    if lists and others:  # say what happened to the lists; name the other files after it
+        head = _subject(lists)
+        tail = "; update " + _names([c.path for c in others], 2)
+        return head + tail if len(head + tail) <= 100 else f"{head} (and {len(others)} more files)"
     if len(changes) == 1:
         return summarize(changes[0])
     if all(c.only_added for c in changes):
@@ -221,8 +227,8 @@ def build_message(changes: list[FileChange], template: str | None = None) -> str
     }
     subject = render_template(template or DEFAULT_TEMPLATE, values) or summary
     body = [line for c in changes for line in details(c)]
-    if len(changes) == 1 and changes[0].only_added and len(changes[0].added) == 1:
-        body = []
+    if len(changes) == 1 and len(body) == 1 and summary.startswith(("Add ", "Remove ", "Move ")):
+        body = []  # the subject already says it all
     return subject + ("\n\n" + "\n".join(body) if body else "")
 
 

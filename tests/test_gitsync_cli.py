@@ -1,0 +1,102 @@
+"""`papershelf sync [--once]` and the hidden merge-driver command."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from gitsync_support import (
+    LIST,
+    LIST_NAME,
+    add_entry,
+    clone,
+    entry,
+    git,
+    make_remote,
+    messages,
+    remote_file,
+    wait_for,
+    workspace,
+)
+
+from server.cli import main
+from sync.gitsync import load_status
+
+
+def test_sync_once_commits_pulls_pushes_and_prints_json(tmp_path: Path, capsys) -> None:
+    remote = make_remote(tmp_path)
+    work = clone(remote, tmp_path / "work")
+    add_entry(work / LIST_NAME, "- [Gamma", entry("Once Paper", "2406.00001"))
+    assert main(["sync", "--once", "--json", "--workspace", str(work)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["ok"] is True and out["pushed"] is True and out["remote"] == "origin/main"
+    assert out["committed"]["message"] == 'Add "Once Paper" to training.md › Optimization'
+    assert "Once Paper" in remote_file(remote)
+    assert main(["sync", "--once", "--workspace", str(work)]) == 0
+    assert "nothing to commit" in capsys.readouterr().out
+
+
+def test_sync_once_failure_is_one_line_and_exit_1(tmp_path: Path, capsys) -> None:
+    remote = make_remote(tmp_path)
+    work = clone(remote, tmp_path / "work")
+    git(work, "remote", "set-url", "origin", str(tmp_path / "nowhere.git"))
+    add_entry(work / LIST_NAME, "- [Gamma", entry("Stuck Paper", "2406.00001"))
+    assert main(["sync", "--once", "--workspace", str(work)]) == 1
+    captured = capsys.readouterr()
+    errors = captured.err.strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith("papershelf: error: remote unreachable")
+    assert "Traceback" not in captured.err
+    assert messages(work)[0] == 'Add "Stuck Paper" to training.md › Optimization'
+
+
+def test_sync_runs_until_sigterm_and_commits_what_is_pending(tmp_path: Path) -> None:
+    remote = make_remote(tmp_path)
+    work = clone(remote, tmp_path / "work")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "sync",
+            "--workspace",
+            str(work),
+            "--quiet-seconds",
+            "30",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ws = workspace(work)
+        wait_for(lambda: load_status(ws)["running"] and load_status(ws)["last_pull"], what="start")
+        add_entry(work / LIST_NAME, "- [Gamma", entry("Before Stop", "2406.00001"))
+        wait_for(lambda: LIST_NAME in load_status(ws)["pending"], what="the change to be seen")
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert messages(work)[0] == 'Add "Before Stop" to training.md › Optimization'
+    assert load_status(workspace(work))["running"] is False
+
+
+def test_hidden_merge_driver_command(tmp_path: Path) -> None:
+    base = LIST.encode()
+    ours = base.replace(
+        b"- [Gamma", (entry("A", "2410.00001", "Oct. 1 2024") + "\n- [Gamma").encode()
+    )
+    theirs = base.replace(
+        b"- [Gamma", (entry("B", "2411.00001", "Nov. 1 2024") + "\n- [Gamma").encode()
+    )
+    paths = [tmp_path / n for n in ("o", "a", "b")]
+    for path, data in zip(paths, (base, ours, theirs), strict=True):
+        path.write_bytes(data)
+    assert main(["merge-driver", *map(str, paths), LIST_NAME]) == 0
+    merged = paths[1].read_text(encoding="utf-8")
+    assert merged.index("[B]") < merged.index("[A]") < merged.index("[Gamma")

@@ -1,0 +1,193 @@
+"""Sync under faults: unreachable remote, conflicts it cannot resolve, stale locks, disk errors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from gitsync_support import (
+    LIST_NAME,
+    add_entry,
+    clone,
+    entry,
+    git,
+    make_remote,
+    messages,
+    remote_file,
+    wait_for,
+    workspace,
+)
+
+from sync.gitsync import SyncDaemon, ensure_repo_setup, load_status
+from sync.workspace import open_workspace
+
+QUIET = 0.3
+FAST_RETRY = "[sync]\nretry_seconds = 0.2\nretry_max_seconds = 0.5\n"
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    return make_remote(tmp_path)
+
+
+def test_unreachable_remote_keeps_commits_reports_and_pushes_later(tmp_path, remote) -> None:
+    work = clone(remote, tmp_path / "work")
+    git(work, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    ws = workspace(work, FAST_RETRY)
+    git(work, "add", ".papershelf")
+    git(work, "commit", "-q", "-m", "Retry fast")
+    add_entry(work / LIST_NAME, "- [Gamma", entry("Offline One", "2406.00001"))
+    daemon = SyncDaemon(ws, quiet_seconds=QUIET)
+    result = daemon.run_once()
+    assert result["ok"] is False and result["committed"]
+    assert result["error"].startswith("remote unreachable")
+    assert "\n" not in result["error"]
+    assert messages(work)[0] == 'Add "Offline One" to training.md › Optimization'
+    status = daemon.status()
+    assert status["last_push"]["ok"] is False and status["ahead"] == 2
+    assert "Offline One" not in remote_file(remote)
+    # The running daemon keeps committing locally and retries with backoff until it works.
+    daemon.start()
+    try:
+        add_entry(work / LIST_NAME, "- [Gamma", entry("Offline Two", "2406.00002"))
+        wait_for(lambda: daemon.status()["ahead"] == 3, what="the second local commit")
+        assert "unreachable" in (daemon.status()["error"] or "")
+        git(work, "remote", "set-url", "origin", str(remote))
+        wait_for(lambda: "Offline Two" in remote_file(remote), what="the push after recovery")
+        wait_for(lambda: daemon.status()["error"] is None, what="the error to clear")
+    finally:
+        daemon.stop()
+    assert "Offline One" in remote_file(remote)
+    assert daemon.status()["last_push"]["ok"] is True
+
+
+def test_an_entry_edited_two_ways_pauses_sharing_and_loses_nothing(tmp_path, remote) -> None:
+    a = clone(remote, tmp_path / "a")
+    b = clone(remote, tmp_path / "b")
+    path_a, path_b = a / LIST_NAME, b / LIST_NAME
+    path_a.write_text(path_a.read_text().replace("[Beta Paper", "[Beta One"), encoding="utf-8")
+    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    path_b.write_text(path_b.read_text().replace("[Beta Paper", "[Beta Two"), encoding="utf-8")
+    db = SyncDaemon(workspace(b))
+    result = db.run_once()
+    assert result["ok"] is False and result["pushed"] is False
+    conflict = result["conflict"]
+    assert conflict["files"] == [LIST_NAME]
+    assert conflict["details"] == [
+        "training.md: Optimization: - [Beta Paper on Schedules](https://arxiv.org/abs/2402.00002), Feb. 2 2024."
+    ]
+    # Rebase aborted: clean tree, no rebase in progress, the local commit and edit kept.
+    assert git(b, "status", "--porcelain").strip() == ""
+    assert not (b / ".git" / "rebase-merge").exists() and not (b / ".git" / "rebase-apply").exists()
+    assert messages(b)[0] == "Edit training.md" and "[Beta Two" in path_b.read_text()
+    assert "<<<<<<<" not in path_b.read_text()
+    assert "[Beta One" in remote_file(remote) and "[Beta Two" not in remote_file(remote)
+    status = load_status(workspace(b))
+    assert status["paused"] is True and status["conflict"]["files"] == [LIST_NAME]
+    # Paused: a later cycle with nothing new on either side does not try again or push.
+    again = SyncDaemon(workspace(b))
+    assert again.status()["paused"] is True
+    # The curator resolves by hand with a merge; during it papershelf commits nothing.
+    done = subprocess.run(["git", "merge", "origin/main"], cwd=b, capture_output=True, text=True)
+    assert done.returncode != 0
+    during = again.run_once()
+    assert "middle of a merge" in during["error"] and during["committed"] is None
+    path_b.write_text(
+        path_b.read_text().replace("[Beta Two", "[Beta One and Two"), encoding="utf-8"
+    )
+    git(b, "add", LIST_NAME)
+    git(b, "commit", "-q", "--no-edit")
+    after = again.run_once()
+    assert after["ok"] is True and after["pushed"] is True and after["conflict"] is None
+    assert "[Beta One and Two" in remote_file(remote)
+    assert again.status()["paused"] is False
+
+
+def test_a_stale_index_lock_is_removed_and_a_live_one_is_respected(tmp_path, remote) -> None:
+    work = clone(remote, tmp_path / "work")
+    lock = work / ".git" / "index.lock"
+    add_entry(work / LIST_NAME, "- [Gamma", entry("Locked Out", "2406.00001"))
+    # A live git process in the repository: the lock may be its own, so wait.
+    holder = subprocess.Popen(
+        ["git", "hash-object", "--stdin"], cwd=work, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        lock.write_bytes(b"")
+        old = time.time() - 120
+        os.utime(lock, (old, old))
+        daemon = SyncDaemon(workspace(work))
+        waiting = daemon.run_once()
+        assert waiting["committed"] is None and "git is running" in waiting["error"]
+        assert lock.exists()
+    finally:
+        holder.communicate(b"x", timeout=30)
+    result = daemon.run_once()
+    assert result["committed"] and result["ok"], result
+    assert not lock.exists()
+    assert "removed a stale index.lock" in daemon.status()["notice"]
+    # A fresh lock with no process is given time before it counts as stale.
+    lock.write_bytes(b"")
+    add_entry(work / LIST_NAME, "- [Gamma", entry("Fresh Lock", "2406.00002"))
+    assert "waiting to see" in daemon.run_once()["error"]
+    lock.unlink()
+
+
+def test_never_commits_mid_rebase(tmp_path, remote) -> None:
+    work = clone(remote, tmp_path / "work")
+    add_entry(work / LIST_NAME, "- [Gamma", entry("Mid Rebase", "2406.00001"))
+    (work / ".git" / "rebase-merge").mkdir()
+    daemon = SyncDaemon(workspace(work))
+    result = daemon.run_once()
+    assert result["committed"] is None and "middle of a rebase" in result["error"]
+    (work / ".git" / "rebase-merge").rmdir()
+    assert daemon.run_once()["committed"]
+
+
+def test_a_disk_error_is_reported_and_the_loop_lives_on(tmp_path, remote) -> None:
+    work = clone(remote, tmp_path / "work")
+    path = work / LIST_NAME
+    daemon = SyncDaemon(workspace(work), quiet_seconds=QUIET)
+    daemon.start()
+    try:
+        wait_for(lambda: daemon.status()["last_pull"], what="the first pull")
+        text = path.read_text() + entry("Disk Full", "2406.00001") + "\n"
+        done = subprocess.run(
+            ["git", "hash-object", "--stdin"], cwd=work, input=text, capture_output=True, text=True
+        )
+        sha = done.stdout.strip()
+        folder = work / ".git" / "objects" / sha[:2]
+        aside = folder.with_name(sha[:2] + ".aside")
+        if folder.exists():
+            folder.rename(aside)
+        folder.write_bytes(b"not a folder")  # git cannot store the object: a real write error
+        path.write_text(text, encoding="utf-8")
+        wait_for(lambda: daemon.status()["error"], what="the error")
+        assert "git add failed" in daemon.status()["error"]
+        assert daemon.status()["pending"] == [LIST_NAME]
+        folder.unlink()
+        if aside.exists():
+            aside.rename(folder)
+        add_entry(path, "- [Delta", entry("After The Fault", "2406.00002"))
+        wait_for(lambda: "After The Fault" in remote_file(remote), what="the loop to recover")
+        assert "Disk Full" in remote_file(remote)
+    finally:
+        daemon.stop()
+
+
+def test_a_workspace_outside_git_is_one_line_and_the_default_is_initialised(tmp_path) -> None:
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    (loose / "a.md").write_text("# A\n", encoding="utf-8")
+    result = SyncDaemon(workspace(loose)).run_once()
+    assert result["ok"] is False and "not a git repository" in result["error"]
+    default = open_workspace(None)  # created in the test's data dir, with a sample list
+    ensure_repo_setup(default)
+    assert messages(default.root) == ["Start the papershelf workspace"]
+    assert "merge: papershelf" in git(default.root, "check-attr", "merge", "--", "papers.md")
+    assert "mergedriver" in git(default.root, "config", "merge.papershelf.driver")
+    assert git(default.root, "status", "--porcelain").strip() == ""
+    assert shutil.which("git")

@@ -1,0 +1,109 @@
+"""Commit messages from the meaning of a change (pure functions over old and new bytes)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from gitsync_support import LIST, entry
+
+from sync.gitsync.messages import build_message, check_template, describe_change
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
+
+BASE = LIST.encode()
+
+
+def _insert(data: bytes, anchor: str, *lines: str) -> bytes:
+    text = data.decode()
+    k = text.index(anchor)
+    return (text[:k] + "".join(x + "\n" for x in lines) + text[k:]).encode()
+
+
+def _message(old: bytes, new: bytes, path: str = "training.md", template: str | None = None) -> str:
+    return build_message([describe_change(path, old, new)], template)
+
+
+def test_one_paper_names_title_list_and_section() -> None:
+    new = _insert(BASE, "- [Gamma", entry("Scaling Optimizers", "2406.00001"))
+    assert _message(BASE, new) == 'Add "Scaling Optimizers" to training.md › Optimization'
+
+
+def test_several_papers_are_counted_with_their_sections() -> None:
+    new = _insert(BASE, "- [Gamma", entry("One", "2406.00001"), entry("Two", "2406.00002"))
+    new = _insert(new, "- [Delta", entry("Three", "2406.00003"))
+    message = _message(BASE, new)
+    subject, _, body = message.partition("\n\n")
+    assert subject == "Add 3 papers to training.md (Optimization, Alignment)"
+    assert 'Added "Three" to training.md › Alignment' in body.splitlines()
+
+
+def test_other_edits_say_edit_with_the_sections_in_the_body() -> None:
+    new = BASE.replace(b"A list of papers on training.", b"Papers on training, curated.")
+    new = new.replace(b"[Delta Paper on Feedback]", b"[Delta Paper on Human Feedback]")
+    subject, _, body = _message(BASE, new).partition("\n\n")
+    assert subject == "Edit training.md"
+    assert body == "Edited training.md: (top), Alignment"
+
+
+def test_removal_and_move() -> None:
+    beta = "- [Beta Paper on Schedules](https://arxiv.org/abs/2402.00002), Feb. 2 2024.\n"
+    removed = BASE.replace(beta.encode(), b"")
+    assert (
+        _message(BASE, removed)
+        == 'Remove "Beta Paper on Schedules" from training.md › Optimization'
+    )
+    moved = removed + beta.encode()
+    assert _message(BASE, moved).startswith(
+        'Move "Beta Paper on Schedules" to training.md › Alignment'
+    )
+
+
+def test_several_files_are_summarised() -> None:
+    one = _insert(BASE, "- [Gamma", entry("One", "2406.00001"))
+    two = _insert(BASE, "- [Delta", entry("Two", "2406.00002"))
+    changes = [describe_change("training.md", BASE, one), describe_change("eval/rl.md", BASE, two)]
+    subject, _, body = build_message(changes).partition("\n\n")
+    assert subject == "Add 2 papers to training.md, eval/rl.md"
+    assert body.splitlines() == [
+        'Added "One" to training.md › Optimization',
+        'Added "Two" to eval/rl.md › Alignment',
+    ]
+    state = describe_change(".papershelf/rejected.txt", b"", b"arxiv:1\n", is_list=False)
+    created = describe_change("new.md", None, b"# New\n")
+    gone = describe_change("old.md", b"# Old\n", None)
+    assert build_message([state]) == "Update .papershelf/rejected.txt"
+    assert build_message([changes[0], state]).startswith(
+        'Add "One" to training.md › Optimization; update .papershelf/rejected.txt\n\n'
+    )
+    assert build_message([created, gone]) == "Add list new.md; Delete old.md"
+    many = [describe_change(f"list-{n}.md", BASE, one) for n in range(6)] + [state]
+    assert build_message(many[:-1]).startswith(
+        "Add 6 papers to list-0.md, list-1.md, list-2.md and 3 more\n\n"
+    )
+    mixed = [describe_change("a.md", BASE, BASE.replace(b"A list", b"The list")), *many[:2]]
+    assert build_message(mixed).startswith("Update 3 files (a.md, list-0.md, list-1.md)")
+
+
+def test_template_shapes_the_subject_and_a_bad_one_falls_back() -> None:
+    new = _insert(BASE, "- [Gamma", entry("One", "2406.00001"))
+    assert _message(BASE, new, template="papers: {summary} [{papers}]") == (
+        'papers: Add "One" to training.md › Optimization [1]'
+    )
+    assert check_template("{nope}") is not None and check_template("{summary") is not None
+    assert _message(BASE, new, template="{nope}") == 'Add "One" to training.md › Optimization'
+
+
+def test_a_change_in_a_50000_entry_list_is_described_quickly() -> None:
+    from listgen import generate_list
+
+    big = generate_list("link_date", 50_000, seed=3)
+    k = len(big) // 2
+    k = big.index(b"\n- [", k) + 1
+    new = big[:k] + (entry("Needle Paper", "2611.00001") + "\n").encode() + big[k:]
+    started = time.perf_counter()
+    change = describe_change("big.md", big, new)
+    elapsed = time.perf_counter() - started
+    assert [p.title for p in change.added] == ["Needle Paper"]
+    assert elapsed < 1.0, f"describing took {elapsed:.2f} s"
