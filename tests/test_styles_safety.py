@@ -19,6 +19,7 @@ TARGETS = [
     ("bold_arxiv.md", "Empty"),
     ("blog.md", "Adapters"),
     ("plain.md", "Papers"),
+    ("link_set.md", "Distillation"),
     ("table.md", "Papers"),
 ]
 DOCS = {name: parse_list((STYLES / name).read_bytes()) for name in {n for n, _ in TARGETS}}

@@ -24,7 +24,7 @@ ELLIPSIS = "..."
 class EntryFields:
     """What one entry says, as written (`title_raw`) and as a reader sees it (`title`)."""
 
-    family: str  # link_date | bold_arxiv | blog | plain_link | table | unknown
+    family: str  # link_date | bold_arxiv | blog | plain_link | link_set | table | unknown
     title: str | None = None
     title_raw: str | None = None
     url: str | None = None
@@ -107,6 +107,10 @@ def _extract(entry_text: str, table_header: list[str] | None) -> EntryFields:
         result = _extract_link(rest, layout)
     else:
         result = None
+    if result is None:
+        from .linkset import extract_link_set
+
+        result = extract_link_set(rest, layout)
     return result or _unknown(entry_text)
 
 

@@ -25,6 +25,10 @@ def render_entry(paper: Any, style: EntryStyle) -> list[str]:
         lines = _render_bold(paper, style)
     elif family == "blog":
         lines = _render_blog(paper, style)
+    elif family == "link_set":
+        from .linkset import render
+
+        lines = render(paper, style, _url(paper, style) or "", _head)
     elif family == "table":
         from .table import render_row
 

@@ -149,6 +149,10 @@ def _build(doc: Any, family: str, own: list[EntryFields], whole: list[EntryField
         details.update(_blog_details(pool, pick, lay))
     elif family == "table":
         details.update(_table_details(pool, pick, lay))
+    elif family == "link_set":
+        from .linkset import learn
+
+        details.update(learn(pool, pick))
     forms = Counter(_form(f.url) for f in pool if f.url and _form(f.url))
     # Every link shape the list uses anywhere is in its style; the majority is for bare ids.
     seen = link_forms(doc)
