@@ -214,3 +214,18 @@ def test_normal_titles_are_written_exactly_as_typed() -> None:
     title = "The Hitchhiker's Guide to *PO: Q&A, 100% (and more) - part 2?"
     line = _render("link_date.md", "Optimizers", PAPER.replace(title=title))[0]
     assert line.startswith(f"- [{title}](")
+
+
+def test_link_set_uses_the_template_for_papers_with_or_without_code() -> None:
+    with_code = _render(
+        "link_set.md", "Distillation", PAPER.replace(code_url="https://github.com/o/r")
+    )
+    assert with_code == [
+        "- **Pre-training Distillation for Large Language Models: A Design Space Exploration** "
+        "[[paper](https://arxiv.org/abs/2410.16215v1)] [[code](https://github.com/o/r)]"
+    ]
+    without = _render("link_set.md", "Pruning", PAPER.replace(url=None))
+    assert without == [
+        "- **Pre-training Distillation for Large Language Models: A Design Space Exploration** "
+        "[[paper](https://arxiv.org/abs/2410.16215)]"
+    ]
