@@ -229,3 +229,18 @@ def test_link_set_uses_the_template_for_papers_with_or_without_code() -> None:
         "- **Pre-training Distillation for Large Language Models: A Design Space Exploration** "
         "[[paper](https://arxiv.org/abs/2410.16215)]"
     ]
+
+
+def test_a_one_off_slot_value_is_never_copied_into_a_new_entry() -> None:
+    head = "- **T{n}**, `arXiv, 2401.0000{n}`, [arxiv](http://arxiv.org/abs/2401.0000{n}v1), "
+    counts = [
+        "cication: [**7**](https://scholar.example/7)",
+        "cication: [**9**](https://scholar.example/9)",
+    ]
+    body = "\n".join(
+        head.format(n=n) + c + "\n\n\t *A B*" for n, c in zip((1, 2), counts, strict=True)
+    )
+    doc = parse_list(f"# L\n\n## S\n\n{body}\n".encode())
+    lines = render_entry(PAPER, infer_style(doc, doc.section("S")))
+    assert "scholar.example" not in lines[0]
+    assert lines[0].endswith("[arxiv](http://arxiv.org/abs/2410.16215v1)")

@@ -235,8 +235,9 @@ def _render_bold(paper: Any, style: EntryStyle) -> list[str]:
                 used_labels.add(match.label)
                 segs.append(f"[{seg[1]}]({safe_url(match.url)})")
         elif kind == "extra":
-            value = extras.get(seg[1]) or d.get("extra_defaults", {}).get(seg[1]) or seg[2]
-            segs.append(value)
+            value = extras.get(seg[1]) or d.get("extra_defaults", {}).get(seg[1])
+            if value:  # no repeated value to copy: the slot is left out, not invented
+                segs.append(value)
     body = f"**{_title_lines(paper, style, 'bold')}**"
     if segs:
         body += d.get("seg_sep", ", ") + d.get("seg_sep", ", ").join(segs)

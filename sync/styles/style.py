@@ -144,7 +144,7 @@ def _build(doc: Any, family: str, own: list[EntryFields], whole: list[EntryField
     if family in ("link_date", "plain_link"):
         details.update(_link_details(pool, pick, lay))
     elif family == "bold_arxiv":
-        details.update(_bold_details(pool, pick, lay))
+        details.update(_bold_details(pool, every, pick, lay))
     elif family == "blog":
         details.update(_blog_details(pool, pick, lay))
     elif family == "table":
@@ -255,7 +255,9 @@ def _term(f: EntryFields, kind: str) -> str | None:
     return None
 
 
-def _bold_details(pool: list[EntryFields], pick: Callable, lay: Callable) -> dict[str, Any]:
+def _bold_details(
+    pool: list[EntryFields], every: list[EntryFields], pick: Callable, lay: Callable
+) -> dict[str, Any]:
     def template(f: EntryFields) -> tuple | None:
         segs = f.layout.get("segments")
         if segs is None:
@@ -265,15 +267,29 @@ def _bold_details(pool: list[EntryFields], pick: Callable, lay: Callable) -> dic
             for s in segs
         )
 
-    extras: dict[str, list[str]] = {}
-    for f in pool:
-        for name, value in f.extras:
-            extras.setdefault(name, []).append(value)
     return {
         "segments": pick(template, ()),
         "seg_sep": lay("seg_sep", ", "),
-        "extra_defaults": {name: majority(values) for name, values in extras.items()},
+        "extra_defaults": _constant_slots([*pool, *every]),
     }
+
+
+def _constant_slots(pool: list[EntryFields]) -> dict[str, str]:
+    """Per slot, the value the list repeats (`cication: [**-1**](None)`), never a one-off.
+
+    A value seen once is an entry's own data (a real citation count): copying it into a new
+    entry would be wrong, so a slot with no repeated value is left out of new entries.
+    """
+    counts: dict[str, Counter] = {}
+    for f in {id(f): f for f in pool}.values():
+        for name, value in f.extras:
+            counts.setdefault(name, Counter())[value] += 1
+    out = {}
+    for name, counter in counts.items():
+        value, seen = counter.most_common(1)[0]
+        if seen >= 2:
+            out[name] = value
+    return out
 
 
 def _blog_details(pool: list[EntryFields], pick: Callable, lay: Callable) -> dict[str, Any]:
