@@ -61,7 +61,7 @@
     card.classList.add("busy");
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
-    return fetch(form.action, {
+    return fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       credentials: "same-origin",
