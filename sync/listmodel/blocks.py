@@ -21,6 +21,7 @@ from .kinds import (
     BREAK,
     BULLET,
     FENCE,
+    HTML,
     HTML1_END,
     HTML_END,
     ORDERED,
@@ -175,23 +176,54 @@ def _fenced(lines: list[str], i: int, rest: str, blocks: list[Block]) -> int:
 
 
 def _quote(lines: list[str], i: int, blocks: list[Block]) -> int:
-    """A block quote: `>` lines and their lazy continuations, up to a blank line."""
+    """A block quote: `>` lines and their lazy continuations, up to a blank line.
+
+    Only paragraph text inside the quote takes lazy lines, so fences inside it are tracked.
+    """
     n = len(lines)
-    j = i + 1
+    fence: tuple[str, int] | None = None
+    j = i
+    lazy_ok = False
     while j < n:
         found = measure(lines[j])
         if found is None:
             break
         col, body = found
+        if col < 4 and body[0] == ">":
+            fence, lazy_ok = _quoted(body[1:], fence)
+            j += 1
+            continue
+        if not lazy_ok:
+            break
         if col < 4:
             rest = body.rstrip("\r\n")
             kind = classify(rest)
             # As after an item: any list marker starts a list here, whatever its number.
-            if kind != QUOTE and (kind in (BULLET, ORDERED) or interrupts_paragraph(rest, kind)):
+            if kind in (BULLET, ORDERED) or interrupts_paragraph(rest, kind):
                 break
         j += 1
     blocks.append(Block(i, j, "quote"))
     return j
+
+
+def _quoted(content: str, fence: tuple[str, int] | None) -> tuple[tuple[str, int] | None, bool]:
+    """One quoted line's effect: (the fence open after it, whether a lazy line may follow)."""
+    if content[:1] == " ":
+        content = content[1:]
+    found = measure(content) if content else None
+    if found is None:
+        return fence, False
+    col, body = found
+    text = body.rstrip("\r\n")
+    if fence is not None:
+        return (None if col < 4 and closes(text, fence) else fence), False
+    if col >= 4:
+        return None, False  # indented code inside the quote
+    opened = fence_of(text) if text[0] in "`~" else None
+    if opened is not None:
+        return opened, False
+    kind = classify(text)
+    return None, kind not in (ATX, BREAK, HTML)
 
 
 def _html(lines: list[str], i: int, rest: str, blocks: list[Block]) -> int:
