@@ -59,7 +59,7 @@ _OLD_ID = r"(?P<archive>[A-Za-z]+(?:-[A-Za-z]+)?)(?:\.[A-Za-z-]{2,})?/(?P<num>\d
 _ID_BODY = rf"(?:{_NEW_ID}|{_OLD_ID})(?:v(?P<version>\d+))?"
 _BARE_ID_RE = re.compile(rf"(?:arxiv\s*:\s*)?{_ID_BODY}(?:\s*\[[A-Za-z.\-]+\])?", re.IGNORECASE)
 _PATH_ID_RE = re.compile(
-    rf"/(?:abs|pdf|html|format|ps|src|e-print|papers|overview|paper)/{_ID_BODY}"
+    rf"/(?:abs|pdf|html|format|ps|src|e-print|papers|overview|paper|arxiv)/{_ID_BODY}"
     r"(?:\.pdf)?(?:/.*)?",
     re.IGNORECASE,
 )
@@ -71,7 +71,16 @@ _FAST_ARXIV_URL_RE = re.compile(
 )
 _SPACE_RE = re.compile(r"\s")
 #: Hosts whose `/abs/<id>`-like paths name an arXiv paper.
-_ARXIV_HOSTS = ("arxiv.org", "ar5iv.org", "alphaxiv.org", "huggingface.co")
+_ARXIV_HOSTS = (
+    "arxiv.org",
+    "ar5iv.org",
+    "alphaxiv.org",
+    "huggingface.co",
+    "xxx.lanl.gov",
+    "semanticscholar.org",
+)
+#: Hosts that serve other things too: only these path prefixes name an arXiv paper there.
+_ARXIV_PATH_ONLY = {"huggingface.co": "/papers/", "semanticscholar.org": "/arxiv/"}
 
 _DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV_DOI_RE = re.compile(r"10\.48550/arxiv\.(?P<id>.+)", re.IGNORECASE)
@@ -213,7 +222,9 @@ def _parse_arxiv_id(text: str) -> ArxivId | None:
         return None
     host = _host(parts)
     path = unquote(parts.path)
-    if host == "huggingface.co" and not path.lower().startswith("/papers/"):
+    base = next(h for h in _ARXIV_HOSTS if host == h or host.endswith("." + h))
+    prefix = _ARXIV_PATH_ONLY.get(base)
+    if prefix is not None and not path.lower().startswith(prefix):
         return None
     pm = _PATH_ID_RE.fullmatch(path)
     if pm:

@@ -54,6 +54,8 @@ ARXIV_FORMS = [
     ("https://www.alphaxiv.org/abs/2410.16215", "2410.16215", None),
     ("https://www.alphaxiv.org/overview/2410.16215v2", "2410.16215", 2),
     ("https://huggingface.co/papers/2410.16215", "2410.16215", None),
+    ("https://www.semanticscholar.org/arxiv/2410.16215", "2410.16215", None),
+    ("http://xxx.lanl.gov/abs/hep-th/9901001", "hep-th/9901001", None),
     ("10.48550/arXiv.2410.16215", "2410.16215", None),
     ("https://doi.org/10.48550/arXiv.2410.16215", "2410.16215", None),
     ("doi:10.48550/ARXIV.2410.16215", "2410.16215", None),
@@ -86,6 +88,8 @@ NOT_ARXIV = [
     "https://arxiv.org/abs/",
     "https://example.com/abs/2410.16215",
     "https://huggingface.co/models/2410.16215",
+    "https://www.semanticscholar.org/paper/abc/2410.16215",
+    "https://api.semanticscholar.org/abs/2410.16215",
     "https://doi.org/10.1145/3292500.3330701",
     "ftp://",
 ]
