@@ -238,3 +238,64 @@ def test_seed_workspace_lookups(workspace_dir: Path) -> None:
     assert index.lookup("https://openreview.net/forum?id=3d5CIRG1n2")
     # seed 003/004 write http://arxiv.org/abs/<id>v1 links; any form finds them
     assert index.lookup("https://arxiv.org/pdf/2401.13160")
+
+
+def test_refresh_does_not_undo_a_concurrent_update(ws, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write (update_file) landing while refresh parses an older read wins over that read."""
+    import sync.listmodel as listmodel
+
+    index = WorkspaceIndex.build(ws)
+    path = ws.root / "training.md"
+    _bump(path, TRAINING.replace("2409.11321", "2409.00001"))  # what refresh will read
+    newer = TRAINING.replace("2409.11321", "2409.00002")
+    real = listmodel.parse_list
+
+    def parse_while_someone_writes(data: bytes):
+        doc = real(data)
+        if b"2409.00001" in data:
+            _bump(path, newer)
+            index.update_file("training.md", real(newer.encode()))
+        return doc
+
+    monkeypatch.setattr(listmodel, "parse_list", parse_while_someone_writes)
+    index.refresh()
+    assert index.lookup("2409.00001") == []
+    assert [h.list for h in index.lookup("2409.00002")] == ["training.md"]
+    monkeypatch.setattr(listmodel, "parse_list", real)
+    index.refresh()  # the stamp update_file took is current: nothing changes
+    assert [h.list for h in index.lookup("2409.00002")] == ["training.md"]
+
+
+def test_concurrent_refresh_and_edits(ws) -> None:
+    """Refreshes, edits on disk and lookups from several threads: no error, a consistent end."""
+    index = WorkspaceIndex.build(ws)
+    path = ws.root / "training.md"
+    errors: list[BaseException] = []
+
+    def editor() -> None:
+        try:
+            for k in range(30):
+                _bump(path, TRAINING.replace("2409.11321", f"2409.{k:05d}"))
+                index.refresh()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    def reader() -> None:
+        try:
+            for _ in range(200):
+                index.refresh()
+                assert len(index.lookup("2307.12966")) == 1
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=editor)] + [
+        threading.Thread(target=reader) for _ in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    index.refresh()
+    assert [h.line for h in index.lookup("2409.00029")] == [5]
+    assert len(index) == 6
