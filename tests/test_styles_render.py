@@ -244,3 +244,17 @@ def test_a_one_off_slot_value_is_never_copied_into_a_new_entry() -> None:
     lines = render_entry(PAPER, infer_style(doc, doc.section("S")))
     assert "scholar.example" not in lines[0]
     assert lines[0].endswith("[arxiv](http://arxiv.org/abs/2410.16215v1)")
+
+
+def test_a_venue_with_its_year_is_not_followed_by_the_date() -> None:
+    data = (
+        (STYLES / "link_date.md")
+        .read_bytes()
+        .replace(b"), ICLR 2024.", b"), arXiv.v2 Jan. 5 2024.")
+    )
+    doc = parse_list(data)
+    style = infer_style(doc, doc.section("Optimizers"))
+    assert render_entry(PAPER.replace(venue="ICLR 2025"), style)[0].endswith("), ICLR 2025.")
+    assert render_entry(PAPER.replace(venue="arXiv.v3"), style)[0].endswith(
+        "), arXiv.v3 Oct. 21 2024."
+    )

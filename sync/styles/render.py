@@ -174,7 +174,13 @@ def _slot(paper: Any, style: EntryStyle) -> str:
     """The date/venue slot: a venue stands in place of the date unless the list shows both."""
     date = style.dates.format(paper.published) if paper.published else ""
     venue = escape_text(paper.venue, "plain") if paper.venue else ""
-    if venue and date and style.details.get("venue_date"):
+    # `arXiv.v3 Feb. 5 2020` qualifies a date; `ICLR 2025` already says when, so it stands alone.
+    if (
+        venue
+        and date
+        and style.details.get("venue_date")
+        and not re.search(r"\b(19|20)\d\d\b", venue)
+    ):
         return f"{venue} {date}"
     return venue or date
 
