@@ -1,0 +1,301 @@
+"""The review page's server side: pairing, CSRF, no state change by GET or from other origins."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from review_harness import LIST_NAME, TOKEN, build_services, make_workspace, seed
+
+from server.app import create_app
+from server.review_auth import SESSION_COOKIE, csrf_token, session_value
+from server.review_model import (
+    CandidateView,
+    Filters,
+    apply_filters,
+    candidate_view,
+    facet_values,
+    split_target,
+    status_items,
+    target_value,
+)
+from server.services import Part, Services
+from server.token import TokenSource
+
+REWARD = "Reward Model Ensembles"
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Services:
+    services = build_services(make_workspace(tmp_path / "ws"))
+    assert seed(services) == 4
+    return services
+
+
+@pytest.fixture
+def client(services: Services) -> FlaskClient:
+    app = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN})
+    return app.test_client()
+
+
+def pair(client: FlaskClient) -> None:
+    response = client.get(f"/review?token={TOKEN}")
+    assert response.status_code == 303
+
+
+def candidate_id(services: Services, title_part: str) -> int:
+    return next(c.id for c in services.candidates.list(None) if title_part in c.paper.title)
+
+
+def statuses(services: Services) -> dict[int, str]:
+    return {c.id: c.status for c in services.candidates.list(None)}
+
+
+def test_unpaired_page_explains_pairing_and_shows_no_candidate(client: FlaskClient) -> None:
+    response = client.get("/review")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "Pair this browser" in text
+    assert "papershelf token" in text and "papershelf serve" in text
+    assert REWARD not in text and 'class="candidate"' not in text
+    wrong = client.get("/review?token=not-the-token-at-all-000000")
+    assert wrong.status_code == 401
+    assert SESSION_COOKIE not in wrong.headers.get("Set-Cookie", "")
+    assert client.get(f"/review/lists/{LIST_NAME}").status_code == 200  # the pairing page again
+    assert "Sections" not in client.get(f"/review/lists/{LIST_NAME}").get_data(as_text=True)
+
+
+def test_pairing_cookie_is_httponly_strict_and_redirects_without_the_token(
+    client: FlaskClient,
+) -> None:
+    response = client.get(f"/review?token={TOKEN}")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/review"
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"{SESSION_COOKIE}={session_value(TOKEN)};")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and TOKEN not in cookie
+    page = client.get("/review")
+    assert REWARD in page.get_data(as_text=True)
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_rotating_the_token_ends_the_session(services: Services) -> None:
+    app = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN})
+    client = app.test_client()
+    pair(client)
+    assert REWARD in client.get("/review").get_data(as_text=True)
+    app.config["PAPERSHELF_TOKEN_SOURCE"] = TokenSource("a-rotated-token-0123456789abcdef")
+    assert "Pair this browser" in client.get("/review").get_data(as_text=True)
+
+
+def test_get_never_decides(client: FlaskClient, services: Services) -> None:
+    pair(client)
+    cid = candidate_id(services, REWARD)
+    before = statuses(services)
+    assert client.get(f"/review/candidates/{cid}?action=accept").status_code == 405
+    assert client.get("/review/bulk?action=reject&ids=1").status_code == 405
+    client.get(f"/review?action=accept&id={cid}&did=accept")
+    assert statuses(services) == before
+
+
+@pytest.mark.parametrize(
+    ("paired", "form_token", "headers", "why"),
+    [
+        (False, True, {}, "not paired"),
+        (True, False, {}, "CSRF"),
+        (True, True, {"Origin": "http://127.0.0.1:9999"}, "other origin"),
+        (True, True, {"Origin": "null"}, "opaque origin"),
+        (True, True, {"Sec-Fetch-Site": "same-site"}, "same-site page"),
+        (True, True, {"Sec-Fetch-Site": "cross-site"}, "cross-site page"),
+    ],
+)
+def test_each_guard_refuses_a_decision_alone(
+    client: FlaskClient,
+    services: Services,
+    paired: bool,
+    form_token: bool,
+    headers: dict[str, str],
+    why: str,
+) -> None:
+    if paired:
+        pair(client)
+    cid = candidate_id(services, REWARD)
+    before = (services.workspace.root / LIST_NAME).read_bytes()
+    form = {"action": "accept", "csrf_token": csrf_token(TOKEN) if form_token else "forged"}
+    response = client.post(f"/review/candidates/{cid}", data=form, headers=headers)
+    assert response.status_code == 403, why
+    bulk = client.post("/review/bulk", data={**form, "ids": [str(cid)]}, headers=headers)
+    assert bulk.status_code == 403, why
+    assert statuses(services)[cid] == "pending"
+    assert (services.workspace.root / LIST_NAME).read_bytes() == before
+
+
+def test_a_good_post_decides_and_answers_json(client: FlaskClient, services: Services) -> None:
+    pair(client)
+    cid = candidate_id(services, REWARD)
+    headers = {
+        "Accept": "application/json",
+        "Origin": "http://localhost",
+        "Sec-Fetch-Site": "same-origin",
+    }
+    form = {
+        "action": "accept",
+        "csrf_token": csrf_token(TOKEN),
+        "target": target_value(LIST_NAME, "Optimization"),
+    }
+    answer = client.post(f"/review/candidates/{cid}", data=form, headers=headers)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    body = answer.get_json()
+    assert body["ok"] is True and body["list"] == LIST_NAME
+    assert body["section"].endswith("Optimization")
+    assert statuses(services)[cid] == "accepted"
+    again = client.post(f"/review/candidates/{cid}", data=form, headers=headers)
+    assert again.status_code == 400 and "already accepted" in again.get_json()["error"]
+    missing = client.post("/review/candidates/999", data=form, headers=headers)
+    assert missing.status_code == 404
+    other = candidate_id(services, "Stable Large")
+    bad = client.post(
+        f"/review/candidates/{other}", data={**form, "action": "delete"}, headers=headers
+    )
+    assert bad.status_code == 400 and statuses(services)[other] == "pending"
+
+
+def test_form_post_redirects_with_the_filters_kept(client: FlaskClient, services: Services) -> None:
+    pair(client)
+    cid = candidate_id(services, REWARD)
+    form = {"action": "snooze", "csrf_token": csrf_token(TOKEN), "q": "reward", "since": "7"}
+    response = client.post(f"/review/candidates/{cid}", data=form)
+    assert response.status_code == 303
+    assert re.search(r"did=snooze", response.headers["Location"])
+    assert "q=reward" in response.headers["Location"] and "since=7" in response.headers["Location"]
+    assert statuses(services)[cid] == "snoozed"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 snoozed." in page
+
+
+def test_search_and_source_filters_narrow_the_page(client: FlaskClient) -> None:
+    pair(client)
+    text = client.get("/review?q=ensembles").get_data(as_text=True)
+    assert text.count('class="candidate"') == 1 and REWARD in text
+    assert client.get("/review?source=nope").get_data(as_text=True).count('class="candidate"') == 0
+    everything = client.get("/review?source=cs_CL_today.xml&since=1").get_data(as_text=True)
+    assert everything.count('class="candidate"') == 4
+
+
+def test_list_page_refuses_unknown_paths_and_fix_needs_csrf(
+    client: FlaskClient, services: Services
+) -> None:
+    pair(client)
+    assert client.get("/review/lists/../etc/passwd").status_code == 404
+    assert client.get("/review/lists/missing.md").status_code == 404
+    path = services.workspace.root / LIST_NAME
+    path.write_text(path.read_text(encoding="utf-8").replace("Critique", "CritiquÃ©"), "utf-8")
+    before = path.read_bytes()
+    assert client.post(f"/review/lists/{LIST_NAME}/fix", data={}).status_code == 403
+    assert path.read_bytes() == before
+    done = client.post(f"/review/lists/{LIST_NAME}/fix", data={"csrf_token": csrf_token(TOKEN)})
+    assert done.status_code == 303 and done.headers["Location"].endswith("fixed=1")
+    assert "Critiqué" in path.read_text(encoding="utf-8")
+
+
+def test_status_bar_shows_errors_of_each_part(client: FlaskClient, services: Services) -> None:
+    services.sync = Part("sync", state="error", reason="did not start: no git here")
+    pair(client)
+    text = client.get("/review").get_data(as_text=True)
+    assert "error: did not start: no git here" in text
+    assert "0 queued" in text
+
+
+def test_without_a_store_the_page_says_so(client: FlaskClient, services: Services) -> None:
+    services.candidates = None
+    pair(client)
+    text = client.get("/review").get_data(as_text=True)
+    assert "candidate store is not available" in text
+    assert 'class="candidate"' not in text
+
+
+# -- pure helpers ------------------------------------------------------------------------------
+
+
+def _view(**changes: Any) -> CandidateView:
+    base = dict(
+        id=1,
+        title="A Title",
+        authors="Ada",
+        published="2026-04-27",
+        categories=("cs.CL",),
+        abstract="About retrieval.",
+        abs_url=None,
+        pdf_url=None,
+        code_url=None,
+        sources=("feed-a",),
+        first_seen=time.time(),
+        score=0.5,
+        why=("retrieval",),
+        list="a.md",
+        section="S",
+        status="pending",
+    )
+    base.update(changes)
+    return CandidateView(**base)
+
+
+def test_filters_by_list_source_date_and_words() -> None:
+    now = 1_800_000_000.0
+    old = _view(id=2, first_seen=now - 10 * 86400, list="b.md", sources=("feed-b",))
+    new = _view(id=3, first_seen=now - 3600, title="Dense Retrieval at Scale")
+    views = [old, new]
+    assert apply_filters(views, Filters(since="7"), now) == [new]
+    assert apply_filters(views, Filters(list="b.md"), now) == [old]
+    assert apply_filters(views, Filters(source="feed-b"), now) == [old]
+    assert apply_filters(views, Filters(q="dense SCALE"), now) == [new]
+    assert apply_filters(views, Filters(q="dense missing"), now) == []
+    assert Filters.from_args({"since": "9999", "q": " x "}) == Filters(q="x")
+    assert facet_values(views) == (["a.md", "b.md"], ["feed-a", "feed-b"])
+
+
+def test_targets_round_trip_and_reject_junk() -> None:
+    value = target_value("lists/a.md", "Top > Sub")
+    assert split_target(value) == ("lists/a.md", "Top > Sub")
+    assert split_target("no separator") is None
+    assert split_target("::Sub") is None and split_target("a.md::") is None
+
+
+def test_candidate_view_from_a_store_candidate(services: Services) -> None:
+    cand = next(c for c in services.candidates.list(None) if REWARD in c.paper.title)
+    view = candidate_view(cand)
+    assert view.abs_url and view.abs_url.startswith("https://arxiv.org/abs/2604.30004")
+    assert view.pdf_url and view.pdf_url.startswith("https://arxiv.org/pdf/2604.30004")
+    assert view.authors == "Frances Allen, John Backus"
+    assert view.list == LIST_NAME and view.section and view.section.endswith("Alignment")
+    assert view.why and view.sources == ("cs_CL_today.xml",)
+
+
+def test_status_items_name_commit_push_poll_and_queue() -> None:
+    items = status_items(
+        {
+            "sync": {
+                "state": "running",
+                "last_commit": {"sha": "abcdef1234", "message": "Add x", "at": "2026-04-27"},
+                "last_push": "2026-04-27T10:00:00Z",
+                "conflict": "papers.md: one entry edited two ways",
+            },
+            "feeds": {"state": "running", "last_poll": 1_800_000_000, "errors": ["arxiv: 503"]},
+            "clips": {"state": "running", "queued": 2, "failed": 1},
+        }
+    )
+    sync, feeds, clips = items
+    assert (
+        "abcdef1" in sync.detail
+        and "Add x" in sync.detail
+        and "2026-04-27T10:00:00Z" in sync.detail
+    )
+    assert sync.error == "papers.md: one entry edited two ways"
+    assert "2027-01-15" in feeds.detail and "next poll never" in feeds.detail
+    assert feeds.error == "arxiv: 503"
+    assert clips.detail == "2 queued, 1 failed" and clips.error is None
