@@ -230,7 +230,9 @@ def _describe_commit(value: Any) -> str:
 def _describe_when(value: Any) -> str:
     """A time value (dict with `at`, ISO text, epoch) as text."""
     if isinstance(value, Mapping):
-        value = value.get("at") or value.get("time") or value.get("ok")
+        failed = value.get("ok") is False
+        when = _describe_when(value.get("at") or value.get("time"))
+        return f"{when} (failed)" if failed else when
     if isinstance(value, int | float):
         return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(value))
     return str(value) if value else "never"
@@ -242,12 +244,25 @@ def _error_text(part: Mapping[str, Any]) -> str | None:
         value = part.get(key)
         if value:
             return value if isinstance(value, str) else str(value.get("message", value))
-    errors = part.get("errors")
+    errors = part.get("errors") or part.get("config_error")
+    if isinstance(errors, Mapping):
+        errors = [f"{name}: {text}" for name, text in errors.items() if text]
     if errors:
         return "; ".join(str(e) for e in errors[:3]) if isinstance(errors, list) else str(errors)
+    push = part.get("last_push")
+    if isinstance(push, Mapping) and push.get("error"):
+        return f"push: {push['error']}"
     if part.get("state") in ("unavailable", "error") and part.get("reason"):
         return str(part["reason"])
     return None
+
+
+def _next_poll(feeds: Mapping[str, Any]) -> str | None:
+    """The soonest next poll of any feed (ISO text sorts by time)."""
+    times = [
+        f.get("next_poll") for f in (feeds.get("feeds") or {}).values() if isinstance(f, Mapping)
+    ]
+    return min((t for t in times if t), default=None)
 
 
 def status_items(status: Mapping[str, Any]) -> list[StatusItem]:
@@ -263,8 +278,11 @@ def status_items(status: Mapping[str, Any]) -> list[StatusItem]:
         sync_detail += "; auto-push paused"
     feeds_detail = (
         f"last poll {_describe_when(feeds.get('last_poll'))}; "
-        f"next poll {_describe_when(feeds.get('next_poll'))}"
+        f"next poll {_describe_when(feeds.get('next_poll') or _next_poll(feeds))}"
     )
+    pending = (feeds.get("candidates") or {}).get("pending")
+    if pending is not None:
+        feeds_detail += f"; {pending} pending"
     queued = int(clips.get("queued") or 0)
     failed = int(clips.get("failed") or 0)
     clips_detail = f"{queued} queued" + (f", {failed} failed" if failed else "")

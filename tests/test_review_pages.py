@@ -282,10 +282,16 @@ def test_status_items_name_commit_push_poll_and_queue() -> None:
             "sync": {
                 "state": "running",
                 "last_commit": {"sha": "abcdef1234", "message": "Add x", "at": "2026-04-27"},
-                "last_push": "2026-04-27T10:00:00Z",
+                "last_push": {"time": "2026-04-27T10:00:00Z", "ok": False, "error": "offline"},
                 "conflict": "papers.md: one entry edited two ways",
             },
-            "feeds": {"state": "running", "last_poll": 1_800_000_000, "errors": ["arxiv: 503"]},
+            "feeds": {
+                "state": "running",
+                "last_poll": 1_800_000_000,
+                "errors": {"arxiv": "HTTP 503"},
+                "feeds": {"a": {"next_poll": "2027-01-16T00:00:00Z"}, "b": {"next_poll": None}},
+                "candidates": {"pending": 7},
+            },
             "clips": {"state": "running", "queued": 2, "failed": 1},
         }
     )
@@ -295,7 +301,9 @@ def test_status_items_name_commit_push_poll_and_queue() -> None:
         and "Add x" in sync.detail
         and "2026-04-27T10:00:00Z" in sync.detail
     )
+    assert "(failed)" in sync.detail
     assert sync.error == "papers.md: one entry edited two ways"
-    assert "2027-01-15" in feeds.detail and "next poll never" in feeds.detail
-    assert feeds.error == "arxiv: 503"
+    assert "2027-01-15" in feeds.detail and "next poll 2027-01-16T00:00:00Z" in feeds.detail
+    assert "7 pending" in feeds.detail
+    assert feeds.error == "arxiv: HTTP 503"
     assert clips.detail == "2 queued, 1 failed" and clips.error is None
