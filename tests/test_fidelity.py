@@ -103,3 +103,20 @@ def test_crlf_lists_round_trip() -> None:
     data = (STYLES / "bold_arxiv.md").read_bytes().replace(b"\n", b"\r\n")
     report = measure_fidelity(data)
     assert report.rate == 1.0, _failures(report)
+
+
+ALIGNED_TABLE = b"""# L
+
+| Year | Title                                            | Venue   |
+| ---- | ------------------------------------------------ | ------- |
+| 2024 | [Alpha paper](https://arxiv.org/abs/2401.00001)  | ICLR    |
+| 2024 | [Beta paper](https://arxiv.org/abs/2402.00002)   | arXiv   |
+| 2023 | [Gamma paper](https://arxiv.org/abs/2403.00003)  | NeurIPS |
+| 2024 | [Delta paper](https://arxiv.org/abs/2404.00004)  | TMLR    |
+| 2024 | [Epsilon paper, longer](https://arxiv.org/abs/2404.00005) | TMLR    |
+"""
+
+
+def test_aligned_tables_keep_their_column_widths() -> None:
+    report = measure_fidelity(ALIGNED_TABLE)
+    assert report.rate == 1.0, _failures(report)

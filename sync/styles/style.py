@@ -314,7 +314,18 @@ def _table_details(pool: list[EntryFields], pick: Callable, lay: Callable) -> di
         for i, cell in enumerate(f.layout.get("cells", ())):
             if i < len(filled) and not filled[i]:
                 empty.setdefault(i, []).append(cell)  # how this column says "nothing"
+    # An aligned table pads every cell of a column to one width: learn it where most rows agree.
+    lengths: dict[int, Counter] = {}
+    for f in pool:
+        for i, cell in enumerate(f.layout.get("cells", ())):
+            lengths.setdefault(i, Counter())[len(cell)] += 1
+    widths = {}
+    for i, counter in lengths.items():
+        width, seen = counter.most_common(1)[0]
+        if seen >= 3 and seen >= 0.6 * sum(counter.values()):
+            widths[i] = width
     return {
+        "widths": widths,
         "empty_cells": {i: majority(v) for i, v in empty.items()},
         "header": lay("header", ()),
         "pipes": lay("pipes", (True, True)),

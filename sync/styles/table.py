@@ -146,7 +146,14 @@ def render_row(paper: Any, style: Any, url: str | None) -> list[str]:
     pad = d.get("cell_pad", " ")
     empty = d.get("empty_cells") or {}
     lead, trail = d.get("pipes", (True, True))
-    body = "|".join(f"{pad}{c}{pad}" if c else empty.get(i, pad + pad) for i, c in enumerate(cells))
+    widths = d.get("widths") or {}
+    out = []
+    for i, c in enumerate(cells):
+        text = f"{pad}{c}{pad}" if c else empty.get(i, pad + pad)
+        if c and i in widths and len(text) < widths[i]:
+            text = f"{pad}{c}".ljust(widths[i])  # keep the column aligned
+        out.append(text)
+    body = "|".join(out)
     return [("|" if lead else "") + body + ("|" if trail else "")]
 
 
