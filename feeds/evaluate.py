@@ -103,3 +103,39 @@ def time_split(older: bytes, newer: bytes, list_path: str = "list.md") -> SplitR
             )
         )
     return result
+
+
+def leave_one_out(data: bytes, list_path: str = "list.md") -> SplitResult:
+    """Each entry of one list asked with every other entry as knowledge (sections with ≥ 2 entries)."""
+    doc = parse_list(data)
+    sections, entries = document_knowledge(list_path, doc)
+    result = SplitResult()
+    for i, entry in enumerate(entries):
+        rest = entries[:i] + entries[i + 1 :]
+        if not any(other.section == entry.section for other in rest):
+            continue
+        suggestions = Ranker.fit(sections, rest).rank([entry.text], top_k=3)[0]
+        result.questions.append(
+            Question(entry.title, entry.section, tuple(s.section for s in suggestions), True)
+        )
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m feeds.evaluate OLDER NEWER` (time split) or `... --loo LIST` (leave one out)."""
+    import json
+    import sys
+    from pathlib import Path
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) == 2 and args[0] == "--loo":
+        result = leave_one_out(Path(args[1]).read_bytes())
+    elif len(args) == 2:
+        result = time_split(Path(args[0]).read_bytes(), Path(args[1]).read_bytes())
+    else:
+        raise SystemExit("usage: python -m feeds.evaluate OLDER NEWER | --loo LIST")
+    print(json.dumps(result.to_dict()))
+
+
+if __name__ == "__main__":
+    main()

@@ -168,8 +168,8 @@ class Ranker:
         both = normalize(sparse.hstack([word_matrix, char_matrix]).tocsr())
         n = len(texts)
         entry_vecs, ranker.head_vecs = both[:n], both[n:]
-        ranker.entry_words = normalize(word_matrix[:n])
-        ranker.head_words = normalize(word_matrix[n:])
+        ranker.entry_words = _normalize_rows(word_matrix[:n])
+        ranker.head_words = _normalize_rows(word_matrix[n:])
         ranker.section_slices = _slices(labels, len(sections))
         ranker.centroids = _centroids(entry_vecs, ranker.section_slices)
         ranker.word_centroids = _centroids(word_matrix[:n], ranker.section_slices)
@@ -185,7 +185,7 @@ class Ranker:
         assert self.words is not None and self.chars is not None
         word_matrix = self.words.transform(texts)
         both = normalize(sparse.hstack([word_matrix, self.chars.transform(texts)]).tocsr())
-        return both, normalize(word_matrix)
+        return both, _normalize_rows(word_matrix)
 
     def score_matrix(self, texts: Sequence[str]) -> np.ndarray:
         """Scores (papers x sections), each in 0..1."""
@@ -316,6 +316,11 @@ def _heading_text(section: SectionRef) -> str:
     return " ".join([*parts, section.heading]) if section.heading else " ".join(parts)
 
 
+def _normalize_rows(matrix: Any) -> Any:
+    """Rows scaled to unit length (an empty matrix stays empty)."""
+    return normalize(matrix) if matrix.shape[0] else sparse.csr_matrix(matrix)
+
+
 def _slices(labels: np.ndarray, n_sections: int) -> list[tuple[int, int]]:
     """(start, end) rows of each section in the label-sorted entry matrix."""
     starts = np.searchsorted(labels, np.arange(n_sections), side="left")
@@ -331,7 +336,7 @@ def _centroids(matrix: Any, slices: list[tuple[int, int]]) -> Any:
             rows.append(sparse.csr_matrix(matrix[a:b].mean(axis=0)))
         else:
             rows.append(sparse.csr_matrix((1, matrix.shape[1]), dtype=np.float32))
-    return normalize(sparse.vstack(rows).tocsr())
+    return _normalize_rows(sparse.vstack(rows).tocsr())
 
 
 def _fit_linear(
