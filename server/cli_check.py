@@ -22,21 +22,30 @@ def register(group: click.Group) -> None:
     group.add_command(check_command)
 
 
-def resolve_check_path(workspace: Workspace, given: str) -> str:
-    """A PATH argument as a workspace-relative list path: a file here or a list of the workspace."""
-    as_file = Path(given).expanduser()
+def resolve_check_paths(workspace: Workspace, given: str) -> list[str]:
+    """A PATH argument as workspace-relative list paths: a file, a folder of lists, or a list name."""
+    as_path = Path(given).expanduser()
     root = workspace.root.resolve()
-    for candidate in (as_file, root / given):
+    for candidate in (as_path, root / given):
+        if not candidate.exists():
+            continue
+        resolved = candidate.resolve()
+        if resolved != root and root not in resolved.parents:
+            continue
         if candidate.is_file():
-            resolved = candidate.resolve()
-            if root in resolved.parents:
-                return resolved.relative_to(root).as_posix()
-    if as_file.is_file():
+            return [resolved.relative_to(root).as_posix()]
+        if candidate.is_dir():
+            prefix = "" if resolved == root else resolved.relative_to(root).as_posix() + "/"
+            found = [p for p in workspace.list_paths() if p.startswith(prefix)]
+            if not found:
+                raise NotFound(f"No lists under {given}.", fields={"list": "empty folder"})
+            return found
+    if as_path.exists():
         raise NotFound(
             f"{given} is outside the workspace {root}; give --workspace DIR.",
             fields={"list": "outside"},
         )
-    return workspace.relpath(workspace.resolve_list(given))
+    return [workspace.relpath(workspace.resolve_list(given))]
 
 
 def _human(result: dict) -> str:
@@ -85,7 +94,10 @@ def check_command(
             also = f" (did you mean {', '.join(hint)}?)" if hint else ""
             raise BadInput(f"Unknown check code {code!r}{also}.", fields={"ignore": "unknown"})
     workspace = get_workspace(workspace_dir)
-    chosen = [resolve_check_path(workspace, p) for p in paths] or None
+    chosen = list(
+        dict.fromkeys(p for given in paths for p in resolve_check_paths(workspace, given))
+    )
+    chosen = chosen or None
     targets = chosen if chosen is not None else workspace.list_paths()
     fixed: list[Finding] = []
     if fix and "mojibake" not in ignored:

@@ -154,3 +154,20 @@ def test_unknown_ignore_code_is_bad_input(ws: Path, capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err
     assert err.startswith("papershelf: error: Unknown check code 'duplicates' (did you mean ")
     assert "duplicate" in err and len(err.splitlines()) == 1
+
+
+def test_folder_argument_checks_the_lists_under_it(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (ws / "sub").mkdir()
+    (ws / "sub" / "one.md").write_text(
+        "# One\n\n- [Unique](https://arxiv.org/abs/2311.99999), Jan. 3 2025.\n", encoding="utf-8"
+    )
+    assert main(["check", "--workspace", str(ws), str(ws / "sub")]) == 0
+    assert capsys.readouterr().out.strip() == "1 list(s) checked: 0 finding(s)"
+    code, findings = _json(capsys, ["check", "--workspace", str(ws), "--json", str(ws)])
+    assert code == 1 and {f["list"] for f in findings} == {"messy.md", "other.md", "slots.md"}
+    assert {f["list"] for f in findings if f["list"].startswith("sub/")} == set()
+    (ws / "empty").mkdir()
+    assert main(["check", "--workspace", str(ws), str(ws / "empty")]) == 2
+    assert "No lists under" in capsys.readouterr().err
