@@ -316,13 +316,16 @@ def _table_details(pool: list[EntryFields], pick: Callable, lay: Callable) -> di
                 empty.setdefault(i, []).append(cell)  # how this column says "nothing"
     # An aligned table pads every cell of a column to one width: learn it where most rows agree.
     lengths: dict[int, Counter] = {}
+    padded: set[int] = set()
     for f in pool:
         for i, cell in enumerate(f.layout.get("cells", ())):
             lengths.setdefault(i, Counter())[len(cell)] += 1
+            if cell.strip() and len(cell) - len(cell.rstrip(" ")) > 1:
+                padded.add(i)  # extra spaces after a value: proof the column is padded
     widths = {}
     for i, counter in lengths.items():
         width, seen = counter.most_common(1)[0]
-        if seen >= 3 and seen >= 0.6 * sum(counter.values()):
+        if i in padded and seen >= 3 and seen >= 0.6 * sum(counter.values()):
             widths[i] = width
     return {
         "widths": widths,
