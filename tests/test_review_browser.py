@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +16,7 @@ import pytest
 from conftest import CHROMIUM, REPO_ROOT, chromium_available
 from review_harness import (
     CHROMIUM_ARGS,
+    FEED,
     LIST_NAME,
     LiveServer,
     build_services,
@@ -20,6 +24,7 @@ from review_harness import (
     make_workspace,
     seed,
 )
+from server_support import ServeProcess, wait_until
 
 from sync.index import index_document
 from sync.listmodel import parse_list
@@ -360,3 +365,43 @@ def test_list_page_shows_sections_additions_and_applies_a_safe_fix(
     assert "Self Critiqué" in fixed
     kept = [line for line in fixed.splitlines() if DENSE not in line]
     assert kept == broken.replace("CritiquÃ©", "Critiqué").splitlines()  # only the fix changed
+
+
+# -- the real command --------------------------------------------------------------------------
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_url_papershelf_serve_prints_pairs_and_accepts(page: Page, tmp_path: Path) -> None:
+    workspace = make_workspace(tmp_path / "ws")
+    polled = _cli("poll", "--from-file", str(FEED), "--workspace", str(workspace))
+    assert polled.returncode == 0, polled.stderr
+    serve = ServeProcess(workspace)
+    try:
+        printed = wait_until(
+            lambda: re.search(r"Review feed candidates: (\S+)", serve.stdout_path.read_text()),
+            timeout_seconds=20,
+        ).group(1)
+        assert printed.startswith(f"{serve.url}/review?token=")
+        page.goto(printed)
+        page.wait_for_url(f"{serve.url}/review")
+        expect(page.locator("li.candidate")).to_have_count(4)
+        card(page, STABLE).get_by_role("button", name="Accept", exact=True).click()
+        expect(card(page, STABLE)).to_have_count(0)
+        expect(page.get_by_role("status").first).to_contain_text("Optimization")
+    finally:
+        serve.stop()
+    assert section_holding(workspace / LIST_NAME, STABLE) == "Language Model Papers > Optimization"
+    listed = _cli("candidates", "--json", "--workspace", str(workspace), "--status", "accepted")
+    assert listed.returncode == 0, listed.stderr
+    accepted = json.loads(listed.stdout)
+    rows = accepted["candidates"] if isinstance(accepted, dict) else accepted
+    assert [r["paper"]["title"][:27] for r in rows] == [STABLE]
