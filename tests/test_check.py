@@ -360,3 +360,9 @@ def test_anchor_links_resolve_to_headings() -> None:
     )
     broken = [f for f in check_document("t.md", parse_list(data)) if f.code == "broken-link"]
     assert [(f.line, f.context["target"]) for f in broken] == [(5, "#other-2"), (8, "#nowhere")]
+
+
+@pytest.mark.parametrize("text", ["à\xa0école", "prix\xa0£5", "Zürich\xa0°C"])
+def test_evidence_never_repairs_into_unlikely_scripts(text: str) -> None:
+    """With Mac Roman evidence, `\\xa0é` decodes to IPA `ʎ`: a coincidence, left alone."""
+    assert fix_mojibake(text, {"macroman"}) == text

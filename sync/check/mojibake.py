@@ -88,6 +88,28 @@ def _splice(text: str, spans: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
+#: Where the text of a repair by evidence may land: scripts and symbols paper lists hold. A
+#: "repair" into IPA letters or combining marks (`\xa0é` -> `ʎ`) is a coincidence, not a repair.
+_PLAUSIBLE_RANGES = (
+    (0x00A0, 0x024F),  # Latin-1 Supplement, Latin Extended-A and -B
+    (0x0370, 0x04FF),  # Greek, Cyrillic
+    (0x1E00, 0x1EFF),  # Latin Extended Additional (Vietnamese)
+    (0x2000, 0x22FF),  # punctuation, currency, letterlike, arrows, mathematical operators
+    (0x3000, 0x30FF),  # CJK punctuation, Hiragana, Katakana
+    (0x3400, 0x9FFF),  # CJK ideographs
+    (0xAC00, 0xD7AF),  # Hangul
+    (0xFF00, 0xFFEF),  # full-width forms
+    (0x1F300, 0x1FAFF),  # emoji
+)
+
+
+def _plausible(text: str) -> bool:
+    """Whether every non-ASCII character of `text` is in a range paper lists use."""
+    return all(
+        ord(ch) < 0x80 or any(lo <= ord(ch) <= hi for lo, hi in _PLAUSIBLE_RANGES) for ch in text
+    )
+
+
 def _evidence_repair(run: str, encodings: set[str]) -> str | None:
     """`run` re-encoded with an encoding the document already showed, if it is strict UTF-8."""
     if len(run) < 2 or _SURROGATE.search(run):
@@ -97,7 +119,7 @@ def _evidence_repair(run: str, encodings: set[str]) -> str | None:
             fixed = run.encode(encoding).decode("utf-8")
         except (UnicodeError, LookupError):
             continue
-        if fixed != run:
+        if fixed != run and _plausible(fixed):
             return fixed
     return None
 
