@@ -141,18 +141,26 @@ class CandidateStore:
         self.path = Path(path) if path is not None else data_dir() / STORE_FILENAME
         self.workspace = workspace
         self._lock = threading.Lock()
-        with self._connect() as db:
+        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS)
+        try:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+        finally:
+            db.close()
 
     @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """A short-lived connection in one transaction (commit on success, rollback on error)."""
-        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS)
+    def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """A short-lived connection in one transaction (IMMEDIATE for writes: no upgrade races)."""
+        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
         db.row_factory = sqlite3.Row
         try:
-            with db:
+            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
                 yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
         finally:
             db.close()
 
@@ -256,7 +264,7 @@ class CandidateStore:
         workspace = self._need_workspace()
         now = time.time() if now is None else now
         added = 0
-        with self._lock, self._connect() as db:
+        with self._lock, self._connect(write=True) as db:
             for row in rows:
                 suggestions = row["suggestions"]
                 best = suggestions[0] if suggestions else {}
@@ -312,7 +320,7 @@ class CandidateStore:
         if status not in STATUSES:
             raise BadInput(f"Unknown status {status!r}.", fields={"status": status})
         decided_at = None if status == PENDING else time.time()
-        with self._lock, self._connect() as db:
+        with self._lock, self._connect(write=True) as db:
             db.execute(
                 "UPDATE candidates SET status = ?, decided_at = ?, result = ? WHERE id = ?",
                 (status, decided_at, json.dumps(result) if result else None, candidate_id),
@@ -343,7 +351,7 @@ class CandidateStore:
         columns = {k: v for k, v in values.items() if k in allowed}
         if "summary" in values:
             columns["summary"] = json.dumps(values["summary"])
-        with self._lock, self._connect() as db:
+        with self._lock, self._connect(write=True) as db:
             db.execute(
                 "INSERT OR IGNORE INTO feed_state (workspace, feed) VALUES (?, ?)",
                 (workspace, feed),

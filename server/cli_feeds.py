@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 import click
@@ -52,9 +53,7 @@ def poll_command(
 
     poller = _poller(workspace_dir)
     summaries: list[PollSummary] = []
-    with tqdm(
-        unit="item", desc="poll", disable=as_json, leave=False, file=click.get_text_stream("stderr")
-    ) as bar:
+    with tqdm(unit="item", desc="poll", disable=as_json, leave=False, file=sys.stderr) as bar:
         if from_file:
             summaries.append(poller.poll_file(from_file, progress=bar.update))
         else:

@@ -1,0 +1,157 @@
+"""`papershelf poll|candidates|accept|reject|suggest` end to end through the real CLI entry point."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from feeds_http import FEED_FIXTURES, FeedServer, Reply, fixture_bytes
+
+from server.cli import main
+from sync.listmodel import parse_list
+
+MIXED = FEED_FIXTURES / "rss" / "arxiv_cs.CL+cs.LG_mixed.xml"
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    (root / ".papershelf").mkdir(parents=True)
+    shutil.copyfile(FEED_FIXTURES / "lists" / "training.md", root / "training.md")
+    (root / ".papershelf" / "config.toml").write_text(
+        '[lists]\ninclude = ["*.md"]\n[poll]\nmin_score = 0.0\n', encoding="utf-8"
+    )
+    return root
+
+
+def run(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _poll_fixture(capsys, ws: Path) -> list[dict]:
+    code, out, _ = run(capsys, "poll", "--from-file", str(MIXED), "--workspace", str(ws), "--json")
+    assert code == 0
+    assert json.loads(out)["new"] == 4
+    code, out, _ = run(capsys, "candidates", "--workspace", str(ws), "--json")
+    assert code == 0
+    return json.loads(out)
+
+
+def test_poll_from_file_prints_a_summary(capsys, ws: Path) -> None:
+    code, out, _ = run(capsys, "poll", "--from-file", str(MIXED), "--workspace", str(ws))
+    assert code == 0
+    assert "6 items, 4 new candidates" in out and "(2 replaced)" in out
+    assert out.strip().splitlines()[-1] == "1 feed(s) polled, 4 new candidate(s), 0 error(s)"
+
+
+def test_candidates_then_accept_the_suggestion(capsys, ws: Path) -> None:
+    found = _poll_fixture(capsys, ws)
+    dpo = next(c for c in found if c["identity"] == "arxiv:2611.10001")
+    assert dpo["section"] == "Training notes > Alignment" and dpo["why"]
+    code, out, _ = run(capsys, "accept", str(dpo["id"]), "--workspace", str(ws), "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["status"] == "added" and result["section"] == "Training notes > Alignment"
+    text = (ws / "training.md").read_text(encoding="utf-8")
+    assert "Margin-Aware Direct Preference Optimization for Noisy Reward Labels" in text
+    doc = parse_list((ws / "training.md").read_bytes())
+    assert doc.entry_at(result["line"] - 1) is not None
+    code, out, _ = run(
+        capsys, "candidates", "--status", "accepted", "--workspace", str(ws), "--json"
+    )
+    assert [c["identity"] for c in json.loads(out)] == ["arxiv:2611.10001"]
+    # Deciding twice is a clear error, not a second entry.
+    code, _, err = run(capsys, "accept", str(dpo["id"]), "--workspace", str(ws))
+    assert code == 2 and err.startswith("papershelf: error: Candidate") and err.count("\n") == 1
+
+
+def test_accept_into_another_section_by_identity(capsys, ws: Path) -> None:
+    _poll_fixture(capsys, ws)
+    code, out, _ = run(
+        capsys, "accept", "2611.10033", "--section", "Surveys", "--workspace", str(ws), "--json"
+    )
+    assert code == 0 and json.loads(out)["section"] == "Training notes > Surveys"
+
+
+def test_accept_to_a_missing_section_names_the_closest(capsys, ws: Path) -> None:
+    _poll_fixture(capsys, ws)
+    before = (ws / "training.md").read_bytes()
+    code, _, err = run(
+        capsys, "accept", "2611.10017", "--section", "Optimisation", "--workspace", str(ws)
+    )
+    assert code == 2 and "Closest: Training notes > Optimization" in err and "Traceback" not in err
+    assert (ws / "training.md").read_bytes() == before
+
+
+def test_reject_writes_the_shared_file_and_poll_skips_it(capsys, ws: Path) -> None:
+    _poll_fixture(capsys, ws)
+    code, out, _ = run(capsys, "reject", "arxiv:2611.09876", "--workspace", str(ws))
+    assert code == 0 and out.startswith("rejected ")
+    assert "arxiv:2611.09876" in (ws / ".papershelf" / "rejected.txt").read_text(encoding="utf-8")
+    code, out, _ = run(capsys, "candidates", "--workspace", str(ws), "--json")
+    assert "arxiv:2611.09876" not in {c["identity"] for c in json.loads(out)}
+
+
+def test_suggest_json_shape(capsys, ws: Path) -> None:
+    code, out, _ = run(
+        capsys,
+        "suggest",
+        "--title",
+        "Reward models for preference alignment",
+        "--abstract",
+        "We study reward hacking in RLHF.",
+        "--workspace",
+        str(ws),
+        "--json",
+    )
+    assert code == 0
+    suggestions = json.loads(out)
+    assert 1 <= len(suggestions) <= 3
+    assert suggestions[0]["list"] == "training.md"
+    assert suggestions[0]["section"] == "Training notes > Alignment"
+    assert set(suggestions[0]) >= {"list", "section", "score", "why"}
+    assert [s["score"] for s in suggestions] == sorted(
+        (s["score"] for s in suggestions), reverse=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("suggest", "--title", "  "), "Give a title"),
+        (("accept", "12345"), "No candidate '12345'"),
+        (("poll", "--from-file", "/nonexistent/feed.xml"), "Cannot read"),
+        (("poll", "--feed", "nope"), "No feed 'nope'"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(capsys, ws: Path, args: tuple[str, ...], needle: str) -> None:
+    code, _, err = run(capsys, *args, "--workspace", str(ws))
+    assert code == 2
+    assert needle in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_poll_configured_feed_over_http(capsys, ws: Path) -> None:
+    server = FeedServer()
+    try:
+        server.routes["/rss"] = [Reply(200, fixture_bytes("rss/arxiv_cs.CL+cs.LG_mixed.xml"))]
+        server.routes["/down"] = [Reply(404, b"gone")]
+        config = ws / ".papershelf" / "config.toml"
+        config.write_text(
+            config.read_text()
+            + f'[[feeds]]\nname = "cl"\ntype = "arxiv-rss"\ncategory = "cs.CL"\nurl = "{server.url("/rss")}"\n'
+            + f'[[feeds]]\nname = "gone"\ntype = "rss"\nurl = "{server.url("/down")}"\n',
+            encoding="utf-8",
+        )
+        code, out, _ = run(capsys, "poll", "--workspace", str(ws))
+        assert code == 0
+        assert "cl: 6 items, 4 new candidates" in out
+        assert "gone: error: feed " in out and "HTTP 404" in out
+        assert "2 feed(s) polled, 4 new candidate(s), 1 error(s)" in out
+        code, out, _ = run(capsys, "poll", "--feed", "gone", "--workspace", str(ws))
+        assert code == 1  # every polled feed failed
+    finally:
+        server.close()
