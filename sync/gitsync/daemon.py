@@ -20,7 +20,7 @@ from ..errors import PapershelfError
 from ..workspace import Workspace
 from . import gitrepo, share
 from . import status as status_store
-from .messages import check_template
+from .messages import check_template, describe_change
 from .settings import (
     MESSAGE_TEMPLATE,
     PULL_INTERVAL_SECONDS,
@@ -204,6 +204,8 @@ class SyncDaemon:
 
     def _loop(self) -> None:
         """The worker: wait for something due, run one cycle, repeat until stopped."""
+        # Load the list engine's lazy parts now, not inside the first commit's latency.
+        describe_change("warm-up.md", b"# A\n", b"# A\n- [W](https://arxiv.org/abs/2401.00001)\n")
         while True:
             with self._cond:
                 while not self._stopping:
@@ -246,7 +248,7 @@ class SyncDaemon:
                     notice = gitrepo.clear_stale_lock(repo, self.stale_lock_seconds)
                     if notice:
                         self._set(notice=notice)
-                    doing = gitrepo.in_progress(repo)
+                    doing = gitrepo.in_progress(repo, unmerged=False)
                     if doing:
                         raise gitrepo.Busy(f"the repository is in the middle of {doing}; waiting")
                     committed = share.commit_pending(repo, self.root, self.filter, self.template)
@@ -308,8 +310,8 @@ class SyncDaemon:
             self._failures = 0
             result["pulled"] = True
             self._set(last_pull={"time": status_store.now_iso(), "ok": True})
-            theirs = gitrepo.rev(repo, up.ref) if exists else None
-            head = gitrepo.rev(repo, "HEAD")
+            theirs = gitrepo.ref_sha(repo, up.ref) if exists else None
+            head = gitrepo.ref_sha(repo, "HEAD")
             conflict = self._status["conflict"]
             if (
                 conflict
@@ -318,15 +320,22 @@ class SyncDaemon:
                 and conflict.get("upstream") == theirs
             ):
                 return  # paused: nothing changed on either side since the conflict
-            if theirs and head and not gitrepo.is_ancestor(repo, theirs, head):
+            behind, ahead = (
+                gitrepo.counts(repo, up.ref) if theirs and head else (0, int(bool(head)))
+            )
+            if behind and ahead:
                 stages = share.rebase_onto(repo, self.root, self.filter, self.template, theirs)
                 if stages is not None:
                     self._pause(stages, head, theirs)
                     return
+                behind, ahead = gitrepo.counts(repo, up.ref)
+            elif behind:  # nothing of ours to replay: just move up (same locks as a rebase)
+                stages = share.rebase_onto(repo, self.root, self.filter, self.template, theirs)
+                behind, ahead = 0, 0
             if conflict:
                 log.info("the sync conflict is resolved; sharing again")
                 self._set(conflict=None, paused=False)
-            if not self.push_enabled or gitrepo.ahead(repo, up.ref if theirs else None) == 0:
+            if not self.push_enabled or ahead == 0:
                 return
             try:
                 gitrepo.push(repo, up)

@@ -96,8 +96,12 @@ def open_repo(root: Path) -> git.Repo:
     return repo
 
 
-def in_progress(repo: git.Repo) -> str | None:
-    """The operation a repository is in the middle of (rebase, merge...), if any."""
+def in_progress(repo: git.Repo, unmerged: bool = True) -> str | None:
+    """The operation a repository is in the middle of (rebase, merge...), if any.
+
+    With `unmerged=False` only git's state files are looked at (no process); callers then
+    check `git status` codes for unmerged paths themselves (see `UNMERGED`).
+    """
     gitdir = Path(repo.git_dir)
     for name, what in (
         ("rebase-merge", "a rebase"),
@@ -108,7 +112,7 @@ def in_progress(repo: git.Repo) -> str | None:
     ):
         if (gitdir / name).exists():
             return what
-    if run(repo, "checking for unmerged paths", "ls-files", "--unmerged").strip():
+    if unmerged and run(repo, "checking for unmerged paths", "ls-files", "--unmerged").strip():
         return "a conflict (unmerged paths)"
     return None
 
@@ -197,31 +201,47 @@ def head_blob(repo: git.Repo, path: str) -> bytes | None:
         return None
 
 
-def has_identity(repo: git.Repo) -> bool:
-    """Whether git knows who commits (user.name/email or the GIT_* variables)."""
-    try:
-        repo.git.var("GIT_AUTHOR_IDENT")
-        repo.git.var("GIT_COMMITTER_IDENT")
-        return True
-    except git.GitCommandError:
-        return False
+#: Porcelain status codes of unmerged paths.
+UNMERGED = frozenset({"DD", "AU", "UD", "UA", "DU", "AA", "UU"})
+_NO_IDENTITY_HINTS = ("tell me who you are", "unable to auto-detect", "empty ident")
+_FALLBACK_IDENTITY = {
+    "GIT_AUTHOR_NAME": "papershelf",
+    "GIT_AUTHOR_EMAIL": "papershelf@localhost",
+    "GIT_COMMITTER_NAME": "papershelf",
+    "GIT_COMMITTER_EMAIL": "papershelf@localhost",
+}
 
 
 def commit(repo: git.Repo, paths: list[str], message: str) -> str:
-    """Stage `paths` (additions, edits, deletions) and commit only them; the new sha."""
+    """Stage `paths` (additions, edits, deletions) and commit only them; the new sha.
+
+    The author is whoever git config (or GIT_AUTHOR_*) says; a machine with no identity at all
+    commits as "papershelf <papershelf@localhost>" rather than not at all.
+    """
     run(repo, "git add", "add", "-A", "--", *paths)
-    env = {}
-    if not has_identity(repo):
-        env = {
-            "GIT_AUTHOR_NAME": "papershelf",
-            "GIT_AUTHOR_EMAIL": "papershelf@localhost",
-            "GIT_COMMITTER_NAME": "papershelf",
-            "GIT_COMMITTER_EMAIL": "papershelf@localhost",
-        }
     args = ["commit", "--quiet", "--cleanup=verbatim", "-m", message, "--", *paths]
-    with repo.git.custom_environment(**env):
+    try:
         run(repo, "git commit", *args)
+    except GitFailed as exc:
+        if not any(h in exc.message.lower() for h in _NO_IDENTITY_HINTS):
+            raise
+        with repo.git.custom_environment(**_FALLBACK_IDENTITY):
+            run(repo, "git commit", *args)
     return repo.head.commit.hexsha
+
+
+def counts(repo: git.Repo, upstream_ref: str) -> tuple[int, int]:
+    """(behind, ahead): commits only the upstream has, commits only HEAD has."""
+    out = run(
+        repo,
+        "comparing with the remote",
+        "rev-list",
+        "--left-right",
+        "--count",
+        f"{upstream_ref}...HEAD",
+    )
+    behind, ahead_n = out.split()
+    return int(behind), int(ahead_n)
 
 
 @dataclass(frozen=True)
@@ -291,6 +311,14 @@ def rev(repo: git.Repo, ref: str) -> str | None:
         return repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
     except git.GitCommandError:
         return None
+
+
+def ref_sha(repo: git.Repo, ref: str) -> str | None:
+    """The commit sha of `ref`, read from git's files by GitPython (no process); None if absent."""
+    try:
+        return repo.commit(ref).hexsha
+    except (ValueError, git.BadName, git.BadObject, IndexError, KeyError, OSError):
+        return rev(repo, ref)
 
 
 def is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,9 @@ SMALL_GAP_PAIRS = 250_000
 
 def _lis_pairs(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The longest run of pairs increasing in both parts (pairs come sorted by the first)."""
+    js = [j for _i, j in pairs]
+    if all(x < y for x, y in zip(js, js[1:], strict=False)):
+        return pairs  # the usual case: nothing moved
     tails: list[int] = []  # tails[k]: smallest second value ending an increasing run of k+1
     tail_at: list[int] = []  # index into pairs of that tail
     back: list[int] = [-1] * len(pairs)
@@ -41,21 +45,47 @@ def _lis_pairs(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _anchors(a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: int):
     """Pairs (i, j) of keys unique in both a[alo:ahi] and b[blo:bhi], as a longest increasing run."""
-    count_a: dict[str, int] = {}
-    for i in range(alo, ahi):
-        key = a[i]
-        count_a[key] = count_a.get(key, 0) + 1
-    where_b: dict[str, int] = {}
-    for j in range(blo, bhi):
-        key = b[j]
-        if count_a.get(key) == 1:
-            where_b[key] = -1 if key in where_b else j
-    pairs = []
-    for i in range(alo, ahi):
-        j = where_b.get(a[i], -1)
-        if j >= 0:
-            pairs.append((i, j))
+    count_a = Counter(a[alo:ahi])
+    count_b = Counter(b[blo:bhi])
+    where_b = {key: j for j, key in enumerate(b[blo:bhi], blo) if count_b[key] == 1}
+    pairs = [
+        (i, where_b[key])
+        for i, key in enumerate(a[alo:ahi], alo)
+        if count_a[key] == 1 and key in where_b
+    ]
     return _lis_pairs(pairs)
+
+
+def _prefix(a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: int) -> int:
+    """Length of the common prefix of a[alo:ahi] and b[blo:bhi] (galloping slice compares)."""
+    limit = min(ahi - alo, bhi - blo)
+    n, step = 0, 16
+    while n < limit:
+        k = min(step, limit - n)
+        if a[alo + n : alo + n + k] == b[blo + n : blo + n + k]:
+            n += k
+            step *= 2
+        elif k == 1:
+            break
+        else:
+            step = max(1, k // 2)
+    return n
+
+
+def _suffix(a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: int) -> int:
+    """Length of the common suffix of a[alo:ahi] and b[blo:bhi]."""
+    limit = min(ahi - alo, bhi - blo)
+    n, step = 0, 16
+    while n < limit:
+        k = min(step, limit - n)
+        if a[ahi - n - k : ahi - n] == b[bhi - n - k : bhi - n]:
+            n += k
+            step *= 2
+        elif k == 1:
+            break
+        else:
+            step = max(1, k // 2)
+    return n
 
 
 def matches(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
@@ -64,26 +94,24 @@ def matches(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
     stack = [(0, len(a), 0, len(b))]
     while stack:
         alo, ahi, blo, bhi = stack.pop()
-        while alo < ahi and blo < bhi and a[alo] == b[blo]:
-            out.append((alo, blo))
-            alo += 1
-            blo += 1
-        tail = []
-        while alo < ahi and blo < bhi and a[ahi - 1] == b[bhi - 1]:
-            ahi -= 1
-            bhi -= 1
-            tail.append((ahi, bhi))
-        out.extend(tail)
+        n = _prefix(a, b, alo, ahi, blo, bhi)
+        out.extend(zip(range(alo, alo + n), range(blo, blo + n), strict=True))
+        alo, blo = alo + n, blo + n
+        n = _suffix(a, b, alo, ahi, blo, bhi)
+        out.extend(zip(range(ahi - n, ahi), range(bhi - n, bhi), strict=True))
+        ahi, bhi = ahi - n, bhi - n
         if alo == ahi or blo == bhi:
             continue
         anchors = _anchors(a, b, alo, ahi, blo, bhi)
         if anchors:
+            out.extend(anchors)
             prev_i, prev_j = alo, blo
             for i, j in anchors:
-                out.append((i, j))
-                stack.append((prev_i, i, prev_j, j))
+                if i > prev_i and j > prev_j:
+                    stack.append((prev_i, i, prev_j, j))
                 prev_i, prev_j = i + 1, j + 1
-            stack.append((prev_i, ahi, prev_j, bhi))
+            if ahi > prev_i and bhi > prev_j:
+                stack.append((prev_i, ahi, prev_j, bhi))
         elif (ahi - alo) * (bhi - blo) <= SMALL_GAP_PAIRS:
             matcher = difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
             for i, j, size in matcher.get_matching_blocks():
@@ -103,12 +131,15 @@ class Hunk:
 
 
 def hunks(a: Sequence[str], b: Sequence[str]) -> list[Hunk]:
-    """The regions where `b` differs from `a`, in order."""
+    """The regions where `b` differs from `a`, in order (common ends trimmed first, cheaply)."""
+    head = _prefix(a, b, 0, len(a), 0, len(b))
+    tail = _suffix(a, b, head, len(a), head, len(b))
+    mid_a, mid_b = a[head : len(a) - tail], b[head : len(b) - tail]
     out = []
     i = j = 0
-    for mi, mj in [*matches(a, b), (len(a), len(b))]:
+    for mi, mj in [*matches(mid_a, mid_b), (len(mid_a), len(mid_b))]:
         if mi > i or mj > j:
-            out.append(Hunk(i, mi, j, mj))
+            out.append(Hunk(head + i, head + mi, head + j, head + mj))
         i, j = mi + 1, mj + 1
     return out
 

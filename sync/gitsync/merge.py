@@ -42,9 +42,16 @@ class MergeResult:
         return self.data is not None and not self.conflicts
 
 
-def _lines(data: bytes) -> tuple[bytes, list[str]]:
+def _split(data: bytes) -> tuple[bytes, list[str], list[str] | None]:
+    """(bom, lines without endings, lines with endings or None when every ending is "\\n")."""
     bom, rest = split_bom(data)
-    return bom, split_lines(decode(rest))
+    text = decode(rest)
+    keys = text.replace("\r\n", "\n").split("\n")
+    if keys[-1] == "":
+        keys.pop()
+    if "\r" not in text and (not text or text.endswith("\n")):
+        return bom, keys, None
+    return bom, keys, split_lines(text)
 
 
 def _keys(lines: list[str]) -> list[str]:
@@ -92,12 +99,12 @@ def _sort_key(text: str) -> tuple | None:
     return None
 
 
-def _order_at(lines: list[str], at: int) -> tuple[str, str | None]:
+def _order_at(keys: list[str], lines: list[str], at: int) -> tuple[str, str | None]:
     """The order (`ascending` | `descending` | `append`) of the section holding line `at`."""
-    start, stop = outline(lines).span_at(max(at - 1, 0), len(lines))
+    start, stop = outline(keys).span_at(max(at - 1, 0))
     if stop - start > WINDOW_LINES:
         start, stop = max(start, at - WINDOW_LINES // 2), min(stop, at + WINDOW_LINES // 2)
-    window = lines[start:stop]
+    window = [line if ending_of(line) else line + "\n" for line in lines[start:stop]]
     doc = parse_list(encode("".join(window)))
     section = doc.section_of_line(min(max(at - start - 1, 0), max(len(window) - 1, 0)))
     return section_order(doc, section)
@@ -108,7 +115,9 @@ def _identities(text: str) -> set[str]:
     return set(fields.identities) if fields.is_paper else set()
 
 
-def _combine_added(ours_lines: list[str], ours_add: list[str], theirs_add: list[str], at: int):
+def _combine_added(
+    ours: tuple[list[str], list[str]], ours_add: list[str], theirs_add: list[str], at: int
+):
     """Both sides added lines at one place: ours' and theirs' entries, deduplicated and ordered."""
     a_groups = _groups(ours_add, _keys(ours_add))
     b_groups = _groups(theirs_add, _keys(theirs_add))
@@ -126,7 +135,7 @@ def _combine_added(ours_lines: list[str], ours_add: list[str], theirs_add: list[
             continue  # the same paper added on both sides: keep it once
         seen_ids |= ids
         tagged.append((text, group))
-    order, kind = _order_at(ours_lines, at)
+    order, kind = _order_at(ours[0], ours[1], at)
     if order != "append":
         keys = [_sort_key(text) for text, _g in tagged]
         if all(k is not None and k[0] == kind for k in keys):
@@ -135,10 +144,10 @@ def _combine_added(ours_lines: list[str], ours_add: list[str], theirs_add: list[
     return [line for _text, group in tagged for line in group]
 
 
-def _describe(keys: list[str], lo: int, hi: int, lines: list[str]) -> str:
+def _describe(keys: list[str], lo: int, hi: int) -> str:
     """One line naming a conflict: the section and the first changed base line."""
     text = next((k.strip() for k in keys[lo:hi] if k.strip()), "(blank lines)")
-    section = " > ".join(outline(lines).path_at(lo)) or "(top)"
+    section = " > ".join(outline(keys).path_at(lo)) or "(top)"
     return f"{section}: {text[:100]}"
 
 
@@ -154,7 +163,7 @@ def _resolve(chunk: Chunk, base, ours, theirs, keys) -> tuple[list[str] | None, 
     if b == o or a == b:
         return a_lines, None
     if not o:
-        return _combine_added(ours, a_lines, b_lines, chunk.alo), None
+        return _combine_added((ours_k, ours), a_lines, b_lines, chunk.alo), None
     # One side only added lines around base lines the other side changed: keep both.
     for side_k, side_lines, other in ((b, b_lines, a_lines), (a, a_lines, b_lines)):
         around = _pure_insertion(o, side_k)
@@ -162,7 +171,7 @@ def _resolve(chunk: Chunk, base, ours, theirs, keys) -> tuple[list[str] | None, 
             before, after = around
             n = len(before)
             return side_lines[:n] + other + side_lines[len(side_lines) - len(after) :], None
-    return None, _describe(base_k, chunk.olo, chunk.ohi, base)
+    return None, _describe(base_k, chunk.olo, chunk.ohi)
 
 
 def merge_lists(base: bytes, ours: bytes, theirs: bytes) -> MergeResult:
@@ -171,13 +180,20 @@ def merge_lists(base: bytes, ours: bytes, theirs: bytes) -> MergeResult:
         return MergeResult(ours)
     if ours == base:
         return MergeResult(theirs)
-    _bom_o, base_l = _lines(base)
-    bom_a, ours_l = _lines(ours)
-    bom_b, theirs_l = _lines(theirs)
-    keys = (_keys(base_l), _keys(ours_l), _keys(theirs_l))
+    _bom_o, base_k, base_l = _split(base)
+    bom_a, ours_k, ours_l = _split(ours)
+    bom_b, theirs_k, theirs_l = _split(theirs)
+    plain = base_l is None and ours_l is None and theirs_l is None
+    if plain:  # every line ends with "\n": work on the keys, join with "\n" at the end
+        base_l, ours_l, theirs_l = base_k, ours_k, theirs_k
+    else:
+        base_l = base_l if base_l is not None else [k + "\n" for k in base_k]
+        ours_l = ours_l if ours_l is not None else [k + "\n" for k in ours_k]
+        theirs_l = theirs_l if theirs_l is not None else [k + "\n" for k in theirs_k]
+    keys = (base_k, ours_k, theirs_k)
     out: list[str] = []
     conflicts: list[str] = []
-    for chunk in chunks3(keys[0], keys[1], keys[2]):
+    for chunk in chunks3(*keys):
         if chunk.stable:
             out.extend(_stable_lines(chunk, base_l, ours_l, theirs_l))
             continue
@@ -188,6 +204,9 @@ def merge_lists(base: bytes, ours: bytes, theirs: bytes) -> MergeResult:
             out.extend(merged)
     if conflicts:
         return MergeResult(None, conflicts)
+    if plain:
+        text = "\n".join(out) + "\n" if out else ""
+        return MergeResult((bom_a or bom_b) + encode(text))
     return MergeResult((bom_a or bom_b) + encode("".join(_endings(out, ours_l))))
 
 

@@ -11,7 +11,7 @@ import string
 from dataclasses import dataclass, field
 
 from ..listmodel import parse_list
-from ..listmodel.lines import decode, encode, split_bom, split_lines, strip_ending
+from ..listmodel.lines import decode, encode, split_bom
 from ..styles import extract_fields
 from .linediff import hunks
 from .outline import Outline, outline
@@ -54,8 +54,12 @@ class FileChange:
         return bool(self.added) and not (self.removed or self.moved or self.edited_sections)
 
 
-def _lines(data: bytes) -> list[str]:
-    return split_lines(decode(split_bom(data)[1]))
+def _keys(data: bytes) -> list[str]:
+    """The lines of `data` without their endings."""
+    keys = decode(split_bom(data)[1]).replace("\r\n", "\n").split("\n")
+    if keys[-1] == "":
+        keys.pop()
+    return keys
 
 
 @dataclass(frozen=True)
@@ -69,12 +73,12 @@ class _Found:
     end: int
 
 
-def _entries_in(lines: list[str], lo: int, hi: int, marks: Outline) -> list[_Found]:
-    """The paper entries overlapping lines[lo:hi] (parsing only the section, or a window)."""
-    start, stop = marks.span_at(lo, len(lines))
+def _entries_in(keys: list[str], lo: int, hi: int, marks: Outline) -> list[_Found]:
+    """The paper entries overlapping keys[lo:hi] (parsing only the section, or a window)."""
+    start, stop = marks.span_at(lo)
     start = max(start, lo - WINDOW_LINES)
     stop = max(min(stop, hi + WINDOW_LINES), hi)
-    doc = parse_list(encode("".join(lines[start:stop])))
+    doc = parse_list(encode("\n".join(keys[start:stop]) + "\n"))
     out = []
     for entry in doc.entries:
         first, last = entry.start + start, entry.end + start
@@ -103,11 +107,10 @@ def describe_change(
     change = FileChange(path, status, is_list)
     if not is_list or old is None or new is None:
         return change
-    a, b = _lines(old), _lines(new)
-    ka, kb = [strip_ending(x) for x in a], [strip_ending(x) for x in b]
-    marks_a, marks_b = outline(a), outline(b)
+    ka, kb = _keys(old), _keys(new)
+    marks_a, marks_b = outline(ka), outline(kb)
     found = [
-        (h, _entries_in(a, h.alo, h.ahi, marks_a), _entries_in(b, h.blo, h.bhi, marks_b))
+        (h, _entries_in(ka, h.alo, h.ahi, marks_a), _entries_in(kb, h.blo, h.bhi, marks_b))
         for h in hunks(ka, kb)
     ]
     # Where each identity was before and after: (hunk number, section).

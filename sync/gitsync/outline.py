@@ -1,93 +1,117 @@
-"""A fast heading outline of a list's lines, to name the section of a change (pure).
+"""Name the section around a line without parsing the whole list (pure, fast on big lists).
 
-The list model parses everything (entries, blocks); naming the section around a changed line of
-a 50,000-entry list needs only the headings, so this pass looks at heading and fence lines only.
-It follows the same rules as the list model for ATX and setext headings and fenced code.
+Commit messages and the merge need the heading path and the span of the section around a
+change. Parsing a 50,000-entry list takes a good part of a second; scanning from the change up
+to the headings above it takes milliseconds. The scan knows ATX and setext headings as the list
+model does, but does not track fenced code: a `# comment` line inside a fence could be taken
+for a heading. That only changes the wording of a message or the window used to learn a
+section's order, never which bytes are written.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 
-_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\r?\n?\Z")
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-_SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*\r?\n?\Z")
-_LIST_OR_QUOTE = re.compile(r" {0,3}(?:[-*+>]|\d{1,9}[.)])(?:[ \t]|\r?\n?\Z)")
+_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\Z")
+_SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*\Z")
+_NOT_PARAGRAPH = re.compile(r" {0,3}(?:[-*+>|#]|\d{1,9}[.)])(?:[ \t]|\Z)|[ \t]*\Z")
 
 
-@dataclass(frozen=True)
 class Outline:
-    """Headings as (line index, level, title), sorted by line."""
+    """Headings of a list, found on demand from its lines (without line endings)."""
 
-    lines_at: list[int]
-    levels: list[int]
-    titles: list[str]
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        self._has_title: bool | None = None
+        self._paths: dict[int, tuple[str, ...]] = {}
+        self._heads: list[int] | None = None
+
+    @property
+    def heads(self) -> list[int]:
+        """Line indexes of every heading (first line), in order; found once, cheaply."""
+        if self._heads is None:
+            keys = self.keys
+            maybe = [
+                i
+                for i, k in enumerate(keys)
+                if k
+                and (
+                    k[0] == "#"
+                    or (k[0] == " " and k.lstrip(" ")[:1] == "#")
+                    or (k[0] in "-=" and k.rstrip()[-1:] in ("-", "="))
+                    or (
+                        k[0] == " "
+                        and k.strip()[:1] in ("-", "=")
+                        and k.rstrip()[-1:] in ("-", "=")
+                    )
+                )
+            ]
+            heads = []
+            for i in maybe:
+                if keys[i].lstrip(" ")[:1] == "#":
+                    if self.heading(i):
+                        heads.append(i)
+                elif i > 0 and self.heading(i - 1):
+                    heads.append(i - 1)  # a setext underline: the heading is the line above
+            self._heads = heads
+        return self._heads
+
+    def heading(self, i: int) -> tuple[int, str] | None:
+        """(level, title) when line `i` is a heading's (first) line."""
+        key = self.keys[i]
+        first = key.lstrip(" ")[:1]
+        if first == "#":
+            match = _ATX.match(key)
+            if match:
+                return len(match.group(1)), (match.group(2) or "").strip()
+            return None
+        if i + 1 < len(self.keys) and first and not _NOT_PARAGRAPH.match(key):
+            below = self.keys[i + 1]
+            if below.lstrip(" ")[:1] in ("=", "-") and _SETEXT.match(below):
+                return (1 if below.strip()[0] == "=" else 2), key.strip()
+        return None
 
     @property
     def has_title(self) -> bool:
-        """Whether the first heading is the list's only level-1 heading (its title)."""
-        return bool(self.levels) and self.levels[0] == 1 and self.levels.count(1) == 1
+        """Whether the list has exactly one level-1 heading, first of all: its title."""
+        if self._has_title is None:
+            levels = [self.heading(i)[0] for i in self.heads]
+            self._has_title = bool(levels) and levels[0] == 1 and levels.count(1) == 1
+        return self._has_title
+
+    def head_of(self, line: int) -> int:
+        """The line of the heading of the section holding `line` (0 before any heading)."""
+        k = bisect.bisect_right(self.heads, line) - 1
+        return self.heads[k] if k >= 0 else 0
 
     def path_at(self, line: int) -> tuple[str, ...]:
-        """The heading path of the section holding line index `line` (() before any heading)."""
-        k = bisect.bisect_right(self.lines_at, line) - 1
-        path: list[str] = []
-        level = 7
-        floor = 0 if self.has_title else -1  # a list's title is not part of a section's name
-        while k > floor:
-            if self.levels[k] < level:
-                path.append(self.titles[k])
-                level = self.levels[k]
-            k -= 1
-        return tuple(reversed(path))
+        """The heading path of the section holding line `line` (the list's title left out)."""
+        first = bisect.bisect_right(self.heads, line) - 1
+        if first < 0:
+            return ()
+        if first not in self._paths:
+            path: list[str] = []
+            level = 7
+            for k in range(first, -1, -1):
+                found = self.heading(self.heads[k])
+                if found is not None and found[0] < level:
+                    level = found[0]
+                    if not (level == 1 and self.has_title):
+                        path.append(found[1])
+                    if level == 1:
+                        break
+            self._paths[first] = tuple(reversed(path))
+        return self._paths[first]
 
-    def span_at(self, line: int, n_lines: int) -> tuple[int, int]:
-        """The line range [start, stop) of the section (heading to next heading) holding `line`."""
-        k = bisect.bisect_right(self.lines_at, line) - 1
-        start = self.lines_at[k] if k >= 0 else 0
-        stop = self.lines_at[k + 1] if k + 1 < len(self.lines_at) else n_lines
+    def span_at(self, line: int) -> tuple[int, int]:
+        """[start, stop) of the section holding `line`: its heading line to the next heading."""
+        k = bisect.bisect_right(self.heads, line) - 1
+        start = self.heads[k] if k >= 0 else 0
+        stop = self.heads[k + 1] if k + 1 < len(self.heads) else len(self.keys)
         return start, stop
 
 
-def outline(lines: list[str]) -> Outline:
-    """The headings of `lines` (with endings), skipping fenced code."""
-    at: list[int] = []
-    levels: list[int] = []
-    titles: list[str] = []
-    fence: str | None = None
-    prev_text = False  # the previous line is paragraph text (a setext heading's candidate)
-    for i, line in enumerate(lines):
-        first = line.lstrip(" ")[:1]
-        if fence is not None:
-            if (
-                first == fence[0]
-                and line.strip().startswith(fence)
-                and not line.strip(fence[0] + " \t\r\n")
-            ):
-                fence = None
-            continue
-        if first in ("`", "~"):
-            match = _FENCE.match(line)
-            if match:
-                fence = match.group(1)
-                prev_text = False
-                continue
-        if first == "#":
-            match = _ATX.match(line)
-            if match:
-                at.append(i)
-                levels.append(len(match.group(1)))
-                titles.append((match.group(2) or "").strip())
-                prev_text = False
-                continue
-        if prev_text and first in ("=", "-") and _SETEXT.match(line):
-            at.append(i - 1)
-            levels.append(1 if first == "=" else 2)
-            titles.append(lines[i - 1].strip())
-            prev_text = False
-            continue
-        stripped = line.strip()
-        prev_text = bool(stripped) and not _LIST_OR_QUOTE.match(line) and first != "|"
-    return Outline(at, levels, titles)
+def outline(keys: list[str]) -> Outline:
+    """The outline of a list given as lines without endings."""
+    return Outline(keys)

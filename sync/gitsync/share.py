@@ -38,6 +38,8 @@ def wanted_changes(repo: git.Repo, root: Path, path_filter: PathFilter) -> list[
     prefix = prefix_of(repo, root)
     out = []
     for change in gitrepo.status(repo):
+        if change.code in gitrepo.UNMERGED:
+            raise Busy(f"{change.path} has an unresolved conflict; waiting until it is resolved")
         if change.path.startswith(prefix) and path_filter.wanted(change.path[len(prefix) :]):
             out.append(change.path)
     return sorted(set(out))
