@@ -104,12 +104,7 @@ def _post_guard() -> Response | tuple[Any, int] | None:
 
 def _filters_from_form() -> dict[str, str]:
     """The filters a form carried back (so a decision keeps the view)."""
-    f = model.Filters.from_args(request.form)
-    return {
-        k: v
-        for k, v in (("list", f.list), ("source", f.source), ("since", f.since), ("q", f.q))
-        if v
-    }
+    return model.Filters.from_args(request.form).query()
 
 
 @bp.after_request
@@ -144,7 +139,7 @@ def page() -> Any:
     filters = model.Filters.from_args(request.args)
     error = None
     try:
-        views = [model.candidate_view(c) for c in actions.pending(services)]
+        views = [model.candidate_view(c) for c in actions.pending(services, filters.status)]
     except PapershelfError as exc:
         views, error = [], exc.message
     lists, sources = model.facet_values(views)

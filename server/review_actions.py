@@ -56,12 +56,12 @@ def review_store(services: Services) -> Any:
     return store
 
 
-def pending(services: Services) -> list[Any]:
-    """Pending candidates, best score first."""
+def pending(services: Services, status: str = "pending") -> list[Any]:
+    """Candidates with `status` (pending, or snoozed ones), best score first."""
     store = review_store(services)
     if store is None:
         return []
-    return list(store.list("pending", limit=MAX_CANDIDATES))
+    return list(store.list(status, limit=MAX_CANDIDATES))
 
 
 def decide(

@@ -21,6 +21,8 @@ DATE_CHOICES: dict[str, tuple[str, int | None]] = {
     "7": ("Last 7 days", 7),
     "30": ("Last 30 days", 30),
 }
+#: The candidates a page can show: the day's pending ones, or those put aside for later.
+SHOWN_STATUSES = ("pending", "snoozed")
 #: Separates list and section in the Section picker's option values.
 TARGET_SEP = "::"
 DECISIONS = ("accept", "reject", "snooze")
@@ -61,18 +63,21 @@ class CandidateView:
 
 @dataclass(frozen=True)
 class Filters:
-    """The review page's filters: list, source, date (days back) and a search query."""
+    """The review page's filters: status, list, source, date (days back) and a search query."""
 
     list: str = ""
     source: str = ""
     since: str = ""
     q: str = ""
+    status: str = "pending"
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> Filters:
         """Filters from a query string, unknown date choices ignored."""
         since = (args.get("since") or "").strip()
+        status = (args.get("status") or "").strip()
         return cls(
+            status=status if status in SHOWN_STATUSES else "pending",
             list=(args.get("list") or "").strip(),
             source=(args.get("source") or "").strip(),
             since=since if since in DATE_CHOICES else "",
@@ -81,7 +86,15 @@ class Filters:
 
     def active(self) -> bool:
         """Whether any filter narrows the view."""
-        return bool(self.list or self.source or self.since or self.q)
+        return bool(self.list or self.source or self.since or self.q or self.status != "pending")
+
+    def query(self) -> dict[str, str]:
+        """The filters as query arguments, defaults left out."""
+        pairs = (("list", self.list), ("source", self.source), ("since", self.since), ("q", self.q))
+        out = {k: v for k, v in pairs if v}
+        if self.status != "pending":
+            out["status"] = self.status
+        return out
 
 
 @dataclass

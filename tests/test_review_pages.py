@@ -178,6 +178,21 @@ def test_form_post_redirects_with_the_filters_kept(client: FlaskClient, services
     assert "1 snoozed." in page
 
 
+def test_snoozed_candidates_wait_in_their_own_view(client: FlaskClient, services: Services) -> None:
+    pair(client)
+    cid = candidate_id(services, REWARD)
+    form = {"action": "snooze", "csrf_token": csrf_token(TOKEN)}
+    assert client.post(f"/review/candidates/{cid}", data=form).status_code == 303
+    assert REWARD not in client.get("/review").get_data(as_text=True)
+    snoozed = client.get("/review?status=snoozed").get_data(as_text=True)
+    assert snoozed.count('class="candidate"') == 1 and REWARD in snoozed
+    later = {**form, "action": "accept", "status": "snoozed"}
+    done = client.post(f"/review/candidates/{cid}", data=later)
+    assert done.status_code == 303 and "status=snoozed" in done.headers["Location"]
+    assert statuses(services)[cid] == "accepted"
+    assert "Nothing snoozed." in client.get("/review?status=snoozed").get_data(as_text=True)
+
+
 def test_search_and_source_filters_narrow_the_page(client: FlaskClient) -> None:
     pair(client)
     text = client.get("/review?q=ensembles").get_data(as_text=True)
@@ -255,7 +270,8 @@ def test_filters_by_list_source_date_and_words() -> None:
     assert apply_filters(views, Filters(source="feed-b"), now) == [old]
     assert apply_filters(views, Filters(q="dense SCALE"), now) == [new]
     assert apply_filters(views, Filters(q="dense missing"), now) == []
-    assert Filters.from_args({"since": "9999", "q": " x "}) == Filters(q="x")
+    assert Filters.from_args({"since": "9999", "q": " x ", "status": "rejected"}) == Filters(q="x")
+    assert Filters(q="x", status="snoozed").query() == {"q": "x", "status": "snoozed"}
     assert facet_values(views) == (["a.md", "b.md"], ["feed-a", "feed-b"])
 
 
