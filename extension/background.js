@@ -79,7 +79,7 @@ async function resumeQueue() {
 async function handle(message, sender) {
   switch (message.type) {
     case "papershelf:page":
-      if (sender.tab && sender.tab.id !== undefined) await refreshBadge(sender.tab.id, message.paper);
+      if (sender.tab && sender.tab.id !== undefined) return refreshBadge(sender.tab.id, message.paper);
       return null;
     case "papershelf:prepare":
       return prepare(message.paper);
@@ -177,29 +177,32 @@ async function clipLink(linkUrl, tabId) {
 
 /** Mark the toolbar icon when the page's paper is already in a list (before any click). */
 async function refreshBadge(tabId, paper) {
-  if (!paper || !(paper.url || paper.arxiv_id)) return;
+  if (!paper || !(paper.url || paper.arxiv_id)) return "no-paper";
   const { token } = await getSettings();
-  if (!token) return;
+  if (!token) return "unpaired";
   let places = [];
   try {
     places = (await api.lookup({ url: paper.url, id: paper.arxiv_id })).places;
-  } catch (_err) {
-    return; // offline or not paired: say nothing rather than something wrong
+  } catch (err) {
+    if (err instanceof api.OfflineError) throw err; // the content script asks again later
+    return err.kind; // not paired, API error: say nothing rather than something wrong
   }
   if (places.length) {
     const where = places.map((p) => `${p.list} › ${p.section}`).join("; ");
     await setBadge(tabId, "listed", `papershelf: already in ${where}`);
-  } else {
-    await setBadge(tabId, "none", "Clip to papershelf");
+    return "listed";
   }
+  await setBadge(tabId, "none", "Clip to papershelf");
+  return "unlisted";
 }
 
 async function setBadge(tabId, state, title) {
   const look = BADGES[state] || BADGES.none;
   try {
-    await chrome.action.setBadgeText({ tabId, text: look.text });
-    if (look.color) await chrome.action.setBadgeBackgroundColor({ tabId, color: look.color });
+    // Title and colour first: the badge text is what a reader (or a test) notices last.
     await chrome.action.setTitle({ tabId, title });
+    if (look.color) await chrome.action.setBadgeBackgroundColor({ tabId, color: look.color });
+    await chrome.action.setBadgeText({ tabId, text: look.text });
   } catch (_err) {
     // the tab went away
   }
