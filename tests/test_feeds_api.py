@@ -1,0 +1,122 @@
+"""`/api/suggest`, `/api/candidates`, accept and reject through the real app (Flask test client)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from feeds_http import FEED_FIXTURES
+
+from feeds.poll import Poller
+from server.app import create_app
+from server.services import Services
+from sync.workspace import open_workspace
+
+TOKEN = "feeds-api-token-0123456789abcdefghij"
+AUTH = {"X-Papershelf-Token": TOKEN}
+
+
+@pytest.fixture
+def workspace_root(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    (root / ".papershelf").mkdir(parents=True)
+    shutil.copyfile(FEED_FIXTURES / "lists" / "training.md", root / "training.md")
+    (root / ".papershelf" / "config.toml").write_text(
+        '[lists]\ninclude = ["*.md"]\n[poll]\nmin_score = 0.0\n', encoding="utf-8"
+    )
+    return root
+
+
+@pytest.fixture
+def client(workspace_root: Path):
+    ws = open_workspace(workspace_root)
+    Poller(ws).poll_file(FEED_FIXTURES / "rss" / "arxiv_cs.CL+cs.LG_mixed.xml")
+    services = Services.build(ws)
+    app = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN})
+    return app.test_client()
+
+
+def _pending(client) -> list[dict]:
+    response = client.get("/api/candidates", headers=AUTH)
+    assert response.status_code == 200
+    return response.get_json()["candidates"]
+
+
+def test_suggest(client) -> None:
+    response = client.get(
+        "/api/suggest",
+        query_string={"title": "Low-rank adapters for fine-tuning", "abstract": "LoRA on one GPU."},
+        headers=AUTH,
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body[0]["section"] == "Training notes > Parameter-efficient fine-tuning"
+    assert body[0]["list"] == "training.md" and body[0]["why"] and 0 < body[0]["score"] <= 1
+
+
+def test_suggest_needs_a_title_and_a_token(client) -> None:
+    response = client.get("/api/suggest", headers=AUTH)
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "ok": False,
+        "error": "Give title.",
+        "fields": {"title": "missing"},
+    }
+    too_long = client.get("/api/suggest", query_string={"title": "x" * 1001}, headers=AUTH)
+    assert too_long.status_code == 400 and too_long.get_json()["fields"] == {"title": "too long"}
+    assert client.get("/api/suggest", query_string={"title": "x"}).status_code == 401
+
+
+def test_candidates_ranked_with_suggestion_and_why(client) -> None:
+    found = _pending(client)
+    assert len(found) == 4
+    assert [c["score"] for c in found] == sorted((c["score"] for c in found), reverse=True)
+    top = found[0]
+    assert top["identity"] == "arxiv:2611.10001"
+    assert top["list"] == "training.md" and top["section"] == "Training notes > Alignment"
+    assert top["why"] and top["paper"]["title"].startswith("Margin-Aware")
+    bad = client.get("/api/candidates", query_string={"status": "maybe"}, headers=AUTH)
+    assert bad.status_code == 400 and bad.get_json()["ok"] is False
+
+
+def test_accept_default_then_again(client, workspace_root: Path) -> None:
+    cid = _pending(client)[0]["id"]
+    response = client.post(f"/api/candidates/{cid}/accept", json={}, headers=AUTH)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["status"] == "added" and body["section"] == "Training notes > Alignment"
+    assert "Margin-Aware Direct Preference" in (workspace_root / "training.md").read_text(
+        encoding="utf-8"
+    )
+    again = client.post(f"/api/candidates/{cid}/accept", json={}, headers=AUTH)
+    assert again.status_code == 400 and "already accepted" in again.get_json()["error"]
+    lookup = client.get("/api/lookup", query_string={"id": "2611.10001"}, headers=AUTH)
+    assert lookup.status_code == 200
+
+
+def test_accept_with_section_and_bad_bodies(client, workspace_root: Path) -> None:
+    cid = next(c["id"] for c in _pending(client) if c["identity"] == "arxiv:2611.10017")
+    before = (workspace_root / "training.md").read_bytes()
+    missing = client.post(
+        f"/api/candidates/{cid}/accept", json={"section": "Nowhere"}, headers=AUTH
+    )
+    assert missing.status_code == 404 and missing.get_json()["ok"] is False
+    unknown = client.post(f"/api/candidates/{cid}/accept", json={"colour": "red"}, headers=AUTH)
+    assert unknown.status_code == 400 and unknown.get_json()["fields"] == {"colour": "unknown"}
+    assert (workspace_root / "training.md").read_bytes() == before
+    ok = client.post(f"/api/candidates/{cid}/accept", json={"section": "Surveys"}, headers=AUTH)
+    assert ok.status_code == 201 and ok.get_json()["section"] == "Training notes > Surveys"
+    assert client.post("/api/candidates/99999/accept", json={}, headers=AUTH).status_code == 404
+
+
+def test_reject(client, workspace_root: Path) -> None:
+    cid = next(c["id"] for c in _pending(client) if c["identity"] == "arxiv:2611.09876")
+    response = client.post(f"/api/candidates/{cid}/reject", json={}, headers=AUTH)
+    assert response.status_code == 200 and response.get_json()["candidate"]["status"] == "rejected"
+    assert "arxiv:2611.09876" in (workspace_root / ".papershelf" / "rejected.txt").read_text(
+        encoding="utf-8"
+    )
+    assert len(_pending(client)) == 3
+    rejected = client.get("/api/candidates", query_string={"status": "rejected"}, headers=AUTH)
+    assert [c["id"] for c in rejected.get_json()["candidates"]] == [cid]
