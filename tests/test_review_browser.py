@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -38,6 +39,8 @@ if chromium_available():
     from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 DOCS_IMG = REPO_ROOT / "docs" / "img"
+#: Set to 1 to refresh the screenshots in docs/img; otherwise they go to a temp folder.
+SCREENSHOTS_ENV = "PAPERSHELF_DOC_SCREENSHOTS"
 TIMEOUT_MS = 10_000
 DENSE = "Dense Retrieval of Passages"
 STABLE = "Stable Large Batch Training"
@@ -52,6 +55,14 @@ def browser() -> Iterator[Browser]:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: docs/img when refreshing the docs, else a temp folder."""
+    folder = DOCS_IMG if os.environ.get(SCREENSHOTS_ENV) == "1" else tmp_path / "shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture
@@ -299,15 +310,16 @@ def test_a_page_from_another_origin_cannot_decide(page: Page, server: LiveServer
 # -- layout, accessibility, console --------------------------------------------------------------
 
 
-def test_no_console_errors_and_usable_at_400_px(page: Page, server: LiveServer) -> None:
+def test_no_console_errors_and_usable_at_400_px(
+    page: Page, server: LiveServer, shots: Path
+) -> None:
     console = Console(page)
     page.goto(f"{server.base}/review")
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS_IMG / "review-pairing.png"))
+    page.screenshot(path=str(shots / "review-pairing.png"))
     paired(page, server)
     card(page, DENSE).locator("details.abstract summary").click()
     expect(card(page, DENSE).locator("details.abstract p")).to_be_visible()
-    page.screenshot(path=str(DOCS_IMG / "review-candidates.png"), full_page=False)
+    page.screenshot(path=str(shots / "review-candidates.png"), full_page=False)
 
     page.set_viewport_size({"width": 400, "height": 800})
     page.reload()
@@ -318,7 +330,7 @@ def test_no_console_errors_and_usable_at_400_px(page: Page, server: LiveServer) 
         expect(button).to_be_in_viewport()
     expect(first.get_by_label("Section")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
-    page.screenshot(path=str(DOCS_IMG / "review-narrow.png"))
+    page.screenshot(path=str(shots / "review-narrow.png"))
 
     # Every form control has an accessible name; the decision buttons reach focus by Tab.
     unnamed = page.evaluate(
@@ -340,7 +352,7 @@ def test_no_console_errors_and_usable_at_400_px(page: Page, server: LiveServer) 
 
 
 def test_list_page_shows_sections_additions_and_applies_a_safe_fix(
-    page: Page, server: LiveServer
+    page: Page, server: LiveServer, shots: Path
 ) -> None:
     text = server.list_file.read_text(encoding="utf-8")
     broken = text.replace("Self Critique", "Self CritiquÃ©")
@@ -356,7 +368,7 @@ def test_list_page_shows_sections_additions_and_applies_a_safe_fix(
     expect(rows.filter(has_text="Alignment")).to_contain_text("3")
     expect(page.locator("ul.latest")).to_contain_text(DENSE)
     expect(page.locator("table.findings")).to_contain_text("mojibake")
-    page.screenshot(path=str(DOCS_IMG / "review-list.png"), full_page=True)
+    page.screenshot(path=str(shots / "review-list.png"), full_page=True)
 
     page.get_by_role("button", name=re.compile(r"Apply 1 safe fix")).click()
     expect(page.get_by_role("status")).to_contain_text("Fixed 1 finding")
