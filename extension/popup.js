@@ -153,7 +153,9 @@ async function main() {
   const placed = (info.places || [])[0];
   if (placed) choose(lists, placed.list, placed.section);
   else if (top && choose(lists, top.list, top.section)) {
-    $("why").textContent = `Suggested${top.why ? `: ${Array.isArray(top.why) ? top.why.join(", ") : top.why}` : ""}`;
+    const words = Array.isArray(top.why) ? top.why.join(", ") : top.why || "";
+    const name = String(top.section).split(" > ").pop();
+    $("why").textContent = `Suggested: ${name}${words ? ` (${words})` : ""}`;
   } else choose(lists, info.last.list, info.last.section);
 
   if (info.error) {
