@@ -136,6 +136,7 @@ def page() -> Any:
     if not _paired():
         return _render("review_pair.html")
     services = _services()
+    services.index.refresh()  # the Section picker offers the lists as they are on disk now
     filters = model.Filters.from_args(request.args)
     error = None
     try:
