@@ -54,12 +54,13 @@ class FileChange:
         return bool(self.added) and not (self.removed or self.moved or self.edited_sections)
 
 
-def _keys(data: bytes) -> list[str]:
-    """The lines of `data` without their endings."""
-    keys = decode(split_bom(data)[1]).replace("\r\n", "\n").split("\n")
+def _keys(data: bytes) -> tuple[list[str], str]:
+    """The lines of `data` without their endings, and the text with "\\n" endings."""
+    text = decode(split_bom(data)[1]).replace("\r\n", "\n")
+    keys = text.split("\n")
     if keys[-1] == "":
         keys.pop()
-    return keys
+    return keys, text
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,8 @@ def describe_change(
     change = FileChange(path, status, is_list)
     if not is_list or old is None or new is None:
         return change
-    ka, kb = _keys(old), _keys(new)
-    marks_a, marks_b = outline(ka), outline(kb)
+    (ka, text_a), (kb, text_b) = _keys(old), _keys(new)
+    marks_a, marks_b = outline(ka, text_a), outline(kb, text_b)
     found = [
         (h, _entries_in(ka, h.alo, h.ahi, marks_a), _entries_in(kb, h.blo, h.bhi, marks_b))
         for h in hunks(ka, kb)

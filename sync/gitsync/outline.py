@@ -15,45 +15,37 @@ import re
 
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*\Z")
 _SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*\Z")
+# A newline, then a line that may be an ATX heading or a setext underline. Starting with a
+# literal "\n" lets the regex engine jump from line to line instead of trying every character.
+_CANDIDATE = re.compile(r"\n {0,3}(?:#|=+[ \t]*(?=\n|\Z)|-+[ \t]*(?=\n|\Z))")
 _NOT_PARAGRAPH = re.compile(r" {0,3}(?:[-*+>|#]|\d{1,9}[.)])(?:[ \t]|\Z)|[ \t]*\Z")
 
 
 class Outline:
     """Headings of a list, found on demand from its lines (without line endings)."""
 
-    def __init__(self, keys: list[str]) -> None:
+    def __init__(self, keys: list[str], text: str | None = None) -> None:
         self.keys = keys
+        self._text = text  # "\n".join(keys), when the caller has it already
         self._has_title: bool | None = None
         self._paths: dict[int, tuple[str, ...]] = {}
         self._heads: list[int] | None = None
 
     @property
     def heads(self) -> list[int]:
-        """Line indexes of every heading (first line), in order; found once, cheaply."""
+        """Line indexes of every heading (first line), in order; found once, at C speed."""
         if self._heads is None:
-            keys = self.keys
-            maybe = [
-                i
-                for i, k in enumerate(keys)
-                if k
-                and (
-                    k[0] == "#"
-                    or (k[0] == " " and k.lstrip(" ")[:1] == "#")
-                    or (k[0] in "-=" and k.rstrip()[-1:] in ("-", "="))
-                    or (
-                        k[0] == " "
-                        and k.strip()[:1] in ("-", "=")
-                        and k.rstrip()[-1:] in ("-", "=")
-                    )
-                )
-            ]
-            heads = []
-            for i in maybe:
-                if keys[i].lstrip(" ")[:1] == "#":
-                    if self.heading(i):
-                        heads.append(i)
-                elif i > 0 and self.heading(i - 1):
-                    heads.append(i - 1)  # a setext underline: the heading is the line above
+            text = self._text if self._text is not None else "\n".join(self.keys)
+            heads: list[int] = [0] if self.keys and self.heading(0) else []
+            line = pos = 0
+            for match in _CANDIDATE.finditer(text):
+                line += text.count("\n", pos, match.start()) + 1
+                pos = match.start() + 1
+                if self.keys[line].lstrip(" ")[:1] == "#":
+                    if self.heading(line):
+                        heads.append(line)
+                elif self.heading(line - 1) and (not heads or heads[-1] != line - 1):
+                    heads.append(line - 1)  # a setext underline: the heading is the line above
             self._heads = heads
         return self._heads
 
@@ -112,6 +104,6 @@ class Outline:
         return start, stop
 
 
-def outline(keys: list[str]) -> Outline:
-    """The outline of a list given as lines without endings."""
-    return Outline(keys)
+def outline(keys: list[str], text: str | None = None) -> Outline:
+    """The outline of a list given as lines without endings (and, if at hand, joined by "\\n")."""
+    return Outline(keys, text)
