@@ -208,6 +208,8 @@ def test_keyboard_moves_and_decides(page: Page, server: LiveServer) -> None:
     expect(cards).to_have_count(2)
     assert server.status_of(current_title[:20]) == "rejected"
 
+    page.keyboard.press("x")  # select the current card for a bulk decision
+    expect(cards.nth(1).get_by_role("checkbox")).to_be_checked()
     page.keyboard.press("k")
     page.keyboard.press("k")
     expect(cards.first).to_have_attribute("aria-current", "true")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -216,6 +217,30 @@ def test_list_page_refuses_unknown_paths_and_fix_needs_csrf(
     done = client.post(f"/review/lists/{LIST_NAME}/fix", data={"csrf_token": csrf_token(TOKEN)})
     assert done.status_code == 303 and done.headers["Location"].endswith("fixed=1")
     assert "Critiqué" in path.read_text(encoding="utf-8")
+
+
+def test_list_page_names_the_latest_commits_of_the_file(
+    client: FlaskClient, services: Services
+) -> None:
+    root = services.workspace.root
+    for args in (
+        ["init", "-q"],
+        ["add", LIST_NAME],
+        ["commit", "-q", "-m", "Add the first papers"],
+    ):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, timeout=30)
+    pair(client)
+    text = client.get(f"/review/lists/{LIST_NAME}").get_data(as_text=True)
+    assert "Recent commits" in text and "Add the first papers" in text
+    assert re.search(r"<td>Language Model Papers &gt; Retrieval</td><td class=\"num\">3</td>", text)
+
+
+def test_unpair_forgets_the_browser(client: FlaskClient) -> None:
+    pair(client)
+    assert client.post("/review/unpair", data={}).status_code == 403
+    done = client.post("/review/unpair", data={"csrf_token": csrf_token(TOKEN)})
+    assert done.status_code == 303 and f"{SESSION_COOKIE}=;" in done.headers["Set-Cookie"]
+    assert "Pair this browser" in client.get("/review").get_data(as_text=True)
 
 
 def test_status_bar_shows_errors_of_each_part(client: FlaskClient, services: Services) -> None:
