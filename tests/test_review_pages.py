@@ -26,6 +26,7 @@ from server.review_model import (
 )
 from server.services import Part, Services
 from server.token import TokenSource
+from sync.paper import paper_from_dict
 
 REWARD = "Reward Model Ensembles"
 
@@ -192,6 +193,26 @@ def test_snoozed_candidates_wait_in_their_own_view(client: FlaskClient, services
     assert done.status_code == 303 and "status=snoozed" in done.headers["Location"]
     assert statuses(services)[cid] == "accepted"
     assert "Nothing snoozed." in client.get("/review?status=snoozed").get_data(as_text=True)
+
+
+def test_a_candidate_without_suggestion_asks_for_a_section(
+    client: FlaskClient, services: Services
+) -> None:
+    paper = paper_from_dict({"arxiv_id": "2604.39999", "title": "An Unplaceable Paper"})
+    row = {"identity": paper.identity, "paper": paper, "source": "manual", "scores": {}}
+    assert services.candidates.upsert_many([{**row, "suggestions": []}]) == 1
+    pair(client)
+    text = client.get("/review?q=unplaceable").get_data(as_text=True)
+    assert 'option value="" selected>Choose a section' in text
+    cid = candidate_id(services, "Unplaceable")
+    form = {"action": "accept", "csrf_token": csrf_token(TOKEN), "target": ""}
+    answer = client.post(
+        f"/review/candidates/{cid}", data=form, headers={"Accept": "application/json"}
+    )
+    assert answer.status_code == 400 and "section" in answer.get_json()["error"]
+    placed = {**form, "target": target_value(LIST_NAME, "Retrieval")}
+    assert client.post(f"/review/candidates/{cid}", data=placed).status_code == 303
+    assert statuses(services)[cid] == "accepted"
 
 
 def test_search_and_source_filters_narrow_the_page(client: FlaskClient) -> None:
