@@ -30,7 +30,7 @@ _PIECES = list("ab Z1.#-*_`[]()<>|\\!:\n\t\r'\"&") + ["](", "**", "<script>", "1
 _TEXT = st.lists(st.sampled_from(_PIECES), min_size=1, max_size=20).map("".join).filter(str.strip)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     target=st.sampled_from(TARGETS),
     title=_TEXT,

@@ -173,7 +173,8 @@ def _render_link(paper: Any, style: EntryStyle) -> list[str]:
 def _slot(paper: Any, style: EntryStyle) -> str:
     """The date/venue slot: a venue stands in place of the date unless the list shows both."""
     date = style.dates.format(paper.published) if paper.published else ""
-    venue = escape_text(paper.venue, "plain") if paper.venue else ""
+    # Brackets are escaped here: a slot starting with `[` would read as a link piece.
+    venue = escape_text(paper.venue, "link") if paper.venue else ""
     # `arXiv.v3 Feb. 5 2020` qualifies a date; `ICLR 2025` already says when, so it stands alone.
     if (
         venue
