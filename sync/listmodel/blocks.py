@@ -329,7 +329,9 @@ def _item(
     empty = cidx >= len(rest)
     width = mcol + 1 if empty or ccol - mcol > 4 else ccol  # the content column
     fence = fence_of(rest[cidx:]) if not empty and rest[cidx] in "`~" else None
-    lazy_ok = not empty and fence is None
+    lazy_ok = (
+        not empty and fence is None and ccol - mcol <= 4 and _item_line_is_text(rest[cidx:], False)
+    )
     n = len(lines)
     get = _COLUMNS.get
     last = i
@@ -357,7 +359,11 @@ def _item(
             col = get(prefix)
             if col is None:
                 col = columns(prefix)
-            if fence is None and width <= col < width + 4 and b0 != "`" and b0 != "~":
+            if (
+                fence is None
+                and width <= col < width + 4
+                and (b0 not in _ITEM_STOP or (b0 == "*" and body[1:2] not in _STAR_NEXT))
+            ):
                 # The common case: an indented continuation line of plain text.
                 last = j
                 lazy_ok = True
@@ -373,12 +379,13 @@ def _item(
                 if col - width < 4 and closes(body.rstrip("\r\n"), fence):
                     fence = None
                 lazy_ok = False
-            elif col - width < 4:
-                if body[0] == "`" or body[0] == "~":
-                    fence = fence_of(body.rstrip("\r\n"))
-                lazy_ok = fence is None
+            elif col - width >= 4:
+                # Indented code inside the item, unless it continues an open paragraph.
+                lazy_ok = lazy_ok and not blank_seen
             else:
-                lazy_ok = False  # indented code inside the item
+                lazy_ok = _item_line_is_text(body.rstrip("\r\n"), lazy_ok and not blank_seen)
+                if not lazy_ok and body[0] in "`~":
+                    fence = fence_of(body.rstrip("\r\n"))
             last = j
             blank_seen = False
             j += 1
@@ -398,3 +405,19 @@ def _item(
         j += 1
     entries.append((i, last + 1, "item", col0, marker))
     return last + 1
+
+
+# First characters of an item's continuation line that may make it something other than
+# paragraph text (heading, break, setext underline, fence, HTML); "*" is checked further.
+_ITEM_STOP = frozenset("#`~<=-_*")
+_STAR_NEXT = ("*", " ", "\t")
+
+
+def _item_line_is_text(text: str, paragraph_open: bool) -> bool:
+    """Whether a line inside an item (after its indent) leaves paragraph text open after it."""
+    c = text[0]
+    if (c == "`" or c == "~") and fence_of(text) is not None:
+        return False
+    if paragraph_open and (c == "=" or c == "-") and SETEXT_RE.match(text):
+        return False  # the underline of a setext heading inside the item
+    return classify(text) not in (ATX, BREAK, HTML)
