@@ -159,3 +159,26 @@ def test_driver_on_a_conflict_leaves_ours_and_exits_1(tmp_path: Path) -> None:
     assert "training.md: changed on both sides: Optimization" in done.stderr
     assert "Traceback" not in done.stderr
     assert driver_main(["only-one"]) == 2
+
+
+def _bold(title: str, arxiv: str, authors: str) -> str:
+    return (
+        f"- **{title}\n  on two lines**, `arXiv, {arxiv}`, [arxiv](http://arxiv.org/abs/{arxiv}v1)\n"
+        f"\n\t *{authors}*\n"
+    )
+
+
+def test_multi_line_entries_added_at_one_place_stay_whole() -> None:
+    old = _bold("Old Paper", "2301.00001", "A. Author") + _bold("Older Paper", "2201.00001", "B. B")
+    base = ("# Papers\n\n## Reasoning\n\n" + old).encode()
+    mine = _bold("Ours", "2402.00002", "C. Author")
+    yours = _bold("Theirs", "2403.00003", "D. Author")
+    at = base.index(b"- **Old Paper")
+    ours = base[:at] + mine.encode() + base[at:]
+    theirs = base[:at] + yours.encode() + base[at:]
+    result = merge_lists(base, ours, theirs)
+    assert result.clean
+    text = result.data.decode()
+    assert mine in text and yours in text
+    # Newest first by arXiv id, like the section: theirs (2403) before ours (2402).
+    assert text.index("**Theirs") < text.index("**Ours") < text.index("**Old Paper")
