@@ -42,6 +42,8 @@ CSP = (
 DONE_TEXT = {"accept": "accepted", "reject": "rejected", "snooze": "snoozed"}
 #: Browsers say where a request came from; only our own pages (or a typed URL) may decide.
 _ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
+#: Cards on one page (each carries a Section picker with every section); filters reach the rest.
+PAGE_SIZE = 100
 
 
 def _services() -> Services:
@@ -152,7 +154,8 @@ def page() -> Any:
         notice = f"{count if count.isdigit() else 1} {DONE_TEXT[did]}."
     return _render(
         "review.html",
-        candidates=shown,
+        candidates=shown[:PAGE_SIZE],
+        matching=len(shown),
         total=len(views),
         filters=filters,
         filter_lists=lists,

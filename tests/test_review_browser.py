@@ -197,6 +197,7 @@ def test_keyboard_moves_and_decides(page: Page, server: LiveServer) -> None:
 
     page.keyboard.press("a")  # accept the current (best) one into its suggested section
     expect(cards).to_have_count(3)
+    expect(page.locator("h1 .count")).to_have_text("3")
     assert server.status_of(DENSE) == "accepted"
     assert section_holding(server.list_file, DENSE) == "Language Model Papers > Retrieval"
 

@@ -215,6 +215,17 @@ def test_a_candidate_without_suggestion_asks_for_a_section(
     assert statuses(services)[cid] == "accepted"
 
 
+def test_a_long_queue_is_paged(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("server.review.PAGE_SIZE", 2)
+    pair(client)
+    text = client.get("/review").get_data(as_text=True)
+    assert text.count('class="candidate"') == 2
+    assert "Showing the best 2 of 4" in text
+    assert '<span class="count">4</span>' in text
+    narrowed = client.get("/review?q=ensembles").get_data(as_text=True)
+    assert '<span class="count">1 of 4</span>' in narrowed and "Showing the best" not in narrowed
+
+
 def test_search_and_source_filters_narrow_the_page(client: FlaskClient) -> None:
     pair(client)
     text = client.get("/review?q=ensembles").get_data(as_text=True)

@@ -41,7 +41,12 @@
 
   function updateCount() {
     var count = document.querySelector("h1 .count");
-    if (count) { count.textContent = String(cards().length); }
+    // "N" or "N of M": one card fewer on both counts.
+    if (count) {
+      count.textContent = count.textContent.replace(/\d+/g, function (n) {
+        return String(Math.max(0, Number(n) - 1));
+      });
+    }
   }
 
   function removeCard(card) {
