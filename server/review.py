@@ -31,7 +31,13 @@ from .services import Services
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("review", __name__, template_folder="templates", static_folder="static")
+bp = Blueprint(
+    "review",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/review/static",
+)
 
 #: No script, style or form target from anywhere but this server; never framed.
 CSP = (
@@ -271,4 +277,4 @@ def unpair() -> Any:
 
 def init_app(app: Flask) -> None:
     """Register the review page on `app` (its static files under /review/static)."""
-    app.register_blueprint(bp, static_url_path="/review/static")
+    app.register_blueprint(bp)
