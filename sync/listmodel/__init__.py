@@ -11,6 +11,7 @@ entries: a top-level list item with every continuation line (indented lines even
 lines, lazy lines, nested lists), each table body row, and each paragraph.
 
 Modules: `lines` (bytes <-> lines), `kinds` (what one line starts), `blocks` (the scan),
+`items` (a list item and its continuation lines),
 `document` (ListDocument, sections, splicing), `sections` (addressing), `splice`
 (verify_insertion), `cache` (ParseCache).
 """
