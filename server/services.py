@@ -83,14 +83,14 @@ class Part:
         return out
 
 
-def _start_part(name: str, module: str, cls_name: str, workspace: Workspace) -> Part:
+def _start_part(name: str, module: str, cls_name: str, workspace: Workspace, **kwargs: Any) -> Part:
     """Make and start a part; a missing module or a failing start is reported, never raised."""
     cls, why = _load(module, cls_name)
     if cls is None:
         log.warning("%s is unavailable: %s", name, why)
         return Part(name, state=UNAVAILABLE, reason=why)
     try:
-        obj = cls(workspace)
+        obj = cls(workspace, **kwargs)
         obj.start()
     except Exception as exc:
         log.error("%s did not start: %s", name, exc)
@@ -146,7 +146,16 @@ class Services:
         if sync:
             self.sync = _start_part("sync", "sync.gitsync", "SyncDaemon", self.workspace)
         if feeds:
-            self.feeds = _start_part("feeds", "feeds.scheduler", "FeedScheduler", self.workspace)
+            kwargs = {}
+            poller_cls, _ = _load("feeds.poll", "Poller")
+            if poller_cls is not None:  # share the server's index instead of building another
+                try:
+                    kwargs["poller"] = poller_cls(self.workspace, index=self.index)
+                except Exception as exc:
+                    log.warning("feeds will build their own index: %s", exc)
+            self.feeds = _start_part(
+                "feeds", "feeds.scheduler", "FeedScheduler", self.workspace, **kwargs
+            )
 
     def stop(self, timeout_seconds: float = 4.0) -> None:
         """Stop every running part, all within `timeout_seconds` together."""
@@ -249,7 +258,7 @@ def offline_status(workspace: Workspace) -> dict[str, Any]:
         "workspace": str(workspace.root),
         "server": {"state": RUNNING, **server} if server else {"state": OFF},
     }
-    for name, module in (("sync", "sync.gitsync"), ("feeds", "feeds.scheduler")):
+    for name, module in (("sync", "sync.gitsync"), ("feeds", "feeds.status")):
         loader, why = _load(module, "load_status")
         if loader is None:
             out[name] = {"state": UNAVAILABLE, "reason": why}

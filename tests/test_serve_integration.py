@@ -213,7 +213,7 @@ def test_token_rotation_takes_effect_in_a_running_server(tmp_path: Path) -> None
         assert server.request("GET", "/api/lists").status_code == 200
 
 
-def test_serve_with_sync_commits_a_clip(tmp_path: Path) -> None:
+def test_serve_with_sync_and_feeds_commits_a_clip(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path / "ws")
     (workspace / ".papershelf" / "config.toml").write_text(
         "[sync]\nquiet_seconds = 0.2\npush = false\n", encoding="utf-8"
@@ -222,9 +222,11 @@ def test_serve_with_sync_commits_a_clip(tmp_path: Path) -> None:
     subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-qm", "start"], check=True)
-    with serving(workspace, "--no-feeds") as server:
+    # Sync and feeds both run in-process (no feeds configured: nothing is polled).
+    with serving(workspace, "--threads", "4") as server:
         status = server.request("GET", "/api/status").json()
         assert status["sync"]["state"] == "running", status["sync"]
+        assert status["feeds"]["state"] == "running", status["feeds"]
         assert post_clip(server, clip_body(7), server.token).status_code == 201
 
         def committed() -> bool:
