@@ -225,10 +225,12 @@ class SyncDaemon:
             except Exception as exc:  # the loop lives on, whatever happens
                 log.exception("sync cycle failed")
                 self._set(error=f"unexpected {type(exc).__name__}: {exc}")
-        with self._cond:
-            dirty = self._dirty
-        if dirty:
+        # Stopping: commit whatever is pending locally (git status decides, not the events, which
+        # may not have arrived yet); sharing waits for the next start.
+        try:
             self._cycle(share_now=False, force=False, share_after_commit=False)
+        except Exception as exc:
+            log.warning("the final commit failed: %s", exc)
 
     # -- one cycle -----------------------------------------------------------------------------
 
