@@ -191,3 +191,19 @@ def test_a_workspace_outside_git_is_one_line_and_the_default_is_initialised(tmp_
     assert "mergedriver" in git(default.root, "config", "merge.papershelf.driver")
     assert git(default.root, "status", "--porcelain").strip() == ""
     assert shutil.which("git")
+
+
+def test_the_running_daemon_retries_until_a_fresh_stale_lock_ages_out(tmp_path, remote) -> None:
+    work = clone(remote, tmp_path / "work")
+    daemon = SyncDaemon(workspace(work), quiet_seconds=QUIET)
+    daemon.start()
+    try:
+        wait_for(lambda: daemon.status()["last_pull"], what="the first pull")
+        lock = work / ".git" / "index.lock"
+        lock.write_bytes(b"")  # left by a git that crashed just now: no process owns it
+        add_entry(work / LIST_NAME, "- [Gamma", entry("Behind A Lock", "2406.00001"))
+        wait_for(lambda: "Behind A Lock" in remote_file(remote), 40, "the commit after the lock")
+        assert not lock.exists()
+        assert "removed a stale index.lock" in daemon.status()["notice"]
+    finally:
+        daemon.stop()

@@ -221,16 +221,28 @@ class SyncDaemon:
             if pull_due:
                 self._next_pull = time.monotonic() + self.pull_interval_seconds
             try:
-                self._cycle(share_now=pull_due or retry_due, force=False)
+                result = self._cycle(share_now=pull_due or retry_due, force=False)
             except Exception as exc:  # the loop lives on, whatever happens
                 log.exception("sync cycle failed")
                 self._set(error=f"unexpected {type(exc).__name__}: {exc}")
+                result = {"error": str(exc)}
+            if result.get("error") and self._status.get("pending"):
+                self._rearm()  # a lock, a merge in progress, a disk error: try the commit again
         # Stopping: commit whatever is pending locally (git status decides, not the events, which
         # may not have arrived yet); sharing waits for the next start.
         try:
             self._cycle(share_now=False, force=False, share_after_commit=False)
         except Exception as exc:
             log.warning("the final commit failed: %s", exc)
+
+    def _rearm(self) -> None:
+        """Pending changes were not committed: try again after another quiet period."""
+        with self._cond:
+            now = time.monotonic()
+            if not self._dirty:
+                self._first_event = now
+            self._dirty = True
+            self._last_event = now
 
     # -- one cycle -----------------------------------------------------------------------------
 

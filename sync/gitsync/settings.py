@@ -48,7 +48,7 @@ RETRY_MAX_SECONDS = define(
 )
 STALE_LOCK_SECONDS = define(
     "sync.stale_lock_seconds",
-    10.0,
+    5.0,
     "Age after which a .git/index.lock with no live git process in the repo is removed.",
     float,
 )
