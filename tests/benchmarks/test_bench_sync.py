@@ -82,7 +82,7 @@ def test_write_to_commit_on_remote(benchmark, tmp_path: Path) -> None:
         daemon.stop()
     subject = _git(remote, "log", "-1", "--format=%s", "main").strip()
     assert subject.startswith('Add "Bench paper ') and "big.md › " in subject
-    assert elapsed < QUIET_SECONDS + 3.0  # generous on shared CI; docs/performance.md has figures
+    assert elapsed < QUIET_SECONDS + 10.0  # a sanity bound for shared CI; the figures are in docs
     benchmark.extra_info["quiet_seconds"] = QUIET_SECONDS
 
 
