@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 #: `[label](url)`: the label may hold one level of brackets (`[**-1**]`), the URL balanced parens.
 LINK_RE = re.compile(
@@ -76,7 +77,7 @@ def split_top(text: str, sep: str) -> list[str]:
     return out
 
 
-def majority(values: Iterable, default=None):
+def majority(values: Iterable, default: Any = None) -> Any:
     """The most common value (first seen wins a tie), or `default` when there is none."""
     counts = Counter(v for v in values if v is not None)
     if not counts:
