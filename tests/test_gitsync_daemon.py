@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 from pathlib import Path
 
@@ -177,3 +178,28 @@ def test_two_curators_adding_to_one_section_at_once_merge_cleanly(
         assert git(root, "status", "--porcelain").strip() == ""
         assert not (root / ".git" / "rebase-merge").exists()
     assert da.status()["conflict"] is None and db.status()["conflict"] is None
+
+
+def test_rebase_uses_the_list_driver_where_git_alone_would_conflict(tmp_path, remote) -> None:
+    a = clone(remote, tmp_path / "a")
+    b = clone(remote, tmp_path / "b")
+    lam = entry("Lambda", "2412.00012", "Dec. 1 2024")
+    mu = entry("Mu", "2501.00013", "Jan. 1 2025")
+    add_entry(a / LIST_NAME, "- [Gamma", lam, before=True)
+    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    add_entry(b / LIST_NAME, "- [Gamma", mu, before=True)
+    git(b, "commit", "-q", "-am", "Mu, committed by hand")
+    # Plain git cannot merge these two additions at one place.
+    probe = tmp_path / "probe"
+    clone(remote, probe)
+    git(probe, "fetch", "-q", str(b), "main:theirs")
+    done = subprocess.run(["git", "merge", "theirs"], cwd=probe, capture_output=True, text=True)
+    assert done.returncode != 0 and "CONFLICT" in done.stdout
+    result = SyncDaemon(workspace(b)).run_once()
+    assert result["ok"] and result["pushed"], result
+    text = remote_file(remote)
+    assert text.index(mu) < text.index(lam) < text.index("- [Gamma")
+    assert messages(b)[:2] == [
+        "Mu, committed by hand",
+        'Add "Lambda" to training.md › Optimization',
+    ]
