@@ -17,6 +17,7 @@ import unicodedata
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,8 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
+
+from .chargrams import CharGrams
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,7 @@ LINEAR_WEIGHT = 1.0
 NEIGHBOURS = 3
 _WEIGHT_SUM = HEAD_WEIGHT + CENTROID_WEIGHT + NEIGHBOUR_WEIGHT + LINEAR_WEIGHT
 #: The linear model learns from at most this many entries per section (big lists stay fast).
-LINEAR_SAMPLE_PER_SECTION = 300
+LINEAR_SAMPLE_PER_SECTION = 100
 #: How many explaining words a suggestion carries.
 WHY_WORDS = 4
 
@@ -46,6 +49,7 @@ _EXTRA_STOP = frozenset({"via", "using", "towards", "toward", "based", "new", "a
 _STOP = frozenset(ENGLISH_STOP_WORDS) | _EXTRA_STOP
 
 
+@lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     """A light English stem: `models`->`model`, `training`->`train`, `studies`->`studi`."""
     for suffix in _SUFFIXES:
@@ -119,7 +123,7 @@ class Ranker:
     entry_texts: list[str] = field(repr=False)
     entry_section: np.ndarray = field(repr=False)
     words: TfidfVectorizer | None = field(default=None, repr=False)
-    chars: TfidfVectorizer | None = field(default=None, repr=False)
+    chars: CharGrams | None = field(default=None, repr=False)
     entry_words: Any = field(default=None, repr=False)
     head_vecs: Any = field(default=None, repr=False)
     centroids: Any = field(default=None, repr=False)
@@ -160,9 +164,7 @@ class Ranker:
             return ranker
         corpus = texts + heads
         ranker.words = TfidfVectorizer(analyzer=_word_analyzer, sublinear_tf=True, dtype=np.float32)
-        ranker.chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32
-        )
+        ranker.chars = CharGrams((3, 5))
         word_matrix = ranker.words.fit_transform(corpus).tocsr()
         char_matrix = ranker.chars.fit_transform(corpus).tocsr()
         both = normalize(sparse.hstack([word_matrix, char_matrix]).tocsr())
@@ -353,7 +355,7 @@ def _fit_linear(
     y = np.concatenate([labels[keep], np.arange(n_sections)])
     if len(set(y.tolist())) < 2:
         return None, None
-    model = LinearSVC(C=1.0, class_weight="balanced", max_iter=2000)
+    model = LinearSVC(C=1.0, class_weight="balanced", max_iter=200)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(x, y)
