@@ -61,6 +61,8 @@ def arxiv_url(form: tuple[str, str, str, bool, str], arxiv_id: str) -> str:
 
 def github_repo(url: str) -> tuple[str, str] | None:
     """(owner, repo) of a GitHub repository link."""
+    if "github.com" not in url.lower():
+        return None  # the common case, decided without parsing the URL
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -14,6 +14,7 @@ from .text import LINK_RE, ParsedDate, clean_title, collapse, parse_date, unesca
 _MARKER_RE = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+)")
 log = logging.getLogger(__name__)
 _BOLD_CLOSE_RE = re.compile(r"(?:\\.|[^\\*]|\*(?!\*))*?(\*\*)")
+_SLOT_END_RE = re.compile(r"^\[|\s\[|\s`")
 _TAGS_RE = re.compile(r"`[^`]+`(?: `[^`]+`)*")
 _CODE_LABELS = frozenset({"code", "github", "repo", "official code"})
 #: The mark a list uses where it leaves authors out (`A, B, ..., Z`); kept in Paper.authors.
@@ -233,12 +234,8 @@ def _parse_pieces(tail: str, layout: dict[str, Any]) -> dict[str, Any] | None:
 
 def _slot_end(s: str) -> int:
     """Where the free-text slot (date or venue) ends: before the first link or code span."""
-    cut = len(s)
-    for rx in (r"\s\[", r"\s`", r"^\["):
-        m = re.search(rx, s)
-        if m:
-            cut = min(cut, m.start())
-    return cut
+    m = _SLOT_END_RE.search(s)
+    return m.start() if m else len(s)
 
 
 def _read_slot(slot: str, out: dict[str, Any], layout: dict[str, Any]) -> None:
