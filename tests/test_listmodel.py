@@ -326,3 +326,13 @@ def test_parse_cache_reuses_a_parse_only_for_identical_bytes() -> None:
     assert (cache.hits, cache.misses) == (2, 5)
     cache.forget()
     assert cache.parse("b.md", b"x").render() == b"x"
+
+
+def test_link_reference_definitions_are_not_entries() -> None:
+    doc = _doc(
+        '# Refs\n\n[1]: https://arxiv.org/abs/2401.00001 "Paper"\n[two]: <https://x.org>\n\n- item\n'
+    )
+    assert _spans(doc) == [(5, 6, "item")]
+    assert [(b.start, b.end, b.kind) for b in doc.blocks] == [(2, 4, "references")]
+    mixed = _doc("[1]: https://x.org\nText after the definition.\n")
+    assert _spans(mixed) == [(1, 2, "paragraph")]

@@ -37,6 +37,7 @@ from .kinds import (
     fence_of,
     html_kind,
     interrupts_paragraph,
+    is_reference_definition,
     measure,
     starts_table,
 )
@@ -51,7 +52,7 @@ class Block(NamedTuple):
 
     start: int
     end: int
-    kind: str  # "front_matter", "code", "html", "quote", "break", "table_head"
+    kind: str  # "front_matter", "code", "html", "quote", "break", "table_head", "references"
 
 
 class Scan(NamedTuple):
@@ -109,7 +110,7 @@ def scan(lines: list[str], start: int = 0, resume: Resume | None = None) -> Scan
             if starts_table(lines, i, rest):
                 i = _table(lines, i, entries, blocks)
             else:
-                i = _paragraph(lines, i, col, headings, entries)
+                i = _paragraph(lines, i, col, headings, entries, blocks)
         elif kind in (BULLET, ORDERED):
             i = scan_item(lines, i, col, rest, kind, entries)
         elif kind == ATX:
@@ -267,7 +268,12 @@ def _table(lines: list[str], i: int, entries: list[RawEntry], blocks: list[Block
 
 
 def _paragraph(
-    lines: list[str], i: int, col0: int, headings: list[RawHeading], entries: list[RawEntry]
+    lines: list[str],
+    i: int,
+    col0: int,
+    headings: list[RawHeading],
+    entries: list[RawEntry],
+    blocks: list[Block],
 ) -> int:
     """A paragraph entry from line i, or a setext heading when an underline ends it."""
     n = len(lines)
@@ -300,5 +306,14 @@ def _paragraph(
             if interrupts_paragraph(rest, classify(rest)) or starts_table(lines, j, rest):
                 break
         j += 1
-    entries.append((i, j, "paragraph", col0, ""))
+    k = i
+    if lines[i].lstrip(" ")[:1] == "[":
+        # Link reference definitions at the top of a paragraph are not text (CommonMark).
+        while k < j and is_reference_definition(lines[k].rstrip("\r\n")):
+            k += 1
+        if k > i:
+            blocks.append(Block(i, k, "references"))
+            col0 = (measure(lines[k]) or (0, ""))[0] if k < j else 0
+    if k < j:
+        entries.append((k, j, "paragraph", col0, ""))
     return j

@@ -20,6 +20,11 @@ _FENCE_CLOSE = re.compile(r"(`{3,}|~{3,})[ \t]*$")
 SETEXT_RE = re.compile(r"(?:=+|-+)[ \t]*$")
 ORDERED_RE = re.compile(r"(\d{1,9})([.)])(?=[ \t]|$)")
 _DELIM_ROW = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+# A one-line link reference definition: `[label]: destination "optional title"`.
+_REF_DEF = re.compile(
+    r" {0,3}\[((?:[^\]\[\\]|\\.)+)\]:[ \t]*(?:<[^<>]*>|[^<\s]\S*)"
+    r"""(?:[ \t]+(?:"[^"]*"|'[^']*'|\([^()]*\)))?[ \t]*$"""
+)
 _PIPE = re.compile(r"(?<!\\)\|")
 
 _HTML1 = re.compile(r"<(?:script|pre|style|textarea)(?:[ \t>]|$)", re.IGNORECASE)
@@ -174,3 +179,9 @@ def closes(text: str, fence: tuple[str, int]) -> bool:
     """Whether `text` (after its indent, no ending) closes the open `fence`."""
     m = _FENCE_CLOSE.match(text)
     return m is not None and m.group(1)[0] == fence[0] and len(m.group(1)) >= fence[1]
+
+
+def is_reference_definition(text: str) -> bool:
+    """Whether a line (no ending) is a one-line link reference definition, e.g. `[1]: url`."""
+    m = _REF_DEF.match(text)
+    return m is not None and bool(m.group(1).strip())
