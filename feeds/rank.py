@@ -134,6 +134,7 @@ class Ranker:
     entry_titles: list[str] = field(default_factory=list, repr=False)
     head_words: Any = field(default=None, repr=False)
     _names: Any = field(default=None, repr=False)
+    _section_terms: Any = field(default=None, repr=False)
 
     @property
     def empty(self) -> bool:
@@ -193,14 +194,14 @@ class Ranker:
         """Scores (papers x sections), each in 0..1."""
         return self._scores(texts)[0]
 
-    def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, Any]:
-        """Scores (papers x sections) and the papers' word vectors."""
+    def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, Any, Any]:
+        """Scores (papers x sections), the papers' word vectors and each one's nearest entries."""
         if self.empty:
-            return np.zeros((len(texts), len(self.sections)), dtype=np.float32), None
+            return np.zeros((len(texts), len(self.sections)), dtype=np.float32), None, None
         both, words = self._vectors([normalize_text(t) for t in texts])
         head = (both @ self.head_vecs.T).toarray()
         centroid = (both @ self.centroids.T).toarray()
-        near = self._neighbours(words)
+        near, nearest = self._neighbours(words)
         total = HEAD_WEIGHT * head + CENTROID_WEIGHT * centroid + NEIGHBOUR_WEIGHT * near
         if self.linear is not None:
             margins = np.full_like(total, -1.0)
@@ -210,13 +211,15 @@ class Ranker:
             margins[:, self.linear_columns] = decision
             total += LINEAR_WEIGHT * (1.0 / (1.0 + np.exp(-2.0 * margins)))
         # An empty section is judged on its heading (and the linear model's view of it) alone.
-        return (total / _WEIGHT_SUM).astype(np.float32), words
+        return (total / _WEIGHT_SUM).astype(np.float32), words, nearest
 
-    def _neighbours(self, words: Any, chunk: int = 256) -> np.ndarray:
-        """Mean similarity to each section's `NEIGHBOURS` nearest entries (word vectors)."""
-        out = np.zeros((words.shape[0], len(self.sections)), dtype=np.float32)
+    def _neighbours(self, words: Any, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
+        """Mean similarity to each section's `NEIGHBOURS` nearest entries, and the nearest one."""
+        shape = (words.shape[0], len(self.sections))
+        out = np.zeros(shape, dtype=np.float32)
+        nearest = np.full(shape, -1, dtype=np.int32)
         if self.entry_words is None or self.entry_words.shape[0] == 0:
-            return out
+            return out, nearest
         for start in range(0, words.shape[0], chunk):
             sims = (words[start : start + chunk] @ self.entry_words.T).toarray()
             for j, (a, b) in enumerate(self.section_slices):
@@ -226,7 +229,10 @@ class Ranker:
                 k = min(NEIGHBOURS, b - a)
                 top = np.partition(block, b - a - k, axis=1)[:, b - a - k :]
                 out[start : start + chunk, j] = top.mean(axis=1)
-        return out
+                best = block.argmax(axis=1)
+                hit = block[np.arange(block.shape[0]), best] > 0
+                nearest[start : start + chunk, j] = np.where(hit, a + best, -1)
+        return out, nearest
 
     def suggest(self, text: str, *, top_k: int = 3) -> list[Suggestion]:
         """The best `top_k` sections for one paper's text, with the words that explain each."""
@@ -244,7 +250,7 @@ class Ranker:
         """Suggestions for each text and its best score in each list."""
         if not texts:
             return [], []
-        scores, words = self._scores(texts)
+        scores, words, nearest = self._scores(texts)
         wanted = set(lists) if lists is not None else None
         columns: dict[str, list[int]] = {}
         for j, ref in enumerate(self.sections):
@@ -262,47 +268,69 @@ class Ranker:
         for i, text in enumerate(texts):
             order = np.argsort(-scores[i], kind="stable")[:top_k]
             row = words[i] if words is not None else None
+            surface = _surface_map(text)
             out.append(
                 [
-                    self._explain(text, row, int(j), float(scores[i, j]))
+                    self._explain(surface, row, nearest, i, int(j), float(scores[i, j]))
                     for j in order
                     if scores[i, j] > 0
                 ]
             )
         return out, per_list
 
-    def _explain(self, text: str, row: Any, j: int, score: float) -> Suggestion:
+    def _explain(
+        self, surface: dict[str, str], row: Any, nearest: Any, i: int, j: int, score: float
+    ) -> Suggestion:
         """A Suggestion for section `j` with its shared words and its most similar entry."""
         ref = self.sections[j]
         why: tuple[str, ...] = ()
         similar = None
         if row is not None and row.nnz:
-            why = surface_words(text, self._why_terms(row, j))
-            a, b = self.section_slices[j]
-            if b > a:
-                sims = (row @ self.entry_words[a:b].T).toarray().ravel()
-                if sims.max() > 0:
-                    similar = self.entry_titles[a + int(sims.argmax())]
+            why = _as_surface(surface, self._why_terms(row, j))
+            if nearest is not None and nearest[i, j] >= 0:
+                similar = self.entry_titles[int(nearest[i, j])]
         return Suggestion(ref.list, ref.section, max(0.0, min(1.0, score)), why, similar)
+
+    def _terms_of(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Section `j`'s word weights (centroid plus heading) as sorted (indices, weights)."""
+        if self._section_terms is None:
+            combined = (self.word_centroids + self.head_words).tocsr()
+            combined.sort_indices()
+            self._section_terms = combined
+        row = self._section_terms
+        a, b = row.indptr[j], row.indptr[j + 1]
+        return row.indices[a:b], row.data[a:b]
 
     def _why_terms(self, row: Any, j: int) -> list[str]:
         """The paper's terms that weigh most in section `j` (its entries and its heading)."""
         assert self.words is not None
         if self._names is None:
             self._names = self.words.get_feature_names_out()
-        head = self.head_words[j]
-        centroid = self.word_centroids[j]
-        weights = row.multiply(centroid) + row.multiply(head)
-        weights = weights.tocoo()
-        ranked = sorted(zip(weights.data, weights.col, strict=True), key=lambda x: (-x[0], x[1]))
-        return [str(self._names[c]) for w, c in ranked if w > 0]
+        indices, weights = self._terms_of(j)
+        if not indices.size:
+            return []
+        where = np.minimum(np.searchsorted(indices, row.indices), indices.size - 1)
+        shared = indices[where] == row.indices
+        scores = np.where(shared, weights[where] * row.data, 0.0)
+        order = np.lexsort((row.indices, -scores))
+        return [str(self._names[row.indices[k]]) for k in order if scores[k] > 0]
+
+
+def _surface_map(text: str) -> dict[str, str]:
+    """Each stem of the text mapped to the first word the text wrote for it."""
+    surface: dict[str, str] = {}
+    for word in _WORD_RE.findall(normalize_text(text)):
+        surface.setdefault(_stem(word), word)
+    return surface
 
 
 def surface_words(text: str, terms: Sequence[str]) -> tuple[str, ...]:
     """Stemmed terms (best first) as the words the paper wrote, distinct, at most `WHY_WORDS`."""
-    surface: dict[str, str] = {}
-    for word in _WORD_RE.findall(normalize_text(text)):
-        surface.setdefault(_stem(word), word)
+    return _as_surface(_surface_map(text), terms)
+
+
+def _as_surface(surface: dict[str, str], terms: Sequence[str]) -> tuple[str, ...]:
+    """Stemmed terms as surface words, distinct, at most `WHY_WORDS`."""
     out: list[str] = []
     for term in terms:
         for stem in term.split(" "):
