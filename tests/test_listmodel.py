@@ -336,3 +336,10 @@ def test_link_reference_definitions_are_not_entries() -> None:
     assert [(b.start, b.end, b.kind) for b in doc.blocks] == [(2, 4, "references")]
     mixed = _doc("[1]: https://x.org\nText after the definition.\n")
     assert _spans(mixed) == [(1, 2, "paragraph")]
+
+
+def test_definitions_above_a_setext_underline_are_not_its_title() -> None:
+    only = _doc("[r]: https://x.org\n-\n")
+    assert only.headings == [] and _spans(only) == [(1, 2, "item")]
+    mixed = _doc("[r]: https://x.org\nTitle\n---\n")
+    assert [(h.title, h.line, h.level) for h in mixed.headings] == [("Title", 1, 2)]

@@ -300,20 +300,30 @@ def _paragraph(
         if body[0] in SPECIAL or "|" in body:
             rest = body.rstrip("\r\n")
             if rest[0] in "=-" and SETEXT_RE.match(rest):
-                title = " ".join(x.strip(" \t\r\n") for x in lines[i:j])
-                headings.append((1 if rest[0] == "=" else 2, title, i, j + 1, True))
+                k = _references(lines, i, j, blocks)
+                if k == j:
+                    return j  # only definitions above: no heading, the line starts afresh
+                title = " ".join(x.strip(" \t\r\n") for x in lines[k:j])
+                headings.append((1 if rest[0] == "=" else 2, title, k, j + 1, True))
                 return j + 1
             if interrupts_paragraph(rest, classify(rest)) or starts_table(lines, j, rest):
                 break
         j += 1
+    k = _references(lines, i, j, blocks)
+    if k < j:
+        if k > i:
+            col0 = (measure(lines[k]) or (0, ""))[0]
+        entries.append((k, j, "paragraph", col0, ""))
+    return j
+
+
+def _references(lines: list[str], i: int, j: int, blocks: list[Block]) -> int:
+    """Link reference definitions at the top of paragraph lines[i:j] (not text, in CommonMark):
+    record them as a block and return where the text starts."""
     k = i
     if lines[i].lstrip(" ")[:1] == "[":
-        # Link reference definitions at the top of a paragraph are not text (CommonMark).
         while k < j and is_reference_definition(lines[k].rstrip("\r\n")):
             k += 1
         if k > i:
             blocks.append(Block(i, k, "references"))
-            col0 = (measure(lines[k]) or (0, ""))[0] if k < j else 0
-    if k < j:
-        entries.append((k, j, "paragraph", col0, ""))
-    return j
+    return k
