@@ -31,8 +31,8 @@ STYLE = "link_date"
 SERVER_CPUS = {0, 1}
 THROUGHPUT_CLIENTS = 8
 #: Clips are slow on a 50,000-entry list (the index re-keys the whole file after each write).
-THROUGHPUT_CLIPS = 16
-ADDED_ROUNDS = 12
+THROUGHPUT_CLIPS = 6
+ADDED_ROUNDS = 8
 
 # A round of the added-clip benchmark can take seconds on this list: no per-test limit of 120 s.
 pytestmark = pytest.mark.timeout(3600)
@@ -136,7 +136,7 @@ def test_clip_latency_added(benchmark, server) -> None:
     session = _session(token)
 
     def clip(body: dict) -> int:
-        return session.post(f"{url}/api/papers", json=body, timeout=60).status_code
+        return session.post(f"{url}/api/papers", json=body, timeout=900).status_code
 
     statuses = []
     benchmark.pedantic(
@@ -155,7 +155,7 @@ def test_clip_latency_exists(benchmark, server) -> None:
     url, token, section, _ = server
     session = _session(token)
     body = _new_clip(section)
-    assert session.post(f"{url}/api/papers", json=body, timeout=60).status_code == 201
+    assert session.post(f"{url}/api/papers", json=body, timeout=900).status_code == 201
     result = benchmark.pedantic(
         lambda: session.post(f"{url}/api/papers", json=body, timeout=60).status_code,
         rounds=300,
@@ -199,7 +199,7 @@ def test_throughput_clips_vs_bare_route(benchmark, server) -> None:
     def clip(local) -> int:
         if not hasattr(local, "s"):
             local.s = _session(token)
-        return local.s.post(f"{url}/api/papers", json=_new_clip(section), timeout=120).status_code
+        return local.s.post(f"{url}/api/papers", json=_new_clip(section), timeout=900).status_code
 
     def ping(local) -> int:
         if not hasattr(local, "s"):
