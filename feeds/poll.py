@@ -149,7 +149,8 @@ class Poller:
         """Where a paper with this title (and abstract) may belong, best first."""
         if not (title or "").strip():
             raise BadInput("Give a title to suggest a section for.", fields={"title": "missing"})
-        return self.ranker().rank([paper_text(title, abstract)], top_k=top_k)[0]
+        ranker = self.ranker()
+        return ranker.rank([paper_text(title, abstract)], top_k=top_k, titles=[title])[0]
 
     # -- polling -----------------------------------------------------------------------------
 

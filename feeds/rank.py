@@ -194,14 +194,24 @@ class Ranker:
         """Scores (papers x sections), each in 0..1."""
         return self._scores(texts)[0]
 
-    def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, Any, Any]:
-        """Scores (papers x sections), the papers' word vectors and each one's nearest entries."""
+    def _scores(
+        self, texts: Sequence[str], titles: Sequence[str] | None = None
+    ) -> tuple[np.ndarray, Any, Any]:
+        """Scores (papers x sections), the papers' word vectors and each one's nearest entries.
+
+        `titles` (default: the texts) are what is compared with the listed entries one by one:
+        entries are mostly titles, so a paper's title is compared like with like.
+        """
         if self.empty:
             return np.zeros((len(texts), len(self.sections)), dtype=np.float32), None, None
         both, words = self._vectors([normalize_text(t) for t in texts])
         head = (both @ self.head_vecs.T).toarray()
         centroid = (both @ self.centroids.T).toarray()
-        near, nearest = self._neighbours(words)
+        if titles is None:
+            near, nearest = self._neighbours(words)
+        else:
+            title_words = _normalize_rows(self.words.transform([normalize_text(t) for t in titles]))
+            near, nearest = self._neighbours(title_words)
         total = HEAD_WEIGHT * head + CENTROID_WEIGHT * centroid + NEIGHBOUR_WEIGHT * near
         if self.linear is not None:
             margins = np.full_like(total, -1.0)
@@ -239,18 +249,28 @@ class Ranker:
         return self.rank([text], top_k=top_k)[0]
 
     def rank(
-        self, texts: Sequence[str], *, top_k: int = 3, lists: Iterable[str] | None = None
+        self,
+        texts: Sequence[str],
+        *,
+        top_k: int = 3,
+        lists: Iterable[str] | None = None,
+        titles: Sequence[str] | None = None,
     ) -> list[list[Suggestion]]:
         """The best `top_k` sections (of `lists`, when given) for each text, explained."""
-        return self.rank_with_lists(texts, top_k=top_k, lists=lists)[0]
+        return self.rank_with_lists(texts, top_k=top_k, lists=lists, titles=titles)[0]
 
     def rank_with_lists(
-        self, texts: Sequence[str], *, top_k: int = 3, lists: Iterable[str] | None = None
+        self,
+        texts: Sequence[str],
+        *,
+        top_k: int = 3,
+        lists: Iterable[str] | None = None,
+        titles: Sequence[str] | None = None,
     ) -> tuple[list[list[Suggestion]], list[dict[str, float]]]:
         """Suggestions for each text and its best score in each list."""
         if not texts:
             return [], []
-        scores, words, nearest = self._scores(texts)
+        scores, words, nearest = self._scores(texts, titles)
         wanted = set(lists) if lists is not None else None
         columns: dict[str, list[int]] = {}
         for j, ref in enumerate(self.sections):

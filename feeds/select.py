@@ -114,7 +114,10 @@ def candidate_rows(
     if not items:
         return [], 0
     texts = [paper_text(item.paper.title, item.paper.abstract) for item in items]
-    ranked, per_list = ranker.rank_with_lists(texts, top_k=top_k, lists=lists or None)
+    titles = [item.paper.title or "" for item in items]
+    ranked, per_list = ranker.rank_with_lists(
+        texts, top_k=top_k, lists=lists or None, titles=titles
+    )
     rows, weak = [], 0
     for item, suggestions, scores in zip(items, ranked, per_list, strict=True):
         if not suggestions or suggestions[0].score < min_score:
