@@ -22,7 +22,7 @@ from .fetch import fetch_feed
 from .knowledge import fit_ranker, paper_text
 from .parse import FeedItem, ParsedFeed, parse_feed
 from .rank import Ranker, Suggestion
-from .select import candidate_rows, listed_checker, select_items, valid_paper
+from .select import candidate_rows, listed_checker, listed_titles, select_items, valid_paper
 from .sources import (
     ARXIV_API,
     POLL_MAX_RESULTS,
@@ -135,6 +135,7 @@ class Poller:
         self.session = session or requests.Session()
         self.arxiv = arxiv
         self.rankers = RankerCache()
+        self._title_cache: tuple[tuple, set[str], tuple] | None = None
 
     def ranker(self) -> Ranker:
         """The current Ranker (lists plus abstracts of accepted candidates)."""
@@ -144,6 +145,14 @@ class Poller:
             if c.paper.abstract
         }
         return self.rankers.get(self.index, abstracts)
+
+    def _titles(self) -> set[str]:
+        """Listed titles, recomputed only when a list changed."""
+        docs = self.index.documents()
+        key = tuple((path, id(doc)) for path, doc in sorted(docs.items()))
+        if self._title_cache is None or self._title_cache[0] != key:
+            self._title_cache = (key, listed_titles(self.index), tuple(docs.values()))
+        return self._title_cache[1]
 
     def suggest(self, title: str, abstract: str | None = None, top_k: int = 3) -> list[Suggestion]:
         """Where a paper with this title (and abstract) may belong, best first."""
@@ -241,7 +250,7 @@ class Poller:
         decided = self.store.decided() | load_rejected(self.workspace)
         selection = select_items(
             parsed.items,
-            is_listed=listed_checker(self.index),
+            is_listed=listed_checker(self.index, self._titles()),
             decided=decided,
             keywords=source.keywords if source else (),
             exclude=source.exclude if source else (),

@@ -266,8 +266,11 @@ class Ranker:
         top_k: int = 3,
         lists: Iterable[str] | None = None,
         titles: Sequence[str] | None = None,
+        explain: int | None = None,
     ) -> tuple[list[list[Suggestion]], list[dict[str, float]]]:
-        """Suggestions for each text and its best score in each list."""
+        """Suggestions for each text and its best score in each list; the first `explain`
+        suggestions of each (default: all) carry their words and most similar entry."""
+        explain = top_k if explain is None else explain
         if not texts:
             return [], []
         scores, words, nearest = self._scores(texts, titles)
@@ -292,7 +295,13 @@ class Ranker:
             out.append(
                 [
                     self._explain(surface, row, nearest, i, int(j), float(scores[i, j]))
-                    for j in order
+                    if rank < explain
+                    else Suggestion(
+                        self.sections[j].list,
+                        self.sections[j].section,
+                        max(0.0, min(1.0, float(scores[i, j]))),
+                    )
+                    for rank, j in enumerate(order)
                     if scores[i, j] > 0
                 ]
             )

@@ -66,9 +66,14 @@ def select_items(
     return out
 
 
-def listed_checker(index: Any) -> Callable[[Paper], bool]:
+def listed_titles(index: Any) -> set[str]:
+    """The normalised titles of every listed paper."""
+    return {normalize_title(loc.title) for loc in index.locations() if loc.title}
+
+
+def listed_checker(index: Any, titles: set[str] | None = None) -> Callable[[Paper], bool]:
     """A test of "already in a list": by identity, then by exact normalised title."""
-    titles = {normalize_title(loc.title) for loc in index.locations() if loc.title}
+    titles = listed_titles(index) if titles is None else titles
 
     def is_listed(paper: Paper) -> bool:
         for ref in (paper.arxiv_id, paper.url):
@@ -116,7 +121,7 @@ def candidate_rows(
     texts = [paper_text(item.paper.title, item.paper.abstract) for item in items]
     titles = [item.paper.title or "" for item in items]
     ranked, per_list = ranker.rank_with_lists(
-        texts, top_k=top_k, lists=lists or None, titles=titles
+        texts, top_k=top_k, lists=lists or None, titles=titles, explain=1
     )
     rows, weak = [], 0
     for item, suggestions, scores in zip(items, ranked, per_list, strict=True):

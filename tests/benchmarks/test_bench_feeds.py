@@ -168,7 +168,7 @@ def test_feedparser_alone(benchmark, feed_bytes: bytes) -> None:
 
 @pytest.mark.xfail(
     strict=False,
-    reason="budget not met yet: ingest is 3.4-5.6x feedparser on the loaded VM (docs/performance.md)",
+    reason="budget not met yet: ingest is about 3.4x feedparser on the loaded VM (docs/performance.md)",
 )
 def test_ingest_and_rank_2000_items(benchmark, poller: Poller, feed_bytes: bytes) -> None:
     counter = iter(range(10_000))
