@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,6 +26,7 @@ from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from .chargrams import CharGrams
+from .rankmath import centroids, fit_linear, normalize_rows, sample_rows, slices
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,9 @@ NEIGHBOUR_WEIGHT = 1.0
 LINEAR_WEIGHT = 1.0
 NEIGHBOURS = 3
 _WEIGHT_SUM = HEAD_WEIGHT + CENTROID_WEIGHT + NEIGHBOUR_WEIGHT + LINEAR_WEIGHT
-#: The linear model learns from at most this many entries per section (big lists stay fast).
-LINEAR_SAMPLE_PER_SECTION = 100
+#: The nearest-entry signal searches at most this many entries per section (evenly spread):
+#: a section's centroid and the linear model still see every entry.
+NEIGHBOUR_SAMPLE_PER_SECTION = 150
 #: How many explaining words a suggestion carries.
 WHY_WORDS = 4
 
@@ -131,6 +132,9 @@ class Ranker:
     linear: LinearSVC | None = field(default=None, repr=False)
     linear_columns: np.ndarray | None = field(default=None, repr=False)
     section_slices: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    near_rows: Any = field(default=None, repr=False)
+    near_matrix: Any = field(default=None, repr=False)
+    near_slices: list[tuple[int, int]] = field(default_factory=list, repr=False)
     entry_titles: list[str] = field(default_factory=list, repr=False)
     head_words: Any = field(default=None, repr=False)
     _names: Any = field(default=None, repr=False)
@@ -171,12 +175,17 @@ class Ranker:
         both = normalize(sparse.hstack([word_matrix, char_matrix]).tocsr())
         n = len(texts)
         entry_vecs, ranker.head_vecs = both[:n], both[n:]
-        ranker.entry_words = _normalize_rows(word_matrix[:n])
-        ranker.head_words = _normalize_rows(word_matrix[n:])
-        ranker.section_slices = _slices(labels, len(sections))
-        ranker.centroids = _centroids(entry_vecs, ranker.section_slices)
-        ranker.word_centroids = _centroids(word_matrix[:n], ranker.section_slices)
-        ranker.linear, ranker.linear_columns = _fit_linear(
+        ranker.entry_words = normalize_rows(word_matrix[:n])
+        ranker.head_words = normalize_rows(word_matrix[n:])
+        ranker.section_slices = slices(labels, len(sections))
+        ranker.near_rows = np.array(
+            sample_rows(labels, len(sections), NEIGHBOUR_SAMPLE_PER_SECTION), dtype=np.int64
+        )
+        ranker.near_matrix = ranker.entry_words[ranker.near_rows]
+        ranker.near_slices = slices(labels[ranker.near_rows], len(sections))
+        ranker.centroids = centroids(entry_vecs, ranker.section_slices)
+        ranker.word_centroids = centroids(word_matrix[:n], ranker.section_slices)
+        ranker.linear, ranker.linear_columns = fit_linear(
             entry_vecs, labels, ranker.head_vecs, len(sections)
         )
         return ranker
@@ -188,7 +197,7 @@ class Ranker:
         assert self.words is not None and self.chars is not None
         word_matrix = self.words.transform(texts)
         both = normalize(sparse.hstack([word_matrix, self.chars.transform(texts)]).tocsr())
-        return both, _normalize_rows(word_matrix)
+        return both, normalize_rows(word_matrix)
 
     def score_matrix(self, texts: Sequence[str]) -> np.ndarray:
         """Scores (papers x sections), each in 0..1."""
@@ -210,7 +219,7 @@ class Ranker:
         if titles is None:
             near, nearest = self._neighbours(words)
         else:
-            title_words = _normalize_rows(self.words.transform([normalize_text(t) for t in titles]))
+            title_words = normalize_rows(self.words.transform([normalize_text(t) for t in titles]))
             near, nearest = self._neighbours(title_words)
         total = HEAD_WEIGHT * head + CENTROID_WEIGHT * centroid + NEIGHBOUR_WEIGHT * near
         if self.linear is not None:
@@ -228,11 +237,11 @@ class Ranker:
         shape = (words.shape[0], len(self.sections))
         out = np.zeros(shape, dtype=np.float32)
         nearest = np.full(shape, -1, dtype=np.int32)
-        if self.entry_words is None or self.entry_words.shape[0] == 0:
+        if self.near_matrix is None or self.near_matrix.shape[0] == 0:
             return out, nearest
         for start in range(0, words.shape[0], chunk):
-            sims = (words[start : start + chunk] @ self.entry_words.T).toarray()
-            for j, (a, b) in enumerate(self.section_slices):
+            sims = (words[start : start + chunk] @ self.near_matrix.T).toarray()
+            for j, (a, b) in enumerate(self.near_slices):
                 if b <= a:
                     continue
                 block = sims[:, a:b]
@@ -241,7 +250,7 @@ class Ranker:
                 out[start : start + chunk, j] = top.mean(axis=1)
                 best = block.argmax(axis=1)
                 hit = block[np.arange(block.shape[0]), best] > 0
-                nearest[start : start + chunk, j] = np.where(hit, a + best, -1)
+                nearest[start : start + chunk, j] = np.where(hit, self.near_rows[a + best], -1)
         return out, nearest
 
     def suggest(self, text: str, *, top_k: int = 3) -> list[Suggestion]:
@@ -373,47 +382,3 @@ def _heading_text(section: SectionRef) -> str:
     """The words a section's heading path gives (its own title counts twice)."""
     parts = [p for p in section.section.split(" > ") if p]
     return " ".join([*parts, section.heading]) if section.heading else " ".join(parts)
-
-
-def _normalize_rows(matrix: Any) -> Any:
-    """Rows scaled to unit length (an empty matrix stays empty)."""
-    return normalize(matrix) if matrix.shape[0] else sparse.csr_matrix(matrix)
-
-
-def _slices(labels: np.ndarray, n_sections: int) -> list[tuple[int, int]]:
-    """(start, end) rows of each section in the label-sorted entry matrix."""
-    starts = np.searchsorted(labels, np.arange(n_sections), side="left")
-    ends = np.searchsorted(labels, np.arange(n_sections), side="right")
-    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
-
-
-def _centroids(matrix: Any, slices: list[tuple[int, int]]) -> Any:
-    """The normalised mean row of each section (zero rows for empty sections)."""
-    rows = []
-    for a, b in slices:
-        if b > a:
-            rows.append(sparse.csr_matrix(matrix[a:b].mean(axis=0)))
-        else:
-            rows.append(sparse.csr_matrix((1, matrix.shape[1]), dtype=np.float32))
-    return _normalize_rows(sparse.vstack(rows).tocsr())
-
-
-def _fit_linear(
-    entry_vecs: Any, labels: np.ndarray, head_vecs: Any, n_sections: int
-) -> tuple[LinearSVC | None, np.ndarray | None]:
-    """A linear SVM (one vs rest) over sections (entries, sampled per section, plus headings)."""
-    keep: list[int] = []
-    for j in range(n_sections):
-        rows = np.flatnonzero(labels == j)
-        if rows.size > LINEAR_SAMPLE_PER_SECTION:
-            rows = rows[np.linspace(0, rows.size - 1, LINEAR_SAMPLE_PER_SECTION).astype(int)]
-        keep.extend(int(r) for r in rows)
-    x = sparse.vstack([entry_vecs[keep], head_vecs]).tocsr()
-    y = np.concatenate([labels[keep], np.arange(n_sections)])
-    if len(set(y.tolist())) < 2:
-        return None, None
-    model = LinearSVC(C=1.0, class_weight="balanced", max_iter=200)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model.fit(x, y)
-    return model, model.classes_.astype(np.int64)

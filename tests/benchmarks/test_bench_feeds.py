@@ -166,10 +166,6 @@ def test_feedparser_alone(benchmark, feed_bytes: bytes) -> None:
     _BASELINE["feedparser"] = benchmark.stats.stats.median
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="budget not met yet: ingest is about 3.4x feedparser on the loaded VM (docs/performance.md)",
-)
 def test_ingest_and_rank_2000_items(benchmark, poller: Poller, feed_bytes: bytes) -> None:
     counter = iter(range(10_000))
 
