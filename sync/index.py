@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import logging
 import re
@@ -44,14 +45,39 @@ class Location:
         return asdict(self)
 
 
-@dataclass(frozen=True)
 class _Indexed:
-    """One entry's location with its primary keys (the paper) and secondary keys (other links)."""
+    """One indexed entry: where it is, its primary keys (the paper) and secondary keys (links).
 
-    location: Location
-    primary: tuple[str, ...]
-    secondary: tuple[str, ...]
-    title_key: str
+    Mutable on purpose: an insertion above an entry moves it down by a few lines, and the index
+    shifts `start` in place instead of rebuilding every record and map of a 50,000-entry list.
+    """
+
+    __slots__ = ("list", "start", "section", "entry", "identity", "title", "primary",
+                 "secondary", "title_key")  # fmt: skip
+
+    def __init__(
+        self,
+        location: Location,
+        primary: tuple[str, ...],
+        secondary: tuple[str, ...],
+        title_key: str,
+    ) -> None:
+        self.list = location.list
+        self.start = location.line - 1
+        self.section = location.section
+        self.entry = location.entry
+        self.identity = location.identity
+        self.title = location.title
+        self.primary = primary
+        self.secondary = secondary
+        self.title_key = title_key
+
+    @property
+    def location(self) -> Location:
+        """The entry's location as of now."""
+        return Location(
+            self.list, self.section, self.start + 1, self.entry, self.identity, self.title
+        )
 
 
 def normalize_title(title: str) -> str:
@@ -106,20 +132,28 @@ def keyed_entries(doc: ListDocument) -> list[KeyedEntry]:
 
 def _index_entries(list_path: str, doc: ListDocument) -> list[_Indexed]:
     """Every paper entry of `doc` with its keys."""
-    out: list[_Indexed] = []
-    for entry, fields, primary, secondary in keyed_entries(doc):
-        section = doc.section_of_line(entry.start)
-        location = Location(
-            list=list_path,
-            section=getattr(section, "address", "") if section is not None else "",
-            line=entry.start + 1,
-            entry=doc.entry_text(entry).rstrip("\r\n"),
-            identity=primary[0] if primary else (secondary[0] if secondary else None),
-            title=fields.title,
-        )
-        title_key = normalize_title(fields.title) if fields.title else ""
-        out.append(_Indexed(location, primary, secondary, title_key))
-    return out
+    return [_indexed(list_path, doc, *keyed) for keyed in keyed_entries(doc)]
+
+
+def _indexed(
+    list_path: str,
+    doc: ListDocument,
+    entry: Any,
+    fields: Any,
+    primary: tuple[str, ...],
+    secondary: tuple[str, ...],
+) -> _Indexed:
+    """The index record of one paper entry of `doc`."""
+    location = Location(
+        list=list_path,
+        section=doc.section_address_of_line(entry.start),
+        line=entry.start + 1,
+        entry=doc.entry_text(entry).rstrip("\r\n"),
+        identity=primary[0] if primary else (secondary[0] if secondary else None),
+        title=fields.title,
+    )
+    title_key = normalize_title(fields.title) if fields.title else ""
+    return _Indexed(location, primary, secondary, title_key)
 
 
 def index_document(list_path: str, doc: ListDocument) -> list[Location]:
@@ -129,7 +163,7 @@ def index_document(list_path: str, doc: ListDocument) -> list[Location]:
 
 @dataclass
 class _FileState:
-    """What the index knows about one list file."""
+    """What the index knows about one list file (`items` in file order)."""
 
     stamp: tuple[int, int] | None
     doc: ListDocument
@@ -144,9 +178,9 @@ class WorkspaceIndex:
         self.workspace = workspace
         self._lock = threading.RLock()
         self._files: dict[str, _FileState] = {}
-        self._primary: dict[str, list[Location]] = {}
-        self._secondary: dict[str, list[Location]] = {}
-        self._titles: dict[str, list[Location]] = {}
+        self._primary: dict[str, list[_Indexed]] = {}
+        self._secondary: dict[str, list[_Indexed]] = {}
+        self._titles: dict[str, list[_Indexed]] = {}
         self._title_choices: tuple[list[str], list[str]] | None = None
 
     @classmethod
@@ -204,6 +238,48 @@ class WorkspaceIndex:
         with self._lock:
             self._put(list_path, doc, stamp, items)
 
+    def current_document(self, list_path: str, data: bytes) -> ListDocument | None:
+        """The indexed parse of `list_path` when it is exactly `data`, else None."""
+        with self._lock:
+            state = self._files.get(list_path)
+        if state is None or state.doc.render() != data:
+            return None
+        return state.doc
+
+    def note_insertion(
+        self, list_path: str, old: ListDocument, new: ListDocument, at_line: int, count: int
+    ) -> None:
+        """Index `new`, which is the indexed `old` with `count` lines put in before `at_line`.
+
+        Entries above stay, entries below move down by `count` lines and only the new lines are
+        keyed: milliseconds on a 50,000-entry list, where `update_file` re-keys every entry.
+        Anything else (another document indexed meanwhile) falls back to `update_file`.
+        """
+        from .styles import entry_fields
+
+        added: list[_Indexed] = []
+        for entry in new.entries_between(at_line, at_line + count):
+            fields = entry_fields(new, entry)
+            if fields.is_paper:
+                added.append(_indexed(list_path, new, entry, fields, *entry_keys(fields)))
+        stamp = self._stamp(list_path)
+        with self._lock:
+            state = self._files.get(list_path)
+            if state is None or state.doc is not old:
+                state = None
+            else:
+                items = state.items
+                cut = bisect.bisect_left(items, at_line, key=_start_of)
+                for item in items[cut:]:
+                    item.start += count
+                items[cut:cut] = added
+                state.doc, state.stamp = new, stamp
+                for item in added:
+                    self._add_keys(item)
+                self._title_choices = None
+        if state is None:
+            self.update_file(list_path, new)
+
     def _put(
         self,
         list_path: str,
@@ -215,14 +291,18 @@ class WorkspaceIndex:
         self._remove(list_path)
         self._files[list_path] = _FileState(stamp, doc, items)
         for item in items:
-            for key in item.primary:
-                self._primary.setdefault(key, []).append(item.location)
-            for key in item.secondary:
-                self._secondary.setdefault(key, []).append(item.location)
-            if item.title_key:
-                self._titles.setdefault(item.title_key, []).append(item.location)
+            self._add_keys(item)
         self._title_choices = None
         log.debug("indexed %s: %d paper entries", list_path, len(items))
+
+    def _add_keys(self, item: _Indexed) -> None:
+        """Map every key of one record to it (caller holds the lock)."""
+        for key in item.primary:
+            self._primary.setdefault(key, []).append(item)
+        for key in item.secondary:
+            self._secondary.setdefault(key, []).append(item)
+        if item.title_key:
+            self._titles.setdefault(item.title_key, []).append(item)
 
     def _remove(self, list_path: str) -> None:
         """Drop one file's entries from every map (caller holds the lock)."""
@@ -248,7 +328,7 @@ class WorkspaceIndex:
             return []
         with self._lock:
             hits = self._primary.get(key) or self._secondary.get(key) or []
-            return list(hits)
+            return [item.location for item in hits]
 
     def lookup_title(
         self, title: str, limit: int = 3, min_score: float = MIN_TITLE_SCORE
@@ -258,7 +338,7 @@ class WorkspaceIndex:
         if not query or limit <= 0:
             return []
         with self._lock:
-            exact = [(loc, 1.0) for loc in self._titles.get(query, [])]
+            exact = [(item.location, 1.0) for item in self._titles.get(query, [])]
             if len(exact) >= limit:
                 return exact[:limit]
             if self._title_choices is None:
@@ -278,7 +358,8 @@ class WorkspaceIndex:
             for _choice, score, k in found:
                 if norms[k] == query:
                     continue
-                out.extend((loc, round(score / 100, 3)) for loc in self._titles[norms[k]])
+                score = round(score / 100, 3)
+                out.extend((item.location, score) for item in self._titles[norms[k]])
             return out[:limit]
 
     def documents(self) -> dict[str, ListDocument]:
@@ -297,9 +378,13 @@ class WorkspaceIndex:
             return sum(len(state.items) for state in self._files.values())
 
 
-def _discard(mapping: dict[str, list[Location]], key: str, list_path: str) -> None:
-    """Remove `list_path`'s locations under `key`, dropping the key when none are left."""
-    kept = [loc for loc in mapping.get(key, ()) if loc.list != list_path]
+def _start_of(item: _Indexed) -> int:
+    return item.start
+
+
+def _discard(mapping: dict[str, list[_Indexed]], key: str, list_path: str) -> None:
+    """Remove `list_path`'s records under `key`, dropping the key when none are left."""
+    kept = [item for item in mapping.get(key, ()) if item.list != list_path]
     if kept:
         mapping[key] = kept
     else:

@@ -12,7 +12,7 @@ from .atomic import atomic_write_bytes, locked
 from .errors import BadInput, ListChanged
 from .listmodel import ListDocument, parse_list, verify_insertion
 from .paper import Paper
-from .styles import extract_fields, infer_style, plan_insertion
+from .styles import carry_list_habits, extract_fields, infer_style, plan_insertion
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -74,8 +74,13 @@ def add_paper(
     with locked(path):
         for _attempt in range(MAX_ATTEMPTS):
             data = _read(path)
-            doc = parse_list(data)
-            found = _find_in_document(rel, doc, identity)
+            indexed = index.current_document(rel, data) if index is not None else None
+            doc = indexed if indexed is not None else parse_list(data)
+            if indexed is not None and index is not None:
+                # The index holds exactly these bytes: its lookup answers for this file.
+                found = _first_hit(index, identity, rel)
+            else:
+                found = _find_in_document(rel, doc, identity)
             if found is not None:
                 return found
             if not paper.title:
@@ -88,12 +93,13 @@ def add_paper(
             plan = plan_insertion(doc, target, style, paper)
             new_doc = doc.with_lines_inserted(plan.at_line, plan.lines)
             verify_insertion(doc, new_doc, plan.at_line, plan.lines)
+            carry_list_habits(doc, new_doc)
             if not _unchanged_since(path, data):
                 log.info("%s changed while adding; re-reading", rel)
                 continue
             atomic_write_bytes(path, new_doc.render())
             if index is not None:
-                index.update_file(rel, new_doc)
+                index.note_insertion(rel, doc, new_doc, plan.at_line, len(plan.lines))
             return _added_result(rel, new_doc, plan.at_line, plan.lines)
     raise ListChanged(
         f"{rel} kept changing while papershelf tried to add to it; nothing was written."
@@ -118,17 +124,31 @@ def _unchanged_since(path: Path, data: bytes) -> bool:
 def _find_in_workspace(
     workspace: Workspace, identity: str, index: WorkspaceIndex | None
 ) -> AddResult | None:
-    if index is None:
-        from .index import WorkspaceIndex
-
-        index = WorkspaceIndex.build(workspace)
-    else:
+    """Where the paper is listed already: through the index, or (one-off adds) list by list."""
+    if index is not None:
         index.refresh()
-    hits = index.lookup(identity)
-    if not hits:
-        return None
-    hit = hits[0]
-    return AddResult("exists", hit.list, hit.section, hit.line, hit.entry)
+        return _first_hit(index, identity)
+    # Without a warm index, reading only the entries that mention the id beats indexing them all.
+    for rel in workspace.list_paths():
+        try:
+            data = (workspace.root / rel).read_bytes()
+        except OSError as exc:
+            log.warning("cannot read %s: %s", rel, exc.strerror)
+            continue
+        found = _find_in_document(rel, parse_list(data), identity)
+        if found is not None:
+            return found
+    return None
+
+
+def _first_hit(
+    index: WorkspaceIndex, identity: str, list_path: str | None = None
+) -> AddResult | None:
+    """The index's first entry of this paper (in `list_path` only, when given)."""
+    for hit in index.lookup(identity):
+        if list_path is None or hit.list == list_path:
+            return AddResult("exists", hit.list, hit.section, hit.line, hit.entry)
+    return None
 
 
 def _find_in_document(list_path: str, doc: ListDocument, identity: str) -> AddResult | None:
@@ -162,8 +182,7 @@ def _needle(identity: str) -> str:
 def _added_result(list_path: str, doc: ListDocument, at_line: int, lines: list[str]) -> AddResult:
     # The inserted block may start with separator blank lines; the entry is the first non-blank one.
     offset = next((i for i, text in enumerate(lines) if text.strip()), 0)
-    for entry in doc.entries:
-        if entry.start == at_line + offset:
-            section = doc.section_of_line(entry.start).address
-            return AddResult("added", list_path, section, entry.start + 1, doc.entry_text(entry))
+    for entry in doc.entries_between(at_line + offset, at_line + offset + 1):
+        section = doc.section_address_of_line(entry.start)
+        return AddResult("added", list_path, section, entry.start + 1, doc.entry_text(entry))
     raise ListChanged(f"{list_path}: the new entry could not be found after writing.")

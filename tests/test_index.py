@@ -299,3 +299,60 @@ def test_concurrent_refresh_and_edits(ws) -> None:
     index.refresh()
     assert [h.line for h in index.lookup("2409.00029")] == [5]
     assert len(index) == 6
+
+
+def _index_state(index: WorkspaceIndex) -> tuple:
+    """Everything lookups can see: every location, and the keys of every map."""
+    return (
+        index.locations(),
+        {k: sorted(i.location.line for i in v) for k, v in index._primary.items()},
+        {k: sorted(i.location.line for i in v) for k, v in index._secondary.items()},
+        sorted(index._titles),
+    )
+
+
+def test_adds_through_a_warm_index_keep_it_equal_to_a_fresh_build(
+    ws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sync.insert import add_paper
+    from sync.paper import Paper
+
+    index = WorkspaceIndex.build(ws)
+
+    def no_full_reindex(*args: object) -> None:
+        raise AssertionError("an add through a warm index must not re-key the whole list")
+
+    monkeypatch.setattr(index, "update_file", no_full_reindex)
+    targets = [
+        ("training.md", "Optimization"),
+        ("training.md", "Pre-training"),
+        ("sub/alignment.md", "Survey"),
+        ("training.md", "Optimization"),
+    ]
+    for n, (list_path, section) in enumerate(targets):
+        paper = Paper(
+            arxiv_id=f"2501.{n:05d}",
+            title=f"Incremental indexing study {n}",
+            authors=("Ada Lovelace", "Alan Turing"),
+            published="2025-01-02",
+        )
+        result = add_paper(ws, paper, list_path, section, index=index)
+        assert result.status == "added"
+        assert [h.line for h in index.lookup(f"2501.{n:05d}")] == [result.line]
+        assert _index_state(index) == _index_state(WorkspaceIndex.build(ws))
+        # The index holds the written bytes, so the next add re-reads nothing.
+        data = (ws.root / list_path).read_bytes()
+        assert index.current_document(list_path, data) is not None
+
+
+def test_note_insertion_on_a_stale_document_reindexes_the_file(ws) -> None:
+    index = WorkspaceIndex.build(ws)
+    stale = parse_list(TRAINING.encode())  # not the document the index holds
+    new_text = TRAINING + "- [Added](https://arxiv.org/abs/2410.16215v1), Oct. 21 2024.\n"
+    (ws.root / "training.md").write_text(new_text, encoding="utf-8")
+    new = stale.with_lines_inserted(
+        len(stale.lines), ["- [Added](https://arxiv.org/abs/2410.16215v1), Oct. 21 2024."]
+    )
+    index.note_insertion("training.md", stale, new, len(stale.lines), 1)
+    assert _index_state(index) == _index_state(WorkspaceIndex.build(ws))
+    assert index.current_document("training.md", new_text.encode()) is new

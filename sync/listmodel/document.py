@@ -7,8 +7,10 @@ import contextlib
 import gc
 import logging
 import threading
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from operator import itemgetter
 
 from ..errors import BadInput
@@ -55,7 +57,17 @@ class Section:
     heading_line: int | None
     start: int  # body is lines[start:end]
     end: int
-    entries: list[Entry] = field(default_factory=list)
+    # Entries are built on first use, per section: an insertion into one section of a 50,000-entry
+    # list must not pay for Entry objects of every other section.
+    _entries: list[Entry] | None = field(default=None, repr=False, compare=False)
+    _fill: Callable[[], list[Entry]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def entries(self) -> list[Entry]:
+        """The entries whose first line is in this section's span, in document order."""
+        if self._entries is None:
+            self._entries = self._fill() if self._fill is not None else []
+        return self._entries
 
     @property
     def address(self) -> str:
@@ -137,68 +149,97 @@ class ListDocument:
             headings.append(Heading(level, title, line, path, setext))
             stop = raw[k + 1][2] if k + 1 < len(raw) else n
             sections.append(Section(path, title, level, line, end, stop))
+        # A weak reference: a cycle document -> section -> document would leave every replaced
+        # document of a busy server to the cyclic GC, whose full passes cost hundreds of ms.
+        owner = weakref.ref(self)
+        for k, section in enumerate(sections):
+            section._fill = partial(_fill_section, owner, k)
         self.headings = headings
         self._sections = sections
         # A section spans from its heading line; the root from line 0.
         self._section_starts = [0] + [h[2] for h in raw]
 
-    def _materialise(self) -> list[Entry]:
-        """Build the Entry objects and hand them to their sections (once)."""
-        if self._entries is not None:
-            return self._entries
-        with self._lock:  # threads may share a document: build once, never append twice
-            if self._entries is None:
-                with _bulk():
-                    self._entries = self._make_entries()
-        return self._entries
-
-    def _make_entries(self) -> list[Entry]:
-        """Entry objects for the raw entries, appended to their sections."""
-        sections = self._sections
+    def _raw_span(self, k: int) -> tuple[int, int]:
+        """Indexes [lo, hi) into the raw entries of the entries of section k."""
         starts = self._section_starts
-        entries: list[Entry] = []
-        new = object.__new__
-        set_dict = object.__setattr__
-        k = 0
-        last = len(sections) - 1
-        current = sections[0]
-        path = current.path
-        bucket = current.entries
-        for start, end, kind, indent, marker in self._raw:
-            if k < last and starts[k + 1] <= start:
-                while k < last and starts[k + 1] <= start:
-                    k += 1
-                current = sections[k]
-                path = current.path
-                bucket = current.entries
-            # Bypass the frozen __init__ (six object.__setattr__ calls): same object, a third
-            # of the cost, and 50,000 entries make that a tenth of a second on slow machines.
-            entry = new(Entry)
-            set_dict(
-                entry,
-                "__dict__",
-                {
-                    "start": start,
-                    "end": end,
-                    "kind": kind,
-                    "section": path,
-                    "indent": indent,
-                    "marker": marker,
-                },
-            )
-            bucket.append(entry)
-            entries.append(entry)
-        return entries
+        lo = bisect.bisect_left(self._raw, starts[k], key=_first)
+        if k + 1 >= len(starts):
+            return lo, len(self._raw)
+        return lo, bisect.bisect_left(self._raw, starts[k + 1], key=_first)
+
+    def _entries_of_section(self, k: int) -> list[Entry]:
+        """Entry objects for the raw entries of section k (built once, under the lock)."""
+        with self._lock:
+            built = self._sections[k]._entries
+            if built is not None:  # another thread was first
+                return built
+            lo, hi = self._raw_span(k)
+            path = self._sections[k].path
+            new = object.__new__
+            set_dict = object.__setattr__
+            entries: list[Entry] = []
+            # Re-enabling the GC after a pause costs a collection: worth it only for big sections.
+            with _bulk() if hi - lo > 2_000 else contextlib.nullcontext():
+                for start, end, kind, indent, marker in self._raw[lo:hi]:
+                    # Bypass the frozen __init__ (six object.__setattr__ calls): same object, a
+                    # third of the cost, and 50,000 entries make that a tenth of a second.
+                    entry = new(Entry)
+                    set_dict(
+                        entry,
+                        "__dict__",
+                        {
+                            "start": start,
+                            "end": end,
+                            "kind": kind,
+                            "section": path,
+                            "indent": indent,
+                            "marker": marker,
+                        },
+                    )
+                    entries.append(entry)
+            self._sections[k]._entries = entries
+            return entries
+
+    def _entry_by_index(self, i: int) -> Entry:
+        """The Entry of raw entry i, building only its section's entries."""
+        k = self.section_index_of_line(self._raw[i][0])
+        return self._sections[k].entries[i - self._raw_span(k)[0]]
 
     @property
     def entries(self) -> list[Entry]:
         """Every block that could be a list entry, in document order."""
-        return self._materialise()
+        if self._entries is None:
+            with _bulk():
+                self._entries = [entry for section in self._sections for entry in section.entries]
+        return self._entries
+
+    @property
+    def entry_count(self) -> int:
+        """How many entries `entries` holds, without building them."""
+        return len(self._raw)
+
+    def entry(self, i: int) -> Entry:
+        """An entry equal to entries[i], building no other entry (for sampling a big list)."""
+        i = range(len(self._raw))[i]
+        k = self.section_index_of_line(self._raw[i][0])
+        built = self._sections[k]._entries
+        if built is not None:
+            return built[i - self._raw_span(k)[0]]
+        start, end, kind, indent, marker = self._raw[i]
+        return Entry(start, end, kind, self._sections[k].path, indent, marker)
+
+    def sections_with_entries(self) -> list[Section]:
+        """The sections that hold at least one entry, without building any entry."""
+        out = []
+        for k, section in enumerate(self._sections):
+            lo, hi = self._raw_span(k)
+            if hi > lo:
+                out.append(section)
+        return out
 
     @property
     def sections(self) -> list[Section]:
         """The root section, then one per heading, in document order."""
-        self._materialise()
         return self._sections
 
     def render(self) -> bytes:
@@ -229,12 +270,22 @@ class ListDocument:
         """The section whose span (heading line to the next heading) holds line index `line`."""
         return self.sections[self.section_index_of_line(line)]
 
+    def section_address_of_line(self, line: int) -> str:
+        """The address of the section holding line index `line`, without building any entry."""
+        return self._sections[self.section_index_of_line(line)].address
+
     def entry_at(self, line: int) -> Entry | None:
         """The entry whose lines include line index `line`, if any."""
         k = bisect.bisect_right(self._raw, line, key=_first) - 1
         if k >= 0 and line < self._raw[k][1]:
-            return self.entries[k]
+            return self._entry_by_index(k)
         return None
+
+    def entries_between(self, start: int, end: int) -> list[Entry]:
+        """The entries that start on a line index in [start, end), without building the others."""
+        lo = bisect.bisect_left(self._raw, start, key=_first)
+        hi = bisect.bisect_left(self._raw, end, key=_first)
+        return [self._entry_by_index(i) for i in range(lo, hi)]
 
     def with_lines_inserted(self, at_line: int, new_lines: list[str]) -> ListDocument:
         """A new document with `new_lines` (no endings; each gets `eol`) before line `at_line`.
@@ -294,6 +345,12 @@ class ListDocument:
         blocks = head + found.blocks + [Block(s + k, e + k, kind) for s, e, kind in tail]
         head, tail = cut(starts, None)
         return Scan(heads, entries, blocks, head + found.starts + [s + k for s in tail], len(lines))
+
+
+def _fill_section(owner: weakref.ref[ListDocument], k: int) -> list[Entry]:
+    """Section k's entries, built by the document that owns it (gone: none)."""
+    doc = owner()
+    return doc._entries_of_section(k) if doc is not None else []
 
 
 def spliced_lines(doc: ListDocument, at_line: int, new_lines: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ from .fidelity import EntryResult, FidelityReport, measure_fidelity
 from .fields import EntryFields, extract_fields
 from .place import Insertion, insertion_at, plan_insertion, section_order
 from .render import render_entry
-from .style import DEFAULT_STYLE, EntryStyle, infer_style
+from .style import DEFAULT_STYLE, EntryStyle, carry_list_habits, infer_style
 
 __all__ = [
     "DEFAULT_STYLE",
@@ -16,6 +16,7 @@ __all__ = [
     "EntryStyle",
     "FidelityReport",
     "Insertion",
+    "carry_list_habits",
     "entry_fields",
     "extract_fields",
     "fields_to_paper",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -60,7 +60,7 @@ DEFAULT_STYLE = EntryStyle(
 )
 
 
-def _spread(items: list, limit: int) -> list:
+def _spread(items: Sequence, limit: int) -> Sequence:
     """Up to `limit` items evenly spread over `items`, in order."""
     if len(items) <= limit:
         return items
@@ -84,7 +84,8 @@ def infer_style(doc: Any, section: Any) -> EntryStyle:
     if key not in cache:
         own = _papers(doc, _spread(list(section.entries), SECTION_SAMPLE))
         if "list_sample" not in doc_cache(doc):
-            doc_cache(doc)["list_sample"] = _papers(doc, _spread(list(doc.entries), LIST_SAMPLE))
+            spread = _spread(range(doc.entry_count), LIST_SAMPLE)
+            doc_cache(doc)["list_sample"] = _papers(doc, [doc.entry(i) for i in spread])
         cache[key] = _learn(doc, section, own, doc_cache(doc)["list_sample"])
     return cache[key]
 
@@ -181,6 +182,25 @@ def _title_escapes(pool: list[EntryFields]) -> tuple[str, ...]:
         if escaped > bare:
             out.append(ch)
     return tuple(out)
+
+
+#: Lists with more entries than this learn their list-wide habits from spread samples.
+CARRY_MIN_ENTRIES = 5_000
+_LIST_WIDE_KEYS = ("list_sample", "list_gaps", "link_forms")
+
+
+def carry_list_habits(old: Any, new: Any) -> None:
+    """Let `new` (`old` with one entry put in) reuse what samples of `old` learned of the list.
+
+    Only on long lists, where those habits are estimates from a spread sample that one more
+    entry does not move; shorter lists are learned again, exactly, at little cost.
+    """
+    if new.entry_count < CARRY_MIN_ENTRIES:
+        return
+    learned, fresh = doc_cache(old), doc_cache(new)
+    for key in _LIST_WIDE_KEYS:
+        if key in learned:
+            fresh.setdefault(key, learned[key])
 
 
 def link_forms(doc: Any) -> Counter:
@@ -352,9 +372,7 @@ def _with_gaps(style: EntryStyle, doc: Any, section: Any, own: list) -> EntrySty
     cache = doc_cache(doc)
     if "list_gaps" not in cache:
         # Bounded: a few pairs from each of a spread of sections is plenty to see the habit.
-        cache["list_gaps"] = _gaps(
-            doc, _spread([s for s in doc.sections if s.entries], 20), limit=4
-        )
+        cache["list_gaps"] = _gaps(doc, _spread(doc.sections_with_entries(), 20), limit=4)
     gap_l, lead_l, tail_l = cache["list_gaps"]
     gap_s, _, _ = _gaps(doc, [section], limit=GAP_SAMPLE)
     return replace(

@@ -17,6 +17,7 @@ from sync.workspace import open_workspace
 N_ENTRIES = 50_000
 
 
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("style", STYLES)
 def test_add_one_entry(benchmark, tmp_path: Path, style: str) -> None:
     root = tmp_path / "ws"
