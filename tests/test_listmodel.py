@@ -343,3 +343,42 @@ def test_definitions_above_a_setext_underline_are_not_its_title() -> None:
     assert only.headings == [] and _spans(only) == [(1, 2, "item")]
     mixed = _doc("[r]: https://x.org\nTitle\n---\n")
     assert [(h.title, h.line, h.level) for h in mixed.headings] == [("Title", 1, 2)]
+
+
+def test_sections_keep_their_entries_after_the_document_is_gone() -> None:
+    sections = parse_list(b"# A\n\n- one\n- two\n\n# B\n\n- three\n").sections
+    assert [[e.start for e in s.entries] for s in sections] == [[], [2, 3], [7]]
+
+
+def test_a_document_is_freed_without_the_cyclic_gc() -> None:
+    import gc
+    import weakref
+
+    doc = parse_list(b"# A\n\n- one\n- two\n")
+    assert [e.start for e in doc.sections[1].entries] == [2, 3]
+    ref = weakref.ref(doc)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del doc
+        # Reference counting alone frees it: no document <-> section cycle for the GC to find.
+        assert ref() is None
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def test_entries_built_per_section_match_the_whole_list() -> None:
+    data = b"- root\n\n# A\n\n- one\n  more\n- two\n\n## A1\n\n- three\n\n# B\n\ntext\n\n- four\n"
+    doc = parse_list(data)
+    # Sampled access first, then the whole list: the same objects either way.
+    third = doc.entry(2)
+    assert doc.entry_count == 6  # "text" is a paragraph entry
+    between = doc.entries_between(4, 7)
+    whole = doc.entries
+    assert [e.start for e in whole] == [0, 4, 6, 10, 14, 16]
+    assert third == whole[2]
+    assert between == whole[1:3]
+    assert doc.entry_at(5) is whole[1]
+    assert [s.title for s in doc.sections_with_entries()] == ["", "A", "A1", "B"]
+    assert doc.section_address_of_line(10) == "A > A1"

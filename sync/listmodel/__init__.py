@@ -12,7 +12,8 @@ lines, lazy lines, nested lists), each table body row, and each paragraph.
 
 Modules: `lines` (bytes <-> lines), `kinds` (what one line starts), `blocks` (the scan),
 `items` (a list item and its continuation lines),
-`document` (ListDocument, sections, splicing), `sections` (addressing), `splice`
+`document` (ListDocument, splicing), `entries` (Heading, Entry, Section; entries built
+per section on first use), `sections` (addressing), `splice`
 (verify_insertion), `cache` (ParseCache).
 """
 
@@ -20,15 +21,8 @@ from __future__ import annotations
 
 from .blocks import Block
 from .cache import ParseCache
-from .document import (
-    Entry,
-    Heading,
-    ListDocument,
-    Section,
-    describe,
-    parse_list,
-    spliced_lines,
-)
+from .document import ListDocument, describe, parse_list, spliced_lines
+from .entries import Entry, Heading, Section
 from .splice import verify_insertion
 
 __all__ = [

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import bisect
-import contextlib
-import gc
 import logging
-import threading
-import weakref
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import partial
 from operator import itemgetter
 
 from ..errors import BadInput
 from .blocks import Block, Resume, Scan, scan
+from .entries import Entry, EntrySource, Heading, Section, bulk
 from .lines import decode, encode, split_bom, split_lines, strip_ending
 from .sections import resolve_section
 
@@ -22,73 +17,6 @@ log = logging.getLogger(__name__)
 
 _first = itemgetter(0)
 _third = itemgetter(2)
-
-
-@dataclass(frozen=True)
-class Heading:
-    """A section heading: ATX (`## Title`) or setext (a paragraph underlined with === or ---)."""
-
-    level: int
-    title: str
-    line: int  # index of the heading's first line (a setext heading's text line)
-    path: tuple[str, ...]  # ancestors' titles by level, then its own
-    setext: bool
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A block that could be a list entry; lines[start:end], trailing blank lines excluded."""
-
-    start: int
-    end: int
-    kind: str  # "item", "row" or "paragraph"
-    section: tuple[str, ...]
-    indent: int  # column of the marker (item), of the row, or of the paragraph's first line
-    marker: str  # "-", "*", "+", "1." / "3)" (as written), "|" (row), "" (paragraph)
-
-
-@dataclass
-class Section:
-    """A heading and its body up to the next heading of any level; the root has path ()."""
-
-    path: tuple[str, ...]
-    title: str
-    level: int  # 0 for the root
-    heading_line: int | None
-    start: int  # body is lines[start:end]
-    end: int
-    # Entries are built on first use, per section: an insertion into one section of a 50,000-entry
-    # list must not pay for Entry objects of every other section.
-    _entries: list[Entry] | None = field(default=None, repr=False, compare=False)
-    _fill: Callable[[], list[Entry]] | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def entries(self) -> list[Entry]:
-        """The entries whose first line is in this section's span, in document order."""
-        if self._entries is None:
-            self._entries = self._fill() if self._fill is not None else []
-        return self._entries
-
-    @property
-    def address(self) -> str:
-        """The section's address: its heading path joined with " > " ("" for the root)."""
-        return " > ".join(self.path)
-
-
-@contextlib.contextmanager
-def _bulk() -> Iterator[None]:
-    """Pause the cyclic GC while making many small acyclic objects (lines, tuples, entries).
-
-    On a big list the collector otherwise walks the whole heap again and again for nothing:
-    it can double a parse. Pausing is process-wide but lasts one parse.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _eol_of(text: str) -> str:
@@ -131,7 +59,6 @@ class ListDocument:
         self._starts = found.starts
         self.blocks = found.blocks
         self._entries: list[Entry] | None = None
-        self._lock = threading.Lock()
         self._build_sections()
 
     def _build_sections(self) -> None:
@@ -149,56 +76,20 @@ class ListDocument:
             headings.append(Heading(level, title, line, path, setext))
             stop = raw[k + 1][2] if k + 1 < len(raw) else n
             sections.append(Section(path, title, level, line, end, stop))
-        # A weak reference: a cycle document -> section -> document would leave every replaced
-        # document of a busy server to the cyclic GC, whose full passes cost hundreds of ms.
-        owner = weakref.ref(self)
-        for k, section in enumerate(sections):
-            section._fill = partial(_fill_section, owner, k)
         self.headings = headings
         self._sections = sections
         # A section spans from its heading line; the root from line 0.
         self._section_starts = [0] + [h[2] for h in raw]
+        # Sections reach their entries through a source that does not hold the document: a
+        # document <-> section cycle would leave every replaced document of a busy server to
+        # the cyclic GC, whose full passes cost hundreds of ms on a big list.
+        self._source = EntrySource(self._raw, self._section_starts)
+        for k, section in enumerate(sections):
+            section._fill = partial(self._source.entries_of, k, section.path)
 
     def _raw_span(self, k: int) -> tuple[int, int]:
         """Indexes [lo, hi) into the raw entries of the entries of section k."""
-        starts = self._section_starts
-        lo = bisect.bisect_left(self._raw, starts[k], key=_first)
-        if k + 1 >= len(starts):
-            return lo, len(self._raw)
-        return lo, bisect.bisect_left(self._raw, starts[k + 1], key=_first)
-
-    def _entries_of_section(self, k: int) -> list[Entry]:
-        """Entry objects for the raw entries of section k (built once, under the lock)."""
-        with self._lock:
-            built = self._sections[k]._entries
-            if built is not None:  # another thread was first
-                return built
-            lo, hi = self._raw_span(k)
-            path = self._sections[k].path
-            new = object.__new__
-            set_dict = object.__setattr__
-            entries: list[Entry] = []
-            # Re-enabling the GC after a pause costs a collection: worth it only for big sections.
-            with _bulk() if hi - lo > 2_000 else contextlib.nullcontext():
-                for start, end, kind, indent, marker in self._raw[lo:hi]:
-                    # Bypass the frozen __init__ (six object.__setattr__ calls): same object, a
-                    # third of the cost, and 50,000 entries make that a tenth of a second.
-                    entry = new(Entry)
-                    set_dict(
-                        entry,
-                        "__dict__",
-                        {
-                            "start": start,
-                            "end": end,
-                            "kind": kind,
-                            "section": path,
-                            "indent": indent,
-                            "marker": marker,
-                        },
-                    )
-                    entries.append(entry)
-            self._sections[k]._entries = entries
-            return entries
+        return self._source.span(k)
 
     def _entry_by_index(self, i: int) -> Entry:
         """The Entry of raw entry i, building only its section's entries."""
@@ -209,7 +100,7 @@ class ListDocument:
     def entries(self) -> list[Entry]:
         """Every block that could be a list entry, in document order."""
         if self._entries is None:
-            with _bulk():
+            with bulk():
                 self._entries = [entry for section in self._sections for entry in section.entries]
         return self._entries
 
@@ -222,7 +113,7 @@ class ListDocument:
         """An entry equal to entries[i], building no other entry (for sampling a big list)."""
         i = range(len(self._raw))[i]
         k = self.section_index_of_line(self._raw[i][0])
-        built = self._sections[k]._entries
+        built = self._source.built.get(k)
         if built is not None:
             return built[i - self._raw_span(k)[0]]
         start, end, kind, indent, marker = self._raw[i]
@@ -296,7 +187,7 @@ class ListDocument:
         k = len(lines) - len(self.lines)
         if k == 0 and lines == self.lines:
             return ListDocument(self.bom, lines, self._data, eol=self.eol, found=self._scan())
-        with _bulk():
+        with bulk():
             found = self._rescan(lines, at_line, k)
             return ListDocument(self.bom, lines, eol=self.eol, found=found)
 
@@ -347,12 +238,6 @@ class ListDocument:
         return Scan(heads, entries, blocks, head + found.starts + [s + k for s in tail], len(lines))
 
 
-def _fill_section(owner: weakref.ref[ListDocument], k: int) -> list[Entry]:
-    """Section k's entries, built by the document that owns it (gone: none)."""
-    doc = owner()
-    return doc._entries_of_section(k) if doc is not None else []
-
-
 def spliced_lines(doc: ListDocument, at_line: int, new_lines: list[str]) -> list[str]:
     """doc.lines with `new_lines` inserted before index `at_line`, keeping "no final newline"."""
     n = len(doc.lines)
@@ -379,7 +264,7 @@ def spliced_lines(doc: ListDocument, at_line: int, new_lines: list[str]) -> list
 def parse_list(data: bytes) -> ListDocument:
     """Parse any bytes as a markdown list; never raises, and render() gives back `data`."""
     bom, rest = split_bom(data)
-    with _bulk():
+    with bulk():
         text = decode(rest)
         return ListDocument(bom, split_lines(text), data, eol=_eol_of(text))
 

@@ -1,0 +1,129 @@
+"""The parts of a parsed list (headings, entries, sections) and the lazy building of entries."""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import gc
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+_first = itemgetter(0)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading: ATX (`## Title`) or setext (a paragraph underlined with === or ---)."""
+
+    level: int
+    title: str
+    line: int  # index of the heading's first line (a setext heading's text line)
+    path: tuple[str, ...]  # ancestors' titles by level, then its own
+    setext: bool
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A block that could be a list entry; lines[start:end], trailing blank lines excluded."""
+
+    start: int
+    end: int
+    kind: str  # "item", "row" or "paragraph"
+    section: tuple[str, ...]
+    indent: int  # column of the marker (item), of the row, or of the paragraph's first line
+    marker: str  # "-", "*", "+", "1." / "3)" (as written), "|" (row), "" (paragraph)
+
+
+@dataclass
+class Section:
+    """A heading and its body up to the next heading of any level; the root has path ()."""
+
+    path: tuple[str, ...]
+    title: str
+    level: int  # 0 for the root
+    heading_line: int | None
+    start: int  # body is lines[start:end]
+    end: int
+    # Entries are built on first use, per section: an insertion into one section of a 50,000-entry
+    # list must not pay for Entry objects of every other section.
+    _entries: list[Entry] | None = field(default=None, repr=False, compare=False)
+    _fill: Callable[[], list[Entry]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def entries(self) -> list[Entry]:
+        """The entries whose first line is in this section's span, in document order."""
+        if self._entries is None:
+            self._entries = self._fill() if self._fill is not None else []
+        return self._entries
+
+    @property
+    def address(self) -> str:
+        """The section's address: its heading path joined with " > " ("" for the root)."""
+        return " > ".join(self.path)
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """Pause the cyclic GC while making many small acyclic objects (lines, tuples, entries).
+
+    On a big list the collector otherwise walks the whole heap again and again for nothing:
+    it can double a parse. Pausing is process-wide but lasts one parse.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class EntrySource:
+    """Builds the Entry objects of one document's sections on demand, each section once."""
+
+    def __init__(self, raw: list[tuple], section_starts: list[int]) -> None:
+        self.raw = raw
+        self.starts = section_starts
+        self.built: dict[int, list[Entry]] = {}
+        self.lock = threading.Lock()
+
+    def span(self, k: int) -> tuple[int, int]:
+        """Indexes [lo, hi) into the raw entries of section k's entries."""
+        lo = bisect.bisect_left(self.raw, self.starts[k], key=_first)
+        if k + 1 >= len(self.starts):
+            return lo, len(self.raw)
+        return lo, bisect.bisect_left(self.raw, self.starts[k + 1], key=_first)
+
+    def entries_of(self, k: int, path: tuple[str, ...]) -> list[Entry]:
+        """Section k's entries (path: its heading path), built on the first call."""
+        with self.lock:
+            built = self.built.get(k)
+            if built is not None:
+                return built
+            lo, hi = self.span(k)
+            new = object.__new__
+            set_dict = object.__setattr__
+            entries: list[Entry] = []
+            # Re-enabling the GC after a pause costs a collection: worth it only for big sections.
+            with bulk() if hi - lo > 2_000 else contextlib.nullcontext():
+                for start, end, kind, indent, marker in self.raw[lo:hi]:
+                    # Bypass the frozen __init__ (six object.__setattr__ calls): same object, a
+                    # third of the cost, and 50,000 entries make that a tenth of a second.
+                    entry = new(Entry)
+                    set_dict(
+                        entry,
+                        "__dict__",
+                        {
+                            "start": start,
+                            "end": end,
+                            "kind": kind,
+                            "section": path,
+                            "indent": indent,
+                            "marker": marker,
+                        },
+                    )
+                    entries.append(entry)
+            self.built[k] = entries
+            return entries
