@@ -21,6 +21,9 @@ from sync.paths import data_dir
 log = logging.getLogger(__name__)
 
 STORE_FILENAME = "candidates.sqlite3"
+#: `PRAGMA user_version` of the store this code writes. 0: the first schema, which kept no
+#: feed metadata; 2: `candidates.extra` holds the JSON of the paper's `extra` (categories...).
+SCHEMA_VERSION = 2
 PENDING, ACCEPTED, REJECTED, SNOOZED = "pending", "accepted", "rejected", "snoozed"
 STATUSES = (PENDING, ACCEPTED, REJECTED, SNOOZED)
 _BUSY_TIMEOUT_SECONDS = 10.0
@@ -42,6 +45,7 @@ CREATE TABLE IF NOT EXISTS candidates (
     status TEXT NOT NULL,
     decided_at REAL,
     result TEXT,
+    extra TEXT,
     UNIQUE (workspace, identity)
 );
 CREATE INDEX IF NOT EXISTS candidates_status ON candidates (workspace, status, score);
@@ -81,6 +85,12 @@ class Candidate:
     decided_at: float | None = None
     result: dict[str, Any] | None = None
 
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The paper's feed categories (e.g. cs.CL, cs.LG), primary first; () when unknown."""
+        values = self.paper.extra.get("categories") or ()
+        return tuple(str(v) for v in values) if isinstance(values, list | tuple) else ()
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of `papershelf candidates --json` and `GET /api/candidates`."""
         top = self.suggestions[0] if self.suggestions else {}
@@ -88,6 +98,7 @@ class Candidate:
             "id": self.id,
             "identity": self.identity,
             "paper": self.paper.to_dict(),
+            "categories": list(self.categories),
             "sources": list(self.sources),
             "first_seen": _iso(self.first_seen),
             "score": round(self.score, 4),
@@ -108,17 +119,48 @@ def _iso(epoch_seconds: float) -> str:
 
 
 def paper_json(paper: Paper) -> str:
-    """A Paper as stored: its Paper JSON (extra fields are not kept)."""
+    """A Paper as stored: its Paper JSON (its `extra` goes in a column of its own)."""
     return json.dumps(paper.to_dict(), ensure_ascii=False, sort_keys=True)
 
 
+def extra_json(extra: dict[str, Any] | None) -> str | None:
+    """A paper's `extra` (feed metadata such as categories) as stored; None when empty."""
+    if not extra:
+        return None
+    return json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def merge_extra(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """`extra` of a paper seen again: new values win, categories of every sighting are kept."""
+    merged = {**old, **new}
+    categories = [*(old.get("categories") or ()), *(new.get("categories") or ())]
+    if categories:
+        merged["categories"] = list(dict.fromkeys(str(c) for c in categories))
+    return merged
+
+
+def _load_extra(text: str | None) -> dict[str, Any]:
+    """A stored `extra` column as a dict (empty for NULL or anything that is not an object)."""
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def _row_to_candidate(row: sqlite3.Row) -> Candidate:
-    """A stored row as a Candidate."""
+    """A stored row as a Candidate (its paper with the stored `extra`)."""
+    paper = paper_from_dict(json.loads(row["paper"]))
+    extra = _load_extra(row["extra"])
+    if extra:
+        paper = paper.replace(extra=extra)
     return Candidate(
         id=row["id"],
         workspace=row["workspace"],
         identity=row["identity"],
-        paper=paper_from_dict(json.loads(row["paper"])),
+        paper=paper,
         sources=tuple(json.loads(row["sources"])),
         first_seen=row["first_seen"],
         last_seen=row["last_seen"],
@@ -141,10 +183,10 @@ class CandidateStore:
         self.path = Path(path) if path is not None else data_dir() / STORE_FILENAME
         self.workspace = workspace
         self._lock = threading.Lock()
-        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS)
+        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
+            _migrate(db, self.path)
         finally:
             db.close()
 
@@ -269,14 +311,16 @@ class CandidateStore:
                 suggestions = row["suggestions"]
                 best = suggestions[0] if suggestions else {}
                 existing = db.execute(
-                    "SELECT id, status, sources FROM candidates WHERE workspace = ? AND identity = ?",
+                    "SELECT id, status, sources, extra FROM candidates "
+                    "WHERE workspace = ? AND identity = ?",
                     (workspace, row["identity"]),
                 ).fetchone()
+                extra = row["paper"].extra or {}
                 if existing is None:
                     db.execute(
                         "INSERT INTO candidates (workspace, identity, paper, sources, first_seen, "
                         "last_seen, scores, score, suggested_list, suggested_section, suggestions, "
-                        "status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "status, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             workspace,
                             row["identity"],
@@ -290,6 +334,7 @@ class CandidateStore:
                             best.get("section"),
                             json.dumps(suggestions, ensure_ascii=False),
                             PENDING,
+                            extra_json(extra),
                         ),
                     )
                     added += 1
@@ -299,7 +344,8 @@ class CandidateStore:
                         sources.append(row["source"])
                     db.execute(
                         "UPDATE candidates SET sources = ?, last_seen = ?, scores = ?, score = ?, "
-                        "suggested_list = ?, suggested_section = ?, suggestions = ? WHERE id = ?",
+                        "suggested_list = ?, suggested_section = ?, suggestions = ?, extra = ? "
+                        "WHERE id = ?",
                         (
                             json.dumps(sources),
                             now,
@@ -308,6 +354,7 @@ class CandidateStore:
                             best.get("list"),
                             best.get("section"),
                             json.dumps(suggestions, ensure_ascii=False),
+                            extra_json(merge_extra(_load_extra(existing["extra"]), extra)),
                             existing["id"],
                         ),
                     )
@@ -365,6 +412,40 @@ class CandidateStore:
 
 
 _KEY_PREFIXES = ("arxiv", "doi", "openreview", "acl", "url")
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Create the tables, or bring an older store up to SCHEMA_VERSION, in one transaction.
+
+    Only additive steps (a new nullable column), so a store shared by several processes is safe:
+    the first to take the write lock migrates, the others find it done. A store from a newer
+    papershelf is read and written as it is (its extra columns are left alone).
+    """
+    if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        return  # set only after the tables and columns of this version exist
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            log.warning(
+                "%s has schema version %d, newer than this papershelf's %d; using it as is",
+                path,
+                version,
+                SCHEMA_VERSION,
+            )
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        columns = {r[1] for r in db.execute("PRAGMA table_info(candidates)")}
+        if "extra" not in columns:  # version 0: the paper's feed metadata was not kept
+            db.execute("ALTER TABLE candidates ADD COLUMN extra TEXT")
+            log.info("%s: added candidates.extra (schema version %d)", path, SCHEMA_VERSION)
+        if version < SCHEMA_VERSION:
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def _feed_row(row: sqlite3.Row) -> dict[str, Any]:

@@ -143,8 +143,7 @@ def candidate_view(candidate: Any) -> CandidateView:
     """A store candidate (with `to_dict()`, or its dict) as a card."""
     data = candidate.to_dict() if hasattr(candidate, "to_dict") else dict(candidate)
     paper = data.get("paper") or {}
-    extra = getattr(getattr(candidate, "paper", None), "extra", None) or {}
-    categories = tuple(extra.get("categories") or data.get("categories") or paper.get("tags") or ())
+    categories = tuple(str(c) for c in data.get("categories") or ())  # arXiv's, e.g. cs.CL
     abs_url, pdf_url = paper_links(paper)
     first_seen = getattr(candidate, "first_seen", None)
     return CandidateView(

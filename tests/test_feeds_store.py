@@ -8,14 +8,32 @@ from pathlib import Path
 
 import pytest
 
-from feeds.store import ACCEPTED, PENDING, REJECTED, CandidateStore
+from feeds import decisions
+from feeds.store import (
+    ACCEPTED,
+    PENDING,
+    REJECTED,
+    SCHEMA_VERSION,
+    SNOOZED,
+    CandidateStore,
+)
 from sync.errors import BadInput, NotFound
 from sync.paper import Paper
+from sync.workspace import open_workspace
 
 
-def _row(arxiv_id: str, source: str = "cl", score: float = 0.5, section: str = "L > A") -> dict:
+def _row(
+    arxiv_id: str,
+    source: str = "cl",
+    score: float = 0.5,
+    section: str = "L > A",
+    categories: list[str] | None = None,
+) -> dict:
     paper = Paper(
-        url=f"https://arxiv.org/abs/{arxiv_id}", arxiv_id=arxiv_id, title=f"Paper {arxiv_id}"
+        url=f"https://arxiv.org/abs/{arxiv_id}",
+        arxiv_id=arxiv_id,
+        title=f"Paper {arxiv_id}",
+        extra={"source": "arxiv-rss", "categories": categories} if categories else {},
     )
     return {
         "identity": paper.identity,
@@ -114,3 +132,153 @@ def test_concurrent_writers(tmp_path: Path) -> None:
     rows = CandidateStore(path, workspace="/ws").list(limit=100)
     assert len(rows) == 20
     assert all(len(r.sources) == 6 for r in rows)
+
+
+# -- feed metadata (categories) and the schema version ---------------------------------------
+
+#: The candidates table as the first papershelf release created it (schema version 0).
+_V0_SCHEMA = """
+CREATE TABLE candidates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, workspace TEXT NOT NULL, identity TEXT NOT NULL,
+    paper TEXT NOT NULL, sources TEXT NOT NULL, first_seen REAL NOT NULL, last_seen REAL NOT NULL,
+    scores TEXT NOT NULL, score REAL NOT NULL, suggested_list TEXT, suggested_section TEXT,
+    suggestions TEXT NOT NULL, status TEXT NOT NULL, decided_at REAL, result TEXT,
+    UNIQUE (workspace, identity)
+);
+CREATE INDEX candidates_status ON candidates (workspace, status, score);
+CREATE TABLE feed_state (
+    workspace TEXT NOT NULL, feed TEXT NOT NULL, url TEXT, etag TEXT, last_modified TEXT,
+    last_poll REAL, last_ok REAL, state TEXT, error TEXT, summary TEXT,
+    PRIMARY KEY (workspace, feed)
+);
+"""
+
+
+def _old_store(path: Path) -> None:
+    """A version-0 store holding one pending and one rejected candidate."""
+    with sqlite3.connect(path) as db:
+        db.executescript(_V0_SCHEMA)
+        for n, status in ((1, PENDING), (2, REJECTED)):
+            paper = f'{{"arxiv_id": "2611.0000{n}", "title": "Old {n}"}}'
+            db.execute(
+                "INSERT INTO candidates (workspace, identity, paper, sources, first_seen, "
+                "last_seen, scores, score, suggestions, status) "
+                "VALUES ('/ws', ?, ?, '[\"cl\"]', 1.0, 1.0, '{}', 0.5, '[]', ?)",
+                (f"arxiv:2611.0000{n}", paper, status),
+            )
+
+
+def test_categories_are_kept_and_merged_across_sightings(store: CandidateStore) -> None:
+    store.upsert_many([_row("2611.10001", "cl", categories=["cs.CL", "cs.LG"])])
+    (cand,) = store.list()
+    assert cand.categories == ("cs.CL", "cs.LG")
+    assert cand.paper.extra["source"] == "arxiv-rss"
+    assert cand.to_dict()["categories"] == ["cs.CL", "cs.LG"]
+    assert "categories" not in cand.to_dict()["paper"]  # the Paper JSON stays design.md's shape
+    store.upsert_many([_row("2611.10001v2", "ir", categories=["cs.IR", "cs.CL"])])
+    assert store.get(cand.id).categories == ("cs.CL", "cs.LG", "cs.IR")
+    store.upsert_many([_row("2611.10001", "plain")])  # a feed that names no category
+    assert store.get(cand.id).categories == ("cs.CL", "cs.LG", "cs.IR")
+    store.upsert_many([_row("2611.10002")])
+    assert store.get("2611.10002").categories == ()
+    assert store.get("2611.10002").to_dict()["categories"] == []
+
+
+def test_an_old_store_is_migrated_in_place_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    _old_store(path)
+    store = CandidateStore(path, workspace="/ws")
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert "extra" in {r[1] for r in db.execute("PRAGMA table_info(candidates)")}
+    assert [c.paper.title for c in store.list()] == ["Old 1"]
+    assert store.get("2611.00001").categories == ()  # not known before the migration
+    assert store.get("2611.00002").status == REJECTED
+    store.upsert_many([_row("2611.00001", "lg", categories=["cs.LG"])])  # seen again: filled in
+    assert store.get("2611.00001").categories == ("cs.LG",)
+    assert store.get("2611.00001").sources == ("cl", "lg")
+    store.upsert_many([_row("2611.00003", categories=["cs.CL"])])
+    assert store.get("2611.00003").categories == ("cs.CL",)
+    CandidateStore(path, workspace="/ws")  # opening again changes nothing
+    assert len(store.list(None)) == 3
+
+
+def test_many_processes_opening_an_old_store_at_once_migrate_it_once(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    _old_store(path)
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def open_it() -> None:
+        try:
+            start.wait(timeout=30)
+            CandidateStore(path, workspace="/ws").upsert_many(
+                [_row("2611.10001", categories=["x"])]
+            )
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    store = CandidateStore(path, workspace="/ws")
+    assert len(store.list(None)) == 3 and store.get("2611.10001").categories == ("x",)
+
+
+def test_a_store_from_a_newer_papershelf_is_used_as_is(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "new.sqlite3"
+    CandidateStore(path, workspace="/ws").upsert_many([_row("2611.10001", categories=["cs.CL"])])
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE candidates ADD COLUMN future TEXT")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with caplog.at_level("WARNING", logger="feeds.store"):
+        store = CandidateStore(path, workspace="/ws")
+    assert "newer" in caplog.text
+    assert store.get("2611.10001").categories == ("cs.CL",)
+    store.upsert_many([_row("2611.10002")])
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+
+
+# -- decisions: snooze beside accept and reject ------------------------------------------------
+
+
+@pytest.fixture
+def workspace(tmp_path: Path):
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "l.md").write_text("# L\n\n## A\n\n- [Known](https://example.org/known)\n", "utf-8")
+    return open_workspace(root)
+
+
+def test_snooze_puts_a_candidate_aside_for_a_later_decision(tmp_path: Path, workspace) -> None:
+    store = CandidateStore(tmp_path / "c.sqlite3", workspace=str(workspace.root))
+    store.upsert_many([_row("2611.10001"), _row("2611.10002"), _row("2611.10003")])
+    snoozed = decisions.snooze(workspace, store, "2611.10001")
+    assert snoozed.status == SNOOZED and snoozed.decided_at
+    assert decisions.snooze(workspace, store, snoozed.id).status == SNOOZED  # again: no change
+    assert [c.identity for c in store.list(SNOOZED)] == ["arxiv:2611.10001"]
+    assert "arxiv:2611.10001" not in {c.identity for c in store.list()}
+    assert "arxiv:2611.10001" in store.decided()  # the feeds do not propose it again
+    assert store.upsert_many([_row("2611.10001", "again", 0.9)]) == 0
+    assert store.get(snoozed.id).status == SNOOZED
+    assert not (workspace.state_dir / decisions.REJECTED_FILENAME).exists()  # nothing shared
+
+    # Later: a snoozed candidate can still be accepted or rejected.
+    _, result = decisions.accept(workspace, store, snoozed.id, section="L > A")
+    assert result.status == "added" and store.get(snoozed.id).status == ACCEPTED
+    decisions.snooze(workspace, store, "2611.10002")
+    assert decisions.reject(workspace, store, "2611.10002").status == REJECTED
+
+    # A decided candidate is never snoozed back; an unknown one is NotFound.
+    for ref in ("2611.10001", "2611.10002"):
+        with pytest.raises(BadInput, match="already"):
+            decisions.snooze(workspace, store, ref)
+    with pytest.raises(NotFound):
+        decisions.snooze(workspace, store, "9999")
+    assert store.get("2611.10003").status == PENDING

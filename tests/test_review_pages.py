@@ -347,6 +347,18 @@ def test_candidate_view_from_a_store_candidate(services: Services) -> None:
     assert view.authors == "Frances Allen, John Backus"
     assert view.list == LIST_NAME and view.section and view.section.endswith("Alignment")
     assert view.why and view.sources == ("cs_CL_today.xml",)
+    assert view.categories == ("cs.CL",)
+
+
+def test_cards_show_the_feed_categories(client: FlaskClient) -> None:
+    pair(client)
+    text = client.get("/review?q=dense").get_data(as_text=True)
+    assert re.search(
+        r'<span class="cats"[^>]*><span class="sr-only">Categories:</span>\s*'
+        r'<span class="cat">cs\.CL</span><span class="cat">cs\.IR</span></span>',
+        text,
+    )
+    assert client.get("/review?q=cs.IR").get_data(as_text=True).count('class="candidate"') == 1
 
 
 def test_status_items_name_commit_push_poll_and_queue() -> None:
