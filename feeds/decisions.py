@@ -1,4 +1,5 @@
-"""Deciding candidates: accept through the one write path, reject into the shared rejected list."""
+"""Deciding candidates: accept through the one write path, reject into the shared rejected list,
+snooze to decide later."""
 
 from __future__ import annotations
 
@@ -118,4 +119,26 @@ def reject(workspace: Workspace, store: CandidateStore, ref: str | int) -> Candi
         )
     add_rejected(workspace, candidate.identity)
     store.set_status(candidate.id, REJECTED)
+    return store.get(candidate.id)
+
+
+def snooze(workspace: Workspace, store: CandidateStore, ref: str | int) -> Candidate:
+    """Put a pending candidate aside: status `snoozed`, out of the day's list, decided later.
+
+    A snoozed candidate is not proposed again by the feeds (it counts as decided) but can still
+    be accepted or rejected. Snoozing it again changes nothing; an accepted or rejected one is
+    refused, so a decision is never undone by accident. Nothing in the workspace changes:
+    snoozing is one curator's note to self, unlike a rejection, which every curator shares.
+    """
+    del workspace  # the same signature as accept and reject; the shared files are not touched
+    candidate = store.get(ref)
+    if candidate.status == SNOOZED:
+        return candidate
+    if candidate.status != PENDING:
+        raise BadInput(
+            f"Candidate {candidate.id} is already {candidate.status}.",
+            fields={"status": candidate.status},
+        )
+    store.set_status(candidate.id, SNOOZED)
+    log.info("snoozed %s", candidate.identity)
     return store.get(candidate.id)

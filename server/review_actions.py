@@ -100,13 +100,8 @@ def decide(
         decisions.reject(services.workspace, store, candidate_id)
         return Outcome(candidate_id, action, True, "Rejected: it will not be proposed again.")
     if action == "snooze":
-        snooze = getattr(decisions, "snooze", None)
-        if snooze is not None:
-            snooze(services.workspace, store, candidate_id)
-        else:
-            store.get(candidate_id)  # NotFound for an unknown id
-            store.set_status(candidate_id, "snoozed")
-        return Outcome(candidate_id, action, True, "Snoozed.")
+        decisions.snooze(services.workspace, store, candidate_id)
+        return Outcome(candidate_id, action, True, "Snoozed: it waits under Show: Snoozed.")
     raise BadInput(f"Unknown decision {action!r}.", fields={"action": action})
 
 
