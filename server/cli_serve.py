@@ -69,6 +69,7 @@ def serve_command(
     from .serving import (
         check_bind_host,
         is_loopback,
+        settle_heap,
         shutdown,
         start_server,
         url_host,
@@ -95,6 +96,7 @@ def serve_command(
     bind_host = "127.0.0.1" if host.lower() == "localhost" else host
     # Parts first, so the first request already sees them running.
     services.start(sync=not no_sync, feeds=not no_feeds)
+    settle_heap()
     try:
         running = start_server(app, bind_host, port, threads=threads, before_serving=app.config)
     except BaseException:

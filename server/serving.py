@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -67,6 +68,17 @@ class RunningServer:
         self.server.close()
         wasyncore.close_all(self.server._map)
         self.thread.join(timeout_seconds)
+
+
+def settle_heap() -> None:
+    """Move what start-up built (the index of every list) out of the cyclic GC's full passes.
+
+    The index of a 50,000-entry workspace is a few hundred thousand long-lived objects; a full
+    collection walks them all (about 0.3 s here) every few clips, which is the p99 of a clip.
+    Frozen objects are still freed by reference counting when the index drops them.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def start_server(

@@ -30,12 +30,12 @@ STYLE = "link_date"
 #: The server process is pinned to two cores (the issue's "throughput on 2 cores").
 SERVER_CPUS = {0, 1}
 THROUGHPUT_CLIENTS = 8
-#: Clips are slow on a 50,000-entry list (the index re-keys the whole file after each write).
-THROUGHPUT_CLIPS = 6
-ADDED_ROUNDS = 8
+#: Enough added clips for a p99 that is not just the maximum.
+THROUGHPUT_CLIPS = 200
+ADDED_ROUNDS = 200
 
-# A round of the added-clip benchmark can take seconds on this list: no per-test limit of 120 s.
-pytestmark = pytest.mark.timeout(3600)
+# Indexing the 50,000-entry list at start-up alone takes tens of seconds on a busy VM.
+pytestmark = pytest.mark.timeout(1800)
 TOKEN_HEADER = "X-Papershelf-Token"
 
 
