@@ -57,17 +57,21 @@ OLD_ARCHIVES = frozenset(
 _NEW_ID = r"(?P<new>\d{4}\.\d{4,5})"
 _OLD_ID = r"(?P<archive>[A-Za-z]+(?:-[A-Za-z]+)?)(?:\.[A-Za-z-]{2,})?/(?P<num>\d{7})"
 _ID_BODY = rf"(?:{_NEW_ID}|{_OLD_ID})(?:v(?P<version>\d+))?"
-_BARE_ID_RE = re.compile(rf"(?:arxiv\s*:\s*)?{_ID_BODY}(?:\s*\[[A-Za-z.\-]+\])?", re.IGNORECASE)
+# re.ASCII throughout: `\d` would otherwise take any Unicode digit ("２４１０.１６２１５", Arabic-Indic
+# digits), which no arXiv, DOI or ACL id contains.
+_BARE_ID_RE = re.compile(
+    rf"(?:arxiv\s*:\s*)?{_ID_BODY}(?:\s*\[[A-Za-z.\-]+\])?", re.IGNORECASE | re.ASCII
+)
 _PATH_ID_RE = re.compile(
     rf"/(?:abs|pdf|html|format|ps|src|e-print|papers|overview|paper|arxiv)/{_ID_BODY}"
     r"(?:\.pdf)?(?:/.*)?",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 #: The common case in one regex: an arxiv.org abs/pdf/html URL, checked before urlsplit.
 _FAST_ARXIV_URL_RE = re.compile(
     rf"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/{_ID_BODY}"
     r"(?:\.pdf)?/?(?:[?#][^\s]*)?",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _SPACE_RE = re.compile(r"\s")
 #: Hosts whose `/abs/<id>`-like paths name an arXiv paper.
@@ -82,15 +86,17 @@ _ARXIV_HOSTS = (
 #: Hosts that serve other things too: only these path prefixes name an arXiv paper there.
 _ARXIV_PATH_ONLY = {"huggingface.co": "/papers/", "semanticscholar.org": "/arxiv/"}
 
-_DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
+_DOI_RE = re.compile(r"10\.\d{4,9}/\S+", re.ASCII)
 _ARXIV_DOI_RE = re.compile(r"10\.48550/arxiv\.(?P<id>.+)", re.IGNORECASE)
 _ACL_DOI_RE = re.compile(r"10\.18653/v1/(?P<id>.+)", re.IGNORECASE)
 _DOI_IN_PATH_RE = re.compile(
     r"/(?:doi(?:/(?:abs|full|pdf|epdf|book))?|article|chapter)/(?P<doi>10\.\d{4,9}/.+)$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
-_ACL_NEW_RE = re.compile(r"(?P<id>\d{4}\.[a-z0-9][a-z0-9-]*\.\d+)(?:v\d+)?", re.IGNORECASE)
-_ACL_OLD_RE = re.compile(r"(?P<id>[A-Z]\d{2}-\d{4})(?:v\d+)?", re.IGNORECASE)
+_ACL_NEW_RE = re.compile(
+    r"(?P<id>\d{4}\.[a-z0-9][a-z0-9-]*\.\d+)(?:v\d+)?", re.IGNORECASE | re.ASCII
+)
+_ACL_OLD_RE = re.compile(r"(?P<id>[A-Z]\d{2}-\d{4})(?:v\d+)?", re.IGNORECASE | re.ASCII)
 _OPENREVIEW_ID_RE = re.compile(r"[A-Za-z0-9_\-]+")
 _SCHEMELESS_URL_RE = re.compile(
     r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[:/?#]|$)", re.I

@@ -92,6 +92,9 @@ NOT_ARXIV = [
     "https://api.semanticscholar.org/abs/2410.16215",
     "https://doi.org/10.1145/3292500.3330701",
     "ftp://",
+    "\uff12\uff14\uff11\uff10.\uff11\uff16\uff12\uff11\uff15",  # fullwidth digits
+    "2410.1621\u0665",  # an Arabic-Indic digit
+    "https://arxiv.org/abs/\uff12\uff14\uff11\uff10.\uff11\uff16\uff12\uff11\uff15",
 ]
 
 
@@ -275,3 +278,9 @@ def test_arxiv_abs_url(given: str, url: str) -> None:
 def test_arxiv_abs_url_rejects_non_ids() -> None:
     with pytest.raises(BadInput, match="Not an arXiv id"):
         arxiv_abs_url("not-an-id")
+
+
+def test_non_ascii_digits_make_no_doi_or_acl_id() -> None:
+    assert identity_key("10.\uff11\uff12\uff13\uff14/abc") is None
+    acl = "https://aclanthology.org/\uff12\uff10\uff12\uff14.acl-long.1/"
+    assert identity_key(acl) == "url:aclanthology.org/\uff12\uff10\uff12\uff14.acl-long.1"
