@@ -207,6 +207,86 @@ def test_generic_open_graph(extract_page: Any) -> None:
     assert_paper_json(paper)
 
 
+def test_generic_pmlr_page(extract_page: Any) -> None:
+    """PMLR: Highwire tags with "Last, First" authors and the proceedings' full name in
+    citation_inbook_title; the venue is said as lists say it."""
+    paper = extract(
+        extract_page,
+        fixture("generic_pmlr.html"),
+        "https://proceedings.mlr.press/v202/varga23a.html",
+    )
+    assert paper == {
+        "url": "https://proceedings.mlr.press/v202/varga23a.html",
+        "title": "Frugal Second-Order Steps for Sparse Mixture-of-Experts Training",
+        "authors": ["Eszter Varga", "Chidi Okafor", "Anne-Sophie Dubois"],
+        "published": "2023-07-03",
+        "venue": "ICML 2023",
+        "abstract": (
+            "We precondition only the router and the active experts of a sparse "
+            "mixture-of-experts layer, which makes a second-order step cost 6% more than an "
+            "Adam step. Code is available at https://github.com/frugal-moe/fso."
+        ),
+        "code_url": "https://github.com/frugal-moe/fso",
+    }
+    assert_paper_json(paper)
+
+
+def test_generic_neurips_proceedings_page(extract_page: Any) -> None:
+    """NeurIPS proceedings: citation_journal_title names the conference; the date is a year alone,
+    which is no `published` date (Paper JSON wants YYYY-MM at least) but dates the venue."""
+    url = (
+        "https://proceedings.neurips.cc/paper_files/paper/2020/hash/"
+        "7c3f0e9b2d41a5c6e8f01b2a3c4d5e6f-Abstract.html"
+    )
+    paper = extract(extract_page, fixture("generic_neurips.html"), url)
+    assert paper == {
+        "url": url,
+        "title": "Counting Tokens Twice: Calibrated Early Exit for Speculative Decoding",
+        "authors": ["Layla Haddad", "Tomasz Kowalczyk"],
+        "venue": "NeurIPS 2020",
+    }
+    assert_paper_json(paper)
+
+
+@pytest.mark.parametrize(
+    ("name", "date", "venue"),
+    [
+        (
+            "Proceedings of the 40th International Conference on Machine Learning",
+            "2023/07/03",
+            "ICML 2023",
+        ),
+        ("International Conference on Machine Learning and Applications", "2023", None),
+        (
+            "Proceedings of The 27th International Conference on Artificial Intelligence and "
+            "Statistics",
+            "2024-04-18",
+            "AISTATS 2024",
+        ),
+        (
+            "Findings of the Association for Computational Linguistics: EMNLP 2023",
+            "2023-12",
+            "EMNLP 2023",
+        ),
+        (
+            "Proceedings of the 2024 Conference of the North American Chapter of the Association "
+            "for Computational Linguistics",
+            "2024-06",
+            "NAACL 2024",
+        ),
+        ("Journal of Obscure Results", "2021", None),
+    ],
+)
+def test_generic_venue_names(extract_page: Any, name: str, date: str, venue: str | None) -> None:
+    html = (
+        "<html><head><meta name='citation_title' content='A paper'>"
+        f"<meta name='citation_conference_title' content='{name}'>"
+        f"<meta name='citation_publication_date' content='{date}'></head></html>"
+    )
+    paper = extract(extract_page, html, "https://example.org/paper")
+    assert paper["venue"] == (venue or name)
+
+
 def test_page_without_metadata_still_gives_a_url(extract_page: Any) -> None:
     paper = extract(
         extract_page,

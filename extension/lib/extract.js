@@ -24,6 +24,20 @@
   };
   const CODE_HOST = /^(?:www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|huggingface\.co|sourceforge\.net)$/i;
   const VENUE = /\b(ICLR|NeurIPS|NIPS|ICML|ACL|EMNLP|NAACL|EACL|AACL|COLING|CoNLL|COLM|CVPR|ICCV|ECCV|WACV|BMVC|AAAI|IJCAI|KDD|WWW|SIGIR|WSDM|CIKM|RecSys|TACL|TMLR|JMLR|UAI|AISTATS|CoRL|RSS|ICRA|IROS|INTERSPEECH|ICASSP|MICCAI|LREC|CHI|UIST|SIGGRAPH|MLSys|OSDI|SOSP|NSDI|USENIX Security|CCS|ICSE|FSE|PLDI|POPL|STOC|FOCS|SODA)(?:\s*|'|’)((?:19|20)\d{2}|\d{2})\b/;
+  // Proceedings' full names (PMLR, NeurIPS proceedings, ACL Anthology) -> the short name lists use.
+  const VENUE_NAMES = [
+    [/\bneural information processing systems\b/i, "NeurIPS"],
+    [/\binternational conference on machine learning\b(?!\s+and\b)/i, "ICML"],
+    [/\binternational conference on learning representations\b/i, "ICLR"],
+    [/\bartificial intelligence and statistics\b/i, "AISTATS"],
+    [/\buncertainty in artificial intelligence\b/i, "UAI"],
+    [/\bconference on learning theory\b/i, "COLT"],
+    [/\bconference on robot learning\b/i, "CoRL"],
+    [/\bempirical methods in natural language processing\b/i, "EMNLP"],
+    [/\bnorth american chapter of the association for computational linguistics\b/i, "NAACL"],
+    [/\bannual meeting of the association for computational linguistics\b/i, "ACL"],
+    [/\bcomputer vision and pattern recognition\b/i, "CVPR"],
+  ];
   const CODE_CONTEXT = /\b(?:(?:our|the|source|all)\s+code|code\s+(?:is|and|are|will|can|for|to)|codes?\s*(?::|at)|implementation|available\s+at|released?\s+at|open[- ]sourced?|reproduc)/i;
   const ALLOWED_KEYS = [
     "url", "arxiv_id", "title", "authors", "published", "venue", "abstract", "code_url",
@@ -277,6 +291,21 @@
     return "";
   }
 
+  /**
+   * A generic page's venue: "ICLR 2025" when the name says it; a proceedings' full name with the
+   * year of `dateText` ("Advances in Neural Information Processing Systems", "2020" ->
+   * "NeurIPS 2020"); else the name as the page gives it.
+   */
+  function genericVenue(name, dateText) {
+    const short = venueFrom([name]);
+    if (short || !name) return short;
+    const year = (clean(name).match(/\b(?:19|20)\d{2}\b/) || clean(dateText).match(/\b(?:19|20)\d{2}\b/) || [""])[0];
+    for (const [pattern, abbr] of VENUE_NAMES) {
+      if (pattern.test(name)) return year ? `${abbr} ${year}` : abbr;
+    }
+    return name;
+  }
+
   /* ---------- the page kinds ---------- */
 
   function fromAbsPage(doc, url, ids) {
@@ -398,16 +427,15 @@
         .map(displayName)
         .filter((a) => a && !/^https?:/.test(a))
     );
-    const published = isoDate(
-      firstMeta(doc, [
-        "citation_publication_date", "citation_date", "citation_online_date",
-        "dc.date", "dc.date.issued", "dcterms.issued", "dcterms.date",
-        "article:published_time", "datepublished",
-      ])
-    );
+    const dateText = firstMeta(doc, [
+      "citation_publication_date", "citation_date", "citation_online_date",
+      "dc.date", "dc.date.issued", "dcterms.issued", "dcterms.date",
+      "article:published_time", "datepublished",
+    ]);
+    const published = isoDate(dateText); // a year alone ("2020") is no date: left out
     const venue = firstMeta(doc, [
-      "citation_conference_title", "citation_journal_title", "citation_conference",
-      "citation_publisher", "dc.source", "dcterms.ispartof", "dc.publisher",
+      "citation_conference_title", "citation_journal_title", "citation_inbook_title",
+      "citation_conference", "citation_publisher", "dc.source", "dcterms.ispartof", "dc.publisher",
     ]);
     const abstract = firstMeta(doc, [
       "citation_abstract", "dc.description", "dcterms.abstract", "dcterms.description",
@@ -426,7 +454,7 @@
       title: title2,
       authors,
       published,
-      venue: venueFrom([venue]) || venue,
+      venue: genericVenue(venue, dateText),
       abstract,
       code_url: codeUrlInText([abstract]),
     };
