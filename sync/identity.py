@@ -207,7 +207,8 @@ def parse_arxiv_id(text: str) -> ArxivId | None:
     return _parse_arxiv_id(text)
 
 
-@lru_cache(maxsize=65536)
+# Above a 50,000-entry list's links: an LRU scanned in order by more keys than it holds keeps none.
+@lru_cache(maxsize=1 << 18)
 def _parse_arxiv_id(text: str) -> ArxivId | None:
     """parse_arxiv_id for a str, cached: lists repeat the same links in many forms and passes."""
     s = text.strip()
@@ -331,7 +332,8 @@ def identity_key(value: str) -> str | None:
     return _identity_key(value)
 
 
-@lru_cache(maxsize=65536)
+# Above a 50,000-entry list's links (see _parse_arxiv_id).
+@lru_cache(maxsize=1 << 18)
 def _identity_key(value: str) -> str | None:
     """identity_key for a str, cached (a pure function of its text)."""
     s = value.strip().strip("<>").strip()

@@ -3,162 +3,49 @@
 from __future__ import annotations
 
 import bisect
-import contextlib
 import logging
-import re
 import threading
-import unicodedata
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
 from .identity import identity_key
+from .index_records import (
+    PAPER_KEY_PREFIXES,
+    IndexRecord,
+    KeyedEntry,
+    Location,
+    entry_keys,
+    index_document,
+    index_records,
+    keyed_entries,
+    make_record,
+    normalize_title,
+    token_sorted,
+)
+from .reindex import Reuse, plan_reuse
 
 if TYPE_CHECKING:
     from .listmodel import ListDocument
     from .workspace import Workspace
 
+__all__ = [
+    "MIN_TITLE_SCORE",
+    "PAPER_KEY_PREFIXES",
+    "KeyedEntry",
+    "Location",
+    "WorkspaceIndex",
+    "entry_keys",
+    "index_document",
+    "keyed_entries",
+    "normalize_title",
+]
+
 log = logging.getLogger(__name__)
 
-#: Identity prefixes that name a paper (rather than any web page a paper happens to link to).
-PAPER_KEY_PREFIXES = ("arxiv:", "doi:", "openreview:", "acl:")
 #: Fuzzy title scores (0..1) below this are not reported as possible matches.
 MIN_TITLE_SCORE = 0.85
-
-_NON_WORD_RE = re.compile(r"[\W_]+", re.UNICODE)
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where a paper entry is: list, section address, 1-based line of the entry's first line."""
-
-    list: str
-    section: str
-    line: int
-    entry: str
-    identity: str | None
-    title: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape: list, section, line, entry, identity, title."""
-        return asdict(self)
-
-
-class _Indexed:
-    """One indexed entry: where it is, its primary keys (the paper) and secondary keys (links).
-
-    Mutable on purpose: an insertion above an entry moves it down by a few lines, and the index
-    shifts `start` in place instead of rebuilding every record and map of a 50,000-entry list.
-    """
-
-    __slots__ = ("list", "start", "section", "entry", "identity", "title", "primary",
-                 "secondary", "title_key")  # fmt: skip
-
-    def __init__(
-        self,
-        location: Location,
-        primary: tuple[str, ...],
-        secondary: tuple[str, ...],
-        title_key: str,
-    ) -> None:
-        self.list = location.list
-        self.start = location.line - 1
-        self.section = location.section
-        self.entry = location.entry
-        self.identity = location.identity
-        self.title = location.title
-        self.primary = primary
-        self.secondary = secondary
-        self.title_key = title_key
-
-    @property
-    def location(self) -> Location:
-        """The entry's location as of now."""
-        return Location(
-            self.list, self.section, self.start + 1, self.entry, self.identity, self.title
-        )
-
-
-def normalize_title(title: str) -> str:
-    """A title folded for comparison: NFKC, casefolded, `&` as `and`, no punctuation or extra spaces."""
-    text = unicodedata.normalize("NFKC", title).casefold().replace("&", " and ")
-    return " ".join(_NON_WORD_RE.sub(" ", text).split())
-
-
-def _token_sorted(text: str) -> str:
-    """A normalised title with its words sorted, for order-insensitive comparison."""
-    return " ".join(sorted(text.split()))
-
-
-def entry_keys(fields: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Split an entry's identities into the paper's own keys and those of its other links."""
-    main = identity_key(fields.url) if fields.url else None
-    arxiv = identity_key(fields.arxiv_id) if fields.arxiv_id else None
-    primary: list[str] = []
-    for key in (arxiv, main, *fields.identities):
-        if (
-            key
-            and key not in primary
-            and (key in (arxiv, main) or key.startswith(PAPER_KEY_PREFIXES))
-        ):
-            primary.append(key)
-    secondary = tuple(k for k in fields.identities if k not in primary)
-    return tuple(primary), secondary
-
-
-class KeyedEntry(NamedTuple):
-    """A paper entry of a document with its fields and identity keys (own and other links)."""
-
-    entry: Any
-    fields: Any
-    primary: tuple[str, ...]
-    secondary: tuple[str, ...]
-
-
-def keyed_entries(doc: ListDocument) -> list[KeyedEntry]:
-    """Every paper entry of `doc` with its keys, computed once per document (documents are immutable)."""
-    cached = getattr(doc, "_papershelf_keyed", None)
-    if cached is not None:
-        return cached
-    from .styles import paper_entries
-
-    out = [KeyedEntry(e, f, *entry_keys(f)) for e, f in paper_entries(doc)]
-    # A document that refuses attributes is simply keyed again next time.
-    with contextlib.suppress(AttributeError):
-        doc._papershelf_keyed = out  # type: ignore[attr-defined]
-    return out
-
-
-def _index_entries(list_path: str, doc: ListDocument) -> list[_Indexed]:
-    """Every paper entry of `doc` with its keys."""
-    return [_indexed(list_path, doc, *keyed) for keyed in keyed_entries(doc)]
-
-
-def _indexed(
-    list_path: str,
-    doc: ListDocument,
-    entry: Any,
-    fields: Any,
-    primary: tuple[str, ...],
-    secondary: tuple[str, ...],
-) -> _Indexed:
-    """The index record of one paper entry of `doc`."""
-    location = Location(
-        list=list_path,
-        section=doc.section_address_of_line(entry.start),
-        line=entry.start + 1,
-        entry=doc.entry_text(entry).rstrip("\r\n"),
-        identity=primary[0] if primary else (secondary[0] if secondary else None),
-        title=fields.title,
-    )
-    title_key = normalize_title(fields.title) if fields.title else ""
-    return _Indexed(location, primary, secondary, title_key)
-
-
-def index_document(list_path: str, doc: ListDocument) -> list[Location]:
-    """The location of every paper entry of one parsed list, in file order (pure)."""
-    return [item.location for item in _index_entries(list_path, doc)]
 
 
 @dataclass
@@ -167,7 +54,7 @@ class _FileState:
 
     stamp: tuple[int, int] | None
     doc: ListDocument
-    items: list[_Indexed]
+    items: list[IndexRecord]
 
 
 class WorkspaceIndex:
@@ -178,9 +65,9 @@ class WorkspaceIndex:
         self.workspace = workspace
         self._lock = threading.RLock()
         self._files: dict[str, _FileState] = {}
-        self._primary: dict[str, list[_Indexed]] = {}
-        self._secondary: dict[str, list[_Indexed]] = {}
-        self._titles: dict[str, list[_Indexed]] = {}
+        self._primary: dict[str, list[IndexRecord]] = {}
+        self._secondary: dict[str, list[IndexRecord]] = {}
+        self._titles: dict[str, list[IndexRecord]] = {}
         self._title_choices: tuple[list[str], list[str]] | None = None
 
     @classmethod
@@ -201,19 +88,21 @@ class WorkspaceIndex:
         return (st.st_mtime_ns, st.st_size)
 
     def refresh(self) -> None:
-        """Re-parse only the lists whose (mtime_ns, size) changed; add new ones, drop deleted.
+        """Re-read only the lists whose (mtime_ns, size) changed; add new ones, drop deleted.
 
-        Parsing happens outside the lock, so lookups never wait for a big list to be parsed.
+        Parsing happens outside the lock, so lookups never wait for a big list to be parsed; and
+        of a changed list only the entries that changed are keyed again (`sync.reindex`).
         """
         from .listmodel import parse_list
 
         paths = self.workspace.list_paths()
         with self._lock:
-            known = {path: state.stamp for path, state in self._files.items()}
+            known = {path: (state.stamp, state.doc) for path, state in self._files.items()}
         stamps = {path: self._stamp(path) for path in paths}
-        parsed: list[tuple[str, ListDocument, tuple[int, int], list[_Indexed]]] = []
+        parsed: list[tuple[str, ListDocument, tuple[int, int], ListDocument | None, Any]] = []
         for list_path, stamp in stamps.items():
-            if stamp is None or known.get(list_path) == stamp:
+            old_stamp, old_doc = known.get(list_path, (None, None))
+            if stamp is None or old_stamp == stamp:
                 continue
             try:
                 data = (self.workspace.root / list_path).read_bytes()
@@ -221,19 +110,67 @@ class WorkspaceIndex:
                 log.warning("cannot read %s: %s", list_path, exc.strerror)
                 continue
             doc = parse_list(data)
-            parsed.append((list_path, doc, stamp, _index_entries(list_path, doc)))
+            reuse = plan_reuse(old_doc, doc) if old_doc is not None else None
+            if reuse is None:
+                parsed.append((list_path, doc, stamp, None, index_records(list_path, doc)))
+            else:
+                added = self._records_of(list_path, doc, reuse.changed)
+                parsed.append((list_path, doc, stamp, old_doc, (reuse, added)))
         with self._lock:
             for gone in [p for p in self._files if stamps.get(p) is None]:
                 self._remove(gone)
-            for list_path, doc, stamp, items in parsed:
+            for list_path, doc, stamp, old_doc, work in parsed:
                 state = self._files.get(list_path)
-                if state is not None and state.stamp != known.get(list_path):
+                if state is not None and state.stamp != known.get(list_path, (None,))[0]:
                     continue  # updated meanwhile (update_file after a write): that one is newer
-                self._put(list_path, doc, stamp, items)
+                if old_doc is None:
+                    self._put(list_path, doc, stamp, work)
+                elif state is not None and state.doc is old_doc:
+                    self._reuse(state, doc, stamp, *work)
+                else:  # replaced meanwhile by another document: index it whole next time
+                    self._remove(list_path)
+
+    @staticmethod
+    def _records_of(list_path: str, doc: ListDocument, which: tuple[int, ...]) -> list[IndexRecord]:
+        """Records of the paper entries among `doc`'s entries number `which`."""
+        from .styles import entry_fields
+
+        out = []
+        for i in which:
+            entry = doc.entry(i)
+            fields = entry_fields(doc, entry)
+            if fields.is_paper:
+                out.append(make_record(list_path, doc, entry, fields, *entry_keys(fields)))
+        return out
+
+    def _reuse(
+        self,
+        state: _FileState,
+        doc: ListDocument,
+        stamp: tuple[int, int] | None,
+        reuse: Reuse,
+        added: list[IndexRecord],
+    ) -> None:
+        """Keep the unchanged records (moving the tail), drop the others, add `added` (locked)."""
+        kept: list[IndexRecord] = []
+        for item in state.items:
+            if item.start in reuse.head:
+                kept.append(item)
+            elif item.start in reuse.tail:
+                item.start += reuse.delta
+                kept.append(item)
+            else:
+                self._drop_keys(item)
+        for item in added:
+            self._add_keys(item)
+        kept.extend(added)
+        kept.sort(key=_start_of)
+        state.doc, state.stamp, state.items = doc, stamp, kept
+        self._title_choices = None
 
     def update_file(self, list_path: str, doc: ListDocument) -> None:
         """Re-index one list from its already-parsed document (after papershelf wrote it)."""
-        items = _index_entries(list_path, doc)
+        items = index_records(list_path, doc)
         stamp = self._stamp(list_path)
         with self._lock:
             self._put(list_path, doc, stamp, items)
@@ -257,11 +194,11 @@ class WorkspaceIndex:
         """
         from .styles import entry_fields
 
-        added: list[_Indexed] = []
+        added: list[IndexRecord] = []
         for entry in new.entries_between(at_line, at_line + count):
             fields = entry_fields(new, entry)
             if fields.is_paper:
-                added.append(_indexed(list_path, new, entry, fields, *entry_keys(fields)))
+                added.append(make_record(list_path, new, entry, fields, *entry_keys(fields)))
         stamp = self._stamp(list_path)
         with self._lock:
             state = self._files.get(list_path)
@@ -285,7 +222,7 @@ class WorkspaceIndex:
         list_path: str,
         doc: ListDocument,
         stamp: tuple[int, int] | None,
-        items: list[_Indexed],
+        items: list[IndexRecord],
     ) -> None:
         """Replace one file's entries in every map (caller holds the lock)."""
         self._remove(list_path)
@@ -295,7 +232,21 @@ class WorkspaceIndex:
         self._title_choices = None
         log.debug("indexed %s: %d paper entries", list_path, len(items))
 
-    def _add_keys(self, item: _Indexed) -> None:
+    def _drop_keys(self, item: IndexRecord) -> None:
+        """Unmap every key of one record (caller holds the lock)."""
+        for keys, mapping in (
+            (item.primary, self._primary),
+            (item.secondary, self._secondary),
+            ((item.title_key,) if item.title_key else (), self._titles),
+        ):
+            for key in keys:
+                kept = [other for other in mapping.get(key, ()) if other is not item]
+                if kept:
+                    mapping[key] = kept
+                else:
+                    mapping.pop(key, None)
+
+    def _add_keys(self, item: IndexRecord) -> None:
         """Map every key of one record to it (caller holds the lock)."""
         for key in item.primary:
             self._primary.setdefault(key, []).append(item)
@@ -343,11 +294,11 @@ class WorkspaceIndex:
                 return exact[:limit]
             if self._title_choices is None:
                 norms = list(self._titles)
-                self._title_choices = (norms, [_token_sorted(n) for n in norms])
+                self._title_choices = (norms, [token_sorted(n) for n in norms])
             norms, choices = self._title_choices
             # token_sort_ratio, with the choices' tokens sorted once at index time.
             found = process.extract(
-                _token_sorted(query),
+                token_sorted(query),
                 choices,
                 scorer=fuzz.ratio,
                 processor=None,
@@ -378,11 +329,11 @@ class WorkspaceIndex:
             return sum(len(state.items) for state in self._files.values())
 
 
-def _start_of(item: _Indexed) -> int:
+def _start_of(item: IndexRecord) -> int:
     return item.start
 
 
-def _discard(mapping: dict[str, list[_Indexed]], key: str, list_path: str) -> None:
+def _discard(mapping: dict[str, list[IndexRecord]], key: str, list_path: str) -> None:
     """Remove `list_path`'s records under `key`, dropping the key when none are left."""
     kept = [item for item in mapping.get(key, ()) if item.list != list_path]
     if kept:

@@ -356,3 +356,70 @@ def test_note_insertion_on_a_stale_document_reindexes_the_file(ws) -> None:
     index.note_insertion("training.md", stale, new, len(stale.lines), 1)
     assert _index_state(index) == _index_state(WorkspaceIndex.build(ws))
     assert index.current_document("training.md", new_text.encode()) is new
+
+
+BIG_TRAINING = (
+    "# Training\n\n## Optimization\n\n"
+    + "".join(
+        f"- [Optimizer study {n}](https://arxiv.org/abs/2401.{n:05d}), Jan. 3 2024.\n"
+        for n in range(30)
+    )
+    + "\n## Pre-training\n\n"
+    + "".join(
+        f"- [Pre-training study {n}](https://arxiv.org/abs/2402.{n:05d}), Feb. 9 2024.\n"
+        for n in range(30)
+    )
+)
+
+EDITS = {
+    "insert in the middle": lambda t: t.replace(
+        "- [Optimizer study 10]",
+        "- [A person's addition](https://arxiv.org/abs/2403.00001), Mar. 1 2024.\n"
+        "- [Optimizer study 10]",
+    ),
+    "delete an entry": lambda t: t.replace(
+        "- [Optimizer study 5](https://arxiv.org/abs/2401.00005), Jan. 3 2024.\n", ""
+    ),
+    "retitle an entry": lambda t: t.replace("Pre-training study 7]", "Pretraining, revisited]"),
+    "continuation line": lambda t: t.replace(
+        "- [Optimizer study 3](https://arxiv.org/abs/2401.00003), Jan. 3 2024.\n",
+        "- [Optimizer study 3](https://arxiv.org/abs/2401.00003), Jan. 3 2024.\n"
+        "  [code](https://github.com/example/opt3)\n",
+    ),
+    "blank line inside": lambda t: t.replace("- [Optimizer study 20]", "\n- [Optimizer study 20]"),
+    "at the top": lambda t: "> A note on top.\n\n" + t,
+    "at the end": lambda t: t + "- [Last one](https://arxiv.org/abs/2404.00001), Apr. 1 2024.\n",
+    "unclosed fence swallows the rest": lambda t: t.replace(
+        "- [Optimizer study 25]", "```\n- [Optimizer study 25]"
+    ),
+    "fence in the last section": lambda t: t.replace(
+        "- [Pre-training study 20]", "```\n- [Pre-training study 20]"
+    ),
+    "new heading": lambda t: t.replace(
+        "- [Optimizer study 15]", "## Adaptive\n\n- [Optimizer study 15]"
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_refresh_after_a_persons_edit_rekeys_only_what_changed(
+    workspace_dir: Path, edit: str
+) -> None:
+    from sync.reindex import plan_reuse
+
+    path = workspace_dir / "training.md"
+    path.write_text(BIG_TRAINING, encoding="utf-8")
+    ws = open_workspace(workspace_dir)
+    index = WorkspaceIndex.build(ws)
+    old_doc = index.documents()["training.md"]
+    _bump(path, EDITS[edit](BIG_TRAINING))
+    new_doc = parse_list(path.read_bytes())
+    reuse = plan_reuse(old_doc, new_doc)
+    if edit in ("new heading", "unclosed fence swallows the rest"):
+        assert reuse is None  # the headings differ: the whole list is keyed again
+    else:
+        assert reuse is not None
+        # Only the edited entries are read again (a fence hides what follows it: none to read).
+        assert len(reuse.changed) <= 2
+    index.refresh()
+    assert _index_state(index) == _index_state(WorkspaceIndex.build(ws))

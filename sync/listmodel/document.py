@@ -104,6 +104,13 @@ class ListDocument:
                 self._entries = [entry for section in self._sections for entry in section.entries]
         return self._entries
 
+    def entry_tuples(self) -> list[tuple[int, int, str, int, str]]:
+        """(start, end, kind, indent, marker) of every entry, in order, without building Entries.
+
+        Read-only: the document shares this list with the documents derived from it.
+        """
+        return self._raw
+
     @property
     def entry_count(self) -> int:
         """How many entries `entries` holds, without building them."""

@@ -36,7 +36,9 @@ def entry_fields(doc: Any, entry: Any) -> EntryFields:
     return cache[key]
 
 
-@lru_cache(maxsize=50_000)
+# Larger than the biggest workspace we measure (50,000 entries): an LRU cache scanned in order by
+# more keys than it holds keeps nothing, and a re-read list would re-parse every entry.
+@lru_cache(maxsize=1 << 18)
 def cached_extract(text: str, header: tuple[str, ...] | None) -> EntryFields:
     """extract_fields memoised by text: a re-read list parses only the entries that changed."""
     return extract_fields(text, table_header=list(header) if header is not None else None)
