@@ -15,12 +15,12 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-_WORD_RE = re.compile(r"\w+")
+_WORD_RE = re.compile(r"\w+(?:-\w+)*")
 
 
 def _words(text: str) -> list[str]:
-    """The words of an already-normalised text."""
-    return _WORD_RE.findall(text)
+    """The words of an already-normalised text, a hyphenated compound as one (`pretraining`)."""
+    return [w.replace("-", "") for w in _WORD_RE.findall(text)]
 
 
 class CharGrams:

@@ -43,7 +43,7 @@ NEIGHBOUR_SAMPLE_PER_SECTION = 150
 #: How many explaining words a suggestion carries.
 WHY_WORDS = 4
 
-_HYPHEN_RE = re.compile(r"(?<=\w)[-‐‑–](?=\w)")
+_HYPHEN_RE = re.compile(r"(?<=\w)[‐‑–](?=\w)")
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _SUFFIXES = ("ings", "ing", "ies", "ied", "es", "ed", "s")
 _EXTRA_STOP = frozenset({"via", "using", "towards", "toward", "based", "new", "approach"})
@@ -60,9 +60,9 @@ def _stem(word: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """Lower-cased, NFKC, hyphenated compounds joined (`pre-training` -> `pretraining`)."""
+    """Lower-cased, NFKC, the hyphens of compounds written as `-` (`Pre‑Training` -> `pre-training`)."""
     text = unicodedata.normalize("NFKC", text or "").casefold()
-    return _HYPHEN_RE.sub("", text)
+    return _HYPHEN_RE.sub("-", text)
 
 
 def word_tokens(text: str) -> list[str]:
@@ -70,10 +70,22 @@ def word_tokens(text: str) -> list[str]:
     return [_stem(w) for w in _WORD_RE.findall(text) if w not in _STOP and len(w) > 1]
 
 
+def _content_words(text: str) -> list[str]:
+    """The content words of already-normalised text, unstemmed (a compound gives its parts)."""
+    return [w for w in _WORD_RE.findall(text) if w not in _STOP and len(w) > 1]
+
+
 def _word_analyzer(text: str) -> list[str]:
-    """Unigrams and bigrams of stemmed content words (for the word TF-IDF)."""
-    words = word_tokens(text)
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    """Stemmed content words, and each pair of neighbours as one joined word (for the TF-IDF).
+
+    A pair is the stem of the two words written together, so `instruction tuning`,
+    `instruction-tuning` and `instructiontuning` share a term, as do `pre-training` and
+    `pretraining`.
+    """
+    words = _content_words(text)
+    return [_stem(w) for w in words] + [
+        _stem(a + b) for a, b in zip(words, words[1:], strict=False)
+    ]
 
 
 @dataclass(frozen=True)
@@ -216,11 +228,16 @@ class Ranker:
         both, words = self._vectors([normalize_text(t) for t in texts])
         head = (both @ self.head_vecs.T).toarray()
         centroid = (both @ self.centroids.T).toarray()
-        if titles is None:
-            near, nearest = self._neighbours(words)
-        else:
+        title_words = words
+        if titles is not None:
             title_words = normalize_rows(self.words.transform([normalize_text(t) for t in titles]))
-            near, nearest = self._neighbours(title_words)
+        near, nearest = self._neighbours(title_words)
+        empty = self._empty_sections()
+        if empty.any():
+            # A section without entries is known by its heading alone: the heading stands in
+            # for its centroid (its nearest-entry signal stays 0, so a known section still wins
+            # a tie).
+            centroid[:, empty] = head[:, empty]
         total = HEAD_WEIGHT * head + CENTROID_WEIGHT * centroid + NEIGHBOUR_WEIGHT * near
         if self.linear is not None:
             margins = np.full_like(total, -1.0)
@@ -231,6 +248,10 @@ class Ranker:
             total += LINEAR_WEIGHT * (1.0 / (1.0 + np.exp(-2.0 * margins)))
         # An empty section is judged on its heading (and the linear model's view of it) alone.
         return (total / _WEIGHT_SUM).astype(np.float32), words, nearest
+
+    def _empty_sections(self) -> np.ndarray:
+        """Which sections have no entries (a boolean per section)."""
+        return np.array([b <= a for a, b in self.section_slices], dtype=bool)
 
     def _neighbours(self, words: Any, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
         """Mean similarity to each section's `NEIGHBOURS` nearest entries, and the nearest one."""
@@ -355,10 +376,15 @@ class Ranker:
 
 
 def _surface_map(text: str) -> dict[str, str]:
-    """Each stem of the text mapped to the first word the text wrote for it."""
+    """Each term of the text mapped to the first word (or pair of words) the text wrote for it."""
     surface: dict[str, str] = {}
-    for word in _WORD_RE.findall(normalize_text(text)):
+    normal = normalize_text(text)
+    words = _content_words(normal)
+    for word in words:
         surface.setdefault(_stem(word), word)
+    for a, b in zip(words, words[1:], strict=False):
+        compound = f"{a}-{b}"
+        surface.setdefault(_stem(a + b), compound if compound in normal else f"{a} {b}")
     return surface
 
 
@@ -371,8 +397,7 @@ def _as_surface(surface: dict[str, str], terms: Sequence[str]) -> tuple[str, ...
     """Stemmed terms as surface words, distinct, at most `WHY_WORDS`."""
     out: list[str] = []
     for term in terms:
-        for stem in term.split(" "):
-            word = surface.get(stem, stem)
+        for word in surface.get(term, term).split(" "):  # a pair of words counts as two
             if word not in out:
                 out.append(word)
     return tuple(out[:WHY_WORDS])

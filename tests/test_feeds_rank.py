@@ -8,7 +8,15 @@ from feeds_http import fixture_bytes
 
 from feeds.evaluate import time_split
 from feeds.knowledge import document_knowledge, fit_ranker
-from feeds.rank import Ranker, SectionRef, normalize_text, surface_words, word_tokens
+from feeds.rank import (
+    KnownEntry,
+    Ranker,
+    SectionRef,
+    _word_analyzer,
+    normalize_text,
+    surface_words,
+    word_tokens,
+)
 from sync.listmodel import parse_list
 
 TRAINING = fixture_bytes("lists/training.md")
@@ -112,9 +120,39 @@ def test_no_lists_no_suggestions() -> None:
 
 
 def test_text_normalisation() -> None:
-    assert normalize_text("Pre-Training & Fine‑Tuning") == "pretraining & finetuning"
+    assert normalize_text("Pre-Training & Fine‑Tuning") == "pre-training & fine-tuning"
     assert word_tokens("training the models via adapters") == ["train", "model", "adapter"]
     assert surface_words("Training models", ["train", "model"]) == ("training", "models")
+    assert surface_words("Pre-training at scale", ["pretrain"]) == ("pre-training",)
+
+
+def test_compounds_match_however_written() -> None:
+    """`instruction tuning`, `instruction-tuning` and `instructiontuning` share a word term."""
+    terms = [
+        set(_word_analyzer(normalize_text(t)))
+        for t in ("Instruction tuning", "Instruction-tuning", "InstructionTuning")
+    ]
+    assert "instructiontun" in terms[0] & terms[1] & terms[2]
+    assert "pretrain" in set(_word_analyzer("pre-training")) & set(_word_analyzer("pretraining"))
+
+
+def test_an_empty_section_competes_on_its_heading() -> None:
+    """A fresh heading with no entry yet stands in for its own centroid."""
+    sections = [
+        SectionRef("l.md", "Alignment", "Alignment"),
+        SectionRef("l.md", "Robotics", "Robotics"),
+    ]
+    entries = [
+        KnownEntry("l.md", "Alignment", t, t)
+        for t in (
+            "Reward models for alignment",
+            "Preference data for alignment",
+            "Learning policies from human feedback",
+        )
+    ]
+    ranker = Ranker.fit(sections, entries)
+    assert ranker.suggest("Robotics: reward models for grasping")[0].section == "Robotics"
+    assert ranker.suggest("Reward models and preference data")[0].section == "Alignment"
 
 
 def test_knowledge_uses_titles_tags_and_notes() -> None:
@@ -129,15 +167,51 @@ def test_knowledge_uses_titles_tags_and_notes() -> None:
 SEEDS = sorted(SHARED_SEEDS.glob("*.txt")) if SHARED_SEEDS.is_dir() else []
 
 
+def test_time_split_follows_a_renamed_section() -> None:
+    """An older paper is knowledge for the section the newer list files it in."""
+    older = (
+        b"# L\n\n## RLHF\n\n"
+        b"- [Reward models for RLHF](https://arxiv.org/abs/2401.00001), 2024.\n"
+        b"- [Preference data for reward models](https://arxiv.org/abs/2401.00002), 2024.\n"
+        b"\n## Systems\n\n- [Sparse attention kernels](https://arxiv.org/abs/2401.00003), 2024.\n"
+        b"- [Attention kernels on GPUs](https://arxiv.org/abs/2401.00004), 2024.\n"
+    )
+    newer = older.replace(b"## RLHF", b"## Alignment and feedback") + (
+        b"\n## Alignment and feedback, again\n\n"
+        b"- [Scaling reward models](https://arxiv.org/abs/2401.00005), 2024.\n"
+    )
+    newer = newer.replace(
+        b"- [Preference data for reward models](https://arxiv.org/abs/2401.00002), 2024.\n",
+        b"- [Preference data for reward models](https://arxiv.org/abs/2401.00002), 2024.\n"
+        b"- [Reward models from preference data](https://arxiv.org/abs/2401.00006), 2024.\n",
+    )
+    result = time_split(older, newer)
+    by_title = {q.title: q for q in result.questions}
+    renamed = by_title["Reward models from preference data"]
+    assert renamed.gold == "L > Alignment and feedback"
+    assert renamed.known_section and not renamed.same_heading
+    assert renamed.top1
+    assert not by_title["Scaling reward models"].known_section  # a new, empty section
+    # Read as written, the old section's papers are lost with its old name.
+    strict = {q.title: q for q in time_split(older, newer, as_written=True).questions}
+    assert not strict["Reward models from preference data"].known_section
+
+
 @pytest.mark.skipif(len(SEEDS) < 2, reason="shared seeds absent")
 def test_time_split_on_the_seeds() -> None:
     """Seed 000 is the knowledge, the papers 001 adds are the questions (docs/feeds.md)."""
     result = time_split(SEEDS[0].read_bytes(), SEEDS[1].read_bytes()).to_dict()
     assert result["questions"] == 84
-    assert result["known_section_questions"] == 49
-    # Questions whose section the knowledge has: the measured 0.816 / 0.959.
-    assert result["known_top1"] >= 0.80
-    assert result["known_top3"] >= 0.95
-    # All questions, including the 35 in sections 000 did not have yet (heading only): 0.51 / 0.68.
-    assert result["top1"] >= 0.48
-    assert result["top3"] >= 0.65
+    # 49 in sections 000 had under the same heading, 18 in the section 001 split off from
+    # "Peft techniques" (7 of 000's papers moved there), 17 in two sections no paper of 000 is in.
+    assert result["known_section_questions"] == 67
+    assert result["same_heading_questions"] == 49
+    assert result["heading_only_questions"] == 17
+    # Measured (docs/feeds.md): 0.607/0.798 all, 0.731/0.925 answerable, 0.816/0.939 same heading.
+    assert result["top1"] >= 0.58 and result["top3"] >= 0.77
+    assert result["known_top1"] >= 0.70 and result["known_top3"] >= 0.90
+    assert result["same_heading_top1"] >= 0.80 and result["same_heading_top3"] >= 0.93
+    strict = time_split(SEEDS[0].read_bytes(), SEEDS[1].read_bytes(), as_written=True).to_dict()
+    # Each of 000's papers kept in its 000 section: the 49 are the answerable ones (0.837/0.959).
+    assert strict["known_section_questions"] == 49
+    assert strict["known_top1"] >= 0.80 and strict["known_top3"] >= 0.95
