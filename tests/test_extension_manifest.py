@@ -44,7 +44,10 @@ def test_manifest_v3_for_chrome_and_firefox() -> None:
     assert gecko["id"].endswith("@papershelf.invalid") and gecko["strict_min_version"]
     assert m["action"]["default_popup"] == "popup.html"
     assert m["options_ui"]["page"] == "options.html"
-    assert "suggested_key" in m["commands"]["_execute_action"]
+    # The keyboard shortcut that opens the popup (docs/extension.md says how to change it).
+    shortcut = m["commands"]["_execute_action"]
+    assert shortcut["suggested_key"] == {"default": "Alt+Shift+P", "mac": "Alt+Shift+P"}
+    assert shortcut["description"]
 
 
 def test_least_privilege() -> None:
@@ -52,8 +55,10 @@ def test_least_privilege() -> None:
     assert sorted(m["permissions"]) == sorted(
         ["activeTab", "scripting", "storage", "contextMenus", "alarms"]
     )
+    # The server on 127.0.0.1 and arXiv's pages, nothing else (a `localhost` server URL is
+    # rewritten to 127.0.0.1 by lib/settings.js).
     assert sorted(m["host_permissions"]) == sorted(
-        ["http://127.0.0.1/*", "http://localhost/*", "*://arxiv.org/*", "*://www.arxiv.org/*"]
+        ["http://127.0.0.1/*", "*://arxiv.org/*", "*://www.arxiv.org/*"]
     )
     assert "optional_permissions" not in m and "externally_connectable" not in m
     assert "web_accessible_resources" not in m

@@ -5,7 +5,10 @@
 
 export const DEFAULT_SERVER_URL = "http://127.0.0.1:8765";
 
-/** Only loopback servers: the host permissions cover nothing else. */
+/**
+ * Only the loopback server: the one host permission besides arXiv is http://127.0.0.1/*.
+ * `localhost` is taken as 127.0.0.1 (papershelf binds 127.0.0.1 when asked for localhost).
+ */
 export function normaliseServerUrl(value) {
   const text = String(value || "").trim() || DEFAULT_SERVER_URL;
   let url;
@@ -14,16 +17,23 @@ export function normaliseServerUrl(value) {
   } catch (_err) {
     throw new Error(`"${text}" is not a URL (example: ${DEFAULT_SERVER_URL})`);
   }
-  if (url.protocol !== "http:" || !["127.0.0.1", "localhost"].includes(url.hostname)) {
-    throw new Error("The server must be local: http://127.0.0.1:<port> or http://localhost:<port>");
+  if (url.protocol === "http:" && url.hostname === "localhost") url.hostname = "127.0.0.1";
+  if (url.protocol !== "http:" || url.hostname !== "127.0.0.1") {
+    throw new Error("The server must be local: http://127.0.0.1:<port> (or http://localhost:<port>)");
   }
   return url.origin;
 }
 
 export async function getSettings() {
   const stored = await chrome.storage.local.get(["serverUrl", "token"]);
+  let serverUrl = stored.serverUrl || DEFAULT_SERVER_URL;
+  try {
+    serverUrl = normaliseServerUrl(serverUrl); // e.g. a localhost URL kept by an older version
+  } catch (_err) {
+    // keep it: the request fails and the popup says which server does not answer
+  }
   return {
-    serverUrl: stored.serverUrl || DEFAULT_SERVER_URL,
+    serverUrl,
     token: (stored.token || "").trim(),
   };
 }
