@@ -89,6 +89,12 @@ async function request(method, path, { query, body, auth = true, settings, timeo
   } catch (_err) {
     data = null;
   }
+  if (data === null || typeof data !== "object") {
+    // papershelf answers JSON, errors included: whatever answered this is something else.
+    throw new OfflineError(`Something answers at ${serverUrl}, but it is not papershelf (HTTP ${response.status}, no JSON).`, {
+      status: response.status,
+    });
+  }
   if (response.status === 401 || response.status === 403) {
     const detail = data && data.error ? ` (${data.error})` : "";
     throw new NotPairedError(`Not paired: the server refused the token${detail}.`, { status: response.status });
@@ -96,9 +102,6 @@ async function request(method, path, { query, body, auth = true, settings, timeo
   if (!response.ok) {
     const message = data && data.error ? data.error : `HTTP ${response.status}`;
     throw new ApiError(message, { status: response.status, fields: (data && data.fields) || {} });
-  }
-  if (data === null || typeof data !== "object") {
-    throw new OfflineError(`Something answers at ${serverUrl}, but it is not papershelf (no JSON).`);
   }
   return { status: response.status, data };
 }
