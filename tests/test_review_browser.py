@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,8 +28,8 @@ from review_harness import (
 )
 from server_support import ServeProcess, wait_until
 
-from sync.index import index_document
-from sync.listmodel import parse_list
+from server.api_lists import lists_summary
+from sync.paper import Link, Paper
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,6 +47,8 @@ DENSE = "Dense Retrieval of Passages"
 STABLE = "Stable Large Batch Training"
 ENSEMBLES = "Reward Model Ensembles"
 PREFERENCE = "Preference Optimization from Human Feedback"
+#: The viewports the page must be usable at: a laptop and a narrow phone-sized window.
+WIDTHS = (1280, 400)
 
 
 @pytest.fixture(scope="module")
@@ -75,23 +78,60 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 class Console:
-    """Console errors and uncaught page errors of one page."""
+    """Console errors and uncaught script errors of every page of a test (checked at its end)."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self) -> None:
         self.errors: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self._allowed: list[re.Pattern[str]] = []
+
+    def attach(self, page: Page) -> None:
+        page.on(
+            "console",
+            lambda m: self.errors.append(f"{page.url}: {m.text}") if m.type == "error" else None,
+        )
+        page.on("pageerror", lambda e: self.errors.append(f"{page.url}: {e}"))
+
+    def allow(self, pattern: str) -> None:
+        """Expect errors matching `pattern` (a refused request the test itself provokes)."""
+        self._allowed.append(re.compile(pattern))
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(p.search(e) for p in self._allowed)]
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh context (no cookies) and page; arxiv.org answered locally, never fetched."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def console() -> Console:
+    """The console of the test's pages: any error not allowed fails the test."""
+    return Console()
+
+
+def new_context(browser: Browser, console: Console, **options: Any) -> Any:
+    """A fresh context (no cookies): arxiv.org answered locally, never fetched; console watched."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
     context.route(re.compile(r"https://(www\.)?arxiv\.org/.*"), _stub_arxiv)
+    context.on("page", console.attach)
+    return context
+
+
+@pytest.fixture
+def page(browser: Browser, console: Console) -> Iterator[Page]:
+    """A page in a fresh context; the test fails if any page logged an unexpected error."""
+    context = new_context(browser, console)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
+    assert console.unexpected() == [], "console errors"
+
+
+def at_width(page: Page, width: int) -> Page:
+    page.set_viewport_size({"width": width, "height": 900 if width > 600 else 800})
+    return page
+
+
+def no_horizontal_scroll(page: Page) -> None:
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def _stub_arxiv(route: Any) -> None:
@@ -109,16 +149,22 @@ def card(page: Page, title_part: str) -> Any:
     return page.locator("li.candidate").filter(has_text=title_part)
 
 
-def sections_of(path: Path) -> dict[str, str]:
-    """Title -> section address of every entry of a list file."""
-    doc = parse_list(path.read_bytes())
-    return {loc.title or "": loc.section for loc in index_document(LIST_NAME, doc)}
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
 def section_holding(path: Path, title_part: str) -> str | None:
-    for title, section in sections_of(path).items():
-        if title_part in title:
-            return section
+    """The heading path (`A > B`) of the entry line naming `title_part`, None if not listed.
+
+    Read with a plain ATX-heading scan, independent of the list model under test.
+    """
+    headings: list[tuple[int, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _HEADING.match(line)
+        if match:
+            level = len(match.group(1))
+            headings = [h for h in headings if h[0] < level] + [(level, match.group(2))]
+        elif title_part in line and line.lstrip().startswith(("-", "*", "|")):
+            return " > ".join(title for _, title in headings)
     return None
 
 
@@ -126,8 +172,9 @@ def section_holding(path: Path, title_part: str) -> str | None:
 
 
 def test_pairing_sets_a_strict_httponly_cookie_and_hides_the_token(
-    page: Page, server: LiveServer
+    page: Page, server: LiveServer, console: Console
 ) -> None:
+    console.allow(r"status of 401")  # the wrong token below
     page.goto(f"{server.base}/review")
     expect(page.get_by_role("heading", name="Pair this browser with papershelf")).to_be_visible()
     expect(page.get_by_text("papershelf token", exact=False).first).to_be_visible()
@@ -153,20 +200,26 @@ def test_pairing_sets_a_strict_httponly_cookie_and_hides_the_token(
 # -- decisions -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("width", WIDTHS)
 def test_click_accept_into_a_picked_section_writes_the_list_and_the_store(
-    page: Page, server: LiveServer
+    page: Page, server: LiveServer, width: int
 ) -> None:
-    paired(page, server)
+    paired(at_width(page, width), server)
     before = server.list_file.read_bytes()
     target = card(page, ENSEMBLES)
     assert "Alignment" in target.get_by_label("Section").input_value()
     target.get_by_label("Section").select_option(
         f"{LIST_NAME}::Language Model Papers > Optimization"
     )
+    following = card(page, PREFERENCE)  # the card after it (best score first)
+    expect(page.locator("li.candidate").nth(3)).to_contain_text(PREFERENCE)
     target.get_by_role("button", name="Accept", exact=True).click()
 
     expect(target).to_have_count(0)
     expect(page.get_by_role("status").first).to_contain_text("Added")
+    expect(page.get_by_role("status").first).to_contain_text("Optimization")
+    expect(following).to_be_focused()  # focus moves on to the next card
+    expect(following).to_have_attribute("aria-current", "true")
     assert server.status_of(ENSEMBLES) == "accepted"
     assert section_holding(server.list_file, ENSEMBLES) == "Language Model Papers > Optimization"
     after = server.list_file.read_bytes()
@@ -183,14 +236,21 @@ def test_click_accept_into_a_picked_section_writes_the_list_and_the_store(
     rejected = (server.services.workspace.root / ".papershelf" / "rejected.txt").read_text()
     assert "arxiv:2604.30003" in rejected
 
-    # A reload shows only what is left.
+    # A reload shows only what is left; the snoozed one waits under Show: Snoozed.
     page.reload()
     expect(page.locator("li.candidate")).to_have_count(1)
     expect(card(page, DENSE)).to_have_count(1)
+    no_horizontal_scroll(page)
+    page.get_by_label("Show", exact=True).select_option("snoozed")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r".*status=snoozed.*"))
+    expect(page.locator("li.candidate")).to_have_count(1)
+    expect(card(page, PREFERENCE)).to_have_count(1)
 
 
-def test_keyboard_moves_and_decides(page: Page, server: LiveServer) -> None:
-    paired(page, server)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_keyboard_moves_and_decides(page: Page, server: LiveServer, width: int) -> None:
+    paired(at_width(page, width), server)
     cards = page.locator("li.candidate")
     expect(cards.first).to_have_attribute("aria-current", "true")
     expect(cards.first).to_contain_text(DENSE)
@@ -198,6 +258,8 @@ def test_keyboard_moves_and_decides(page: Page, server: LiveServer) -> None:
     page.keyboard.press("a")  # accept the current (best) one into its suggested section
     expect(cards).to_have_count(3)
     expect(page.locator("h1 .count")).to_have_text("3")
+    expect(page.get_by_role("status").first).to_contain_text("Added")
+    expect(cards.first).to_be_focused()
     assert server.status_of(DENSE) == "accepted"
     assert section_holding(server.list_file, DENSE) == "Language Model Papers > Retrieval"
 
@@ -225,9 +287,9 @@ def test_keyboard_moves_and_decides(page: Page, server: LiveServer) -> None:
 
 
 def test_bulk_reject_of_a_selection_and_no_javascript_forms(
-    browser: Browser, server: LiveServer
+    browser: Browser, server: LiveServer, console: Console
 ) -> None:
-    context = browser.new_context(java_script_enabled=False)
+    context = new_context(browser, console, java_script_enabled=False)
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
@@ -248,6 +310,178 @@ def test_bulk_reject_of_a_selection_and_no_javascript_forms(
     assert server.status_of(PREFERENCE) == "rejected"
     assert server.status_of(ENSEMBLES) == "pending"
     assert section_holding(server.list_file, DENSE) == "Language Model Papers > Retrieval"
+    assert console.unexpected() == []
+
+
+def _add_candidate(
+    server: LiveServer,
+    paper: Paper,
+    *,
+    source: str,
+    list_path: str = LIST_NAME,
+    section: str = "Language Model Papers > Retrieval",
+    days_ago: float = 0.0,
+) -> None:
+    """Store one more candidate, as a poll would, seen `days_ago` days ago."""
+    suggestion = {"list": list_path, "section": section, "score": 0.9, "why": ["code", "search"]}
+    row = {
+        "identity": paper.identity,
+        "paper": paper,
+        "source": source,
+        "scores": {list_path: 0.9},
+        "suggestions": [suggestion],
+    }
+    now = time.time() - days_ago * 86400
+    assert server.services.candidates.upsert_many([row], now=now) == 1
+
+
+CODE_PAPER = Paper(
+    url="https://arxiv.org/abs/2604.30009v2",
+    arxiv_id="2604.30009v2",
+    title="Searching Code with Learned Sparse Retrieval",
+    authors=("Margaret Hamilton", "Ken Thompson", "Dennis Ritchie"),
+    published="2026-04-26",
+    abstract="We search code with a learned sparse retriever and release it.",
+    code_url="https://github.com/example/sparse-code",
+    links=(Link("blog", "https://blog.example.org/sparse-code"),),
+    extra={"source": "arxiv-rss", "categories": ["cs.IR", "cs.SE"]},
+)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_card_shows_what_a_decision_needs(page: Page, server: LiveServer, width: int) -> None:
+    _add_candidate(server, CODE_PAPER, source="code-feed")
+    paired(at_width(page, width), server)
+    expect(page.locator("li.candidate")).to_have_count(5)
+    first = page.locator("li.candidate").first  # the best score comes first
+    expect(first).to_contain_text(CODE_PAPER.title or "")
+    heading = first.get_by_role("heading", name=CODE_PAPER.title)
+    expect(heading.get_by_role("link")).to_have_attribute(
+        "href", "https://arxiv.org/abs/2604.30009v2"
+    )
+    meta = first.locator(".meta")
+    expect(meta).to_contain_text("Margaret Hamilton, Ken Thompson, Dennis Ritchie")
+    expect(meta).to_contain_text("2026-04-26")
+    expect(meta.locator(".cat")).to_have_text(["cs.IR", "cs.SE"])
+    expect(meta).to_contain_text("via code-feed")
+    expect(first.locator(".score")).to_have_text("score 0.90")
+    expect(first.locator(".why mark")).to_have_text(["code", "search"])
+    links = {
+        name: first.locator(".links").get_by_role("link", name=name, exact=True)
+        for name in ("abs", "pdf", "code", "blog")
+    }
+    expect(links["abs"]).to_have_attribute("href", "https://arxiv.org/abs/2604.30009v2")
+    expect(links["pdf"]).to_have_attribute("href", "https://arxiv.org/pdf/2604.30009v2")
+    expect(links["code"]).to_have_attribute("href", "https://github.com/example/sparse-code")
+    expect(links["blog"]).to_have_attribute("href", "https://blog.example.org/sparse-code")
+
+    abstract = first.get_by_text("We search code with a learned sparse retriever")
+    expect(abstract).to_be_hidden()  # folded until asked for
+    first.get_by_text("Abstract", exact=True).click()
+    expect(abstract).to_be_visible()
+
+    picker = first.get_by_label("Section")
+    expect(picker).to_have_value(f"{LIST_NAME}::Language Model Papers > Retrieval")
+    expect(picker.locator("option:checked")).to_have_text(
+        "Language Model Papers > Retrieval (suggested)"
+    )
+    assert picker.locator("optgroup").evaluate_all("gs => gs.map(g => g.label)") == [LIST_NAME]
+    assert picker.locator("option").count() == len(sections_of_picker(server))
+
+    # Every card carries its categories (the feed's), the dense retrieval one included.
+    expect(card(page, DENSE).locator(".cat")).to_have_text(["cs.CL", "cs.IR"])
+    no_horizontal_scroll(page)
+
+
+def sections_of_picker(server: LiveServer) -> list[str]:
+    """Every section of every list: what the Section picker offers."""
+    summary = lists_summary(server.services.index)
+    return [s["path"] for row in summary for s in row["sections"]]
+
+
+def test_filters_by_list_source_date_and_words(page: Page, server: LiveServer) -> None:
+    old = Paper(
+        arxiv_id="2603.10001",
+        title="An Older Paper on Curriculum Design",
+        extra={"categories": ["cs.AI"]},
+    )
+    _add_candidate(
+        server, old, source="weekly-feed", list_path="other.md", section="Curricula", days_ago=10
+    )
+    paired(page, server)
+    cards = page.locator("li.candidate")
+    expect(cards).to_have_count(5)
+
+    page.get_by_label("List", exact=True).select_option("other.md")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r".*list=other\.md.*"))
+    expect(cards).to_have_count(1)
+    expect(page.locator("h1 .count")).to_have_text("1 of 5")
+    expect(cards.first.get_by_label("Section")).to_have_value("other.md::Curricula")
+
+    page.get_by_role("link", name="Clear filters").click()
+    expect(cards).to_have_count(5)
+    page.get_by_label("Source", exact=True).select_option("weekly-feed")
+    page.get_by_role("button", name="Filter").click()
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Curriculum")
+
+    page.get_by_label("Source", exact=True).select_option("")
+    page.get_by_label("Date", exact=True).select_option("7")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r".*since=7.*"))
+    expect(cards).to_have_count(4)
+    expect(page.get_by_text("Curriculum")).to_have_count(0)
+
+    search = page.get_by_role("searchbox", name="Search")
+    search.fill("human preferences")
+    search.press("Enter")
+    page.wait_for_url(re.compile(r".*q=human\+preferences.*"))
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text(ENSEMBLES)
+    expect(search).to_have_value("human preferences")
+
+    # A decision keeps the filtered view (even after a reload of the page).
+    cards.first.get_by_role("button", name="Snooze", exact=True).click()
+    expect(cards).to_have_count(0)
+    page.reload()
+    assert "q=human+preferences" in page.url and "since=7" in page.url
+    expect(page.get_by_text("No candidate matches these filters.")).to_be_visible()
+    assert server.status_of(ENSEMBLES) == "snoozed"
+
+
+def test_bulk_accept_files_each_card_where_its_picker_says(page: Page, server: LiveServer) -> None:
+    paired(page, server)
+    card(page, STABLE).get_by_label("Section").select_option(
+        f"{LIST_NAME}::Language Model Papers > Alignment"
+    )
+    card(page, STABLE).get_by_role("checkbox").check()
+    card(page, DENSE).get_by_role("checkbox").check()
+    page.get_by_role("button", name="Accept selected").click()
+    page.wait_for_url(re.compile(r".*did=accept.*"))
+    expect(page.get_by_role("status").first).to_contain_text("2 accepted")
+    expect(page.locator("li.candidate")).to_have_count(2)
+    assert section_holding(server.list_file, STABLE) == "Language Model Papers > Alignment"
+    assert section_holding(server.list_file, DENSE) == "Language Model Papers > Retrieval"
+    assert [server.status_of(t) for t in (STABLE, DENSE)] == ["accepted", "accepted"]
+
+    page.get_by_label("Select all").check()
+    expect(page.locator("input.pick:checked")).to_have_count(2)
+    page.get_by_role("button", name="Snooze selected").click()
+    page.wait_for_url(re.compile(r".*did=snooze.*"))
+    expect(page.get_by_role("status").first).to_contain_text("2 snoozed")
+    expect(page.get_by_text("Nothing to review")).to_be_visible()
+    assert [server.status_of(t) for t in (ENSEMBLES, PREFERENCE)] == ["snoozed", "snoozed"]
+
+
+def test_unpairing_forgets_the_browser(page: Page, server: LiveServer) -> None:
+    paired(page, server)
+    page.get_by_role("button", name="Unpair this browser").click()
+    expect(page.get_by_role("heading", name="Pair this browser with papershelf")).to_be_visible()
+    assert "papershelf_review" not in {c["name"] for c in page.context.cookies()}
+    page.goto(f"{server.base}/review/lists/{LIST_NAME}")
+    expect(page.get_by_role("heading", name="Pair this browser with papershelf")).to_be_visible()
+    assert [server.status_of(t) for t in (DENSE, STABLE)] == ["pending", "pending"]
 
 
 # -- another origin ------------------------------------------------------------------------------
@@ -284,7 +518,10 @@ Promise.allSettled([
 </script>""".encode()
 
 
-def test_a_page_from_another_origin_cannot_decide(page: Page, server: LiveServer) -> None:
+def test_a_page_from_another_origin_cannot_decide(
+    page: Page, server: LiveServer, console: Console
+) -> None:
+    console.allow(r"Failed to load resource")  # the refusals the attacking page provokes
     paired(page, server)  # the browser holds a valid session cookie
     real_csrf = page.locator("input[name=csrf_token]").first.input_value()
     ids = [
@@ -314,9 +551,8 @@ def test_a_page_from_another_origin_cannot_decide(page: Page, server: LiveServer
 
 
 def test_no_console_errors_and_usable_at_400_px(
-    page: Page, server: LiveServer, shots: Path
+    page: Page, server: LiveServer, shots: Path, console: Console
 ) -> None:
-    console = Console(page)
     page.goto(f"{server.base}/review")
     page.screenshot(path=str(shots / "review-pairing.png"))
     paired(page, server)
@@ -332,7 +568,7 @@ def test_no_console_errors_and_usable_at_400_px(
         expect(button).to_be_visible()
         expect(button).to_be_in_viewport()
     expect(first.get_by_label("Section")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    no_horizontal_scroll(page)
     page.screenshot(path=str(shots / "review-narrow.png"))
 
     # Every form control has an accessible name; the decision buttons reach focus by Tab.
@@ -349,9 +585,33 @@ def test_no_console_errors_and_usable_at_400_px(
     page.set_viewport_size({"width": 1280, "height": 900})
     page.keyboard.press("a")  # focus is on the first card's Accept button
     expect(page.locator("li.candidate")).to_have_count(3)
-    page.goto(f"{server.base}/review/lists/{LIST_NAME}")
-    expect(page.get_by_role("heading", name="Sections")).to_be_visible()
-    assert console.errors == []
+    assert forms_without_csrf(page) == []
+
+    # The first Tab reaches the skip link, which shows itself and leads to the content.
+    page.reload()
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+
+    for width in WIDTHS:
+        at_width(page, width).goto(f"{server.base}/review/lists/{LIST_NAME}")
+        expect(page.get_by_role("heading", name="Sections")).to_be_visible()
+        expect(page.get_by_role("link", name=LIST_NAME)).to_have_attribute("aria-current", "page")
+        no_horizontal_scroll(page)
+        assert forms_without_csrf(page) == []
+    assert console.unexpected() == []
+
+
+def forms_without_csrf(page: Page) -> list[str]:
+    """The page's POST forms that do not carry the CSRF token (there must be none)."""
+    forms = page.evaluate(
+        """() => [...document.forms].map(f => ({
+              action: f.getAttribute('action'), method: (f.getAttribute('method') || 'get'),
+              csrf: (f.querySelector('input[type=hidden][name=csrf_token]') || {}).value || ''}))"""
+    )
+    assert any(f["method"].lower() == "post" for f in forms)
+    return [f["action"] for f in forms if f["method"].lower() == "post" and len(f["csrf"]) < 32]
 
 
 def test_list_page_shows_sections_additions_and_applies_a_safe_fix(
@@ -395,28 +655,118 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_url_papershelf_serve_prints_pairs_and_accepts(page: Page, tmp_path: Path) -> None:
-    workspace = make_workspace(tmp_path / "ws")
-    polled = _cli("poll", "--from-file", str(FEED), "--workspace", str(workspace))
-    assert polled.returncode == 0, polled.stderr
-    serve = ServeProcess(workspace)
+class _FeedServer(BaseHTTPRequestHandler):
+    """A local feed host: the fixture feed at /cl.xml, 404 for anything else."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        found = self.path == "/cl.xml"
+        body = FEED.read_bytes() if found else b"not here"
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Type", "application/rss+xml" if found else "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def _git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=True
+    )
+    return done.stdout
+
+
+def _lists_repo(tmp_path: Path, feed_base: str) -> tuple[Path, Path]:
+    """A bare remote holding the review list and a config with two local feeds; a clone of it."""
+    remote, seed_dir = tmp_path / "remote.git", tmp_path / "seed"
+    _git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(remote))
+    _git(tmp_path, "clone", "--quiet", str(remote), str(seed_dir))
+    make_workspace(seed_dir)
+    config = seed_dir / ".papershelf" / "config.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "\n[sync]\nquiet_seconds = 0.3\n\n"
+        + '[[feeds]]\nname = "local-cl"\ntype = "arxiv-rss"\ncategory = "cs.CL"\n'
+        + f'url = "{feed_base}/cl.xml"\n\n'
+        + f'[[feeds]]\nname = "gone"\ntype = "rss"\nurl = "{feed_base}/gone.xml"\n',
+        encoding="utf-8",
+    )
+    _git(seed_dir, "add", "-A")
+    _git(seed_dir, "commit", "--quiet", "-m", "Start the lists")
+    _git(seed_dir, "push", "--quiet", "-u", "origin", "main")
+    workspace = tmp_path / "ws"
+    _git(tmp_path, "clone", "--quiet", str(remote), str(workspace))
+    return remote, workspace
+
+
+def test_the_url_papershelf_serve_prints_pairs_accepts_and_shows_status(
+    page: Page, tmp_path: Path, shots: Path
+) -> None:
+    """The real daemon (HTTP, sync, scheduler) on a git clone whose feeds live on 127.0.0.1."""
+    feeds = ThreadingHTTPServer(("127.0.0.1", 0), _FeedServer)
+    threading.Thread(target=feeds.serve_forever, daemon=True).start()
     try:
-        printed = wait_until(
-            lambda: re.search(r"Review feed candidates: (\S+)", serve.stdout_path.read_text()),
-            timeout_seconds=20,
-        ).group(1)
-        assert printed.startswith(f"{serve.url}/review?token=")
-        page.goto(printed)
-        page.wait_for_url(f"{serve.url}/review")
-        expect(page.locator("li.candidate")).to_have_count(4)
-        card(page, STABLE).get_by_role("button", name="Accept", exact=True).click()
-        expect(card(page, STABLE)).to_have_count(0)
-        expect(page.get_by_role("status").first).to_contain_text("Optimization")
+        remote, workspace = _lists_repo(tmp_path, f"http://127.0.0.1:{feeds.server_address[1]}")
+        polled = _cli("poll", "--workspace", str(workspace))  # both configured feeds, once
+        assert re.search(r"local-cl.*4 new", polled.stdout), polled.stdout + polled.stderr
+        serve = ServeProcess(workspace, "--threads", "4")  # sync and feeds on
+        try:
+            printed = wait_until(
+                lambda: re.search(r"Review feed candidates: (\S+)", serve.stdout_path.read_text()),
+                timeout_seconds=20,
+            ).group(1)
+            assert printed.startswith(f"{serve.url}/review?token=")
+            page.goto(printed)
+            page.wait_for_url(f"{serve.url}/review")
+            expect(page.locator("li.candidate")).to_have_count(4)
+
+            bar = page.get_by_role("region", name="Status")
+            feeds_item = bar.locator("[data-part=feeds]")
+            expect(feeds_item).to_contain_text("running")
+            expect(feeds_item).to_contain_text(re.compile(r"last poll \d{4}-\d\d-\d\dT"))
+            expect(feeds_item).to_contain_text(re.compile(r"next poll \d{4}-\d\d-\d\dT"))
+            expect(feeds_item).to_contain_text("4 pending")
+            expect(feeds_item.locator(".error-text")).to_contain_text("gone")
+            expect(bar.locator("[data-part=sync]")).to_contain_text("running")
+            expect(bar.locator("[data-part=sync]")).to_contain_text("last push never")
+            expect(bar.locator("[data-part=clips]")).to_contain_text("0 queued")
+
+            card(page, STABLE).get_by_role("button", name="Accept", exact=True).click()
+            expect(card(page, STABLE)).to_have_count(0)
+            expect(page.get_by_role("status").first).to_contain_text("Optimization")
+
+            # The sync daemon commits and pushes the accepted paper; the bar then says so.
+            subject = wait_until(
+                lambda: next(
+                    (
+                        m
+                        for m in _git(remote, "log", "--format=%s", "main").splitlines()
+                        if STABLE in m
+                    ),
+                    None,
+                ),
+                timeout_seconds=30,
+            )
+            sha = _git(remote, "rev-parse", "--short=7", "main").strip()
+            page.reload()
+            sync_item = page.get_by_role("region", name="Status").locator("[data-part=sync]")
+            expect(sync_item).to_contain_text(sha)
+            expect(sync_item).to_contain_text(subject)
+            expect(sync_item).to_contain_text(re.compile(r"last push \d{4}-\d\d-\d\dT"))
+            expect(sync_item).not_to_contain_text("failed")
+            expect(page.get_by_role("region", name="Status")).to_contain_text("3 pending")
+            page.screenshot(path=str(shots / "review-status.png"))
+        finally:
+            serve.stop()
     finally:
-        serve.stop()
+        feeds.shutdown()
+        feeds.server_close()
     assert section_holding(workspace / LIST_NAME, STABLE) == "Language Model Papers > Optimization"
     listed = _cli("candidates", "--json", "--workspace", str(workspace), "--status", "accepted")
     assert listed.returncode == 0, listed.stderr
     accepted = json.loads(listed.stdout)
     rows = accepted["candidates"] if isinstance(accepted, dict) else accepted
     assert [r["paper"]["title"][:27] for r in rows] == [STABLE]
+    assert rows[0]["categories"] == ["cs.LG"]  # the feed's categories survive into the store
