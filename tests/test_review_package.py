@@ -1,0 +1,130 @@
+"""The review page ships in the package: a non-editable build carries and serves its files.
+
+`pip install .` copies what setuptools' `build_py` puts in the wheel: the packages and the
+`[tool.setuptools.package-data]` of pyproject.toml. This test runs that same step on a copy of
+the source (offline, no build isolation), then serves the review page from the built copy alone,
+in a fresh interpreter, so a template or asset left out of the package data fails here.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT
+
+pytestmark = pytest.mark.slow
+
+PACKAGES = ("sync", "server", "feeds")
+ASSET_DIRS = ("server/templates", "server/static")
+
+
+def _assets(root: Path) -> set[str]:
+    """The review templates and static files under `root`, as relative paths."""
+    return {
+        p.relative_to(root).as_posix()
+        for folder in ASSET_DIRS
+        for p in (root / folder).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What a wheel of the project would hold (setuptools `build_py` on a copy of the source)."""
+    work = tmp_path_factory.mktemp("package")
+    source = work / "src"
+    source.mkdir()
+    for name in PACKAGES:
+        shutil.copytree(
+            REPO_ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copyfile(REPO_ROOT / name, source / name)
+    lib = work / "lib"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from setuptools import setup; setup()",
+            "-q",
+            "build_py",
+            "--build-lib",
+            str(lib),
+        ],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return lib
+
+
+def test_every_template_and_static_file_is_package_data(built: Path) -> None:
+    expected = _assets(REPO_ROOT)
+    assert {"server/templates/review.html", "server/static/review.js"} <= expected
+    assert _assets(built) == expected
+    for rel in expected:
+        assert (built / rel).read_bytes() == (REPO_ROOT / rel).read_bytes(), rel
+
+
+_SERVE_FROM_BUILD = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+
+    lib, root = Path(sys.argv[1]), Path(sys.argv[2])
+    import server
+    assert Path(server.__file__).resolve().is_relative_to(lib.resolve()), server.__file__
+
+    from feeds.store import CandidateStore
+    from server.app import create_app
+    from server.services import Services
+    from sync.workspace import open_workspace
+
+    (root / "papers.md").write_text("# Papers\\n\\n## Retrieval\\n\\n", encoding="utf-8")
+    workspace = open_workspace(root)
+    services = Services.build(workspace, candidates=CandidateStore(workspace=str(root)))
+    token = "package-test-token-0123456789abcdef"
+    client = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": token}).test_client()
+
+    unpaired = client.get("/review")
+    assert unpaired.status_code == 200 and b"Pair this browser" in unpaired.data
+    assert client.get(f"/review?token={token}").status_code == 303
+    page = client.get("/review")
+    assert page.status_code == 200 and b"Nothing to review" in page.data, page.data[:300]
+    assert client.get("/review/lists/papers.md").status_code == 200
+    for name in ("review.css", "review.js"):
+        asset = client.get(f"/review/static/{name}")
+        assert asset.status_code == 200, name
+        assert asset.data == (lib / "server" / "static" / name).read_bytes(), name
+    print("served from", Path(server.__file__).parent)
+    """
+)
+
+
+def test_the_built_package_alone_serves_the_review_page(built: Path, tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-c", _SERVE_FROM_BUILD, str(built), str(workspace)],
+        cwd=tmp_path,  # not the repository: only the built copy is importable as `server`
+        env={**_env_without_repo(), "PYTHONPATH": str(built)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"served from {built / 'server'}" in done.stdout
+
+
+def _env_without_repo() -> dict[str, str]:
+    """This process's environment (isolated data dir included), minus any PYTHONPATH."""
+    import os
+
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
