@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import operator
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ SMALL_GAP_PAIRS = 250_000
 def _lis_pairs(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The longest run of pairs increasing in both parts (pairs come sorted by the first)."""
     js = [j for _i, j in pairs]
-    if all(x < y for x, y in zip(js, js[1:], strict=False)):
+    if all(map(operator.lt, js, js[1:])):
         return pairs  # the usual case: nothing moved
     tails: list[int] = []  # tails[k]: smallest second value ending an increasing run of k+1
     tail_at: list[int] = []  # index into pairs of that tail
@@ -45,14 +46,23 @@ def _lis_pairs(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _anchors(a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: int):
     """Pairs (i, j) of keys unique in both a[alo:ahi] and b[blo:bhi], as a longest increasing run."""
-    count_a = Counter(a[alo:ahi])
-    count_b = Counter(b[blo:bhi])
-    where_b = {key: j for j, key in enumerate(b[blo:bhi], blo) if count_b[key] == 1}
-    pairs = [
-        (i, where_b[key])
-        for i, key in enumerate(a[alo:ahi], alo)
-        if count_a[key] == 1 and key in where_b
-    ]
+    part_a, part_b = a[alo:ahi], b[blo:bhi]
+    count_a = Counter(part_a)
+    count_b = Counter(part_b)
+    # Built at C speed (the last index of each key); keys seen more than once are dropped below.
+    where_b = dict(zip(part_b, range(blo, bhi), strict=True))
+    if len(count_b) != len(part_b):
+        for key, n in count_b.items():
+            if n > 1:
+                del where_b[key]
+    if len(count_a) == len(part_a):  # every key of a is unique (the usual list)
+        pairs = [(i, where_b[key]) for i, key in enumerate(part_a, alo) if key in where_b]
+    else:
+        pairs = [
+            (i, where_b[key])
+            for i, key in enumerate(part_a, alo)
+            if key in where_b and count_a[key] == 1
+        ]
     return _lis_pairs(pairs)
 
 

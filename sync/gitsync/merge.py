@@ -46,10 +46,11 @@ def _split(data: bytes) -> tuple[bytes, list[str], list[str] | None]:
     """(bom, lines without endings, lines with endings or None when every ending is "\\n")."""
     bom, rest = split_bom(data)
     text = decode(rest)
-    keys = text.replace("\r\n", "\n").split("\n")
+    has_cr = "\r" in text
+    keys = (text.replace("\r\n", "\n") if has_cr else text).split("\n")
     if keys[-1] == "":
         keys.pop()
-    if "\r" not in text and (not text or text.endswith("\n")):
+    if not has_cr and (not text or text.endswith("\n")):
         return bom, keys, None
     return bom, keys, split_lines(text)
 
