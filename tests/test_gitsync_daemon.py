@@ -203,3 +203,35 @@ def test_rebase_uses_the_list_driver_where_git_alone_would_conflict(tmp_path, re
         "Mu, committed by hand",
         'Add "Lambda" to training.md › Optimization',
     ]
+
+
+def test_a_push_refused_because_the_remote_moved_on_is_fetched_rebased_and_pushed(
+    tmp_path, remote, daemons
+) -> None:
+    # After a commit the daemon pushes straight away; when someone else pushed in between, git
+    # refuses that push, and the daemon fetches, rebases its commit on theirs and pushes again.
+    a = clone(remote, tmp_path / "a")
+    b = clone(remote, tmp_path / "b")
+    db = _start(b, daemons, pull_interval_seconds=3600)  # no interval pull gets in the way
+    wait_for(lambda: db.status()["last_pull"], what="the first pull")
+    add_entry(a / LIST_NAME, "- [Delta", entry("Nu Paper", "2502.00014"))
+    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    theirs = git(remote, "rev-parse", "main").strip()
+    add_entry(b / LIST_NAME, "- [Gamma", entry("Xi Paper", "2503.00015"))
+
+    def both_on_remote() -> bool:
+        text = remote_file(remote)
+        return "Nu Paper" in text and "Xi Paper" in text
+
+    wait_for(both_on_remote, what="the rebased push")
+    assert git(remote, "log", "-1", "--format=%P", "main").strip() == theirs  # rebased, no merge
+    assert messages(remote)[:2] == [
+        'Add "Xi Paper" to training.md › Optimization',
+        'Add "Nu Paper" to training.md › Alignment',
+    ]
+    status = wait_for(
+        lambda: (s := db.status())["last_push"]["ok"] and s["ahead"] == 0 and s, what="status"
+    )
+    assert status["error"] is None and status["conflict"] is None
+    assert (b / LIST_NAME).read_text(encoding="utf-8") == remote_file(remote)
+    assert git(b, "status", "--porcelain").strip() == ""

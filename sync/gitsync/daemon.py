@@ -270,7 +270,9 @@ class SyncDaemon:
                         result["committed"] = committed
                         self._set(last_commit={k: committed[k] for k in ("sha", "message", "time")})
                     if share_now or (committed and share_after_commit):
-                        self._share(repo, result, force)
+                        # After a commit alone, push straight away: a fast-forward push proves
+                        # there was nothing to pull, and saves a round trip to the remote.
+                        self._share(repo, result, force, push_first=not (share_now or force))
                 except gitrepo.RemoteUnreachable as exc:
                     error = exc.message
                     self._failures += 1
@@ -311,14 +313,29 @@ class SyncDaemon:
         except (PapershelfError, OSError, ValueError) as exc:
             log.debug("cannot refresh the status: %s", exc)
 
-    def _share(self, repo: Any, result: dict, force: bool) -> None:
-        """Fetch, rebase local commits onto the remote's, push; a conflict pauses sharing."""
+    def _share(self, repo: Any, result: dict, force: bool, push_first: bool = False) -> None:
+        """Fetch, rebase local commits onto the remote's, push; a conflict pauses sharing.
+
+        With `push_first` (right after a commit, sharing not paused) the push is tried before
+        any fetch: git accepts it only as a fast-forward, i.e. when the remote has nothing we
+        lack; when the remote has moved on it is refused, and we fetch, rebase and push as usual.
+        """
         up = gitrepo.upstream(repo, self.remote_name)
         self._set(remote=str(up) if up else None)
         if up is None:
             return
         if not force and time.monotonic() < self._retry_at:
             return  # backing off an unreachable remote
+        if push_first and self.push_enabled and not self._status["conflict"]:
+            try:
+                gitrepo.push(repo, up)
+            except gitrepo.PushRejected:
+                log.debug("the remote has moved on: fetching and rebasing before pushing")
+            else:
+                self._failures = 0
+                result["pushed"] = True
+                self._set(last_push={"time": status_store.now_iso(), "ok": True, "error": None})
+                return
         for _attempt in range(share.PUSH_ATTEMPTS):
             exists = gitrepo.fetch(repo, up)
             self._failures = 0

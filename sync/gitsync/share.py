@@ -75,19 +75,24 @@ def commit_pending(
     top = Path(repo.working_tree_dir or root)
     prefix = prefix_of(repo, root)
     with holding(top, paths) if lock else contextlib.nullcontext():
-        changes: list[FileChange] = []
-        for rel in paths:
-            try:
-                new = (top / rel).read_bytes()
-            except FileNotFoundError:
-                new = None
-            old = gitrepo.head_blob(repo, rel)
-            if old == new:
-                continue
-            shown = rel[len(prefix) :]
-            changes.append(describe_change(shown, old, new, path_filter.is_list(shown)))
-        message = build_message(changes, template)
-        sha = gitrepo.commit(repo, paths, message)
+        # git stages (hashes, compresses) the files while we read them and describe the change.
+        staging = gitrepo.start_staging(repo, paths)
+        try:
+            changes: list[FileChange] = []
+            for rel in paths:
+                try:
+                    new = (top / rel).read_bytes()
+                except FileNotFoundError:
+                    new = None
+                old = gitrepo.head_blob(repo, rel)
+                if old == new:
+                    continue
+                shown = rel[len(prefix) :]
+                changes.append(describe_change(shown, old, new, path_filter.is_list(shown)))
+            message = build_message(changes, template)
+        finally:
+            staging.wait()  # never leave a git add running (or its index.lock) behind
+        sha = gitrepo.commit(repo, paths, message, staged=True)
     log.info("committed %s: %s", sha[:10], message.splitlines()[0])
     return {"sha": sha, "message": message, "time": now_iso(), "files": paths}
 
