@@ -97,6 +97,7 @@ def _run_until_signalled(daemon: SyncDaemon, as_json: bool) -> None:
             )
         while not stop.wait(0.5):
             pass
+        click.echo("papershelf sync: stopping; the commit in flight finishes first", err=True)
     finally:
         daemon.stop(timeout_seconds=STOP_TIMEOUT_SECONDS)
         for signum, handler in previous.items():

@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from gitsync_support import (
@@ -100,3 +101,54 @@ def test_hidden_merge_driver_command(tmp_path: Path) -> None:
     assert main(["merge-driver", *map(str, paths), LIST_NAME]) == 0
     merged = paths[1].read_text(encoding="utf-8")
     assert merged.index("[B]") < merged.index("[A]") < merged.index("[Gamma")
+
+
+def test_sigterm_during_a_commit_lets_that_cycle_finish_then_exits_0(tmp_path: Path) -> None:
+    remote = make_remote(tmp_path)
+    work = clone(remote, tmp_path / "work")
+    # A pre-commit hook holds the daemon's commit in flight until the test releases it.
+    started, release = tmp_path / "commit-started", tmp_path / "release"
+    hook = work / ".git" / "hooks" / "pre-commit"
+    hook.write_text(
+        "#!/bin/sh\n"
+        f"touch '{started}'\n"
+        "n=0\n"
+        f"while [ ! -e '{release}' ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done\n",
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+    command = [sys.executable, "-m", "server.cli", "sync", "--workspace", str(work)]
+    proc = subprocess.Popen(
+        [*command, "--quiet-seconds", "0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    err_lines: list[str] = []
+    reader = threading.Thread(target=lambda: err_lines.extend(proc.stderr), daemon=True)
+    reader.start()
+    try:
+        ws = workspace(work)
+        wait_for(lambda: load_status(ws)["running"] and load_status(ws)["last_pull"], what="start")
+        add_entry(work / LIST_NAME, "- [Gamma", entry("In Flight", "2406.00001"))
+        wait_for(started.exists, what="the commit to start")
+        proc.send_signal(signal.SIGTERM)
+        wait_for(lambda: any("stopping" in line for line in err_lines), what="the signal")
+        assert proc.poll() is None  # still in the commit
+        release.touch()
+        proc.wait(timeout=60)
+        reader.join(10)
+    finally:
+        release.touch()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, "".join(err_lines)
+    assert not any("Traceback" in line for line in err_lines)
+    # The cycle in flight finished: committed, pushed, and the status says so.
+    subject = 'Add "In Flight" to training.md › Optimization'
+    assert messages(work)[0] == subject and "In Flight" in remote_file(remote)
+    status = load_status(workspace(work))
+    assert status["running"] is False and status["last_commit"]["message"] == subject
+    assert status["last_commit"]["sha"] == git(work, "rev-parse", "HEAD").strip()
+    assert status["last_push"]["ok"] is True and status["pending"] == []
+    assert not (work / ".git" / "index.lock").exists()

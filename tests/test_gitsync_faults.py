@@ -207,3 +207,78 @@ def test_the_running_daemon_retries_until_a_fresh_stale_lock_ages_out(tmp_path, 
         assert "removed a stale index.lock" in daemon.status()["notice"]
     finally:
         daemon.stop()
+
+
+def test_while_paused_the_daemon_commits_locally_pushes_nothing_and_says_so(
+    tmp_path, remote, capsys
+) -> None:
+    import json
+
+    from server.app import create_app
+    from server.cli import main
+    from server.services import Services
+
+    a = clone(remote, tmp_path / "a")
+    b = clone(remote, tmp_path / "b")
+    path_a, path_b = a / LIST_NAME, b / LIST_NAME
+    path_a.write_text(path_a.read_text().replace("[Beta Paper", "[Beta One"), encoding="utf-8")
+    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    # b: fast settings for the daemon `papershelf serve` runs, then the same entry edited.
+    workspace(b, "[sync]\nquiet_seconds = 0.3\n")
+    git(b, "add", ".papershelf")
+    git(b, "commit", "-q", "-m", "Quick sync")
+    path_b.write_text(path_b.read_text().replace("[Beta Paper", "[Beta Two"), encoding="utf-8")
+    remote_before = git(remote, "rev-parse", "main").strip()
+    services = Services.build(workspace(b))
+    services.start(sync=True, feeds=False, clip_worker=False)
+    try:
+        daemon = services.sync.obj
+        assert daemon is not None, services.sync.status()
+        wait_for(lambda: daemon.status()["paused"], what="the conflict to pause sharing")
+        first = daemon.status()["conflict"]
+        # A new clip in another section: committed locally, not pushed, still paused.
+        add_entry(path_b, "- [Delta", entry("Paused Paper", "2406.00009"))
+        wait_for(
+            lambda: daemon.status()["last_commit"]["message"].startswith('Add "Paused Paper"'),
+            what="the local commit while paused",
+        )
+        # It tried the rebase again (its branch changed), met the same conflict, stayed paused.
+        status = wait_for(
+            lambda: (s := daemon.status())["conflict"]["head"] != first["head"] and s,
+            what="the retried rebase",
+        )
+        status = wait_for(
+            lambda: (s := daemon.status())["ahead"] == 3 and not s["pending"] and s,
+            what="the status after the cycle",
+        )
+        assert status["paused"] is True and status["conflict"]["files"] == [LIST_NAME]
+        assert git(remote, "rev-parse", "main").strip() == remote_before
+        assert "Paused Paper" not in remote_file(remote)
+        assert git(b, "status", "--porcelain").strip() == ""
+        assert not (b / ".git" / "rebase-merge").exists()
+        assert not (b / ".git" / "rebase-apply").exists()
+        assert messages(b)[:2] == [
+            'Add "Paused Paper" to training.md › Alignment',
+            "Edit training.md",
+        ]
+        beta = "training.md: Optimization: - [Beta Paper on Schedules]"
+        # GET /api/status (the running server's view) shows it...
+        token = "status-test-token-0123456789abcdef"
+        app = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": token})
+        body = app.test_client().get("/api/status", headers={"X-Papershelf-Token": token})
+        sync = body.get_json()["sync"]
+        assert sync["state"] == "running" and sync["paused"] is True
+        assert sync["conflict"]["files"] == [LIST_NAME]
+        assert sync["conflict"]["details"][0].startswith(beta)
+        assert sync["last_push"] is None  # b has not pushed anything since it started
+        # ...and so does `papershelf status`, from another process's point of view.
+        capsys.readouterr()
+        assert main(["status", "--json", "--workspace", str(b)]) == 0
+        shown = json.loads(capsys.readouterr().out)["sync"]
+        assert shown["paused"] is True and shown["conflict"]["details"][0].startswith(beta)
+        assert main(["status", "--workspace", str(b)]) == 0
+        text = capsys.readouterr().out
+        assert "paused True" in text and "Beta Paper on Schedules" in text
+    finally:
+        services.stop()
+    assert "Paused Paper" not in remote_file(remote)
