@@ -127,3 +127,28 @@ def test_check_document(benchmark, big_index: WorkspaceIndex) -> None:
     doc = big_index.documents()["big.md"]
     findings = benchmark.pedantic(check_document, args=("big.md", doc), rounds=1, iterations=1)
     assert all(f.list == "big.md" for f in findings)
+
+
+@pytest.mark.parametrize("style", ["link_date", "bold_arxiv"])
+def test_refresh_after_a_persons_edit(benchmark, tmp_path: Path, style: str) -> None:
+    """A person adds a line to the 50,000-entry list: re-parse, re-key only what changed."""
+    import os
+
+    (tmp_path / ".papershelf").mkdir()
+    path = tmp_path / "big.md"
+    path.write_bytes(generate_list(style, N_ENTRIES, seed=1))
+    index = WorkspaceIndex.build(open_workspace(tmp_path))
+    counter = iter(range(1_000_000))
+
+    def edit() -> None:
+        n = next(counter)
+        data = path.read_bytes()
+        middle = data.index(b"\n\n", len(data) // 2)
+        path.write_bytes(
+            data[:middle] + f"\n\nA note a person typed, {n}.".encode() + data[middle:]
+        )
+        st = path.stat()  # a coarse-mtime file system must still see a new stamp
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+    benchmark.pedantic(index.refresh, setup=edit, rounds=5, iterations=1)
+    assert len(index) == len(WorkspaceIndex.build(open_workspace(tmp_path)))
