@@ -188,6 +188,8 @@ def test_snoozed_candidates_wait_in_their_own_view(client: FlaskClient, services
     assert REWARD not in client.get("/review").get_data(as_text=True)
     snoozed = client.get("/review?status=snoozed").get_data(as_text=True)
     assert snoozed.count('class="candidate"') == 1 and REWARD in snoozed
+    assert 'value="snooze"' not in snoozed  # decided later: accept or reject, not snooze again
+    assert 'value="accept"' in snoozed and 'value="reject"' in snoozed
     later = {**form, "action": "accept", "status": "snoozed"}
     done = client.post(f"/review/candidates/{cid}", data=later)
     assert done.status_code == 303 and "status=snoozed" in done.headers["Location"]
@@ -392,3 +394,24 @@ def test_status_items_name_commit_push_poll_and_queue() -> None:
     assert "7 pending" in feeds.detail
     assert feeds.error == "arxiv: HTTP 503"
     assert clips.detail == "2 queued, 1 failed" and clips.error is None
+
+
+def test_pages_load_nothing_from_elsewhere_and_every_post_form_has_the_csrf_token(
+    client: FlaskClient, services: Services
+) -> None:
+    path = services.workspace.root / LIST_NAME
+    path.write_text(path.read_text(encoding="utf-8").replace("Critique", "CritiquÃ©"), "utf-8")
+    pages = {"/review": client.get("/review").get_data(as_text=True)}  # unpaired
+    pair(client)
+    for url in ("/review", "/review?status=snoozed", f"/review/lists/{LIST_NAME}"):
+        pages[url + " (paired)"] = client.get(url).get_data(as_text=True)
+    forms_seen = 0
+    for url, html in pages.items():
+        for tag in re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", html):
+            source = re.search(r'(?:src|href)="([^"]*)"', tag)
+            assert source is None or not re.match(r"(https?:)?//", source.group(1)), f"{url}: {tag}"
+        for form in re.findall(r"<form\b[^>]*>.*?</form>", html, flags=re.S):
+            if 'method="post"' in form:
+                forms_seen += 1
+                assert f'name="csrf_token" value="{csrf_token(TOKEN)}"' in form, f"{url}: {form}"
+    assert forms_seen >= 10  # a decision form per card, bulk, unpair, the list's fix
