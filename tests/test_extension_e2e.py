@@ -2,14 +2,17 @@
 fixtures through --host-resolver-rules, and a real `papershelf serve` subprocess writing the list.
 
 Covers: clips from abs, html and pdf pages land in the list file; a duplicate is reported; a clip
-made while the server is down is queued and delivered by the alarm when it is back; the toolbar
-badge marks a listed paper before any click; not paired / wrong token / offline are said; the
-options page's connection test; the context menu's link clip."""
+made while the server is down is queued and delivered by the alarm when it is back, by a fresh
+service worker after MV3 stopped the old one; the toolbar badge marks a listed paper before any
+click; not paired / wrong token / offline / a refused clip are said; the options page's connection
+test and which part fails; the context menu's link clip. The docs' screenshots are taken on the
+way (PAPERSHELF_DOC_SCREENSHOTS=1 writes them to docs/img)."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import socket
 import time
@@ -22,7 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from conftest import chromium_available
+from conftest import REPO_ROOT, chromium_available
 from extension_harness import (
     EXT_FIXTURES,
     Server,
@@ -33,6 +36,9 @@ from extension_harness import (
 )
 
 MENU_ID = "papershelf-clip-link"
+#: Set to 1 to refresh the extension's screenshots in docs/img; otherwise they go to a temp folder.
+SCREENSHOTS_ENV = "PAPERSHELF_DOC_SCREENSHOTS"
+DOCS_IMG = REPO_ROOT / "docs" / "img"
 
 pytestmark = [
     pytest.mark.browser,
@@ -76,6 +82,12 @@ class E2E:
     list_file: Path
     token: str
     arxiv_port: int  # the fixture server: something on 127.0.0.1 that is not papershelf
+    shots: Path  # where screenshots go: docs/img when refreshing the docs
+
+    def shot(self, page: Any, name: str, width: int = 380, height: int = 470) -> None:
+        """A screenshot of `page` at a popup's size (CSS px; the context renders at 2x)."""
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(self.shots / name))
 
     def storage(self, **values: Any) -> None:
         self.worker.evaluate("(v) => chrome.storage.local.set(v)", values)
@@ -153,6 +165,7 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
                 executable_path=chromium_path(),
                 headless=False,  # the args carry --headless=new (extensions need it)
                 args=extension_args(arxiv_port),
+                device_scale_factor=2,  # sharp screenshots for the docs
             )
             try:
                 worker = (
@@ -161,7 +174,9 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
                     else context.wait_for_event("serviceworker", timeout=15_000)
                 )
                 ext_id = worker.url.split("/")[2]
-                env = E2E(context, worker, ext_id, server, list_file, token, arxiv_port)
+                shots = DOCS_IMG if os.environ.get(SCREENSHOTS_ENV) == "1" else root / "shots"
+                shots.mkdir(parents=True, exist_ok=True)
+                env = E2E(context, worker, ext_id, server, list_file, token, arxiv_port, shots)
                 # retryMinutes: unpacked extensions may fire alarms sooner than the 30 s floor.
                 env.storage(serverUrl=server.base, token=token, retryMinutes=0.05)
                 yield env
@@ -207,8 +222,10 @@ def test_clip_from_abs_page_lands_in_the_list(e2e: E2E) -> None:
     popup.get_by_label("List").select_option("papers.md")
     popup.get_by_label("Section").select_option(PRETRAINING)
     popup.get_by_label("Tags").fill("adapters, continual")
+    e2e.shot(popup, "extension-popup.png")
     popup.get_by_role("button", name="Save").click()
     said = status_of(popup, "saved")
+    e2e.shot(popup, "extension-saved.png")
     assert said.startswith(f"Saved to papers.md › {PRETRAINING} (line ")
     body = section_body(e2e.text(), "Pretraining")
     assert (
@@ -313,6 +330,7 @@ def test_duplicate_is_reported_and_the_list_is_untouched(e2e: E2E) -> None:
     popup = e2e.popup(tab)
     expected = f"Already listed in papers.md › {ROBUSTNESS} (line "
     assert status_of(popup, "exists").startswith(expected)
+    e2e.shot(popup, "extension-already-listed.png")
     # Preselected where it already is; saving again says so too (the server's 200 "exists").
     assert popup.get_by_label("Section").input_value() == ROBUSTNESS
     popup.get_by_label("Section").select_option(PRETRAINING)
@@ -347,6 +365,7 @@ def test_options_page_pairs_and_tests_the_connection(e2e: E2E) -> None:
     assert status_of(page, "connected") == (
         "Connected: papershelf 0.1.0 (API 1), token accepted, 1 list(s)."
     )
+    e2e.shot(page, "extension-options.png", width=640, height=420)
     page.get_by_label("Server URL").fill("http://example.org:8765")
     page.get_by_role("button", name="Save").click()
     assert "must be local" in status_of(page, "error")
@@ -483,6 +502,7 @@ def test_clip_while_the_server_is_down_is_queued_then_delivered(e2e: E2E) -> Non
         popup.get_by_role("button", name="Save").click()
         said = status_of(popup, "queued")
         assert said.startswith("Queued: the server is offline")
+        e2e.shot(popup, "extension-queued.png")
         queue = e2e.stored("queue")
         assert [q["paper"]["arxiv_id"] for q in queue] == ["2005.01377v1"]
         assert e2e.worker.evaluate("() => chrome.alarms.get('papershelf-retry')") is not None
