@@ -209,6 +209,9 @@ def test_badge_marks_a_listed_paper_before_any_click(e2e: E2E) -> None:
     )
     assert title == f"papershelf: already in papers.md › {ROBUSTNESS}"
     assert e2e.badge(other)[0] == ""
+    # Chromium's PDF viewer runs no content script: the service worker marks PDF tabs itself.
+    _page, pdf = e2e.open_tab("http://arxiv.org/pdf/2107.11873v1")
+    wait_until(lambda: e2e.badge(pdf)[0] == "✓", timeout=30, what="the listed PDF's badge")
 
 
 def test_clip_from_abs_page_lands_in_the_list(e2e: E2E) -> None:
