@@ -235,3 +235,22 @@ def test_a_push_refused_because_the_remote_moved_on_is_fetched_rebased_and_pushe
     assert status["error"] is None and status["conflict"] is None
     assert (b / LIST_NAME).read_text(encoding="utf-8") == remote_file(remote)
     assert git(b, "status", "--porcelain").strip() == ""
+
+
+def test_a_commit_made_by_hand_in_between_is_not_described_again(tmp_path, remote) -> None:
+    # The daemon remembers the bytes it committed last; a commit someone made in between (or a
+    # rebase) changes HEAD, and the next message must describe only the change since HEAD.
+    work = clone(remote, tmp_path / "work")
+    daemon = SyncDaemon(workspace(work))
+    add_entry(work / LIST_NAME, "- [Gamma", entry("Omicron", "2504.00016"))
+    assert daemon.run_once()["committed"]["message"].startswith('Add "Omicron"')
+    add_entry(work / LIST_NAME, "- [Delta", entry("By Hand", "2505.00017"))
+    git(work, "commit", "-q", "-am", "Add a paper by hand")
+    add_entry(work / LIST_NAME, "- [Delta", entry("Pi Paper", "2506.00018"))
+    result = daemon.run_once()
+    assert result["committed"]["message"] == 'Add "Pi Paper" to training.md › Alignment'
+    # And after its own commit the remembered bytes are the old side of the next change.
+    add_entry(work / LIST_NAME, "- [Gamma", entry("Rho Paper", "2507.00019"))
+    result = daemon.run_once()
+    assert result["committed"]["message"] == 'Add "Rho Paper" to training.md › Optimization'
+    assert "Rho Paper" in remote_file(remote) and "By Hand" in remote_file(remote)

@@ -73,6 +73,7 @@ class SyncDaemon:
         self._first_event = self._last_event = 0.0
         self._events: set[str] = set()
         self._ignored: dict[str, bool] = {}
+        self._last_committed: dict[str, bytes] = {}  # path -> bytes last staged for a commit
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._observer: Any = None
@@ -265,7 +266,13 @@ class SyncDaemon:
                     doing = gitrepo.in_progress(repo, unmerged=False)
                     if doing:
                         raise gitrepo.Busy(f"the repository is in the middle of {doing}; waiting")
-                    committed = share.commit_pending(repo, self.root, self.filter, self.template)
+                    committed = share.commit_pending(
+                        repo,
+                        self.root,
+                        self.filter,
+                        self.template,
+                        last_committed=self._last_committed,
+                    )
                     if committed:
                         result["committed"] = committed
                         self._set(last_commit={k: committed[k] for k in ("sha", "message", "time")})

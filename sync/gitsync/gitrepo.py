@@ -7,6 +7,7 @@ Thin wrappers that turn git's failures into one readable line (`GitFailed`, `Rem
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import subprocess
@@ -193,10 +194,24 @@ def status(repo: git.Repo) -> list[Change]:
     return changes
 
 
-def head_blob(repo: git.Repo, path: str) -> bytes | None:
-    """The bytes of `path` in HEAD (None when it is not there or there is no commit yet)."""
+def blob_id(data: bytes, hex_length: int = 40) -> str:
+    """The object id git gives a blob of `data` (SHA-1, or SHA-256 in a repository using it)."""
+    digest = hashlib.sha256() if hex_length == 64 else hashlib.sha1()  # noqa: S324 (git's id)
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def head_blob(repo: git.Repo, path: str, known: bytes | None = None) -> bytes | None:
+    """The bytes of `path` in HEAD (None when it is not there or there is no commit yet).
+
+    `known`: bytes the caller believes HEAD holds (what it committed last); used when their
+    blob id is the one in HEAD, which costs a hash instead of reading the blob out of git.
+    """
     try:
         blob = repo.head.commit.tree / path
+        if known is not None and blob_id(known, len(blob.hexsha)) == blob.hexsha:
+            return known
         return blob.data_stream.read()
     except (KeyError, ValueError, TypeError):
         return None

@@ -56,7 +56,9 @@ class FileChange:
 
 def _keys(data: bytes) -> tuple[list[str], str]:
     """The lines of `data` without their endings, and the text with "\\n" endings."""
-    text = decode(split_bom(data)[1]).replace("\r\n", "\n")
+    text = decode(split_bom(data)[1])
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
     keys = text.split("\n")
     if keys[-1] == "":
         keys.pop()

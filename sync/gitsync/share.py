@@ -65,8 +65,13 @@ def commit_pending(
     *,
     only: set[str] | None = None,
     lock: bool = True,
+    last_committed: dict[str, bytes] | None = None,
 ) -> dict | None:
-    """Commit the changed lists (and `.papershelf/` files) with a message saying what changed."""
+    """Commit the changed lists (and `.papershelf/` files) with a message saying what changed.
+
+    `last_committed` (path -> bytes) remembers what this process committed, so the old side of
+    the next change is read from memory when HEAD still holds exactly those bytes.
+    """
     paths = wanted_changes(repo, root, path_filter)
     if only is not None:
         paths = [p for p in paths if p in only]
@@ -84,7 +89,13 @@ def commit_pending(
                     new = (top / rel).read_bytes()
                 except FileNotFoundError:
                     new = None
-                old = gitrepo.head_blob(repo, rel)
+                known = last_committed.get(rel) if last_committed is not None else None
+                old = gitrepo.head_blob(repo, rel, known)
+                if last_committed is not None:
+                    if new is None:
+                        last_committed.pop(rel, None)
+                    else:
+                        last_committed[rel] = new  # checked against HEAD's blob id on use
                 if old == new:
                     continue
                 shown = rel[len(prefix) :]
