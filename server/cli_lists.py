@@ -10,8 +10,7 @@ import click
 
 from sync.errors import BadInput
 from sync.identity import parse_arxiv_id
-from sync.index import WorkspaceIndex
-from sync.insert import add_paper
+from sync.insert import add_paper, find_listed
 from sync.listmodel import describe, parse_list
 from sync.paper import Paper, paper_from_dict
 from sync.styles import infer_style, paper_entries
@@ -126,10 +125,12 @@ def add_command(
     }
     paper = paper_from_dict(paper_input(url_or_id, from_json, overrides))
     workspace = get_workspace(workspace_dir)
-    index = WorkspaceIndex.build(workspace)
-    if not paper.title and not (paper.identity and index.lookup(paper.identity)):
-        paper = complete_from_arxiv(paper)
-    result = add_paper(workspace, paper, list_path, section, index=index)
+    # One add needs no index of every entry: lists are searched for the id's text instead.
+    result = find_listed(workspace, paper.identity) if paper.identity else None
+    if result is None:
+        if not paper.title:
+            paper = complete_from_arxiv(paper)
+        result = add_paper(workspace, paper, list_path, section)
     emit(result.to_dict(), as_json, _describe_add)
 
 

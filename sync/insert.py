@@ -65,7 +65,7 @@ def add_paper(
             "The paper has no usable identifier (url or arxiv_id).", fields={"url": "missing"}
         )
 
-    existing = _find_in_workspace(workspace, identity, index)
+    existing = find_listed(workspace, identity, index)
     if existing is not None:
         return existing
 
@@ -121,10 +121,10 @@ def _unchanged_since(path: Path, data: bytes) -> bool:
         return False
 
 
-def _find_in_workspace(
-    workspace: Workspace, identity: str, index: WorkspaceIndex | None
+def find_listed(
+    workspace: Workspace, identity: str, index: WorkspaceIndex | None = None
 ) -> AddResult | None:
-    """Where the paper is listed already: through the index, or (one-off adds) list by list."""
+    """Where the paper with this identity key is listed: through `index`, or list by list."""
     if index is not None:
         index.refresh()
         return _first_hit(index, identity)
