@@ -18,51 +18,15 @@ from sync.identity import identity_key
 from sync.paper import Paper, paper_from_dict
 from sync.paths import data_dir
 
+from .store_schema import SCHEMA_VERSION as SCHEMA_VERSION  # re-exported: the store's version
+from .store_schema import extra_json, load_extra, merge_extra, migrate
+
 log = logging.getLogger(__name__)
 
 STORE_FILENAME = "candidates.sqlite3"
-#: `PRAGMA user_version` of the store this code writes. 0: the first schema, which kept no
-#: feed metadata; 2: `candidates.extra` holds the JSON of the paper's `extra` (categories...).
-SCHEMA_VERSION = 2
 PENDING, ACCEPTED, REJECTED, SNOOZED = "pending", "accepted", "rejected", "snoozed"
 STATUSES = (PENDING, ACCEPTED, REJECTED, SNOOZED)
 _BUSY_TIMEOUT_SECONDS = 10.0
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS candidates (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    workspace TEXT NOT NULL,
-    identity TEXT NOT NULL,
-    paper TEXT NOT NULL,
-    sources TEXT NOT NULL,
-    first_seen REAL NOT NULL,
-    last_seen REAL NOT NULL,
-    scores TEXT NOT NULL,
-    score REAL NOT NULL,
-    suggested_list TEXT,
-    suggested_section TEXT,
-    suggestions TEXT NOT NULL,
-    status TEXT NOT NULL,
-    decided_at REAL,
-    result TEXT,
-    extra TEXT,
-    UNIQUE (workspace, identity)
-);
-CREATE INDEX IF NOT EXISTS candidates_status ON candidates (workspace, status, score);
-CREATE TABLE IF NOT EXISTS feed_state (
-    workspace TEXT NOT NULL,
-    feed TEXT NOT NULL,
-    url TEXT,
-    etag TEXT,
-    last_modified TEXT,
-    last_poll REAL,
-    last_ok REAL,
-    state TEXT,
-    error TEXT,
-    summary TEXT,
-    PRIMARY KEY (workspace, feed)
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -123,37 +87,10 @@ def paper_json(paper: Paper) -> str:
     return json.dumps(paper.to_dict(), ensure_ascii=False, sort_keys=True)
 
 
-def extra_json(extra: dict[str, Any] | None) -> str | None:
-    """A paper's `extra` (feed metadata such as categories) as stored; None when empty."""
-    if not extra:
-        return None
-    return json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str)
-
-
-def merge_extra(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """`extra` of a paper seen again: new values win, categories of every sighting are kept."""
-    merged = {**old, **new}
-    categories = [*(old.get("categories") or ()), *(new.get("categories") or ())]
-    if categories:
-        merged["categories"] = list(dict.fromkeys(str(c) for c in categories))
-    return merged
-
-
-def _load_extra(text: str | None) -> dict[str, Any]:
-    """A stored `extra` column as a dict (empty for NULL or anything that is not an object)."""
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _row_to_candidate(row: sqlite3.Row) -> Candidate:
     """A stored row as a Candidate (its paper with the stored `extra`)."""
     paper = paper_from_dict(json.loads(row["paper"]))
-    extra = _load_extra(row["extra"])
+    extra = load_extra(row["extra"])
     if extra:
         paper = paper.replace(extra=extra)
     return Candidate(
@@ -186,7 +123,7 @@ class CandidateStore:
         db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
-            _migrate(db, self.path)
+            migrate(db, self.path)
         finally:
             db.close()
 
@@ -354,7 +291,7 @@ class CandidateStore:
                             best.get("list"),
                             best.get("section"),
                             json.dumps(suggestions, ensure_ascii=False),
-                            extra_json(merge_extra(_load_extra(existing["extra"]), extra)),
+                            extra_json(merge_extra(load_extra(existing["extra"]), extra)),
                             existing["id"],
                         ),
                     )
@@ -412,40 +349,6 @@ class CandidateStore:
 
 
 _KEY_PREFIXES = ("arxiv", "doi", "openreview", "acl", "url")
-
-
-def _migrate(db: sqlite3.Connection, path: Path) -> None:
-    """Create the tables, or bring an older store up to SCHEMA_VERSION, in one transaction.
-
-    Only additive steps (a new nullable column), so a store shared by several processes is safe:
-    the first to take the write lock migrates, the others find it done. A store from a newer
-    papershelf is read and written as it is (its extra columns are left alone).
-    """
-    if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
-        return  # set only after the tables and columns of this version exist
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            log.warning(
-                "%s has schema version %d, newer than this papershelf's %d; using it as is",
-                path,
-                version,
-                SCHEMA_VERSION,
-            )
-        for statement in _SCHEMA.split(";"):
-            if statement.strip():
-                db.execute(statement)
-        columns = {r[1] for r in db.execute("PRAGMA table_info(candidates)")}
-        if "extra" not in columns:  # version 0: the paper's feed metadata was not kept
-            db.execute("ALTER TABLE candidates ADD COLUMN extra TEXT")
-            log.info("%s: added candidates.extra (schema version %d)", path, SCHEMA_VERSION)
-        if version < SCHEMA_VERSION:
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 def _feed_row(row: sqlite3.Row) -> dict[str, Any]:

@@ -236,7 +236,7 @@ def test_a_store_from_a_newer_papershelf_is_used_as_is(
     with sqlite3.connect(path) as db:
         db.execute("ALTER TABLE candidates ADD COLUMN future TEXT")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with caplog.at_level("WARNING", logger="feeds.store"):
+    with caplog.at_level("WARNING", logger="feeds.store_schema"):
         store = CandidateStore(path, workspace="/ws")
     assert "newer" in caplog.text
     assert store.get("2611.10001").categories == ("cs.CL",)
