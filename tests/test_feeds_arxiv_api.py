@@ -10,7 +10,9 @@ import pytest
 from conftest import SHARED_FIXTURES
 from feeds_http import FeedServer, Reply, fixture_bytes
 
+from feeds import net
 from feeds.arxiv_api import ArxivClient, ArxivUnavailable, parse_api_feed
+from feeds.fetch import fetch_feed
 from feeds.net import USER_AGENT, RateGate, retry_after_seconds
 from sync import __version__
 from sync.errors import BadInput, PapershelfError
@@ -231,3 +233,55 @@ def test_conformance_with_real_api_answers() -> None:
     old = parse_api_feed((folder / "api_2026_id_list_astro-ph_0601001.xml").read_bytes())
     assert old[0].arxiv_id == "astro-ph/0601001v1"
     assert old[0].venue == "ActaAstron.56:1-50,2006"
+
+
+class _Answer:
+    """A canned requests.Response stand-in (no network at all)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.status_code = 200
+        self.content = body
+        self.headers: dict[str, str] = {}
+
+
+class _Session:
+    """Records each GET (url, User-Agent) and answers with fixture bytes."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.calls: list[tuple[str, str]] = []
+
+    def get(self, url, params=None, headers=None, timeout=None):
+        self.calls.append((url, (headers or {}).get("User-Agent", "")))
+        return _Answer(self.body)
+
+
+@pytest.fixture
+def fake_gate(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The process-wide gate on a frozen clock: each wait it imposes is recorded, not slept."""
+    slept: list[float] = []
+    monkeypatch.setattr(net, "GATE", RateGate(clock=lambda: 1000.0, sleep=slept.append))
+    return slept
+
+
+def test_default_clients_share_one_three_second_gate(fake_gate: list[float]) -> None:
+    """Two clients with default settings, in one process: arXiv sees calls 3 s apart."""
+    body = fixture_bytes("api/classic_2016_one.xml")
+    first = ArxivClient("http://api.invalid/query", session=_Session(body))
+    second = ArxivClient("http://api.invalid/query", session=_Session(body))
+    assert first.min_interval_seconds == 3.0
+    first.fetch_by_ids(["1312.0042"])
+    second.fetch_by_ids(["1312.0042"])
+    first.search("cat:cs.CL", max_results=1)
+    assert fake_gate == [3.0, 6.0]  # the 2nd call waits 3 s, the 3rd 6 s (clock frozen)
+
+
+def test_arxiv_rss_hosts_are_spaced_others_are_not(fake_gate: list[float]) -> None:
+    session = _Session(fixture_bytes("rss/arxiv_cs.CL+cs.LG_mixed.xml"))
+    for url in ("https://rss.arxiv.org/rss/cs.CL", "https://rss.arxiv.org/rss/cs.LG"):
+        fetch_feed(url, session=session)
+    fetch_feed("https://reading.example.org/feed.xml", session=session)
+    fetch_feed("https://reading.example.org/feed.xml", session=session)
+    assert fake_gate == [3.0]
+    assert {agent for _, agent in session.calls} == {USER_AGENT}
+    assert USER_AGENT.startswith(f"papershelf/{__version__} ")

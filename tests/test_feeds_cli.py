@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from feeds_http import FEED_FIXTURES, FeedServer, Reply, fixture_bytes
 
+from feeds.poll import Poller
 from server.cli import main
 from sync.listmodel import parse_list
+from sync.workspace import open_workspace
 
 MIXED = FEED_FIXTURES / "rss" / "arxiv_cs.CL+cs.LG_mixed.xml"
 
@@ -153,5 +155,45 @@ def test_poll_configured_feed_over_http(capsys, ws: Path) -> None:
         assert "2 feed(s) polled, 4 new candidate(s), 1 error(s)" in out
         code, out, _ = run(capsys, "poll", "--feed", "gone", "--workspace", str(ws))
         assert code == 1  # every polled feed failed
+    finally:
+        server.close()
+
+
+def test_poll_shows_progress_on_stderr_and_json_stays_clean(capsys, ws: Path) -> None:
+    code, out, err = run(capsys, "poll", "--from-file", str(MIXED), "--workspace", str(ws))
+    assert code == 0
+    assert "\rpoll: " in err and "item" in err  # tqdm's bar, on stderr, cleared when done
+    assert "Traceback" not in err and "item [" not in out
+    code, out, err = run(
+        capsys, "poll", "--from-file", str(MIXED), "--workspace", str(ws), "--json"
+    )
+    assert code == 0 and err == ""
+    assert json.loads(out)["feeds"][0]["updated"] == 4  # seen again, nothing new
+
+
+def test_progress_counts_every_item(ws: Path) -> None:
+    """What feeds the bar: items dropped up front, then items ranked, adding up to all."""
+    steps: list[int] = []
+    summary = Poller(open_workspace(ws)).poll_file(MIXED, progress=steps.append)
+    assert sum(steps) == summary.items == 6 and steps == [2, 4]
+
+
+def test_poll_one_named_feed(capsys, ws: Path) -> None:
+    server = FeedServer()
+    try:
+        server.routes["/cl"] = [Reply(200, fixture_bytes("rss/arxiv_cs.CL+cs.LG_mixed.xml"))]
+        server.routes["/other"] = [Reply(200, fixture_bytes("rss/generic_atom.xml"))]
+        config = ws / ".papershelf" / "config.toml"
+        config.write_text(
+            config.read_text()
+            + f'[[feeds]]\nname = "cl"\ntype = "arxiv-rss"\ncategory = "cs.CL"\nurl = "{server.url("/cl")}"\n'
+            + f'[[feeds]]\nname = "other"\ntype = "rss"\nurl = "{server.url("/other")}"\n',
+            encoding="utf-8",
+        )
+        code, out, err = run(capsys, "poll", "--feed", "cl", "--workspace", str(ws), "--json")
+        assert code == 0, err
+        result = json.loads(out)
+        assert [f["feed"] for f in result["feeds"]] == ["cl"] and result["new"] == 4
+        assert server.requests_to("/other") == [] and len(server.requests_to("/cl")) == 1
     finally:
         server.close()
