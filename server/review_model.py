@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -235,19 +236,34 @@ def _describe_commit(value: Any) -> str:
         message = str(value.get("message") or value.get("summary") or "").splitlines()[:1]
         when = value.get("at") or value.get("time") or value.get("date") or ""
         sha = str(value.get("sha") or value.get("hexsha") or "")[:7]
-        return " ".join(p for p in (sha, f"“{message[0]}”" if message else "", str(when)) if p)
+        parts = (sha, f"“{message[0]}”" if message else "", _describe_when(when) if when else "")
+        return " ".join(p for p in parts if p)
     return str(value) if value else "none yet"
 
 
 def _describe_when(value: Any) -> str:
-    """A time value (dict with `at`, ISO text, epoch) as text."""
+    """A time value (dict with `at`, ISO text, epoch) as text: `2026-04-27 10:00:05 UTC`.
+
+    The parts write times differently (`…Z`, `…+00:00`, epoch seconds); the bar says them one way.
+    """
     if isinstance(value, Mapping):
         failed = value.get("ok") is False
         when = _describe_when(value.get("at") or value.get("time"))
         return f"{when} (failed)" if failed else when
-    if isinstance(value, int | float):
-        return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return time.strftime(_TIME_FORMAT, time.gmtime(value))
+    if isinstance(value, str) and value:
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if parsed.tzinfo is None or "T" not in value:
+            return value  # a bare date, or a time whose zone is unknown: as given
+        return parsed.astimezone(dt.UTC).strftime(_TIME_FORMAT)
     return str(value) if value else "never"
+
+
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
 
 
 def _error_text(part: Mapping[str, Any]) -> str | None:

@@ -386,11 +386,16 @@ def test_status_items_name_commit_push_poll_and_queue() -> None:
     assert (
         "abcdef1" in sync.detail
         and "Add x" in sync.detail
-        and "2026-04-27T10:00:00Z" in sync.detail
+        and "last push 2026-04-27 10:00:00 UTC (failed)" in sync.detail
     )
     assert "(failed)" in sync.detail
+    # Every part's times are said one way, whatever their source wrote (Z, +00:00, epoch).
+    assert status_items({"sync": {"last_push": {"time": "2026-04-27T12:00:00+02:00"}}})[
+        0
+    ].detail.endswith("last push 2026-04-27 10:00:00 UTC")
     assert sync.error == "papers.md: one entry edited two ways"
-    assert "2027-01-15" in feeds.detail and "next poll 2027-01-16T00:00:00Z" in feeds.detail
+    assert "last poll 2027-01-15 08:00:00 UTC" in feeds.detail
+    assert "next poll 2027-01-16 00:00:00 UTC" in feeds.detail
     assert "7 pending" in feeds.detail
     assert feeds.error == "arxiv: HTTP 503"
     assert clips.detail == "2 queued, 1 failed" and clips.error is None
