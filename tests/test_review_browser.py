@@ -501,7 +501,8 @@ class _AttackPage(BaseHTTPRequestHandler):
 
 
 def _attack_html(base: str, ids: list[int], csrf_guess: str) -> bytes:
-    """A page that tries every way a web page has to make the paired browser decide."""
+    """A page that tries every way a web page has to make the paired browser decide (or fix a
+    list, or unpair)."""
     a, b, c = ids
     return f"""<!doctype html><title>evil</title>
 <img src="{base}/review/candidates/{c}?action=accept&csrf_token={csrf_guess}">
@@ -511,9 +512,12 @@ def _attack_html(base: str, ids: list[int], csrf_guess: str) -> bytes:
 </form>
 <script>
 const body = new URLSearchParams({{action: "reject", csrf_token: "{csrf_guess}", ids: "{b}"}});
+const post = {{method: "POST", mode: "no-cors", credentials: "include", body}};
 Promise.allSettled([
-  fetch("{base}/review/candidates/{b}", {{method: "POST", mode: "no-cors", credentials: "include", body}}),
-  fetch("{base}/review/bulk", {{method: "POST", mode: "no-cors", credentials: "include", body}}),
+  fetch("{base}/review/candidates/{b}", post),
+  fetch("{base}/review/bulk", post),
+  fetch("{base}/review/lists/papers.md/fix", post),
+  fetch("{base}/review/unpair", post),
 ]).then(() => {{ document.title = "fetched"; document.getElementById("f").submit(); }});
 </script>""".encode()
 
@@ -522,6 +526,8 @@ def test_a_page_from_another_origin_cannot_decide(
     page: Page, server: LiveServer, console: Console
 ) -> None:
     console.allow(r"Failed to load resource")  # the refusals the attacking page provokes
+    text = server.list_file.read_text(encoding="utf-8")  # a safe fix the attacker could apply
+    server.list_file.write_text(text.replace("Self Critique", "Self CritiquÃ©"), encoding="utf-8")
     paired(page, server)  # the browser holds a valid session cookie
     real_csrf = page.locator("input[name=csrf_token]").first.input_value()
     ids = [
@@ -543,8 +549,10 @@ def test_a_page_from_another_origin_cannot_decide(
             evil.server_close()
 
     assert [server.status_of(t) for t in (DENSE, STABLE, ENSEMBLES, PREFERENCE)] == ["pending"] * 4
-    assert server.list_file.read_bytes() == before
+    assert server.list_file.read_bytes() == before  # nothing accepted, nothing "fixed"
     assert not (server.services.workspace.root / ".papershelf" / "rejected.txt").exists()
+    page.goto(f"{server.base}/review")  # and the browser is still paired
+    expect(page.locator("li.candidate")).to_have_count(4)
 
 
 # -- layout, accessibility, console --------------------------------------------------------------

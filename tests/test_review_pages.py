@@ -133,6 +133,10 @@ def test_each_guard_refuses_a_decision_alone(
     assert response.status_code == 403, why
     bulk = client.post("/review/bulk", data={**form, "ids": [str(cid)]}, headers=headers)
     assert bulk.status_code == 403, why
+    for route in (f"/review/lists/{LIST_NAME}/fix", "/review/unpair"):
+        refused = client.post(route, data=form, headers=headers)
+        assert refused.status_code == 403, (route, why)
+        assert "Set-Cookie" not in refused.headers, (route, why)
     assert statuses(services)[cid] == "pending"
     assert (services.workspace.root / LIST_NAME).read_bytes() == before
 
