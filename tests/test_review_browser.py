@@ -641,6 +641,9 @@ def test_list_page_shows_sections_additions_and_applies_a_safe_fix(
     expect(page.locator("table.findings")).to_contain_text("mojibake")
     page.screenshot(path=str(shots / "review-list.png"), full_page=True)
 
+    at_width(page, 400)  # the findings table and the fix button fit a narrow window too
+    expect(page.get_by_role("button", name=re.compile(r"Apply 1 safe fix"))).to_be_visible()
+    no_horizontal_scroll(page)
     page.get_by_role("button", name=re.compile(r"Apply 1 safe fix")).click()
     expect(page.get_by_role("status")).to_contain_text("Fixed 1 finding")
     expect(page.get_by_text("No findings")).to_be_visible()
