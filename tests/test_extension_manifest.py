@@ -3,12 +3,18 @@ Chromium without errors or warnings, and `web-ext lint` clean for the Firefox bu
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import queue
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +23,20 @@ from conftest import chromium_available
 from extension_harness import EXTENSION_DIR, chromium_path, extension_args, fixture_server
 
 MANIFEST = EXTENSION_DIR / "manifest.json"
+FIREFOX = Path("/usr/bin/firefox-esr")  # Debian's Firefox ESR; .ci/run installs it
+#: Firefox reaches nothing: every HTTP(S) request goes to a closed local port, every name is
+#: 127.0.0.1, no DNS over HTTPS.
+FIREFOX_OFFLINE_PREFS = [
+    "network.proxy.type=1",
+    "network.proxy.http=127.0.0.1",
+    "network.proxy.http_port=9",
+    "network.proxy.ssl=127.0.0.1",
+    "network.proxy.ssl_port=9",
+    "network.proxy.share_proxy_settings=true",
+    "network.trr.mode=5",
+    "network.dns.forceResolve=127.0.0.1",
+    "network.dns.disablePrefetch=true",
+]
 NODE_MODULES = EXTENSION_DIR / "node_modules"
 WEB_EXT = NODE_MODULES / ".bin" / "web-ext"
 SHIPPED_JS = sorted(
@@ -208,3 +228,79 @@ def test_chromium_loads_it_without_errors_or_warnings(tmp_path: Path) -> None:
             assert [c["name"] for c in commands] == ["_execute_action"], commands
         finally:
             context.close()
+
+
+def _firefox_installs(source_dir: Path, tmp: Path, timeout: float = 90.0) -> str:
+    """Run `web-ext run` on `source_dir` in headless Firefox ESR until Firefox reports the
+    temporary add-on installed (it refuses a manifest it cannot load); returns the output."""
+    prefs = [arg for pref in FIREFOX_OFFLINE_PREFS for arg in ("--pref", pref)]
+    command = [str(WEB_EXT), "run", "--source-dir", str(source_dir), "--firefox", str(FIREFOX)]
+    command += ["--no-input", "--no-reload", "--verbose", *prefs]
+    env = {**os.environ, "MOZ_HEADLESS": "1", "TMPDIR": str(tmp)}  # the profile goes to tmp
+    proc = subprocess.Popen(
+        command,
+        cwd=EXTENSION_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # web-ext and its Firefox: one process group, ended below
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    output: list[str] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                pytest.fail(
+                    f"Firefox did not install the add-on in {timeout} s:\n{''.join(output)}"
+                )
+            if line is None:
+                pytest.fail(f"web-ext run exited ({proc.wait()}):\n{''.join(output)}")
+            output.append(line)
+            if "as a temporary add-on" in line:
+                return "".join(output)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not FIREFOX.exists(), reason="needs Debian's firefox-esr (/usr/bin/firefox-esr)"
+)
+def test_firefox_loads_the_build_and_the_source_folder(tmp_path: Path) -> None:
+    """Real Firefox ESR installs both: the Firefox build (background.scripts only) and the source
+    folder as it is (both background keys; Firefox ignores service_worker)."""
+    if not WEB_EXT.exists():
+        pytest.skip("web-ext is not installed: run `npm ci --prefix extension`")
+    build = subprocess.run(
+        ["node", str(EXTENSION_DIR / "tools" / "build-firefox.mjs")],
+        cwd=EXTENSION_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert build.returncode == 0, build.stderr
+    for name, source in (("build", EXTENSION_DIR / "dist" / "firefox"), ("source", EXTENSION_DIR)):
+        tmp = tmp_path / name
+        tmp.mkdir()
+        output = _firefox_installs(source, tmp)
+        assert '"id":"papershelf@papershelf.invalid"' in output, output
+        assert "moz-extension://" not in output, output  # no error from the add-on's own code
