@@ -230,7 +230,8 @@ def test_a_push_refused_because_the_remote_moved_on_is_fetched_rebased_and_pushe
         'Add "Nu Paper" to training.md › Alignment',
     ]
     status = wait_for(
-        lambda: (s := db.status())["last_push"]["ok"] and s["ahead"] == 0 and s, what="status"
+        lambda: ((s := db.status())["last_push"] or {}).get("ok") and s["ahead"] == 0 and s,
+        what="the status after the push",
     )
     assert status["error"] is None and status["conflict"] is None
     assert (b / LIST_NAME).read_text(encoding="utf-8") == remote_file(remote)
