@@ -214,8 +214,12 @@ def bulk() -> Any:
     outcomes = actions.decide_many(_services(), ids, action, targets)
     failed = [o for o in outcomes if not o.ok]
     if failed:
-        message = "; ".join(f"#{o.id}: {o.message}" for o in failed)
-        return _render("review_refused.html", 409, message=message)
+        done = len(outcomes) - len(failed)
+        message = f"{done} {DONE_TEXT[action]}. Not decided: " + "; ".join(
+            f"#{o.id}: {o.message}" for o in failed
+        )
+        title = "Partly done" if done else "Not done"
+        return render_template("review_refused.html", message=message, title=title), 409
     return redirect(
         url_for("review.page", did=action, n=len(outcomes), **_filters_from_form()), code=303
     )

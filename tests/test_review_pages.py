@@ -424,3 +424,29 @@ def test_pages_load_nothing_from_elsewhere_and_every_post_form_has_the_csrf_toke
                 forms_seen += 1
                 assert f'name="csrf_token" value="{csrf_token(TOKEN)}"' in form, f"{url}: {form}"
     assert forms_seen >= 10  # a decision form per card, bulk, unpair, the list's fix
+
+
+def test_bulk_decides_the_others_when_one_cannot_be_decided(
+    client: FlaskClient, services: Services
+) -> None:
+    pair(client)
+    reward, stable, dense = (candidate_id(services, t) for t in (REWARD, "Stable Large", "Dense"))
+    services.candidates.set_status(reward, "accepted")  # decided meanwhile, elsewhere
+    form = {
+        "action": "accept",
+        "csrf_token": csrf_token(TOKEN),
+        "ids": [str(reward), str(stable), str(dense), "junk"],
+        f"target-{stable}": target_value(LIST_NAME, "Language Model Papers > Alignment"),
+    }
+    answer = client.post("/review/bulk", data=form)
+    assert answer.status_code == 409
+    text = answer.get_data(as_text=True)
+    assert "Partly done" in text and "2 accepted. Not decided:" in text
+    assert f"#{reward}: Candidate {reward} is already accepted." in text
+    assert f"#{stable}" not in text and f"#{dense}" not in text
+    assert statuses(services)[stable] == statuses(services)[dense] == "accepted"
+    results = {c.id: c.result for c in services.candidates.list("accepted")}
+    assert results[stable]["section"] == "Language Model Papers > Alignment"  # its own pick
+    assert results[dense]["section"] == "Language Model Papers > Retrieval"  # the suggestion
+    unknown = client.post("/review/bulk", data={**form, "action": "archive"})
+    assert unknown.status_code == 400
