@@ -450,3 +450,16 @@ def test_bulk_decides_the_others_when_one_cannot_be_decided(
     assert results[dense]["section"] == "Language Model Papers > Retrieval"  # the suggestion
     unknown = client.post("/review/bulk", data={**form, "action": "archive"})
     assert unknown.status_code == 400
+
+
+def test_status_bar_counts_the_real_clip_queue(client: FlaskClient, services: Services) -> None:
+    key = str(services.workspace.root)
+    for n in (1, 2):
+        paper = paper_from_dict({"arxiv_id": f"2604.4000{n}"})  # bare ids wait for arXiv
+        services.clips.queue.put(key, paper, LIST_NAME, "Retrieval", error="arXiv unreachable")
+    failed = services.clips.queue.put(key, paper_from_dict({"arxiv_id": "2604.40003"}), "x", "y")
+    services.clips.queue.mark_failed(failed.id, "no such section")
+    pair(client)
+    text = client.get("/review").get_data(as_text=True)
+    clips = re.search(r'data-part="clips">(.*?)</p>', text, flags=re.S)
+    assert clips and "2 queued, 1 failed" in clips.group(1)
