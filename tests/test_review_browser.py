@@ -474,6 +474,35 @@ def test_bulk_accept_files_each_card_where_its_picker_says(page: Page, server: L
     assert [server.status_of(t) for t in (ENSEMBLES, PREFERENCE)] == ["snoozed", "snoozed"]
 
 
+def test_a_refused_decision_is_said_and_the_card_stays(
+    page: Page, server: LiveServer, console: Console
+) -> None:
+    console.allow(r"status of 400")  # the refused accept below
+    lost = Paper(arxiv_id="2604.39999", title="An Unplaceable Paper on Everything")
+    row = {"identity": lost.identity, "paper": lost, "source": "hand", "scores": {}}
+    assert server.services.candidates.upsert_many([{**row, "suggestions": []}]) == 1
+    paired(page, server)
+    target = card(page, "Unplaceable")
+    picker = target.get_by_label("Section")
+    expect(picker).to_have_value("")
+    expect(picker.locator("option:checked")).to_have_text("Choose a section…")
+    accept = target.get_by_role("button", name="Accept", exact=True)
+    accept.click()
+    status = page.get_by_role("status").first
+    expect(status).to_contain_text("section")
+    expect(status).to_have_class(re.compile(r"banner-error"))
+    expect(target).to_have_count(1)
+    expect(accept).to_be_enabled()  # free to try again
+    assert server.status_of("Unplaceable") == "pending"
+
+    picker.select_option(f"{LIST_NAME}::Language Model Papers > Retrieval")
+    accept.click()
+    expect(target).to_have_count(0)
+    expect(status).to_contain_text("Added")
+    expect(status).not_to_have_class(re.compile(r"banner-error"))
+    assert section_holding(server.list_file, "Unplaceable") == "Language Model Papers > Retrieval"
+
+
 def test_unpairing_forgets_the_browser(page: Page, server: LiveServer) -> None:
     paired(page, server)
     page.get_by_role("button", name="Unpair this browser").click()
