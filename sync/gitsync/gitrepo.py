@@ -232,7 +232,7 @@ class Staging:
     """`git add -A -- paths` running in the background (see `start_staging`)."""
 
     def __init__(self, repo: git.Repo, paths: list[str]) -> None:
-        env = dict(os.environ)
+        env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}  # as GitPython runs git
         for key, value in repo.git.environment().items():
             if value is None:
                 env.pop(key, None)
