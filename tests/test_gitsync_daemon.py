@@ -102,6 +102,7 @@ def test_editor_save_by_rename_is_one_commit_and_junk_is_ignored(tmp_path, remot
     (work / f"{LIST_NAME}~").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     (work / "drafts").mkdir()
     (work / "drafts" / "later.md").write_text("# not yet\n", encoding="utf-8")
+    (work / "tool.py").write_text("print('not a list')\n", encoding="utf-8")  # not a list file
     text = path.read_text(encoding="utf-8").replace(
         "- [Delta", entry("Theta Paper", "2408.00008") + "\n- [Delta"
     )
@@ -115,6 +116,7 @@ def test_editor_save_by_rename_is_one_commit_and_junk_is_ignored(tmp_path, remot
     assert not any(
         n.endswith((".swp", "~")) or n == "4913" or n.startswith("drafts") for n in tracked
     )
+    assert "tool.py" not in tracked and "?? tool.py" in git(work, "status", "--porcelain")
 
 
 def test_rapid_writes_give_few_commits_and_lose_nothing(tmp_path, remote, daemons) -> None:
@@ -255,3 +257,53 @@ def test_a_commit_made_by_hand_in_between_is_not_described_again(tmp_path, remot
     result = daemon.run_once()
     assert result["committed"]["message"] == 'Add "Rho Paper" to training.md › Optimization'
     assert "Rho Paper" in remote_file(remote) and "By Hand" in remote_file(remote)
+
+
+def test_a_running_daemon_pulls_on_its_interval(tmp_path, remote, daemons) -> None:
+    # Curators see each other's additions without writing anything themselves.
+    a = clone(remote, tmp_path / "a")
+    b = clone(remote, tmp_path / "b")
+    db = _start(b, daemons, pull_interval_seconds=0.5)
+    wait_for(lambda: db.status()["last_pull"], what="the first pull")
+    add_entry(a / LIST_NAME, "- [Delta", entry("Sigma Paper", "2508.00020"))
+    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    wait_for(lambda: "Sigma Paper" in (b / LIST_NAME).read_text(encoding="utf-8"), what="the pull")
+    wait_for(lambda: git(b, "rev-parse", "HEAD") == git(remote, "rev-parse", "main"), what="HEAD")
+    assert git(b, "status", "--porcelain").strip() == ""
+    assert db.status()["error"] is None
+
+
+def test_author_from_git_config_template_from_settings_fallback_identity(
+    tmp_path, remote, monkeypatch
+) -> None:
+    for var in ("AUTHOR", "COMMITTER"):
+        monkeypatch.delenv(f"GIT_{var}_NAME", raising=False)
+        monkeypatch.delenv(f"GIT_{var}_EMAIL", raising=False)
+    monkeypatch.delenv("EMAIL", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no ~/.gitconfig identity
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    work = clone(remote, tmp_path / "work")
+    git(work, "config", "user.name", "Config Curator")
+    git(work, "config", "user.email", "config@example.invalid")
+    ws = workspace(work, '[sync]\nmessage_template = "papers: {summary}"\n')
+    add_entry(work / LIST_NAME, "- [Gamma", entry("Tau Paper", "2509.00021"))
+    result = SyncDaemon(ws).run_once()
+    assert result["ok"], result
+    assert messages(work)[0] == (
+        'papers: Add "Tau Paper" to training.md › Optimization; update .papershelf/config.toml'
+    )
+    assert git(work, "log", "-1", "--format=%an <%ae>").strip() == (
+        "Config Curator <config@example.invalid>"
+    )
+    # No identity at all (and git told not to guess one): committed as papershelf, not lost.
+    git(work, "config", "--unset", "user.name")
+    git(work, "config", "--unset", "user.email")
+    git(work, "config", "user.useConfigOnly", "true")
+    add_entry(work / LIST_NAME, "- [Gamma", entry("Upsilon Paper", "2510.00022"))
+    result = SyncDaemon(ws).run_once()
+    assert result["ok"], result
+    assert messages(work)[0] == 'papers: Add "Upsilon Paper" to training.md › Optimization'
+    assert git(work, "log", "-1", "--format=%an <%ae>").strip() == (
+        "papershelf <papershelf@localhost>"
+    )
+    assert "Upsilon Paper" in remote_file(remote)

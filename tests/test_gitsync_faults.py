@@ -147,6 +147,28 @@ def test_never_commits_mid_rebase(tmp_path, remote) -> None:
     assert daemon.run_once()["committed"]
 
 
+def test_never_commits_with_unmerged_paths(tmp_path, remote) -> None:
+    # A conflicted `git stash pop` leaves unmerged paths and no MERGE_HEAD.
+    work = clone(remote, tmp_path / "work")
+    path = work / LIST_NAME
+    path.write_text(path.read_text().replace("[Alpha Paper", "[Alpha Stashed"), encoding="utf-8")
+    git(work, "stash", "-q")
+    path.write_text(path.read_text().replace("[Alpha Paper", "[Alpha Committed"), encoding="utf-8")
+    git(work, "commit", "-q", "-am", "Alpha edited")
+    popped = subprocess.run(["git", "stash", "pop"], cwd=work, capture_output=True, text=True)
+    assert popped.returncode != 0 and "UU training.md" in git(work, "status", "--porcelain")
+    assert not (work / ".git" / "MERGE_HEAD").exists()
+    daemon = SyncDaemon(workspace(work))
+    result = daemon.run_once()
+    assert result["committed"] is None and "unresolved conflict" in result["error"]
+    assert messages(work)[0] == "Alpha edited" and "UU training.md" in git(
+        work, "status", "--porcelain"
+    )
+    git(work, "checkout", "-q", "HEAD", "--", LIST_NAME)  # resolved: take the committed side
+    git(work, "stash", "drop", "-q")
+    assert daemon.run_once()["pushed"] and "Alpha Committed" in remote_file(remote)
+
+
 def test_a_disk_error_is_reported_and_the_loop_lives_on(tmp_path, remote) -> None:
     work = clone(remote, tmp_path / "work")
     path = work / LIST_NAME

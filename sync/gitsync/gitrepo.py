@@ -219,7 +219,12 @@ def head_blob(repo: git.Repo, path: str, known: bytes | None = None) -> bytes | 
 
 #: Porcelain status codes of unmerged paths.
 UNMERGED = frozenset({"DD", "AU", "UD", "UA", "DU", "AA", "UU"})
-_NO_IDENTITY_HINTS = ("tell me who you are", "unable to auto-detect", "empty ident")
+_NO_IDENTITY_HINTS = (
+    "tell me who you are",
+    "unable to auto-detect",
+    "empty ident",
+    "auto-detection is disabled",  # user.useConfigOnly with no identity configured
+)
 _FALLBACK_IDENTITY = {
     "GIT_AUTHOR_NAME": "papershelf",
     "GIT_AUTHOR_EMAIL": "papershelf@localhost",
