@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -70,3 +71,16 @@ def test_any_paper_adds_exactly_one_entry_and_nothing_else(
     assert fields.is_paper
     assert "arxiv:2410.16215" in fields.identities
     assert "<script>" not in "\n".join(plan.lines)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("note", ["- <script>alert(1)</script>", "\t <script>x</script>", "<!-- x"])
+def test_a_note_shaped_like_the_lists_own_notes_carries_no_raw_html(target, note) -> None:
+    name, section = target
+    doc = DOCS[name]
+    place = doc.section(section)
+    paper = Paper(arxiv_id="2410.16215", title="Safe notes", published="2024-10-21", note=note)
+    plan = plan_insertion(doc, place, infer_style(doc, place), paper)
+    written = "\n".join(plan.lines)
+    assert "<script>" not in written and "<!--" not in written
+    assert "&lt;" in written  # the note is kept, as literal text

@@ -10,7 +10,7 @@ from ..identity import parse_arxiv_id
 from .body import arxiv_form, arxiv_url, github_repo
 from .fields import ELLIPSIS
 from .style import EntryStyle
-from .text import code_span_text, escape_line_start, escape_text, safe_url
+from .text import code_span_text, escape_line_start, escape_text, neutralize_html, safe_url
 
 
 def render_entry(paper: Any, style: EntryStyle) -> list[str]:
@@ -122,7 +122,7 @@ def _note_lines(paper: Any, style: EntryStyle) -> list[str]:
         # Notes under author lines are kept as written; a new one becomes its own line.
         sub = d.get("sub_indent") or "\t "
         if all(not ln.strip() or ln.startswith(sub) for ln in lines):
-            return lines
+            return [neutralize_html(ln) for ln in lines]
         text = [
             (d.get("sub_indent") or "\t ") + escape_line_start(escape_text(ln, "line"))
             for ln in lines
@@ -132,8 +132,9 @@ def _note_lines(paper: Any, style: EntryStyle) -> list[str]:
     indent = d.get("note_indent") or "  "
     wrap = d.get("note_wrap") or "- {}"
     if all(not ln.strip() or ln.lstrip().startswith(("- ", "* ", "+ ")) for ln in lines):
-        # Already the list's note bullets (as read from an entry): kept as written.
-        return [indent + ln if ln.strip() else ln for ln in lines]
+        # Already the list's note bullets (as read from an entry): kept as written, but never
+        # with raw HTML (a `<script>` in a clip's note must not reach the list as a tag).
+        return [indent + neutralize_html(ln) if ln.strip() else ln for ln in lines]
     out = []
     for line in lines:
         if line.strip():

@@ -130,6 +130,17 @@ def escape_line_start(line: str) -> str:
     return f"{lead}\\{token}{rest}"
 
 
+#: A `<` that starts raw HTML (a tag, comment or declaration), not an autolink `<scheme:...>`.
+_RAW_HTML_RE = re.compile(
+    r"<(?=[A-Za-z/!?])(?![A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*>)(?![^\s<>@/]+@[^\s<>]+>)"
+)
+
+
+def neutralize_html(text: str) -> str:
+    """`text` with raw HTML turned into literal text (`&lt;`); autolinks stay links."""
+    return _RAW_HTML_RE.sub("&lt;", text)
+
+
 def code_span_text(text: str) -> str:
     """Text for inside a code span, where escapes do not work: backticks become quotes."""
     return _HTML_START_RE.sub("&lt;", _one_line(text).replace("`", "'"))
