@@ -18,7 +18,7 @@ from watchdog.observers import Observer
 
 from ..errors import PapershelfError
 from ..workspace import Workspace
-from . import gitrepo, share
+from . import gitrepo, share, stalelock
 from . import status as status_store
 from .messages import check_template, describe_change
 from .settings import (
@@ -260,7 +260,7 @@ class SyncDaemon:
                 return self._finish(result, exc.message)
             with repo:
                 try:
-                    notice = gitrepo.clear_stale_lock(repo, self.stale_lock_seconds)
+                    notice = stalelock.clear_stale_lock(repo, self.stale_lock_seconds)
                     if notice:
                         self._set(notice=notice)
                     doing = gitrepo.in_progress(repo, unmerged=False)
