@@ -321,7 +321,7 @@ class Ranker:
         for i, text in enumerate(texts):
             order = np.argsort(-scores[i], kind="stable")[:top_k]
             row = words[i] if words is not None else None
-            surface = _surface_map(text)
+            surface = _Surface(text) if explain > 0 else None
             out.append(
                 [
                     self._explain(surface, row, nearest, i, int(j), float(scores[i, j]))
@@ -338,13 +338,13 @@ class Ranker:
         return out, per_list
 
     def _explain(
-        self, surface: dict[str, str], row: Any, nearest: Any, i: int, j: int, score: float
+        self, surface: _Surface | None, row: Any, nearest: Any, i: int, j: int, score: float
     ) -> Suggestion:
         """A Suggestion for section `j` with its shared words and its most similar entry."""
         ref = self.sections[j]
         why: tuple[str, ...] = ()
         similar = None
-        if row is not None and row.nnz:
+        if surface is not None and row is not None and row.nnz:
             why = _as_surface(surface, self._why_terms(row, j))
             if nearest is not None and nearest[i, j] >= 0:
                 similar = self.entry_titles[int(nearest[i, j])]
@@ -375,31 +375,42 @@ class Ranker:
         return [str(self._names[row.indices[k]]) for k in order if scores[k] > 0]
 
 
-def _surface_map(text: str) -> dict[str, str]:
-    """Each term of the text mapped to the first word (or pair of words) the text wrote for it."""
-    surface: dict[str, str] = {}
-    normal = normalize_text(text)
-    words = _content_words(normal)
-    for word in words:
-        surface.setdefault(_stem(word), word)
-    for a, b in zip(words, words[1:], strict=False):
-        compound = f"{a}-{b}"
-        surface.setdefault(_stem(a + b), compound if compound in normal else f"{a} {b}")
-    return surface
+class _Surface:
+    """How one text wrote each of its terms: a word, or a pair of words (`pre-training`)."""
+
+    def __init__(self, text: str) -> None:
+        """Index the text's words by stem (pairs are looked up only when asked for)."""
+        self.normal = normalize_text(text)
+        self.content = _content_words(self.normal)
+        self.single: dict[str, str] = {}
+        for word in self.content:
+            self.single.setdefault(_stem(word), word)
+
+    def words(self, term: str) -> list[str]:
+        """The words the text wrote for `term` (the term itself when the text has no such term)."""
+        if term in self.single:
+            return [self.single[term]]
+        words = self.content
+        for a, b in zip(words, words[1:], strict=False):
+            if _stem(a + b) == term:
+                return [f"{a}-{b}"] if f"{a}-{b}" in self.normal else [a, b]
+        return [term]
 
 
 def surface_words(text: str, terms: Sequence[str]) -> tuple[str, ...]:
     """Stemmed terms (best first) as the words the paper wrote, distinct, at most `WHY_WORDS`."""
-    return _as_surface(_surface_map(text), terms)
+    return _as_surface(_Surface(text), terms)
 
 
-def _as_surface(surface: dict[str, str], terms: Sequence[str]) -> tuple[str, ...]:
+def _as_surface(surface: _Surface, terms: Sequence[str]) -> tuple[str, ...]:
     """Stemmed terms as surface words, distinct, at most `WHY_WORDS`."""
     out: list[str] = []
     for term in terms:
-        for word in surface.get(term, term).split(" "):  # a pair of words counts as two
+        for word in surface.words(term):
             if word not in out:
                 out.append(word)
+        if len(out) >= WHY_WORDS:
+            break
     return tuple(out[:WHY_WORDS])
 
 

@@ -11,7 +11,7 @@ from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 #: The linear model learns from at most this many entries per section (big lists stay fast).
-LINEAR_SAMPLE_PER_SECTION = 100
+LINEAR_SAMPLE_PER_SECTION = 50
 
 
 def normalize_rows(matrix: Any) -> Any:
