@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -242,6 +242,10 @@ def _markdown_it_structure(text: str, lines: list[str]) -> tuple[list, list]:
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(LINE.filter(lambda t: "\r" not in t and "\x0b" not in t), max_size=25))
+# Found by hypothesis: a setext underline left of a nested item's text is that text's lazy line.
+@example(["- Paper", "   - Paper", "  ===", "Paper"])
+@example(["- a", "  - b", "", "    c", "  ===", "x"])
+@example(["- a", "  ===", "x"])
 def test_headings_and_entries_agree_with_markdown_it(lines: list[str]) -> None:
     """Where it matters (top-level headings, items, paragraphs, rows) we parse as CommonMark.
 

@@ -53,6 +53,9 @@ def scan_item(
     )
     n = len(lines)
     get = _COLUMNS.get
+    # The content column of the innermost nested item whose paragraph may be open: a setext
+    # underline left of it is that paragraph's lazy text, not a heading (CommonMark).
+    para_col = width
     last = i
     blank_seen = False
     j = i + 1
@@ -102,9 +105,17 @@ def scan_item(
                 # Indented code inside the item, unless it continues an open paragraph.
                 lazy_ok = lazy_ok and not blank_seen
             else:
-                lazy_ok = _item_line_is_text(body.rstrip("\r\n"), lazy_ok and not blank_seen)
+                text = body.rstrip("\r\n")
+                paragraph_open = lazy_ok and not blank_seen
+                if col < para_col and not paragraph_open:
+                    para_col = width  # not lazy text: the nested item has ended
+                lazy_ok = _item_line_is_text(text, paragraph_open, col < para_col)
+                if body[0] in "-*+0123456789":
+                    nested = _nested_content_col(text, col)
+                    if nested is not None:
+                        para_col = nested
                 if not lazy_ok and body[0] in "`~":
-                    fence = fence_of(body.rstrip("\r\n"))
+                    fence = fence_of(text)
             last = j
             blank_seen = False
             j += 1
@@ -132,11 +143,26 @@ _ITEM_STOP = frozenset("#`~<=-_*")
 _STAR_NEXT = ("*", " ", "\t")
 
 
-def _item_line_is_text(text: str, paragraph_open: bool) -> bool:
-    """Whether a line inside an item (after its indent) leaves paragraph text open after it."""
+def _nested_content_col(text: str, col: int) -> int | None:
+    """The content column of a nested list item starting `text` (at column `col`), if it is one."""
+    found = classify(text)
+    if found == BULLET:
+        return col + 2
+    if found == ORDERED:
+        m = ORDERED_RE.match(text)
+        return col + len(m.group(0)) + 1 if m else None
+    return None
+
+
+def _item_line_is_text(text: str, paragraph_open: bool, lazy: bool = False) -> bool:
+    """Whether a line inside an item (after its indent) leaves paragraph text open after it.
+
+    `lazy`: the line sits left of the nested item whose paragraph is open, so it can only be
+    that paragraph's continuation (a setext underline cannot be lazy).
+    """
     c = text[0]
     if (c == "`" or c == "~") and fence_of(text) is not None:
         return False
-    if paragraph_open and (c == "=" or c == "-") and SETEXT_RE.match(text):
+    if paragraph_open and not lazy and (c == "=" or c == "-") and SETEXT_RE.match(text):
         return False  # the underline of a setext heading inside the item
     return classify(text) not in (ATX, BREAK, HTML)
