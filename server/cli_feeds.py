@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from feeds.decisions import accept, reject
-from feeds.poll import Poller, PollSummary
 from feeds.store import STATUSES, Candidate
+
+if TYPE_CHECKING:
+    from feeds.poll import Poller, PollSummary
 
 from .cli_common import emit, get_workspace, json_option, workspace_option
 
@@ -31,6 +33,9 @@ def register(group: click.Group) -> None:
 
 def _poller(workspace_dir: str | None) -> Poller:
     """A poller of the command's workspace."""
+    # Imported here: the ranker pulls in scikit-learn (seconds), which other commands never need.
+    from feeds.poll import Poller
+
     return Poller(get_workspace(workspace_dir))
 
 
