@@ -1,4 +1,4 @@
-"""The feeds area of the JSON API: suggest, candidates, accept and reject."""
+"""The feeds area of the JSON API: suggest, candidates, accept, reject and snooze."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from feeds.decisions import accept, reject
+from feeds.decisions import accept, reject, snooze
 from feeds.poll import Poller
 from feeds.store import STATUSES
 from sync.errors import BadInput
@@ -112,4 +112,13 @@ def reject_candidate(candidate_id: str) -> Response:
     _body()
     poller = _poller(current_app)
     candidate = reject(poller.workspace, poller.store, candidate_id)
+    return jsonify({"ok": True, "candidate": candidate.to_dict()})
+
+
+@bp.post("/candidates/<candidate_id>/snooze")
+def snooze_candidate(candidate_id: str) -> Response:
+    """Put a pending candidate aside (status `snoozed`) to decide later; the workspace is untouched."""
+    _body()
+    poller = _poller(current_app)
+    candidate = snooze(poller.workspace, poller.store, candidate_id)
     return jsonify({"ok": True, "candidate": candidate.to_dict()})

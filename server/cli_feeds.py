@@ -1,4 +1,4 @@
-"""`papershelf poll`, `candidates`, `accept`, `reject`, `suggest`: the feeds from the terminal."""
+"""`papershelf poll`, `candidates`, `accept`, `reject`, `snooze`, `suggest`: the feeds from the terminal."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from feeds.decisions import accept, reject
+from feeds.decisions import accept, reject, snooze
 from feeds.store import STATUSES, Candidate
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ def register(group: click.Group) -> None:
         candidates_command,
         accept_command,
         reject_command,
+        snooze_command,
         suggest_command,
     ):
         group.add_command(command)
@@ -156,6 +157,21 @@ def reject_command(candidate_id: str, workspace_dir: str | None, as_json: bool) 
         candidate.to_dict(),
         as_json,
         f"rejected {candidate.id}: {candidate.paper.title or candidate.identity}",
+    )
+
+
+@click.command("snooze")
+@click.argument("candidate_id", metavar="ID")
+@workspace_option
+@json_option
+def snooze_command(candidate_id: str, workspace_dir: str | None, as_json: bool) -> None:
+    """Put a pending candidate aside to decide later (only on this machine; nothing is shared)."""
+    poller = _poller(workspace_dir)
+    candidate = snooze(poller.workspace, poller.store, candidate_id)
+    emit(
+        candidate.to_dict(),
+        as_json,
+        f"snoozed {candidate.id}: {candidate.paper.title or candidate.identity}",
     )
 
 

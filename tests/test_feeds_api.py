@@ -124,3 +124,20 @@ def test_reject(client, workspace_root: Path) -> None:
     assert len(_pending(client)) == 3
     rejected = client.get("/api/candidates", query_string={"status": "rejected"}, headers=AUTH)
     assert [c["id"] for c in rejected.get_json()["candidates"]] == [cid]
+
+
+def test_snooze(client, workspace_root: Path) -> None:
+    cid = next(c["id"] for c in _pending(client) if c["identity"] == "arxiv:2611.09876")
+    before = (workspace_root / "training.md").read_bytes()
+    response = client.post(f"/api/candidates/{cid}/snooze", json={}, headers=AUTH)
+    assert response.status_code == 200 and response.get_json()["candidate"]["status"] == "snoozed"
+    assert not (workspace_root / ".papershelf" / "rejected.txt").exists()
+    assert (workspace_root / "training.md").read_bytes() == before
+    assert len(_pending(client)) == 3
+    again = client.post(f"/api/candidates/{cid}/snooze", json={}, headers=AUTH)
+    assert again.status_code == 200  # snoozing twice changes nothing
+    ok = client.post(f"/api/candidates/{cid}/accept", json={}, headers=AUTH)
+    assert ok.status_code == 201  # a snoozed candidate can still be accepted
+    refused = client.post(f"/api/candidates/{cid}/snooze", json={}, headers=AUTH)
+    assert refused.status_code == 400 and "already accepted" in refused.get_json()["error"]
+    assert client.post("/api/candidates/99999/snooze", json={}, headers=AUTH).status_code == 404

@@ -197,3 +197,18 @@ def test_poll_one_named_feed(capsys, ws: Path) -> None:
         assert server.requests_to("/other") == [] and len(server.requests_to("/cl")) == 1
     finally:
         server.close()
+
+
+def test_snooze_sets_it_aside_without_touching_the_workspace(capsys, ws: Path) -> None:
+    _poll_fixture(capsys, ws)
+    before = {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()}
+    code, out, _ = run(capsys, "snooze", "arxiv:2611.09876", "--workspace", str(ws))
+    assert code == 0 and out.startswith("snoozed ")
+    assert {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()} == before
+    code, out, _ = run(
+        capsys, "candidates", "--status", "snoozed", "--workspace", str(ws), "--json"
+    )
+    assert [c["identity"] for c in json.loads(out)] == ["arxiv:2611.09876"]
+    run(capsys, "reject", "arxiv:2611.09876", "--workspace", str(ws))
+    code, _, err = run(capsys, "snooze", "arxiv:2611.09876", "--workspace", str(ws))
+    assert code == 2 and "already rejected" in err and "Traceback" not in err
