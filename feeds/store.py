@@ -17,6 +17,7 @@ from sync.errors import BadInput, NotFound
 from sync.identity import identity_key
 from sync.paper import Paper, paper_from_dict
 from sync.paths import data_dir
+from sync.sqlite_wal import enable_wal
 
 from .store_schema import SCHEMA_VERSION as SCHEMA_VERSION  # re-exported: the store's version
 from .store_schema import extra_json, load_extra, merge_extra, migrate
@@ -122,7 +123,7 @@ class CandidateStore:
         self._lock = threading.Lock()
         db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
+            enable_wal(db, _BUSY_TIMEOUT_SECONDS)
             migrate(db, self.path)
         finally:
             db.close()

@@ -14,6 +14,7 @@ from typing import Any
 
 from sync.paper import Paper, paper_from_dict
 from sync.paths import data_dir
+from sync.sqlite_wal import enable_wal
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ class ClipQueue:
         self.path = path or data_dir() / QUEUE_FILENAME
         db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS)
         try:
-            db.execute("PRAGMA journal_mode=WAL")  # persistent: readers never block the writer
+            enable_wal(db, _BUSY_TIMEOUT_SECONDS)  # persistent: readers never block the writer
             db.executescript(_SCHEMA)
         finally:
             db.close()

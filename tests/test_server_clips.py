@@ -251,3 +251,34 @@ def test_queue_rows_round_trip_and_count(tmp_path: Path) -> None:
     queue.mark_done(first.id, {"status": "added"})
     assert queue.summary("/ws")["done"] == 1 and queue.summary("/ws")["queued"] == 0
     assert queue.summary()["queued"] == 1
+
+
+def _open_queue_at_once(path: Path, n_threads: int) -> list[BaseException]:
+    errors: list[BaseException] = []
+    start = threading.Barrier(n_threads)
+
+    def open_it() -> None:
+        try:
+            start.wait(timeout=30)
+            ClipQueue(path)
+        except BaseException as exc:  # collected for the caller's assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return errors
+
+
+def test_many_threads_opening_a_new_queue_at_once_all_get_it(tmp_path: Path) -> None:
+    # Switching a new file to WAL needs it alone; SQLite says "locked" at once to the others.
+    import sqlite3
+
+    for round_number in range(10):
+        path = tmp_path / f"queue{round_number}.sqlite3"
+        sqlite3.connect(path).close()  # an empty file in rollback-journal mode, as on first run
+        assert _open_queue_at_once(path, 8) == []
+        with sqlite3.connect(path) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
