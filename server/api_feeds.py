@@ -109,16 +109,18 @@ def accept_candidate(candidate_id: str) -> tuple[Response, int]:
 @bp.post("/candidates/<candidate_id>/reject")
 def reject_candidate(candidate_id: str) -> Response:
     """Reject the candidate here and in the workspace's rejected.txt."""
-    _body()
-    poller = _poller(current_app)
-    candidate = reject(poller.workspace, poller.store, candidate_id)
-    return jsonify({"ok": True, "candidate": candidate.to_dict()})
+    return _decided(reject, candidate_id)
 
 
 @bp.post("/candidates/<candidate_id>/snooze")
 def snooze_candidate(candidate_id: str) -> Response:
     """Put a pending candidate aside (status `snoozed`) to decide later; the workspace is untouched."""
+    return _decided(snooze, candidate_id)
+
+
+def _decided(decide: Any, candidate_id: str) -> Response:
+    """Run one decision that writes no list (reject, snooze); answer with the candidate."""
     _body()
     poller = _poller(current_app)
-    candidate = snooze(poller.workspace, poller.store, candidate_id)
+    candidate = decide(poller.workspace, poller.store, candidate_id)
     return jsonify({"ok": True, "candidate": candidate.to_dict()})

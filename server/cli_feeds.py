@@ -151,13 +151,7 @@ def accept_command(
 @json_option
 def reject_command(candidate_id: str, workspace_dir: str | None, as_json: bool) -> None:
     """Reject a candidate; it is written to .papershelf/rejected.txt and never proposed again."""
-    poller = _poller(workspace_dir)
-    candidate = reject(poller.workspace, poller.store, candidate_id)
-    emit(
-        candidate.to_dict(),
-        as_json,
-        f"rejected {candidate.id}: {candidate.paper.title or candidate.identity}",
-    )
+    _decide(reject, "rejected", candidate_id, workspace_dir, as_json)
 
 
 @click.command("snooze")
@@ -166,12 +160,19 @@ def reject_command(candidate_id: str, workspace_dir: str | None, as_json: bool) 
 @json_option
 def snooze_command(candidate_id: str, workspace_dir: str | None, as_json: bool) -> None:
     """Put a pending candidate aside to decide later (only on this machine; nothing is shared)."""
+    _decide(snooze, "snoozed", candidate_id, workspace_dir, as_json)
+
+
+def _decide(
+    decide: Any, verb: str, candidate_id: str, workspace_dir: str | None, as_json: bool
+) -> None:
+    """Run one decision that writes no list (reject, snooze) and report the candidate."""
     poller = _poller(workspace_dir)
-    candidate = snooze(poller.workspace, poller.store, candidate_id)
+    candidate = decide(poller.workspace, poller.store, candidate_id)
     emit(
         candidate.to_dict(),
         as_json,
-        f"snoozed {candidate.id}: {candidate.paper.title or candidate.identity}",
+        f"{verb} {candidate.id}: {candidate.paper.title or candidate.identity}",
     )
 
 
