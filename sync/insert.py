@@ -12,7 +12,7 @@ from .atomic import atomic_write_bytes, locked
 from .errors import BadInput, ListChanged
 from .listmodel import ListDocument, parse_list, verify_insertion
 from .paper import Paper
-from .styles import carry_list_habits, extract_fields, infer_style, plan_insertion
+from .styles import carry_list_habits, find_paper, infer_style, plan_insertion
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -152,31 +152,13 @@ def _first_hit(
 
 
 def _find_in_document(list_path: str, doc: ListDocument, identity: str) -> AddResult | None:
-    """The entry of `doc` with this identity, reading fields only of entries whose text could hold it."""
-    needle = _needle(identity)
-    seen: set[int] = set()
-    for line_no, line in enumerate(doc.lines):
-        if needle not in line.lower():
-            continue
-        section = doc.section_of_line(line_no)
-        for entry in section.entries:
-            if entry.start <= line_no < entry.end and entry.start not in seen:
-                seen.add(entry.start)
-                if identity in extract_fields(doc.entry_text(entry)).identities:
-                    text = doc.entry_text(entry)
-                    return AddResult("exists", list_path, section.address, entry.start + 1, text)
-    return None
-
-
-def _needle(identity: str) -> str:
-    """Lower-case text every written form of this identity contains (ids, DOIs, a URL's last part)."""
-    kind, _, value = identity.partition(":")
-    value = value.lower()
-    if kind != "url":
-        return value
-    host, _, path = value.partition("/")
-    parts = [p for p in path.split("?")[0].split("/") if p]
-    return parts[-1] if parts else host.removeprefix("www.")
+    """The paper entry of `doc` with this identity, reading only entries whose text names it."""
+    found = find_paper(doc, identity)
+    if found is None:
+        return None
+    entry, _fields = found
+    section = doc.section_address_of_line(entry.start)
+    return AddResult("exists", list_path, section, entry.start + 1, doc.entry_text(entry))
 
 
 def _added_result(list_path: str, doc: ListDocument, at_line: int, lines: list[str]) -> AddResult:

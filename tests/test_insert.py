@@ -96,6 +96,22 @@ def test_already_listed_in_any_form_is_exists_and_bytes_stay(tmp_path: Path) -> 
     assert (ws.root / "other.md").read_bytes() == other_before
 
 
+@pytest.mark.parametrize("warm_index", [False, True])
+def test_an_old_style_id_with_its_subject_class_is_found(tmp_path: Path, warm_index: bool) -> None:
+    from sync.index import WorkspaceIndex
+
+    ws, path = _workspace(tmp_path)
+    (ws.root / "other.md").write_text(
+        "## Misc\n\n- [Knots, again](https://arxiv.org/abs/math.GT/0309136v2), 2003.\n"
+    )
+    before = path.read_bytes()
+    index = WorkspaceIndex.build(ws) if warm_index else None
+    paper = _paper(arxiv_id="math/0309136", url=None, title="Knots, again")
+    result = add_paper(ws, paper, "training.md", "Optimization", index=index)
+    assert (result.status, result.list, result.line) == ("exists", "other.md", 3)
+    assert path.read_bytes() == before
+
+
 def test_unknown_section_names_the_closest_and_writes_nothing(tmp_path: Path) -> None:
     ws, path = _workspace(tmp_path)
     before = path.read_bytes()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .entries import entry_fields, fields_to_paper, paper_entries
+from .entries import entry_fields, fields_to_paper, find_paper, paper_entries
 from .fidelity import EntryResult, FidelityReport, measure_fidelity
 from .fields import EntryFields, extract_fields
 from .place import Insertion, insertion_at, plan_insertion, section_order
@@ -20,6 +20,7 @@ __all__ = [
     "entry_fields",
     "extract_fields",
     "fields_to_paper",
+    "find_paper",
     "infer_style",
     "insertion_at",
     "measure_fidelity",

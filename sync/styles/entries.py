@@ -81,14 +81,22 @@ def fields_to_paper(fields: EntryFields) -> Any:
 
 
 def find_paper(doc: Any, identity: str) -> tuple[Any, EntryFields] | None:
-    """The first paper entry of `doc` with this identity key; only entries naming it are parsed."""
+    """The first paper entry of `doc` with this identity key; only entries naming it are parsed.
+
+    A substring test of one lowercase token over the raw lines skips nearly every line of a big
+    list, and only the entries holding a matching line are built and read.
+    """
     token = _token(identity)
-    for entry in doc.entries:
-        if token is not None:
-            # A cheap substring test over the raw lines skips nearly every entry of a big list.
-            lines = doc.lines[entry.start : entry.end]
-            if not any(token in line.lower() for line in lines):
-                continue
+    if token is None:
+        candidates = iter(doc.entries)
+    else:
+        hits = (doc.entry_at(i) for i, line in enumerate(doc.lines) if token in line.lower())
+        candidates = (entry for entry in hits if entry is not None)
+    seen: set[int] = set()
+    for entry in candidates:
+        if entry.start in seen:
+            continue
+        seen.add(entry.start)
         fields = entry_fields(doc, entry)
         if fields.is_paper and identity in fields.identities:
             return entry, fields
@@ -98,6 +106,10 @@ def find_paper(doc: Any, identity: str) -> tuple[Any, EntryFields] | None:
 def _token(identity: str) -> str | None:
     """A lowercase piece of text every written form of this identity contains."""
     kind, _, value = identity.partition(":")
+    value = value.lower()
     if kind == "url":
         value = value.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
-    return value.lower() or None if kind != "doi" else value.lower().rsplit("/", 1)[-1] or None
+    elif kind in ("doi", "arxiv"):
+        # The part after the last "/": `math.GT/0309136` is written for `math/0309136` too.
+        value = value.rsplit("/", 1)[-1]
+    return value or None
