@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -114,7 +115,8 @@ class WorkspaceIndex:
             if reuse is None:
                 parsed.append((list_path, doc, stamp, None, index_records(list_path, doc)))
             else:
-                added = self._records_of(list_path, doc, reuse.changed)
+                changed = (doc.entry(i) for i in reuse.changed)
+                added = _records_of(list_path, doc, changed)
                 parsed.append((list_path, doc, stamp, old_doc, (reuse, added)))
         with self._lock:
             for gone in [p for p in self._files if stamps.get(p) is None]:
@@ -129,19 +131,6 @@ class WorkspaceIndex:
                     self._reuse(state, doc, stamp, *work)
                 else:  # replaced meanwhile by another document: index it whole next time
                     self._remove(list_path)
-
-    @staticmethod
-    def _records_of(list_path: str, doc: ListDocument, which: tuple[int, ...]) -> list[IndexRecord]:
-        """Records of the paper entries among `doc`'s entries number `which`."""
-        from .styles import entry_fields
-
-        out = []
-        for i in which:
-            entry = doc.entry(i)
-            fields = entry_fields(doc, entry)
-            if fields.is_paper:
-                out.append(make_record(list_path, doc, entry, fields, *entry_keys(fields)))
-        return out
 
     def _reuse(
         self,
@@ -192,13 +181,7 @@ class WorkspaceIndex:
         keyed: milliseconds on a 50,000-entry list, where `update_file` re-keys every entry.
         Anything else (another document indexed meanwhile) falls back to `update_file`.
         """
-        from .styles import entry_fields
-
-        added: list[IndexRecord] = []
-        for entry in new.entries_between(at_line, at_line + count):
-            fields = entry_fields(new, entry)
-            if fields.is_paper:
-                added.append(make_record(list_path, new, entry, fields, *entry_keys(fields)))
+        added = _records_of(list_path, new, new.entries_between(at_line, at_line + count))
         stamp = self._stamp(list_path)
         with self._lock:
             state = self._files.get(list_path)
@@ -327,6 +310,18 @@ class WorkspaceIndex:
         """The number of indexed paper entries."""
         with self._lock:
             return sum(len(state.items) for state in self._files.values())
+
+
+def _records_of(list_path: str, doc: ListDocument, entries: Iterable[Any]) -> list[IndexRecord]:
+    """Index records of the paper entries among `entries` of `doc`."""
+    from .styles import entry_fields
+
+    out = []
+    for entry in entries:
+        fields = entry_fields(doc, entry)
+        if fields.is_paper:
+            out.append(make_record(list_path, doc, entry, fields, *entry_keys(fields)))
+    return out
 
 
 def _start_of(item: IndexRecord) -> int:
