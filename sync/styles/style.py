@@ -184,7 +184,7 @@ def _title_escapes(pool: list[EntryFields]) -> tuple[str, ...]:
     return tuple(out)
 
 
-#: Lists with more entries than this learn their list-wide habits from spread samples.
+#: Lists of this many entries or more learn their list-wide habits from spread samples.
 CARRY_MIN_ENTRIES = 5_000
 _LIST_WIDE_KEYS = ("list_sample", "list_gaps", "link_forms")
 
