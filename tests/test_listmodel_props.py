@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -18,6 +20,7 @@ from markdown_it import MarkdownIt
 
 from sync.errors import BadInput, ListChanged
 from sync.listmodel import ListDocument, kinds, parse_list, verify_insertion
+from sync.listmodel.rows import EntryRows, LineNumbers
 
 WORDS = st.sampled_from(
     ["Paper", "scaling", "LoRA", "ünïcode", "¬∑", "a|b", "`x`", "**bold**", "[l](u)", "#tag", ""]
@@ -212,6 +215,37 @@ def test_insertion_rescan_equals_full_parse_and_verify_matches_oracle(
     except ListChanged:
         accepted = False
     assert accepted == _oracle_accepts(before, full, at, new)
+
+
+@contextlib.contextmanager
+def _tiny_chunks() -> Iterator[None]:
+    """Scan results in chunks of two rows, so even short documents span many chunks."""
+    saved = EntryRows.chunk_rows, LineNumbers.chunk_rows
+    EntryRows.chunk_rows = LineNumbers.chunk_rows = 2
+    try:
+        yield
+    finally:
+        EntryRows.chunk_rows, LineNumbers.chunk_rows = saved
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markdown(), st.data())
+def test_successive_insertions_equal_a_full_parse_and_render_their_lines(
+    data: bytes, choice: st.DataObject
+) -> None:
+    """Each insertion builds on the last one's moved chunks; bytes are spliced, not re-encoded."""
+    with _tiny_chunks():
+        doc = parse_list(data)
+        for _ in range(choice.draw(st.integers(1, 4))):
+            at = choice.draw(st.integers(0, len(doc.lines)))
+            new = choice.draw(
+                st.lists(LINE.filter(lambda t: "\r" not in t), min_size=1, max_size=3)
+            )
+            doc = doc.with_lines_inserted(at, new)
+            rendered = doc.render()
+            assert rendered == doc.bom + "".join(doc.lines).encode("utf-8", "surrogateescape")
+            assert _structure(doc) == _structure(parse_list(rendered))
+            _sane(doc)
 
 
 # --- agreement with a CommonMark parser ---------------------------------------------------------

@@ -12,7 +12,6 @@ re-scanned only near the splice (`scan(..., start=, resume=)`) and verified in a
 
 from __future__ import annotations
 
-import bisect
 from typing import NamedTuple
 
 from .items import RawEntry, scan_item
@@ -41,6 +40,7 @@ from .kinds import (
     measure,
     starts_table,
 )
+from .rows import LineNumbers
 
 # Raw results are plain tuples: the scanner makes one per entry, so they must be cheap.
 # heading: (level, title, line, end, setext)    entry: (start, end, kind, indent, marker)
@@ -69,7 +69,7 @@ class Resume(NamedTuple):
     """Where a re-scan may stop: at a line >= `after` where the old scan (shifted by `shift`)
     also started a block."""
 
-    old_starts: list[int]
+    old_starts: LineNumbers
     shift: int
     after: int
 
@@ -85,7 +85,7 @@ def scan(lines: list[str], start: int = 0, resume: Resume | None = None) -> Scan
     while i < n:
         if resume is not None and i >= resume.after:
             old = i - resume.shift
-            k = bisect.bisect_left(resume.old_starts, old)
+            k = resume.old_starts.bisect_left(old)
             if k < len(resume.old_starts) and resume.old_starts[k] == old:
                 return Scan(headings, entries, blocks, starts, i)
         line = lines[i]

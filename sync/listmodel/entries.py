@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import gc
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
+from typing import TYPE_CHECKING
 
-_first = itemgetter(0)
+if TYPE_CHECKING:
+    from .rows import EntryRows
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def bulk() -> Iterator[None]:
 class EntrySource:
     """Builds the Entry objects of one document's sections on demand, each section once."""
 
-    def __init__(self, raw: list[tuple], section_starts: list[int]) -> None:
+    def __init__(self, raw: EntryRows, section_starts: list[int]) -> None:
         self.raw = raw
         self.starts = section_starts
         self.built: dict[int, list[Entry]] = {}
@@ -91,10 +91,10 @@ class EntrySource:
 
     def span(self, k: int) -> tuple[int, int]:
         """Indexes [lo, hi) into the raw entries of section k's entries."""
-        lo = bisect.bisect_left(self.raw, self.starts[k], key=_first)
+        lo = self.raw.bisect_left(self.starts[k])
         if k + 1 >= len(self.starts):
             return lo, len(self.raw)
-        return lo, bisect.bisect_left(self.raw, self.starts[k + 1], key=_first)
+        return lo, self.raw.bisect_left(self.starts[k + 1])
 
     def entries_of(self, k: int, path: tuple[str, ...]) -> list[Entry]:
         """Section k's entries (path: its heading path), built on the first call."""

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import bisect
-from operator import itemgetter
-
 from ..errors import ListChanged
 from .blocks import RawEntry
 from .document import ListDocument, spliced_lines
-
-_first = itemgetter(0)
 
 
 def _shift(line: int, at_line: int, k: int) -> int:
@@ -108,7 +103,7 @@ def _check_entries(before: ListDocument, after: ListDocument, at_line: int, k: i
             f"the new lines would make {len(new) - len(old)} new entries instead of one",
             line=at_line + 1,
         )
-    above = bisect.bisect_left(old, at_line, key=_first)
+    above = old.bisect_left(at_line)
     i = 0 if before.front_matter_open_at(at_line) else max(above - 2, 0)
     ib = ia = i
     added: RawEntry | None = None
