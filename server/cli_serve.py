@@ -69,6 +69,7 @@ def serve_command(
     from .serving import (
         check_bind_host,
         is_loopback,
+        keep_big_buffers,
         settle_heap,
         shutdown,
         start_server,
@@ -83,6 +84,7 @@ def serve_command(
             "(the token still guards it).",
             err=True,
         )
+    keep_big_buffers()
     workspace = get_workspace(workspace_dir)
     token = load_token(create=True)
     retry = RetryPolicy(base_delay_seconds=clip_retry_seconds)

@@ -5,14 +5,24 @@ from __future__ import annotations
 import json
 import socket
 import stat
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 from server_support import make_workspace
 
 from server.cli import main
 from server.clipqueue import ClipQueue
-from server.serving import check_bind_host, is_loopback, url_host
+from server.serving import (
+    check_bind_host,
+    is_loopback,
+    keep_big_buffers,
+    start_server,
+    url_host,
+)
 from server.token import token_path
 from sync.errors import BadInput
 from sync.paper import Paper
@@ -99,3 +109,38 @@ def test_bind_host_rules() -> None:
             check_bind_host(host, allow_remote=False)
         check_bind_host(host, allow_remote=True)
     assert url_host("0.0.0.0") == "127.0.0.1" and url_host("::1") == "[::1]"
+
+
+def _plain_app(environ: dict, start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
+
+
+def test_an_idle_server_waits_in_select_instead_of_spinning() -> None:
+    """Waitress reads its loop timeout as an int: 0.25 became 0 and the idle loop burned a core.
+
+    CPU time is the process's over a one-second window in which nobody calls the server: a
+    spinning loop spends most of it, a waiting one almost none.
+    """
+    running = start_server(_plain_app, "127.0.0.1", 0)
+    try:
+        assert running.server.adj.asyncore_loop_timeout >= 1
+        with requests.Session() as session:
+            session.trust_env = False
+            assert session.get(f"http://127.0.0.1:{running.port}/", timeout=5).text == "ok"
+        cpu_before, wall_before = time.process_time(), time.monotonic()
+        threading.Event().wait(1.0)  # the measured window itself, not a wait for something
+        cpu_seconds = time.process_time() - cpu_before
+        wall_seconds = time.monotonic() - wall_before
+        assert cpu_seconds < 0.25 * wall_seconds, f"{cpu_seconds:.2f} s CPU in {wall_seconds:.2f} s"
+    finally:
+        running.stop()
+
+
+def test_serve_keeps_big_buffers_on_glibc() -> None:
+    """On glibc the multi-megabyte buffers of a big list's clips come from a reused heap."""
+    import platform
+
+    applied = keep_big_buffers()
+    expected = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    assert applied is expected
