@@ -55,6 +55,9 @@ class ListDocument:
         self.lines = lines
         self.eol = eol if eol is not None else _eol_of("".join(lines))
         self._data = data  # the input bytes, when known: render() is then free
+        # A (line index, byte offset) pair known besides both ends, for splicing bytes nearby.
+        self._anchor: tuple[int, int] | None = None
+        self._ascii: bool | None = None  # whether _data is all ASCII, once asked
         found = found if found is not None else scan(lines)
         self._heads = found.headings
         self._raw = EntryRows.of(found.entries)
@@ -128,6 +131,13 @@ class ListDocument:
         start, end, kind, indent, marker = self._raw[i]
         return Entry(start, end, kind, self._sections[k].path, indent, marker)
 
+    def entry_indexes(self, section: Section) -> range:
+        """The indexes (for `entry(i)`) of `section`'s entries, without building them."""
+        for k, mine in enumerate(self._sections):
+            if mine is section:
+                return range(*self._raw_span(k))
+        raise ValueError(f"section {section.address!r} is not one of this document's")
+
     def sections_with_entries(self) -> list[Section]:
         """The sections that hold at least one entry, without building any entry."""
         out = []
@@ -185,7 +195,7 @@ class ListDocument:
         """The entries that start on a line index in [start, end), without building the others."""
         lo = self._raw.bisect_left(start)
         hi = self._raw.bisect_left(end)
-        return [self._entry_by_index(i) for i in range(lo, hi)]
+        return [self.entry(i) for i in range(lo, hi)]
 
     def with_lines_inserted(self, at_line: int, new_lines: list[str]) -> ListDocument:
         """A new document with `new_lines` (no endings; each gets `eol`) before line `at_line`.
@@ -198,28 +208,51 @@ class ListDocument:
             return ListDocument(self.bom, lines, self._data, eol=self.eol, found=self._scan())
         with bulk():
             found = self._rescan(lines, at_line, k)
-            data = self._spliced_bytes(at_line, lines[at_line : at_line + k])
-            return ListDocument(self.bom, lines, data, eol=self.eol, found=found)
+            spliced = self._spliced_bytes(at_line, lines[at_line : at_line + k])
+            data = spliced[0] if spliced is not None else None
+            doc = ListDocument(self.bom, lines, data, eol=self.eol, found=found)
+        if spliced is not None:
+            _data, doc._anchor, doc._ascii = spliced
+        return doc
 
-    def _spliced_bytes(self, at_line: int, added: list[str]) -> bytes | None:
+    def _spliced_bytes(
+        self, at_line: int, added: list[str]
+    ) -> tuple[bytes, tuple[int, int], bool] | None:
         """The new document's bytes, when they are this one's with `added` put in whole.
 
         On a big list this beats joining and encoding every line again (milliseconds per
         insertion). Only a plain splice qualifies: inserting after a last line that had no
-        newline changes that line too, and then render() encodes the lines as usual.
+        newline changes that line too, and then render() encodes the lines as usual. Returns the
+        bytes, the new document's anchor (the line after the new ones, where the next clip into
+        this section looks) and whether the bytes are all ASCII.
         """
         data = self._data
         lines = self.lines
         if data is None or (at_line == len(lines) and lines and not lines[-1].endswith("\n")):
             return None
-        head = lines[:at_line]
-        offset = len(self.bom)
-        if data.isascii():
-            offset += sum(map(len, head))  # one byte per character
-        else:
-            offset += len(encode("".join(head)))
+        offset = self._byte_offset(at_line)
+        inserted = encode("".join(added))
         view = memoryview(data)
-        return b"".join((view[:offset], encode("".join(added)), view[offset:]))
+        return (
+            b"".join((view[:offset], inserted, view[offset:])),
+            (at_line + len(added), offset + len(inserted)),
+            bool(self._ascii and inserted.isascii()),
+        )
+
+    def _byte_offset(self, line: int) -> int:
+        """Where line index `line` starts in the bytes, counted from the nearest known line."""
+        data = self._data
+        assert data is not None
+        if self._ascii is None:
+            self._ascii = data.isascii()
+        known = [(0, len(self.bom)), (len(self.lines), len(data))]
+        if self._anchor is not None:
+            known.append(self._anchor)
+        near, offset = min(known, key=lambda pair: abs(pair[0] - line))
+        between = self.lines[min(near, line) : max(near, line)]
+        # ASCII: one byte per character, so the lengths add up without encoding anything.
+        size = sum(map(len, between)) if self._ascii else len(encode("".join(between)))
+        return offset + size if near <= line else offset - size
 
     def front_matter_open_at(self, at_line: int) -> bool:
         """Whether lines put in before `at_line` could make or change front matter (`---`)."""
@@ -288,7 +321,8 @@ def spliced_lines(doc: ListDocument, at_line: int, new_lines: list[str]) -> list
         return list(doc.lines)
     eol = doc.eol
     added = [text + eol for text in new_lines]
-    lines = doc.lines[:at_line] + added + doc.lines[at_line:]
+    lines = doc.lines.copy()  # then one memmove: slicing would touch every line's refcount twice
+    lines[at_line:at_line] = added
     if at_line == n and n and not doc.lines[-1].endswith("\n"):
         # The file had no final newline: end the old last line and keep the new last one bare
         # (an empty new last line is then no line at all: the file just ends after the eol).

@@ -82,7 +82,9 @@ def infer_style(doc: Any, section: Any) -> EntryStyle:
     cache = doc_cache(doc).setdefault("styles", {})
     key = getattr(section, "heading_line", None), getattr(section, "address", None)
     if key not in cache:
-        own = _papers(doc, _spread(list(section.entries), SECTION_SAMPLE))
+        # Sampled by index: a big section's other entries are never built.
+        sample = _spread(doc.entry_indexes(section), SECTION_SAMPLE)
+        own = _papers(doc, [doc.entry(i) for i in sample])
         if "list_sample" not in doc_cache(doc):
             spread = _spread(range(doc.entry_count), LIST_SAMPLE)
             doc_cache(doc)["list_sample"] = _papers(doc, [doc.entry(i) for i in spread])
@@ -187,13 +189,18 @@ def _title_escapes(pool: list[EntryFields]) -> tuple[str, ...]:
 #: Lists of this many entries or more learn their list-wide habits from spread samples.
 CARRY_MIN_ENTRIES = 5_000
 _LIST_WIDE_KEYS = ("list_sample", "list_gaps", "link_forms")
+#: Sections of this many entries or more keep their learned style across an insertion into them:
+#: their style is learned from a spread that skips three entries in four, which one more entry
+#: does not move.
+CARRY_MIN_SECTION_ENTRIES = 4 * SECTION_SAMPLE
 
 
-def carry_list_habits(old: Any, new: Any) -> None:
-    """Let `new` (`old` with one entry put in) reuse what samples of `old` learned of the list.
+def carry_list_habits(old: Any, new: Any, section: Any = None) -> None:
+    """Let `new` (`old` with one entry put in `section`) reuse what samples of `old` learned.
 
-    Only on long lists, where those habits are estimates from a spread sample that one more
-    entry does not move; shorter lists are learned again, exactly, at little cost.
+    Only on long lists (and long sections), where those habits are estimates from a spread
+    sample that one more entry does not move; shorter ones are learned again, exactly, at little
+    cost. The section keeps its key: its heading is above the insertion, so it did not move.
     """
     if new.entry_count < CARRY_MIN_ENTRIES:
         return
@@ -201,6 +208,12 @@ def carry_list_habits(old: Any, new: Any) -> None:
     for key in _LIST_WIDE_KEYS:
         if key in learned:
             fresh.setdefault(key, learned[key])
+    if section is None or len(old.entry_indexes(section)) < CARRY_MIN_SECTION_ENTRIES:
+        return
+    key = section.heading_line, section.address
+    style = learned.get("styles", {}).get(key)
+    if style is not None:
+        fresh.setdefault("styles", {}).setdefault(key, style)
 
 
 def link_forms(doc: Any) -> Counter:
