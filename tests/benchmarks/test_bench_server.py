@@ -27,7 +27,8 @@ from sync.listmodel import parse_list
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: The issue's list size; PAPERSHELF_BENCH_ENTRIES=5000 measures a list of a more usual size.
 N_ENTRIES = int(os.environ.get("PAPERSHELF_BENCH_ENTRIES", "50000"))
-STYLE = "link_date"
+#: The list style (tests/benchmarks/listgen.py); PAPERSHELF_BENCH_STYLE=bold_arxiv measures another.
+STYLE = os.environ.get("PAPERSHELF_BENCH_STYLE", "link_date")
 #: The server process is pinned to two cores (the issue's "throughput on 2 cores").
 SERVER_CPUS = {0, 1}
 THROUGHPUT_CLIENTS = 8
