@@ -93,7 +93,9 @@ def add_paper(
             plan = plan_insertion(doc, target, style, paper)
             new_doc = doc.with_lines_inserted(plan.at_line, plan.lines)
             verify_insertion(doc, new_doc, plan.at_line, plan.lines)
-            carry_list_habits(doc, new_doc, target)
+            carry_list_habits(
+                doc, new_doc, target, plan.at_line, len(new_doc.lines) - len(doc.lines)
+            )
             if not _unchanged_since(path, data):
                 log.info("%s changed while adding; re-reading", rel)
                 continue

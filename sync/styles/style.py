@@ -11,6 +11,7 @@ from typing import Any
 from .body import arxiv_form
 from .entries import doc_cache, entry_fields
 from .fields import ELLIPSIS, EntryFields
+from .table import carry_separators
 from .text import DateStyle, learn_dates, majority
 
 #: Bounded samples keep inference fast on 50,000-entry lists (see docs/performance.md).
@@ -195,13 +196,19 @@ _LIST_WIDE_KEYS = ("list_sample", "list_gaps", "link_forms")
 CARRY_MIN_SECTION_ENTRIES = 4 * SECTION_SAMPLE
 
 
-def carry_list_habits(old: Any, new: Any, section: Any = None) -> None:
-    """Let `new` (`old` with one entry put in `section`) reuse what samples of `old` learned.
+def carry_list_habits(
+    old: Any, new: Any, section: Any = None, at_line: int | None = None, count: int = 0
+) -> None:
+    """Let `new` (`old` with one entry of `count` lines put in `section` at `at_line`) reuse
+    what `old` learned.
 
-    Only on long lists (and long sections), where those habits are estimates from a spread
-    sample that one more entry does not move; shorter ones are learned again, exactly, at little
-    cost. The section keeps its key: its heading is above the insertion, so it did not move.
+    Table heads are carried exactly. Samples only on long lists (and long sections), where
+    those habits are estimates from a spread sample that one more entry does not move; shorter
+    ones are learned again, exactly, at little cost. The section keeps its key: its heading is
+    above the insertion, so it did not move.
     """
+    if at_line is not None:
+        carry_separators(old, new, at_line, count)
     if new.entry_count < CARRY_MIN_ENTRIES:
         return
     learned, fresh = doc_cache(old), doc_cache(new)

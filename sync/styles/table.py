@@ -7,11 +7,14 @@ import re
 from itertools import accumulate
 from typing import Any
 
+from ..listmodel.lines import strip_ending
 from .text import LINK_RE, clean_title, escape_text, parse_date
 
 _SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 #: Starts with a literal newline so the regex engine skips quickly to line starts.
 _SEPARATOR_LINE_RE = re.compile(r"\n[ \t]*\|?[ \t]*:?-{2,}[-:| \t]*(?=\r?\n|$)")
+# The same shape, one line at a time (the line without its ending).
+_SEPARATOR_RE = re.compile(r"[ \t]*\|?[ \t]*:?-{2,}[-:| \t]*")
 _SPLIT_RE = re.compile(r"(?<!\\)\|")
 #: Header words, in priority order, that say which Paper field a column holds.
 ROLES = (
@@ -64,6 +67,26 @@ def header_of(doc: Any, entry: Any) -> list[str] | None:
     if k < 0:
         return None
     return [c.strip() for c in split_row(doc.lines[seps[k] - 1])[0]]
+
+
+def carry_separators(old: Any, new: Any, at_line: int, count: int) -> None:
+    """Give `new` (`old` with `count` lines put in at `at_line`) the table heads `old` found.
+
+    Heads below move down; the new lines, and the old line just after them (its line above
+    changed), are checked one by one. Exact, so it is carried on lists of any length.
+    """
+    from .entries import doc_cache
+
+    seps = doc_cache(old).get("separators")
+    if seps is None:
+        return
+    lines = new.lines
+    redo = range(max(at_line, 1), min(at_line + count + 1, len(lines)))
+    moved = [s + count if s >= at_line else s for s in seps]
+    found = [
+        i for i in redo if _SEPARATOR_RE.fullmatch(strip_ending(lines[i])) and "|" in lines[i - 1]
+    ]
+    doc_cache(new)["separators"] = sorted({*(s for s in moved if s not in redo), *found})
 
 
 def extract_row(text: str, header: list[str]) -> Any:
