@@ -10,11 +10,12 @@ from typing import Any
 from ..listmodel.lines import strip_ending
 from .text import LINK_RE, clean_title, escape_text, parse_date
 
-_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-#: Starts with a literal newline so the regex engine skips quickly to line starts.
-_SEPARATOR_LINE_RE = re.compile(r"\n[ \t]*\|?[ \t]*:?-{2,}[-:| \t]*(?=\r?\n|$)")
-# The same shape, one line at a time (the line without its ending).
-_SEPARATOR_RE = re.compile(r"[ \t]*\|?[ \t]*:?-{2,}[-:| \t]*")
+#: A table's delimiter row (`|---|:--:|`), the line without its ending.
+_SEPARATOR = r"[ \t]*\|?[ \t]*:?-{2,}[-:| \t]*"
+_SEPARATOR_RE = re.compile(_SEPARATOR)
+#: The same over a whole text; starts with a literal newline so the regex engine skips quickly
+#: to line starts.
+_SEPARATOR_LINE_RE = re.compile(r"\n" + _SEPARATOR + r"(?=\r?\n|$)")
 _SPLIT_RE = re.compile(r"(?<!\\)\|")
 #: Header words, in priority order, that say which Paper field a column holds.
 ROLES = (
