@@ -58,6 +58,10 @@ class ShiftedRows(Sequence):
     def __len__(self) -> int:
         return self._ends[-1] if self._ends else 0
 
+    def _start_of(self, c: int) -> int:
+        """The index of chunk c's first row."""
+        return self._ends[c - 1] if c else 0
+
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
             start, stop, step = i.indices(len(self))
@@ -70,7 +74,7 @@ class ShiftedRows(Sequence):
         if not 0 <= i < n:
             raise IndexError("row index out of range")
         c = bisect.bisect_right(self._ends, i)
-        row = self._chunks[c][i - (self._ends[c - 1] if c else 0)]
+        row = self._chunks[c][i - self._start_of(c)]
         s = self._shifts[c]
         return self._moved(row, s) if s else row
 
@@ -101,7 +105,7 @@ class ShiftedRows(Sequence):
         moved = self._moved
         c = bisect.bisect_right(self._ends, start)
         while c < len(self._chunks) and start < stop:
-            base = self._ends[c - 1] if c else 0
+            base = self._start_of(c)
             part = self._chunks[c][start - base : stop - base]
             s = self._shifts[c]
             out.extend([moved(row, s) for row in part] if s else part)
@@ -123,7 +127,7 @@ class ShiftedRows(Sequence):
             return 0
         c -= 1  # the last chunk that starts before (or at) `line`: the answer is in it or after
         j = find(self._chunks[c], line - self._shifts[c], key=self._key)
-        return (self._ends[c - 1] if c else 0) + j
+        return self._start_of(c) + j
 
     def splice(self: RowsT, lo: int, hi: int, new_rows: Sequence[Any], k: int) -> RowsT:
         """Rows [0, lo), then `new_rows`, then rows [hi, len) moved down by k lines."""
@@ -132,7 +136,7 @@ class ShiftedRows(Sequence):
             raise IndexError(f"cannot splice rows {lo}:{hi} of {n}")
         ends, chunks, shifts = self._ends, self._chunks, self._shifts
         first = bisect.bisect_right(ends, lo)  # the chunk holding row lo (len(chunks) if none)
-        base = ends[first - 1] if first else 0
+        base = self._start_of(first)
         last = bisect.bisect_right(ends, hi)  # the chunk holding row hi (len(chunks) if none)
         middle = self._rows_between(base, lo)
         middle.extend(new_rows)
@@ -169,9 +173,7 @@ class EntryRows(ShiftedRows):
         start, end, kind, indent, marker = row
         return (start + k, end + k, kind, indent, marker)
 
-    @staticmethod
-    def _key(row: tuple) -> int:
-        return row[0]
+    _key = _line
 
 
 class LineNumbers(ShiftedRows):
