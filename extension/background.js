@@ -5,6 +5,7 @@
  * server goes through lib/api.js.
  */
 
+import "./lib/extract-fields.js";
 import "./lib/extract.js";
 import * as api from "./lib/api.js";
 import { ALARM, enqueue, ensureAlarm, flush, queued } from "./lib/queue.js";

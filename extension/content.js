@@ -1,6 +1,7 @@
 /*
  * Content script on arXiv abs/html/pdf pages: tells the service worker which paper this page is,
- * so the toolbar badge can say "already listed" before any click. Extraction is lib/extract.js.
+ * so the toolbar badge can say "already listed" before any click. Extraction is lib/extract.js
+ * (with lib/extract-fields.js, loaded before it).
  */
 (function () {
   "use strict";

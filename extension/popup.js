@@ -49,7 +49,10 @@ async function targetTab() {
   return tab;
 }
 
-/** Run lib/extract.js in the page; PDF tabs and unscriptable pages fall back to the URL. */
+/**
+ * Run lib/extract-fields.js and lib/extract.js in the page; PDF tabs and unscriptable pages fall
+ * back to the URL.
+ */
 async function readPaper(tab) {
   const url = tab.url || tab.pendingUrl || "";
   if (url && pageKind(url) === "pdf") {
@@ -60,7 +63,10 @@ async function readPaper(tab) {
     return paper;
   }
   try {
-    await chrome.scripting.executeScript({ target: { tabId: tab.id }, files: ["lib/extract.js"] });
+    await chrome.scripting.executeScript({
+      target: { tabId: tab.id },
+      files: ["lib/extract-fields.js", "lib/extract.js"],
+    });
     const [result] = await chrome.scripting.executeScript({
       target: { tabId: tab.id },
       func: () => globalThis.PapershelfExtract.extractPaper(document, location.href),

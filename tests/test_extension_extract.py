@@ -1,6 +1,7 @@
-"""Extraction unit tests: extension/lib/extract.js runs in real Chromium over our fixture pages
-(parsed with DOMParser, so no page script runs and nothing is fetched), and over the shared real
-arXiv pages when they are present. Output must be Paper JSON that sync.paper accepts."""
+"""Extraction unit tests: extension/lib/extract.js (after lib/extract-fields.js) runs in real
+Chromium over our fixture pages (parsed with DOMParser, so no page script runs and nothing is
+fetched), and over the shared real arXiv pages when they are present. Output must be Paper JSON
+that sync.paper accepts."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def extract_page() -> Iterator[Any]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=BASE_ARGS)
         page = browser.new_page()
-        page.add_script_tag(content=(EXTENSION_DIR / "lib" / "extract.js").read_text("utf-8"))
+        for name in ("extract-fields.js", "extract.js"):  # the order every loader uses
+            page.add_script_tag(content=(EXTENSION_DIR / "lib" / name).read_text("utf-8"))
         yield page
         browser.close()
 

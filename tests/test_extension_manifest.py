@@ -86,7 +86,7 @@ def test_least_privilege() -> None:
     assert all(
         re.fullmatch(r"\*://(www\.)?arxiv\.org/(abs|html|pdf)/\*", u) for u in script["matches"]
     )
-    assert script["js"] == ["lib/extract.js", "content.js"]
+    assert script["js"] == ["lib/extract-fields.js", "lib/extract.js", "content.js"]
     # The default MV3 policy (no remote or inline script, no eval) is not loosened.
     assert "content_security_policy" not in m
 
