@@ -34,11 +34,16 @@ def test_imports_point_one_way(package: str) -> None:
 
 
 def test_modules_stay_small() -> None:
-    """House style: split a module before it passes ~400 lines (a little slack for docstrings)."""
+    """House style: split a module before it passes ~400 lines (a little slack for docstrings).
+    The extension's own scripts too (extension/*.js, extension/lib/*.js: not node_modules, dist)."""
+    paths = [
+        path for package in ("sync", "feeds", "server") for path in (ROOT / package).rglob("*.py")
+    ]
+    paths += [*(ROOT / "extension").glob("*.js"), *(ROOT / "extension" / "lib").glob("*.js")]
+    assert ROOT / "extension" / "lib" / "extract.js" in paths  # the extension is really covered
     too_long = []
-    for package in ("sync", "feeds", "server"):
-        for path in (ROOT / package).rglob("*.py"):
-            lines = path.read_text(encoding="utf-8").count("\n")
-            if lines > 450:
-                too_long.append(f"{path.relative_to(ROOT)}: {lines} lines")
+    for path in paths:
+        lines = path.read_text(encoding="utf-8").count("\n")
+        if lines > 450:
+            too_long.append(f"{path.relative_to(ROOT)}: {lines} lines")
     assert too_long == []
