@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 from marshmallow import (
@@ -145,7 +146,7 @@ class PaperSchema(Schema):
 
     @validates("published")
     def _check_published(self, value: str | None, **_: Any) -> None:
-        if value is not None and not _PUBLISHED_RE.match(value):
+        if value is not None and not _is_published_date(value):
             raise ValidationError("Use YYYY-MM-DD or YYYY-MM.")
 
     @validates("arxiv_id")
@@ -175,6 +176,16 @@ class PaperSchema(Schema):
             tags=tuple(t.strip() for t in data.get("tags") or () if t.strip()),
             note=data.get("note"),
         )
+
+
+def _is_published_date(value: str) -> bool:
+    """Whether `value` is YYYY-MM or a YYYY-MM-DD day that exists (no February 30)."""
+    if not _PUBLISHED_RE.match(value):
+        return False
+    try:
+        return len(value) == 7 or bool(date.fromisoformat(value))
+    except ValueError:
+        return False
 
 
 def paper_from_dict(data: Any) -> Paper:

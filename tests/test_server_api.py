@@ -141,6 +141,17 @@ def test_clip_of_a_paper_already_listed_needs_no_arxiv(client) -> None:
                 "title": "x",
                 "list": "reading.md",
                 "section": "Tools",
+                "published": "2026-02-30",
+            },
+            400,
+            "published",
+        ),
+        (
+            {
+                "arxiv_id": "2611.04417",
+                "title": "x",
+                "list": "reading.md",
+                "section": "Tools",
                 "authors": "one",
             },
             400,
