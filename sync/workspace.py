@@ -89,6 +89,9 @@ class Workspace:
     def resolve_list(self, list_path: str) -> Path:
         """The absolute path of a list given relative to the workspace; NotFound names close ones."""
         rel = str(list_path).replace("\\", "/").strip()
+        if "\x00" in rel:
+            # No file name holds a NUL byte, and the OS refuses to resolve one.
+            raise NotFound(f"No list {list_path!r} in {self.root}.", fields={"list": "unknown"})
         candidate = (self.root / rel).resolve()
         root = self.root.resolve()
         if root not in candidate.parents and candidate != root:

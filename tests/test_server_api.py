@@ -183,6 +183,11 @@ def test_clip_of_a_paper_already_listed_needs_no_arxiv(client) -> None:
             404,
             "list",
         ),
+        (
+            {"arxiv_id": "2611.04417", "title": "x", "list": "reading.md\x00", "section": "Tools"},
+            404,
+            "list",
+        ),
     ],
 )
 def test_bad_clips_get_the_error_shape_and_change_nothing(
