@@ -22,6 +22,7 @@ from marshmallow import (
 from .errors import PaperError
 
 _PUBLISHED_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _HTTP_URL = validate.URL(
     schemes={"http", "https"}, require_tld=False, error="Not a valid http(s) URL."
 )
@@ -135,6 +136,11 @@ class PaperSchema(Schema):
         # Blank strings mean "not given"; surrounding whitespace is never meaningful.
         if not isinstance(data, dict):
             return data
+        broken = _surrogate_fields(data)
+        if broken:
+            # A lone surrogate (JSON "\\ud800", bytes that were not UTF-8 on the command line)
+            # cannot be written as UTF-8: refuse it here rather than fail or corrupt the list.
+            raise ValidationError(dict.fromkeys(broken, "Not valid Unicode text."))
         cleaned = {}
         for key, value in data.items():
             if isinstance(value, str):
@@ -176,6 +182,22 @@ class PaperSchema(Schema):
             tags=tuple(t.strip() for t in data.get("tags") or () if t.strip()),
             note=data.get("note"),
         )
+
+
+def _surrogate_fields(value: Any, path: str = "") -> list[str]:
+    """The dotted paths (`title`, `authors.1`) of strings in `value` holding a lone surrogate."""
+    if isinstance(value, str):
+        return [path] if _SURROGATE_RE.search(value) else []
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    found: list[str] = []
+    for key, item in items:
+        found += _surrogate_fields(item, f"{path}.{key}" if path else str(key))
+    return found
 
 
 def _is_published_date(value: str) -> bool:

@@ -208,3 +208,57 @@ def test_the_installed_command_prints_no_traceback(ws: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("papershelf: error:")
+
+
+def test_a_title_that_is_not_utf8_is_refused_and_the_list_kept(ws: Path) -> None:
+    before = (ws / "reading.md").read_bytes()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "add",
+            "2304.00044",
+            b"--title",
+            b"Bad \xff Title",
+            "--list",
+            "reading.md",
+            "--section",
+            "Agents",
+            "--workspace",
+            str(ws),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("papershelf: error:") and result.stderr.count("\n") == 1
+    assert "title" in result.stderr
+    assert (ws / "reading.md").read_bytes() == before
+
+
+def test_a_json_file_with_a_lone_surrogate_is_one_line_exit_2(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (ws / "reading.md").read_bytes()
+    paper = tmp_path / "paper.json"
+    paper.write_text('{"arxiv_id": "2304.00044", "authors": ["A", "B\\udc00"], "title": "x"}')
+    code, _, err = run(
+        [
+            "add",
+            "--from-json",
+            str(paper),
+            "--list",
+            "reading.md",
+            "--section",
+            "Agents",
+            "--workspace",
+            str(ws),
+        ],
+        capsys,
+    )
+    assert code == 2
+    assert "authors.1" in err and err.count("\n") == 1
+    assert (ws / "reading.md").read_bytes() == before

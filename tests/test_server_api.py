@@ -210,6 +210,21 @@ def test_unknown_section_names_the_closest(client) -> None:
     assert "Reading list > Methods > Surveys" in answer["fields"]["closest"]
 
 
+def test_a_lone_surrogate_in_a_clip_is_400_and_changes_nothing(
+    client, workspace_root: Path
+) -> None:
+    before = (workspace_root / "reading.md").read_bytes()
+    data = (
+        b'{"arxiv_id": "2611.04417", "title": "x\\ud800", "list": "reading.md", "section": "Tools"}'
+    )
+    response = client.post(
+        "/api/papers", data=data, headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.get_json()
+    assert response.get_json()["fields"] == {"title": "Not valid Unicode text."}
+    assert (workspace_root / "reading.md").read_bytes() == before
+
+
 @pytest.mark.parametrize("data", [b"[1, 2]", b'"text"', b"{not json", b"null", b""])
 def test_body_that_is_not_a_json_object_is_400(client, data: bytes) -> None:
     response = client.post(
