@@ -4,6 +4,7 @@ snooze to decide later."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from sync.atomic import atomic_write_bytes, locked
 from sync.errors import BadInput
 from sync.identity import identity_key
 from sync.insert import AddResult, add_paper
+from sync.paper import Paper
 from sync.workspace import Workspace
 
 from .store import ACCEPTED, PENDING, REJECTED, SNOOZED, Candidate, CandidateStore
@@ -69,6 +71,54 @@ def add_rejected(workspace: Workspace, identity: str) -> None:
         if identity in known and current == render_rejected(known):
             return
         atomic_write_bytes(path, render_rejected(known | {identity}).encode("utf-8"))
+
+
+def listed_by_identity(index: Any) -> Callable[[Paper], bool]:
+    """A test of "already in a list" by the paper's id or URL (any version or URL form)."""
+
+    def is_listed(paper: Paper) -> bool:
+        return any(index.lookup(ref) for ref in (paper.arxiv_id, paper.url) if ref)
+
+    return is_listed
+
+
+def decided_elsewhere(
+    workspace: Workspace, candidates: Iterable[Candidate], is_listed: Callable[[Paper], bool]
+) -> dict[int, str]:
+    """Open (pending, snoozed) candidates that curators decided outside this store, by id: rejected
+    (in rejected.txt, say from a collaborator's pull) or accepted (listed since)."""
+    rejected = load_rejected(workspace)
+    out = {}
+    for candidate in candidates:
+        if candidate.status not in (PENDING, SNOOZED):
+            continue
+        if candidate.identity in rejected:
+            out[candidate.id] = REJECTED
+        elif is_listed(candidate.paper):
+            out[candidate.id] = ACCEPTED
+    return out
+
+
+def open_candidates(
+    workspace: Workspace, store: CandidateStore, index: Any, status: str | None, limit: int
+) -> list[Candidate]:
+    """Stored candidates with `status` (None: all), less the open ones that curators rejected or
+    listed (by identity) elsewhere since; a poll records those as decided."""
+    index.refresh()
+    found = store.list(status, limit=limit)
+    gone = decided_elsewhere(workspace, found, listed_by_identity(index))
+    return [c for c in found if c.id not in gone]
+
+
+def settle(workspace: Workspace, store: CandidateStore, is_listed: Callable[[Paper], bool]) -> int:
+    """Record the open candidates that curators rejected or listed elsewhere; how many."""
+    open_ = store.list(PENDING, limit=1_000_000) + store.list(SNOOZED, limit=1_000_000)
+    gone = decided_elsewhere(workspace, open_, is_listed)
+    for candidate_id, status in gone.items():
+        store.set_status(candidate_id, status)
+    if gone:
+        log.info("%d candidate(s) were decided elsewhere", len(gone))
+    return len(gone)
 
 
 def accept(

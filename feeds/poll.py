@@ -17,7 +17,7 @@ from sync.index import WorkspaceIndex
 from sync.workspace import Workspace
 
 from .arxiv_api import ArxivClient
-from .decisions import load_rejected
+from .decisions import load_rejected, settle
 from .fetch import fetch_feed
 from .knowledge import fit_ranker, paper_text
 from .parse import FeedItem, ParsedFeed, parse_feed
@@ -247,10 +247,12 @@ class Poller:
         if parsed.skipped:
             summary.dropped["no link"] = parsed.skipped
         self.index.refresh()
+        is_listed = listed_checker(self.index, self._titles())
+        settle(self.workspace, self.store, is_listed)
         decided = self.store.decided() | load_rejected(self.workspace)
         selection = select_items(
             parsed.items,
-            is_listed=listed_checker(self.index, self._titles()),
+            is_listed=is_listed,
             decided=decided,
             keywords=source.keywords if source else (),
             exclude=source.exclude if source else (),

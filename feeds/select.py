@@ -16,6 +16,7 @@ from sync.paper import (
     Paper,
 )
 
+from .decisions import listed_by_identity
 from .knowledge import paper_text
 from .parse import FeedItem
 from .rank import Ranker
@@ -74,11 +75,11 @@ def listed_titles(index: Any) -> set[str]:
 def listed_checker(index: Any, titles: set[str] | None = None) -> Callable[[Paper], bool]:
     """A test of "already in a list": by identity, then by exact normalised title."""
     titles = listed_titles(index) if titles is None else titles
+    by_identity = listed_by_identity(index)
 
     def is_listed(paper: Paper) -> bool:
-        for ref in (paper.arxiv_id, paper.url):
-            if ref and index.lookup(ref):
-                return True
+        if by_identity(paper):
+            return True
         return bool(paper.title) and normalize_title(paper.title) in titles
 
     return is_listed

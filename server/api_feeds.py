@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from feeds.decisions import accept, reject, snooze
+from feeds.decisions import accept, open_candidates, reject, snooze
 from feeds.poll import Poller
 from feeds.store import STATUSES
 from sync.errors import BadInput
@@ -66,8 +66,9 @@ def candidates() -> Response:
     limit_text = request.args.get("limit", "200")
     if not limit_text.isdigit() or not 1 <= int(limit_text) <= 10_000:
         raise BadInput("limit must be a whole number 1..10000.", fields={"limit": limit_text})
-    store = _poller(current_app).store
-    found = store.list(None if status == "all" else status, limit=int(limit_text))
+    poller = _poller(current_app)
+    wanted = None if status == "all" else status
+    found = open_candidates(poller.workspace, poller.store, poller.index, wanted, int(limit_text))
     return jsonify({"ok": True, "candidates": [c.to_dict() for c in found]})
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from feeds.decisions import accept, reject, snooze
+from feeds.decisions import accept, open_candidates, reject, snooze
 from feeds.store import STATUSES, Candidate
 
 if TYPE_CHECKING:
@@ -106,7 +106,8 @@ def _candidate_line(c: Candidate) -> str:
 def candidates_command(status: str, limit: int, workspace_dir: str | None, as_json: bool) -> None:
     """List candidates, best first, with their suggested list and section."""
     poller = _poller(workspace_dir)
-    found = poller.store.list(None if status == "all" else status, limit=limit)
+    wanted = None if status == "all" else status
+    found = open_candidates(poller.workspace, poller.store, poller.index, wanted, limit)
     emit(
         [c.to_dict() for c in found],
         as_json,

@@ -61,7 +61,9 @@ def pending(services: Services, status: str = "pending") -> list[Any]:
     store = review_store(services)
     if store is None:
         return []
-    return list(store.list(status, limit=MAX_CANDIDATES))
+    from feeds.decisions import open_candidates
+
+    return open_candidates(services.workspace, store, services.index, status, MAX_CANDIDATES)
 
 
 def decide(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from feeds_http import FEED_FIXTURES
 
+from feeds.decisions import add_rejected
 from feeds.poll import Poller
 from server.app import create_app
 from server.services import Services
@@ -141,3 +142,17 @@ def test_snooze(client, workspace_root: Path) -> None:
     refused = client.post(f"/api/candidates/{cid}/snooze", json={}, headers=AUTH)
     assert refused.status_code == 400 and "already accepted" in refused.get_json()["error"]
     assert client.post("/api/candidates/99999/snooze", json={}, headers=AUTH).status_code == 404
+
+
+def test_candidates_rejected_or_listed_elsewhere_are_not_offered(
+    client, workspace_root: Path
+) -> None:
+    assert len(_pending(client)) == 4
+    # A pull brings a collaborator's rejection and an entry another curator clipped.
+    add_rejected(open_workspace(workspace_root), "arxiv:2611.10017")
+    with (workspace_root / "training.md").open("a", encoding="utf-8") as fh:
+        fh.write("- [LoRA Rank Schedules](https://arxiv.org/abs/2611.10033), Nov. 2026.\n")
+    assert sorted(c["identity"] for c in _pending(client)) == [
+        "arxiv:2611.09876",
+        "arxiv:2611.10001",
+    ]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from feeds_http import FEED_FIXTURES, FeedServer, Reply, fixture_bytes
 
+from feeds.decisions import add_rejected
 from feeds.poll import Poller
 from server.cli import main
 from sync.listmodel import parse_list
@@ -212,3 +213,10 @@ def test_snooze_sets_it_aside_without_touching_the_workspace(capsys, ws: Path) -
     run(capsys, "reject", "arxiv:2611.09876", "--workspace", str(ws))
     code, _, err = run(capsys, "snooze", "arxiv:2611.09876", "--workspace", str(ws))
     assert code == 2 and "already rejected" in err and "Traceback" not in err
+
+
+def test_candidates_rejected_elsewhere_are_not_listed(capsys, ws: Path) -> None:
+    _poll_fixture(capsys, ws)
+    add_rejected(open_workspace(ws), "arxiv:2611.10017")  # a collaborator's, from a pull
+    code, out, _ = run(capsys, "candidates", "--workspace", str(ws), "--json")
+    assert code == 0 and "arxiv:2611.10017" not in {c["identity"] for c in json.loads(out)}

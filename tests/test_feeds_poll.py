@@ -10,7 +10,13 @@ import pytest
 from feeds_http import FEED_FIXTURES, FeedServer, Reply, conditional, fixture_bytes
 
 from feeds.arxiv_api import ArxivClient
-from feeds.decisions import add_rejected, load_rejected, parse_rejected, render_rejected
+from feeds.decisions import (
+    add_rejected,
+    load_rejected,
+    open_candidates,
+    parse_rejected,
+    render_rejected,
+)
 from feeds.poll import Poller
 from feeds.store import CandidateStore
 from sync.workspace import Workspace, load_config
@@ -258,3 +264,25 @@ def test_rejected_file_is_sorted_unique_and_merge_tolerant(tmp_path: Path) -> No
     }
     assert render_rejected(parse_rejected(text)) == text
     assert load_rejected(ws) == {"arxiv:2401.00001", "arxiv:2611.10017"}
+
+
+def test_candidates_decided_elsewhere_leave_the_queue(tmp_path: Path, server: FeedServer) -> None:
+    server.routes["/rss"] = [Reply(200, fixture_bytes(MIXED), RSS)]
+    ws = make_ws(tmp_path / "ws", rss_feed("cl", server.url("/rss")))
+    poller = Poller(ws)
+    poller.poll()
+    assert len(pending_ids(poller)) == 4
+    # A pull brings a collaborator's rejection and an entry another curator clipped.
+    add_rejected(ws, "arxiv:2611.10017")
+    with (ws.root / "training.md").open("a", encoding="utf-8") as fh:
+        fh.write("- [LoRA Rank Schedules](https://arxiv.org/abs/2611.10033), Nov. 2026.\n")
+    assert sorted(
+        c.identity for c in open_candidates(ws, poller.store, poller.index, "pending", 50)
+    ) == [
+        "arxiv:2611.09876",
+        "arxiv:2611.10001",
+    ]
+    poller.poll()  # the next poll records what happened
+    assert pending_ids(poller) == ["arxiv:2611.09876", "arxiv:2611.10001"]
+    assert poller.store.get("2611.10017").status == "rejected"
+    assert poller.store.get("2611.10033").status == "accepted"

@@ -12,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from review_harness import LIST_NAME, TOKEN, build_services, make_workspace, seed
 
+from feeds.decisions import add_rejected
 from server.app import create_app
 from server.review_auth import SESSION_COOKIE, csrf_token, session_value
 from server.review_model import (
@@ -463,3 +464,17 @@ def test_status_bar_counts_the_real_clip_queue(client: FlaskClient, services: Se
     text = client.get("/review").get_data(as_text=True)
     clips = re.search(r'data-part="clips">(.*?)</p>', text, flags=re.S)
     assert clips and "2 queued, 1 failed" in clips.group(1)
+
+
+def test_candidates_rejected_or_listed_elsewhere_are_not_shown(
+    client: FlaskClient, services: Services
+) -> None:
+    pair(client)
+    assert client.get("/review").get_data(as_text=True).count('class="candidate"') == 4
+    # A pull brings a collaborator's rejection and an entry another curator clipped.
+    add_rejected(services.workspace, "arxiv:2604.30004")
+    with (services.workspace.root / LIST_NAME).open("a", encoding="utf-8") as fh:
+        fh.write("- [Stable Large Batch Training](https://arxiv.org/abs/2604.30003), 2026.\n")
+    text = client.get("/review").get_data(as_text=True)
+    assert text.count('class="candidate"') == 2
+    assert REWARD not in text and "Stable Large Batch" not in text
