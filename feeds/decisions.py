@@ -144,8 +144,14 @@ def accept(
             (s["section"] for s in candidate.suggestions if s.get("list") == list_path), None
         )
     if not target_list or target_section is None:
+        if list_path:
+            workspace.resolve_list(list_path)  # an unknown list is named as such, with near names
+            raise BadInput(
+                f"No suggested section in {list_path} for this candidate; give a section.",
+                fields={"section": "missing"},
+            )
         raise BadInput(
-            "No suggested list and section for this candidate; give --list and --section.",
+            "No suggested list and section for this candidate; give a list and a section.",
             fields={"list": "missing", "section": "missing"},
         )
     result = add_paper(workspace, candidate.paper, target_list, target_section, index=index)

@@ -156,3 +156,16 @@ def test_candidates_rejected_or_listed_elsewhere_are_not_offered(
         "arxiv:2611.09876",
         "arxiv:2611.10001",
     ]
+
+
+def test_accept_into_a_list_without_a_section_names_what_is_missing(
+    client, workspace_root: Path
+) -> None:
+    cid = next(c["id"] for c in _pending(client) if c["identity"] == "arxiv:2611.10017")
+    (workspace_root / "other.md").write_text("# Other\n\n## Misc\n\n- [A](https://a.example/a)\n")
+    unknown = client.post(f"/api/candidates/{cid}/accept", json={"list": "nope.md"}, headers=AUTH)
+    assert unknown.status_code == 404 and "No list 'nope.md'" in unknown.get_json()["error"]
+    other = client.post(f"/api/candidates/{cid}/accept", json={"list": "other.md"}, headers=AUTH)
+    error = other.get_json()["error"]
+    assert other.status_code == 400 and "other.md" in error and "--" not in error
+    assert _pending(client)[0]["status"] == "pending"
