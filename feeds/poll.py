@@ -242,7 +242,8 @@ class Poller:
         progress: Progress | None = None,
     ) -> PollSummary:
         """Drop listed, decided and filtered items, rank the rest and store them as candidates."""
-        summary = PollSummary(name, state=parsed.state, items=len(parsed.items))
+        total = len(parsed.items) + parsed.skipped  # every entry of the feed, linked or not
+        summary = PollSummary(name, state=parsed.state, items=total)
         summary.problem = parsed.problem
         if parsed.skipped:
             summary.dropped["no link"] = parsed.skipped
@@ -266,7 +267,7 @@ class Poller:
                 kept.append(FeedItem(paper, item.announce_type))
         summary.dropped.update(selection.dropped)
         if progress is not None:
-            progress(len(parsed.items) - len(kept))
+            progress(total - len(kept))
         known = self.store.known()
         rows, summary.weak = candidate_rows(
             kept,

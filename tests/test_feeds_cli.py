@@ -220,3 +220,11 @@ def test_candidates_rejected_elsewhere_are_not_listed(capsys, ws: Path) -> None:
     add_rejected(open_workspace(ws), "arxiv:2611.10017")  # a collaborator's, from a pull
     code, out, _ = run(capsys, "candidates", "--workspace", str(ws), "--json")
     assert code == 0 and "arxiv:2611.10017" not in {c["identity"] for c in json.loads(out)}
+
+
+def test_the_summary_counts_items_without_a_link(capsys, ws: Path) -> None:
+    atom = FEED_FIXTURES / "rss" / "generic_atom.xml"  # 3 entries, one without a link
+    steps: list[int] = []
+    summary = Poller(open_workspace(ws)).poll_file(atom, progress=steps.append)
+    assert summary.items == 3 == sum(steps) and summary.dropped["no link"] == 1
+    assert summary.line().startswith("generic_atom.xml: 3 items, 2 new candidates")
