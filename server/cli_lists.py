@@ -10,7 +10,7 @@ import click
 
 from sync.errors import BadInput
 from sync.identity import parse_arxiv_id
-from sync.insert import add_paper, find_listed
+from sync.insert import add_paper, check_target, find_listed
 from sync.listmodel import describe, parse_list
 from sync.paper import Paper, paper_from_dict
 from sync.styles import infer_style, paper_entries
@@ -129,6 +129,7 @@ def add_command(
     result = find_listed(workspace, paper.identity) if paper.identity else None
     if result is None:
         if not paper.title:
+            check_target(workspace, list_path, section)  # a typo is told before arXiv is asked
             paper = complete_from_arxiv(paper)
         result = add_paper(workspace, paper, list_path, section)
     emit(result.to_dict(), as_json, _describe_add)

@@ -17,6 +17,7 @@ from .workspace import Workspace
 
 if TYPE_CHECKING:
     from .index import WorkspaceIndex
+    from .listmodel.entries import Section
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def add_paper(
                     "The paper has no title and it could not be looked up; give a title.",
                     fields={"title": "missing"},
                 )
-            target = doc.section(section)
+            target = target_section(doc, section, rel)
             style = infer_style(doc, target)
             plan = plan_insertion(doc, target, style, paper)
             new_doc = doc.with_lines_inserted(plan.at_line, plan.lines)
@@ -106,6 +107,26 @@ def add_paper(
     raise ListChanged(
         f"{rel} kept changing while papershelf tried to add to it; nothing was written."
     )
+
+
+def target_section(doc: ListDocument, section: str, rel: str) -> Section:
+    """The section `section` names; blank (before any heading) only in a list with no headings."""
+    # An empty --section (an unset shell variable) must not land a paper above a list's intro.
+    headed = [s.address for s in doc.sections if s.path]
+    if not section.strip() and headed:
+        more = ", ..." if len(headed) > 3 else ""
+        raise BadInput(
+            f"Give a section: {rel} has {', '.join(headed[:3])}{more}"
+            f" (`papershelf parse {rel}` lists them all).",
+            fields={"section": "missing"},
+        )
+    return doc.section(section)
+
+
+def check_target(workspace: Workspace, list_path: str, section: str) -> None:
+    """Raise NotFound/BadInput unless `list_path` is a list with a section `section`."""
+    path = workspace.resolve_list(list_path)
+    target_section(parse_list(_read(path)), section, workspace.relpath(path))
 
 
 def _read(path: Path) -> bytes:

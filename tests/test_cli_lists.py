@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from server_support import ArxivFixtureServer
 
 from server.cli import main
 
@@ -262,3 +263,49 @@ def test_a_json_file_with_a_lone_surrogate_is_one_line_exit_2(
     assert code == 2
     assert "authors.1" in err and err.count("\n") == 1
     assert (ws / "reading.md").read_bytes() == before
+
+
+def test_an_empty_section_is_refused_in_a_list_with_headings(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (ws / "reading.md").read_bytes()
+    code, out, err = run(
+        ["add", "2304.00044", "--title", "T", "--list", "reading.md", "--section", " "]
+        + ["--workspace", str(ws)],
+        capsys,
+    )
+    assert code == 2 and out == ""
+    assert err.startswith("papershelf: error:") and err.count("\n") == 1
+    assert "Reading > Agents" in err
+    assert (ws / "reading.md").read_bytes() == before
+
+
+def test_an_empty_section_adds_to_a_list_without_headings(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (ws / "flat.md").write_text(
+        "- [Sparse Retrievers Revisited](https://arxiv.org/abs/2301.00011), Jan. 5 2023.\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(
+        ["add", "2304.00044", "--title", "T", "--published", "2023-04-11"]
+        + ["--list", "flat.md", "--section", "", "--workspace", str(ws)],
+        capsys,
+    )
+    assert code == 0, err
+    assert "[T](https://arxiv.org/abs/2304.00044)" in (ws / "flat.md").read_text()
+
+
+def test_a_section_typo_is_reported_before_asking_arxiv(
+    ws: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ArxivFixtureServer() as arxiv:
+        monkeypatch.setenv("PAPERSHELF_ARXIV_API_URL", arxiv.url)
+        code, _, err = run(
+            ["add", "2304.00044", "--list", "reading.md", "--section", "Agnets"]
+            + ["--workspace", str(ws)],
+            capsys,
+        )
+        assert arxiv.requests == []
+    assert code == 2
+    assert "Agnets" in err and "Reading > Agents" in err
