@@ -153,6 +153,8 @@ def page() -> Any:
         views, error = [], exc.message
     lists, sources = model.facet_values(views)
     shown = model.apply_filters(views, filters)
+    stored = actions.queue_size(services, filters.status) if not error else 0
+    capped = stored > actions.MAX_CANDIDATES  # only the best are read: say how many there are
     did = request.args.get("did", "")
     notice = None
     if did in DONE_TEXT:
@@ -162,7 +164,8 @@ def page() -> Any:
         "review.html",
         candidates=shown[:PAGE_SIZE],
         matching=len(shown),
-        total=len(views),
+        total=stored if capped else len(views),
+        searched=len(views) if capped else None,
         filters=filters,
         filter_lists=lists,
         filter_sources=sources,

@@ -66,6 +66,12 @@ def pending(services: Services, status: str = "pending") -> list[Any]:
     return open_candidates(services.workspace, store, services.index, status, MAX_CANDIDATES)
 
 
+def queue_size(services: Services, status: str = "pending") -> int:
+    """How many candidates the store holds with `status` (pending reads stop at MAX_CANDIDATES)."""
+    store = review_store(services)
+    return 0 if store is None else int(store.counts().get(status, 0))
+
+
 def decide(
     services: Services,
     candidate_id: int,

@@ -233,6 +233,17 @@ def test_a_long_queue_is_paged(client: FlaskClient, monkeypatch: pytest.MonkeyPa
     assert '<span class="count">1 of 4</span>' in narrowed and "Showing the best" not in narrowed
 
 
+def test_a_queue_longer_than_what_is_read_counts_every_candidate(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("server.review_actions.MAX_CANDIDATES", 3)
+    pair(client)
+    text = client.get("/review").get_data(as_text=True)
+    assert text.count('class="candidate"') == 3
+    assert '<span class="count">3 of 4</span>' in text  # not "3": four are pending
+    assert "Filters and search look at the best 3 of 4" in text
+
+
 def test_search_and_source_filters_narrow_the_page(client: FlaskClient) -> None:
     pair(client)
     text = client.get("/review?q=ensembles").get_data(as_text=True)
