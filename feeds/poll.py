@@ -180,11 +180,14 @@ class Poller:
         summary = PollSummary(source.name)
         now = time.time()
         try:
-            items_or_feed = self._fetch(source)
-            if items_or_feed is None:
+            parsed, validators = self._fetch(source)
+            if parsed is None:
                 summary.state = NOT_MODIFIED
             else:
-                summary = self.ingest(source.name, items_or_feed, source=source, progress=progress)
+                summary = self.ingest(source.name, parsed, source=source, progress=progress)
+            # Only now: a feed that failed to parse or ingest is fetched whole next time.
+            if validators:
+                self.store.save_feed_state(source.name, **validators)
         except PapershelfError as exc:
             summary.state, summary.error = ERROR, exc.message
         except Exception as exc:  # a feed must never take the poller down
@@ -198,14 +201,15 @@ class Poller:
         log.info("poll %s", summary.line())
         return summary
 
-    def _fetch(self, source: FeedSource) -> ParsedFeed | None:
-        """The source's parsed feed, or None when it is not modified since the last poll."""
+    def _fetch(self, source: FeedSource) -> tuple[ParsedFeed | None, dict[str, Any]]:
+        """The source's parsed feed (None when not modified since the last poll) and the
+        validators to keep for the next conditional GET once this poll has gone through."""
         timeout = float(self.workspace.setting(POLL_TIMEOUT_SECONDS.key))
         if source.type == ARXIV_API:
             client = self.arxiv or ArxivClient(timeout_seconds=timeout)
             limit = source.max_results or int(self.workspace.setting(POLL_MAX_RESULTS.key))
             papers = client.search(source.query or "", max_results=limit)
-            return ParsedFeed([FeedItem(p) for p in papers], source.query)
+            return ParsedFeed([FeedItem(p) for p in papers], source.query), {}
         assert source.url is not None
         state = self.store.feed_state(source.name) or {}
         same_url = state.get("url") == source.url
@@ -217,12 +221,14 @@ class Poller:
             timeout_seconds=timeout,
             backoff_base_seconds=self.backoff_base_seconds,
         )
-        self.store.save_feed_state(
-            source.name, url=source.url, etag=fetched.etag, last_modified=fetched.last_modified
-        )
+        validators = {
+            "url": source.url,
+            "etag": fetched.etag,
+            "last_modified": fetched.last_modified,
+        }
         if fetched.not_modified:
-            return None
-        return parse_feed(fetched.content)
+            return None, validators
+        return parse_feed(fetched.content), validators
 
     def poll_file(self, path: str | Path, progress: Progress | None = None) -> PollSummary:
         """Ingest a feed saved in a file (`papershelf poll --from-file`)."""

@@ -104,6 +104,20 @@ def test_conditional_get_etag_then_304(tmp_path: Path, server: FeedServer) -> No
     assert state["etag"] == '"v1"' and state["state"] == "not-modified" and state["error"] is None
 
 
+def test_a_feed_that_failed_is_fetched_whole_again_not_called_unmodified(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    html = fixture_bytes("rss/not_a_feed.html")
+    server.routes["/rss"] = conditional(html, '"v1"', time.time() - 60, "text/html")
+    ws = make_ws(tmp_path / "ws", rss_feed("cl", server.url("/rss")))
+    poller = Poller(ws)
+    assert poller.poll()[0].state == "error"
+    (second,) = poller.poll()  # still the same broken page: still an error, not "not modified"
+    assert second.state == "error" and second.error.startswith("malformed feed")
+    assert "If-None-Match" not in server.requests_to("/rss")[1].headers
+    assert poller.store.feed_state("cl")["last_ok"] is None
+
+
 def test_last_modified_alone_is_honoured(tmp_path: Path, server: FeedServer) -> None:
     stamp = "Thu, 19 Nov 2026 05:00:03 GMT"
 
