@@ -87,6 +87,32 @@ def test_sync_runs_until_sigterm_and_commits_what_is_pending(tmp_path: Path) -> 
     assert load_status(workspace(work))["running"] is False
 
 
+def test_sync_once_beside_a_running_daemon_keeps_it_shown_as_running(
+    tmp_path: Path, capsys
+) -> None:
+    remote = make_remote(tmp_path)
+    work = clone(remote, tmp_path / "work")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "sync", "--workspace", str(work)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ws = workspace(work)
+        wait_for(lambda: load_status(ws)["running"] and load_status(ws)["last_pull"], what="start")
+        assert main(["sync", "--once", "--workspace", str(work)]) == 0
+        status = load_status(ws)
+        assert status["running"] is True and status["pid"] == proc.pid
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert load_status(workspace(work))["running"] is False
+
+
 def test_hidden_merge_driver_command(tmp_path: Path) -> None:
     base = LIST.encode()
     ours = base.replace(

@@ -86,6 +86,10 @@ class SyncDaemon:
         for key in ("last_commit", "last_pull", "last_push", "conflict", "paused"):
             self._status[key] = stored.get(key)
         self._status["paused"] = bool(self._status["paused"])
+        if stored["running"]:
+            # A daemon is alive elsewhere (read() checked its pid): a one-shot `sync --once`
+            # saving its status must not show that daemon as stopped.
+            self._status["running"], self._status["pid"] = True, stored["pid"]
         problem = check_template(self.template)
         if problem:
             self._status["notice"] = f"{problem}; using the default message"
