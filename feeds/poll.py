@@ -27,10 +27,10 @@ from .sources import (
     ARXIV_API,
     POLL_MAX_RESULTS,
     POLL_MIN_SCORE,
-    POLL_TIMEOUT_SECONDS,
     FeedSource,
     find_source,
     load_sources,
+    poll_timeout,
 )
 from .store import ACCEPTED, CandidateStore
 
@@ -204,7 +204,7 @@ class Poller:
     def _fetch(self, source: FeedSource) -> tuple[ParsedFeed | None, dict[str, Any]]:
         """The source's parsed feed (None when not modified since the last poll) and the
         validators to keep for the next conditional GET once this poll has gone through."""
-        timeout = float(self.workspace.setting(POLL_TIMEOUT_SECONDS.key))
+        timeout = poll_timeout(self.workspace)
         if source.type == ARXIV_API:
             client = self.arxiv or ArxivClient(timeout_seconds=timeout)
             limit = source.max_results or int(self.workspace.setting(POLL_MAX_RESULTS.key))

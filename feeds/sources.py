@@ -20,7 +20,9 @@ POLL_INTERVAL_MINUTES = define(
     "Minutes between polls of a feed that sets neither interval_minutes nor cron.",
 )
 POLL_TIMEOUT_SECONDS = define(
-    "poll.timeout_seconds", 20.0, "Seconds to wait for a feed server before giving up."
+    "poll.timeout_seconds",
+    20.0,
+    "Seconds (more than 0) to wait for a feed server before giving up.",
 )
 POLL_MIN_SCORE = define(
     "poll.min_score",
@@ -79,6 +81,16 @@ class FeedSource:
     def to_dict(self) -> dict[str, Any]:
         """The source as JSON."""
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+
+def poll_timeout(workspace: Workspace) -> float:
+    """`poll.timeout_seconds`; WorkspaceError (one line) unless it is more than 0."""
+    timeout = float(workspace.setting(POLL_TIMEOUT_SECONDS.key))
+    if not timeout > 0:
+        raise WorkspaceError(
+            f"{workspace.state_dir / 'config.toml'}: {POLL_TIMEOUT_SECONDS.key} must be more than 0."
+        )
+    return timeout
 
 
 def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:

@@ -118,6 +118,19 @@ def test_a_feed_that_failed_is_fetched_whole_again_not_called_unmodified(
     assert poller.store.feed_state("cl")["last_ok"] is None
 
 
+def test_a_timeout_of_zero_or_less_is_a_config_error_of_one_line(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    server.routes["/rss"] = [Reply(200, fixture_bytes(MIXED), RSS)]
+    ws = make_ws(tmp_path / "ws", rss_feed("cl", server.url("/rss")))
+    config = ws.root / ".papershelf" / "config.toml"
+    config.write_text(config.read_text().replace("timeout_seconds = 2.0", "timeout_seconds = -1"))
+    (summary,) = Poller(Workspace(ws.root, load_config(ws.root))).poll()
+    assert summary.state == "error" and "\n" not in summary.error
+    assert summary.error == f"{config}: poll.timeout_seconds must be more than 0."
+    assert server.requests_to("/rss") == []
+
+
 def test_last_modified_alone_is_honoured(tmp_path: Path, server: FeedServer) -> None:
     stamp = "Thu, 19 Nov 2026 05:00:03 GMT"
 
