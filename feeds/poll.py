@@ -191,8 +191,10 @@ class Poller:
         except PapershelfError as exc:
             summary.state, summary.error = ERROR, exc.message
         except Exception as exc:  # a feed must never take the poller down
-            log.exception("poll of %s failed", source.name)
             summary.state, summary.error = ERROR, f"{type(exc).__name__}: {exc}"
+            # One line (the summary says it too); the traceback with -vv, never on a terminal.
+            debug = log.isEnabledFor(logging.DEBUG)
+            log.error("poll of %s failed: %s", source.name, summary.error, exc_info=debug)
         summary.seconds = round(time.perf_counter() - started, 3)
         values: dict[str, Any] = {"last_poll": now, "state": summary.state, "error": summary.error}
         if summary.state != ERROR:

@@ -228,3 +228,20 @@ def test_the_summary_counts_items_without_a_link(capsys, ws: Path) -> None:
     summary = Poller(open_workspace(ws)).poll_file(atom, progress=steps.append)
     assert summary.items == 3 == sum(steps) and summary.dropped["no link"] == 1
     assert summary.line().startswith("generic_atom.xml: 3 items, 2 new candidates")
+
+
+def test_a_poll_that_fails_unexpectedly_is_one_line_without_a_traceback(
+    capsys, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, ws: Path
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in the fetcher")
+
+    monkeypatch.setattr("feeds.poll.fetch_feed", broken)  # stands in for any bug
+    config = ws / ".papershelf" / "config.toml"
+    config.write_text(
+        config.read_text() + '[[feeds]]\nname = "cl"\ntype = "rss"\nurl = "http://127.0.0.1:9/"\n'
+    )
+    code, out, err = run(capsys, "poll", "--workspace", str(ws))
+    assert code == 1 and "cl: error: RuntimeError: a bug in the fetcher" in out
+    assert not [r for r in caplog.records if r.exc_info], "a traceback would reach the terminal"
+    assert "poll of cl failed: RuntimeError: a bug in the fetcher" in caplog.text
