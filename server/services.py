@@ -253,6 +253,8 @@ def read_server_state() -> dict[str, Any] | None:
 def offline_status(workspace: Workspace) -> dict[str, Any]:
     """What the parts persisted, read without a running server (`papershelf status`)."""
     server = read_server_state()
+    if server is not None and server.get("workspace") != str(workspace.root):
+        server = None  # a server runs, but for another workspace: this one is not served
     out: dict[str, Any] = {
         "version": __version__,
         "workspace": str(workspace.root),

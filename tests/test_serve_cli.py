@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 import requests
-from server_support import make_workspace
+from server_support import free_port, make_workspace
 
 from server.cli import main
 from server.clipqueue import ClipQueue
+from server.services import clear_server_state, write_server_state
 from server.serving import (
     check_bind_host,
     is_loopback,
@@ -26,6 +27,7 @@ from server.serving import (
 from server.token import token_path
 from sync.errors import BadInput
 from sync.paper import Paper
+from sync.workspace import open_workspace
 
 
 def run(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
@@ -70,6 +72,22 @@ def test_status_without_a_server_reads_persisted_state(capsys, tmp_path: Path) -
     assert body["clips"]["queued"] == 1 and body["clips"]["failed"] == 1
     assert body["sync"]["state"] in {"recorded", "unavailable", "error"}
     assert body["feeds"]["state"] in {"recorded", "unavailable", "error"}
+
+
+def test_status_of_another_workspace_does_not_claim_its_server(capsys, tmp_path: Path) -> None:
+    served = make_workspace(tmp_path / "served")
+    other = make_workspace(tmp_path / "other")
+    write_server_state(f"http://127.0.0.1:{free_port()}", open_workspace(served))
+    try:
+        code, out, err = run(capsys, "status", "--workspace", str(other))
+        assert code == 0, err
+        assert "server: off" in out
+        code, out, _ = run(capsys, "status", "--json", "--workspace", str(other))
+        assert json.loads(out)["server"] == {"state": "off"}
+        _, out, _ = run(capsys, "status", "--json", "--workspace", str(served))
+        assert json.loads(out)["server"]["state"] == "running"
+    finally:
+        clear_server_state()
 
 
 def test_serve_refuses_a_public_host_without_allow_remote(capsys, tmp_path: Path) -> None:
