@@ -34,7 +34,7 @@ def rejected_path(workspace: Workspace) -> Path:
 def parse_rejected(text: str) -> set[str]:
     """Identities in a rejected.txt text (comments, blanks, merge markers and junk ignored)."""
     out = set()
-    for line in text.splitlines():
+    for line in text.removeprefix("\ufeff").splitlines():  # a BOM some editors write
         line = line.strip()
         if not line or line.startswith(("#", "<<<<<<<", "=======", ">>>>>>>")):
             continue

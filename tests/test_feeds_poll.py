@@ -313,3 +313,14 @@ def test_candidates_decided_elsewhere_leave_the_queue(tmp_path: Path, server: Fe
     assert pending_ids(poller) == ["arxiv:2611.09876", "arxiv:2611.10001"]
     assert poller.store.get("2611.10017").status == "rejected"
     assert poller.store.get("2611.10033").status == "accepted"
+
+
+def test_rejected_file_saved_with_a_bom_keeps_its_first_line(tmp_path: Path) -> None:
+    ws = make_ws(tmp_path / "ws")
+    # As Notepad saves it: a byte-order mark and CRLF line ends.
+    (ws.state_dir / "rejected.txt").write_bytes(
+        "\ufeffarxiv:2611.10017\r\narxiv:2611.10033\r\n".encode()
+    )
+    assert load_rejected(ws) == {"arxiv:2611.10017", "arxiv:2611.10033"}
+    add_rejected(ws, "arxiv:2401.00001")  # rewriting the file must not lose the first line
+    assert load_rejected(ws) == {"arxiv:2401.00001", "arxiv:2611.10017", "arxiv:2611.10033"}
