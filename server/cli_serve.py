@@ -193,11 +193,38 @@ def status_command(workspace_dir: str | None, as_json: bool) -> None:
     emit(status, as_json, describe_status)
 
 
+#: Keys a part's line leaves out: the state leads the line, the workspace has a line of its own.
+_NOT_SHOWN = {"state", "workspace", "updated"}
+
+
+def _shown(value: Any) -> str:
+    """A status value for people: a commit as sha and subject, a push as ok/failed, no reprs."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value)
+    if not isinstance(value, dict):
+        return str(value).split("\n", 1)[0]
+    if "sha" in value:
+        subject = str(value.get("message") or "").split("\n", 1)[0]
+        return f'{str(value["sha"])[:7]} "{subject}" at {value.get("time")}'
+    if "files" in value:
+        return f"in {_shown(value['files'])}: {'; '.join(map(str, value.get('details') or []))}"
+    if "ok" in value:
+        outcome = "ok" if value["ok"] else "failed"
+        error = f" ({value['error']})" if value.get("error") else ""
+        return f"{outcome} at {value.get('time')}{error}"
+    return ", ".join(f"{k.replace('_', ' ')} {_shown(v)}" for k, v in value.items())
+
+
 def _fields(part: dict[str, Any]) -> str:
+    hidden = set(_NOT_SHOWN)
+    if part.get("state") == "running" or part.get("running") is False:
+        hidden |= {"running", "pid"}  # said by the state, or the pid of a process now gone
     shown = [
-        f"{k.replace('_', ' ')} {v}"
+        f"{k.replace('_', ' ')} {_shown(v)}"
         for k, v in part.items()
-        if k != "state" and v not in (None, "", [], {})
+        if k not in hidden and v is not False and v not in (None, "", [], {})
     ]
     return f"{part.get('state', 'unknown')}" + (f" ({'; '.join(shown)})" if shown else "")
 

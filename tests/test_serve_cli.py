@@ -26,6 +26,8 @@ from server.serving import (
 )
 from server.token import token_path
 from sync.errors import BadInput
+from sync.gitsync.status import empty_status
+from sync.gitsync.status import save as save_sync_status
 from sync.paper import Paper
 from sync.workspace import open_workspace
 
@@ -88,6 +90,35 @@ def test_status_of_another_workspace_does_not_claim_its_server(capsys, tmp_path:
         assert json.loads(out)["server"]["state"] == "running"
     finally:
         clear_server_state()
+
+
+def test_status_text_reads_as_sentences_not_python_dicts(capsys, tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    recorded = empty_status(ws)
+    recorded.update(
+        last_commit={
+            "sha": "d34b44e2c731eba28900d1b727b960939462d1d9",
+            "message": "Edit reading.md\n\nEdited reading.md: Tools",
+            "time": "2026-11-29T17:45:20+00:00",
+        },
+        last_push={"time": "2026-11-29T17:44:54+00:00", "ok": False, "error": "remote unreachable"},
+        conflict={
+            "files": ["reading.md"],
+            "details": ["reading.md: Tools: - [A paper](https://arxiv.org/abs/2611.04417)"],
+            "time": "2026-11-29T17:45:21+00:00",
+            "head": "d34b44e",
+            "upstream": "d8cd6e6",
+        },
+        paused=True,
+    )
+    save_sync_status(ws, recorded)
+    code, out, err = run(capsys, "status", "--workspace", str(ws))
+    assert code == 0, err
+    sync_line = next(line for line in out.splitlines() if line.startswith("sync:"))
+    assert "{" not in sync_line and "\\n" not in sync_line and "True" not in sync_line
+    assert 'last commit d34b44e "Edit reading.md"' in sync_line
+    assert "last push failed" in sync_line and "remote unreachable" in sync_line
+    assert "conflict in reading.md: reading.md: Tools: - [A paper]" in sync_line
 
 
 def test_serve_refuses_a_public_host_without_allow_remote(capsys, tmp_path: Path) -> None:
