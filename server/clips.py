@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from sync.errors import BadInput, ListChanged, NotFound, PapershelfError
 from sync.identity import parse_arxiv_id
 from sync.index import WorkspaceIndex
-from sync.insert import AddResult, add_paper
+from sync.insert import AddResult, add_paper, target_section
 from sync.listmodel import parse_list
 from sync.paper import Paper
 from sync.workspace import Workspace
@@ -187,7 +187,7 @@ class ClipService:
         doc = self.index.documents().get(rel)
         if doc is None:
             doc = parse_list(path.read_bytes())
-        doc.section(section)
+        target_section(doc, section, rel)
 
     def listed(self, paper: Paper) -> AddResult | None:
         """Where the paper already is, if any list has it."""

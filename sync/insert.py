@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .atomic import atomic_write_bytes, locked
-from .errors import BadInput, ListChanged
+from .errors import BadInput, ListChanged, NotFound
 from .listmodel import ListDocument, parse_list, verify_insertion
 from .paper import Paper
 from .styles import carry_list_habits, find_paper, infer_style, plan_insertion
@@ -120,7 +120,14 @@ def target_section(doc: ListDocument, section: str, rel: str) -> Section:
             f" (`papershelf parse {rel}` lists them all).",
             fields={"section": "missing"},
         )
-    return doc.section(section)
+    try:
+        return doc.section(section)
+    except NotFound as exc:
+        # Name the list: the one line a person reads says where the section was looked for.
+        fields = {k: v for k, v in exc.fields.items() if k != "closest"}
+        raise NotFound(
+            f"No section {section.strip()!r} in {rel}", closest=exc.closest, fields=fields
+        ) from None
 
 
 def check_target(workspace: Workspace, list_path: str, section: str) -> None:

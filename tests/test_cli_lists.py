@@ -120,7 +120,7 @@ def test_unknown_section_exits_2_and_names_the_closest(
     )
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("papershelf: error:")
-    assert "Agents" in err
+    assert "No section 'Agent' in reading.md. Closest: Reading > Agents" in err
     assert (ws / "reading.md").read_bytes() == before
 
 
@@ -308,4 +308,4 @@ def test_a_section_typo_is_reported_before_asking_arxiv(
         )
         assert arxiv.requests == []
     assert code == 2
-    assert "Agnets" in err and "Reading > Agents" in err
+    assert "No section 'Agnets' in reading.md. Closest: Reading > Agents" in err

@@ -206,8 +206,14 @@ def test_unknown_section_names_the_closest(client) -> None:
     answer = clip(
         client, arxiv_id="2611.04417", title="x", list="reading.md", section="Survey"
     ).get_json()
+    assert answer["error"].startswith("No section 'Survey' in reading.md. Closest: ")
     assert "Reading list > Methods > Surveys" in answer["error"]
     assert "Reading list > Methods > Surveys" in answer["fields"]["closest"]
+    assert answer["fields"]["section"] == "Survey"
+    # Without a title the section is checked before arXiv is asked: the same answer.
+    untitled = clip(client, arxiv_id="2611.09999", list="reading.md", section="Survey")
+    assert untitled.status_code == 404
+    assert untitled.get_json()["error"] == answer["error"]
 
 
 def test_a_lone_surrogate_in_a_clip_is_400_and_changes_nothing(
