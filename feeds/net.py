@@ -62,7 +62,7 @@ def retry_after_seconds(headers: Mapping[str, str], now_epoch: float | None = No
     value = (headers.get("Retry-After") or "").strip()
     if not value:
         return None
-    if value.isdigit():
+    if value.isdecimal():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)

@@ -191,10 +191,13 @@ class CandidateStore:
         """A candidate by numeric id, identity key, arXiv id or URL; NotFound otherwise."""
         where, args = self._scope()
         text = str(ref).strip()
+        row_id = int(text) if text.isdecimal() else None
+        if row_id is not None and row_id > _MAX_ROW_ID:  # SQLite cannot even bind it
+            raise NotFound(f"No candidate {text!r}.", fields={"id": text})
         with self._connect() as db:
-            if text.isdigit():
+            if row_id is not None:
                 row = db.execute(
-                    f"SELECT * FROM candidates WHERE {where} AND id = ?", (*args, int(text))
+                    f"SELECT * FROM candidates WHERE {where} AND id = ?", (*args, row_id)
                 ).fetchone()
             else:
                 key = text if text.split(":", 1)[0] in _KEY_PREFIXES else identity_key(text)
@@ -350,6 +353,7 @@ class CandidateStore:
 
 
 _KEY_PREFIXES = ("arxiv", "doi", "openreview", "acl", "url")
+_MAX_ROW_ID = 2**63 - 1  # SQLite's largest INTEGER
 
 
 def _feed_row(row: sqlite3.Row) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def candidates() -> Response:
             fields={"status": status},
         )
     limit_text = request.args.get("limit", "200")
-    if not limit_text.isdigit() or not 1 <= int(limit_text) <= 10_000:
+    if not limit_text.isdecimal() or not 1 <= int(limit_text) <= 10_000:
         raise BadInput("limit must be a whole number 1..10000.", fields={"limit": limit_text})
     poller = _poller(current_app)
     wanted = None if status == "all" else status

@@ -206,7 +206,7 @@ def bulk() -> Any:
     action = request.form.get("action", "")
     if action not in model.DECISIONS:
         return _refuse(f"Unknown decision {action!r}.", 400)
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    ids = [int(v) for v in request.form.getlist("ids") if v.isdecimal()]
     if not ids:
         return redirect(url_for("review.page", **_filters_from_form()), code=303)
     targets = {}
@@ -252,7 +252,7 @@ def list_page(list_path: str) -> Any:
         fixable=sum(1 for f in findings if f.fixable),
         accepted=model.latest_accepted(actions.accepted(services), list_path),
         commits=actions.recent_commits(services, list_path),
-        fixed=int(fixed) if fixed and fixed.isdigit() else None,
+        fixed=int(fixed) if fixed and fixed.isdecimal() else None,
     )
 
 

@@ -169,3 +169,20 @@ def test_accept_into_a_list_without_a_section_names_what_is_missing(
     error = other.get_json()["error"]
     assert other.status_code == 400 and "other.md" in error and "--" not in error
     assert _pending(client)[0]["status"] == "pending"
+
+
+@pytest.mark.parametrize("ref", ["9" * 23, "\u00b2"])  # too big for SQLite; a digit int() refuses
+def test_an_id_that_is_no_row_id_is_not_found(client, ref: str) -> None:
+    for action in ("accept", "reject", "snooze"):
+        answer = client.post(f"/api/candidates/{ref}/{action}", json={}, headers=AUTH)
+        assert answer.status_code == 404, answer.get_json()
+        assert answer.get_json() == {
+            "ok": False,
+            "error": f"No candidate {ref!r}.",
+            "fields": {"id": ref},
+        }
+
+
+def test_a_limit_in_other_digits_is_a_400(client) -> None:
+    answer = client.get("/api/candidates", query_string={"limit": "\u00b2"}, headers=AUTH)
+    assert answer.status_code == 400 and answer.get_json()["fields"] == {"limit": "\u00b2"}

@@ -244,6 +244,19 @@ def test_a_queue_longer_than_what_is_read_counts_every_candidate(
     assert "Filters and search look at the best 3 of 4" in text
 
 
+def test_numbers_in_other_digits_or_too_big_are_refused_not_a_500(
+    client: FlaskClient, services: Services
+) -> None:
+    pair(client)
+    form = {"action": "reject", "csrf_token": csrf_token(TOKEN)}
+    huge = client.post(f"/review/candidates/{'9' * 23}", data=form)
+    assert huge.status_code == 404
+    bulk = client.post("/review/bulk", data={**form, "ids": ["\u00b2", "9" * 23]})
+    assert bulk.status_code in (303, 409)
+    assert set(statuses(services).values()) == {"pending"}
+    assert client.get(f"/review/lists/{LIST_NAME}?fixed=\u00b2").status_code == 200
+
+
 def test_search_and_source_filters_narrow_the_page(client: FlaskClient) -> None:
     pair(client)
     text = client.get("/review?q=ensembles").get_data(as_text=True)
