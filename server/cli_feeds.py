@@ -89,6 +89,8 @@ def _candidate_line(c: Candidate) -> str:
     why = ", ".join(c.suggestions[0].get("why", [])) if c.suggestions else ""
     where = f"{c.suggested_list} › {c.suggested_section}" if c.suggested_list else "no suggestion"
     title = " ".join((c.paper.title or c.identity).split())
+    if c.status != "pending":  # `--status all` mixes them
+        title += f"  [{c.status}]"
     return f"{c.id:>5}  {c.score:.2f}  {title}\n       -> {where}" + (f"  ({why})" if why else "")
 
 

@@ -245,3 +245,13 @@ def test_a_poll_that_fails_unexpectedly_is_one_line_without_a_traceback(
     assert code == 1 and "cl: error: RuntimeError: a bug in the fetcher" in out
     assert not [r for r in caplog.records if r.exc_info], "a traceback would reach the terminal"
     assert "poll of cl failed: RuntimeError: a bug in the fetcher" in caplog.text
+
+
+def test_candidates_of_every_status_say_which(capsys, ws: Path) -> None:
+    _poll_fixture(capsys, ws)
+    assert run(capsys, "reject", "2611.09876", "--workspace", str(ws))[0] == 0
+    code, out, _ = run(capsys, "candidates", "--status", "all", "--workspace", str(ws))
+    assert code == 0
+    title_lines = [line for line in out.splitlines() if not line.startswith(" " * 7)]
+    rejected = [line for line in title_lines if "rejected" in line]
+    assert len(title_lines) == 4 and len(rejected) == 1
