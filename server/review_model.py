@@ -50,6 +50,7 @@ class CandidateView:
     section: str | None
     status: str
     extra_links: tuple[tuple[str, str], ...] = ()
+    all_authors: str = ""  # every name, for the search (`authors` is cut for the card)
 
     @property
     def target(self) -> str:
@@ -169,13 +170,20 @@ def candidate_view(candidate: Any) -> CandidateView:
             for link in paper.get("links") or ()
             if link.get("url")
         ),
+        all_authors=", ".join(a for a in paper.get("authors") or () if a),
     )
 
 
 def _matches_query(view: CandidateView, words: list[str]) -> bool:
     """Whether every query word occurs in the card's title, authors, abstract or why-words."""
     haystack = " ".join(
-        (view.title, view.authors, view.abstract, " ".join(view.why), " ".join(view.categories))
+        (
+            view.title,
+            view.all_authors or view.authors,
+            view.abstract,
+            " ".join(view.why),
+            " ".join(view.categories),
+        )
     ).casefold()
     return all(word in haystack for word in words)
 

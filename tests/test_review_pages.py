@@ -257,6 +257,24 @@ def test_numbers_in_other_digits_or_too_big_are_refused_not_a_500(
     assert client.get(f"/review/lists/{LIST_NAME}?fixed=\u00b2").status_code == 200
 
 
+def test_search_finds_every_author_not_only_those_on_the_card(
+    client: FlaskClient, services: Services
+) -> None:
+    authors = [f"Author Number{k}" for k in range(1, 8)] + ["Ellie Pavlick"]  # 8: the card shows 6
+    paper = paper_from_dict(
+        {
+            "arxiv_id": "2604.22027",
+            "title": "Shared Lexical Task Representations",
+            "authors": authors,
+        }
+    )
+    row = {"identity": paper.identity, "paper": paper, "source": "manual", "scores": {}}
+    assert services.candidates.upsert_many([{**row, "suggestions": []}]) == 1
+    pair(client)
+    text = client.get("/review?q=pavlick").get_data(as_text=True)
+    assert text.count('class="candidate"') == 1 and "Shared Lexical Task" in text
+
+
 def test_search_and_source_filters_narrow_the_page(client: FlaskClient) -> None:
     pair(client)
     text = client.get("/review?q=ensembles").get_data(as_text=True)
