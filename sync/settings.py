@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,12 +15,22 @@ class Setting:
     default: Any
     help: str
     type: type
+    minimum: float | None = None
 
     def coerce(self, value: Any) -> Any:
         """Check a configured value against the setting's type; raise ValueError when it is wrong."""
         expected = self.type
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
+            value = float(value)
+        # nan, inf or below the minimum is a mistake (a pull interval of 0 fetched from the
+        # remote in a tight loop; a quiet period of inf never committed).
+        if (
+            self.minimum is not None
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and not (math.isfinite(value) and value >= self.minimum)
+        ):
+            raise ValueError(f"{self.key} must be a number of at least {self.minimum:g}")
         if expected is list:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"{self.key} must be a list of strings")
@@ -33,9 +44,18 @@ class Setting:
 SETTINGS: dict[str, Setting] = {}
 
 
-def define(key: str, default: Any, help: str, type_: type | None = None) -> Setting:
+def define(
+    key: str,
+    default: Any,
+    help: str,
+    type_: type | None = None,
+    *,
+    minimum: float | None = None,
+) -> Setting:
     """Register a setting (idempotent for the same definition) and return it."""
-    setting = Setting(key=key, default=default, help=help, type=type_ or type(default))
+    setting = Setting(
+        key=key, default=default, help=help, type=type_ or type(default), minimum=minimum
+    )
     existing = SETTINGS.get(key)
     if existing is not None and existing != setting:
         raise RuntimeError(f"setting {key} defined twice differently")

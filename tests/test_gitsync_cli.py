@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from gitsync_support import (
     LIST,
     LIST_NAME,
@@ -111,6 +112,23 @@ def test_sync_once_beside_a_running_daemon_keeps_it_shown_as_running(
             proc.kill()
     assert proc.returncode == 0, err
     assert load_status(workspace(work))["running"] is False
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["pull_interval_seconds = 0", "pull_interval_seconds = nan", "quiet_seconds = -1"]
+    + ["quiet_seconds = inf", "retry_seconds = -5"],
+)
+def test_a_sync_setting_out_of_range_is_one_line_exit_2(tmp_path: Path, capsys, line: str) -> None:
+    # pull_interval_seconds = 0 (or nan) made the daemon fetch from the remote in a tight loop.
+    remote = make_remote(tmp_path)
+    work = clone(remote, tmp_path / "work")
+    (work / ".papershelf").mkdir(exist_ok=True)
+    (work / ".papershelf" / "config.toml").write_text(f"[sync]\n{line}\n", encoding="utf-8")
+    assert main(["sync", "--once", "--workspace", str(work)]) == 2
+    err = capsys.readouterr().err
+    key = "sync." + line.split(" ")[0]
+    assert err.count("\n") == 1 and err.startswith("papershelf: error:") and key in err
 
 
 def test_hidden_merge_driver_command(tmp_path: Path) -> None:

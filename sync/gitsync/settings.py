@@ -9,12 +9,14 @@ QUIET_SECONDS = define(
     2.0,
     "Seconds without a change to the lists before the daemon commits them.",
     float,
+    minimum=0.0,
 )
 PULL_INTERVAL_SECONDS = define(
     "sync.pull_interval_seconds",
     60.0,
     "Seconds between pulls (with rebase) from the remote, so curators see each other's additions.",
     float,
+    minimum=1.0,
 )
 REMOTE = define(
     "sync.remote",
@@ -39,16 +41,19 @@ RETRY_SECONDS = define(
     5.0,
     "First wait before retrying an unreachable remote; it doubles on each failure.",
     float,
+    minimum=0.1,
 )
 RETRY_MAX_SECONDS = define(
     "sync.retry_max_seconds",
     300.0,
     "Longest wait between retries of an unreachable remote.",
     float,
+    minimum=0.1,
 )
 STALE_LOCK_SECONDS = define(
     "sync.stale_lock_seconds",
     5.0,
     "Age after which a .git/index.lock with no live git process in the repo is removed.",
     float,
+    minimum=0.0,
 )
