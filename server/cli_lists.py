@@ -31,9 +31,11 @@ def paper_input(
     data: dict[str, Any] = {}
     if from_json:
         try:
-            text = click.open_file(from_json, encoding="utf-8").read()
+            text = click.open_file(from_json, encoding="utf-8-sig").read()
             loaded = json.loads(text)
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
+            raise BadInput(f"Cannot read {from_json}: {exc.strerror or exc}.") from None
+        except UnicodeDecodeError as exc:
             raise BadInput(f"Cannot read {from_json}: {exc}") from None
         except json.JSONDecodeError as exc:
             raise BadInput(

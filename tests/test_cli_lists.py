@@ -309,3 +309,17 @@ def test_a_section_typo_is_reported_before_asking_arxiv(
         assert arxiv.requests == []
     assert code == 2
     assert "No section 'Agnets' in reading.md. Closest: Reading > Agents" in err
+
+
+def test_a_json_file_with_a_bom_is_read(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paper = tmp_path / "paper.json"
+    paper.write_bytes(b'\xef\xbb\xbf{"arxiv_id": "2304.00044", "title": "Saved by Notepad"}')
+    code, _, err = run(
+        ["add", "--from-json", str(paper), "--list", "reading.md", "--section", "Agents"]
+        + ["--workspace", str(ws)],
+        capsys,
+    )
+    assert code == 0, err
+    assert "[Saved by Notepad](https://arxiv.org/abs/2304.00044)" in (ws / "reading.md").read_text()
