@@ -15,7 +15,15 @@ from sync.insert import AddResult, add_paper
 from sync.paper import Paper
 from sync.workspace import Workspace
 
-from .store import ACCEPTED, PENDING, REJECTED, SNOOZED, Candidate, CandidateStore
+from .store import (
+    ACCEPTED,
+    PENDING,
+    REJECTED,
+    SNOOZED,
+    Candidate,
+    CandidateSketch,
+    CandidateStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +91,9 @@ def listed_by_identity(index: Any) -> Callable[[Paper], bool]:
 
 
 def decided_elsewhere(
-    workspace: Workspace, candidates: Iterable[Candidate], is_listed: Callable[[Paper], bool]
+    workspace: Workspace,
+    candidates: Iterable[Candidate | CandidateSketch],
+    is_listed: Callable[[Paper], bool],
 ) -> dict[int, str]:
     """Open (pending, snoozed) candidates that curators decided outside this store, by id: rejected
     (in rejected.txt, say from a collaborator's pull) or accepted (listed since)."""
@@ -111,14 +121,19 @@ def open_candidates(
 
 
 def settle(workspace: Workspace, store: CandidateStore, is_listed: Callable[[Paper], bool]) -> int:
-    """Record the open candidates that curators rejected or listed elsewhere; how many."""
-    open_ = store.list(PENDING, limit=1_000_000) + store.list(SNOOZED, limit=1_000_000)
-    gone = decided_elsewhere(workspace, open_, is_listed)
-    for candidate_id, status in gone.items():
+    """Record the open candidates that curators rejected or listed elsewhere, and make rejected
+    ones whose line left rejected.txt pending again (the file is the shared truth); how many."""
+    everything = store.sketches()
+    changes = decided_elsewhere(workspace, everything, is_listed)
+    rejected = load_rejected(workspace)
+    for candidate in everything:
+        if candidate.status == REJECTED and candidate.identity not in rejected:
+            changes[candidate.id] = PENDING
+    for candidate_id, status in changes.items():
         store.set_status(candidate_id, status)
-    if gone:
-        log.info("%d candidate(s) were decided elsewhere", len(gone))
-    return len(gone)
+    if changes:
+        log.info("%d candidate(s) were decided elsewhere or let back in", len(changes))
+    return len(changes)
 
 
 def accept(

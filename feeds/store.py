@@ -78,6 +78,16 @@ class Candidate:
         }
 
 
+@dataclass(frozen=True)
+class CandidateSketch:
+    """A candidate's id, identity and status, with a Paper of its url, arXiv id and title only."""
+
+    id: int
+    identity: str
+    status: str
+    paper: Paper
+
+
 def _iso(epoch_seconds: float) -> str:
     """UTC ISO-8601 to the second."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_seconds))
@@ -224,6 +234,23 @@ class CandidateStore:
         with self._connect() as db:
             rows = db.execute(query, (*args, int(limit))).fetchall()
         return [_row_to_candidate(r) for r in rows]
+
+    def sketches(self) -> list[CandidateSketch]:
+        """Every candidate, sketched (no JSON decoded in Python: fast for a long history)."""
+        where, args = self._scope()
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, identity, status, json_extract(paper, '$.url') AS url, "
+                "json_extract(paper, '$.arxiv_id') AS arxiv_id, "
+                f"json_extract(paper, '$.title') AS title FROM candidates WHERE {where}",
+                args,
+            ).fetchall()
+        return [
+            CandidateSketch(
+                r["id"], r["identity"], r["status"], Paper(r["url"], r["arxiv_id"], r["title"])
+            )
+            for r in rows
+        ]
 
     def counts(self) -> dict[str, int]:
         """How many candidates have each status."""

@@ -15,6 +15,7 @@ from feeds.decisions import (
     load_rejected,
     open_candidates,
     parse_rejected,
+    reject,
     render_rejected,
 )
 from feeds.poll import Poller
@@ -324,3 +325,20 @@ def test_rejected_file_saved_with_a_bom_keeps_its_first_line(tmp_path: Path) -> 
     assert load_rejected(ws) == {"arxiv:2611.10017", "arxiv:2611.10033"}
     add_rejected(ws, "arxiv:2401.00001")  # rewriting the file must not lose the first line
     assert load_rejected(ws) == {"arxiv:2401.00001", "arxiv:2611.10017", "arxiv:2611.10033"}
+
+
+def test_deleting_a_line_of_rejected_txt_lets_the_paper_back_in(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    server.routes["/rss"] = [Reply(200, fixture_bytes(MIXED), RSS)]
+    ws = make_ws(tmp_path / "ws", rss_feed("cl", server.url("/rss")))
+    poller = Poller(ws)
+    poller.poll()
+    reject(ws, poller.store, "2611.10017")
+    reject(ws, poller.store, "2611.09876")
+    assert "arxiv:2611.10017" not in pending_ids(poller)
+    path = ws.state_dir / "rejected.txt"
+    path.write_text(path.read_text().replace("arxiv:2611.10017\n", ""))  # as docs/feeds.md says
+    poller.poll()
+    assert "arxiv:2611.10017" in pending_ids(poller)
+    assert poller.store.get("2611.09876").status == "rejected"  # its line is still there
