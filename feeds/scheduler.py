@@ -16,7 +16,7 @@ from sync.errors import PapershelfError
 from sync.workspace import Workspace
 
 from .poll import Poller, PollSummary
-from .sources import POLL_INTERVAL_MINUTES, FeedSource, load_sources
+from .sources import FeedSource, load_sources, poll_interval_minutes
 from .status import feed_status, load_status
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ class FeedScheduler:
         """Add one job per enabled feed and start; a config error is recorded, not raised."""
         try:
             sources = [s for s in load_sources(self.workspace) if s.enabled]
-            default_minutes = int(self.workspace.setting(POLL_INTERVAL_MINUTES.key))
+            default_minutes = poll_interval_minutes(self.workspace)
         except PapershelfError as exc:
             self.config_error = exc.message
             log.error("feeds not scheduled: %s", exc.message)

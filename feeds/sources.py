@@ -17,7 +17,7 @@ TYPES = (ARXIV_RSS, ARXIV_API, RSS)
 POLL_INTERVAL_MINUTES = define(
     "poll.interval_minutes",
     360,
-    "Minutes between polls of a feed that sets neither interval_minutes nor cron.",
+    "Minutes (at least 1) between polls of a feed that sets neither interval_minutes nor cron.",
 )
 POLL_TIMEOUT_SECONDS = define(
     "poll.timeout_seconds",
@@ -91,6 +91,17 @@ def poll_timeout(workspace: Workspace) -> float:
             f"{workspace.state_dir / 'config.toml'}: {POLL_TIMEOUT_SECONDS.key} must be more than 0."
         )
     return timeout
+
+
+def poll_interval_minutes(workspace: Workspace) -> int:
+    """`poll.interval_minutes`; WorkspaceError (one line) unless it is at least 1."""
+    minutes = int(workspace.setting(POLL_INTERVAL_MINUTES.key))
+    if minutes < 1:  # every 0 minutes would poll a feed back to back, for ever
+        raise WorkspaceError(
+            f"{workspace.state_dir / 'config.toml'}: "
+            f"{POLL_INTERVAL_MINUTES.key} must be a whole number ≥ 1."
+        )
+    return minutes
 
 
 def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:

@@ -86,6 +86,31 @@ def test_config_error_is_reported_not_raised(tmp_path: Path) -> None:
         scheduler.stop()
 
 
+@pytest.mark.parametrize("minutes", ["0", "-5"])
+def test_a_default_interval_below_one_minute_is_a_config_error(
+    tmp_path: Path, minutes: str
+) -> None:
+    # Scheduled every 0 minutes, the feed would be polled back to back, for ever.
+    ws = _ws(
+        tmp_path / "ws",
+        '[[feeds]]\nname = "a"\nurl = "http://127.0.0.1:9/"\n',
+    )
+    config = ws.state_dir / "config.toml"
+    config.write_text(
+        config.read_text().replace("[poll]\n", f"[poll]\ninterval_minutes = {minutes}\n")
+    )
+    scheduler = FeedScheduler(open_workspace(ws.root))
+    scheduler.start()
+    try:
+        status = scheduler.status()
+        assert status["config_error"] == (
+            f"{config}: poll.interval_minutes must be a whole number ≥ 1."
+        )
+        assert status["scheduled"] == []
+    finally:
+        scheduler.stop()
+
+
 def test_triggers() -> None:
     interval = trigger_for(FeedSource("a", "rss", url="http://x", interval_minutes=15), 360)
     assert interval.interval.total_seconds() == 900
