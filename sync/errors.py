@@ -53,6 +53,10 @@ class ListChanged(PapershelfError):
     http_status = 409
 
 
+class ListNotWritable(ListChanged):
+    """The list file cannot be written (read-only file or folder, full disk); nothing was written."""
+
+
 class WorkspaceError(PapershelfError):
     """The workspace is missing, unreadable or misconfigured."""
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -323,3 +326,49 @@ def test_a_json_file_with_a_bom_is_read(
     )
     assert code == 0, err
     assert "[Saved by Notepad](https://arxiv.org/abs/2304.00044)" in (ws / "reading.md").read_text()
+
+
+def test_a_read_only_list_is_not_written(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    listing = ws / "reading.md"
+    listing.chmod(0o444)
+    before = listing.read_bytes()
+    code, out, err = run(
+        ["add", "2304.00044", "--title", "T", "--list", "reading.md", "--section", "Agents"]
+        + ["--workspace", str(ws)],
+        capsys,
+    )
+    assert code == 1 and out == ""
+    assert err == "papershelf: error: reading.md is read-only; nothing was written " + (
+        "(chmod u+w reading.md lets papershelf add to it).\n"
+    )
+    assert listing.read_bytes() == before and stat.S_IMODE(listing.stat().st_mode) == 0o444
+
+
+@pytest.fixture
+def unwritable_folder(ws: Path) -> Iterator[Path]:
+    """`ws` made unwritable: chmod for a user; for root (whom chmod does not stop) chattr +i."""
+    if os.geteuid() != 0:
+        ws.chmod(0o555)
+        yield ws
+        ws.chmod(0o755)
+        return
+    made = subprocess.run(["chattr", "+i", str(ws)], capture_output=True, check=False)
+    if made.returncode != 0:
+        pytest.skip("chattr +i is not available here")
+    yield ws
+    subprocess.run(["chattr", "-i", str(ws)], check=True)
+
+
+def test_a_list_in_an_unwritable_folder_is_one_line_exit_1(
+    unwritable_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (unwritable_folder / "reading.md").read_bytes()
+    code, _, err = run(
+        ["add", "2304.00044", "--title", "T", "--list", "reading.md", "--section", "Agents"]
+        + ["--workspace", str(unwritable_folder)],
+        capsys,
+    )
+    assert code == 1
+    assert err.startswith("papershelf: error: Cannot write reading.md: ") and err.count("\n") == 1
+    assert "nothing was written" in err and "unexpected" not in err
+    assert (unwritable_folder / "reading.md").read_bytes() == before

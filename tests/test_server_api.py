@@ -202,6 +202,17 @@ def test_bad_clips_get_the_error_shape_and_change_nothing(
     assert (workspace_root / "reading.md").read_bytes() == before
 
 
+def test_a_clip_to_a_read_only_list_is_409_and_writes_nothing(client, workspace_root: Path) -> None:
+    listing = workspace_root / "reading.md"
+    listing.chmod(0o444)
+    before = listing.read_bytes()
+    response = clip(client, arxiv_id="2611.04417", title="x", list="reading.md", section="Tools")
+    assert response.status_code == 409
+    answer = response.get_json()
+    assert answer["ok"] is False and answer["error"].startswith("reading.md is read-only")
+    assert listing.read_bytes() == before
+
+
 def test_unknown_section_names_the_closest(client) -> None:
     answer = clip(
         client, arxiv_id="2611.04417", title="x", list="reading.md", section="Survey"
