@@ -13,6 +13,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from .errors import ListNotWritable
 from .paths import data_dir
 
 _thread_locks: dict[str, threading.RLock] = {}
@@ -64,3 +65,22 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def write_list(path: Path, rel: str, data: bytes) -> None:
+    """Write the new list atomically, unless the curator made it read-only; one line if it fails."""
+    try:
+        read_only = not path.stat().st_mode & 0o222
+    except OSError:
+        read_only = False  # gone or unreadable: the write below says why
+    if read_only:
+        # A rename would replace it anyway (only the folder's permission counts): respect the bit.
+        raise ListNotWritable(
+            f"{rel} is read-only; nothing was written (chmod u+w {rel} lets papershelf write it)."
+        )
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise ListNotWritable(
+            f"Cannot write {rel}: {exc.strerror or exc}; nothing was written."
+        ) from None

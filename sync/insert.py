@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .atomic import atomic_write_bytes, locked
-from .errors import BadInput, ListChanged, ListNotWritable, NotFound
+from .atomic import locked, write_list
+from .errors import BadInput, ListChanged, NotFound
 from .listmodel import ListDocument, parse_list, verify_insertion
 from .paper import Paper
 from .styles import carry_list_habits, find_paper, infer_style, plan_insertion
@@ -100,7 +100,7 @@ def add_paper(
             if not _unchanged_since(path, data):
                 log.info("%s changed while adding; re-reading", rel)
                 continue
-            _write(path, rel, new_doc.render())
+            write_list(path, rel, new_doc.render())
             if index is not None:
                 index.note_insertion(rel, doc, new_doc, plan.at_line, len(plan.lines))
             return _added_result(rel, new_doc, plan.at_line, plan.lines)
@@ -134,25 +134,6 @@ def check_target(workspace: Workspace, list_path: str, section: str) -> None:
     """Raise NotFound/BadInput unless `list_path` is a list with a section `section`."""
     path = workspace.resolve_list(list_path)
     target_section(parse_list(_read(path)), section, workspace.relpath(path))
-
-
-def _write(path: Path, rel: str, data: bytes) -> None:
-    """Write the new list atomically, unless the curator made it read-only; one line if it fails."""
-    try:
-        read_only = not path.stat().st_mode & 0o222
-    except OSError:
-        read_only = False  # gone or unreadable: the write below says why
-    if read_only:
-        # A rename would replace it anyway (only the folder's permission counts): respect the bit.
-        raise ListNotWritable(
-            f"{rel} is read-only; nothing was written (chmod u+w {rel} lets papershelf add to it)."
-        )
-    try:
-        atomic_write_bytes(path, data)
-    except OSError as exc:
-        raise ListNotWritable(
-            f"Cannot write {rel}: {exc.strerror or exc}; nothing was written."
-        ) from None
 
 
 def _read(path: Path) -> bytes:

@@ -171,3 +171,20 @@ def test_folder_argument_checks_the_lists_under_it(
     (ws / "empty").mkdir()
     assert main(["check", "--workspace", str(ws), str(ws / "empty")]) == 2
     assert "No lists under" in capsys.readouterr().err
+
+
+def test_fix_leaves_a_read_only_list_alone(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listing = workspace_dir / "m.md"
+    listing.write_bytes(
+        "# M\n\n- [Jean-Fran\u221a\u00dfois](https://arxiv.org/abs/2401.00001)\n".encode()
+    )
+    listing.chmod(0o444)
+    before = listing.read_bytes()
+    assert main(["check", "--workspace", str(workspace_dir), "--fix"]) == 1
+    err = capsys.readouterr().err
+    assert err == "papershelf: error: m.md is read-only; nothing was written " + (
+        "(chmod u+w m.md lets papershelf write it).\n"
+    )
+    assert listing.read_bytes() == before

@@ -339,7 +339,7 @@ def test_a_read_only_list_is_not_written(ws: Path, capsys: pytest.CaptureFixture
     )
     assert code == 1 and out == ""
     assert err == "papershelf: error: reading.md is read-only; nothing was written " + (
-        "(chmod u+w reading.md lets papershelf add to it).\n"
+        "(chmod u+w reading.md lets papershelf write it).\n"
     )
     assert listing.read_bytes() == before and stat.S_IMODE(listing.stat().st_mode) == 0o444
 

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..atomic import atomic_write_bytes, locked
+from ..atomic import locked, write_list
 from ..errors import ListChanged
 from ..listmodel import ListDocument, parse_list
 from ..listmodel.lines import decode, encode, split_bom, split_lines
@@ -89,7 +89,7 @@ def fix_file(path: Path, list_path: str) -> FixResult:
         new = parse_list(new_data)
         verify_fixes(old, new, {f.line - 1 for f in safe})
         changed = {i for i, (a, b) in enumerate(zip(old.lines, new.lines, strict=True)) if a != b}
-        atomic_write_bytes(path, new_data)
+        write_list(path, list_path, new_data)
         fixed = [f for f in safe if f.line - 1 in changed]
         log.info("%s: fixed %d finding(s)", list_path, len(fixed))
         return FixResult(list_path, fixed, True)
