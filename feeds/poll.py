@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from sync.errors import BadInput, PapershelfError
+from sync.errors import BadInput, PapershelfError, WorkspaceError
 from sync.index import WorkspaceIndex
 from sync.workspace import Workspace
 
@@ -256,6 +256,12 @@ class Poller:
         if parsed.skipped:
             summary.dropped["no link"] = parsed.skipped
         self.index.refresh()
+        unknown = sorted(set(source.lists if source else ()) - set(self.index.documents()))
+        if unknown:  # ranked against nothing, every item would be "below min score"
+            raise WorkspaceError(
+                f"{self.workspace.state_dir / 'config.toml'}: feed {name}: "
+                f"lists names no list of the workspace: {', '.join(unknown)}."
+            )
         is_listed = listed_checker(self.index, self._titles())
         settle(self.workspace, self.store, is_listed)
         decided = self.store.decided() | load_rejected(self.workspace)

@@ -239,6 +239,17 @@ def test_keywords_exclude_and_lists(tmp_path: Path, server: FeedServer) -> None:
     assert pending_ids(poller) == ["arxiv:2611.10001", "arxiv:2611.10033"]
 
 
+def test_a_feed_naming_a_list_that_does_not_exist_is_an_error(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    server.routes["/rss"] = [Reply(200, fixture_bytes(MIXED), RSS)]
+    extra = 'lists = ["training.md", "trainig.md"]'
+    poller = Poller(make_ws(tmp_path / "ws", rss_feed("cl", server.url("/rss"), extra)))
+    (summary,) = poller.poll()  # it ranked against nothing: "0 new candidates, 4 below min score"
+    assert summary.state == "error" and "trainig.md" in summary.error
+    assert "\n" not in summary.error and pending_ids(poller) == []
+
+
 def test_min_score_drops_the_irrelevant(tmp_path: Path, server: FeedServer) -> None:
     server.routes["/rss"] = [Reply(200, fixture_bytes(MIXED), RSS)]
     ws = make_ws(tmp_path / "ws", rss_feed("cl", server.url("/rss")))
