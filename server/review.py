@@ -218,14 +218,20 @@ def bulk() -> Any:
     failed = [o for o in outcomes if not o.ok]
     if failed:
         done = len(outcomes) - len(failed)
-        message = f"{done} {DONE_TEXT[action]}. Not decided: " + "; ".join(
-            f"#{o.id}: {o.message}" for o in failed
+        message = f"{done} {DONE_TEXT[action]}. Not decided: " + " ".join(
+            f"#{o.id}: {_sentence(o.message)}" for o in failed
         )
         title = "Partly done" if done else "Not done"
         return render_template("review_refused.html", message=message, title=title), 409
     return redirect(
         url_for("review.page", did=action, n=len(outcomes), **_filters_from_form()), code=303
     )
+
+
+def _sentence(text: str) -> str:
+    """`text` ending as a sentence does (one full stop, not two), to be joined with others."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _known_list(list_path: str) -> bool:

@@ -495,6 +495,24 @@ def test_bulk_decides_the_others_when_one_cannot_be_decided(
     assert unknown.status_code == 400
 
 
+def test_a_bulk_answer_says_each_undecided_candidate_in_its_own_sentence(
+    client: FlaskClient, services: Services
+) -> None:
+    pair(client)
+    reward, stable = (candidate_id(services, t) for t in (REWARD, "Stable Large"))
+    services.candidates.set_status(reward, "accepted")
+    services.candidates.set_status(stable, "rejected")
+    form = {"action": "accept", "csrf_token": csrf_token(TOKEN), "ids": [str(reward), str(stable)]}
+    answer = client.post("/review/bulk", data=form)
+    assert answer.status_code == 409
+    text = answer.get_data(as_text=True)
+    assert ".;" not in text
+    assert (
+        f"0 accepted. Not decided: #{reward}: Candidate {reward} is already accepted. "
+        f"#{stable}: Candidate {stable} is already rejected." in text
+    )
+
+
 def test_status_bar_counts_the_real_clip_queue(client: FlaskClient, services: Services) -> None:
     key = str(services.workspace.root)
     for n in (1, 2):
