@@ -21,7 +21,7 @@ from flask import (
     url_for,
 )
 
-from sync.errors import PapershelfError
+from sync.errors import BadInput, PapershelfError
 
 from . import review_actions as actions
 from . import review_auth as auth
@@ -110,6 +110,19 @@ def _post_guard() -> Response | tuple[Any, int] | None:
     return None
 
 
+def _form_target(value: str) -> tuple[str, str] | None:
+    """A form's picked section: None when none was picked (the suggestion), else (list, section);
+    BadInput (400) for a value the Section picker never sends, so it is not taken as no pick."""
+    if not value.strip():
+        return None
+    target = model.split_target(value)
+    if target is None:
+        raise BadInput(
+            f"Unknown section {value!r}: pick one in the Section picker.", fields={"target": value}
+        )
+    return target
+
+
 def _filters_from_form() -> dict[str, str]:
     """The filters a form carried back (so a decision keeps the view)."""
     return model.Filters.from_args(request.form).query()
@@ -185,8 +198,8 @@ def decide(candidate_id: int) -> Any:
     if refused is not None:
         return refused
     action = request.form.get("action", "")
-    target = model.split_target(request.form.get("target", ""))
     try:
+        target = _form_target(request.form.get("target", ""))
         outcome = actions.decide(_services(), candidate_id, action, target)
     except PapershelfError as exc:
         if _wants_json():
@@ -210,10 +223,13 @@ def bulk() -> Any:
     if not ids:
         return redirect(url_for("review.page", **_filters_from_form()), code=303)
     targets = {}
-    for candidate_id in ids:
-        target = model.split_target(request.form.get(f"target-{candidate_id}", ""))
-        if target:
-            targets[candidate_id] = target
+    try:  # an ill-formed target refuses the whole request, before anything is decided
+        for candidate_id in ids:
+            target = _form_target(request.form.get(f"target-{candidate_id}", ""))
+            if target:
+                targets[candidate_id] = target
+    except PapershelfError as exc:
+        return _render("review_refused.html", exc.http_status, message=exc.message)
     outcomes = actions.decide_many(_services(), ids, action, targets)
     failed = [o for o in outcomes if not o.ok]
     if failed:

@@ -513,6 +513,58 @@ def test_a_bulk_answer_says_each_undecided_candidate_in_its_own_sentence(
     )
 
 
+@pytest.mark.parametrize("target", ["garbage", f"{LIST_NAME}::", "::Retrieval", " :: "])
+def test_an_ill_formed_target_is_refused_and_nothing_is_written(
+    client: FlaskClient, services: Services, target: str
+) -> None:
+    pair(client)
+    cid = candidate_id(services, REWARD)
+    before = (services.workspace.root / LIST_NAME).read_bytes()
+    form = {"action": "accept", "csrf_token": csrf_token(TOKEN), "target": target}
+    json_answer = client.post(
+        f"/review/candidates/{cid}", data=form, headers={"Accept": "application/json"}
+    )
+    assert json_answer.status_code == 400
+    assert json_answer.get_json() == {
+        "ok": False,
+        "error": f"Unknown section {target!r}: pick one in the Section picker.",
+        "fields": {"target": target},
+    }
+    page = client.post(f"/review/candidates/{cid}", data=form)
+    assert page.status_code == 400 and "Unknown section" in page.get_data(as_text=True)
+    bulk = client.post(
+        "/review/bulk",
+        data={
+            "action": "accept",
+            "csrf_token": csrf_token(TOKEN),
+            "ids": [str(cid), str(candidate_id(services, "Dense"))],
+            f"target-{cid}": target,
+        },
+    )
+    assert bulk.status_code == 400 and "Unknown section" in bulk.get_data(as_text=True)
+    assert set(statuses(services).values()) == {"pending"}
+    assert (services.workspace.root / LIST_NAME).read_bytes() == before
+
+
+def test_a_target_naming_no_section_of_the_list_is_refused(
+    client: FlaskClient, services: Services
+) -> None:
+    pair(client)
+    cid = candidate_id(services, REWARD)
+    before = (services.workspace.root / LIST_NAME).read_bytes()
+    form = {"action": "accept", "csrf_token": csrf_token(TOKEN)}
+    for target in (target_value(LIST_NAME, "No Such Section"), "nolist.md::Retrieval"):
+        answer = client.post(
+            f"/review/candidates/{cid}",
+            data={**form, "target": target},
+            headers={"Accept": "application/json"},
+        )
+        assert answer.status_code == 404, target
+        assert answer.get_json()["ok"] is False and "No " in answer.get_json()["error"]
+    assert statuses(services)[cid] == "pending"
+    assert (services.workspace.root / LIST_NAME).read_bytes() == before
+
+
 def test_status_bar_counts_the_real_clip_queue(client: FlaskClient, services: Services) -> None:
     key = str(services.workspace.root)
     for n in (1, 2):
