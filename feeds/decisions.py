@@ -145,7 +145,17 @@ def accept(
     section: str | None = None,
     index: Any | None = None,
 ) -> tuple[Candidate, AddResult]:
-    """Insert a candidate with `sync.insert.add_paper` (default: its suggestion) and mark it."""
+    """Insert a candidate with `sync.insert.add_paper` (default: its suggestion) and mark it.
+
+    A list or section given as "" (or blanks) is refused, naming it: it is not taken as the
+    suggestion, which leaving it out (None) asks for.
+    """
+    for field, value in (("list", list_path), ("section", section)):
+        if value is not None and not value.strip():
+            raise BadInput(
+                f"{field} must not be empty (leave it out for the suggested {field}).",
+                fields={field: "empty"},
+            )
     candidate = store.get(ref)
     if candidate.status not in (PENDING, SNOOZED):
         raise BadInput(

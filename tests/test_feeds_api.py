@@ -171,6 +171,26 @@ def test_accept_into_a_list_without_a_section_names_what_is_missing(
     assert _pending(client)[0]["status"] == "pending"
 
 
+@pytest.mark.parametrize(
+    "body", [{"list": ""}, {"section": ""}, {"list": " ", "section": "Surveys"}]
+)
+def test_an_empty_list_or_section_is_a_400_naming_it_not_the_suggestion(
+    client, workspace_root: Path, body: dict
+) -> None:
+    cid = next(c["id"] for c in _pending(client) if c["identity"] == "arxiv:2611.10001")
+    before = (workspace_root / "training.md").read_bytes()
+    answer = client.post(f"/api/candidates/{cid}/accept", json=body, headers=AUTH)
+    field = next(k for k, v in body.items() if not v.strip())
+    assert answer.status_code == 400, answer.get_json()
+    assert answer.get_json() == {
+        "ok": False,
+        "error": f"{field} must not be empty (leave it out for the suggested {field}).",
+        "fields": {field: "empty"},
+    }
+    assert (workspace_root / "training.md").read_bytes() == before
+    assert next(c for c in _pending(client) if c["id"] == cid)["status"] == "pending"
+
+
 @pytest.mark.parametrize("ref", ["9" * 23, "\u00b2"])  # too big for SQLite; a digit int() refuses
 def test_an_id_that_is_no_row_id_is_not_found(client, ref: str) -> None:
     for action in ("accept", "reject", "snooze"):

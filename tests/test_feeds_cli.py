@@ -90,6 +90,21 @@ def test_accept_to_a_missing_section_names_the_closest(capsys, ws: Path) -> None
     assert (ws / "training.md").read_bytes() == before
 
 
+@pytest.mark.parametrize("option", ["--list", "--section"])
+def test_accept_with_an_empty_list_or_section_is_one_line_naming_it(
+    capsys, ws: Path, option: str
+) -> None:
+    _poll_fixture(capsys, ws)
+    before = (ws / "training.md").read_bytes()
+    code, _, err = run(capsys, "accept", "2611.10001", option, "", "--workspace", str(ws))
+    field = option.removeprefix("--")
+    assert code == 2
+    assert err == (
+        f"papershelf: error: {field} must not be empty (leave it out for the suggested {field}).\n"
+    )
+    assert (ws / "training.md").read_bytes() == before
+
+
 def test_reject_writes_the_shared_file_and_poll_skips_it(capsys, ws: Path) -> None:
     _poll_fixture(capsys, ws)
     code, out, _ = run(capsys, "reject", "arxiv:2611.09876", "--workspace", str(ws))
