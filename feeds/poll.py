@@ -26,10 +26,10 @@ from .select import candidate_rows, listed_checker, listed_titles, select_items,
 from .sources import (
     ARXIV_API,
     POLL_MAX_RESULTS,
-    POLL_MIN_SCORE,
     FeedSource,
     find_source,
     load_sources,
+    poll_min_score,
     poll_timeout,
 )
 from .store import ACCEPTED, CandidateStore
@@ -180,6 +180,7 @@ class Poller:
         summary = PollSummary(source.name)
         now = time.time()
         try:
+            poll_min_score(self.workspace)  # a config error: nothing is fetched
             parsed, validators = self._fetch(source)
             if parsed is None:
                 summary.state = NOT_MODIFIED
@@ -288,7 +289,7 @@ class Poller:
             self.ranker(),
             name,
             lists=source.lists if source else (),
-            min_score=float(self.workspace.setting(POLL_MIN_SCORE.key)),
+            min_score=poll_min_score(self.workspace),
         )
         summary.new = self.store.upsert_many(rows)
         summary.updated = sum(1 for r in rows if r["identity"] in known)

@@ -27,7 +27,7 @@ POLL_TIMEOUT_SECONDS = define(
 POLL_MIN_SCORE = define(
     "poll.min_score",
     0.2,
-    "Candidates whose best section score (0..1) is below this are not kept.",
+    "Candidates whose best section score is below this (a number from 0 to 1) are not kept.",
 )
 POLL_ARXIV_RSS_URL = define(
     "poll.arxiv_rss_url",
@@ -91,6 +91,17 @@ def poll_timeout(workspace: Workspace) -> float:
             f"{workspace.state_dir / 'config.toml'}: {POLL_TIMEOUT_SECONDS.key} must be more than 0."
         )
     return timeout
+
+
+def poll_min_score(workspace: Workspace) -> float:
+    """`poll.min_score`; WorkspaceError (one line) unless it is a number from 0 to 1."""
+    score = float(workspace.setting(POLL_MIN_SCORE.key))
+    if not 0.0 <= score <= 1.0:  # also nan: scores are 0..1, so 1.5 kept nothing, -1 everything
+        raise WorkspaceError(
+            f"{workspace.state_dir / 'config.toml'}: "
+            f"{POLL_MIN_SCORE.key} must be a number from 0 to 1."
+        )
+    return score
 
 
 def poll_interval_minutes(workspace: Workspace) -> int:

@@ -20,6 +20,7 @@ from feeds.decisions import (
 )
 from feeds.poll import Poller
 from feeds.store import CandidateStore
+from sync.errors import WorkspaceError
 from sync.workspace import Workspace, load_config
 
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
@@ -130,6 +131,24 @@ def test_a_timeout_of_zero_or_less_is_a_config_error_of_one_line(
     assert summary.state == "error" and "\n" not in summary.error
     assert summary.error == f"{config}: poll.timeout_seconds must be more than 0."
     assert server.requests_to("/rss") == []
+
+
+@pytest.mark.parametrize("score", ["1.5", "-0.1", "nan", "inf"])
+def test_a_min_score_outside_0_to_1_is_a_config_error_of_one_line(
+    tmp_path: Path, server: FeedServer, score: str
+) -> None:
+    server.routes["/rss"] = [Reply(200, fixture_bytes(MIXED), RSS)]
+    ws = make_ws(tmp_path / "ws", rss_feed("cl", server.url("/rss")))
+    config = ws.root / ".papershelf" / "config.toml"
+    config.write_text(config.read_text().replace("min_score = 0.0", f"min_score = {score}"))
+    poller = Poller(Workspace(ws.root, load_config(ws.root)))
+    (summary,) = poller.poll()
+    assert summary.state == "error"
+    assert summary.error == f"{config}: poll.min_score must be a number from 0 to 1."
+    assert server.requests_to("/rss") == []  # refused before fetching
+    with pytest.raises(WorkspaceError, match=r"poll\.min_score must be a number from 0 to 1"):
+        poller.poll_file(FEED_FIXTURES / MIXED)
+    assert poller.store.list(None) == []
 
 
 def test_last_modified_alone_is_honoured(tmp_path: Path, server: FeedServer) -> None:
