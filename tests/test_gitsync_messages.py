@@ -107,3 +107,13 @@ def test_a_change_in_a_50000_entry_list_is_described_quickly() -> None:
     elapsed = time.perf_counter() - started
     assert [p.title for p in change.added] == ["Needle Paper"]
     assert elapsed < 1.0, f"describing took {elapsed:.2f} s"
+
+
+def test_papers_before_the_first_heading_are_not_in_doubled_parentheses() -> None:
+    old = b"- [Old](https://arxiv.org/abs/2401.00001), Jan. 1 2024.\n"
+    new = (entry("One", "2406.00001") + "\n" + entry("Two", "2406.00002") + "\n").encode() + old
+    assert _message(old, new, "000.md").partition("\n\n")[0] == "Add 2 papers to 000.md"
+    top = _insert(BASE, "A list of papers", entry("One", "2406.00001"), "")
+    both = _insert(top, "- [Delta", entry("Two", "2406.00002"))
+    subject = _message(BASE, both).partition("\n\n")[0]
+    assert subject == "Add 2 papers to training.md (top, Alignment)"

@@ -151,7 +151,9 @@ def describe_change(
 
 
 def _short(section: str) -> str:
-    return section.rsplit(" > ", 1)[-1] or "(top)"
+    """A section's last part; "top" for the entries before the first heading (shown in
+    parentheses by its caller, so not "(top)" here)."""
+    return section.rsplit(" > ", 1)[-1] or "top"
 
 
 def _names(items: list[str], limit: int = 3) -> str:
@@ -179,6 +181,8 @@ def summarize(change: FileChange) -> str:
     if change.only_added:
         if len(change.added) == 1:
             return f'Add "{change.added[0].title}" to {_where(p, change.added[0].section)}'
+        if not any(x.section for x in change.added):  # all above the first heading
+            return f"Add {len(change.added)} papers to {p}"
         sections = _names([_short(x.section) for x in change.added])
         return f"Add {len(change.added)} papers to {p} ({sections})"
     if change.removed and not (change.added or change.moved or change.edited_sections):
