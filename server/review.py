@@ -199,7 +199,9 @@ def decide(candidate_id: int) -> Any:
         return refused
     action = request.form.get("action", "")
     try:
-        target = _form_target(request.form.get("target", ""))
+        # `target` (a client's own form), else the queue form's picker of this card
+        picked = request.form.get("target", request.form.get(f"target-{candidate_id}", ""))
+        target = _form_target(picked)
         outcome = actions.decide(_services(), candidate_id, action, target)
     except PapershelfError as exc:
         if _wants_json():

@@ -474,6 +474,44 @@ def test_bulk_accept_files_each_card_where_its_picker_says(page: Page, server: L
     assert [server.status_of(t) for t in (ENSEMBLES, PREFERENCE)] == ["snoozed", "snoozed"]
 
 
+def test_bulk_accept_without_javascript_files_each_card_where_its_picker_says(
+    browser: Browser, server: LiveServer, console: Console
+) -> None:
+    context = new_context(browser, console, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        paired(page, server)
+        card(page, STABLE).get_by_label("Section").select_option(
+            f"{LIST_NAME}::Language Model Papers > Alignment"
+        )
+        card(page, STABLE).get_by_role("checkbox").check()
+        card(page, DENSE).get_by_role("checkbox").check()
+        page.get_by_role("button", name="Accept selected").click()
+        page.wait_for_url(re.compile(r".*did=accept.*"))
+        expect(page.get_by_role("status").first).to_contain_text("2 accepted")
+        expect(page.locator("li.candidate")).to_have_count(2)
+        # A single card's own Accept still takes its picker too, without script.
+        card(page, ENSEMBLES).get_by_label("Section").select_option(
+            f"{LIST_NAME}::Language Model Papers > Optimization"
+        )
+        card(page, ENSEMBLES).get_by_role("button", name="Accept", exact=True).click()
+        page.wait_for_url(re.compile(r".*did=accept.*"))
+        expect(page.locator("li.candidate")).to_have_count(1)
+    finally:
+        context.close()
+    assert section_holding(server.list_file, STABLE) == "Language Model Papers > Alignment"
+    assert section_holding(server.list_file, DENSE) == "Language Model Papers > Retrieval"
+    assert section_holding(server.list_file, ENSEMBLES) == "Language Model Papers > Optimization"
+    assert [server.status_of(t) for t in (STABLE, DENSE, ENSEMBLES, PREFERENCE)] == [
+        "accepted",
+        "accepted",
+        "accepted",
+        "pending",
+    ]
+    assert console.unexpected() == []
+
+
 def test_a_refused_decision_is_said_and_the_card_stays(
     page: Page, server: LiveServer, console: Console
 ) -> None:

@@ -457,7 +457,7 @@ def test_pages_load_nothing_from_elsewhere_and_every_post_form_has_the_csrf_toke
     pair(client)
     for url in ("/review", "/review?status=snoozed", f"/review/lists/{LIST_NAME}"):
         pages[url + " (paired)"] = client.get(url).get_data(as_text=True)
-    forms_seen = 0
+    forms_seen = decisions = 0
     for url, html in pages.items():
         for tag in re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", html):
             source = re.search(r'(?:src|href)="([^"]*)"', tag)
@@ -465,8 +465,10 @@ def test_pages_load_nothing_from_elsewhere_and_every_post_form_has_the_csrf_toke
         for form in re.findall(r"<form\b[^>]*>.*?</form>", html, flags=re.S):
             if 'method="post"' in form:
                 forms_seen += 1
+                decisions += form.count('formaction="/review/candidates/')
                 assert f'name="csrf_token" value="{csrf_token(TOKEN)}"' in form, f"{url}: {form}"
-    assert forms_seen >= 10  # a decision form per card, bulk, unpair, the list's fix
+    assert forms_seen >= 6  # the queue form of each paired page, unpair on each, the list's fix
+    assert decisions >= 12  # each card's buttons post the queue form, which carries the token
 
 
 def test_bulk_decides_the_others_when_one_cannot_be_decided(

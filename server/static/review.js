@@ -59,14 +59,19 @@
     if (!cards().length) { say(live.textContent + " Nothing left to review."); }
   }
 
-  function decide(form, submitter) {
-    var card = form.closest("li.candidate");
-    var data = new FormData(form);
-    if (submitter && submitter.name) { data.set(submitter.name, submitter.value); }
+  // One card's decision: the queue form's token and filters, the card's picker and the button.
+  function decide(form, card, submitter) {
+    var data = new FormData();
+    form.querySelectorAll(":scope > input[type=hidden]").forEach(function (input) {
+      data.append(input.name, input.value);
+    });
+    var picker = card.querySelector("select[data-target-for]");
+    if (picker) { data.append(picker.name, picker.value); }
+    data.set(submitter.name, submitter.value);
     card.classList.add("busy");
-    var buttons = form.querySelectorAll("button");
+    var buttons = card.querySelectorAll(".decide button");
     buttons.forEach(function (b) { b.disabled = true; });
-    return fetch(form.getAttribute("action"), {
+    return fetch(submitter.getAttribute("formaction"), {
       method: "POST",
       body: data,
       credentials: "same-origin",
@@ -91,22 +96,15 @@
     });
   }
 
+  // A card's own button (it has a formaction) is decided in the background; the bulk buttons
+  // post the queue form as it is: every card's picker is in it, so each goes where it says.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.classList.contains("decide")) {
+    var submitter = event.submitter;
+    var card = submitter && submitter.closest("li.candidate");
+    if (form.id === "bulk" && card && submitter.hasAttribute("formaction")) {
       event.preventDefault();
-      decide(form, event.submitter);
-    } else if (form.id === "bulk") {
-      // Each selected card goes to the section picked on it, not only to its suggestion.
-      form.querySelectorAll("input[data-added]").forEach(function (i) { i.remove(); });
-      document.querySelectorAll("select[data-target-for]").forEach(function (select) {
-        var input = document.createElement("input");
-        input.type = "hidden";
-        input.name = "target-" + select.getAttribute("data-target-for");
-        input.value = select.value;
-        input.setAttribute("data-added", "");
-        form.appendChild(input);
-      });
+      decide(form, card, submitter);
     }
   });
 
