@@ -59,6 +59,7 @@ class Workspace:
     def setting(self, key: str) -> Any:
         """The configured value of a registered setting, or its default."""
         spec = SETTINGS[key]
+        self._check_table(key.split(".", 1)[0])
         node: Any = self.config
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
@@ -68,6 +69,28 @@ class Workspace:
             return spec.coerce(node)
         except ValueError as exc:
             raise WorkspaceError(f"{self.state_dir / CONFIG_NAME}: {exc}") from None
+
+    def _check_table(self, table: str) -> None:
+        """Refuse a table of settings that is not a table (`sync = 3`) or holds a key no setting
+        has (`quiet_second`): either would be ignored, leaving the default in force unseen."""
+        value = self.config.get(table)
+        if value is None:
+            return
+        where = self.state_dir / CONFIG_NAME
+        if not isinstance(value, dict):
+            kind = _TOML_KINDS.get(type(value), type(value).__name__)
+            raise WorkspaceError(f"{where}: {table} must be a table ([{table}]), not {kind}.")
+        prefix = f"{table}."
+        known = sorted(k[len(prefix) :] for k in SETTINGS if k.startswith(prefix))
+        unknown = [k for k in value if k not in known]
+        if not unknown:
+            return
+        from .closest import closest_names
+
+        name = unknown[0]
+        near = closest_names(name, known, limit=1)
+        hint = f"did you mean {near[0]}?" if near else f"known: {', '.join(known)}"
+        raise WorkspaceError(f"{where}: [{table}] has an unknown key {name} ({hint}).")
 
     def list_paths(self) -> list[str]:
         """Every list file, as sorted workspace-relative POSIX paths."""
@@ -112,6 +135,15 @@ class Workspace:
     def relpath(self, path: Path) -> str:
         """A path inside the workspace as a workspace-relative POSIX path."""
         return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+
+_TOML_KINDS = {
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    bool: "true or false",
+    list: "an array",
+}
 
 
 @lru_cache(maxsize=256)
