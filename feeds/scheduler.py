@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import threading
 from typing import Any
@@ -13,7 +14,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from sync.errors import PapershelfError
-from sync.workspace import Workspace
+from sync.workspace import CONFIG_NAME, Workspace, load_config
 
 from .poll import Poller, PollSummary
 from .sources import FeedSource, load_sources, poll_interval_minutes
@@ -27,6 +28,10 @@ __all__ = ["FeedScheduler", "load_status"]
 MISFIRE_GRACE_SECONDS = 3600
 #: The first poll of an interval feed runs this long after start, not at once.
 FIRST_POLL_DELAY_SECONDS = 30.0
+#: How often the running scheduler looks whether `.papershelf/config.toml` changed.
+CONFIG_CHECK_SECONDS = 10.0
+#: The id of that check's job (no feed can have it: ":" is not allowed in a feed name).
+CONFIG_CHECK_JOB = "papershelf:config-check"
 
 
 def trigger_for(source: FeedSource, default_interval_minutes: int) -> Any:
@@ -39,13 +44,27 @@ def trigger_for(source: FeedSource, default_interval_minutes: int) -> Any:
 class FeedScheduler:
     """Polls a workspace's feeds on their schedules in a background thread."""
 
-    def __init__(self, workspace: Workspace, *, poller: Poller | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        poller: Poller | None = None,
+        config_check_seconds: float = CONFIG_CHECK_SECONDS,
+    ) -> None:
         """A stopped scheduler of `workspace`'s feeds."""
         self.workspace = workspace
         self._poller = poller
         self._poll_lock = threading.Lock()
+        self._config_lock = threading.Lock()
+        self._config_check_seconds = config_check_seconds
+        self._config_seen: str | None = None  # the hash of the config.toml last read
+        self._specs: dict[str, tuple[FeedSource, int | None]] = {}  # what each job came from
         self._scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            # The config check has its own thread: a long poll must not hold it up.
+            executors={
+                "default": ThreadPoolExecutor(max_workers=1),
+                "config": ThreadPoolExecutor(max_workers=1),
+            },
             job_defaults={
                 "coalesce": True,
                 "max_instances": 1,
@@ -70,29 +89,90 @@ class FeedScheduler:
 
     def start(self) -> None:
         """Add one job per enabled feed and start; a config error is recorded, not raised."""
+        with self._config_lock:
+            self._config_seen = self._config_hash()
+            try:
+                sources = [s for s in load_sources(self.workspace) if s.enabled]
+                default_minutes = poll_interval_minutes(self.workspace)
+            except PapershelfError as exc:
+                self.config_error = exc.message
+                log.error("feeds not scheduled: %s", exc.message)
+                sources, default_minutes = [], 0
+            self._schedule(sources, default_minutes)
+        self._scheduler.add_job(
+            self.check_config,
+            IntervalTrigger(seconds=self._config_check_seconds),
+            id=CONFIG_CHECK_JOB,
+            name=CONFIG_CHECK_JOB,
+            executor="config",
+        )
+        self._scheduler.start()
+        log.info("feed scheduler started with %d feed(s)", len(sources))
+
+    def _config_hash(self) -> str | None:
+        """A hash of `.papershelf/config.toml` as it is on disk now (None when there is none)."""
         try:
-            sources = [s for s in load_sources(self.workspace) if s.enabled]
-            default_minutes = poll_interval_minutes(self.workspace)
-        except PapershelfError as exc:
-            self.config_error = exc.message
-            log.error("feeds not scheduled: %s", exc.message)
-            sources, default_minutes = [], 0
+            data = (self.workspace.state_dir / CONFIG_NAME).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:  # unreadable for now: load_config will say why
+            return f"unreadable: {exc}"
+        return hashlib.sha256(data).hexdigest()
+
+    def check_config(self) -> bool:
+        """Re-read config.toml when it changed since last read, and reschedule: new feeds are
+        added, removed or disabled ones dropped, changed ones rescheduled, the config error
+        cleared. A config with an error is reported and the feeds scheduled before stay. Whether
+        the file had changed."""
+        with self._config_lock:
+            seen = self._config_hash()
+            if seen == self._config_seen:
+                return False
+            self._config_seen = seen
+            try:
+                workspace = Workspace(self.workspace.root, load_config(self.workspace.root))
+                sources = [s for s in load_sources(workspace) if s.enabled]
+                default_minutes = poll_interval_minutes(workspace)
+            except PapershelfError as exc:
+                self.config_error = exc.message
+                log.error("feeds config changed but not applied: %s", exc.message)
+                return True
+            self.workspace = workspace
+            with self._poll_lock:
+                if self._poller is not None:  # polls read the [poll] settings from it
+                    self._poller.workspace = workspace
+            self.config_error = None
+            self._schedule(sources, default_minutes)
+            log.info("feeds config changed: %d feed(s) scheduled", len(self._specs))
+            return True
+
+    def _schedule(self, sources: list[FeedSource], default_minutes: int) -> None:
+        """Make the jobs match `sources`: add new feeds, drop gone ones, redo changed ones."""
         first = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=FIRST_POLL_DELAY_SECONDS)
+        wanted: dict[str, tuple[FeedSource, Any]] = {}
         for source in sources:
             try:
-                trigger = trigger_for(source, default_minutes)
+                wanted[source.name] = (source, trigger_for(source, default_minutes))
             except ValueError as exc:
                 self.config_error = f"feed {source.name}: bad cron {source.cron!r}: {exc}"
                 log.error("%s", self.config_error)
-                continue
+        for name in [n for n in self._specs if n not in wanted]:
+            self._scheduler.remove_job(name)
+            del self._specs[name]
+        for name, (source, trigger) in wanted.items():
+            # The default interval matters only to a feed that sets neither its own nor a cron.
+            spec = (source, None if source.cron or source.interval_minutes else default_minutes)
+            if self._specs.get(name) == spec:
+                continue  # unchanged: keeps its next poll
+            if name in self._specs:
+                self._scheduler.remove_job(name)
             options: dict[str, Any] = {}
             if not source.cron:
                 options["next_run_time"] = first
             self._scheduler.add_job(
-                self._run, trigger, args=[source], id=source.name, name=source.name, **options
+                self._run, trigger, args=[source], id=name, name=name, **options
             )
-        self._scheduler.start()
-        log.info("feed scheduler started with %d feed(s)", len(sources))
+            self._specs[name] = spec
 
     def _run(self, source: FeedSource) -> None:
         """One scheduled poll (never raises: the poller records failures)."""
@@ -107,6 +187,8 @@ class FeedScheduler:
         """Run the feed `name` (or every feed) as soon as possible."""
         now = dt.datetime.now(dt.UTC)
         for job in self._scheduler.get_jobs():
+            if job.id == CONFIG_CHECK_JOB:
+                continue
             if name is None or job.id == name:
                 job.modify(next_run_time=now)
 
@@ -116,9 +198,13 @@ class FeedScheduler:
             self._scheduler.shutdown(wait=False)
 
     def status(self) -> dict[str, Any]:
-        """Last poll, next poll and errors per feed, as `/api/status` shows them."""
+        """Last poll, next poll and errors per feed, as `/api/status` shows them (after
+        re-reading config.toml if it changed)."""
+        if self.running:
+            self.check_config()
         out = feed_status(self.workspace)
         jobs = {job.id: job for job in self._scheduler.get_jobs()} if self.running else {}
+        jobs.pop(CONFIG_CHECK_JOB, None)
         for name, feed in out["feeds"].items():
             job = jobs.get(name)
             next_run = getattr(job, "next_run_time", None) if job is not None else None

@@ -9,7 +9,7 @@ import pytest
 from feeds_http import FEED_FIXTURES, FeedServer, Reply, fixture_bytes
 from server_support import wait_until
 
-from feeds.scheduler import FeedScheduler, load_status, trigger_for
+from feeds.scheduler import CONFIG_CHECK_JOB, FeedScheduler, load_status, trigger_for
 from feeds.sources import FeedSource
 from sync.workspace import open_workspace
 
@@ -111,6 +111,72 @@ def test_a_default_interval_below_one_minute_is_a_config_error(
         scheduler.stop()
 
 
+def _write_config(ws, feeds_toml: str) -> None:
+    """Rewrite the workspace's config.toml as an editor would (the [poll] header kept)."""
+    (ws.state_dir / "config.toml").write_text(
+        '[lists]\ninclude = ["*.md"]\n[poll]\nmin_score = 0.0\ntimeout_seconds = 2.0\n'
+        + feeds_toml,
+        encoding="utf-8",
+    )
+
+
+def test_a_fixed_config_clears_the_error_and_schedules_its_feeds(tmp_path: Path) -> None:
+    ws = _ws(tmp_path / "ws", '[[feeds]]\nname = "bad"\ntype = "arxiv-api"\n')
+    scheduler = FeedScheduler(ws)
+    scheduler.start()
+    try:
+        assert "needs a query" in scheduler.status()["config_error"]
+        _write_config(ws, '[[feeds]]\nname = "a"\nurl = "http://127.0.0.1:9/a"\n')
+        fixed = wait_until(
+            lambda: (s := scheduler.status())["scheduled"] == ["a"] and s, timeout_seconds=10
+        )
+        assert "config_error" not in fixed and fixed["feeds"]["a"]["next_poll"]
+        # Broken again (a feed without its query): the error shows, the last good feeds stay.
+        _write_config(
+            ws,
+            '[[feeds]]\nname = "a"\nurl = "http://127.0.0.1:9/a"\n'
+            '[[feeds]]\nname = "q"\ntype = "arxiv-api"\n',
+        )
+        broken = wait_until(
+            lambda: "config_error" in (s := scheduler.status()) and s, timeout_seconds=10
+        )
+        assert "needs a query" in broken["config_error"] and broken["scheduled"] == ["a"]
+    finally:
+        scheduler.stop()
+
+
+def test_a_running_scheduler_adds_changes_and_removes_feeds_of_a_changed_config(
+    tmp_path: Path,
+) -> None:
+    ws = _ws(
+        tmp_path / "ws",
+        '[[feeds]]\nname = "a"\nurl = "http://127.0.0.1:9/a"\ninterval_minutes = 60\n'
+        '[[feeds]]\nname = "b"\nurl = "http://127.0.0.1:9/b"\n',
+    )
+    scheduler = FeedScheduler(ws, config_check_seconds=0.2)
+    scheduler.start()
+    try:
+        assert scheduler.status()["scheduled"] == ["a", "b"]
+        b_job = scheduler._scheduler.get_job("b")
+        _write_config(
+            ws,
+            '[[feeds]]\nname = "a"\nurl = "http://127.0.0.1:9/a"\ninterval_minutes = 15\n'
+            '[[feeds]]\nname = "b"\nurl = "http://127.0.0.1:9/b"\n'
+            '[[feeds]]\nname = "c"\nurl = "http://127.0.0.1:9/c"\ncron = "0 7 * * *"\n',
+        )
+        # Noticed by the periodic check alone (status() is not called while waiting).
+        wait_until(lambda: scheduler._scheduler.get_job("c") is not None, timeout_seconds=10)
+        a_job = scheduler._scheduler.get_job("a")
+        assert a_job.trigger.interval.total_seconds() == 15 * 60
+        assert scheduler._scheduler.get_job("b").next_run_time == b_job.next_run_time  # as it was
+        assert "hour='7'" in str(scheduler._scheduler.get_job("c").trigger)
+        _write_config(ws, '[[feeds]]\nname = "c"\nurl = "http://127.0.0.1:9/c"\nenabled = false\n')
+        wait_until(lambda: scheduler._scheduler.get_job("a") is None, timeout_seconds=10)
+        assert scheduler.status()["scheduled"] == []
+    finally:
+        scheduler.stop()
+
+
 def test_triggers() -> None:
     interval = trigger_for(FeedSource("a", "rss", url="http://x", interval_minutes=15), 360)
     assert interval.interval.total_seconds() == 900
@@ -127,7 +193,10 @@ def test_job_defaults(tmp_path: Path) -> None:
     scheduler = FeedScheduler(ws)
     scheduler.start()
     try:
-        (job,) = scheduler._scheduler.get_jobs()
+        job = scheduler._scheduler.get_job("a")
         assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time == 3600
+        check = scheduler._scheduler.get_job(CONFIG_CHECK_JOB)  # beside the feeds, its own thread
+        assert check.executor == "config" and check.trigger.interval.total_seconds() == 10
+        assert {j.id for j in scheduler._scheduler.get_jobs()} == {"a", CONFIG_CHECK_JOB}
     finally:
         scheduler.stop()
