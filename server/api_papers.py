@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import BadRequest
 
 from sync.errors import BadInput
 
@@ -16,9 +17,11 @@ bp = Blueprint("api_papers", __name__, url_prefix="/api")
 def add_paper() -> tuple[Response, int]:
     """Add a clipped paper: 201 added, 200 already listed, 202 queued until arXiv answers."""
     services: Services = current_app.config["PAPERSHELF_SERVICES"]
-    body = request.get_json(silent=True)
-    if body is None:
-        raise BadInput("The body is not valid JSON.", fields={"body": "invalid JSON"})
-    clip = load_clip(body)
+    try:
+        # Not silent=True: it answers None for invalid JSON and for a valid `null` alike.
+        body = request.get_json()
+    except BadRequest:
+        raise BadInput("The body is not valid JSON.", fields={"body": "invalid JSON"}) from None
+    clip = load_clip(body)  # `null`, a list, a number: "The body must be a JSON object: …"
     outcome = services.clips.submit(clip.paper, clip.list_path, clip.section)
     return jsonify(outcome.to_dict()), outcome.http_status

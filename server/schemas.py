@@ -88,7 +88,10 @@ def _summary(problems: dict[str, str]) -> str:
 def load_clip(data: Any) -> ClipRequest:
     """Validate a clip body, or raise PaperError whose `fields` name each problem."""
     if not isinstance(data, dict):
-        raise PaperError("The body must be one JSON object: Paper JSON plus list and section.")
+        raise PaperError(
+            "The body must be a JSON object: Paper JSON plus list and section.",
+            fields={"body": "not an object"},
+        )
     try:
         return ClipSchema().load(data)
     except ValidationError as exc:
