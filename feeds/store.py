@@ -8,7 +8,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from sync.sqlite_wal import enable_wal
 
 from .store_schema import SCHEMA_VERSION as SCHEMA_VERSION  # re-exported: the store's version
 from .store_schema import extra_json, load_extra, merge_extra, migrate
+from .store_search import facet_values, search_rows
 
 log = logging.getLogger(__name__)
 
@@ -234,6 +235,49 @@ class CandidateStore:
         with self._connect() as db:
             rows = db.execute(query, (*args, int(limit))).fetchall()
         return [_row_to_candidate(r) for r in rows]
+
+    def search(
+        self,
+        status: str,
+        *,
+        list_path: str = "",
+        source: str = "",
+        seen_since: float | None = None,
+        words: Sequence[str] = (),
+    ) -> list[CandidateSketch]:
+        """Every candidate with `status` that passes the filters (in SQL: `store_search`),
+        sketched, best score first."""
+        where, args = self._scope()
+        with self._connect() as db:
+            rows = search_rows(
+                db, where, args, status, list_path, source=source, since=seen_since, words=words
+            )
+        return [
+            CandidateSketch(
+                r["id"], r["identity"], r["status"], Paper(r["url"], r["arxiv_id"], r["title"])
+            )
+            for r in rows
+        ]
+
+    def facets(self, status: str) -> tuple[list[str], list[str]]:
+        """The suggested lists and the sources of the candidates with `status`, sorted."""
+        where, args = self._scope()
+        with self._connect() as db:
+            return facet_values(db, where, args, status)
+
+    def get_many(self, ids: Sequence[int]) -> list[Candidate]:
+        """The candidates with these ids, in the order given (ids not found left out)."""
+        if not ids:
+            return []
+        where, args = self._scope()
+        marks = ", ".join("?" for _ in ids)
+        with self._connect() as db:
+            rows = db.execute(
+                f"SELECT * FROM candidates WHERE {where} AND id IN ({marks})",
+                (*args, *(int(i) for i in ids)),
+            ).fetchall()
+        found = {r["id"]: _row_to_candidate(r) for r in rows}
+        return [found[i] for i in ids if i in found]
 
     def sketches(self) -> list[CandidateSketch]:
         """Every candidate, sketched (no JSON decoded in Python: fast for a long history)."""

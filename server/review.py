@@ -161,13 +161,11 @@ def page() -> Any:
     filters = model.Filters.from_args(request.args)
     error = None
     try:
-        views = [model.candidate_view(c) for c in actions.pending(services, filters.status)]
+        found = actions.find(
+            services, filters.status, limit=PAGE_SIZE, **model.search_args(filters)
+        )
     except PapershelfError as exc:
-        views, error = [], exc.message
-    lists, sources = model.facet_values(views)
-    shown = model.apply_filters(views, filters)
-    stored = actions.queue_size(services, filters.status) if not error else 0
-    capped = stored > actions.MAX_CANDIDATES  # only the best are read: say how many there are
+        found, error = actions.Found([], 0, 0, [], []), exc.message
     did = request.args.get("did", "")
     notice = None
     if did in DONE_TEXT:
@@ -175,13 +173,12 @@ def page() -> Any:
         notice = f"{count if count.isdigit() else 1} {DONE_TEXT[did]}."
     return _render(
         "review.html",
-        candidates=shown[:PAGE_SIZE],
-        matching=len(shown),
-        total=stored if capped else len(views),
-        searched=len(views) if capped else None,
+        candidates=[model.candidate_view(c) for c in found.candidates],
+        matching=found.matching,
+        total=found.total,
         filters=filters,
-        filter_lists=lists,
-        filter_sources=sources,
+        filter_lists=found.lists,
+        filter_sources=found.sources,
         date_choices=model.DATE_CHOICES,
         targets=model.list_targets(lists_summary(services.index)),
         target_value=model.target_value,

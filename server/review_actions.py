@@ -12,8 +12,6 @@ from .services import Services
 
 log = logging.getLogger(__name__)
 
-#: At most this many pending candidates are read for one page.
-MAX_CANDIDATES = 500
 #: Commits shown as a list's latest additions.
 LATEST_COMMITS = 10
 
@@ -56,20 +54,49 @@ def review_store(services: Services) -> Any:
     return store
 
 
-def pending(services: Services, status: str = "pending") -> list[Any]:
-    """Candidates with `status` (pending, or snoozed ones), best score first."""
+@dataclass(frozen=True)
+class Found:
+    """One page of the queue: its candidates, how many match the filters, how many there are,
+    and the lists and sources to filter by."""
+
+    candidates: list[Any]
+    matching: int
+    total: int
+    lists: list[str]
+    sources: list[str]
+
+
+def find(
+    services: Services,
+    status: str = "pending",
+    *,
+    list_path: str = "",
+    source: str = "",
+    seen_since: float | None = None,
+    words: tuple[str, ...] = (),
+    limit: int = 100,
+) -> Found:
+    """The best `limit` candidates with `status` that pass the filters, searched in SQL over all
+    of them, less those curators rejected or listed elsewhere since (a poll records those)."""
     store = review_store(services)
     if store is None:
-        return []
-    from feeds.decisions import open_candidates
+        return Found([], 0, 0, [], [])
+    from feeds.decisions import decided_elsewhere, listed_by_identity
 
-    return open_candidates(services.workspace, store, services.index, status, MAX_CANDIDATES)
-
-
-def queue_size(services: Services, status: str = "pending") -> int:
-    """How many candidates the store holds with `status` (pending reads stop at MAX_CANDIDATES)."""
-    store = review_store(services)
-    return 0 if store is None else int(store.counts().get(status, 0))
+    services.index.refresh()
+    everything = store.search(status)
+    gone = set(
+        decided_elsewhere(services.workspace, everything, listed_by_identity(services.index))
+    )
+    narrowed = bool(list_path or source or seen_since is not None or words)
+    found = (
+        store.search(status, list_path=list_path, source=source, seen_since=seen_since, words=words)
+        if narrowed
+        else everything
+    )
+    ids = [s.id for s in found if s.id not in gone]
+    lists, sources = store.facets(status)
+    return Found(store.get_many(ids[:limit]), len(ids), len(everything) - len(gone), lists, sources)
 
 
 def decide(

@@ -50,7 +50,6 @@ class CandidateView:
     section: str | None
     status: str
     extra_links: tuple[tuple[str, str], ...] = ()
-    all_authors: str = ""  # every name, for the search (`authors` is cut for the card)
 
     @property
     def target(self) -> str:
@@ -170,54 +169,19 @@ def candidate_view(candidate: Any) -> CandidateView:
             for link in paper.get("links") or ()
             if link.get("url")
         ),
-        all_authors=", ".join(a for a in paper.get("authors") or () if a),
     )
 
 
-def _matches_query(view: CandidateView, words: list[str]) -> bool:
-    """Whether every query word occurs in the card's title, authors, abstract or why-words."""
-    haystack = " ".join(
-        (
-            view.title,
-            view.all_authors or view.authors,
-            view.abstract,
-            " ".join(view.why),
-            " ".join(view.categories),
-        )
-    ).casefold()
-    return all(word in haystack for word in words)
-
-
-def apply_filters(
-    views: Iterable[CandidateView], filters: Filters, now: float | None = None
-) -> list[CandidateView]:
-    """The cards that pass the filters, in the order given (best score first)."""
+def search_args(filters: Filters, now: float | None = None) -> dict[str, Any]:
+    """The filters as the arguments of `review_actions.find` (the store filters in SQL)."""
     now = time.time() if now is None else now
     days = DATE_CHOICES[filters.since][1]
-    words = filters.q.casefold().split()
-    out = []
-    for view in views:
-        if filters.list and view.list != filters.list:
-            continue
-        if filters.source and filters.source not in view.sources:
-            continue
-        if days is not None and view.first_seen and view.first_seen < now - days * 86400:
-            continue
-        if words and not _matches_query(view, words):
-            continue
-        out.append(view)
-    return out
-
-
-def facet_values(views: Iterable[CandidateView]) -> tuple[list[str], list[str]]:
-    """The lists and the sources the candidates mention, sorted (filter choices)."""
-    lists: set[str] = set()
-    sources: set[str] = set()
-    for view in views:
-        if view.list:
-            lists.add(view.list)
-        sources.update(view.sources)
-    return sorted(lists), sorted(sources)
+    return {
+        "list_path": filters.list,
+        "source": filters.source,
+        "seen_since": None if days is None else now - days * 86400,
+        "words": tuple(filters.q.casefold().split()),
+    }
 
 
 def list_targets(summary: Iterable[Mapping[str, Any]]) -> ListTargets:

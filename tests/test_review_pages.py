@@ -6,7 +6,6 @@ import re
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -16,11 +15,9 @@ from feeds.decisions import add_rejected
 from server.app import create_app
 from server.review_auth import SESSION_COOKIE, csrf_token, session_value
 from server.review_model import (
-    CandidateView,
     Filters,
-    apply_filters,
     candidate_view,
-    facet_values,
+    search_args,
     split_target,
     status_items,
     target_value,
@@ -233,15 +230,88 @@ def test_a_long_queue_is_paged(client: FlaskClient, monkeypatch: pytest.MonkeyPa
     assert '<span class="count">1 of 4</span>' in narrowed and "Showing the best" not in narrowed
 
 
-def test_a_queue_longer_than_what_is_read_counts_every_candidate(
-    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+def _fill_queue(services: Services, count: int) -> str:
+    """`count` more pending candidates, each scored above the one it returns the title of: the
+    lowest-scored of all, from its own feed, with words no other candidate has."""
+    rows = []
+    for k in range(count):
+        paper = paper_from_dict(
+            {
+                "arxiv_id": f"2605.{k:05d}",
+                "title": f"Filler Study Number {k} of Retrieval",
+                "authors": ["Ada Filler", f"Bert Number{k}"],
+                "abstract": "A filler abstract about retrieval and language models. " * 8,
+            }
+        )
+        suggestion = {"list": LIST_NAME, "section": "Retrieval", "score": 0.5 + k / 10 / count}
+        suggestion["why"] = ["retrieval"]
+        rows.append(
+            {
+                "identity": paper.identity,
+                "paper": paper,
+                "source": "filler-feed",
+                "scores": {LIST_NAME: suggestion["score"]},
+                "suggestions": [suggestion],
+            }
+        )
+    needle = paper_from_dict(
+        {
+            "arxiv_id": "2605.99999",
+            "title": "Zygomorphic Tokenisers for Ancient Scripts",
+            "authors": ["Ludwig Queue-End"],
+            "abstract": "Nobody else writes about this.",
+        }
+    ).replace(extra={"categories": ["cs.DL"]})
+    low = {"list": "other.md", "section": "Scripts", "score": 0.001, "why": ["cuneiform"]}
+    rows.append(
+        {
+            "identity": needle.identity,
+            "paper": needle,
+            "source": "rare-feed",
+            "scores": {"other.md": 0.001},
+            "suggestions": [low],
+        }
+    )
+    assert services.candidates.upsert_many(rows) == count + 1
+    return needle.title or ""
+
+
+def _timed_page(client: FlaskClient, url: str) -> tuple[str, float]:
+    started = time.perf_counter()
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.get_data(as_text=True), time.perf_counter() - started
+
+
+def test_search_and_filters_reach_every_candidate_of_a_big_queue_quickly(
+    client: FlaskClient, services: Services
 ) -> None:
-    monkeypatch.setattr("server.review_actions.MAX_CANDIDATES", 3)
+    needle = _fill_queue(services, 2_000)  # with the fixture's 4: 2,005 pending
     pair(client)
-    text = client.get("/review").get_data(as_text=True)
-    assert text.count('class="candidate"') == 3
-    assert '<span class="count">3 of 4</span>' in text  # not "3": four are pending
-    assert "Filters and search look at the best 3 of 4" in text
+    page, seconds = _timed_page(client, "/review")
+    assert page.count('class="candidate"') == 100 and needle not in page
+    assert '<span class="count">2005</span>' in page and "Showing the best 100 of 2005" in page
+    assert '<option value="rare-feed"' in page and '<option value="other.md"' in page
+    assert "look at the best" not in page
+    assert seconds < 2.0, seconds
+    for query in (
+        "q=zygomorphic",  # title
+        "q=queue-end",  # author
+        "q=nobody+else",  # abstract
+        "q=cs.dl",  # category
+        "q=cuneiform",  # why-word
+        "source=rare-feed",
+        "list=other.md",
+    ):
+        page, seconds = _timed_page(client, f"/review?{query}")
+        assert page.count('class="candidate"') == 1 and needle in page, query
+        assert '<span class="count">1 of 2005</span>' in page, query
+        assert seconds < 2.0, (query, seconds)
+    page, _ = _timed_page(client, "/review?q=filler+number1999")
+    assert page.count('class="candidate"') == 1
+    page, _ = _timed_page(client, "/review?q=filler&since=1")
+    assert '<span class="count">2000 of 2005</span>' in page
+    assert "Showing the best 100 of 2000" in page
 
 
 def test_numbers_in_other_digits_or_too_big_are_refused_not_a_500(
@@ -343,42 +413,23 @@ def test_without_a_store_the_page_says_so(client: FlaskClient, services: Service
 # -- pure helpers ------------------------------------------------------------------------------
 
 
-def _view(**changes: Any) -> CandidateView:
-    base = dict(
-        id=1,
-        title="A Title",
-        authors="Ada",
-        published="2026-04-27",
-        categories=("cs.CL",),
-        abstract="About retrieval.",
-        abs_url=None,
-        pdf_url=None,
-        code_url=None,
-        sources=("feed-a",),
-        first_seen=time.time(),
-        score=0.5,
-        why=("retrieval",),
-        list="a.md",
-        section="S",
-        status="pending",
-    )
-    base.update(changes)
-    return CandidateView(**base)
-
-
-def test_filters_by_list_source_date_and_words() -> None:
+def test_filters_become_the_arguments_of_the_store_search() -> None:
     now = 1_800_000_000.0
-    old = _view(id=2, first_seen=now - 10 * 86400, list="b.md", sources=("feed-b",))
-    new = _view(id=3, first_seen=now - 3600, title="Dense Retrieval at Scale")
-    views = [old, new]
-    assert apply_filters(views, Filters(since="7"), now) == [new]
-    assert apply_filters(views, Filters(list="b.md"), now) == [old]
-    assert apply_filters(views, Filters(source="feed-b"), now) == [old]
-    assert apply_filters(views, Filters(q="dense SCALE"), now) == [new]
-    assert apply_filters(views, Filters(q="dense missing"), now) == []
+    filters = Filters(list="b.md", source="feed-b", since="7", q="Dense  SCALE")
+    assert search_args(filters, now) == {
+        "list_path": "b.md",
+        "source": "feed-b",
+        "seen_since": now - 7 * 86400,
+        "words": ("dense", "scale"),
+    }
+    assert search_args(Filters(), now) == {
+        "list_path": "",
+        "source": "",
+        "seen_since": None,
+        "words": (),
+    }
     assert Filters.from_args({"since": "9999", "q": " x ", "status": "rejected"}) == Filters(q="x")
     assert Filters(q="x", status="snoozed").query() == {"q": "x", "status": "snoozed"}
-    assert facet_values(views) == (["a.md", "b.md"], ["feed-a", "feed-b"])
 
 
 def test_targets_round_trip_and_reject_junk() -> None:
