@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from sync.errors import BadInput, ListChanged, NotFound, PapershelfError
 from sync.identity import parse_arxiv_id
 from sync.index import WorkspaceIndex
-from sync.insert import AddResult, add_paper, target_section
+from sync.insert import AddResult, add_paper, read_list, target_section
 from sync.listmodel import parse_list
 from sync.paper import Paper
 from sync.workspace import Workspace
@@ -186,7 +186,7 @@ class ClipService:
         rel = self.workspace.relpath(path)
         doc = self.index.documents().get(rel)
         if doc is None:
-            doc = parse_list(path.read_bytes())
+            doc = parse_list(read_list(path, rel))  # gone: 404; a FIFO, unreadable: 409
         target_section(doc, section, rel)
 
     def listed(self, paper: Paper) -> AddResult | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import stat
@@ -18,6 +19,19 @@ from .paths import data_dir
 
 _thread_locks: dict[str, threading.RLock] = {}
 _thread_locks_guard = threading.Lock()
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file; OSError (EINVAL, "not a regular file") for anything else.
+
+    Opened without blocking and checked on the open descriptor: a FIFO named like a list would
+    otherwise wait for a writer for ever, and a directory would fail later and less clearly.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return fh.read()
 
 
 def lock_path_for(path: Path) -> Path:

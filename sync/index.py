@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import stat
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
+from .atomic import read_regular
 from .identity import identity_key
 from .index_records import (
     PAPER_KEY_PREFIXES,
@@ -86,6 +88,8 @@ class WorkspaceIndex:
             st = (self.workspace.root / list_path).stat()
         except OSError:
             return None
+        if not stat.S_ISREG(st.st_mode):  # a FIFO named like a list: reading it would block
+            return None
         return (st.st_mtime_ns, st.st_size)
 
     def refresh(self) -> None:
@@ -106,7 +110,7 @@ class WorkspaceIndex:
             if stamp is None or old_stamp == stamp:
                 continue
             try:
-                data = (self.workspace.root / list_path).read_bytes()
+                data = read_regular(self.workspace.root / list_path)
             except OSError as exc:
                 log.warning("cannot read %s: %s", list_path, exc.strerror)
                 continue

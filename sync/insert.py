@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .atomic import locked, write_list
+from .atomic import locked, read_regular, write_list
 from .errors import BadInput, ListChanged, NotFound
 from .listmodel import ListDocument, parse_list, verify_insertion
 from .paper import Paper
@@ -74,7 +74,7 @@ def add_paper(
     rel = workspace.relpath(path)
     with locked(path):
         for _attempt in range(MAX_ATTEMPTS):
-            data = _read(path)
+            data = read_list(path, rel)
             indexed = index.current_document(rel, data) if index is not None else None
             doc = indexed if indexed is not None else parse_list(data)
             if indexed is not None and index is not None:
@@ -133,20 +133,28 @@ def target_section(doc: ListDocument, section: str, rel: str) -> Section:
 def check_target(workspace: Workspace, list_path: str, section: str) -> None:
     """Raise NotFound/BadInput unless `list_path` is a list with a section `section`."""
     path = workspace.resolve_list(list_path)
-    target_section(parse_list(_read(path)), section, workspace.relpath(path))
+    rel = workspace.relpath(path)
+    target_section(parse_list(read_list(path, rel)), section, rel)
 
 
-def _read(path: Path) -> bytes:
+def read_list(path: Path, rel: str) -> bytes:
+    """A list's bytes on the request path: NotFound (404) when it is gone (deleted since its name
+    was checked), ListChanged (409) when it cannot be read (a FIFO, a directory, an I/O error)."""
     try:
-        return path.read_bytes()
+        return read_regular(path)
+    except FileNotFoundError:
+        raise NotFound(f"No list {rel!r}: it was deleted.", fields={"list": "unknown"}) from None
     except OSError as exc:
-        raise ListChanged(f"Cannot read {path}: {exc.strerror}.") from None
+        raise ListChanged(
+            f"Cannot read {rel}: {exc.strerror or exc}; nothing was written.",
+            fields={"list": "unreadable"},
+        ) from None
 
 
 def _unchanged_since(path: Path, data: bytes) -> bool:
     """True when the file on disk still holds exactly the bytes we planned against."""
     try:
-        return os.path.getsize(path) == len(data) and path.read_bytes() == data
+        return os.path.getsize(path) == len(data) and read_regular(path) == data
     except OSError:
         return False
 
@@ -161,7 +169,7 @@ def find_listed(
     # Without a warm index, reading only the entries that mention the id beats indexing them all.
     for rel in workspace.list_paths():
         try:
-            data = (workspace.root / rel).read_bytes()
+            data = read_regular(workspace.root / rel)
         except OSError as exc:
             log.warning("cannot read %s: %s", rel, exc.strerror)
             continue

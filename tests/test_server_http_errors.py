@@ -3,10 +3,16 @@ the one error shape, with a sentence that says what is wrong, and nothing is wri
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from server_support import LIST_TEXT, make_workspace, serving
+
+from server.app import create_app
+from server.services import Services
+from sync.errors import NotFound
+from sync.workspace import open_workspace
 
 JSON = {"Content-Type": "application/json"}
 
@@ -31,3 +37,64 @@ def test_a_json_body_that_is_not_an_object_says_so_not_invalid_json(
     assert body["fields"] == {"body": "not an object"}
     assert _error(invalid, 400)["error"] == "The body is not valid JSON."
     assert (workspace / "reading.md").read_text(encoding="utf-8") == LIST_TEXT
+
+
+UNTITLED = {"arxiv_id": "2611.04417", "list": "odd.md", "section": "Tools"}
+TITLED = {**UNTITLED, "title": "Shelving Papers by Hand"}
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_a_list_that_is_a_fifo_or_a_directory_is_a_4xx_not_a_hang_or_a_500(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    monkeypatch.setenv("PAPERSHELF_ARXIV_API_URL", "http://127.0.0.1:9/api/query")  # never asked
+    workspace = make_workspace(tmp_path / "ws")
+    odd = workspace / "odd.md"
+    if kind == "fifo":
+        os.mkfifo(odd)  # reading it would wait for a writer for ever
+    else:
+        odd.mkdir()
+    with serving(workspace) as server:
+        answers = [
+            server.request("POST", "/api/papers", json=body, timeout=10)
+            for body in (UNTITLED, TITLED)
+        ]
+        lists = server.request("GET", "/api/lists", timeout=10)
+        lookup = server.request("GET", "/api/lookup?id=2001.00001", timeout=10)
+    for answer in answers:
+        if kind == "fifo":
+            body = _error(answer, 409)
+            assert body["error"] == "Cannot read odd.md: not a regular file; nothing was written."
+            assert body["fields"] == {"list": "unreadable"}
+        else:
+            assert _error(answer, 404)["fields"]["list"] == "unknown"
+    assert lists.status_code == 200 and [x["path"] for x in lists.json()["lists"]] == ["reading.md"]
+    assert lookup.status_code == 200 and lookup.json()["listed"] is True
+    assert (workspace / "reading.md").read_text(encoding="utf-8") == LIST_TEXT
+
+
+def test_a_list_deleted_between_resolving_and_reading_is_404(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The race only: the list is there when its name is checked and gone when it is read.
+    workspace = make_workspace(tmp_path / "ws")
+    services = Services.build(open_workspace(workspace))
+    (workspace / "odd.md").write_text(LIST_TEXT, encoding="utf-8")  # not indexed yet
+    real = services.workspace.resolve_list
+
+    def resolve_then_vanish(list_path: str) -> Path:
+        path = real(list_path)
+        path.unlink(missing_ok=True)
+        return path
+
+    monkeypatch.setattr(services.workspace, "resolve_list", resolve_then_vanish)
+    with pytest.raises(NotFound) as gone:
+        services.clips.check_target("odd.md", "Tools")
+    assert gone.value.fields == {"list": "unknown"} and "odd.md" in gone.value.message
+    (workspace / "odd.md").write_text(LIST_TEXT, encoding="utf-8")
+    client = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": "t" * 32})
+    answer = client.test_client().post(
+        "/api/papers", json=TITLED, headers={"X-Papershelf-Token": "t" * 32}
+    )
+    assert answer.status_code == 404, answer.get_json()
+    assert answer.get_json()["fields"] == {"list": "unknown"}
