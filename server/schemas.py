@@ -12,10 +12,12 @@ from marshmallow import (
     fields,
     post_load,
     validate,
+    validates,
     validates_schema,
 )
 
 from sync.errors import BadInput, PaperError
+from sync.identity import identity_key
 from sync.paper import Paper, PaperSchema
 
 MAX_PATH_CHARS = 1_000
@@ -63,6 +65,15 @@ class LookupQuerySchema(Schema):
         if bool(data.get("url")) == bool(data.get("id")):
             raise ValidationError("Give exactly one of url or id.", "url")
 
+    @validates("id")
+    def _an_identifier(self, value: str, **_: Any) -> None:
+        # An id that names nothing could never be listed: 200 with identity null hid the typo.
+        if identity_key(value) is None:
+            raise ValidationError(
+                "Not a paper identifier: give an arXiv id (2410.16215, hep-th/9901001), "
+                "a DOI (10.1000/xyz) or a URL."
+            )
+
 
 def flatten_messages(messages: Any, prefix: str = "") -> dict[str, str]:
     """marshmallow's nested messages as {"field" or "field.sub": "problem"}."""
@@ -99,10 +110,23 @@ def load_clip(data: Any) -> ClipRequest:
         raise PaperError(f"Invalid clip: {_summary(problems)}", fields=problems) from None
 
 
-def load_lookup_query(args: dict[str, str]) -> dict[str, str]:
-    """Validate lookup's query string, or raise BadInput naming each problem."""
+def single_values(args: Any) -> dict[str, str]:
+    """A query string (a MultiDict) as one value per name; BadInput for a name given twice,
+    which no route defines (taking the first silently answered for another paper)."""
+    for name in args:
+        count = len(args.getlist(name))
+        if count > 1:
+            raise BadInput(
+                f"Give {name} once (it was given {count} times).", fields={name: "repeated"}
+            )
+    return args.to_dict()
+
+
+def load_lookup_query(args: Any) -> dict[str, str]:
+    """Validate lookup's query string (a MultiDict), or raise BadInput naming each problem."""
+    values = single_values(args)
     try:
-        return LookupQuerySchema().load(args)
+        return LookupQuerySchema().load(values)
     except ValidationError as exc:
         problems = flatten_messages(exc.messages)
         raise BadInput(f"Invalid lookup: {_summary(problems)}", fields=problems) from None

@@ -98,3 +98,26 @@ def test_a_list_deleted_between_resolving_and_reading_is_404(
     )
     assert answer.status_code == 404, answer.get_json()
     assert answer.get_json()["fields"] == {"list": "unknown"}
+
+
+def test_lookup_refuses_an_id_that_names_no_paper_and_a_repeated_parameter(
+    tmp_path: Path,
+) -> None:
+    with serving(make_workspace(tmp_path / "ws")) as server:
+        garbage = server.request("GET", "/api/lookup?id=garbage")
+        spaces = server.request("GET", "/api/lookup?id=not%20an%20id")
+        twice = server.request("GET", "/api/lookup?id=2001.00001&id=2002.00002")
+        mixed = server.request("GET", "/api/lookup?url=https://x.org/a&url=https://x.org/b")
+        title_twice = server.request("GET", "/api/lookup?id=2001.00001&title=a&title=b")
+        good = server.request("GET", "/api/lookup?id=2001.00001")
+        doi = server.request("GET", "/api/lookup?id=10.1000/xyz")
+    for answer in (garbage, spaces):
+        body = _error(answer, 400)
+        assert body["error"].startswith("Invalid lookup: id: Not a paper identifier"), body
+        assert list(body["fields"]) == ["id"]
+    for answer, name in ((twice, "id"), (mixed, "url"), (title_twice, "title")):
+        body = _error(answer, 400)
+        assert body["error"] == f"Give {name} once (it was given 2 times).", body
+        assert body["fields"] == {name: "repeated"}
+    assert good.status_code == 200 and good.json()["identity"] == "arxiv:2001.00001"
+    assert doi.status_code == 200 and doi.json() == {**doi.json(), "identity": "doi:10.1000/xyz"}
