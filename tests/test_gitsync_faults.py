@@ -304,3 +304,58 @@ def test_while_paused_the_daemon_commits_locally_pushes_nothing_and_says_so(
     finally:
         services.stop()
     assert "Paused Paper" not in remote_file(remote)
+
+
+def test_the_running_daemon_sees_a_conflict_resolved_by_hand_without_waiting_for_a_pull(
+    tmp_path, remote
+) -> None:
+    from server.cli import main
+
+    a = clone(remote, tmp_path / "a")
+    b = clone(remote, tmp_path / "b")
+    path_a, path_b = a / LIST_NAME, b / LIST_NAME
+    path_a.write_text(path_a.read_text().replace("[Beta Paper", "[Beta One"), encoding="utf-8")
+    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    path_b.write_text(path_b.read_text().replace("[Beta Paper", "[Beta Two"), encoding="utf-8")
+    # The next pull is an hour away: only noticing the resolution can clear the status.
+    daemon = SyncDaemon(workspace(b), quiet_seconds=QUIET, pull_interval_seconds=3600)
+    daemon.start()
+    try:
+        wait_for(lambda: daemon.status()["paused"], what="the conflict to pause sharing")
+        # Resolved as docs/sync.md says: merge, write the entry, commit, sync --once.
+        pulled = subprocess.run(
+            ["git", "pull", "--no-rebase"], cwd=b, capture_output=True, text=True, timeout=60
+        )
+        assert pulled.returncode != 0 and (b / ".git" / "MERGE_HEAD").exists()
+        path_b.write_text(
+            path_b.read_text().replace("[Beta Two", "[Beta One and Two"), encoding="utf-8"
+        )
+        wait_for(
+            lambda: "middle of a merge" in (daemon.status()["error"] or ""),
+            what="the daemon to wait for the merge",
+        )
+        git(b, "add", LIST_NAME)
+        git(b, "commit", "-q", "--no-edit")
+        assert main(["sync", "--once", "--workspace", str(b)]) == 0
+        assert "[Beta One and Two" in remote_file(remote)
+        # The cycle that clears the conflict ends by clearing the error: wait for both.
+        wait_for(
+            lambda: (
+                (s := daemon.status())["paused"] is False
+                and s["conflict"] is None
+                and s["error"] is None
+            ),
+            timeout_seconds=10,
+            what="the running daemon to see the conflict resolved",
+        )
+        shown = wait_for(
+            lambda: (
+                (s := load_status(workspace(b)))["paused"] is False and s["error"] is None and s
+            ),
+            timeout_seconds=10,
+            what="the persisted status to say so",
+        )
+        assert shown["conflict"] is None and shown["running"]
+    finally:
+        daemon.stop()
+    assert load_status(workspace(b))["paused"] is False

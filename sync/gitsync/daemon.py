@@ -20,6 +20,7 @@ from ..errors import PapershelfError
 from ..workspace import Workspace
 from . import gitrepo, share, stalelock
 from . import status as status_store
+from .gitwait import GitWait, git_state
 from .messages import check_template, describe_change
 from .settings import (
     MESSAGE_TEMPLATE,
@@ -81,6 +82,7 @@ class SyncDaemon:
         self._remote_error: str | None = None
         self._retry_at = 0.0
         self._next_pull = 0.0
+        self._gitwait = GitWait(self.quiet_seconds)  # git's state, while we wait on it
         stored = status_store.read(self.root)
         self._status = status_store.empty_status(self.root)
         for key in ("last_commit", "last_pull", "last_push", "conflict", "paused"):
@@ -103,11 +105,13 @@ class SyncDaemon:
         try:
             ensure_repo_setup(self.workspace)
         except (PapershelfError, OSError) as exc:
-            self._set(error=_line(exc))
+            self._set(error=gitrepo.one_line(exc))
         self._stopping = False
         observer = Observer()
         observer.schedule(
-            ChangeHandler(self.filter, self._on_change), str(self.root), recursive=True
+            ChangeHandler(self.filter, self._on_change, self._on_git),
+            str(self.root),
+            recursive=True,
         )
         observer.daemon = True
         observer.start()
@@ -142,9 +146,9 @@ class SyncDaemon:
         try:
             ensure_repo_setup(self.workspace)
         except (PapershelfError, OSError) as exc:
-            self._set(error=_line(exc))
+            self._set(error=gitrepo.one_line(exc))
             self._save()
-            return {"ok": False, "error": _line(exc), "committed": None}
+            return {"ok": False, "error": gitrepo.one_line(exc), "committed": None}
         return self._cycle(share_now=True, force=True)
 
     def status(self) -> dict:
@@ -169,6 +173,13 @@ class SyncDaemon:
             self._events.add(rel)
             self._cond.notify_all()
 
+    def _on_git(self, rel: str) -> None:
+        """git's state changed (watchdog thread): noted while paused or failed (`gitwait`)."""
+        with self._cond:
+            if self._status["paused"] or self._status["error"]:
+                self._gitwait.note(time.monotonic())
+                self._cond.notify_all()
+
     def _is_ignored(self, rel: str) -> bool:
         """Whether git ignores `rel` (`git check-ignore`, remembered per path)."""
         if rel not in self._ignored:
@@ -184,15 +195,15 @@ class SyncDaemon:
                     self._ignored[rel] = False
         return self._ignored[rel]
 
-    def _due(self, now: float) -> tuple[bool, bool, bool]:
-        """(commit due, pull due, push retry due) at `now`."""
+    def _due(self, now: float) -> tuple[bool, bool, bool, bool]:
+        """(commit due, pull due, push retry due, git state to look at) at `now`."""
         commit_due = self._dirty and now >= min(
             self._last_event + self.quiet_seconds,
             self._first_event + self.quiet_seconds * MAX_WAIT_QUIET_PERIODS,
         )
         pull_due = now >= self._next_pull
         retry_due = self._failures > 0 and now >= self._retry_at
-        return commit_due, pull_due, retry_due
+        return commit_due, pull_due, retry_due, self._gitwait.due(now)
 
     def _wait_seconds(self, now: float) -> float:
         times = [self._next_pull]
@@ -205,6 +216,8 @@ class SyncDaemon:
             )
         if self._failures:
             times.append(self._retry_at)
+        if self._gitwait.changed:
+            times.append(self._gitwait.due_at() or now)
         return max(0.0, min(times) - now)
 
     def _loop(self) -> None:
@@ -220,13 +233,19 @@ class SyncDaemon:
                     self._cond.wait(self._wait_seconds(now))
                 if self._stopping:
                     break
-                commit_due, pull_due, retry_due = self._due(time.monotonic())
+                commit_due, pull_due, retry_due, git_due = self._due(time.monotonic())
                 if commit_due:
                     self._dirty = False
+                if git_due:
+                    self._gitwait.changed = False
             if pull_due:
                 self._next_pull = time.monotonic() + self.pull_interval_seconds
+            # git moved by hand (a merge committed, `sync --once` pushed): share now.
+            git_moved = git_due and self._gitwait.moved(self.root, self._status.get("remote"))
+            if not (commit_due or pull_due or retry_due or git_moved):
+                continue
             try:
-                result = self._cycle(share_now=pull_due or retry_due, force=False)
+                result = self._cycle(share_now=pull_due or retry_due or git_moved, force=False)
             except Exception as exc:  # the loop lives on, whatever happens
                 log.exception("sync cycle failed")
                 self._set(error=f"unexpected {type(exc).__name__}: {exc}")
@@ -267,8 +286,10 @@ class SyncDaemon:
                     notice = stalelock.clear_stale_lock(repo, self.stale_lock_seconds)
                     if notice:
                         self._set(notice=notice)
-                    doing = gitrepo.in_progress(repo, unmerged=False)
+                    seen = git_state(repo, self._status.get("remote"))
+                    doing = seen[2]
                     if doing:
+                        self._gitwait.seen = seen  # waiting on exactly this state
                         raise gitrepo.Busy(f"the repository is in the middle of {doing}; waiting")
                     committed = share.commit_pending(
                         repo,
@@ -297,7 +318,7 @@ class SyncDaemon:
                     error = f"{error} (retrying in {wait:.3g} s; commits are kept locally)"
                     self._remote_error = error
                 except (PapershelfError, OSError) as exc:
-                    error = _line(exc)
+                    error = gitrepo.one_line(exc)
                 if error is None and self._failures:
                     error = self._remote_error  # still backing off: the report stays
                 self._refresh(repo)
@@ -354,6 +375,7 @@ class SyncDaemon:
             self._set(last_pull={"time": status_store.now_iso(), "ok": True})
             theirs = gitrepo.ref_sha(repo, up.ref) if exists else None
             head = gitrepo.ref_sha(repo, "HEAD")
+            self._gitwait.seen = (head, gitrepo.ref_sha(repo, up.ref), None)  # decided on this
             conflict = self._status["conflict"]
             if (
                 conflict
@@ -412,16 +434,6 @@ class SyncDaemon:
             self._status["updated"] = status_store.now_iso()
             snapshot = copy.deepcopy(self._status)
         status_store.save(self.root, snapshot)
-
-
-def _line(exc: BaseException) -> str:
-    """One readable line for an error."""
-    if isinstance(exc, PapershelfError):
-        return exc.message
-    if isinstance(exc, OSError):
-        where = f": {exc.filename}" if exc.filename else ""
-        return f"{exc.strerror or exc}{where}"
-    return str(exc)
 
 
 def load_status(workspace: Workspace) -> dict:

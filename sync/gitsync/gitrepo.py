@@ -54,6 +54,16 @@ class Busy(PapershelfError):
     """The repository is in use (a live git process, a merge or rebase in progress); try later."""
 
 
+def one_line(exc: BaseException) -> str:
+    """One readable line for an error (the sync status's `error`)."""
+    if isinstance(exc, PapershelfError):
+        return exc.message
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    return str(exc)
+
+
 def _last_line(exc: git.GitCommandError) -> str:
     text = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
     lines = [line.strip().strip("'").strip() for line in text.splitlines() if line.strip()]

@@ -56,13 +56,39 @@ class PathFilter:
             return None
 
 
-class ChangeHandler(FileSystemEventHandler):
-    """Calls `on_change(rel_path)` for each event on a path the filter wants (moves: both ends)."""
+#: git's own files that say where the branch is and what is in progress (paths under `.git/`):
+#: HEAD, a branch or remote-tracking ref, packed refs, a merge, rebase, cherry-pick or revert.
+_GIT_STATE = re.compile(
+    r"(?:HEAD|MERGE_HEAD|CHERRY_PICK_HEAD|REVERT_HEAD|packed-refs|rebase-merge|rebase-apply"
+    r"|refs/(?:heads|remotes)/.+)\Z"
+)
 
-    def __init__(self, path_filter: PathFilter, on_change: Callable[[str], None]) -> None:
+
+def is_git_state(rel: str) -> bool:
+    """Whether workspace-relative `rel` is one of git's state files (`.git/HEAD`, a ref...)."""
+    head, sep, inner = rel.partition("/")
+    return (
+        head == ".git"
+        and bool(sep)
+        and not inner.endswith(".lock")
+        and bool(_GIT_STATE.match(inner))
+    )
+
+
+class ChangeHandler(FileSystemEventHandler):
+    """Calls `on_change(rel_path)` for each event on a path the filter wants (moves: both ends),
+    and `on_git(rel_path)` for each on git's state files (a commit, a merge begun or ended)."""
+
+    def __init__(
+        self,
+        path_filter: PathFilter,
+        on_change: Callable[[str], None],
+        on_git: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__()
         self.filter = path_filter
         self.on_change = on_change
+        self.on_git = on_git
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         """Report the paths of a created, modified, deleted or moved file that matter."""
@@ -74,6 +100,9 @@ class ChangeHandler(FileSystemEventHandler):
         for raw in paths:
             rel = self.filter.relative(raw)
             if rel is None:
+                continue
+            if self.on_git is not None and is_git_state(rel):
+                self.on_git(rel)
                 continue
             if event.is_directory:
                 # A folder moved or deleted may carry lists with it; git status sorts it out.
