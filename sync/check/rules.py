@@ -124,16 +124,42 @@ def check_duplicates(list_path: str, doc: ListDocument) -> list[Finding]:
     return findings
 
 
+#: Families that are one shape: a titled link, with or without the date/venue slot after it.
+#: A dated list writes a paper with no date or venue as `[Title](url)`; that is its style too.
+_SHAPES = {"plain_link": "link_date"}
+
+
+def _shape(family: str) -> str:
+    return _SHAPES.get(family, family)
+
+
+def fits_family(fields: Any, family: str) -> bool:
+    """Whether an entry is written in `family`'s style, optional parts left out allowed.
+
+    `bold_arxiv` is built on the arXiv id (`arXiv, id`, abs/pdf links): a paper without one is
+    written as a titled link, as `render_entry` writes it.
+    """
+    shape = _shape(fields.family)
+    if shape == _shape(family):
+        return True
+    return family == "bold_arxiv" and not fields.arxiv_id and shape == "link_date"
+
+
 def majority_family(families: list[str]) -> str | None:
-    """The family most entries use, if there are enough entries and it clearly dominates."""
+    """The family most entries use, if there are enough entries and it clearly dominates.
+
+    Families of one shape vote together; the majority is named by its most common member.
+    """
     if len(families) < STYLE_MIN_ENTRIES:
         return None
-    family, count = Counter(families).most_common(1)[0]
-    return family if count / len(families) >= STYLE_MAJORITY else None
+    shape, count = Counter(map(_shape, families)).most_common(1)[0]
+    if count / len(families) < STYLE_MAJORITY:
+        return None
+    return Counter(f for f in families if _shape(f) == shape).most_common(1)[0][0]
 
 
 def check_styles(list_path: str, doc: ListDocument) -> list[Finding]:
-    """Papers whose style family differs from their section's (else their list's) majority."""
+    """Papers whose style differs from their section's (else their list's) majority."""
     by_section: dict[tuple[str, ...], list[tuple[Any, Any]]] = defaultdict(list)
     # Only real papers (an arXiv, DOI, OpenReview or ACL identity) count: a list links blogs and
     # projects plainly on purpose, and that is not an off-style paper.
@@ -155,7 +181,7 @@ def check_styles(list_path: str, doc: ListDocument) -> list[Finding]:
             continue
         address = " > ".join(section)
         for entry, fields in items:
-            if fields.family != expected:
+            if not fits_family(fields, expected):
                 findings.append(
                     Finding(
                         "off-style",
