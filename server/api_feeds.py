@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import BadRequest
 
 from feeds.decisions import accept, open_candidates, reject, snooze
 from feeds.poll import Poller
@@ -76,9 +77,16 @@ def _body() -> dict[str, Any]:
     """The JSON body of a decision (optional); BadInput when it is not an object."""
     if not request.data:
         return {}
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadInput("The body must be a JSON object.", fields={"body": "invalid JSON"})
+    try:
+        # Not silent=True: it answers None for invalid JSON and for a valid `null` alike.
+        body = request.get_json()
+    except BadRequest:
+        raise BadInput("The body is not valid JSON.", fields={"body": "invalid JSON"}) from None
+    if not isinstance(body, dict):  # `null`, a list, a number: as POST /api/papers says it
+        raise BadInput(
+            "The body must be a JSON object: {} or an optional list and section.",
+            fields={"body": "not an object"},
+        )
     unknown = sorted(set(body) - {"list", "section"})
     if unknown:
         raise BadInput(

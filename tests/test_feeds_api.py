@@ -206,3 +206,28 @@ def test_an_id_that_is_no_row_id_is_not_found(client, ref: str) -> None:
 def test_a_limit_in_other_digits_is_a_400(client) -> None:
     answer = client.get("/api/candidates", query_string={"limit": "\u00b2"}, headers=AUTH)
     assert answer.status_code == 400 and answer.get_json()["fields"] == {"limit": "\u00b2"}
+
+
+@pytest.mark.parametrize("data", [b"null", b" null\n", b"[1, 2]", b"3", b'"text"'])
+def test_a_json_body_that_is_not_an_object_says_so_not_invalid_json(
+    client, workspace_root: Path, data: bytes
+) -> None:
+    """As POST /api/papers: valid JSON that is not an object is not called invalid JSON."""
+    cid = next(c["id"] for c in _pending(client) if c["identity"] == "arxiv:2611.10001")
+    before = (workspace_root / "training.md").read_bytes()
+    json_type = {**AUTH, "Content-Type": "application/json"}
+    for action in ("accept", "reject", "snooze"):
+        answer = client.post(f"/api/candidates/{cid}/{action}", data=data, headers=json_type)
+        body = answer.get_json()
+        assert answer.status_code == 400, body
+        assert body["error"].startswith("The body must be a JSON object: "), body
+        assert body["fields"] == {"body": "not an object"}
+        invalid = client.post(f"/api/candidates/{cid}/{action}", data=b"{no", headers=json_type)
+        assert invalid.status_code == 400
+        assert invalid.get_json() == {
+            "ok": False,
+            "error": "The body is not valid JSON.",
+            "fields": {"body": "invalid JSON"},
+        }
+    assert (workspace_root / "training.md").read_bytes() == before
+    assert next(c for c in _pending(client) if c["id"] == cid)["status"] == "pending"
