@@ -61,8 +61,11 @@ def register(group: click.Group) -> None:
         workspace = get_workspace(workspace_dir)
         daemon = SyncDaemon(workspace, quiet_seconds=quiet_seconds)
         if once:
-            result = daemon.run_once()
-            emit(result, as_json, _once_text)
+            result = daemon.run_once(
+                on_wait=lambda why: click.echo(f"papershelf sync: {why}", err=True)
+            )
+            if as_json or not result.get("busy"):  # gave up waiting: the error line says it all
+                emit(result, as_json, _once_text)
             if not result.get("ok"):
                 problem = result.get("error") or "sharing is paused by a conflict"
                 click.echo(f"papershelf: error: {problem}", err=True)

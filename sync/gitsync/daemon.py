@@ -12,13 +12,14 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from watchdog.observers import Observer
 
 from ..errors import PapershelfError
 from ..workspace import Workspace
-from . import gitrepo, share, stalelock
+from . import cyclelock, gitrepo, share, stalelock
 from . import status as status_store
 from .gitwait import GitWait, git_state
 from .messages import check_template, describe_change
@@ -33,6 +34,7 @@ from .settings import (
     STALE_LOCK_SECONDS,
 )
 from .setup import ensure_repo_setup
+from .sharing import Sharing
 from .watch import ChangeHandler, PathFilter
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 MAX_WAIT_QUIET_PERIODS = 10
 
 
-class SyncDaemon:
+class SyncDaemon(Sharing):
     """Keeps a workspace committed and shared; `start`/`stop` it, or step it with `run_once`."""
 
     def __init__(
@@ -77,6 +79,7 @@ class SyncDaemon:
         self._last_committed: dict[str, bytes] = {}  # path -> bytes last staged for a commit
         self._stopping = False
         self._thread: threading.Thread | None = None
+        self._daemon_lock: Any = None  # held while running: one daemon per repository
         self._observer: Any = None
         self._failures = 0
         self._remote_error: str | None = None
@@ -106,6 +109,11 @@ class SyncDaemon:
             ensure_repo_setup(self.workspace)
         except (PapershelfError, OSError) as exc:
             self._set(error=gitrepo.one_line(exc))
+        try:
+            with gitrepo.open_repo(self.root) as repo:
+                self._daemon_lock = cyclelock.hold_daemon_lock(repo, self.root)  # or refuse
+        except gitrepo.GitFailed:
+            pass  # not a repository (reported above): there is nothing to share anyway
         self._stopping = False
         observer = Observer()
         observer.schedule(
@@ -126,6 +134,8 @@ class SyncDaemon:
 
     def stop(self, timeout_seconds: float = 5) -> None:
         """Stop watching; the cycle in flight finishes and pending changes are committed locally."""
+        if self._thread is None and self._observer is None:
+            return  # never started (or refused to): the status is another daemon's, if any
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
@@ -140,16 +150,24 @@ class SyncDaemon:
             self._thread = None
         self._set(running=False)
         self._save()
+        if self._daemon_lock is not None:
+            self._daemon_lock.release()
+            self._daemon_lock = None
 
-    def run_once(self) -> dict:
-        """Commit what is pending, pull with rebase and push now; what happened, as a dict."""
+    def run_once(self, on_wait: Callable[[str], None] | None = None) -> dict:
+        """Commit what is pending, pull with rebase and push now; what happened, as a dict.
+
+        While another process's cycle runs, waits for it (`on_wait` is told why), up to
+        `cyclelock.ONCE_WAIT_SECONDS`; then gives up with `busy` in the result.
+        """
         try:
             ensure_repo_setup(self.workspace)
         except (PapershelfError, OSError) as exc:
             self._set(error=gitrepo.one_line(exc))
             self._save()
             return {"ok": False, "error": gitrepo.one_line(exc), "committed": None}
-        return self._cycle(share_now=True, force=True)
+        wait = cyclelock.ONCE_WAIT_SECONDS
+        return self._cycle(share_now=True, force=True, wait=wait, on_wait=on_wait)
 
     def status(self) -> dict:
         """The daemon's state: last commit, pending changes, last push, error, conflict, paused."""
@@ -244,18 +262,27 @@ class SyncDaemon:
             git_moved = git_due and self._gitwait.moved(self.root, self._status.get("remote"))
             if not (commit_due or pull_due or retry_due or git_moved):
                 continue
+            share_now = pull_due or retry_due or git_moved
             try:
-                result = self._cycle(share_now=pull_due or retry_due or git_moved, force=False)
+                result = self._cycle(share_now=share_now, force=False)
             except Exception as exc:  # the loop lives on, whatever happens
                 log.exception("sync cycle failed")
                 self._set(error=f"unexpected {type(exc).__name__}: {exc}")
                 result = {"error": str(exc)}
-            if result.get("error") and self._status.get("pending"):
+            if result.get("busy"):  # another process's cycle: ours runs a quiet period later
+                self._rearm()
+                soon = time.monotonic() + self.quiet_seconds
+                if share_now:
+                    self._next_pull = min(self._next_pull, soon)
+                if self._failures:
+                    self._retry_at = max(self._retry_at, soon)
+            elif result.get("error") and self._status.get("pending"):
                 self._rearm()  # a lock, a merge in progress, a disk error: try the commit again
         # Stopping: commit whatever is pending locally (git status decides, not the events, which
         # may not have arrived yet); sharing waits for the next start.
         try:
-            self._cycle(share_now=False, force=False, share_after_commit=False)
+            wait = cyclelock.STOP_WAIT_SECONDS
+            self._cycle(share_now=False, force=False, share_after_commit=False, wait=wait)
         except Exception as exc:
             log.warning("the final commit failed: %s", exc)
 
@@ -270,59 +297,78 @@ class SyncDaemon:
 
     # -- one cycle -----------------------------------------------------------------------------
 
-    def _cycle(self, *, share_now: bool, force: bool, share_after_commit: bool = True) -> dict:
-        """Commit pending changes, then (when due, or after a commit) pull with rebase and push."""
+    def _cycle(
+        self,
+        *,
+        share_now: bool,
+        force: bool,
+        share_after_commit: bool = True,
+        wait: float = 0.0,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> dict:
+        """Commit pending changes, then (when due, or after a commit) pull with rebase and push.
+
+        Holds the repository's cycle lock (`cyclelock`): when another process holds it for
+        `wait` seconds, nothing is done and the result says `busy`.
+        """
         result: dict[str, Any] = {"ok": True, "committed": None, "pulled": False, "pushed": False}
         with self._cycle_lock:
-            with self._cond:
-                self._events.clear()
-            error: str | None = None
             try:
                 repo = gitrepo.open_repo(self.root)
             except gitrepo.GitFailed as exc:
                 return self._finish(result, exc.message)
             with repo:
                 try:
-                    notice = stalelock.clear_stale_lock(repo, self.stale_lock_seconds)
-                    if notice:
-                        self._set(notice=notice)
-                    seen = git_state(repo, self._status.get("remote"))
-                    doing = seen[2]
-                    if doing:
-                        self._gitwait.seen = seen  # waiting on exactly this state
-                        raise gitrepo.Busy(f"the repository is in the middle of {doing}; waiting")
-                    committed = share.commit_pending(
-                        repo,
-                        self.root,
-                        self.filter,
-                        self.template,
-                        last_committed=self._last_committed,
-                    )
-                    if committed:
-                        result["committed"] = committed
-                        self._set(last_commit={k: committed[k] for k in ("sha", "message", "time")})
-                    if share_now or (committed and share_after_commit):
-                        # After a commit alone, push straight away: a fast-forward push proves
-                        # there was nothing to pull, and saves a round trip to the remote.
-                        self._share(repo, result, force, push_first=not (share_now or force))
-                except gitrepo.RemoteUnreachable as exc:
-                    error = exc.message
-                    self._failures += 1
-                    wait = min(
-                        self.retry_seconds * 2 ** (self._failures - 1), self.retry_max_seconds
-                    )
-                    self._retry_at = time.monotonic() + wait
-                    self._set(
-                        last_push={"time": status_store.now_iso(), "ok": False, "error": error}
-                    )
-                    error = f"{error} (retrying in {wait:.3g} s; commits are kept locally)"
-                    self._remote_error = error
-                except (PapershelfError, OSError) as exc:
-                    error = gitrepo.one_line(exc)
-                if error is None and self._failures:
-                    error = self._remote_error  # still backing off: the report stays
-                self._refresh(repo)
-            return self._finish(result, error)
+                    with cyclelock.cycle(repo, self.root, wait, on_wait):
+                        return self._steps(repo, result, share_now, force, share_after_commit)
+                except cyclelock.CycleBusy as exc:
+                    log.info("sync: %s", exc.message)
+                    return {**result, "ok": False, "busy": True, "error": exc.message}
+
+    def _steps(
+        self, repo: Any, result: dict, share_now: bool, force: bool, share_after_commit: bool
+    ) -> dict:
+        """The cycle proper, with both locks held: clear a stale lock, commit, share."""
+        with self._cond:
+            self._events.clear()
+        error: str | None = None
+        try:
+            notice = stalelock.clear_stale_lock(repo, self.stale_lock_seconds)
+            if notice:
+                self._set(notice=notice)
+            seen = git_state(repo, self._status.get("remote"))
+            doing = seen[2]
+            if doing:
+                self._gitwait.seen = seen  # waiting on exactly this state
+                raise gitrepo.Busy(f"the repository is in the middle of {doing}; waiting")
+            committed = share.commit_pending(
+                repo,
+                self.root,
+                self.filter,
+                self.template,
+                last_committed=self._last_committed,
+            )
+            if committed:
+                result["committed"] = committed
+                self._set(last_commit={k: committed[k] for k in ("sha", "message", "time")})
+            if share_now or (committed and share_after_commit):
+                # After a commit alone, push straight away: a fast-forward push proves
+                # there was nothing to pull, and saves a round trip to the remote.
+                self._share(repo, result, force, push_first=not (share_now or force))
+        except gitrepo.RemoteUnreachable as exc:
+            error = exc.message
+            self._failures += 1
+            wait = min(self.retry_seconds * 2 ** (self._failures - 1), self.retry_max_seconds)
+            self._retry_at = time.monotonic() + wait
+            self._set(last_push={"time": status_store.now_iso(), "ok": False, "error": error})
+            error = f"{error} (retrying in {wait:.3g} s; commits are kept locally)"
+            self._remote_error = error
+        except (PapershelfError, OSError) as exc:
+            error = gitrepo.one_line(exc)
+        if error is None and self._failures:
+            error = self._remote_error  # still backing off: the report stays
+        self._refresh(repo)
+        return self._finish(result, error)
 
     def _finish(self, result: dict, error: str | None) -> dict:
         if error:
@@ -344,84 +390,6 @@ class SyncDaemon:
             self._set(pending=pending, ahead=ahead)
         except (PapershelfError, OSError, ValueError) as exc:
             log.debug("cannot refresh the status: %s", exc)
-
-    def _share(self, repo: Any, result: dict, force: bool, push_first: bool = False) -> None:
-        """Fetch, rebase local commits onto the remote's, push; a conflict pauses sharing.
-
-        With `push_first` (right after a commit, sharing not paused) the push is tried before
-        any fetch: git accepts it only as a fast-forward, i.e. when the remote has nothing we
-        lack; when the remote has moved on it is refused, and we fetch, rebase and push as usual.
-        """
-        up = gitrepo.upstream(repo, self.remote_name)
-        self._set(remote=str(up) if up else None)
-        if up is None:
-            return
-        if not force and time.monotonic() < self._retry_at:
-            return  # backing off an unreachable remote
-        if push_first and self.push_enabled and not self._status["conflict"]:
-            try:
-                gitrepo.push(repo, up)
-            except gitrepo.PushRejected:
-                log.debug("the remote has moved on: fetching and rebasing before pushing")
-            else:
-                self._failures = 0
-                result["pushed"] = True
-                self._set(last_push={"time": status_store.now_iso(), "ok": True, "error": None})
-                return
-        for _attempt in range(share.PUSH_ATTEMPTS):
-            exists = gitrepo.fetch(repo, up)
-            self._failures = 0
-            result["pulled"] = True
-            self._set(last_pull={"time": status_store.now_iso(), "ok": True})
-            theirs = gitrepo.ref_sha(repo, up.ref) if exists else None
-            head = gitrepo.ref_sha(repo, "HEAD")
-            self._gitwait.seen = (head, gitrepo.ref_sha(repo, up.ref), None)  # decided on this
-            conflict = self._status["conflict"]
-            if (
-                conflict
-                and not force
-                and conflict.get("head") == head
-                and conflict.get("upstream") == theirs
-            ):
-                return  # paused: nothing changed on either side since the conflict
-            behind, ahead = (
-                gitrepo.counts(repo, up.ref) if theirs and head else (0, int(bool(head)))
-            )
-            if behind and ahead:
-                stages = share.rebase_onto(repo, self.root, self.filter, self.template, theirs)
-                if stages is not None:
-                    self._pause(stages, head, theirs)
-                    return
-                behind, ahead = gitrepo.counts(repo, up.ref)
-            elif behind:  # nothing of ours to replay: just move up (same locks as a rebase)
-                stages = share.rebase_onto(repo, self.root, self.filter, self.template, theirs)
-                behind, ahead = 0, 0
-            if conflict:
-                log.info("the sync conflict is resolved; sharing again")
-                self._set(conflict=None, paused=False)
-            if not self.push_enabled or ahead == 0:
-                return
-            try:
-                gitrepo.push(repo, up)
-            except gitrepo.PushRejected:
-                continue  # someone pushed in between: fetch, rebase and try again
-            result["pushed"] = True
-            self._set(last_push={"time": status_store.now_iso(), "ok": True, "error": None})
-            return
-        raise gitrepo.GitFailed(f"push to {up} was rejected {share.PUSH_ATTEMPTS} times")
-
-    def _pause(self, stages: dict, head: str | None, theirs: str) -> None:
-        """Record an unresolvable conflict and stop sharing until something changes."""
-        details = share.conflict_details(stages)
-        conflict = {
-            "files": sorted(stages),
-            "details": details,
-            "time": status_store.now_iso(),
-            "head": head,
-            "upstream": theirs,
-        }
-        log.warning("sync paused: %s", "; ".join(details) or ", ".join(stages))
-        self._set(conflict=conflict, paused=True)
 
     def _set(self, **values: Any) -> None:
         """Update the status in memory (`_save` persists it)."""
