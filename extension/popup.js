@@ -58,8 +58,10 @@ async function readPaper(tab) {
   if (url && pageKind(url) === "pdf") {
     const paper = extractPaper(null, url);
     // Chrome shows a PDF's Title metadata as the tab title: a fair first guess, still editable.
+    // Without one it shows the URL's file name ("9901001v2" for hep-th/9901001v2): no title.
     const guess = (tab.title || "").trim();
-    if (guess && !/\.pdf$|^\d{4}\.\d{4,5}|^https?:|arxiv/i.test(guess)) paper.title = guess;
+    const file = decodeURIComponent(new URL(url).pathname.split("/").pop() || "");
+    if (guess && guess !== file && !/\.pdf$|^\d{4}\.\d{4,5}|^https?:|arxiv/i.test(guess)) paper.title = guess;
     return paper;
   }
   try {

@@ -29,6 +29,8 @@ PAGES: dict[str, str] = {
     "/abs/2005.01377": "abs_2005.01377v1_2020.html",
     "/html/2604.00991": "html_2604.00991v1_2026.html",
 }
+#: arXiv ids whose PDF has no Title metadata (Chromium's viewer then shows the URL's file name).
+UNTITLED_PDFS = ("hep-th/9901001",)
 
 BASE_ARGS = [
     "--headless=new",
@@ -70,7 +72,8 @@ class _FixtureHandler(http.server.BaseHTTPRequestHandler):
         body: bytes | None = None
         ctype = "text/html; charset=utf-8"
         if path.startswith("/pdf/"):
-            body = (EXT_FIXTURES / "paper.pdf").read_bytes()
+            untitled = any(path[len("/pdf/") :].startswith(i) for i in UNTITLED_PDFS)
+            body = (EXT_FIXTURES / ("paper-untitled.pdf" if untitled else "paper.pdf")).read_bytes()
             ctype = "application/pdf"
         else:
             for prefix, name in PAGES.items():

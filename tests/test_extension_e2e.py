@@ -276,6 +276,24 @@ def test_clip_from_pdf_page_with_the_title_edited(e2e: E2E) -> None:
     assert "arxiv.org/abs/2611.05555" in body
 
 
+def test_old_style_pdf_without_a_title_offers_no_file_name_as_title(e2e: E2E) -> None:
+    """A PDF with no Title metadata: Chromium's viewer shows the URL's file name ("9901001v2"
+    for hep-th/9901001v2). That is no title: the field stays empty, so the server completes the
+    paper from arXiv instead of listing it as "9901001v2"."""
+    url = "http://arxiv.org/pdf/hep-th/9901001v2"
+    _page, tab = e2e.open_tab(url)
+    wait_until(
+        lambda: e2e.worker.evaluate(
+            "(id) => chrome.tabs.get(id).then((t) => t.status === 'complete' && t.title)", tab
+        )
+        == "9901001v2",
+        what="the PDF viewer to show the file name as the tab's title",
+    )
+    popup = e2e.popup(tab)
+    assert "arXiv:hep-th/9901001v2" in popup.locator("#meta").inner_text()
+    assert popup.get_by_label("Title").input_value() == ""
+
+
 def test_pdf_clip_without_title_is_completed_or_queued_by_the_server(e2e: E2E) -> None:
     """A bare id: the server completes it from arXiv; arXiv is unreachable in tests, so it queues
     it (202) and the popup says so, then and on the next visit."""
