@@ -239,3 +239,48 @@ def test_processes_adding_the_same_papers_write_each_once(tmp_path: Path) -> Non
     text = path.read_text()
     for n in range(4):
         assert text.count(f"A Careful Study Number {n}]") == 1
+
+
+LATIN1_LIST = (
+    "# Liste\n\n## Fin\n\n"
+    "- [Réseaux](https://arxiv.org/abs/2401.00101), Jan. 5 2024.\n"
+    "- [Modèles](https://arxiv.org/abs/2401.00102), Jan. 6 2024.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("extra", "quotes"),
+    [
+        # Bytes cp1252 reads (0x93/0x94 are its curly quotes): the list is cp1252.
+        (
+            b"- [Na\xefve \x93quotes\x94](https://arxiv.org/abs/2401.00103), Jan. 7 2024.\n",
+            b"\x93Modelle\x94",
+        ),
+        # A byte cp1252 leaves undefined (0x81): Latin-1, which has no curly quotes.
+        (
+            b"- [Control \x81](https://arxiv.org/abs/2401.00103), Jan. 7 2024.\n",
+            b"&#8220;Modelle&#8221;",
+        ),
+    ],
+)
+def test_a_list_in_a_legacy_encoding_gets_the_entry_in_that_encoding(
+    tmp_path: Path, extra: bytes, quotes: bytes
+) -> None:
+    """A Latin-1 list stays Latin-1: `Ü` is one byte; what it lacks is a character reference."""
+    data = LATIN1_LIST.encode("latin-1") + extra
+    ws, path = _workspace(tmp_path, data)
+    add_paper(ws, _paper(title="Über 中文 “Modelle”"), "training.md", "Fin")
+    after = path.read_bytes()
+    added = b"- [\xdcber &#20013;&#25991; " + quotes
+    added += b"](https://arxiv.org/abs/2406.10001), Jun. 20 2024.\n"
+    assert after == data + added
+    assert parse_list(after).render() == after
+
+
+def test_a_utf8_list_with_a_stray_byte_stays_utf8(tmp_path: Path) -> None:
+    data = (
+        LATIN1_LIST.encode("utf-8") + b"- [Stray \xff](https://arxiv.org/abs/2401.00103), 2024.\n"
+    )
+    ws, path = _workspace(tmp_path, data)
+    add_paper(ws, _paper(title="Über"), "training.md", "Fin")
+    assert path.read_bytes().startswith(data) and b"- [\xc3\x9cber]" in path.read_bytes()

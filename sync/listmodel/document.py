@@ -11,7 +11,15 @@ from operator import itemgetter
 from ..errors import BadInput
 from .blocks import Block, Resume, Scan, scan
 from .entries import Entry, EntrySource, Heading, Section, bulk
-from .lines import decode, encode, split_bom, split_lines, strip_ending
+from .lines import (
+    decode,
+    encode,
+    encode_like,
+    legacy_encoding,
+    split_bom,
+    split_lines,
+    strip_ending,
+)
 from .rows import EntryRows, LineNumbers
 from .sections import resolve_section
 
@@ -58,6 +66,7 @@ class ListDocument:
         # A (line index, byte offset) pair known besides both ends, for splicing bytes nearby.
         self._anchor: tuple[int, int] | None = None
         self._ascii: bool | None = None  # whether _data is all ASCII, once asked
+        self._legacy: str | None | bool = False  # legacy_encoding, once asked
         found = found if found is not None else scan(lines)
         self._heads = found.headings
         self._raw = EntryRows.of(found.entries)
@@ -197,6 +206,13 @@ class ListDocument:
         hi = self._raw.bisect_left(end)
         return [self.entry(i) for i in range(lo, hi)]
 
+    @property
+    def legacy_encoding(self) -> str | None:
+        """`cp1252` or `latin-1` for a list not in UTF-8: new lines are written in it too."""
+        if self._legacy is False:
+            self._legacy = legacy_encoding(self.render()[len(self.bom) :])
+        return self._legacy  # type: ignore[return-value]
+
     def with_lines_inserted(self, at_line: int, new_lines: list[str]) -> ListDocument:
         """A new document with `new_lines` (no endings; each gets `eol`) before line `at_line`.
 
@@ -213,6 +229,7 @@ class ListDocument:
             doc = ListDocument(self.bom, lines, data, eol=self.eol, found=found)
         if spliced is not None:
             _data, doc._anchor, doc._ascii = spliced
+        doc._legacy = self._legacy  # the new lines were written in this list's encoding
         return doc
 
     def _spliced_bytes(
@@ -320,6 +337,7 @@ def spliced_lines(doc: ListDocument, at_line: int, new_lines: list[str]) -> list
     if not new_lines:
         return list(doc.lines)
     eol = doc.eol
+    new_lines = [encode_like(text, doc.legacy_encoding) for text in new_lines]
     added = [text + eol for text in new_lines]
     lines = doc.lines.copy()  # then one memmove: slicing would touch every line's refcount twice
     lines[at_line:at_line] = added

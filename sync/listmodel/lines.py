@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 BOM = b"\xef\xbb\xbf"
 # Characters str.splitlines breaks on besides "\n" and "\r" (markdown does not).
 _OTHER_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -22,6 +24,44 @@ def decode(data: bytes) -> str:
 def encode(text: str) -> bytes:
     """The exact inverse of `decode`."""
     return text.encode("utf-8", "surrogateescape")
+
+
+#: A character beyond ASCII that decoded as UTF-8 (not a surrogate escape of an invalid byte).
+_UTF8_BEYOND_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def legacy_encoding(data: bytes) -> str | None:
+    """The single-byte encoding of text that is not UTF-8, else None (UTF-8 and ASCII).
+
+    Legacy text holds bytes that are not UTF-8 and no character beyond ASCII that is (a UTF-8
+    list with a few stray bytes stays UTF-8): `cp1252`, or `latin-1` when it uses bytes cp1252
+    leaves undefined.
+    """
+    if data.isascii() or data.startswith(BOM):
+        return None
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    if _UTF8_BEYOND_ASCII.search(decode(data)):
+        return None
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def encode_like(text: str, encoding: str | None) -> str:
+    """`text` as a list in `encoding` stores it, as `decode` reads those bytes back.
+
+    A character the encoding lacks becomes a character reference (`&#20013;`), which markdown
+    shows as the character. UTF-8 lists (`encoding` None) take the text as it is.
+    """
+    if encoding is None or text.isascii():
+        return text
+    return decode(text.encode(encoding, "xmlcharrefreplace"))
 
 
 def split_lines(text: str) -> list[str]:
