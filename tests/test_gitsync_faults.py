@@ -65,6 +65,30 @@ def test_unreachable_remote_keeps_commits_reports_and_pushes_later(tmp_path, rem
     assert daemon.status()["last_push"]["ok"] is True
 
 
+def test_a_fetch_that_failed_while_offline_is_not_left_as_a_failed_push(tmp_path, remote) -> None:
+    # A clone with nothing to push: only its fetches fail while the remote is away. Once the
+    # remote answers again, the status said "last push failed (remote unreachable)" for ever.
+    work = clone(remote, tmp_path / "work")
+    ws = workspace(work, FAST_RETRY)
+    daemon = SyncDaemon(ws, quiet_seconds=QUIET, pull_interval_seconds=0.3)
+    daemon.start()
+    try:
+        wait_for(lambda: (daemon.status()["last_push"] or {}).get("ok"), what="the first push")
+        pushed = daemon.status()["last_push"]
+        away = remote.with_name("away.git")
+        remote.rename(away)
+        wait_for(lambda: daemon.status()["error"], what="the remote to be missed")
+        assert daemon.status()["last_push"]["ok"] is False
+        away.rename(remote)
+        status = wait_for(
+            lambda: (s := daemon.status())["error"] is None and s["last_pull"]["ok"] and s,
+            what="the remote to answer again",
+        )
+        assert status["ahead"] == 0 and status["last_push"] == pushed
+    finally:
+        daemon.stop()
+
+
 def test_an_entry_edited_two_ways_pauses_sharing_and_loses_nothing(tmp_path, remote) -> None:
     a = clone(remote, tmp_path / "a")
     b = clone(remote, tmp_path / "b")

@@ -83,6 +83,7 @@ class SyncDaemon(Sharing):
         self._observer: Any = None
         self._failures = 0
         self._remote_error: str | None = None
+        self._last_ok_push: dict | None = None  # put back when a failure was only a fetch's
         self._retry_at = 0.0
         self._next_pull = 0.0
         self._gitwait = GitWait(self.quiet_seconds)  # git's state, while we wait on it
@@ -358,6 +359,8 @@ class SyncDaemon(Sharing):
         except gitrepo.RemoteUnreachable as exc:
             error = exc.message
             self._failures += 1
+            if (self._status.get("last_push") or {}).get("ok"):
+                self._last_ok_push = self._status["last_push"]
             wait = min(self.retry_seconds * 2 ** (self._failures - 1), self.retry_max_seconds)
             self._retry_at = time.monotonic() + wait
             self._set(last_push={"time": status_store.now_iso(), "ok": False, "error": error})

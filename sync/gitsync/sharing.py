@@ -29,6 +29,7 @@ class Sharing:
     _status: dict[str, Any]
     _failures: int
     _retry_at: float
+    _last_ok_push: dict | None
     _gitwait: GitWait
 
     def _set(self, **values: Any) -> None:
@@ -88,6 +89,9 @@ class Sharing:
             if conflict:
                 log.info("the sync conflict is resolved; sharing again")
                 self._set(conflict=None, paused=False)
+            if ahead == 0 and not (self._status.get("last_push") or {}).get("ok", True):
+                # Nothing is left unpushed: what failed while the remote was away was a fetch.
+                self._set(last_push=self._last_ok_push)
             if not self.push_enabled or ahead == 0:
                 return
             try:
