@@ -283,10 +283,12 @@ def test_old_style_pdf_without_a_title_offers_no_file_name_as_title(e2e: E2E) ->
     url = "http://arxiv.org/pdf/hep-th/9901001v2"
     _page, tab = e2e.open_tab(url)
     wait_until(
-        lambda: e2e.worker.evaluate(
-            "(id) => chrome.tabs.get(id).then((t) => t.status === 'complete' && t.title)", tab
-        )
-        == "9901001v2",
+        lambda: (
+            e2e.worker.evaluate(
+                "(id) => chrome.tabs.get(id).then((t) => t.status === 'complete' && t.title)", tab
+            )
+            == "9901001v2"
+        ),
         what="the PDF viewer to show the file name as the tab's title",
     )
     popup = e2e.popup(tab)
@@ -370,6 +372,30 @@ def test_not_paired_and_wrong_token_are_said(e2e: E2E) -> None:
         e2e.storage(token="not-the-token")
         popup = e2e.popup(tab)
         assert status_of(popup, "unpaired").startswith("Not paired: the server refused the token")
+    finally:
+        e2e.storage(token=e2e.token)
+
+
+def test_token_pasted_with_quotes_is_not_taken_for_an_offline_server(e2e: E2E) -> None:
+    """A token pasted with typographic quotes (from a chat or a document) cannot be sent in a
+    header at all: that is a pairing problem, not "Server offline", and a Save is not queued for
+    ever."""
+    quoted = f"“{e2e.token}”"
+    page = e2e.context.new_page()
+    page.goto(f"chrome-extension://{e2e.ext_id}/options.html")
+    page.get_by_label("Token").fill(quoted)
+    page.get_by_role("button", name="Test connection").click()
+    assert status_of(page, "unpaired").startswith("Not paired: the token has")
+    _page, tab = e2e.open_tab("http://arxiv.org/abs/2005.01377v1")
+    try:
+        # The lists seen before the bad paste stay selectable (as when offline).
+        section = {"path": PRETRAINING, "title": "Pretraining", "level": 2, "entries": 1}
+        e2e.storage(token=quoted, cachedLists=[{"path": "papers.md", "sections": [section]}])
+        popup = e2e.popup(tab)
+        assert status_of(popup, "unpaired").startswith("Not paired: the token has")
+        popup.get_by_role("button", name="Save").click()
+        popup.wait_for_selector("body[data-saved=unpaired]", timeout=20_000)
+        assert e2e.stored("queue") in (None, [])
     finally:
         e2e.storage(token=e2e.token)
 

@@ -57,6 +57,12 @@ async function request(method, path, { query, body, auth = true, settings, timeo
   if (auth && !token) {
     throw new NotPairedError("Not paired: no token is set. Paste the one `papershelf token` prints in the options.");
   }
+  if (auth && /[^\x21-\x7e]/.test(token)) {
+    // fetch cannot send it (a typographic quote, a space): not an offline server, a bad paste.
+    throw new NotPairedError(
+      "Not paired: the token has a character no papershelf token has (a quote or a space?). Paste the one `papershelf token` prints."
+    );
+  }
   const url = new URL(path, serverUrl);
   for (const [key, value] of Object.entries(query || {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, value);
