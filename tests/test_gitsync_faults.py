@@ -383,3 +383,19 @@ def test_the_running_daemon_sees_a_conflict_resolved_by_hand_without_waiting_for
     finally:
         daemon.stop()
     assert load_status(workspace(b))["paused"] is False
+
+
+def test_an_edit_on_a_detached_head_is_not_committed_where_a_checkout_would_lose_it(
+    tmp_path, remote
+) -> None:
+    # It was committed on the detached HEAD; `git checkout main` then left that commit behind
+    # (only the reflog had it) and the status still named it as the last commit.
+    work = clone(remote, tmp_path / "work")
+    git(work, "checkout", "-q", "--detach", "HEAD")
+    add_entry(work / LIST_NAME, "- [Gamma", entry("Detached Paper", "2406.00001"))
+    result = SyncDaemon(workspace(work), quiet_seconds=QUIET).run_once()
+    assert result["ok"] is False and result["committed"] is None
+    assert result["error"] == "HEAD is detached; check out a branch to share the lists"
+    git(work, "checkout", "-q", "main")  # the uncommitted edit comes along
+    assert SyncDaemon(workspace(work), quiet_seconds=QUIET).run_once()["ok"] is True
+    assert "Detached Paper" in remote_file(remote)

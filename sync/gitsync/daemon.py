@@ -342,6 +342,8 @@ class SyncDaemon(Sharing):
             if doing:
                 self._gitwait.seen = seen  # waiting on exactly this state
                 raise gitrepo.Busy(f"the repository is in the middle of {doing}; waiting")
+            if repo.head.is_detached:  # a commit there is lost by the next checkout of a branch
+                raise gitrepo.GitFailed("HEAD is detached; check out a branch to share the lists")
             committed = share.commit_pending(
                 repo,
                 self.root,
