@@ -42,7 +42,7 @@ chrome.runtime.onInstalled.addListener(() => {
 chrome.runtime.onStartup.addListener(resumeQueue);
 
 chrome.alarms.onAlarm.addListener((alarm) => {
-  if (alarm.name === ALARM) flush().catch(() => {});
+  if (alarm.name === ALARM) flushAndMark().catch(() => {});
 });
 
 chrome.contextMenus.onClicked.addListener((info, tab) => {
@@ -77,6 +77,24 @@ async function resumeQueue() {
   if ((await queued()).length) await ensureAlarm();
 }
 
+/** Send the queue; the arXiv tabs' badges then say what came of it (listed, refused, nothing). */
+async function flushAndMark() {
+  const result = await flush();
+  if (result.delivered || result.refused) {
+    for (const tab of await chrome.tabs.query({ url: ARXIV_LINKS })) {
+      await refreshBadge(tab.id, extractPaper(null, tab.url)).catch(() => {});
+    }
+  }
+  return result;
+}
+
+/** Queued clips of `paper` the server refused when they were sent (newest first). */
+async function refusedClips(paper) {
+  const key = (p) => p.url || String(p.arxiv_id || "").replace(/v\d+$/, "");
+  const { failed = [] } = await chrome.storage.local.get("failed");
+  return failed.filter((f) => f.paper && key(f.paper) === key(paper));
+}
+
 async function handle(message, sender) {
   switch (message.type) {
     case "papershelf:page":
@@ -94,7 +112,7 @@ async function handle(message, sender) {
         token: String(message.token || "").trim(),
       });
     case "papershelf:flush":
-      return flush();
+      return flushAndMark();
     case "papershelf:queue":
       return { queue: await queued() };
     default:
@@ -106,7 +124,7 @@ async function handle(message, sender) {
 async function prepare(paper) {
   const out = {
     lists: [], places: [], possible: [], serverQueued: null, suggestions: [],
-    error: null, fromCache: false, last: {}, queued: 0,
+    error: null, fromCache: false, last: {}, queued: 0, refused: [],
   };
   const stored = await chrome.storage.local.get(["cachedLists", "lastList", "lastSection"]);
   out.last = { list: stored.lastList || "", section: stored.lastSection || "" };
@@ -120,13 +138,14 @@ async function prepare(paper) {
     out.fromCache = true;
     return out;
   }
-  if (out.queued) flush().catch(() => {}); // the server answers again: send what waited
+  if (out.queued) flushAndMark().catch(() => {}); // the server answers again: send what waited
   if (paper && (paper.url || paper.arxiv_id)) {
     try {
       const found = await api.lookup({ url: paper.url, id: paper.arxiv_id, title: paper.title });
       out.places = found.places;
       out.possible = found.possible;
       out.serverQueued = found.queued;
+      out.refused = (await refusedClips(paper)).map((f) => ({ list: f.list, section: f.section, error: f.error.message }));
     } catch (_err) {
       out.places = [];
     }
@@ -192,6 +211,11 @@ async function refreshBadge(tabId, paper) {
     const where = places.map((p) => `${p.list} › ${p.section}`).join("; ");
     await setBadge(tabId, "listed", `papershelf: already in ${where}`);
     return "listed";
+  }
+  const [refused] = await refusedClips(paper);
+  if (refused) {
+    await setBadge(tabId, "error", `papershelf: not saved to ${refused.list} › ${refused.section}: ${refused.error.message}`);
+    return "refused";
   }
   await setBadge(tabId, "none", "Clip to papershelf");
   return "unlisted";

@@ -171,6 +171,9 @@ async function main() {
     if (!lists.length) $("save").disabled = true;
   } else if (placed) {
     say("exists", `Already listed in ${info.places.map((p) => where(p.list, p.section, p.line)).join("; ")}.`);
+  } else if (info.refused && info.refused.length) {
+    const r = info.refused[0];
+    say("error", `Not saved: the clip queued for ${where(r.list, r.section)} was refused: ${r.error}`);
   } else if (info.serverQueued) {
     say("queued", `Queued by the server for ${where(info.serverQueued.list, info.serverQueued.section)}: it is added when arXiv answers.`);
   } else if (info.possible && info.possible.length) {

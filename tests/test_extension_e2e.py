@@ -539,6 +539,38 @@ def test_context_menu_clips_a_link_without_opening_it(e2e: E2E) -> None:
     page.close()
 
 
+def test_queued_clip_the_server_refuses_later_is_said(e2e: E2E) -> None:
+    """Queued while the server was down, then refused when it is back (its section is gone):
+    the badge stops saying "queued" and the popup says it was not saved, and why."""
+    _page, tab = e2e.open_tab("http://arxiv.org/pdf/2612.01010v1")
+    popup = e2e.popup(tab)
+    assert status_of(popup, "ready")
+    popup.get_by_label("Title").fill("Refused Later")
+    popup.evaluate(
+        """() => { const s = document.getElementById("section");
+                   s.add(new Option("Gone", "Awesome Efficient NLP > Gone"));
+                   s.value = "Awesome Efficient NLP > Gone"; }"""
+    )
+    e2e.server.stop()
+    try:
+        popup.get_by_role("button", name="Save").click()
+        assert status_of(popup, "queued").startswith("Queued: the server is offline")
+        assert e2e.badge(tab)[0] == "…"
+    finally:
+        e2e.server.start()
+    text, title = wait_until(
+        lambda: (b := e2e.badge(tab))[0] == "!" and b, timeout=60, what="the refused badge"
+    )
+    assert "No section" in title, title
+    again = e2e.popup(tab)
+    said = status_of(again, "error")
+    assert said.startswith(
+        "Not saved: the clip queued for papers.md › Awesome Efficient NLP > Gone was refused: "
+    ), said
+    assert "No section" in said
+    assert "Refused Later" not in e2e.text()
+
+
 def test_clip_while_the_server_is_down_is_queued_then_delivered(e2e: E2E) -> None:
     _page, tab = e2e.open_tab("http://arxiv.org/abs/2005.01377")
     popup = e2e.popup(tab)

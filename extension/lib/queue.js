@@ -60,6 +60,7 @@ export async function flush() {
   return exclusive(async () => {
     const queue = await queued();
     const delivered = [];
+    let refused = 0;
     let waiting = queue.slice();
     for (const item of queue) {
       try {
@@ -79,11 +80,12 @@ export async function flush() {
           break;
         }
         await remember("failed", { ...item, error: errorToJSON(err), at: new Date().toISOString() });
+        refused += 1;
       }
       waiting = waiting.filter((q) => q.id !== item.id);
     }
     await chrome.storage.local.set({ queue: waiting });
     if (waiting.length === 0) await chrome.alarms.clear(ALARM);
-    return { delivered: delivered.length, waiting: waiting.length };
+    return { delivered: delivered.length, refused, waiting: waiting.length };
   });
 }
