@@ -11,7 +11,7 @@ import filelock
 import git
 
 from ..atomic import locked
-from . import gitrepo
+from . import gitrepo, replay
 from .gitrepo import Busy
 from .merge import merge_lists
 from .messages import FileChange, build_message, describe_change
@@ -122,13 +122,19 @@ def conflict_details(stages: dict[str, tuple]) -> list[str]:
 
 
 def rebase_onto(
-    repo: git.Repo, root: Path, path_filter: PathFilter, template: str, onto: str
+    repo: git.Repo,
+    root: Path,
+    path_filter: PathFilter,
+    template: str,
+    onto: str,
+    rewritten: dict[str, str | None] | None = None,
 ) -> dict[str, tuple] | None:
     """Rebase local commits onto `onto` holding the locks of every file either side touched.
 
     Pending edits to those files are committed first (under their locks) so the rebase never
     rewrites a file with uncommitted work; other tracked edits are stashed and put back.
-    Returns the conflicted paths' versions (the rebase was aborted) or None.
+    Returns the conflicted paths' versions (the rebase was aborted) or None; after a rebase,
+    `rewritten` gets each replayed commit's new sha by its old one (None: dropped as empty).
     """
     base = repo.git.merge_base("HEAD", onto)
     touched = set(gitrepo.changed_between(repo, base, onto))
@@ -143,4 +149,8 @@ def rebase_onto(
                 f"uncommitted changes to {overlap[0]} would be overwritten by the remote's; "
                 "commit or undo them"
             )
-        return gitrepo.rebase(repo, onto, autostash=bool(dirty))
+        before = replay.local_commits(repo, onto)
+        stages = gitrepo.rebase(repo, onto, autostash=bool(dirty))
+        if stages is None and before and rewritten is not None:
+            rewritten.update(replay.replayed(repo, before, onto))
+        return stages

@@ -78,10 +78,14 @@ class Sharing:
                 gitrepo.counts(repo, up.ref) if theirs and head else (0, int(bool(head)))
             )
             if behind and ahead:
-                stages = share.rebase_onto(repo, self.root, self.filter, self.template, theirs)
+                rewritten: dict[str, str | None] = {}
+                stages = share.rebase_onto(
+                    repo, self.root, self.filter, self.template, theirs, rewritten
+                )
                 if stages is not None:
                     self._pause(stages, head, theirs)
                     return
+                self._follow_replay(repo, rewritten, result)
                 behind, ahead = gitrepo.counts(repo, up.ref)
             elif behind:  # nothing of ours to replay: just move up (same locks as a rebase)
                 stages = share.rebase_onto(repo, self.root, self.filter, self.template, theirs)
@@ -102,6 +106,29 @@ class Sharing:
             self._set(last_push={"time": status_store.now_iso(), "ok": True, "error": None})
             return
         raise gitrepo.GitFailed(f"push to {up} was rejected {share.PUSH_ATTEMPTS} times")
+
+    def _follow_replay(self, repo: Any, rewritten: dict[str, str | None], result: dict) -> None:
+        """The last commit after a rebase: the replayed one (new sha, its message), or a notice
+        that git dropped it because the remote already had its change."""
+        last = self._status.get("last_commit")
+        if not last or last.get("sha") not in rewritten:
+            return
+        new = rewritten[last["sha"]]
+        committed = result.get("committed")
+        if new is None:
+            subject = str(last.get("message") or "").split("\n", 1)[0]
+            self._set(
+                last_commit=None,
+                notice=f'the rebase dropped the commit "{subject}": the remote already had '
+                "its change",
+            )
+            if committed and committed.get("sha") == last["sha"]:
+                result["committed"] = {**committed, "dropped": True}
+            return
+        message = repo.commit(new).message.rstrip("\n")
+        self._set(last_commit={**last, "sha": new, "message": message})
+        if committed and committed.get("sha") == last["sha"]:
+            result["committed"] = {**committed, "sha": new, "message": message}
 
     def _pause(self, stages: dict, head: str | None, theirs: str) -> None:
         """Record an unresolvable conflict and stop sharing until something changes."""
