@@ -284,3 +284,17 @@ def test_a_utf8_list_with_a_stray_byte_stays_utf8(tmp_path: Path) -> None:
     ws, path = _workspace(tmp_path, data)
     add_paper(ws, _paper(title="Über"), "training.md", "Fin")
     assert path.read_bytes().startswith(data) and b"- [\xc3\x9cber]" in path.read_bytes()
+
+
+def test_a_heading_of_a_legacy_list_is_addressed_as_the_text_it_means(tmp_path: Path) -> None:
+    """`--section Théorie` finds `## Th\\xe9orie` of a Latin-1 list; only the entry's bytes go in."""
+    data = ("# Liste\n\n## Théorie\n\n" + LATIN1_LIST.split("## Fin\n\n")[1]).encode("latin-1")
+    ws, path = _workspace(tmp_path, data)
+    result = add_paper(ws, _paper(title="Über"), "training.md", "théorie")
+    assert result.section == "Liste > Théorie"
+    assert (
+        path.read_bytes()
+        == data + b"- [\xdcber](https://arxiv.org/abs/2406.10001), Jun. 20 2024.\n"
+    )
+    with pytest.raises(NotFound, match="Closest: Liste > Théorie"):
+        add_paper(ws, _paper(2), "training.md", "Theorie X")

@@ -382,3 +382,20 @@ def test_entries_built_per_section_match_the_whole_list() -> None:
     assert doc.entry_at(5) is whole[1]
     assert [s.title for s in doc.sections_with_entries()] == ["", "A", "A1", "B"]
     assert doc.section_address_of_line(10) == "A > A1"
+
+
+def test_headings_of_a_legacy_list_read_in_its_encoding() -> None:
+    """A cp1252/Latin-1 list's headings are the text the file means; its bytes stay as they are."""
+    data = "# Liste\n\n## Théorie “x”\n\n- [Réseaux](u)\n\n## Fin\n".encode("cp1252")
+    doc = parse_list(data)
+    assert doc.section_addresses() == ["Liste", "Liste > Théorie “x”", "Liste > Fin"]
+    assert doc.section("Théorie “x”").path == ("Liste", "Théorie “x”")
+    assert [h.title for h in doc.headings] == ["Liste", "Théorie “x”", "Fin"]
+    assert describe(doc)["entries"][0]["section"] == "Liste > Théorie “x”"
+    assert doc.render() == data
+    after = doc.with_lines_inserted(5, ["- [Modèle](v)"])
+    assert after.section_addresses() == doc.section_addresses()
+    assert after.render() == data.replace(b"(u)\n", b"(u)\n- [Mod\xe8le](v)\n")
+    # A UTF-8 list with a stray byte keeps it as an escape: it is not in a legacy encoding.
+    stray = parse_list("# Liste\n\n## Théorie ".encode() + b"\xff\n")
+    assert stray.headings[1].title == "Théorie \udcff"

@@ -16,6 +16,7 @@ from .lines import (
     encode,
     encode_like,
     legacy_encoding,
+    read_as,
     split_bom,
     split_lines,
     strip_ending,
@@ -58,6 +59,7 @@ class ListDocument:
         *,
         eol: str | None = None,
         found: Scan | None = None,
+        legacy: str | None | bool = False,
     ) -> None:
         self.bom = bom
         self.lines = lines
@@ -66,7 +68,7 @@ class ListDocument:
         # A (line index, byte offset) pair known besides both ends, for splicing bytes nearby.
         self._anchor: tuple[int, int] | None = None
         self._ascii: bool | None = None  # whether _data is all ASCII, once asked
-        self._legacy: str | None | bool = False  # legacy_encoding, once asked
+        self._legacy = legacy  # legacy_encoding once asked (False: not yet)
         found = found if found is not None else scan(lines)
         self._heads = found.headings
         self._raw = EntryRows.of(found.entries)
@@ -82,7 +84,13 @@ class ListDocument:
         sections = [Section((), "", 0, None, 0, raw[0][2] if raw else n)]
         headings: list[Heading] = []
         stack: list[tuple[int, str]] = []
+        # A heading of a cp1252/Latin-1 list holds escapes of its non-ASCII bytes: address and
+        # show it as the text the file means (the lines, and so the bytes, stay as they are).
+        legacy = None
+        if not all(t.isascii() for _lv, t, *_rest in raw):
+            legacy = self.legacy_encoding
         for k, (level, title, line, end, setext) in enumerate(raw):
+            title = read_as(title, legacy)
             while stack and stack[-1][0] >= level:
                 stack.pop()
             path = (*(t for _level, t in stack), title)
@@ -221,15 +229,19 @@ class ListDocument:
         lines = spliced_lines(self, at_line, new_lines)
         k = len(lines) - len(self.lines)
         if k == 0 and lines == self.lines:
-            return ListDocument(self.bom, lines, self._data, eol=self.eol, found=self._scan())
+            return ListDocument(
+                self.bom, lines, self._data, eol=self.eol, found=self._scan(), legacy=self._legacy
+            )
         with bulk():
             found = self._rescan(lines, at_line, k)
             spliced = self._spliced_bytes(at_line, lines[at_line : at_line + k])
             data = spliced[0] if spliced is not None else None
-            doc = ListDocument(self.bom, lines, data, eol=self.eol, found=found)
+            # The new lines were written in this list's encoding: it stays the list's.
+            doc = ListDocument(
+                self.bom, lines, data, eol=self.eol, found=found, legacy=self._legacy
+            )
         if spliced is not None:
             _data, doc._anchor, doc._ascii = spliced
-        doc._legacy = self._legacy  # the new lines were written in this list's encoding
         return doc
 
     def _spliced_bytes(

@@ -18,7 +18,7 @@ class Heading:
     """A section heading: ATX (`## Title`) or setext (a paragraph underlined with === or ---)."""
 
     level: int
-    title: str
+    title: str  # in the list's encoding (a cp1252/Latin-1 list's `é`, not an escape)
     line: int  # index of the heading's first line (a setext heading's text line)
     path: tuple[str, ...]  # ancestors' titles by level, then its own
     setext: bool

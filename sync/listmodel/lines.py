@@ -64,6 +64,16 @@ def encode_like(text: str, encoding: str | None) -> str:
     return decode(text.encode(encoding, "xmlcharrefreplace"))
 
 
+def read_as(text: str, encoding: str | None) -> str:
+    """`text` as `decode` read it, as a list in `encoding` means it (`Th\\udce9orie` -> `Théorie`).
+
+    For showing and addressing only: the lines keep the escapes, so the bytes stay as they are.
+    """
+    if encoding is None or text.isascii():
+        return text
+    return encode(text).decode(encoding, "surrogateescape")
+
+
 def split_lines(text: str) -> list[str]:
     """Lines with their endings ("\\n" or "\\r\\n"); a last line without newline has none.
 
