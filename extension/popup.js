@@ -25,10 +25,12 @@ function where(list, section, line) {
   return `${list} › ${section}${line ? ` (line ${line})` : ""}`;
 }
 
-function explain(err) {
+function explain(err, canQueue = true) {
   switch (err.kind) {
-    case "offline":
-      return ["offline", `${err.message} Start it with \`papershelf serve\`. A clip saved now is queued.`];
+    case "offline": {
+      const then = canQueue ? "A clip saved now is queued." : "Its lists are not known yet: open papershelf again once it runs.";
+      return ["offline", `${err.message} Start it with \`papershelf serve\`. ${then}`];
+    }
     case "unpaired":
       return ["unpaired", `${err.message} Open Settings and paste the token from \`papershelf token\`.`];
     case "api": {
@@ -167,7 +169,7 @@ async function main() {
   } else choose(lists, info.last.list, info.last.section);
 
   if (info.error) {
-    say(...explain(info.error));
+    say(...explain(info.error, lists.length > 0));
     if (!lists.length) $("save").disabled = true;
   } else if (placed) {
     say("exists", `Already listed in ${info.places.map((p) => where(p.list, p.section, p.line)).join("; ")}.`);

@@ -539,6 +539,22 @@ def test_context_menu_clips_a_link_without_opening_it(e2e: E2E) -> None:
     page.close()
 
 
+def test_offline_before_any_list_was_seen_promises_no_queue(e2e: E2E) -> None:
+    """First use with the server down: no lists known, so Save is off; the status line must not
+    say that a clip saved now is queued."""
+    _page, tab = e2e.open_tab("http://arxiv.org/abs/2005.01377")
+    e2e.storage(cachedLists=[])
+    e2e.server.stop()
+    try:
+        popup = e2e.popup(tab)
+        said = status_of(popup, "offline")
+        assert said.startswith("Server offline: nothing answers at"), said
+        assert popup.get_by_role("button", name="Save").is_disabled()
+        assert "queued" not in said, said
+    finally:
+        e2e.server.start()
+
+
 def test_queued_clip_the_server_refuses_later_is_said(e2e: E2E) -> None:
     """Queued while the server was down, then refused when it is back (its section is gone):
     the badge stops saying "queued" and the popup says it was not saved, and why."""
