@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.errors import BadInput, NotFound
+from sync.errors import BadInput, ListChanged, NotFound
 from sync.insert import add_paper
 from sync.listmodel import parse_list
 from sync.paper import Paper
@@ -298,3 +298,24 @@ def test_a_heading_of_a_legacy_list_is_addressed_as_the_text_it_means(tmp_path: 
     )
     with pytest.raises(NotFound, match="Closest: Liste > Théorie"):
         add_paper(ws, _paper(2), "training.md", "Theorie X")
+
+
+@pytest.mark.parametrize(("indent", "says"), [("\t", "by a tab"), ("    ", "by 4 or more spaces")])
+def test_a_section_indented_into_a_code_block_is_refused_in_words(
+    tmp_path: Path, indent: str, says: str
+) -> None:
+    """`\\t- [A](…)` under a heading is a code block to markdown: no entry goes into or above it."""
+    text = "# T\n\n## Tabbed\n\n" + "".join(
+        f"{indent}- [{c}](https://arxiv.org/abs/2401.0020{n}), Jan. {n} 2024.\n"
+        for n, c in enumerate("ABC", 1)
+    )
+    text += "\n## Next\n\n- [D](https://arxiv.org/abs/2401.00204), Jan. 4 2024.\n"
+    ws, path = _workspace(tmp_path, text)
+    with pytest.raises(ListChanged) as caught:
+        add_paper(ws, _paper(), "training.md", "Tabbed")
+    message = str(caught.value)
+    assert "\n" not in message
+    assert f"lines 5-7 of section 'T > Tabbed' are indented {says}" in message
+    assert "markdown reads them as a code block" in message
+    assert "fewer than 4 spaces, without a tab" in message
+    assert path.read_bytes() == text.encode()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ..errors import ListChanged
-from .blocks import RawEntry
+from .blocks import Block, RawEntry
 from .document import ListDocument, spliced_lines
+from .lines import leading_columns
 
 
 def _shift(line: int, at_line: int, k: int) -> int:
@@ -69,16 +70,39 @@ def _check_headings(before: ListDocument, after: ListDocument, at_line: int, k: 
 def _check_blocks(before: ListDocument, after: ListDocument, at_line: int, k: int) -> None:
     """Code, HTML, quotes, breaks, front matter and table heads stay as they were."""
     if len(before.blocks) != len(after.blocks):
+        kept = {(a.start, a.end, a.kind) for a in after.blocks}
+        for b in before.blocks:
+            if _moved_block(b, at_line, k) not in kept:
+                raise _refuse(_indented_code(before, b) or f"the {b.kind} block would change")
         raise _refuse("a code block, HTML block, quote or table would change", line=at_line + 1)
     for b, a in zip(before.blocks, after.blocks, strict=True):
         if b.start < at_line < b.end:
             raise _refuse(f"the new lines would split the {b.kind} block at line {b.start + 1}")
-        if (a.start, a.end, a.kind) != (
-            _shift(b.start, at_line, k),
-            b.end + k if b.end > at_line else b.end,
-            b.kind,
-        ):
-            raise _refuse(f"the {b.kind} block at line {b.start + 1} would change")
+        if (a.start, a.end, a.kind) != _moved_block(b, at_line, k):
+            raise _refuse(
+                _indented_code(before, b)
+                or f"the {b.kind} block at line {b.start + 1} would change"
+            )
+
+
+def _moved_block(b: Block, at_line: int, k: int) -> tuple[int, int, str]:
+    """Old block `b` as it must read after k lines went in before `at_line`."""
+    return _shift(b.start, at_line, k), b.end + k if b.end > at_line else b.end, b.kind
+
+
+def _indented_code(doc: ListDocument, b: Block) -> str | None:
+    """Why an indented code block is in the way, in a curator's words (None: another block)."""
+    first = doc.lines[b.start]
+    if b.kind != "code" or leading_columns(first)[0] < 4:
+        return None  # a fenced block starts with its fence, indented less than 4 columns
+    how = "by a tab" if first.startswith("\t") else "by 4 or more spaces"
+    address = doc.section_of_line(b.start).address
+    where = f" of section {address!r}" if address else ""
+    return (
+        f"lines {b.start + 1}-{b.end}{where} are indented {how}, so markdown reads "
+        "them as a code block, not as list entries; indent them by fewer than 4 spaces, "
+        "without a tab, and add again"
+    )
 
 
 def _moved(b: RawEntry, at_line: int, k: int) -> RawEntry:
