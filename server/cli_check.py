@@ -9,7 +9,7 @@ import click
 
 from sync.check import CODES, INFO, Finding, check_workspace, fix_file
 from sync.closest import closest_names
-from sync.errors import BadInput, NotFound
+from sync.errors import BadInput, ListNotWritable, NotFound
 from sync.workspace import Workspace
 
 from .cli_common import emit, get_workspace, json_option, workspace_option
@@ -102,7 +102,10 @@ def check_command(
     fixed: list[Finding] = []
     if fix and "mojibake" not in ignored:
         for list_path in dict.fromkeys(targets):
-            fixed.extend(fix_file(workspace.root / list_path, list_path).fixed)
+            try:
+                fixed.extend(fix_file(workspace.root / list_path, list_path).fixed)
+            except ListNotWritable as exc:  # a read-only list: its findings stay, the rest go on
+                click.echo(f"papershelf: {exc.message}", err=True)
     findings = [f for f in check_workspace(workspace, chosen) if f.code not in ignored]
     if as_json:
         emit([f.to_dict() for f in findings], True)

@@ -176,15 +176,25 @@ def test_folder_argument_checks_the_lists_under_it(
 def test_fix_leaves_a_read_only_list_alone(
     workspace_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    listing = workspace_dir / "m.md"
-    listing.write_bytes(
-        "# M\n\n- [Jean-Fran\u221a\u00dfois](https://arxiv.org/abs/2401.00001)\n".encode()
-    )
+    """A read-only list is skipped with one line; the other lists are still fixed and reported."""
+    garbled = "- [Jean-Fran\u221a\u00dfois](https://arxiv.org/abs/2401.0000{n})\n"
+    listing = workspace_dir / "a.md"
+    listing.write_bytes(("# A\n\n" + garbled.format(n=1)).encode())
     listing.chmod(0o444)
+    other = workspace_dir / "b.md"
+    other.write_bytes(("# B\n\n" + garbled.format(n=2)).encode())
     before = listing.read_bytes()
     assert main(["check", "--workspace", str(workspace_dir), "--fix"]) == 1
-    err = capsys.readouterr().err
-    assert err == "papershelf: error: m.md is read-only; nothing was written " + (
-        "(chmod u+w m.md lets papershelf write it).\n"
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "papershelf: a.md is read-only; nothing was written "
+        "(chmod u+w a.md lets papershelf write it).\n"
     )
     assert listing.read_bytes() == before
+    assert (
+        other.read_bytes()
+        == "# B\n\n- [Jean-François](https://arxiv.org/abs/2401.00002)\n".encode()
+    )
+    out = captured.out.splitlines()
+    assert out[0].startswith("a.md:3: mojibake:") and out[1].startswith("fixed b.md:3: mojibake:")
+    assert out[-1] == "2 list(s) checked: 1 finding(s), 1 fixed"
