@@ -133,3 +133,32 @@ def test_mostly_oldest_first_section_appends() -> None:
     assert section_order(doc, doc.section("Optimizers"))[0] == "append"
     _plan_, text = _plan(data, "Optimizers", _p("2401.00001", "2024-01-01"))
     assert text.index("[New Paper]") > text.index("Gradient Clipping Reconsidered")
+
+
+HTML_TABLE = b"""# T
+
+## Html
+
+<table>
+<tr><td><a href="https://arxiv.org/abs/2401.00251">A</a></td></tr>
+</table>
+
+## Other
+
+- [X](https://arxiv.org/abs/2401.00252), Jan. 1 2024.
+- [Y](https://arxiv.org/abs/2401.00253), Jan. 2 2024.
+"""
+
+
+def test_a_section_holding_only_html_gets_the_entry_after_it() -> None:
+    """The entry follows the table as a list item, a blank line after the HTML block ends it."""
+    plan, text = _plan(HTML_TABLE, "Html", _p("2503.00003", "2025-03-04"))
+    assert plan.at_line == 8
+    assert text == HTML_TABLE.decode().replace(
+        "</table>\n\n",
+        "</table>\n\n- [New Paper](https://arxiv.org/abs/2503.00003), Mar. 4 2025.\n\n",
+    )
+    # A list that writes entries right under headings still needs the blank line after HTML.
+    tight = HTML_TABLE.replace(b"## Other\n\n", b"## Other\n")
+    _plan_, text = _plan(tight, "Html", _p("2503.00003", "2025-03-04"))
+    assert "</table>\n\n- [New Paper](https://arxiv.org/abs/2503.00003), Mar. 4 2025.\n" in text

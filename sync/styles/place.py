@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -47,18 +48,33 @@ def insertion_at(
         # Attach to the entry before: an odd gap after it stays with the entry that follows.
         before = entries[min(index, len(entries)) - 1]
         return Insertion(before.end, [""] * style.gap + lines)
-    # An empty section: after the heading, with the list's usual gap before and after.
-    at = section.start
+    # An empty section: after the heading, with the list's usual gap before and after; after
+    # its HTML (a <table> of papers) when it holds some, a blank line ending the HTML block.
+    at = _after_html(doc, section)
+    lead_gap = style.lead_gap if at is None else max(style.lead_gap, 1)
+    at = section.start if at is None else at
     end = min(section.end, len(doc.lines))
     blanks = 0
     while at + blanks < end and not doc.lines[at + blanks].strip():
         blanks += 1
-    use = min(blanks, style.lead_gap)
+    use = min(blanks, lead_gap)
     after = blanks - use
     trailing = []
     if at + blanks < len(doc.lines) and after < style.tail_gap:
         trailing = [""] * (style.tail_gap - after)
-    return Insertion(at + use, [""] * (style.lead_gap - use) + lines + trailing)
+    return Insertion(at + use, [""] * (lead_gap - use) + lines + trailing)
+
+
+def _after_html(doc: Any, section: Any) -> int | None:
+    """The line after the last HTML block in the section's body, or None when it has none."""
+    blocks = doc.blocks
+    k = bisect.bisect_left(blocks, section.start, key=lambda b: b.start)
+    found = None
+    while k < len(blocks) and blocks[k].start < section.end:
+        if blocks[k].kind == "html":
+            found = blocks[k].end
+        k += 1
+    return found
 
 
 def _number(doc: Any, entry: Any) -> int | None:
