@@ -22,7 +22,7 @@ POLL_INTERVAL_MINUTES = define(
 POLL_TIMEOUT_SECONDS = define(
     "poll.timeout_seconds",
     20.0,
-    "Seconds (more than 0) to wait for a feed server before giving up.",
+    "Seconds (more than 0, at most 86400) to wait for a feed server before giving up.",
 )
 POLL_MIN_SCORE = define(
     "poll.min_score",
@@ -83,12 +83,17 @@ class FeedSource:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
 
 
+#: The longest feed timeout: a far bigger one (inf, 1e12) overflows the socket's time_t.
+MAX_TIMEOUT_SECONDS = 86_400.0
+
+
 def poll_timeout(workspace: Workspace) -> float:
-    """`poll.timeout_seconds`; WorkspaceError (one line) unless it is more than 0."""
+    """`poll.timeout_seconds`; WorkspaceError (one line) unless it is more than 0, at most a day."""
     timeout = float(workspace.setting(POLL_TIMEOUT_SECONDS.key))
-    if not timeout > 0:
+    if not 0 < timeout <= MAX_TIMEOUT_SECONDS:  # also nan
         raise WorkspaceError(
-            f"{workspace.state_dir / 'config.toml'}: {POLL_TIMEOUT_SECONDS.key} must be more than 0."
+            f"{workspace.state_dir / 'config.toml'}: {POLL_TIMEOUT_SECONDS.key} must be more "
+            f"than 0 and at most {MAX_TIMEOUT_SECONDS:.0f} (a day)."
         )
     return timeout
 

@@ -120,16 +120,22 @@ def test_a_feed_that_failed_is_fetched_whole_again_not_called_unmodified(
     assert poller.store.feed_state("cl")["last_ok"] is None
 
 
-def test_a_timeout_of_zero_or_less_is_a_config_error_of_one_line(
-    tmp_path: Path, server: FeedServer
+@pytest.mark.parametrize("seconds", ["-1", "0", "nan", "inf", "1e12"])
+def test_a_timeout_out_of_range_is_a_config_error_of_one_line(
+    tmp_path: Path, server: FeedServer, seconds: str
 ) -> None:
+    # inf and 1e12 reached requests: 'OverflowError: timestamp out of range for platform time_t'.
     server.routes["/rss"] = [Reply(200, fixture_bytes(MIXED), RSS)]
     ws = make_ws(tmp_path / "ws", rss_feed("cl", server.url("/rss")))
     config = ws.root / ".papershelf" / "config.toml"
-    config.write_text(config.read_text().replace("timeout_seconds = 2.0", "timeout_seconds = -1"))
+    config.write_text(
+        config.read_text().replace("timeout_seconds = 2.0", f"timeout_seconds = {seconds}")
+    )
     (summary,) = Poller(Workspace(ws.root, load_config(ws.root))).poll()
     assert summary.state == "error" and "\n" not in summary.error
-    assert summary.error == f"{config}: poll.timeout_seconds must be more than 0."
+    assert summary.error == (
+        f"{config}: poll.timeout_seconds must be more than 0 and at most 86400 (a day)."
+    )
     assert server.requests_to("/rss") == []
 
 
