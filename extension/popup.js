@@ -31,9 +31,15 @@ function explain(err, canQueue = true) {
       const then = canQueue ? "A clip saved now is queued." : "Its lists are not known yet: open papershelf again once it runs.";
       return ["offline", `${err.message} Start it with \`papershelf serve\`. ${then}`];
     }
-    case "unpaired":
-      return ["unpaired", `${err.message} Open Settings and paste the token from \`papershelf token\`.`];
+    case "unpaired": {
+      // api.js's own messages may already say where the token comes from: say it once.
+      const advice = err.message.includes("papershelf token") ? "" : " Open Settings and paste the token from `papershelf token`.";
+      return ["unpaired", `${err.message}${advice}`];
+    }
     case "api": {
+      // The server's error is one readable sentence that already names the fields (and the
+      // closest section); the field list is only for an answer without one ("HTTP 418").
+      if (!/^HTTP \d+$/.test(err.message)) return ["error", `Not saved: ${err.message}`];
       const fields = Object.entries(err.fields || {})
         .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(" ") : typeof v === "object" ? JSON.stringify(v) : v}`)
         .join("; ");

@@ -499,6 +499,46 @@ def test_refused_clip_is_said_with_the_servers_error(e2e: E2E) -> None:
     assert reply["error"]["kind"] == "api" and 400 <= reply["error"]["status"] < 500, reply
 
 
+def test_messages_say_each_thing_once(e2e: E2E) -> None:
+    """The server's error is one readable sentence that already names the field and the closest
+    section; api.js's "no token" already says where the token comes from. The popup says each
+    once: no "(section: …; closest: …)" after it, no second advice after the first."""
+    _page, tab = e2e.open_tab("http://arxiv.org/abs/2005.01377")
+    popup = e2e.popup(tab)
+    assert status_of(popup, "ready")
+    popup.evaluate(
+        """() => { const s = document.getElementById("section");
+                   s.add(new Option("Pretrainin", "Awesome Efficient NLP > Pretrainin"));
+                   s.value = "Awesome Efficient NLP > Pretrainin"; }"""
+    )
+    popup.get_by_role("button", name="Save").click()
+    said = status_of(popup, "error")
+    assert said.startswith("Not saved: No section"), said
+    assert said.count("Pretrainin'") == 1 and said.count(PRETRAINING) == 1, said
+    assert "(section:" not in said and said.count("losest") == 1, said
+    popup.get_by_label("Section").select_option(PRETRAINING)
+    popup.get_by_label("Title").fill("x" * 1001)
+    popup.get_by_role("button", name="Save").click()
+    popup.wait_for_selector("body[data-saved=error]", timeout=20_000)
+    said = popup.get_by_role("status").inner_text()
+    assert said.startswith("Not saved: Invalid clip: title: "), said
+    assert said.count("Length must be") == 1, said
+    try:
+        e2e.storage(token="")
+        popup = e2e.popup(tab)
+        said = status_of(popup, "unpaired")
+        assert said.startswith("Not paired: no token is set."), said
+        assert said.count("papershelf token") == 1 and said.count("aste") == 1, said
+        e2e.storage(token="not-the-token")
+        popup = e2e.popup(tab)
+        said = status_of(popup, "unpaired")
+        assert said.startswith("Not paired: the server refused the token"), said
+        assert said.count("papershelf token") == 1, said  # the advice, once
+    finally:
+        e2e.storage(token=e2e.token)
+    assert "x" * 1001 not in e2e.text()
+
+
 def test_context_menu_clips_a_link_without_opening_it(e2e: E2E) -> None:
     """The menu item is registered (for arXiv links only); its handler, reached by message since
     a headless browser has no context menu to click, sends a bare id to the last list and
