@@ -162,3 +162,67 @@ def test_a_section_holding_only_html_gets_the_entry_after_it() -> None:
     tight = HTML_TABLE.replace(b"## Other\n\n", b"## Other\n")
     _plan_, text = _plan(tight, "Html", _p("2503.00003", "2025-03-04"))
     assert "</table>\n\n- [New Paper](https://arxiv.org/abs/2503.00003), Mar. 4 2025.\n" in text
+
+
+FOLDED = b"""# Awesome
+
+## Surveys
+
+- [New One](https://arxiv.org/abs/2409.00001), Sep. 1 2024.
+- [New Two](https://arxiv.org/abs/2410.00002), Oct. 2 2024.
+
+<details><summary>Older surveys</summary>
+
+- [Old One](https://arxiv.org/abs/2201.00001), Jan. 1 2022.
+- [Old Two](https://arxiv.org/abs/2202.00002), Feb. 2 2022.
+
+</details>
+
+## Next
+
+- [X](https://arxiv.org/abs/2401.00252), Jan. 1 2024.
+"""
+FRESH = "- [New Paper](https://arxiv.org/abs/2503.00004), Mar. 4 2025.\n"
+
+
+def test_a_new_entry_joins_the_visible_list_not_the_folded_details() -> None:
+    """Curators fold old entries into <details>: a new paper goes with the visible ones."""
+    _plan_, text = _plan(FOLDED, "Surveys", _p("2503.00004", "2025-03-04"))
+    assert text == FOLDED.decode().replace("Oct. 2 2024.\n", "Oct. 2 2024.\n" + FRESH)
+    # Newest first above the fold: on top of the visible list.
+    top = FOLDED.replace(
+        b"- [New One](https://arxiv.org/abs/2409.00001), Sep. 1 2024.\n"
+        b"- [New Two](https://arxiv.org/abs/2410.00002), Oct. 2 2024.\n",
+        b"- [New Three](https://arxiv.org/abs/2411.00003), Nov. 3 2024.\n"
+        b"- [New Two](https://arxiv.org/abs/2410.00002), Oct. 2 2024.\n"
+        b"- [New One](https://arxiv.org/abs/2409.00001), Sep. 1 2024.\n",
+    )
+    _plan_, text = _plan(top, "Surveys", _p("2503.00004", "2025-03-04"))
+    assert text == top.decode().replace("## Surveys\n\n", "## Surveys\n\n" + FRESH)
+
+
+def test_a_section_folded_whole_gets_the_entry_inside_its_details() -> None:
+    """With no entry outside a <details> block, the fold is the list: the entry goes in it."""
+    folded = FOLDED.replace(
+        b"- [New One](https://arxiv.org/abs/2409.00001), Sep. 1 2024.\n"
+        b"- [New Two](https://arxiv.org/abs/2410.00002), Oct. 2 2024.\n\n",
+        b"",
+    )
+    _plan_, text = _plan(folded, "Surveys", _p("2503.00004", "2025-03-04"))
+    assert text == folded.decode().replace("Feb. 2 2022.\n", "Feb. 2 2022.\n" + FRESH)
+
+
+def test_the_order_of_the_visible_part_is_not_the_sections() -> None:
+    """Asking a section's order first (as a merge does) does not decide its visible part's."""
+    top = FOLDED.replace(
+        b"- [New One](https://arxiv.org/abs/2409.00001), Sep. 1 2024.\n"
+        b"- [New Two](https://arxiv.org/abs/2410.00002), Oct. 2 2024.\n",
+        b"- [New Three](https://arxiv.org/abs/2411.00003), Nov. 3 2024.\n"
+        b"- [New Two](https://arxiv.org/abs/2410.00002), Oct. 2 2024.\n"
+        b"- [New One](https://arxiv.org/abs/2409.00001), Sep. 1 2024.\n",
+    )
+    doc = parse_list(top)
+    target = doc.section("Surveys")
+    assert section_order(doc, target)[0] == "append"
+    plan = plan_insertion(doc, target, infer_style(doc, target), _p("2503.00004", "2025-03-04"))
+    assert plan.at_line == 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..identity import parse_arxiv_id
@@ -30,6 +30,7 @@ def plan_insertion(doc: Any, section: Any, style: EntryStyle, paper: Any) -> Ins
     """Where and what to insert for `paper` in `section`, following the section's order."""
     if style.family == "table" and not any(e.kind == "row" for e in section.entries):
         style = DEFAULT_STYLE  # a table style cannot start a table in a section without one
+    section = visible_part(doc, section)
     index = _position(doc, section, paper)
     return insertion_at(doc, section, style, index, render_entry(paper, style))
 
@@ -65,16 +66,54 @@ def insertion_at(
     return Insertion(at + use, [""] * (lead_gap - use) + lines + trailing)
 
 
-def _after_html(doc: Any, section: Any) -> int | None:
-    """The line after the last HTML block in the section's body, or None when it has none."""
+def _html_blocks(doc: Any, section: Any) -> list:
+    """The HTML blocks of the section's body, in order."""
     blocks = doc.blocks
     k = bisect.bisect_left(blocks, section.start, key=lambda b: b.start)
-    found = None
+    found = []
     while k < len(blocks) and blocks[k].start < section.end:
         if blocks[k].kind == "html":
-            found = blocks[k].end
+            found.append(blocks[k])
         k += 1
     return found
+
+
+def _after_html(doc: Any, section: Any) -> int | None:
+    """The line after the last HTML block in the section's body, or None when it has none."""
+    found = _html_blocks(doc, section)
+    return found[-1].end if found else None
+
+
+_DETAILS_OPEN = re.compile(r"<details(?=[\s>])", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+
+
+def visible_part(doc: Any, section: Any) -> Any:
+    """The section with only its entries outside `<details>` folds, when it has both kinds.
+
+    Curators fold old entries away (`<details><summary>Older</summary>`): a new paper joins the
+    visible list. A section folded whole keeps all its entries: the fold is then the list.
+    """
+    entries = section.entries
+    folds = []  # (line after the html block, change in <details> depth)
+    for b in _html_blocks(doc, section):
+        text = "".join(doc.lines[b.start : b.end])
+        change = len(_DETAILS_OPEN.findall(text)) - len(_DETAILS_CLOSE.findall(text))
+        if change:
+            folds.append((b.end, change))
+    if not folds or not entries:
+        return section
+    visible = []
+    depth = i = 0
+    for entry in entries:
+        while i < len(folds) and folds[i][0] <= entry.start:
+            depth += folds[i][1]
+            i += 1
+        if depth <= 0:
+            visible.append(entry)
+    if not visible or len(visible) == len(entries):
+        return section
+    return replace(section, _entries=visible, _fill=None)
 
 
 def _number(doc: Any, entry: Any) -> int | None:
@@ -120,8 +159,9 @@ def _key(fields: Any) -> tuple | None:
 def section_order(doc: Any, section: Any) -> tuple[str, str | None]:
     """(`ascending` | `descending` | `prepend` | `append`, key kind), from a sample of the section."""
     cache = doc_cache(doc).setdefault("orders", {})
-    if section.heading_line in cache:
-        return cache[section.heading_line]
+    key = section.heading_line, len(section.entries)  # a section, or its visible part
+    if key in cache:
+        return cache[key]
     sample = _spread(list(section.entries), ORDER_SAMPLE)
     keys = [_key(f) for f in (entry_fields(doc, e) for e in sample) if f.is_paper]
     kind = max(("date", "id"), key=lambda k: sum(1 for x in keys if x and x[0] == k))
@@ -139,7 +179,7 @@ def section_order(doc: Any, section: Any) -> tuple[str, str | None]:
             order = "descending"
         elif down >= SORTED_SHARE * (up + down):
             order = "prepend"
-    cache[section.heading_line] = (order, kind)
+    cache[key] = (order, kind)
     return order, kind
 
 
