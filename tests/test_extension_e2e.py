@@ -426,6 +426,44 @@ def test_options_page_pairs_and_tests_the_connection(e2e: E2E) -> None:
     assert e2e.stored("token") == e2e.token
 
 
+def test_options_server_url_mistakes_are_said_in_one_line(e2e: E2E) -> None:
+    """What people type for the server: without the scheme it is still the local server; the
+    IPv6 loopback and a URL with no port are said in the status line, never only by the
+    browser's own URL check; each is one line, and nothing wrong is stored."""
+    from playwright.sync_api import expect
+
+    page = e2e.context.new_page()
+    page.goto(f"chrome-extension://{e2e.ext_id}/options.html")
+    status = page.get_by_role("status")
+    port = e2e.server.port
+
+    def save(url: str) -> str:
+        page.evaluate("() => { const s = document.getElementById('status'); s.textContent = ''; }")
+        page.get_by_label("Server URL").fill(url)
+        page.get_by_role("button", name="Save").click()
+        expect(status).not_to_have_text("", timeout=20_000)
+        said = status.inner_text()
+        assert "\n" not in said, said
+        return said
+
+    try:
+        for typed in (f"localhost:{port}", f"127.0.0.1:{port}"):
+            assert save(typed) == "Saved.", typed
+            assert page.get_by_label("Server URL").input_value() == e2e.server.base
+            assert e2e.stored("serverUrl") == e2e.server.base
+        said = save(f"http://[::1]:{port}")
+        assert status.get_attribute("data-state") == "error"
+        assert "[::1]" in said and f"http://127.0.0.1:{port}" in said, said
+        assert "must be local" not in said, said
+        said = save("http://127.0.0.1")
+        assert status.get_attribute("data-state") == "error"
+        assert "port" in said and "8765" in said, said
+        assert e2e.stored("serverUrl") == e2e.server.base
+    finally:
+        e2e.storage(serverUrl=e2e.server.base)
+        page.close()
+
+
 @contextlib.contextmanager
 def silent_port() -> Iterator[int]:
     """A port that accepts connections (the kernel's backlog) and never answers."""

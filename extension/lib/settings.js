@@ -10,16 +10,26 @@ export const DEFAULT_SERVER_URL = "http://127.0.0.1:8765";
  * `localhost` is taken as 127.0.0.1 (papershelf binds 127.0.0.1 when asked for localhost).
  */
 export function normaliseServerUrl(value) {
-  const text = String(value || "").trim() || DEFAULT_SERVER_URL;
+  const typed = String(value || "").trim() || DEFAULT_SERVER_URL;
+  // "localhost:8765", "127.0.0.1:8765": the scheme left out is http.
+  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(typed) ? typed : `http://${typed}`;
   let url;
   try {
     url = new URL(text);
   } catch (_err) {
-    throw new Error(`"${text}" is not a URL (example: ${DEFAULT_SERVER_URL})`);
+    throw new Error(`"${typed}" is not a URL (example: ${DEFAULT_SERVER_URL})`);
   }
   if (url.protocol === "http:" && url.hostname === "localhost") url.hostname = "127.0.0.1";
+  const port = url.port || "8765";
+  if (url.hostname === "[::1]") {
+    throw new Error(`papershelf listens on 127.0.0.1, not on [::1]: use http://127.0.0.1:${port} (or http://localhost:${port})`);
+  }
   if (url.protocol !== "http:" || url.hostname !== "127.0.0.1") {
     throw new Error("The server must be local: http://127.0.0.1:<port> (or http://localhost:<port>)");
+  }
+  // new URL drops ":80"; only a port typed as 80 means 80 (papershelf serves on 8765 by default).
+  if (!url.port && !/^http:\/\/[^/]*:80(?:$|\/)/i.test(text)) {
+    throw new Error(`No port in "${typed}": papershelf serves on 8765 unless started with --port, so http://127.0.0.1:8765`);
   }
   return url.origin;
 }
