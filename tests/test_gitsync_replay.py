@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from gitsync_support import (
+    LIST,
     LIST_NAME,
     add_entry,
     clone,
@@ -38,7 +39,8 @@ def daemons():
 
 def _start(root: Path, daemons: list, **kwargs) -> SyncDaemon:
     kwargs.setdefault("pull_interval_seconds", 3600)  # only the pushes share: one rebase
-    daemon = SyncDaemon(workspace(root), quiet_seconds=QUIET, **kwargs)
+    kwargs.setdefault("quiet_seconds", QUIET)
+    daemon = SyncDaemon(workspace(root), **kwargs)
     daemons.append(daemon)
     daemon.start()
     return daemon
@@ -97,3 +99,67 @@ def test_after_a_rebase_the_last_commit_is_the_replayed_one(tmp_path, remote, da
             lambda r=root: load_status(workspace(r))["last_commit"], what="the persisted status"
         )
         assert _names_a_commit_of_its_branch(root, shown), (root.name, shown)
+
+
+EVAL = "# Eval\n\n## Benchmarks\n\n- [Eval Seed](https://arxiv.org/abs/2301.00001), Jan. 1 2023.\n"
+
+
+def test_a_replayed_commit_that_now_adds_less_says_what_it_adds(tmp_path, daemons) -> None:
+    # Both curators add Same Paper; b also adds Other Paper to eval.md in the same commit.
+    remote = make_remote(tmp_path, {LIST_NAME: LIST, "eval.md": EVAL})
+    a = clone(remote, tmp_path / "a")
+    b = clone(remote, tmp_path / "b")
+    db = _start(b, daemons, quiet_seconds=3600)  # b's commits are made by run_once below
+    wait_for(lambda: db.status()["last_pull"], what="the first pull")
+    same = entry("Same Paper", "2406.00001")
+    add_entry(a / LIST_NAME, "- [Gamma", same)
+    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    by_hand = entry("By Hand", "2406.00003")
+    add_entry(b / "eval.md", "- [Eval", by_hand)
+    git(b, "commit", "-q", "-am", "A paper of my own")  # a curator's own message is kept
+    add_entry(b / LIST_NAME, "- [Gamma", same)
+    add_entry(b / "eval.md", "- [Eval", entry("Other Paper", "2406.00002"))
+    assert db.run_once()["pushed"]
+    assert git(remote, "log", "-3", "--format=%s", "main").splitlines() == [
+        'Add "Other Paper" to eval.md › Benchmarks',
+        "A paper of my own",
+        'Add "Same Paper" to training.md › Optimization',
+    ]
+    assert remote_file(remote).count("[Same Paper]") == 1
+    last = db.status()["last_commit"]
+    assert last["message"] == 'Add "Other Paper" to eval.md › Benchmarks'
+    assert (
+        last["sha"]
+        == git(b, "rev-parse", "HEAD").strip()
+        == git(remote, "rev-parse", "main").strip()
+    )
+    assert git(b, "status", "--porcelain").strip() == ""
+
+
+def test_a_replayed_commit_the_remote_already_had_is_dropped_and_the_status_says_so(
+    tmp_path, remote, daemons
+) -> None:
+    a = clone(remote, tmp_path / "a")
+    b = clone(remote, tmp_path / "b")
+    db = _start(b, daemons)
+    wait_for(lambda: db.status()["last_pull"], what="the first pull")
+    same = entry("Same Paper", "2406.00001")
+    add_entry(a / LIST_NAME, "- [Gamma", same)
+    git(a, "commit", "-q", "-am", "Same paper, by hand")  # not b's very commit in the same second
+    git(a, "push", "-q")
+    theirs = git(remote, "rev-parse", "main").strip()
+    add_entry(b / LIST_NAME, "- [Gamma", same)
+    status = wait_for(
+        lambda: (s := db.status())["notice"] and s,
+        what="the notice of the dropped commit",
+    )
+    assert status["notice"] == (
+        'the rebase dropped the commit "Add "Same Paper" to training.md › Optimization": '
+        "the remote already had its change"
+    )
+    assert status["last_commit"] is None and status["ahead"] == 0
+    assert git(b, "rev-parse", "HEAD").strip() == theirs == git(remote, "rev-parse", "main").strip()
+    wait_for(
+        lambda: load_status(workspace(b))["notice"] == status["notice"],
+        what="the persisted status to say so",
+    )

@@ -57,6 +57,41 @@ def holding(top: Path, paths: list[str]) -> Iterator[None]:
         yield
 
 
+def describe_files(
+    sides: list[tuple[str, bytes | None, bytes | None]], path_filter: PathFilter
+) -> list[FileChange]:
+    """What each file's change means, from (workspace path, old bytes, new bytes)."""
+    return [
+        describe_change(path, old, new, path_filter.is_list(path))
+        for path, old, new in sides
+        if old != new
+    ]
+
+
+def _blob_at(commit: git.Commit, path: str) -> bytes | None:
+    """The bytes of `path` in `commit` (None when it is not there)."""
+    try:
+        return (commit.tree / path).data_stream.read()
+    except KeyError:
+        return None
+
+
+def message_of(
+    repo: git.Repo, root: Path, path_filter: PathFilter, template: str, commit: git.Commit
+) -> str | None:
+    """The message papershelf gives `commit`'s change (None: not one papershelf commits)."""
+    if len(commit.parents) != 1:
+        return None
+    parent = commit.parents[0]
+    prefix = prefix_of(repo, root)
+    paths = gitrepo.changed_between(repo, parent.hexsha, commit.hexsha)
+    shown = [p[len(prefix) :] for p in paths if p.startswith(prefix)]
+    if not paths or len(shown) != len(paths) or not all(path_filter.wanted(p) for p in shown):
+        return None
+    sides = [(p[len(prefix) :], _blob_at(parent, p), _blob_at(commit, p)) for p in paths]
+    return build_message(describe_files(sides, path_filter), template)
+
+
 def commit_pending(
     repo: git.Repo,
     root: Path,
@@ -83,7 +118,7 @@ def commit_pending(
         # git stages (hashes, compresses) the files while we read them and describe the change.
         staging = gitrepo.start_staging(repo, paths)
         try:
-            changes: list[FileChange] = []
+            sides = []
             for rel in paths:
                 try:
                     new = (top / rel).read_bytes()
@@ -96,11 +131,8 @@ def commit_pending(
                         last_committed.pop(rel, None)
                     else:
                         last_committed[rel] = new  # checked against HEAD's blob id on use
-                if old == new:
-                    continue
-                shown = rel[len(prefix) :]
-                changes.append(describe_change(shown, old, new, path_filter.is_list(shown)))
-            message = build_message(changes, template)
+                sides.append((rel[len(prefix) :], old, new))
+            message = build_message(describe_files(sides, path_filter), template)
         finally:
             staging.wait()  # never leave a git add running (or its index.lock) behind
         sha = gitrepo.commit(repo, paths, message, staged=True)
@@ -153,4 +185,10 @@ def rebase_onto(
         stages = gitrepo.rebase(repo, onto, autostash=bool(dirty))
         if stages is None and before and rewritten is not None:
             rewritten.update(replay.replayed(repo, before, onto))
+            replay.reword(
+                repo,
+                onto,
+                rewritten,
+                lambda c: message_of(repo, root, path_filter, template, c),
+            )
         return stages
