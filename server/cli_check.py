@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from sync.atomic import is_regular_file
 from sync.check import CODES, INFO, Finding, check_workspace, fix_file
 from sync.closest import closest_names
 from sync.errors import BadInput, ListNotWritable, NotFound
@@ -98,7 +99,9 @@ def check_command(
         dict.fromkeys(p for given in paths for p in resolve_check_paths(workspace, given))
     )
     chosen = chosen or None
-    targets = chosen if chosen is not None else workspace.list_paths()
+    targets = chosen
+    if targets is None:  # the workspace's lists, less a FIFO or device named like one (never read)
+        targets = [p for p in workspace.list_paths() if is_regular_file(workspace.root / p)]
     fixed: list[Finding] = []
     if fix and "mojibake" not in ignored:
         for list_path in dict.fromkeys(targets):

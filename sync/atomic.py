@@ -34,6 +34,14 @@ def read_regular(path: Path) -> bytes:
         return fh.read()
 
 
+def is_regular_file(path: Path) -> bool:
+    """Whether `path` is a regular file (symlinks followed): not a FIFO, a device or a folder."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def lock_path_for(path: Path) -> Path:
     """The lock file guarding `path`, in the data dir so no lock file ever lands in a lists repo."""
     digest = hashlib.sha256(str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -198,3 +200,24 @@ def test_fix_leaves_a_read_only_list_alone(
     out = captured.out.splitlines()
     assert out[0].startswith("a.md:3: mojibake:") and out[1].startswith("fixed b.md:3: mojibake:")
     assert out[-1] == "2 list(s) checked: 1 finding(s), 1 fixed"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+@pytest.mark.parametrize("fix", [False, True])
+def test_a_fifo_named_like_a_list_is_left_out_not_read_for_ever(
+    workspace_dir: Path, capsys: pytest.CaptureFixture[str], fix: bool
+) -> None:
+    """As the index does: reading a FIFO would wait for a writer for ever (check hung)."""
+    (workspace_dir / "a.md").write_text(
+        "# A\n\n- [Jean-Fran\u221a\u00dfois](https://arxiv.org/abs/2401.00001)\n", encoding="utf-8"
+    )
+    os.mkfifo(workspace_dir / "odd.md")
+    argv = ["check", "--workspace", str(workspace_dir), *(["--fix"] if fix else [])]
+    assert main(argv) == (0 if fix else 1)
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1] == (
+        "1 list(s) checked: 0 finding(s), 1 fixed" if fix else "1 list(s) checked: 1 finding(s)"
+    )
+    assert "odd.md" not in out
+    assert stat.S_ISFIFO((workspace_dir / "odd.md").stat().st_mode)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from ..atomic import is_regular_file, read_regular
 from ..errors import WorkspaceError
 from ..listmodel import ListDocument, parse_list
 from .findings import CODES, ERROR, FIXABLE_CODES, INFO, WARNING, Finding, sort_key
@@ -45,9 +46,15 @@ __all__ = [
 def read_documents(workspace: Workspace, paths: list[str] | None = None) -> dict[str, ListDocument]:
     """Parse the workspace's lists plus any extra `paths` (workspace-relative), by list path."""
     docs: dict[str, ListDocument] = {}
-    for list_path in sorted({*workspace.list_paths(), *(paths or ())}):
+    given = set(paths or ())
+    for list_path in sorted({*workspace.list_paths(), *given}):
+        path = workspace.root / list_path
+        if list_path not in given and not is_regular_file(path):
+            # A FIFO named like a list: reading it would wait for ever (the index leaves it out).
+            log.warning("%s is not a regular file; left out", list_path)
+            continue
         try:
-            docs[list_path] = parse_list((workspace.root / list_path).read_bytes())
+            docs[list_path] = parse_list(read_regular(path))
         except OSError as exc:
             raise WorkspaceError(f"Cannot read {list_path}: {exc.strerror}.") from None
     return docs

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..atomic import locked, write_list
+from ..atomic import locked, read_regular, write_list
 from ..errors import ListChanged
 from ..listmodel import ListDocument, parse_list
 from ..listmodel.lines import decode, encode, split_bom, split_lines
@@ -78,7 +78,7 @@ def fix_file(path: Path, list_path: str) -> FixResult:
     """Apply the safe fixes to one list file under its lock, verified, written atomically."""
     with locked(path):
         try:
-            data = path.read_bytes()
+            data = read_regular(path)  # a FIFO would block: OSError instead
         except OSError as exc:
             raise ListChanged(f"Cannot read {list_path}: {exc.strerror}.") from None
         old = parse_list(data)
