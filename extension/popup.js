@@ -161,7 +161,16 @@ async function main() {
   const info = await ask("prepare", { paper }).catch((err) => ({ lists: [], places: [], suggestions: [], error: err, last: {} }));
   const lists = info.lists || [];
   fillLists(lists);
-  $("list").addEventListener("change", () => fillSections(lists, $("list").value));
+  let hint = null; // the suggested place and its words, shown while it is the one picked
+  const showHint = () => {
+    const here = hint && $("list").value === hint.list && $("section").value === hint.section;
+    $("why").textContent = here ? hint.text : "";
+  };
+  $("list").addEventListener("change", () => {
+    fillSections(lists, $("list").value);
+    showHint();
+  });
+  $("section").addEventListener("change", showHint);
   fillSections(lists, $("list").value);
 
   // Preselect: where it already is, else the best suggestion, else the last place used.
@@ -171,7 +180,8 @@ async function main() {
   else if (top && choose(lists, top.list, top.section)) {
     const words = Array.isArray(top.why) ? top.why.join(", ") : top.why || "";
     const name = String(top.section).split(" > ").pop();
-    $("why").textContent = `Suggested: ${name}${words ? ` (${words})` : ""}`;
+    hint = { list: $("list").value, section: $("section").value, text: `Suggested: ${name}${words ? ` (${words})` : ""}` };
+    showHint();
   } else choose(lists, info.last.list, info.last.section);
 
   if (info.error) {

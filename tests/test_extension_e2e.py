@@ -347,6 +347,30 @@ def test_suggested_section_is_preselected(e2e: E2E) -> None:
     assert popup.locator("#why").inner_text().startswith("Suggested")
 
 
+def test_suggested_hint_follows_the_choice(e2e: E2E) -> None:
+    """The "Suggested: …" hint describes the place picked: once the user picks another section
+    (or list) it goes, and it comes back with the suggested place."""
+    _page, tab = e2e.open_tab("http://arxiv.org/abs/2005.01377v1")
+    popup = e2e.popup(tab)
+    why = popup.locator("#why")
+    if not why.inner_text().startswith("Suggested"):
+        pytest.skip("the server suggests nothing for this paper")
+    suggested = popup.get_by_label("Section").input_value()
+    other = PRETRAINING if suggested != PRETRAINING else ROBUSTNESS
+    popup.get_by_label("Section").select_option(other)
+    popup.wait_for_selector("#why:empty", state="attached", timeout=5_000)
+    popup.get_by_label("Section").select_option(suggested)
+    popup.wait_for_selector("#why:not(:empty)", timeout=5_000)
+    assert why.inner_text().startswith("Suggested")
+    # Another list (as if the workspace had two): the hint is not about it.
+    popup.evaluate(
+        """() => { const l = document.getElementById("list");
+                   l.add(new Option("other.md", "other.md")); l.value = "other.md";
+                   l.dispatchEvent(new Event("change")); }"""
+    )
+    popup.wait_for_selector("#why:empty", state="attached", timeout=5_000)
+
+
 def test_duplicate_is_reported_and_the_list_is_untouched(e2e: E2E) -> None:
     before = e2e.list_file.read_bytes()
     _page, tab = e2e.open_tab("http://arxiv.org/abs/2107.11873v1")
