@@ -20,7 +20,13 @@ from typing import Any
 
 import pytest
 from conftest import chromium_available
-from extension_harness import EXTENSION_DIR, chromium_path, extension_args, fixture_server
+from extension_harness import (
+    EXT_FIXTURES,
+    EXTENSION_DIR,
+    chromium_path,
+    extension_args,
+    fixture_server,
+)
 
 MANIFEST = EXTENSION_DIR / "manifest.json"
 FIREFOX = Path("/usr/bin/firefox-esr")  # Debian's Firefox ESR; .ci/run installs it
@@ -304,3 +310,16 @@ def test_firefox_loads_the_build_and_the_source_folder(tmp_path: Path) -> None:
         output = _firefox_installs(source, tmp)
         assert '"id":"papershelf@papershelf.invalid"' in output, output
         assert "moz-extension://" not in output, output  # no error from the add-on's own code
+
+
+def test_every_extension_fixture_has_a_row_in_its_readme() -> None:
+    """tests/fixtures/extension/README.md says what each fixture exercises: a file added
+    without its row there is a fixture nobody can tell the purpose of."""
+    readme = (EXT_FIXTURES / "README.md").read_text("utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| `")]
+    missing = [
+        f.name
+        for f in sorted(EXT_FIXTURES.iterdir())
+        if f.name != "README.md" and not any(f"`{f.name}`" in row for row in rows)
+    ]
+    assert missing == []
