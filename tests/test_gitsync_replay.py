@@ -14,6 +14,7 @@ from gitsync_support import (
     entry,
     git,
     make_remote,
+    messages,
     remote_file,
     wait_for,
     workspace,
@@ -52,6 +53,14 @@ def _add_at_once(*writes: tuple[Path, str, str]) -> None:
         t.start()
     for t in writers:
         t.join()
+
+
+def _text(path: Path) -> str:
+    """A file's text; "" while git is rewriting it (it unlinks, then writes)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
 
 
 def _names_a_commit_of_its_branch(root: Path, last: dict | None) -> bool:
@@ -163,3 +172,40 @@ def test_a_replayed_commit_the_remote_already_had_is_dropped_and_the_status_says
         lambda: load_status(workspace(b))["notice"] == status["notice"],
         what="the persisted status to say so",
     )
+
+
+def test_a_force_push_removing_entries_is_undone_by_a_running_clone_a_commit_is_not(
+    tmp_path, remote, daemons
+) -> None:
+    a = clone(remote, tmp_path / "a")
+    b = clone(remote, tmp_path / "b")
+    unwanted = entry("Unwanted Paper", "2406.00001")
+    add_entry(a / LIST_NAME, "- [Gamma", unwanted)
+    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    db = _start(b, daemons, pull_interval_seconds=0.5)
+    wait_for(lambda: "Unwanted Paper" in _text(b / LIST_NAME), what="b to pull it")
+    # The maintainer rewrites history without the entry and force-pushes.
+    git(a, "reset", "-q", "--hard", "HEAD~1")
+    add_entry(a / LIST_NAME, "- [Delta", entry("Kept Paper", "2406.00002"))
+    git(a, "commit", "-q", "-am", "History without the unwanted paper")
+    git(a, "push", "-q", "--force", "origin", "main")
+    assert "Unwanted Paper" not in remote_file(remote)
+    # b's daemon replays its commits (the entry among them) onto the new history: it is back.
+    wait_for(
+        lambda: "Unwanted Paper" in remote_file(remote) and "Kept Paper" in remote_file(remote),
+        what="the running clone to push the entry again",
+    )
+    assert db.status()["conflict"] is None
+    # A commit that deletes the entry is a change like any other: every clone takes it.
+    git(a, "pull", "-q", "--rebase")
+    text = (a / LIST_NAME).read_text(encoding="utf-8")
+    (a / LIST_NAME).write_text(text.replace(unwanted + "\n", ""), encoding="utf-8")
+    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    assert messages(a)[0] == 'Remove "Unwanted Paper" from training.md › Optimization'
+    wait_for(
+        lambda: "Kept Paper" in (t := _text(b / LIST_NAME)) and "Unwanted Paper" not in t,
+        what="b to take the deletion",
+    )
+    wait_for(lambda: db.status()["ahead"] == 0, what="b to settle")
+    assert "Unwanted Paper" not in remote_file(remote) and "Kept Paper" in remote_file(remote)
+    assert git(b, "status", "--porcelain").strip() == ""
