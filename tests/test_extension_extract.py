@@ -325,6 +325,32 @@ def test_url_helpers(extract_page: Any) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "arxiv_id",
+    [
+        "2410.16215v3",
+        "2613.01010",  # month 13
+        "2600.01010",  # month 0
+        "2603.0421",  # four digits after 2014
+        "1412.01234",  # five digits before 2015
+        "1412.1234",
+        "2410.16215v0",
+        "hep-th/9901001v2",
+        "hep-th/9913001",  # month 13, old style
+        "math.GT/0309136",
+    ],
+)
+def test_arxiv_ids_from_urls_follow_the_servers_rule(extract_page: Any, arxiv_id: str) -> None:
+    """An id the server would refuse (sync.identity: month 01-12, four digits up to 1412 and
+    five from 1501, no v0) is no paper to the extension either, so a link to it is not clipped."""
+    from sync.identity import parse_arxiv_id
+
+    got = extract_page.evaluate(
+        "(u) => PapershelfExtract.arxivIdFromUrl(u)", f"https://arxiv.org/abs/{arxiv_id}"
+    )
+    assert (got is not None) == (parse_arxiv_id(arxiv_id) is not None), got
+
+
 # ---- conformance over the shared real arXiv pages (skipped where they are absent) ----
 
 SHARED_ABS = SHARED_FIXTURES / "arxiv" / "abs"

@@ -58,9 +58,18 @@
     const tryIds = [parts.slice(0, 2).join("/"), parts[0]];
     for (const candidate of tryIds) {
       const m = candidate.match(NEW_ID) || candidate.match(OLD_ID);
-      if (m) return { id: m[1], version: m[2] || "", kind };
+      if (m) return possibleId(m[1], m[2] || "") ? { id: m[1], version: m[2] || "", kind } : null;
     }
     return null;
+  }
+
+  /** The server's rule (sync.identity): month 01-12; 4-digit numbers to 1412, 5 from 1501; no v0. */
+  function possibleId(id, version) {
+    if (version === "v0") return false;
+    const m = id.match(/^(\d{2})(\d{2})\.(\d+)$/) || id.match(/\/\d{2}(\d{2})\d{3}$/);
+    const month = Number(m[2] || m[1]);
+    if (month < 1 || month > 12) return false;
+    return !m[3] || (m[3].length === 5) === Number(m[1] + m[2]) >= 1501;
   }
 
   /** The abs URL without version: lists link the paper, which is every version (arxiv_id keeps it). */
