@@ -119,7 +119,7 @@ def test_an_entry_edited_two_ways_pauses_sharing_and_loses_nothing(tmp_path, rem
     done = subprocess.run(["git", "merge", "origin/main"], cwd=b, capture_output=True, text=True)
     assert done.returncode != 0
     during = again.run_once()
-    assert "middle of a merge" in during["error"] and during["committed"] is None
+    assert "a merge is in progress" in during["error"] and during["committed"] is None
     path_b.write_text(
         path_b.read_text().replace("[Beta Two", "[Beta One and Two"), encoding="utf-8"
     )
@@ -166,7 +166,7 @@ def test_never_commits_mid_rebase(tmp_path, remote) -> None:
     (work / ".git" / "rebase-merge").mkdir()
     daemon = SyncDaemon(workspace(work))
     result = daemon.run_once()
-    assert result["committed"] is None and "middle of a rebase" in result["error"]
+    assert result["committed"] is None and "a rebase is in progress" in result["error"]
     (work / ".git" / "rebase-merge").rmdir()
     assert daemon.run_once()["committed"]
 
@@ -355,7 +355,7 @@ def test_the_running_daemon_sees_a_conflict_resolved_by_hand_without_waiting_for
             path_b.read_text().replace("[Beta Two", "[Beta One and Two"), encoding="utf-8"
         )
         wait_for(
-            lambda: "middle of a merge" in (daemon.status()["error"] or ""),
+            lambda: "a merge is in progress" in (daemon.status()["error"] or ""),
             what="the daemon to wait for the merge",
         )
         git(b, "add", LIST_NAME)

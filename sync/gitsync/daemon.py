@@ -21,7 +21,7 @@ from ..errors import PapershelfError
 from ..workspace import Workspace
 from . import cyclelock, gitrepo, share, stalelock
 from . import status as status_store
-from .gitwait import GitWait, git_state
+from .gitwait import GitWait, git_state, waiting_line
 from .messages import check_template, describe_change
 from .settings import (
     MESSAGE_TEMPLATE,
@@ -341,7 +341,7 @@ class SyncDaemon(Sharing):
             doing = seen[2]
             if doing:
                 self._gitwait.seen = seen  # waiting on exactly this state
-                raise gitrepo.Busy(f"the repository is in the middle of {doing}; waiting")
+                raise gitrepo.Busy(waiting_line(doing))
             if repo.head.is_detached:  # a commit there is lost by the next checkout of a branch
                 raise gitrepo.GitFailed("HEAD is detached; check out a branch to share the lists")
             committed = share.commit_pending(
@@ -389,7 +389,7 @@ class SyncDaemon(Sharing):
     def _refresh(self, repo: Any) -> None:
         """Pending paths and unpushed commits, for the status."""
         try:
-            pending = share.wanted_changes(repo, self.root, self.filter)
+            pending = share.pending_changes(repo, self.root, self.filter)
             up = self._status.get("remote")
             ahead = gitrepo.ahead(repo, f"refs/remotes/{up}") if up else 0
             self._set(pending=pending, ahead=ahead)
@@ -415,7 +415,7 @@ def load_status(workspace: Workspace) -> dict:
     try:
         repo = gitrepo.open_repo(workspace.root)
         with repo:
-            found["pending"] = share.wanted_changes(repo, workspace.root, PathFilter(workspace))
+            found["pending"] = share.pending_changes(repo, workspace.root, PathFilter(workspace))
     except (PapershelfError, OSError, ValueError) as exc:
         log.debug("cannot list pending changes: %s", exc)
     return found

@@ -25,6 +25,24 @@ def git_state(repo: Any, remote: str | None) -> tuple[str | None, str | None, st
     )
 
 
+#: How to finish and how to undo each operation a curator may leave in progress.
+_WAYS_OUT = {
+    "a rebase": ("git rebase --continue", "git rebase --abort"),
+    "a merge": ("git commit", "git merge --abort"),
+    "a cherry-pick": ("git cherry-pick --continue", "git cherry-pick --abort"),
+    "a revert": ("git revert --continue", "git revert --abort"),
+}
+
+
+def waiting_line(doing: str) -> str:
+    """The status's one line while the repository is in the middle of `doing` ("a rebase")."""
+    finish, undo = _WAYS_OUT.get(doing, ("git status", "git status"))
+    return (
+        f"{doing} is in progress (started by hand?); papershelf commits and shares nothing "
+        f"until it is finished ({finish}) or undone ({undo})"
+    )
+
+
 class GitWait:
     """Events on git's state files, settled for `settle_seconds`; compared with `seen`."""
 

@@ -33,16 +33,26 @@ def prefix_of(repo: git.Repo, root: Path) -> str:
     return "" if rel == "." else rel + "/"
 
 
-def wanted_changes(repo: git.Repo, root: Path, path_filter: PathFilter) -> list[str]:
-    """Repository-relative paths of changed lists and `.papershelf/` files (what sync commits)."""
+def wanted_changes(
+    repo: git.Repo, root: Path, path_filter: PathFilter, strict: bool = True
+) -> list[str]:
+    """Repository-relative paths of changed lists and `.papershelf/` files (what sync commits).
+
+    `strict`: an unmerged path raises Busy (nothing may be committed); else it is listed too.
+    """
     prefix = prefix_of(repo, root)
     out = []
     for change in gitrepo.status(repo):
-        if change.code in gitrepo.UNMERGED:
+        if strict and change.code in gitrepo.UNMERGED:
             raise Busy(f"{change.path} has an unresolved conflict; waiting until it is resolved")
         if change.path.startswith(prefix) and path_filter.wanted(change.path[len(prefix) :]):
             out.append(change.path)
     return sorted(set(out))
+
+
+def pending_changes(repo: git.Repo, root: Path, path_filter: PathFilter) -> list[str]:
+    """What sync would commit, unmerged paths included (the status's `pending`)."""
+    return wanted_changes(repo, root, path_filter, strict=False)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,155 @@
+"""What curators do by hand beside a running daemon: a rebase or merge left unfinished, a list
+renamed or deleted, a huge list regenerated."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from gitsync_support import (
+    LIST,
+    LIST_NAME,
+    add_entry,
+    clone,
+    entry,
+    git,
+    make_remote,
+    messages,
+    remote_file,
+    wait_for,
+    workspace,
+)
+
+from sync.gitsync import SyncDaemon, load_status
+
+QUIET = 0.3
+EVAL = "# Eval\n\n- [Eval Seed](https://arxiv.org/abs/2301.00001), Jan. 1 2023.\n"
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    return make_remote(tmp_path, {LIST_NAME: LIST, "eval.md": EVAL})
+
+
+@pytest.fixture
+def daemons():
+    started: list[SyncDaemon] = []
+    yield started
+    for daemon in started:
+        daemon.stop()
+
+
+def _start(root: Path, daemons: list, **kwargs) -> SyncDaemon:
+    kwargs.setdefault("pull_interval_seconds", 3600)
+    daemon = SyncDaemon(workspace(root), quiet_seconds=QUIET, **kwargs)
+    daemons.append(daemon)
+    daemon.start()
+    return daemon
+
+
+def _git_may_fail(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "GIT_EDITOR": "true"}
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60, env=env
+    )
+
+
+def _error(daemon: SyncDaemon) -> str:
+    return daemon.status()["error"] or ""
+
+
+def _waits(caplog) -> int:
+    """How many cycles the daemon ended waiting (each logs its error)."""
+    return sum("in progress (started by hand?)" in r.getMessage() for r in caplog.records)
+
+
+def _conflicting_commits(tmp_path: Path, remote: Path) -> Path:
+    """A clone with a local commit editing Beta, behind a remote that edited Beta otherwise."""
+    a = clone(remote, tmp_path / "a")
+    b = clone(remote, tmp_path / "b")
+    path_a, path_b = a / LIST_NAME, b / LIST_NAME
+    path_a.write_text(path_a.read_text().replace("[Beta Paper", "[Beta One"), encoding="utf-8")
+    git(a, "commit", "-q", "-am", "Beta one way")
+    git(a, "push", "-q")
+    path_b.write_text(path_b.read_text().replace("[Beta Paper", "[Beta Two"), encoding="utf-8")
+    git(b, "commit", "-q", "-am", "Beta another way")
+    git(b, "fetch", "-q")
+    return b
+
+
+def test_a_conflicted_rebase_left_by_hand_is_left_alone_and_sync_resumes_after_it(
+    tmp_path, remote, daemons, caplog
+) -> None:
+    caplog.set_level(logging.WARNING, logger="sync.gitsync.daemon")
+    b = _conflicting_commits(tmp_path, remote)
+    started = _git_may_fail(b, "rebase", "origin/main")
+    assert started.returncode != 0 and (b / ".git" / "rebase-merge").exists()
+    daemon = _start(b, daemons, pull_interval_seconds=0.3)  # it looks again and again
+    wait_for(lambda: "a rebase is in progress" in _error(daemon), what="the daemon to wait")
+    head = git(b, "rev-parse", "HEAD")
+    seen = _waits(caplog)
+    wait_for(lambda: _waits(caplog) >= seen + 3, what="the daemon to look again")
+    error = _error(daemon)
+    assert error == (
+        "a rebase is in progress (started by hand?); papershelf commits and shares nothing "
+        "until it is finished (git rebase --continue) or undone (git rebase --abort)"
+    )
+    assert "\n" not in error
+    # Neither committed into, nor continued, nor aborted: the rebase is as the curator left it.
+    assert git(b, "rev-parse", "HEAD") == head and (b / ".git" / "rebase-merge").exists()
+    assert "UU training.md" in git(b, "status", "--porcelain")
+    shown = load_status(workspace(b))  # what `papershelf status` shows, from another process
+    assert shown["error"] == error and shown["pending"] == [LIST_NAME]
+    # The curator finishes the rebase; the daemon pushes it by itself.
+    resolved = remote_file(remote).replace("[Beta One", "[Beta One and Two")
+    (b / LIST_NAME).write_text(resolved, encoding="utf-8")
+    git(b, "add", LIST_NAME)
+    done = _git_may_fail(b, "rebase", "--continue")
+    assert done.returncode == 0, done.stdout + git(b, "status")
+    wait_for(
+        lambda: "[Beta One and Two" in remote_file(remote), what="the daemon to resume and push"
+    )
+    wait_for(lambda: daemon.status()["error"] is None, what="the error to clear")
+    assert messages(b)[:2] == ["Beta another way", "Beta one way"]
+    assert git(b, "status", "--porcelain").strip() == ""
+
+
+@pytest.mark.parametrize("finish", ["commit", "abort"])
+def test_a_merge_left_unfinished_by_hand_is_left_alone_and_sync_resumes_after_it(
+    tmp_path, remote, daemons, caplog, finish
+) -> None:
+    caplog.set_level(logging.WARNING, logger="sync.gitsync.daemon")
+    a = clone(remote, tmp_path / "a")
+    b = clone(remote, tmp_path / "b")
+    add_entry(a / LIST_NAME, "- [Delta", entry("Theirs Paper", "2406.00002"))
+    git(a, "commit", "-q", "-am", "Theirs")
+    git(a, "push", "-q")
+    git(b, "fetch", "-q")
+    merging = _git_may_fail(b, "merge", "--no-ff", "--no-commit", "origin/main")
+    assert merging.returncode == 0 and (b / ".git" / "MERGE_HEAD").exists()
+    daemon = _start(b, daemons)
+    wait_for(lambda: "a merge is in progress" in _error(daemon), what="the daemon to wait")
+    add_entry(b / "eval.md", "- [Eval", entry("Meanwhile Paper", "2406.00001"))
+    seen = _waits(caplog)
+    wait_for(lambda: _waits(caplog) >= seen + 2, what="the daemon to look again")
+    assert _error(daemon) == (
+        "a merge is in progress (started by hand?); papershelf commits and shares nothing "
+        "until it is finished (git commit) or undone (git merge --abort)"
+    )
+    assert (b / ".git" / "MERGE_HEAD").exists() and messages(b)[0] == "Start the lists"
+    if finish == "commit":
+        git(b, "commit", "-q", "--no-edit")  # the merge; the eval.md edit stays unstaged
+    else:
+        aborted = _git_may_fail(b, "merge", "--abort")  # keeps the edit it did not merge
+        assert aborted.returncode == 0, aborted.stderr
+    wait_for(
+        lambda: "Meanwhile Paper" in remote_file(remote, "eval.md"),
+        what="the daemon to resume and push",
+    )
+    assert "Theirs Paper" in remote_file(remote)
+    assert messages(b)[0] == 'Add "Meanwhile Paper" to eval.md'
+    wait_for(lambda: daemon.status()["error"] is None, what="the error to clear")
+    assert git(b, "status", "--porcelain").strip() == ""
