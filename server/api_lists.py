@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from sync.atomic import why_not_writable
 from sync.identity import identity_key
 from sync.index import WorkspaceIndex
 
@@ -20,7 +21,10 @@ MAX_POSSIBLE_MATCHES = 5
 
 
 def lists_summary(index: WorkspaceIndex) -> list[dict[str, Any]]:
-    """Each list with its headed sections and their paper-entry counts."""
+    """Each list with its headed sections, their paper-entry counts and whether it is read-only.
+
+    `read_only` is `write_list`'s own rule (`why_not_writable`): a clip into such a list is a 409.
+    """
     counts = Counter((loc.list, loc.section) for loc in index.locations())
     out = []
     for path, doc in index.documents().items():
@@ -30,6 +34,7 @@ def lists_summary(index: WorkspaceIndex) -> list[dict[str, Any]]:
             {
                 "path": path,
                 "title": title,
+                "read_only": why_not_writable(index.workspace.root / path, path) is not None,
                 "sections": [
                     {
                         "path": s.address,

@@ -89,17 +89,35 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.close(dir_fd)
 
 
-def write_list(path: Path, rel: str, data: bytes) -> None:
-    """Write the new list atomically, unless the curator made it read-only; one line if it fails."""
+def why_not_writable(path: Path, rel: str) -> str | None:
+    """Why papershelf will not write the list at `path` (named `rel`), or None when it may.
+
+    The one rule for a write (`write_list`) and for the lists offered to pickers (`read_only` in
+    `GET /api/lists`), so the two never disagree: a file with no write bit for anyone is the
+    curator's "read-only" (a rename would replace it anyway, only the folder's permission counts:
+    papershelf respects the bit itself), and a folder this process cannot write and enter cannot
+    take the new file. Anything else (gone, a full disk) is for the write itself to say.
+    """
     try:
         read_only = not path.stat().st_mode & 0o222
     except OSError:
-        read_only = False  # gone or unreadable: the write below says why
+        read_only = False  # gone or unreadable: the write says why
     if read_only:
-        # A rename would replace it anyway (only the folder's permission counts): respect the bit.
-        raise ListNotWritable(
+        return (
             f"{rel} is read-only; nothing was written (chmod u+w {rel} lets papershelf write it)."
         )
+    folder = path.parent
+    effective = os.access in os.supports_effective_ids
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK, effective_ids=effective):
+        return f"Cannot write {rel}: its folder cannot be written; nothing was written."
+    return None
+
+
+def write_list(path: Path, rel: str, data: bytes) -> None:
+    """Write the new list atomically, unless `why_not_writable` refuses; one line if it fails."""
+    refusal = why_not_writable(path, rel)
+    if refusal is not None:
+        raise ListNotWritable(refusal)
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:

@@ -1,11 +1,15 @@
-"""The JSON API through Flask's test client: lists, lookup, papers (201/200/4xx), status."""
+"""The JSON API via Flask's test client (`read_only` over real HTTP): lists, lookup, papers, status."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from server_support import LIST_TEXT, make_workspace
+from server_support import LIST_TEXT, make_workspace, serving
 
 from server.app import create_app
 from server.services import Services
@@ -51,6 +55,7 @@ def test_lists_gives_every_list_with_sections_and_counts(client) -> None:
     assert sorted(by_path) == ["reading.md", "sub/other.md"]
     reading = by_path["reading.md"]
     assert reading["title"] == "Reading list"
+    assert reading["read_only"] is False and by_path["sub/other.md"]["read_only"] is False
     sections = {s["path"]: s for s in reading["sections"]}
     assert sections["Reading list > Tools"] == {
         "path": "Reading list > Tools",
@@ -211,6 +216,66 @@ def test_a_clip_to_a_read_only_list_is_409_and_writes_nothing(client, workspace_
     answer = response.get_json()
     assert answer["ok"] is False and answer["error"].startswith("reading.md is read-only")
     assert listing.read_bytes() == before
+
+
+CLIPS = {
+    "reading.md": {"arxiv_id": "2611.04417", "title": "x", "section": "Tools"},
+    "sub/other.md": {"arxiv_id": "2611.04418", "title": "y", "section": "Misc"},
+}
+
+
+def _read_only_and_refused(workspace_root: Path) -> dict[str, tuple[bool, bool]]:
+    """Over real HTTP: per list, whether `/api/lists` marks it read-only and a clip is a 409."""
+    with serving(workspace_root) as server:
+        listed = server.request("GET", "/api/lists").json()["lists"]
+        marked = {item["path"]: item["read_only"] for item in listed}
+        refused = {
+            path: server.request("POST", "/api/papers", json={**body, "list": path}).status_code
+            == 409
+            for path, body in CLIPS.items()
+        }
+    return {path: (marked[path], refused[path]) for path in sorted(marked)}
+
+
+def test_lists_marks_a_read_only_file_read_only_as_a_clip_finds_it(workspace_root: Path) -> None:
+    (workspace_root / "reading.md").chmod(0o444)
+    before = (workspace_root / "reading.md").read_bytes()
+    assert _read_only_and_refused(workspace_root) == {
+        "reading.md": (True, True),
+        "sub/other.md": (False, False),
+    }
+    assert (workspace_root / "reading.md").read_bytes() == before
+
+
+@pytest.fixture
+def unwritable_sub(workspace_root: Path) -> Iterator[Path]:
+    """The `sub` folder made unwritable: chmod for a user; for root chattr +i (or skip)."""
+    sub = workspace_root / "sub"
+    if os.geteuid() != 0:
+        sub.chmod(0o555)
+        yield sub
+        sub.chmod(0o755)
+        return
+    if shutil.which("chattr") is None:
+        pytest.skip("chattr is not installed: no way to make a folder unwritable for root")
+    made = subprocess.run(["chattr", "+i", str(sub)], capture_output=True, check=False)
+    if made.returncode != 0:
+        pytest.skip("chattr +i is not supported here (file system or capability)")
+    try:
+        yield sub
+    finally:
+        subprocess.run(["chattr", "-i", str(sub)], check=True)
+
+
+def test_lists_marks_a_list_in_an_unwritable_folder_read_only(
+    workspace_root: Path, unwritable_sub: Path
+) -> None:
+    before = (unwritable_sub / "other.md").read_bytes()
+    assert _read_only_and_refused(workspace_root) == {
+        "reading.md": (False, False),
+        "sub/other.md": (True, True),
+    }
+    assert (unwritable_sub / "other.md").read_bytes() == before
 
 
 def test_unknown_section_names_the_closest(client) -> None:
