@@ -32,6 +32,8 @@ FIRST_POLL_DELAY_SECONDS = 30.0
 CONFIG_CHECK_SECONDS = 10.0
 #: The id of that check's job (no feed can have it: ":" is not allowed in a feed name).
 CONFIG_CHECK_JOB = "papershelf:config-check"
+#: How often a job waiting for its poll looks whether the scheduler stopped.
+STOP_CHECK_SECONDS = 0.2
 
 
 def trigger_for(source: FeedSource, default_interval_minutes: int) -> Any:
@@ -74,6 +76,7 @@ class FeedScheduler:
         )
         self.config_error: str | None = None
         self.last: dict[str, PollSummary] = {}
+        self._stopped = threading.Event()  # set by stop(): a job stops waiting for its poll
 
     @property
     def running(self) -> bool:
@@ -175,13 +178,28 @@ class FeedScheduler:
             self._specs[name] = spec
 
     def _run(self, source: FeedSource) -> None:
-        """One scheduled poll (never raises: the poller records failures)."""
-        try:
-            summary = self.poller().poll_source(source)
-        except Exception as exc:
-            log.exception("scheduled poll of %s failed", source.name)
-            summary = PollSummary(source.name, state="error", error=f"{type(exc).__name__}: {exc}")
-        self.last[source.name] = summary
+        """One scheduled poll (never raises: the poller records failures).
+
+        The poll runs in a daemon thread that this job waits for until the scheduler stops: the
+        executor's own thread is joined when the process exits, so a poll whose requests wait
+        out their timeouts (a minute and more) would hold up serve's stop.
+        """
+        done = threading.Event()
+
+        def poll() -> None:
+            try:
+                summary = self.poller().poll_source(source)
+            except Exception as exc:
+                log.exception("scheduled poll of %s failed", source.name)
+                error = f"{type(exc).__name__}: {exc}"
+                summary = PollSummary(source.name, state="error", error=error)
+            self.last[source.name] = summary
+            done.set()
+
+        name = f"papershelf-poll-{source.name}"
+        threading.Thread(target=poll, name=name, daemon=True).start()
+        while not done.wait(STOP_CHECK_SECONDS) and not self._stopped.is_set():
+            pass
 
     def poll_now(self, name: str | None = None) -> None:
         """Run the feed `name` (or every feed) as soon as possible."""
@@ -193,7 +211,9 @@ class FeedScheduler:
                 job.modify(next_run_time=now)
 
     def stop(self) -> None:
-        """Stop scheduling; a poll in progress finishes on its own (its requests time out)."""
+        """Stop scheduling; a poll in progress finishes on its own (its requests time out) in a
+        daemon thread, which the process does not wait for when it exits."""
+        self._stopped.set()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 

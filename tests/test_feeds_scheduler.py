@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -200,3 +202,44 @@ def test_job_defaults(tmp_path: Path) -> None:
         assert {j.id for j in scheduler._scheduler.get_jobs()} == {"a", CONFIG_CHECK_JOB}
     finally:
         scheduler.stop()
+
+
+STOPPED_MID_POLL = """
+import sys, threading, time
+from pathlib import Path
+from feeds.poll import PollSummary
+from feeds.scheduler import FeedScheduler
+from sync.workspace import open_workspace
+
+class Hanging:
+    started = threading.Event()
+    def poll_source(self, source):
+        self.started.set()
+        threading.Event().wait(120)  # a feed server that never answers, retried
+        return PollSummary(source.name)
+
+poller = Hanging()
+scheduler = FeedScheduler(open_workspace(Path(sys.argv[1])), poller=poller)
+scheduler.start()
+scheduler.poll_now()
+assert poller.started.wait(30), "the poll did not start"
+scheduler.stop()
+print("stopped", flush=True)
+"""
+
+
+def test_a_process_whose_scheduler_stops_mid_poll_exits_without_waiting_for_it(
+    tmp_path: Path,
+) -> None:
+    # serve stops within 5 s: its exit waited for the poll's requests (3 x 20 s timeouts, 68 s).
+    ws = _ws(tmp_path / "ws", '[[feeds]]\nname = "a"\nurl = "http://127.0.0.1:9/a"\n')
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", STOPPED_MID_POLL, str(ws.root)],
+            capture_output=True,
+            text=True,
+            timeout=60,  # the poll hangs for 120 s
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the process's exit waited for the poll in flight")
+    assert done.returncode == 0 and done.stdout == "stopped\n", done.stderr
