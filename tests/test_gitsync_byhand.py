@@ -153,3 +153,56 @@ def test_a_merge_left_unfinished_by_hand_is_left_alone_and_sync_resumes_after_it
     assert messages(b)[0] == 'Add "Meanwhile Paper" to eval.md'
     wait_for(lambda: daemon.status()["error"] is None, what="the error to clear")
     assert git(b, "status", "--porcelain").strip() == ""
+
+
+def _files_on_remote(remote: Path) -> list[str]:
+    return git(remote, "ls-tree", "--name-only", "main").split()
+
+
+@pytest.mark.parametrize("how", ["git mv", "mv"])
+def test_a_renamed_list_is_committed_as_a_rename_and_pushed(tmp_path, remote, daemons, how) -> None:
+    work = clone(remote, tmp_path / "work")
+    daemon = _start(work, daemons)
+    wait_for(lambda: daemon.status()["last_pull"], what="the first pull")
+    if how == "git mv":
+        git(work, "mv", LIST_NAME, "optimizers.md")
+    else:
+        os.rename(work / LIST_NAME, work / "optimizers.md")
+    wait_for(lambda: "optimizers.md" in _files_on_remote(remote), what="the rename pushed")
+    assert LIST_NAME not in _files_on_remote(remote)
+    assert remote_file(remote, "optimizers.md") == LIST
+    assert messages(work)[0] == "Rename training.md to optimizers.md"
+    wait_for(lambda: (daemon.status()["last_push"] or {}).get("ok"), what="the status")
+    assert git(work, "status", "--porcelain").strip() == ""
+
+
+def test_a_list_renamed_and_edited_says_both(tmp_path, remote, daemons) -> None:
+    work = clone(remote, tmp_path / "work")
+    daemon = _start(work, daemons)
+    wait_for(lambda: daemon.status()["last_pull"], what="the first pull")
+    text = LIST.replace("- [Delta", entry("Moved Along", "2406.00001") + "\n- [Delta")
+    (work / "optimizers.md").write_text(text, encoding="utf-8")
+    (work / LIST_NAME).unlink()
+    wait_for(lambda: "optimizers.md" in _files_on_remote(remote), what="the rename pushed")
+    assert messages(work)[0] == (
+        'Rename training.md to optimizers.md; Add "Moved Along" to optimizers.md › Alignment'
+    )
+
+
+@pytest.mark.parametrize("how", ["git rm", "rm"])
+def test_a_deleted_list_is_committed_as_a_deletion_and_pushed(
+    tmp_path, remote, daemons, how
+) -> None:
+    work = clone(remote, tmp_path / "work")
+    daemon = _start(work, daemons)
+    wait_for(lambda: daemon.status()["last_pull"], what="the first pull")
+    (work / "notes.txt").write_text("not a list\n", encoding="utf-8")
+    git(work, "add", "notes.txt")  # staged by the curator: not papershelf's to commit
+    if how == "git rm":
+        git(work, "rm", "-q", "eval.md")
+    else:
+        (work / "eval.md").unlink()
+    wait_for(lambda: "eval.md" not in _files_on_remote(remote), what="the deletion pushed")
+    assert messages(work)[0] == "Delete eval.md"
+    assert _files_on_remote(remote) == [LIST_NAME]
+    assert git(work, "status", "--porcelain") == "A  notes.txt\n"

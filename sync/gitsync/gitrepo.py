@@ -217,7 +217,8 @@ class Staging:
         """Wait for the staging to end; GitFailed when it failed."""
         _out, err = self._proc.communicate()
         if self._proc.returncode != 0:
-            exc = git.GitCommandError(["git", "add"], self._proc.returncode, err or b"")
+            text = (err or b"").decode("utf-8", "replace")
+            exc = git.GitCommandError(["git", "add"], self._proc.returncode, text)
             raise GitFailed(f"git add failed: {_last_line(exc)}")
 
 

@@ -6,8 +6,10 @@ turns the descriptions of every file in a commit into a subject line and a body.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..listmodel import parse_list
@@ -150,6 +152,43 @@ def describe_change(
     return change
 
 
+#: Share of an old file's distinct lines a new file must keep to count as that file renamed.
+RENAME_SIMILARITY = 0.5
+
+
+def _similar(old: bytes, new: bytes) -> bool:
+    before, after = set(old.splitlines()), set(new.splitlines())
+    return len(before & after) >= RENAME_SIMILARITY * max(1, len(before))
+
+
+def describe_files(
+    sides: list[tuple[str, bytes | None, bytes | None]], is_list: Callable[[str], bool]
+) -> list[FileChange]:
+    """What each file's change means, from (path, old bytes, new bytes); a file deleted and one
+    added with the same bytes (or, for lists, most of the same lines) are one file renamed."""
+    deleted = {p: old for p, old, new in sides if new is None and old is not None}
+    added = [(p, new) for p, old, new in sides if old is None and new is not None]
+    source: dict[str, str] = {}  # new path -> the deleted path it was renamed from
+    for path, new in added:
+        free = [q for q in deleted if q not in source.values()]
+        found = next((q for q in free if deleted[q] == new), None)
+        if found is None and is_list(path):
+            found = next((q for q in free if is_list(q) and _similar(deleted[q], new)), None)
+        if found is not None:
+            source[path] = found
+    out = []
+    for path, old, new in sides:
+        if old == new or path in source.values():
+            continue
+        if path in source:
+            change = describe_change(path, deleted[source[path]], new, is_list(path))
+            change.status, change.old_path = "renamed", source[path]
+        else:
+            change = describe_change(path, old, new, is_list(path))
+        out.append(change)
+    return out
+
+
 def _short(section: str) -> str:
     """A section's last part; "top" for the entries before the first heading (shown in
     parentheses by its caller, so not "(top)" here)."""
@@ -171,7 +210,11 @@ def summarize(change: FileChange) -> str:
     """One line for one file's change."""
     p = change.path
     if change.status == "renamed":
-        return f"Rename {change.old_path} to {p}"
+        renamed = f"Rename {change.old_path} to {p}"
+        edited = change.added or change.removed or change.moved or change.edited_sections
+        if not (edited and change.is_list):
+            return renamed
+        return f"{renamed}; {summarize(dataclasses.replace(change, status='modified'))}"
     if change.status == "deleted":
         return f"Delete {p}"
     if change.status == "added":

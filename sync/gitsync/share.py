@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from ..atomic import locked
 from . import gitrepo, replay
 from .gitrepo import Busy
 from .merge import merge_lists
-from .messages import FileChange, build_message, describe_change
+from .messages import build_message, describe_files
 from .status import now_iso
 from .watch import PathFilter
 
@@ -67,15 +68,12 @@ def holding(top: Path, paths: list[str]) -> Iterator[None]:
         yield
 
 
-def describe_files(
-    sides: list[tuple[str, bytes | None, bytes | None]], path_filter: PathFilter
-) -> list[FileChange]:
-    """What each file's change means, from (workspace path, old bytes, new bytes)."""
-    return [
-        describe_change(path, old, new, path_filter.is_list(path))
-        for path, old, new in sides
-        if old != new
-    ]
+def _to_stage(repo: git.Repo, top: Path, paths: list[str]) -> list[str]:
+    """`paths` but those already staged as deleted (`git mv`, `git rm`): git add fails on them."""
+    if all(os.path.lexists(top / p) for p in paths):
+        return paths
+    gone = {c.path for c in gitrepo.status(repo) if c.code[0] == "D"}
+    return [p for p in paths if p not in gone]
 
 
 def _blob_at(commit: git.Commit, path: str) -> bytes | None:
@@ -99,7 +97,7 @@ def message_of(
     if not paths or len(shown) != len(paths) or not all(path_filter.wanted(p) for p in shown):
         return None
     sides = [(p[len(prefix) :], _blob_at(parent, p), _blob_at(commit, p)) for p in paths]
-    return build_message(describe_files(sides, path_filter), template)
+    return build_message(describe_files(sides, path_filter.is_list), template)
 
 
 def commit_pending(
@@ -126,7 +124,8 @@ def commit_pending(
     prefix = prefix_of(repo, root)
     with holding(top, paths) if lock else contextlib.nullcontext():
         # git stages (hashes, compresses) the files while we read them and describe the change.
-        staging = gitrepo.start_staging(repo, paths)
+        stage = _to_stage(repo, top, paths)
+        staging = gitrepo.start_staging(repo, stage) if stage else None  # never `git add -A --`
         try:
             sides = []
             for rel in paths:
@@ -142,9 +141,10 @@ def commit_pending(
                     else:
                         last_committed[rel] = new  # checked against HEAD's blob id on use
                 sides.append((rel[len(prefix) :], old, new))
-            message = build_message(describe_files(sides, path_filter), template)
+            message = build_message(describe_files(sides, path_filter.is_list), template)
         finally:
-            staging.wait()  # never leave a git add running (or its index.lock) behind
+            if staging is not None:
+                staging.wait()  # never leave a git add running (or its index.lock) behind
         sha = gitrepo.commit(repo, paths, message, staged=True)
     log.info("committed %s: %s", sha[:10], message.splitlines()[0])
     return {"sha": sha, "message": message, "time": now_iso(), "files": paths}
