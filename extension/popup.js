@@ -89,11 +89,26 @@ async function readPaper(tab) {
   throw Object.assign(new Error("This page cannot be read. Open an arXiv abs, html or pdf page."), { kind: "internal" });
 }
 
+/** Why a read-only list cannot be picked (the option's tooltip) and why Save refuses it. */
+const readOnlyWhy = (path) => `${path} is read-only; papershelf does not write it (chmod u+w ${path} lets it).`;
+
+/**
+ * One option per list. A read-only one is still shown (the user knows the list; its name says
+ * why it is not offered) but disabled: a clip into it could only be refused (HTTP 409). The first
+ * writable list is picked; none when every list is read-only.
+ */
 function fillLists(lists) {
   const select = $("list");
   select.replaceChildren(
-    ...lists.map((list) => new Option(list.title && list.title !== list.path ? `${list.title} (${list.path})` : list.path, list.path))
+    ...lists.map((list) => {
+      const name = list.title && list.title !== list.path ? `${list.title} (${list.path})` : list.path;
+      const option = new Option(list.readOnly ? `${name} (read-only)` : name, list.path);
+      if (list.readOnly) Object.assign(option, { disabled: true, title: readOnlyWhy(list.path) });
+      return option;
+    })
   );
+  const writable = lists.find((l) => !l.readOnly);
+  select.value = writable ? writable.path : "";
 }
 
 function fillSections(lists, listPath) {
@@ -108,7 +123,9 @@ function fillSections(lists, listPath) {
 }
 
 function choose(lists, list, section) {
-  if (!list || !lists.some((l) => l.path === list)) return false;
+  // A place in a read-only list (where the paper is, a suggestion, the last one used) is not
+  // preselected: the first writable list stays picked.
+  if (!list || !lists.some((l) => l.path === list && !l.readOnly)) return false;
   $("list").value = list;
   fillSections(lists, list);
   const sections = lists.find((l) => l.path === list).sections;
@@ -160,6 +177,7 @@ async function main() {
 
   const info = await ask("prepare", { paper }).catch((err) => ({ lists: [], places: [], suggestions: [], error: err, last: {} }));
   const lists = info.lists || [];
+  const writable = lists.some((l) => !l.readOnly);
   fillLists(lists);
   let hint = null; // the suggested place and its words, shown while it is the one picked
   const showHint = () => {
@@ -200,12 +218,22 @@ async function main() {
   } else if (!lists.length) {
     say("error", "The server has no lists yet: add a markdown list to the workspace.");
     $("save").disabled = true;
+  } else if (!writable) {
+    say("error", "Every list is read-only: papershelf writes none of them (chmod u+w LIST lets it).");
   } else {
     say("ready", info.queued ? `Ready. ${info.queued} clip(s) still queued.` : "Ready: pick a list and section, then Save.");
   }
 
+  if (lists.length && !writable) $("save").disabled = true; // a clip could only be refused
+
   $("clip").addEventListener("submit", async (event) => {
     event.preventDefault();
+    const chosen = lists.find((l) => l.path === $("list").value);
+    if (chosen && chosen.readOnly) {
+      say("error", `Not saved: ${readOnlyWhy(chosen.path)} Pick another list.`);
+      document.body.dataset.saved = "error";
+      return;
+    }
     $("save").disabled = true;
     say("saving", "Saving…");
     try {

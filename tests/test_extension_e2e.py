@@ -4,9 +4,10 @@ fixtures through --host-resolver-rules, and a real `papershelf serve` subprocess
 Covers: clips from abs, html and pdf pages land in the list file; a duplicate is reported; a clip
 made while the server is down is queued and delivered by the alarm when it is back, by a fresh
 service worker after MV3 stopped the old one; the toolbar badge marks a listed paper before any
-click; not paired / wrong token / offline / a refused clip are said; the options page's connection
-test and which part fails; the context menu's link clip. The docs' screenshots are taken on the
-way (PAPERSHELF_DOC_SCREENSHOTS=1 writes them to docs/img)."""
+click; a read-only list is marked and never preselected; not paired / wrong token / offline / a
+refused clip are said; the options page's connection test and which part fails; the context menu's
+link clip. The docs' screenshots are taken on the way (PAPERSHELF_DOC_SCREENSHOTS=1 writes them to
+docs/img)."""
 
 from __future__ import annotations
 
@@ -294,6 +295,59 @@ def test_old_style_pdf_without_a_title_offers_no_file_name_as_title(e2e: E2E) ->
     popup = e2e.popup(tab)
     assert "arXiv:hep-th/9901001v2" in popup.locator("#meta").inner_text()
     assert popup.get_by_label("Title").input_value() == ""
+
+
+def test_a_read_only_list_is_marked_and_never_preselected(e2e: E2E) -> None:
+    """A second list the curator made read-only (chmod 0444), sorted first: the popup still shows
+    it, marked "(read-only)" and not selectable. With no suggestion (a PDF without a title) and
+    no last-used place the writable list is preselected; a last-used place in the read-only list
+    is not preselected either. Forced into it anyway, Save says at once why not, sending nothing;
+    with every list read-only, Save is off."""
+    archive = e2e.list_file.parent / "archive.md"
+    archive.write_text("# Archive\n\n## Old\n", encoding="utf-8")
+    archive.chmod(0o444)
+    last = (e2e.stored("lastList") or "", e2e.stored("lastSection") or "")
+    mode = e2e.list_file.stat().st_mode & 0o7777
+    _page, tab = e2e.open_tab("http://arxiv.org/pdf/hep-th/9901001v2")
+    try:
+        e2e.storage(lastList="", lastSection="")
+        popup = e2e.popup(tab)
+        assert status_of(popup, "ready")
+        assert popup.locator("#why").inner_text() == ""
+        assert popup.get_by_label("List").input_value() == "papers.md"
+        assert popup.get_by_label("Section").input_value() == "Awesome Efficient NLP"  # its first
+        marked = popup.locator('#list option[value="archive.md"]')
+        assert marked.inner_text() == "Archive (archive.md) (read-only)"
+        assert marked.is_disabled()
+        assert popup.locator('#list option[value="papers.md"]').is_enabled()
+        assert popup.get_by_role("button", name="Save").is_enabled()
+        # The last place used is in the read-only list: the writable one is still preselected.
+        e2e.storage(lastList="archive.md", lastSection="Archive > Old")
+        again = e2e.popup(tab)
+        assert again.get_by_label("List").input_value() == "papers.md"
+        # Forced into it (by a script; the picker does not offer it): said at once, not sent.
+        before, queue = archive.read_bytes(), e2e.stored("queue")
+        again.evaluate(
+            """() => { const l = document.getElementById("list"); l.value = "archive.md";
+                       l.dispatchEvent(new Event("change")); }"""
+        )
+        again.get_by_role("button", name="Save").click()
+        said = status_of(again, "error")
+        assert said == (
+            "Not saved: archive.md is read-only; papershelf does not write it "
+            "(chmod u+w archive.md lets it). Pick another list."
+        ), said
+        assert archive.read_bytes() == before and e2e.stored("queue") == queue
+        # Every list read-only: nothing is picked, Save is off, and the status line says why.
+        e2e.list_file.chmod(0o444)
+        none = e2e.popup(tab)
+        assert status_of(none, "error").startswith("Every list is read-only: papershelf writes")
+        assert none.get_by_label("List").input_value() == ""
+        assert none.get_by_role("button", name="Save").is_disabled()
+    finally:
+        e2e.list_file.chmod(mode)
+        e2e.storage(lastList=last[0], lastSection=last[1])
+        archive.unlink()
 
 
 def test_pdf_clip_without_title_is_completed_or_queued_by_the_server(e2e: E2E) -> None:

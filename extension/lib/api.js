@@ -128,6 +128,8 @@ export async function getLists(settings) {
   return lists.map((list) => ({
     path: list.path,
     title: list.title || list.path,
+    // The server will not write it (no write bit, or a folder it cannot write): a clip is a 409.
+    readOnly: Boolean(list.read_only),
     sections: (list.sections || []).map((s) => ({
       path: s.path,
       title: s.title || s.path,
