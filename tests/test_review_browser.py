@@ -854,3 +854,27 @@ def test_the_url_papershelf_serve_prints_pairs_accepts_and_shows_status(
     rows = accepted["candidates"] if isinstance(accepted, dict) else accepted
     assert [r["paper"]["title"][:27] for r in rows] == [STABLE]
     assert rows[0]["categories"] == ["cs.LG"]  # the feed's categories survive into the store
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_enter_on_a_selection_box_accepts_the_selection_not_the_top_card(
+    browser: Browser, server: LiveServer, console: Console, javascript: bool
+) -> None:
+    """The queue is one form: Enter (implicit submission) pressed its first submit button, the
+    first card's Accept, so the top card went into its suggestion though nobody picked it."""
+    context = new_context(browser, console, java_script_enabled=javascript)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        paired(page, server)
+        box = card(page, PREFERENCE).get_by_role("checkbox")
+        box.check()
+        box.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*did=accept.*"))
+        expect(page.get_by_role("status").first).to_contain_text("1 accepted")
+    finally:
+        context.close()
+    assert server.status_of(PREFERENCE) == "accepted"
+    assert [server.status_of(t) for t in (DENSE, STABLE, ENSEMBLES)] == ["pending"] * 3
+    assert console.unexpected() == []
