@@ -206,3 +206,36 @@ def test_a_deleted_list_is_committed_as_a_deletion_and_pushed(
     assert messages(work)[0] == "Delete eval.md"
     assert _files_on_remote(remote) == [LIST_NAME]
     assert git(work, "status", "--porcelain") == "A  notes.txt\n"
+
+
+def test_a_regenerated_50000_entry_list_is_one_commit_with_a_short_message(tmp_path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
+    from listgen import generate_list
+
+    before = generate_list("link_date", 50_000, seed=3)
+    after = generate_list("link_date", 50_000, seed=4)  # every entry replaced
+    remote = make_remote(tmp_path, {"big.md": before.decode("utf-8")})
+    work = clone(remote, tmp_path / "work")
+    daemon = SyncDaemon(workspace(work), quiet_seconds=QUIET, pull_interval_seconds=3600)
+    try:
+        daemon.start()
+        wait_for(lambda: daemon.status()["last_pull"], what="the first pull")
+        from sync.atomic import atomic_write_bytes
+
+        atomic_write_bytes(work / "big.md", after)
+        wait_for(
+            lambda: len(messages(remote)) == 2,
+            timeout_seconds=100,
+            what="the regenerated list pushed",
+        )
+        wait_for(lambda: daemon.status()["ahead"] == 0, timeout_seconds=60, what="settled")
+    finally:
+        daemon.stop()
+    assert len(messages(remote)) == 2 and messages(work) == messages(remote)
+    assert git(remote, "cat-file", "-s", "main:big.md").strip() == str(len(after))
+    message = git(work, "log", "-1", "--format=%B")
+    assert message.splitlines()[0] == "Edit big.md"
+    assert len(message.splitlines()) <= 25 and len(message) <= 4000, len(message)
+    assert message.rstrip().splitlines()[-1].startswith("… and ")

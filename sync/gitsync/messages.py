@@ -25,6 +25,8 @@ SEP = " › "
 DEFAULT_TEMPLATE = "{summary}"
 #: Placeholders a `sync.message_template` may use.
 TEMPLATE_FIELDS = ("summary", "files", "papers", "added", "removed")
+#: Body lines at most (a regenerated list would give one per paper: megabytes).
+MAX_BODY_LINES = 20
 #: Lines around a change parsed to find its entries (whole sections when smaller).
 WINDOW_LINES = 400
 
@@ -282,6 +284,8 @@ def build_message(changes: list[FileChange], template: str | None = None) -> str
     body = [line for c in changes for line in details(c)]
     if len(changes) == 1 and len(body) == 1 and summary.startswith(("Add ", "Remove ", "Move ")):
         body = []  # the subject already says it all
+    if len(body) > MAX_BODY_LINES:  # a regenerated list: git log, not the message, has it all
+        body = body[: MAX_BODY_LINES - 1] + [f"… and {len(body) - MAX_BODY_LINES + 1} more"]
     return subject + ("\n\n" + "\n".join(body) if body else "")
 
 
