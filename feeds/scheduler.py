@@ -159,6 +159,12 @@ class FeedScheduler:
             except ValueError as exc:
                 self.config_error = f"feed {source.name}: bad cron {source.cron!r}: {exc}"
                 log.error("%s", self.config_error)
+            except OverflowError as exc:  # an interval past the last date Python has
+                minutes = source.interval_minutes or default_minutes
+                self.config_error = (
+                    f"feed {source.name}: an interval of {minutes} minutes is too long ({exc})"
+                )
+                log.error("%s", self.config_error)
         for name in [n for n in self._specs if n not in wanted]:
             self._scheduler.remove_job(name)
             del self._specs[name]

@@ -243,3 +243,24 @@ def test_a_process_whose_scheduler_stops_mid_poll_exits_without_waiting_for_it(
     except subprocess.TimeoutExpired:
         pytest.fail("the process's exit waited for the poll in flight")
     assert done.returncode == 0 and done.stdout == "stopped\n", done.stderr
+
+
+def test_an_interval_too_long_for_a_date_is_a_config_error_not_a_crash(tmp_path: Path) -> None:
+    # interval_minutes = 10**12 raised OverflowError: the scheduler did not start, and a config
+    # changed to it while serving made /api/status a 500.
+    ws = _ws(tmp_path / "ws", '[[feeds]]\nname = "a"\nurl = "http://127.0.0.1:9/a"\n')
+    scheduler = FeedScheduler(ws)
+    scheduler.start()
+    try:
+        assert scheduler.status()["scheduled"] == ["a"]
+        _write_config(
+            ws,
+            '[[feeds]]\nname = "a"\nurl = "http://127.0.0.1:9/a"\ninterval_minutes = 1000000000000\n',
+        )
+        status = scheduler.status()
+        assert status["config_error"].startswith(
+            "feed a: an interval of 1000000000000 minutes is too long"
+        )
+        assert status["scheduled"] == []
+    finally:
+        scheduler.stop()
