@@ -176,7 +176,7 @@ def parse_report(data: bytes) -> dict[str, Any]:
             None
             if fields is None
             else {
-                "title": fields.title,
+                "title": doc.shown(fields.title) if fields.title else fields.title,
                 "identities": list(fields.identities),
                 "family": fields.family,
             }

@@ -138,11 +138,12 @@ def make_record(
         list=list_path,
         section=doc.section_address_of_line(entry.start),
         line=entry.start + 1,
-        entry=doc.entry_text(entry).rstrip("\r\n"),
+        # A Latin-1/cp1252 list's text as it means it (`Réseaux`), as answers show it.
+        entry=doc.shown(doc.entry_text(entry).rstrip("\r\n")),
         identity=primary[0] if primary else (secondary[0] if secondary else None),
-        title=fields.title,
+        title=doc.shown(fields.title) if fields.title else fields.title,
     )
-    title_key = normalize_title(fields.title) if fields.title else ""
+    title_key = normalize_title(location.title) if location.title else ""
     return IndexRecord(location, primary, secondary, title_key)
 
 

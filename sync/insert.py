@@ -17,7 +17,7 @@ from .workspace import Workspace
 
 if TYPE_CHECKING:
     from .index import WorkspaceIndex
-    from .listmodel.entries import Section
+    from .listmodel.entries import Entry, Section
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,12 @@ def _find_in_document(list_path: str, doc: ListDocument, identity: str) -> AddRe
         return None
     entry, _fields = found
     section = doc.section_address_of_line(entry.start)
-    return AddResult("exists", list_path, section, entry.start + 1, doc.entry_text(entry))
+    return AddResult("exists", list_path, section, entry.start + 1, _shown_entry(doc, entry))
+
+
+def _shown_entry(doc: ListDocument, entry: Entry) -> str:
+    """The entry as the list means it (a Latin-1 list's `Über`, not an escape of its byte)."""
+    return doc.shown(doc.entry_text(entry))
 
 
 def _added_result(list_path: str, doc: ListDocument, at_line: int, lines: list[str]) -> AddResult:
@@ -204,5 +209,5 @@ def _added_result(list_path: str, doc: ListDocument, at_line: int, lines: list[s
     offset = next((i for i, text in enumerate(lines) if text.strip()), 0)
     for entry in doc.entries_between(at_line + offset, at_line + offset + 1):
         section = doc.section_address_of_line(entry.start)
-        return AddResult("added", list_path, section, entry.start + 1, doc.entry_text(entry))
+        return AddResult("added", list_path, section, entry.start + 1, _shown_entry(doc, entry))
     raise ListChanged(f"{list_path}: the new entry could not be found after writing.")

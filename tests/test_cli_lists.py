@@ -375,3 +375,30 @@ def test_a_list_in_an_unwritable_folder_is_one_line_exit_1(
     assert err.startswith("papershelf: error: Cannot write reading.md: ") and err.count("\n") == 1
     assert "nothing was written" in err and "unexpected" not in err
     assert (unwritable_folder / "reading.md").read_bytes() == before
+
+
+def test_an_add_to_a_latin1_list_reports_the_entry_as_the_list_means_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bytes go in as Latin-1 (0xDC); the entry reported reads 'Über', not an escape."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    data = b"# Liste\n\n## Fin\n\n- [R\xe9seaux](https://arxiv.org/abs/2401.00001)\n"
+    (root / "training.md").write_bytes(data)
+    paper = tmp_path / "p.json"
+    paper.write_text(
+        json.dumps({"title": "Über Drei", "url": "https://arxiv.org/abs/2406.10001"}),
+        encoding="utf-8",
+    )
+    args = ["add", "--from-json", str(paper), "--list", "training.md", "--section", "Fin"]
+    code, out, _ = run([*args, "--json", "--workspace", str(root)], capsys)
+    assert code == 0
+    assert json.loads(out)["entry"] == "- [Über Drei](https://arxiv.org/abs/2406.10001)"
+    assert (root / "training.md").read_bytes() == data + (
+        b"- [\xdcber Drei](https://arxiv.org/abs/2406.10001)\n"
+    )
+    code, out, _ = run([*args, "--workspace", str(root)], capsys)
+    assert code == 0 and "- [Über Drei](https://arxiv.org/abs/2406.10001)" in out
+    code, out, _ = run(["parse", str(root / "training.md"), "--json"], capsys)
+    titles = [e["paper"]["title"] for e in json.loads(out)["entries"] if e["paper"]]
+    assert titles == ["Réseaux", "Über Drei"]

@@ -423,3 +423,15 @@ def test_refresh_after_a_persons_edit_rekeys_only_what_changed(
         assert len(reuse.changed) <= 2
     index.refresh()
     assert _index_state(index) == _index_state(WorkspaceIndex.build(ws))
+
+
+def test_entries_of_a_latin1_list_read_in_its_encoding(workspace_dir: Path) -> None:
+    """Lookup answers show `Réseaux`, not an escape of the byte 0xE9; a title finds it."""
+    data = b"# Liste\n\n## Fin\n\n- [R\xe9seaux neuronaux](https://arxiv.org/abs/2401.00001)\n"
+    (workspace_dir / "training.md").write_bytes(data)
+    index = WorkspaceIndex.build(open_workspace(workspace_dir))
+    (hit,) = index.lookup("2401.00001")
+    assert hit.entry == "- [Réseaux neuronaux](https://arxiv.org/abs/2401.00001)"
+    assert hit.title == "Réseaux neuronaux"
+    assert [loc.line for loc, _ in index.lookup_title("Réseaux neuronaux")] == [5]
+    assert (workspace_dir / "training.md").read_bytes() == data

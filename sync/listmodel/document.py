@@ -179,6 +179,11 @@ class ListDocument:
         """The entry's lines with endings normalised to "\\n" and no final newline."""
         return "\n".join(strip_ending(line) for line in self.lines[entry.start : entry.end])
 
+    def shown(self, text: str) -> str:
+        """Text of this list (an entry, a title) as the list means it: a cp1252/Latin-1 list's
+        escapes read in its encoding (`R\\udce9seaux` -> `Réseaux`). For showing only."""
+        return text if text.isascii() else read_as(text, self.legacy_encoding)
+
     def section(self, address: str) -> Section:
         """The section at `address` ("A > B", a unique last part, case-insensitive fallback)."""
         return resolve_section(self.sections, address)
