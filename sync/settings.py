@@ -16,21 +16,21 @@ class Setting:
     help: str
     type: type
     minimum: float | None = None
+    maximum: float | None = None
 
     def coerce(self, value: Any) -> Any:
         """Check a configured value against the setting's type; raise ValueError when it is wrong."""
         expected = self.type
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        # nan, inf or below the minimum is a mistake (a pull interval of 0 fetched from the
-        # remote in a tight loop; a quiet period of inf never committed).
-        if (
-            self.minimum is not None
-            and isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and not (math.isfinite(value) and value >= self.minimum)
-        ):
-            raise ValueError(f"{self.key} must be a number of at least {self.minimum:g}")
+        # nan, inf or out of range is a mistake (a pull interval of 0 fetched from the remote
+        # in a tight loop; a quiet period of inf never committed; one of 1e12 overflowed the
+        # daemon thread's Condition.wait and killed it).
+        if (self.minimum is not None or self.maximum is not None) and _is_number(value):
+            low = -math.inf if self.minimum is None else self.minimum
+            high = math.inf if self.maximum is None else self.maximum
+            if not (math.isfinite(value) and low <= value <= high):
+                raise ValueError(f"{self.key} must be {self._range_text()}")
         if expected is list:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"{self.key} must be a list of strings")
@@ -38,6 +38,17 @@ class Setting:
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ValueError(f"{self.key} must be of type {expected.__name__}")
         return value
+
+    def _range_text(self) -> str:
+        if self.maximum is None:
+            return f"a number of at least {self.minimum:g}"
+        if self.minimum is None:
+            return f"a number of at most {self.maximum:g}"
+        return f"a number from {self.minimum:g} to {self.maximum:g}"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 #: Every setting any part defines, by dotted key. Parts call `define` at import time.
@@ -51,10 +62,16 @@ def define(
     type_: type | None = None,
     *,
     minimum: float | None = None,
+    maximum: float | None = None,
 ) -> Setting:
     """Register a setting (idempotent for the same definition) and return it."""
     setting = Setting(
-        key=key, default=default, help=help, type=type_ or type(default), minimum=minimum
+        key=key,
+        default=default,
+        help=help,
+        type=type_ or type(default),
+        minimum=minimum,
+        maximum=maximum,
     )
     existing = SETTINGS.get(key)
     if existing is not None and existing != setting:

@@ -59,3 +59,17 @@ def test_readme_opens_with_the_two_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "sed -n 2p" in ci and 'eval "$test_command"' in ci
+
+
+def test_every_bounded_setting_states_its_range() -> None:
+    # A maximum the docs do not name surprises a curator whose config is then refused.
+    documented = {}
+    for line in CONFIG_DOC.read_text(encoding="utf-8").splitlines():
+        match = ROW.match(line)
+        if match:
+            documented[match.group(1)] = match.group(3)
+    for key, setting in _all_settings().items():
+        if setting.minimum is not None:
+            assert f"{setting.minimum:g}" in documented[key], f"{key}: minimum not documented"
+        if setting.maximum is not None:
+            assert f"{setting.maximum:g}" in documented[key], f"{key}: maximum not documented"

@@ -117,7 +117,11 @@ def test_sync_once_beside_a_running_daemon_keeps_it_shown_as_running(
 @pytest.mark.parametrize(
     "line",
     ["pull_interval_seconds = 0", "pull_interval_seconds = nan", "quiet_seconds = -1"]
-    + ["quiet_seconds = inf", "retry_seconds = -5"],
+    + ["quiet_seconds = inf", "retry_seconds = -5"]
+    # Huge but finite: pull_interval_seconds = 1e12 killed the daemon's thread with an
+    # OverflowError in Condition.wait while its status still said running.
+    + ["pull_interval_seconds = 1e12", "quiet_seconds = 86401", "retry_seconds = 1e300"]
+    + ["retry_max_seconds = 1e12", "stale_lock_seconds = 1e12"],
 )
 def test_a_sync_setting_out_of_range_is_one_line_exit_2(tmp_path: Path, capsys, line: str) -> None:
     # pull_interval_seconds = 0 (or nan) made the daemon fetch from the remote in a tight loop.
@@ -129,6 +133,24 @@ def test_a_sync_setting_out_of_range_is_one_line_exit_2(tmp_path: Path, capsys, 
     err = capsys.readouterr().err
     key = "sync." + line.split(" ")[0]
     assert err.count("\n") == 1 and err.startswith("papershelf: error:") and key in err
+
+
+def test_a_huge_pull_interval_stops_the_daemon_before_it_starts(tmp_path: Path) -> None:
+    remote = make_remote(tmp_path)
+    work = clone(remote, tmp_path / "work")
+    (work / ".papershelf").mkdir(exist_ok=True)
+    (work / ".papershelf" / "config.toml").write_text(
+        "[sync]\npull_interval_seconds = 1e12\n", encoding="utf-8"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "server.cli", "sync", "--workspace", str(work)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("papershelf: error:")
+    assert "sync.pull_interval_seconds" in proc.stderr and "86400" in proc.stderr
 
 
 def test_hidden_merge_driver_command(tmp_path: Path) -> None:

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from ..settings import define
 
+#: The longest any `sync.*_seconds` may be: longer waits are a typo (1e12 overflowed the
+#: daemon thread's Condition.wait), and a day is already far beyond any sensible value.
+DAY = 86400.0
+
 QUIET_SECONDS = define(
     "sync.quiet_seconds",
     2.0,
-    "Seconds without a change to the lists before the daemon commits them.",
+    "Seconds (0 to 86400, a day) without a change to the lists before the daemon commits them.",
     float,
     minimum=0.0,
+    maximum=DAY,
 )
 PULL_INTERVAL_SECONDS = define(
     "sync.pull_interval_seconds",
     60.0,
-    "Seconds between pulls (with rebase) from the remote, so curators see each other's additions.",
+    "Seconds (1 to 86400, a day) between pulls (with rebase) from the remote, so curators see "
+    "each other's additions.",
     float,
     minimum=1.0,
+    maximum=DAY,
 )
 REMOTE = define(
     "sync.remote",
@@ -39,21 +46,26 @@ MESSAGE_TEMPLATE = define(
 RETRY_SECONDS = define(
     "sync.retry_seconds",
     5.0,
-    "First wait before retrying an unreachable remote; it doubles on each failure.",
+    "Seconds (0.1 to 86400, a day) of the first wait before retrying an unreachable remote; "
+    "it doubles on each failure.",
     float,
     minimum=0.1,
+    maximum=DAY,
 )
 RETRY_MAX_SECONDS = define(
     "sync.retry_max_seconds",
     300.0,
-    "Longest wait between retries of an unreachable remote.",
+    "Longest wait, in seconds (0.1 to 86400, a day), between retries of an unreachable remote.",
     float,
     minimum=0.1,
+    maximum=DAY,
 )
 STALE_LOCK_SECONDS = define(
     "sync.stale_lock_seconds",
     5.0,
-    "Age after which a .git/index.lock with no live git process in the repo is removed.",
+    "Age in seconds (0 to 86400, a day) after which a .git/index.lock with no live git process "
+    "in the repo is removed.",
     float,
     minimum=0.0,
+    maximum=DAY,
 )
