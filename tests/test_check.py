@@ -161,7 +161,7 @@ def test_apply_fixes_keeps_bom_crlf_and_foreign_bytes() -> None:
     data = b"\xef\xbb\xbf# L\r\n\r\n- [Fran\xe2\x88\x9a\xc3\x9fois](https://x.org/a)\r\n- raw \xff byte\r\nend"
     doc = parse_list(data)
     findings = check_document("l.md", doc)
-    assert [(f.line, f.code) for f in findings] == [(3, "mojibake")]
+    assert [(f.line, f.code) for f in findings] == [(3, "mojibake"), (4, "stray-byte")]
     fixed = apply_fixes(data, findings)
     assert fixed == data.replace("Fran\u221a\u00dfois".encode(), "François".encode())
     verify_fixes(doc, parse_list(fixed), {2})
@@ -366,3 +366,14 @@ def test_anchor_links_resolve_to_headings() -> None:
 def test_evidence_never_repairs_into_unlikely_scripts(text: str) -> None:
     """With Mac Roman evidence, `\\xa0é` decodes to IPA `ʎ`: a coincidence, left alone."""
     assert fix_mojibake(text, {"macroman"}) == text
+
+
+def test_a_stray_byte_in_a_utf8_list_is_reported_with_what_it_was() -> None:
+    """One pasted Word apostrophe (0x92) in an ASCII list: not UTF-8, GitHub shows a U+FFFD."""
+    data = b"# L\n\n- [Don\x92t Panic](https://arxiv.org/abs/2401.00101), 2024.\n- [Fine](https://x.org/a)\n"
+    (finding,) = check_document("l.md", parse_list(data))
+    assert (finding.line, finding.code, finding.fixable) == (3, "stray-byte", False)
+    assert "0x92" in finding.message and "\u2019" in finding.message
+    assert finding.context == {"bytes": ["0x92"]}
+    latin1 = b"# L\n\n- [R\xe9seaux](https://arxiv.org/abs/2401.00101), 2024.\n"
+    assert check_document("l.md", parse_list(latin1)) == []  # a Latin-1 list, read as one

@@ -286,6 +286,27 @@ def test_a_utf8_list_with_a_stray_byte_stays_utf8(tmp_path: Path) -> None:
     assert path.read_bytes().startswith(data) and b"- [\xc3\x9cber]" in path.read_bytes()
 
 
+@pytest.mark.parametrize(
+    "stray",
+    [b"\x92", b"\x93Word\x94 \x96"],  # a pasted Word apostrophe; quotes and a dash on one line
+)
+def test_an_ascii_list_with_stray_punctuation_bytes_stays_utf8(
+    tmp_path: Path, stray: bytes
+) -> None:
+    """GitHub and editors read it as UTF-8 with a bad byte: new lines go in as UTF-8."""
+    data = (
+        b"# Liste\n\n## Fin\n\n"
+        b"- [Don" + stray + b"t Panic](https://arxiv.org/abs/2401.00101), Jan. 5 2024.\n"
+    )
+    ws, path = _workspace(tmp_path, data)
+    add_paper(ws, _paper(title="Understanding disentangling in β-VAE"), "training.md", "Fin")
+    add_paper(ws, _paper(2, title="Über"), "training.md", "Fin")
+    after = path.read_bytes()
+    assert after.startswith(data)
+    assert "in β-VAE]".encode() in after and "[Über]".encode() in after
+    assert b"&#946;" not in after
+
+
 def test_a_heading_of_a_legacy_list_is_addressed_as_the_text_it_means(tmp_path: Path) -> None:
     """`--section Théorie` finds `## Th\\xe9orie` of a Latin-1 list; only the entry's bytes go in."""
     data = ("# Liste\n\n## Théorie\n\n" + LATIN1_LIST.split("## Fin\n\n")[1]).encode("latin-1")

@@ -13,6 +13,7 @@ CODES: dict[str, str] = {
     "duplicate": "the same paper (identity) is listed twice in one list",
     "duplicate-across": "the same paper is listed in two lists",
     "mojibake": "UTF-8 text that was once decoded with the wrong encoding (fixable)",
+    "stray-byte": "a byte that is not UTF-8 in a UTF-8 list (a pasted Word apostrophe)",
     "empty-link": "a link with no target: [text]() or [text](None)",
     "broken-link": "a link target that cannot work: misspelt scheme, spaces, an arXiv link without an id",
     "orphan-line": "indented continuation text that belongs to no entry",

@@ -41,6 +41,35 @@ def check_mojibake(list_path: str, doc: ListDocument) -> list[Finding]:
     return findings
 
 
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def check_stray_bytes(list_path: str, doc: ListDocument) -> list[Finding]:
+    """A line of a UTF-8 list holding bytes that are not UTF-8 (a pasted Word apostrophe 0x92):
+    GitHub and editors show each as U+FFFD. A cp1252/Latin-1 list's bytes are its text."""
+    findings = []
+    for i, line in enumerate(doc.lines):
+        if line.isascii() or not _ESCAPED_BYTE.search(line) or doc.legacy_encoding:
+            continue
+        found = sorted({ord(ch) - 0xDC00 for ch in _ESCAPED_BYTE.findall(line)})
+        named = []
+        for byte in found[:3]:
+            try:
+                named.append(f"0x{byte:02X} (cp1252 {bytes([byte]).decode('cp1252')!r})")
+            except UnicodeDecodeError:
+                named.append(f"0x{byte:02X}")
+        findings.append(
+            Finding(
+                "stray-byte",
+                list_path,
+                i + 1,
+                f"not UTF-8, shown as \ufffd: byte {', '.join(named)}; retype it",
+                context={"bytes": [f"0x{byte:02X}" for byte in found]},
+            )
+        )
+    return findings
+
+
 #: An indented code block whose text reads like an entry's continuation (`*Authors*`, `· (link)`,
 #: `[label](url)`) is a continuation cut off from its entry, not code.
 _CONTINUATION_RE = re.compile(r"^(?:[*_·\[(!]|.*\]\(https?://)")
@@ -207,6 +236,7 @@ def check_document(
     findings = [
         *check_duplicates(list_path, doc),
         *check_mojibake(list_path, doc),
+        *check_stray_bytes(list_path, doc),
         *check_empty_links(list_path, doc, constant_share=constant_share),
         *check_broken_links(list_path, doc),
         *check_orphans(list_path, doc),

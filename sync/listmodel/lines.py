@@ -28,14 +28,17 @@ def encode(text: str) -> bytes:
 
 #: A character beyond ASCII that decoded as UTF-8 (not a surrogate escape of an invalid byte).
 _UTF8_BEYOND_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+_ASCII = bytes(range(128))
 
 
 def legacy_encoding(data: bytes) -> str | None:
     """The single-byte encoding of text that is not UTF-8, else None (UTF-8 and ASCII).
 
     Legacy text holds bytes that are not UTF-8 and no character beyond ASCII that is (a UTF-8
-    list with a few stray bytes stays UTF-8): `cp1252`, or `latin-1` when it uses bytes cp1252
-    leaves undefined.
+    list with a few stray bytes stays UTF-8), and one of those bytes is a letter in the encoding
+    (`é`, `ü`, `ß`): bytes that are only punctuation (a pasted Word apostrophe 0x92, quotes
+    0x93/0x94, a dash 0x96) are an accident, and GitHub and editors read the file as UTF-8.
+    `cp1252`, or `latin-1` when it uses bytes cp1252 leaves undefined.
     """
     if data.isascii() or data.startswith(BOM):
         return None
@@ -46,11 +49,12 @@ def legacy_encoding(data: bytes) -> str | None:
         pass
     if _UTF8_BEYOND_ASCII.search(decode(data)):
         return None
+    foreign = data.translate(None, _ASCII)  # every byte left is one UTF-8 could not read
     try:
-        data.decode("cp1252")
-        return "cp1252"
+        encoding, text = "cp1252", foreign.decode("cp1252")
     except UnicodeDecodeError:
-        return "latin-1"
+        encoding, text = "latin-1", foreign.decode("latin-1")
+    return encoding if any(ch.isalpha() for ch in text) else None
 
 
 def encode_like(text: str, encoding: str | None) -> str:
