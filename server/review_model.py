@@ -100,13 +100,22 @@ class Filters:
 
 @dataclass
 class ListTargets:
-    """Every list and its section addresses, for the Section picker."""
+    """Every list and its section addresses, for the Section picker.
+
+    A list in `read_only` (`read_only` of GET /api/lists: `sync.atomic.why_not_writable`) is
+    shown marked and cannot be picked, nor is it ever the picker's default.
+    """
 
     lists: list[tuple[str, list[str]]] = field(default_factory=list)
+    read_only: frozenset[str] = frozenset()
 
     def has(self, list_path: str, section: str) -> bool:
         """Whether `section` of `list_path` is offered."""
         return any(path == list_path and section in secs for path, secs in self.lists)
+
+    def is_read_only(self, list_path: str) -> bool:
+        """Whether `list_path` is one papershelf will not write."""
+        return list_path in self.read_only
 
 
 def target_value(list_path: str, section: str) -> str:
@@ -186,7 +195,11 @@ def search_args(filters: Filters, now: float | None = None) -> dict[str, Any]:
 
 def list_targets(summary: Iterable[Mapping[str, Any]]) -> ListTargets:
     """Picker targets from `api_lists.lists_summary` rows."""
-    return ListTargets([(row["path"], [s["path"] for s in row["sections"]]) for row in summary])
+    rows = list(summary)
+    return ListTargets(
+        [(row["path"], [s["path"] for s in row["sections"]]) for row in rows],
+        frozenset(row["path"] for row in rows if row.get("read_only")),
+    )
 
 
 # -- status bar ---------------------------------------------------------------------------------

@@ -219,6 +219,30 @@ def test_a_candidate_without_suggestion_asks_for_a_section(
     assert statuses(services)[cid] == "accepted"
 
 
+def test_a_read_only_list_is_marked_in_the_picker_and_never_picked(
+    client: FlaskClient, services: Services
+) -> None:
+    """As GET /api/lists says `read_only` and the extension greys it out: offered, not pickable."""
+    root = services.workspace.root
+    (root / "other.md").write_text("# Other\n\n## Later\n\n", encoding="utf-8")
+    (root / LIST_NAME).chmod(0o444)
+    services.index.refresh()
+    pair(client)
+    text = client.get("/review").get_data(as_text=True)
+    assert f'<optgroup label="{LIST_NAME} (read-only)" disabled>' in text
+    assert '<optgroup label="other.md">' in text
+    group = text.split(f'<optgroup label="{LIST_NAME} (read-only)" disabled>')[1]
+    assert " selected" not in group.split("</optgroup>")[0]  # never the default
+    assert 'option value="" selected>Choose a section (papers.md is read-only)' in text
+    assert "(suggested)" not in text
+    cid = next(c.id for c in services.candidates.list(None) if c.suggestions)
+    form = {"action": "accept", "csrf_token": csrf_token(TOKEN), "target": ""}
+    answer = client.post(
+        f"/review/candidates/{cid}", data=form, headers={"Accept": "application/json"}
+    )
+    assert answer.status_code == 409 and "chmod u+w" in answer.get_json()["error"]
+
+
 def test_a_long_queue_is_paged(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("server.review.PAGE_SIZE", 2)
     pair(client)
