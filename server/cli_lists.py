@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from sync.atomic import read_regular
 from sync.errors import BadInput
 from sync.identity import parse_arxiv_id
 from sync.insert import add_paper, check_target, find_listed
@@ -149,7 +150,7 @@ def _describe_add(result: dict[str, Any]) -> str:
 def parse_command(path: Path, as_json: bool) -> None:
     """Show the parsed structure of one list: sections, entries with line ranges, detected style."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path)  # a FIFO is refused at once: reading it would wait for ever
     except OSError as exc:
         raise BadInput(f"Cannot read {path}: {exc.strerror}") from None
     emit(parse_report(data), as_json, _describe_parse)

@@ -402,3 +402,17 @@ def test_an_add_to_a_latin1_list_reports_the_entry_as_the_list_means_it(
     code, out, _ = run(["parse", str(root / "training.md"), "--json"], capsys)
     titles = [e["paper"]["title"] for e in json.loads(out)["entries"] if e["paper"]]
     assert titles == ["Réseaux", "Über Drei"]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_parse_of_a_fifo_is_one_error_line_not_a_wait_for_ever(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As `check` does: reading a FIFO would wait for a writer for ever (parse hung)."""
+    fifo = tmp_path / "odd.md"
+    os.mkfifo(fifo)
+    code, out, err = run(["parse", str(fifo)], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "odd.md" in err and "not a regular file" in err
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
