@@ -244,3 +244,87 @@ def test_serve_beside_a_running_sync_daemon_says_why_its_sync_is_off(tmp_path: P
         assert first.finish() == 0, first.err
     finally:
         first.kill()
+
+
+def test_serve_stopped_while_another_process_syncs_leaves_the_edit_says_so_and_restart_commits(
+    tmp_path: Path,
+) -> None:
+    # The stopping daemon waited 10 s for the cycle lock but serve gave it ~2.2 s: the edit was
+    # not committed, the log only said the cycle "did not finish", and the lock was let go.
+    from server_support import ServeProcess
+
+    remote = make_remote(tmp_path)
+    work = clone(remote, tmp_path / "work")
+    ws = workspace(work)
+    server = ServeProcess(work, "--no-feeds")
+    holder = None
+    try:
+        wait_for(lambda: started(ws), what="serve's sync daemon")
+        holder = hold_cycle_lock(work)
+        add_entry(work / LIST_NAME, "- [Gamma", entry("Stopping Paper", "2406.00001"))
+        seconds = server.stop(signal.SIGTERM)
+    finally:
+        if holder is not None:
+            release(holder)
+        server.kill()
+    assert server.proc.returncode == 0, server.output()
+    assert seconds < 5, server.output()
+    said = [line for line in server.stderr.splitlines() if "uncommitted" in line]
+    assert len(said) == 1, server.output()
+    assert f"a change to {LIST_NAME} was left uncommitted" in said[0]
+    assert "another papershelf was syncing this repository" in said[0]
+    assert "the next start commits it" in said[0]
+    assert "did not finish" not in server.stderr and "Traceback" not in server.stderr
+    assert git(work, "status", "--porcelain").strip() == f"M {LIST_NAME}"
+    assert load_status(ws)["running"] is False
+    # The next start commits (and shares) it.
+    again = Proc([*SYNC, "--workspace", str(work)])
+    try:
+        wait_for(lambda: "Stopping Paper" in remote_file(remote), what="the next start's commit")
+        again.proc.send_signal(signal.SIGTERM)
+        assert again.finish() == 0, again.err
+    finally:
+        again.kill()
+    assert git(work, "status", "--porcelain").strip() == ""
+
+
+def test_a_daemon_stopped_mid_commit_keeps_its_lock_until_its_thread_is_done(
+    tmp_path: Path,
+) -> None:
+    # stop() released the daemon lock while its thread still ran git: a second daemon could
+    # start and run git beside it.
+    remote = make_remote(tmp_path)
+    work = clone(remote, tmp_path / "work")
+    ws = workspace(work)
+    started_mark, go = tmp_path / "commit-started", tmp_path / "go"
+    hook = work / ".git" / "hooks" / "pre-commit"
+    hook.write_text(
+        "#!/bin/sh\n"
+        f"touch '{started_mark}'\n"
+        "n=0\n"
+        f"while [ ! -e '{go}' ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done\n",
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+    daemon = SyncDaemon(ws, quiet_seconds=0.2)
+    second = again = None
+    try:
+        daemon.start()
+        add_entry(work / LIST_NAME, "- [Gamma", entry("Slow Paper", "2406.00001"))
+        wait_for(started_mark.exists, what="the daemon's commit to start")
+        daemon.stop(timeout_seconds=0.3)  # its thread is still in `git commit`
+        second = Proc([*SYNC, "--workspace", str(work)])
+        assert second.finish(timeout=20) == 1, second.err
+        assert "is already synced by" in second.err[0]
+        go.touch()
+        wait_for(lambda: "Slow Paper" in remote_file(remote), what="the commit in flight")
+        # Once its thread is done, the lock is free: another daemon starts.
+        again = Proc([*SYNC, "--workspace", str(work)])
+        wait_for(lambda: load_status(ws)["pid"] == again.proc.pid, what="the next daemon")
+        again.proc.send_signal(signal.SIGTERM)
+        assert again.finish() == 0, again.err
+    finally:
+        go.touch()
+        for proc in (second, again):
+            if proc is not None:
+                proc.kill()

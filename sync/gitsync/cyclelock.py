@@ -29,7 +29,8 @@ DAEMON_LOCK = "papershelf-daemon.lock"
 CYCLE_LOCK = "papershelf-sync.lock"
 #: How long `papershelf sync --once` waits for another process's cycle before giving up.
 ONCE_WAIT_SECONDS = 120.0
-#: How long a stopping daemon waits for another process's cycle before its last local commit.
+#: The longest a stopping daemon waits for another process's cycle before its last local commit
+#: (less when its `stop` is given less time: `stopping.final_lock_wait`).
 STOP_WAIT_SECONDS = 10.0
 
 

@@ -19,7 +19,7 @@ from watchdog.observers import Observer
 
 from ..errors import PapershelfError
 from ..workspace import Workspace
-from . import cyclelock, gitrepo, share, stalelock
+from . import cyclelock, gitrepo, share, stalelock, stopping
 from . import status as status_store
 from .gitwait import GitWait, git_state, waiting_line
 from .messages import check_template, describe_change
@@ -78,8 +78,9 @@ class SyncDaemon(Sharing):
         self._ignored: dict[str, bool] = {}
         self._last_committed: dict[str, bytes] = {}  # path -> bytes last staged for a commit
         self._stopping = False
+        self._stop_deadline: float | None = None  # the final commit's wait ends before it
         self._thread: threading.Thread | None = None
-        self._daemon_lock: Any = None  # held while running: one daemon per repository
+        self._daemon_lock: stopping.DaemonLock | None = None  # one daemon per repository
         self._observer: Any = None
         self._failures = 0
         self._remote_error: str | None = None
@@ -110,12 +111,14 @@ class SyncDaemon(Sharing):
             ensure_repo_setup(self.workspace)
         except (PapershelfError, OSError) as exc:
             self._set(error=gitrepo.one_line(exc))
+        held = None
         try:
             with gitrepo.open_repo(self.root) as repo:
-                self._daemon_lock = cyclelock.hold_daemon_lock(repo, self.root)  # or refuse
+                held = cyclelock.hold_daemon_lock(repo, self.root)  # or refuse
         except gitrepo.GitFailed:
             pass  # not a repository (reported above): there is nothing to share anyway
-        self._stopping = False
+        self._daemon_lock = stopping.DaemonLock(held)
+        self._stopping, self._stop_deadline = False, None
         observer = Observer()
         observer.schedule(
             ChangeHandler(self.filter, self._on_change, self._on_git),
@@ -128,17 +131,20 @@ class SyncDaemon(Sharing):
         with self._cond:
             self._dirty = True  # commit whatever is pending on start
             self._first_event = self._last_event = time.monotonic() - self.quiet_seconds
-        self._thread = threading.Thread(target=self._loop, name="papershelf-sync", daemon=True)
+        self._thread = threading.Thread(
+            target=self._daemon_lock.run, args=(self._loop,), name="papershelf-sync", daemon=True
+        )
         self._set(running=True, pid=os.getpid())
         self._save()
         self._thread.start()
 
     def stop(self, timeout_seconds: float = 5) -> None:
-        """Stop watching; the cycle in flight finishes and pending changes are committed locally."""
+        """Stop watching; the cycle in flight finishes and pending changes are committed locally
+        (unless another process's cycle keeps them out past the timeout: `stopping` says so)."""
         if self._thread is None and self._observer is None:
             return  # never started (or refused to): the status is another daemon's, if any
         with self._cond:
-            self._stopping = True
+            self._stopping, self._stop_deadline = True, time.monotonic() + timeout_seconds
             self._cond.notify_all()
         if self._observer is not None:
             self._observer.stop()
@@ -147,12 +153,12 @@ class SyncDaemon(Sharing):
         if self._thread is not None:
             self._thread.join(timeout_seconds)
             if self._thread.is_alive():
-                log.warning("the sync cycle in flight did not finish within %s s", timeout_seconds)
+                log.warning(stopping.STILL_RUNNING, timeout_seconds)
             self._thread = None
         self._set(running=False)
         self._save()
         if self._daemon_lock is not None:
-            self._daemon_lock.release()
+            self._daemon_lock.end()  # released now, or by the thread when it is done
             self._daemon_lock = None
 
     def run_once(self, on_wait: Callable[[str], None] | None = None) -> dict:
@@ -282,8 +288,11 @@ class SyncDaemon(Sharing):
         # Stopping: commit whatever is pending locally (git status decides, not the events, which
         # may not have arrived yet); sharing waits for the next start.
         try:
-            wait = cyclelock.STOP_WAIT_SECONDS
-            self._cycle(share_now=False, force=False, share_after_commit=False, wait=wait)
+            wait = stopping.final_lock_wait(self._stop_deadline)
+            result = self._cycle(share_now=False, force=False, share_after_commit=False, wait=wait)
+            if result.get("busy"):
+                self._set(notice=stopping.say_left(self.root, self.filter))
+                self._save()
         except Exception as exc:
             log.warning("the final commit failed: %s", exc)
 
