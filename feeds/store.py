@@ -21,7 +21,8 @@ from sync.sqlite_wal import enable_wal
 
 from .store_schema import SCHEMA_VERSION as SCHEMA_VERSION  # re-exported: the store's version
 from .store_schema import extra_json, load_extra, merge_extra, migrate
-from .store_search import facet_values, search_rows
+from .store_search import SKETCH_COLUMNS, facet_values, search_rows, sketch
+from .store_search import CandidateSketch as CandidateSketch  # re-exported: search's result
 
 log = logging.getLogger(__name__)
 
@@ -77,16 +78,6 @@ class Candidate:
             "decided_at": _iso(self.decided_at) if self.decided_at else None,
             "result": self.result,
         }
-
-
-@dataclass(frozen=True)
-class CandidateSketch:
-    """A candidate's id, identity and status, with a Paper of its url, arXiv id and title only."""
-
-    id: int
-    identity: str
-    status: str
-    paper: Paper
 
 
 def _iso(epoch_seconds: float) -> str:
@@ -252,12 +243,7 @@ class CandidateStore:
             rows = search_rows(
                 db, where, args, status, list_path, source=source, since=seen_since, words=words
             )
-        return [
-            CandidateSketch(
-                r["id"], r["identity"], r["status"], Paper(r["url"], r["arxiv_id"], r["title"])
-            )
-            for r in rows
-        ]
+        return [sketch(r) for r in rows]
 
     def facets(self, status: str) -> tuple[list[str], list[str]]:
         """The suggested lists and the sources of the candidates with `status`, sorted."""
@@ -284,17 +270,9 @@ class CandidateStore:
         where, args = self._scope()
         with self._connect() as db:
             rows = db.execute(
-                "SELECT id, identity, status, json_extract(paper, '$.url') AS url, "
-                "json_extract(paper, '$.arxiv_id') AS arxiv_id, "
-                f"json_extract(paper, '$.title') AS title FROM candidates WHERE {where}",
-                args,
+                f"SELECT {SKETCH_COLUMNS} FROM candidates WHERE {where}", args
             ).fetchall()
-        return [
-            CandidateSketch(
-                r["id"], r["identity"], r["status"], Paper(r["url"], r["arxiv_id"], r["title"])
-            )
-            for r in rows
-        ]
+        return [sketch(r) for r in rows]
 
     def counts(self) -> dict[str, int]:
         """How many candidates have each status."""

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from sync.paper import Paper
 
 #: What the search looks in (SQL over the stored JSON): the title (or URL), every author, the
 #: abstract, the why-words of the best suggestion and the feed categories.
@@ -17,6 +20,31 @@ SEARCHED_TEXT = (
     "|| ' ' || "
     "coalesce((SELECT group_concat(value, ' ') FROM json_each(extra, '$.categories')), '')"
 )
+
+
+#: The columns a sketch is built from (`sketch`), with no JSON decoded in Python.
+SKETCH_COLUMNS = (
+    "id, identity, status, json_extract(paper, '$.url') AS url, "
+    "json_extract(paper, '$.arxiv_id') AS arxiv_id, "
+    "json_extract(paper, '$.title') AS title"
+)
+
+
+@dataclass(frozen=True)
+class CandidateSketch:
+    """A candidate's id, identity and status, with a Paper of its url, arXiv id and title only."""
+
+    id: int
+    identity: str
+    status: str
+    paper: Paper
+
+
+def sketch(row: sqlite3.Row) -> CandidateSketch:
+    """The sketch of a row selected with `SKETCH_COLUMNS`."""
+    return CandidateSketch(
+        row["id"], row["identity"], row["status"], Paper(row["url"], row["arxiv_id"], row["title"])
+    )
 
 
 def _casefold(text: object) -> str:
@@ -35,7 +63,7 @@ def search_rows(
     since: float | None = None,
     words: Sequence[str] = (),
 ) -> list[sqlite3.Row]:
-    """Rows (id, identity, status, url, arxiv_id, title) of the candidates in scope (`where`)
+    """Rows (`SKETCH_COLUMNS`: id, identity, status, url, arxiv_id, title) of the candidates in scope (`where`)
     with `status` that pass every filter given, best score first: the suggested list, one of
     their sources, first seen at or after `since`, each of `words` (casefolded) in the text."""
     clauses, params = [where, "status = ?"], [*args, status]
@@ -53,9 +81,7 @@ def search_rows(
         params.append(word.casefold())
     db.create_function("casefold", 1, _casefold, deterministic=True)
     return db.execute(
-        "SELECT id, identity, status, json_extract(paper, '$.url') AS url, "
-        "json_extract(paper, '$.arxiv_id') AS arxiv_id, "
-        "json_extract(paper, '$.title') AS title FROM candidates "
+        f"SELECT {SKETCH_COLUMNS} FROM candidates "
         f"WHERE {' AND '.join(clauses)} ORDER BY score DESC, first_seen DESC, id",
         params,
     ).fetchall()

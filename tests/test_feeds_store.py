@@ -282,3 +282,20 @@ def test_snooze_puts_a_candidate_aside_for_a_later_decision(tmp_path: Path, work
     with pytest.raises(NotFound):
         decisions.snooze(workspace, store, "9999")
     assert store.get("2611.10003").status == PENDING
+
+
+def test_search_and_sketches_sketch_a_candidate_alike(store: CandidateStore) -> None:
+    # Both build CandidateSketch from the same SQL columns (one helper in store_search).
+    untitled = Paper(url="https://example.org/untitled")
+    bare_row = {**_row("2401.00002"), "identity": untitled.identity, "paper": untitled}
+    store.upsert_many([_row("2401.00001"), bare_row])
+    by_search = {s.id: s for s in store.search(PENDING)}
+    by_sketch = {s.id: s for s in store.sketches()}
+    assert by_search == by_sketch and len(by_sketch) == 2
+    titled = next(s for s in by_sketch.values() if s.paper.arxiv_id == "2401.00001")
+    assert (titled.identity, titled.status) == (_row("2401.00001")["identity"], PENDING)
+    assert titled.paper == Paper(
+        "https://arxiv.org/abs/2401.00001", "2401.00001", "Paper 2401.00001"
+    )
+    bare = next(s for s in by_sketch.values() if s.paper.url == "https://example.org/untitled")
+    assert bare.paper == Paper("https://example.org/untitled", None, None)
