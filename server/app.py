@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import errors, security
+from . import errors, schemas, security
 from .token import TokenSource
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     errors.init_app(app)
     security.init_app(app)
+    app.before_request(schemas.refuse_repeated_query)  # after security's checks: 401 first
     _register_blueprints(app)
     return app
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask import request
 from marshmallow import (
     RAISE,
     Schema,
@@ -112,7 +113,8 @@ def load_clip(data: Any) -> ClipRequest:
 
 def single_values(args: Any) -> dict[str, str]:
     """A query string (a MultiDict) as one value per name; BadInput for a name given twice,
-    which no route defines (taking the first silently answered for another paper)."""
+    which no route defines (taking the first silently answered for another paper, or ranked
+    another title). `refuse_repeated_query` applies it to every GET route of the API."""
     for name in args:
         count = len(args.getlist(name))
         if count > 1:
@@ -120,6 +122,13 @@ def single_values(args: Any) -> dict[str, str]:
                 f"Give {name} once (it was given {count} times).", fields={name: "repeated"}
             )
     return args.to_dict()
+
+
+def refuse_repeated_query() -> None:
+    """A Flask before_request (after the token check): a GET route of the API answers 400 in
+    the one error shape for a query parameter given twice, before its view reads the first."""
+    if request.method in ("GET", "HEAD") and (request.blueprint or "").startswith("api_"):
+        single_values(request.args)
 
 
 def load_lookup_query(args: Any) -> dict[str, str]:

@@ -121,3 +121,46 @@ def test_lookup_refuses_an_id_that_names_no_paper_and_a_repeated_parameter(
         assert body["fields"] == {name: "repeated"}
     assert good.status_code == 200 and good.json()["identity"] == "arxiv:2001.00001"
     assert doi.status_code == 200 and doi.json() == {**doi.json(), "identity": "doi:10.1000/xyz"}
+
+
+REPEATED_QUERIES = [
+    "/api/suggest?title=a&title=b",
+    "/api/suggest?title=a&abstract=x&abstract=y",
+    "/api/candidates?status=pending&status=all",
+    "/api/candidates?limit=1&limit=2",
+    "/api/lists?x=1&x=2",
+    "/api/status?x=1&x=2",
+    "/api/ping?x=1&x=2",
+]
+
+
+@pytest.mark.parametrize("query", REPEATED_QUERIES)
+def test_every_get_route_refuses_a_repeated_parameter_in_the_one_error_shape(
+    tmp_path: Path, query: str
+) -> None:
+    # /api/suggest?title=a&title=b silently ranked the first title; /api/lookup answered 400.
+    services = Services.build(open_workspace(make_workspace(tmp_path / "ws")))
+    client = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": "t" * 32})
+    client = client.test_client()
+    answer = client.get(query, headers={"X-Papershelf-Token": "t" * 32})
+    name = query.rsplit("&", 1)[1].split("=")[0]
+    body = answer.get_json()
+    assert answer.status_code == 400, body
+    assert body["ok"] is False
+    assert body["error"] == f"Give {name} once (it was given 2 times).", body
+    assert body["fields"] == {name: "repeated"}
+    if not query.startswith("/api/ping"):  # the token is checked first, as for every route
+        assert client.get(query).status_code == 401
+
+
+def test_the_repeated_parameter_test_covers_every_get_route_of_the_api(tmp_path: Path) -> None:
+    services = Services.build(open_workspace(make_workspace(tmp_path / "ws")))
+    app = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": "t" * 32})
+    routes = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/") and "GET" in (rule.methods or ())
+    }
+    covered = {query.split("?")[0] for query in REPEATED_QUERIES}
+    # /api/lookup: test_lookup_refuses_an_id_that_names_no_paper_and_a_repeated_parameter.
+    assert routes == covered | {"/api/lookup"}, "a new GET route: add it to REPEATED_QUERIES"
