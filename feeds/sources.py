@@ -18,16 +18,22 @@ POLL_INTERVAL_MINUTES = define(
     "poll.interval_minutes",
     360,
     "Minutes (at least 1) between polls of a feed that sets neither interval_minutes nor cron.",
+    minimum=1,  # every 0 minutes would poll a feed back to back, for ever
 )
 POLL_TIMEOUT_SECONDS = define(
     "poll.timeout_seconds",
     20.0,
-    "Seconds (more than 0, at most 86400) to wait for a feed server before giving up.",
+    "Seconds (0.1 to 86400, a day) to wait for a feed server before giving up.",
+    # A far bigger timeout (inf, 1e12) overflows the socket's time_t inside requests.
+    minimum=0.1,
+    maximum=86_400,
 )
 POLL_MIN_SCORE = define(
     "poll.min_score",
     0.2,
     "Candidates whose best section score is below this (a number from 0 to 1) are not kept.",
+    minimum=0,  # scores are 0..1: 1.5 would keep nothing, -1 everything
+    maximum=1,
 )
 POLL_ARXIV_RSS_URL = define(
     "poll.arxiv_rss_url",
@@ -83,41 +89,19 @@ class FeedSource:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
 
 
-#: The longest feed timeout: a far bigger one (inf, 1e12) overflows the socket's time_t.
-MAX_TIMEOUT_SECONDS = 86_400.0
-
-
 def poll_timeout(workspace: Workspace) -> float:
-    """`poll.timeout_seconds`; WorkspaceError (one line) unless it is more than 0, at most a day."""
-    timeout = float(workspace.setting(POLL_TIMEOUT_SECONDS.key))
-    if not 0 < timeout <= MAX_TIMEOUT_SECONDS:  # also nan
-        raise WorkspaceError(
-            f"{workspace.state_dir / 'config.toml'}: {POLL_TIMEOUT_SECONDS.key} must be more "
-            f"than 0 and at most {MAX_TIMEOUT_SECONDS:.0f} (a day)."
-        )
-    return timeout
+    """`poll.timeout_seconds` (its range is checked by the settings registry)."""
+    return float(workspace.setting(POLL_TIMEOUT_SECONDS.key))
 
 
 def poll_min_score(workspace: Workspace) -> float:
-    """`poll.min_score`; WorkspaceError (one line) unless it is a number from 0 to 1."""
-    score = float(workspace.setting(POLL_MIN_SCORE.key))
-    if not 0.0 <= score <= 1.0:  # also nan: scores are 0..1, so 1.5 kept nothing, -1 everything
-        raise WorkspaceError(
-            f"{workspace.state_dir / 'config.toml'}: "
-            f"{POLL_MIN_SCORE.key} must be a number from 0 to 1."
-        )
-    return score
+    """`poll.min_score` (its range is checked by the settings registry)."""
+    return float(workspace.setting(POLL_MIN_SCORE.key))
 
 
 def poll_interval_minutes(workspace: Workspace) -> int:
-    """`poll.interval_minutes`; WorkspaceError (one line) unless it is at least 1."""
-    minutes = int(workspace.setting(POLL_INTERVAL_MINUTES.key))
-    if minutes < 1:  # every 0 minutes would poll a feed back to back, for ever
-        raise WorkspaceError(
-            f"{workspace.state_dir / 'config.toml'}: "
-            f"{POLL_INTERVAL_MINUTES.key} must be a whole number ≥ 1."
-        )
-    return minutes
+    """`poll.interval_minutes` (its range is checked by the settings registry)."""
+    return int(workspace.setting(POLL_INTERVAL_MINUTES.key))
 
 
 def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:

@@ -68,7 +68,7 @@ class Workspace:
         try:
             return spec.coerce(node)
         except ValueError as exc:
-            raise WorkspaceError(f"{self.state_dir / CONFIG_NAME}: {exc}") from None
+            raise WorkspaceError(f"{self.state_dir / CONFIG_NAME}: {exc}.") from None
 
     def _check_table(self, table: str) -> None:
         """Refuse a table of settings that is not a table (`sync = 3`) or holds a key no setting

@@ -133,9 +133,7 @@ def test_a_timeout_out_of_range_is_a_config_error_of_one_line(
     )
     (summary,) = Poller(Workspace(ws.root, load_config(ws.root))).poll()
     assert summary.state == "error" and "\n" not in summary.error
-    assert summary.error == (
-        f"{config}: poll.timeout_seconds must be more than 0 and at most 86400 (a day)."
-    )
+    assert summary.error == f"{config}: poll.timeout_seconds must be a number from 0.1 to 86400."
     assert server.requests_to("/rss") == []
 
 
@@ -152,7 +150,7 @@ def test_a_min_score_outside_0_to_1_is_a_config_error_of_one_line(
     assert summary.state == "error"
     assert summary.error == f"{config}: poll.min_score must be a number from 0 to 1."
     assert server.requests_to("/rss") == []  # refused before fetching
-    with pytest.raises(WorkspaceError, match=r"poll\.min_score must be a number from 0 to 1"):
+    with pytest.raises(WorkspaceError, match=r"poll\.min_score must be a number from 0 to 1."):
         poller.poll_file(FEED_FIXTURES / MIXED)
     assert poller.store.list(None) == []
 

@@ -106,7 +106,7 @@ def test_a_default_interval_below_one_minute_is_a_config_error(
     try:
         status = scheduler.status()
         assert status["config_error"] == (
-            f"{config}: poll.interval_minutes must be a whole number ≥ 1."
+            f"{config}: poll.interval_minutes must be a number of at least 1."
         )
         assert status["scheduled"] == []
     finally:
