@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,20 @@ def chromium_available() -> bool:
     except ImportError:
         return False
     return os.access(CHROMIUM, os.X_OK)
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    """A bare remote holding the sync tests' list (gitsync_support.LIST), cloned by each test."""
+    from gitsync_support import make_remote
+
+    return make_remote(tmp_path)
+
+
+@pytest.fixture
+def daemons() -> Iterator[list]:
+    """SyncDaemons a test starts (`gitsync_support.start_daemon`), all stopped at its end."""
+    started: list = []
+    yield started
+    for daemon in started:
+        daemon.stop()

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from sync.gitsync import SyncDaemon
 from sync.workspace import Workspace, open_workspace
 
 T = TypeVar("T")
@@ -103,3 +104,17 @@ def add_entry(path: Path, after: str, line: str, *, before: bool = False) -> Non
     k = next(i for i, x in enumerate(lines) if x.startswith(after))
     lines.insert(k if before else k + 1, line + "\n")
     atomic_write_bytes(path, "".join(lines).encode("utf-8"))
+
+
+#: The sync tests' quiet period: short, so each test waits little for a commit.
+QUIET_SECONDS = 0.3
+
+
+def start_daemon(root: Path, started: list[SyncDaemon], **kwargs: object) -> SyncDaemon:
+    """Start a SyncDaemon on `root` (quiet period QUIET_SECONDS unless given); `started` keeps it
+    for the `daemons` fixture to stop."""
+    kwargs.setdefault("quiet_seconds", QUIET_SECONDS)
+    daemon = SyncDaemon(workspace(root), **kwargs)  # type: ignore[arg-type]
+    started.append(daemon)
+    daemon.start()
+    return daemon

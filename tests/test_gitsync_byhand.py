@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+from functools import partial
 from pathlib import Path
 
 import pytest
 from gitsync_support import (
     LIST,
     LIST_NAME,
+    QUIET_SECONDS,
     add_entry,
     clone,
     entry,
@@ -19,13 +21,14 @@ from gitsync_support import (
     make_remote,
     messages,
     remote_file,
+    start_daemon,
     wait_for,
     workspace,
 )
 
 from sync.gitsync import SyncDaemon, load_status
 
-QUIET = 0.3
+QUIET = QUIET_SECONDS
 EVAL = "# Eval\n\n- [Eval Seed](https://arxiv.org/abs/2301.00001), Jan. 1 2023.\n"
 
 
@@ -34,20 +37,7 @@ def remote(tmp_path: Path) -> Path:
     return make_remote(tmp_path, {LIST_NAME: LIST, "eval.md": EVAL})
 
 
-@pytest.fixture
-def daemons():
-    started: list[SyncDaemon] = []
-    yield started
-    for daemon in started:
-        daemon.stop()
-
-
-def _start(root: Path, daemons: list, **kwargs) -> SyncDaemon:
-    kwargs.setdefault("pull_interval_seconds", 3600)
-    daemon = SyncDaemon(workspace(root), quiet_seconds=QUIET, **kwargs)
-    daemons.append(daemon)
-    daemon.start()
-    return daemon
+_start = partial(start_daemon, pull_interval_seconds=3600)
 
 
 def _git_may_fail(cwd: Path, *args: str) -> subprocess.CompletedProcess:

@@ -5,45 +5,27 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-from pathlib import Path
 
-import pytest
 from gitsync_support import (
     LIST_NAME,
+    QUIET_SECONDS,
     add_entry,
     clone,
     entry,
     git,
-    make_remote,
     messages,
     remote_file,
+    start_daemon,
     wait_for,
     workspace,
 )
 
 from sync.gitsync import SyncDaemon, load_status
 
-QUIET = 0.3
+QUIET = QUIET_SECONDS
 
 
-@pytest.fixture
-def remote(tmp_path: Path) -> Path:
-    return make_remote(tmp_path)
-
-
-@pytest.fixture
-def daemons():
-    started: list[SyncDaemon] = []
-    yield started
-    for daemon in started:
-        daemon.stop()
-
-
-def _start(root: Path, daemons: list, **kwargs) -> SyncDaemon:
-    daemon = SyncDaemon(workspace(root), quiet_seconds=QUIET, **kwargs)
-    daemons.append(daemon)
-    daemon.start()
-    return daemon
+_start = start_daemon
 
 
 def test_a_clip_is_committed_with_its_meaning_and_pushed(tmp_path, remote, daemons) -> None:

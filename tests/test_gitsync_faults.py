@@ -6,16 +6,14 @@ import os
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
-import pytest
 from gitsync_support import (
     LIST_NAME,
+    QUIET_SECONDS,
     add_entry,
     clone,
     entry,
     git,
-    make_remote,
     messages,
     remote_file,
     wait_for,
@@ -25,13 +23,8 @@ from gitsync_support import (
 from sync.gitsync import SyncDaemon, ensure_repo_setup, load_status
 from sync.workspace import open_workspace
 
-QUIET = 0.3
+QUIET = QUIET_SECONDS
 FAST_RETRY = "[sync]\nretry_seconds = 0.2\nretry_max_seconds = 0.5\n"
-
-
-@pytest.fixture
-def remote(tmp_path: Path) -> Path:
-    return make_remote(tmp_path)
 
 
 def test_unreachable_remote_keeps_commits_reports_and_pushes_later(tmp_path, remote) -> None:

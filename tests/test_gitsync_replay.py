@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 from pathlib import Path
 
-import pytest
 from gitsync_support import (
     LIST,
     LIST_NAME,
+    QUIET_SECONDS,
     add_entry,
     clone,
     entry,
@@ -16,35 +17,17 @@ from gitsync_support import (
     make_remote,
     messages,
     remote_file,
+    start_daemon,
     wait_for,
     workspace,
 )
 
 from sync.gitsync import SyncDaemon, load_status
 
-QUIET = 0.3
+QUIET = QUIET_SECONDS
 
 
-@pytest.fixture
-def remote(tmp_path: Path) -> Path:
-    return make_remote(tmp_path)
-
-
-@pytest.fixture
-def daemons():
-    started: list[SyncDaemon] = []
-    yield started
-    for daemon in started:
-        daemon.stop()
-
-
-def _start(root: Path, daemons: list, **kwargs) -> SyncDaemon:
-    kwargs.setdefault("pull_interval_seconds", 3600)  # only the pushes share: one rebase
-    kwargs.setdefault("quiet_seconds", QUIET)
-    daemon = SyncDaemon(workspace(root), **kwargs)
-    daemons.append(daemon)
-    daemon.start()
-    return daemon
+_start = partial(start_daemon, pull_interval_seconds=3600)  # only the pushes share: one rebase
 
 
 def _add_at_once(*writes: tuple[Path, str, str]) -> None:
