@@ -619,6 +619,8 @@ def test_messages_say_each_thing_once(e2e: E2E) -> None:
     """The server's error is one readable sentence that already names the field and the closest
     section; api.js's "no token" already says where the token comes from. The popup says each
     once: no "(section: …; closest: …)" after it, no second advice after the first."""
+    from playwright.sync_api import expect
+
     _page, tab = e2e.open_tab("http://arxiv.org/abs/2005.01377")
     popup = e2e.popup(tab)
     assert status_of(popup, "ready")
@@ -635,9 +637,11 @@ def test_messages_say_each_thing_once(e2e: E2E) -> None:
     popup.get_by_label("Section").select_option(PRETRAINING)
     popup.get_by_label("Title").fill("x" * 1001)
     popup.get_by_role("button", name="Save").click()
-    popup.wait_for_selector("body[data-saved=error]", timeout=20_000)
-    said = popup.get_by_role("status").inner_text()
-    assert said.startswith("Not saved: Invalid clip: title: "), said
+    # The first error's state is still on the page until this answer replaces it: wait for the
+    # answer's own words, not for the state.
+    status = popup.get_by_role("status")
+    expect(status).to_have_text(re.compile(r"^Not saved: Invalid clip: title: "), timeout=20_000)
+    said = status.inner_text()
     assert said.count("Length must be") == 1, said
     try:
         e2e.storage(token="")
