@@ -11,6 +11,7 @@ import click
 
 from sync.gitsync import SyncDaemon
 from sync.gitsync.mergedriver import main as merge_driver_main
+from sync.gitsync.settings import QUIET_SECONDS
 
 from .cli_common import emit, get_workspace, json_option, workspace_option
 
@@ -39,6 +40,18 @@ def _once_text(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _quiet_seconds_in_range(
+    _ctx: click.Context, _param: click.Parameter, value: float | None
+) -> float | None:
+    """The --quiet-seconds flag, held to the range its setting has (nan, inf, 1e12 refused)."""
+    if value is None:
+        return None
+    try:
+        return float(QUIET_SECONDS.coerce(value))
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc}.") from None
+
+
 def register(group: click.Group) -> None:
     """Add this area's commands to the root `papershelf` group."""
 
@@ -50,7 +63,9 @@ def register(group: click.Group) -> None:
         "--quiet-seconds",
         type=float,
         default=None,
-        help="Seconds without changes before committing (default: sync.quiet_seconds).",
+        callback=_quiet_seconds_in_range,
+        help="Seconds (0 to 86400) without changes before committing (default: "
+        "sync.quiet_seconds).",
     )
     @workspace_option
     @json_option

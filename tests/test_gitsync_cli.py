@@ -135,6 +135,18 @@ def test_a_sync_setting_out_of_range_is_one_line_exit_2(tmp_path: Path, capsys, 
     assert err.count("\n") == 1 and err.startswith("papershelf: error:") and key in err
 
 
+@pytest.mark.parametrize("value", ["-1", "nan", "inf", "1e12"])
+def test_a_quiet_seconds_flag_out_of_range_is_one_line_exit_2(
+    tmp_path: Path, capsys, value: str
+) -> None:
+    # The flag bypassed the config's range check: inf or 1e12 never committed anything.
+    work = clone(make_remote(tmp_path), tmp_path / "work")
+    assert main(["sync", "--once", "--quiet-seconds", value, "--workspace", str(work)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("papershelf: error:")
+    assert "--quiet-seconds" in err and "from 0 to 86400" in err
+
+
 def test_a_huge_pull_interval_stops_the_daemon_before_it_starts(tmp_path: Path) -> None:
     remote = make_remote(tmp_path)
     work = clone(remote, tmp_path / "work")
