@@ -61,12 +61,17 @@ def paper_input(
 
 def complete_from_arxiv(paper: Paper) -> Paper:
     """Fill the fields a bare arXiv id lacks from the arXiv API; what the user gave wins."""
-    from feeds.arxiv_api import ArxivClient
+    from .services import make_arxiv_client
 
     arxiv = parse_arxiv_id(paper.arxiv_id or paper.url or "")
     if arxiv is None:
         raise BadInput("The paper has no title; give --title (only arXiv papers can be looked up).")
-    found = ArxivClient().fetch_by_ids([str(arxiv)]).get(arxiv.base)
+    # The client a live clip uses: a person waits at the prompt, so one quick retry, not four
+    # attempts with backoff (21 s to learn that arXiv is unreachable).
+    client, why = make_arxiv_client()
+    if client is None:
+        raise BadInput(f"Cannot ask arXiv ({why}); give --title.")
+    found = client.fetch_by_ids([str(arxiv)]).get(arxiv.base)
     if found is None:
         raise BadInput(f"arXiv has no paper {arxiv}.", fields={"arxiv_id": "unknown"})
     given = {k: v for k, v in paper.__dict__.items() if v not in (None, (), [], {})}

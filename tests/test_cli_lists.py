@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -313,6 +315,27 @@ def test_a_section_typo_is_reported_before_asking_arxiv(
         assert arxiv.requests == []
     assert code == 2
     assert "No section 'Agnets' in reading.md. Closest: Reading > Agents" in err
+
+
+def test_an_unreachable_arxiv_fails_an_add_quickly_in_one_line(
+    ws: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A person waits at the prompt: it took four attempts and 21 s to say arXiv was unreachable.
+    with socket.socket() as probe:  # a port nothing listens on: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    monkeypatch.setenv("PAPERSHELF_ARXIV_API_URL", f"http://127.0.0.1:{closed_port}/api/query")
+    before = (ws / "reading.md").read_bytes()
+    started = time.monotonic()
+    code, _, err = run(
+        ["add", "2304.00044", "--list", "reading.md", "--section", "Agents"]
+        + ["--workspace", str(ws)],
+        capsys,
+    )
+    elapsed_seconds = time.monotonic() - started
+    assert code != 0 and err.count("\n") == 1 and "unavailable" in err, err
+    assert elapsed_seconds < 8, f"took {elapsed_seconds:.1f} s"
+    assert (ws / "reading.md").read_bytes() == before
 
 
 def test_a_json_file_with_a_bom_is_read(
