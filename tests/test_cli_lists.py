@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import stat
 import subprocess
@@ -14,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fs_support import unwritable
 from server_support import ArxivFixtureServer
 
 from server.cli import main
@@ -370,19 +370,9 @@ def test_a_read_only_list_is_not_written(ws: Path, capsys: pytest.CaptureFixture
 
 @pytest.fixture
 def unwritable_folder(ws: Path) -> Iterator[Path]:
-    """`ws` made unwritable: chmod for a user; for root (whom chmod does not stop) chattr +i."""
-    if os.geteuid() != 0:
-        ws.chmod(0o555)
+    """`ws` made unwritable (chattr +i for root, or the test skips)."""
+    with unwritable(ws):
         yield ws
-        ws.chmod(0o755)
-        return
-    if shutil.which("chattr") is None:
-        pytest.skip("chattr is not installed: no way to make a folder unwritable for root")
-    made = subprocess.run(["chattr", "+i", str(ws)], capture_output=True, check=False)
-    if made.returncode != 0:
-        pytest.skip("chattr +i is not supported here (file system or capability)")
-    yield ws
-    subprocess.run(["chattr", "-i", str(ws)], check=True)
 
 
 def test_a_list_in_an_unwritable_folder_is_one_line_exit_1(

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fs_support import unwritable
 from server_support import LIST_TEXT, make_workspace, serving
 
 from server.app import create_app
@@ -249,22 +247,9 @@ def test_lists_marks_a_read_only_file_read_only_as_a_clip_finds_it(workspace_roo
 
 @pytest.fixture
 def unwritable_sub(workspace_root: Path) -> Iterator[Path]:
-    """The `sub` folder made unwritable: chmod for a user; for root chattr +i (or skip)."""
-    sub = workspace_root / "sub"
-    if os.geteuid() != 0:
-        sub.chmod(0o555)
+    """The `sub` folder made unwritable (chattr +i for root, or the test skips)."""
+    with unwritable(workspace_root / "sub") as sub:
         yield sub
-        sub.chmod(0o755)
-        return
-    if shutil.which("chattr") is None:
-        pytest.skip("chattr is not installed: no way to make a folder unwritable for root")
-    made = subprocess.run(["chattr", "+i", str(sub)], capture_output=True, check=False)
-    if made.returncode != 0:
-        pytest.skip("chattr +i is not supported here (file system or capability)")
-    try:
-        yield sub
-    finally:
-        subprocess.run(["chattr", "-i", str(sub)], check=True)
 
 
 def test_lists_marks_a_list_in_an_unwritable_folder_read_only(
