@@ -6,12 +6,13 @@ import threading
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
-from werkzeug.exceptions import BadRequest
 
 from feeds.decisions import accept, open_candidates, reject, snooze
 from feeds.poll import Poller
 from feeds.store import STATUSES
 from sync.errors import BadInput
+
+from .schemas import json_body
 
 bp = Blueprint("api_feeds", __name__, url_prefix="/api")
 
@@ -77,11 +78,7 @@ def _body() -> dict[str, Any]:
     """The JSON body of a decision (optional); BadInput when it is not an object."""
     if not request.data:
         return {}
-    try:
-        # Not silent=True: it answers None for invalid JSON and for a valid `null` alike.
-        body = request.get_json()
-    except BadRequest:
-        raise BadInput("The body is not valid JSON.", fields={"body": "invalid JSON"}) from None
+    body = json_body()
     if not isinstance(body, dict):  # `null`, a list, a number: as POST /api/papers says it
         raise BadInput(
             "The body must be a JSON object: {} or an optional list and section.",

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
-from werkzeug.exceptions import BadRequest
+from flask import Blueprint, Response, current_app, jsonify
 
-from sync.errors import BadInput
-
-from .schemas import load_clip
+from .schemas import json_body, load_clip
 from .services import Services
 
 bp = Blueprint("api_papers", __name__, url_prefix="/api")
@@ -17,11 +14,6 @@ bp = Blueprint("api_papers", __name__, url_prefix="/api")
 def add_paper() -> tuple[Response, int]:
     """Add a clipped paper: 201 added, 200 already listed, 202 queued until arXiv answers."""
     services: Services = current_app.config["PAPERSHELF_SERVICES"]
-    try:
-        # Not silent=True: it answers None for invalid JSON and for a valid `null` alike.
-        body = request.get_json()
-    except BadRequest:
-        raise BadInput("The body is not valid JSON.", fields={"body": "invalid JSON"}) from None
-    clip = load_clip(body)  # `null`, a list, a number: "The body must be a JSON object: …"
+    clip = load_clip(json_body())  # `null`, a list, a number: "The body must be a JSON object: …"
     outcome = services.clips.submit(clip.paper, clip.list_path, clip.section)
     return jsonify(outcome.to_dict()), outcome.http_status

@@ -16,6 +16,7 @@ from marshmallow import (
     validates,
     validates_schema,
 )
+from werkzeug.exceptions import BadRequest
 
 from sync.errors import BadInput, PaperError
 from sync.identity import identity_key
@@ -109,6 +110,16 @@ def load_clip(data: Any) -> ClipRequest:
     except ValidationError as exc:
         problems = flatten_messages(exc.messages)
         raise PaperError(f"Invalid clip: {_summary(problems)}", fields=problems) from None
+
+
+def json_body() -> Any:
+    """The request's JSON body, any JSON value (a valid `null` is None); BadInput when it is
+    not valid JSON. Not `get_json(silent=True)`: it answers None for invalid JSON and for
+    `null` alike."""
+    try:
+        return request.get_json()
+    except BadRequest:
+        raise BadInput("The body is not valid JSON.", fields={"body": "invalid JSON"}) from None
 
 
 def single_values(args: Any) -> dict[str, str]:
