@@ -66,10 +66,10 @@
   /** The server's rule (sync.identity): month 01-12; 4-digit numbers to 1412, 5 from 1501; no v0. */
   function possibleId(id, version) {
     if (version === "v0") return false;
-    const m = id.match(/^(\d{2})(\d{2})\.(\d+)$/) || id.match(/\/\d{2}(\d{2})\d{3}$/);
-    const month = Number(m[2] || m[1]);
+    const modern = id.match(/^(\d{2})(\d{2})\.(\d+)$/); // YYMM.NNNN, or YYMM.NNNNN from 1501
+    const month = Number(modern ? modern[2] : id.match(/\/\d{2}(\d{2})\d{3}$/)[1]); // archive/YYMMNNN
     if (month < 1 || month > 12) return false;
-    return !m[3] || (m[3].length === 5) === Number(m[1] + m[2]) >= 1501;
+    return !modern || (modern[3].length === 5) === (Number(modern[1] + modern[2]) >= 1501);
   }
 
   /** The abs URL without version: lists link the paper, which is every version (arxiv_id keeps it). */
