@@ -112,8 +112,8 @@ def add_paper(
 def target_section(doc: ListDocument, section: str, rel: str) -> Section:
     """The section `section` names; blank (before any heading) only in a list with no headings."""
     # An empty --section (an unset shell variable) must not land a paper above a list's intro.
-    headed = [s.address for s in doc.sections if s.path]
-    if not section.strip() and headed:
+    headed = [s.address for s in doc.sections if s.path] if not section.strip() else []
+    if headed:
         more = ", ..." if len(headed) > 3 else ""
         raise BadInput(
             f"Give a section: {rel} has {', '.join(headed[:3])}{more}"
