@@ -8,7 +8,7 @@
 import "./lib/extract-fields.js";
 import "./lib/extract.js";
 import * as api from "./lib/api.js";
-import { ALARM, enqueue, ensureAlarm, flush, queued } from "./lib/queue.js";
+import { ALARM, enqueue, ensureAlarm, flush, queued, refusedClips } from "./lib/queue.js";
 import { getSettings, normaliseServerUrl } from "./lib/settings.js";
 
 const { extractPaper, arxivIdFromUrl } = globalThis.PapershelfExtract;
@@ -86,13 +86,6 @@ async function flushAndMark() {
     }
   }
   return result;
-}
-
-/** Queued clips of `paper` the server refused when they were sent (newest first). */
-async function refusedClips(paper) {
-  const key = (p) => p.url || String(p.arxiv_id || "").replace(/v\d+$/, "");
-  const { failed = [] } = await chrome.storage.local.get("failed");
-  return failed.filter((f) => f.paper && key(f.paper) === key(paper));
 }
 
 async function handle(message, sender) {

@@ -23,6 +23,13 @@ export async function queued() {
   return queue;
 }
 
+/** Queued clips of `paper` the server refused when they were sent (newest first). */
+export async function refusedClips(paper) {
+  const key = (p) => p.url || String(p.arxiv_id || "").replace(/v\d+$/, "");
+  const { failed = [] } = await chrome.storage.local.get("failed");
+  return failed.filter((f) => f.paper && key(f.paper) === key(paper));
+}
+
 export async function ensureAlarm() {
   const existing = await chrome.alarms.get(ALARM);
   if (existing) return;
