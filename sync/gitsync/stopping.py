@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import PapershelfError
 from . import cyclelock, gitrepo, share
+from .messages import _names
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +46,7 @@ def say_left(root: Path, path_filter: Any) -> str:
     except (PapershelfError, OSError, ValueError):
         pending = []
     if pending:
-        shown = ", ".join(pending[:3]) + (
-            f" and {len(pending) - 3} more" if len(pending) > 3 else ""
-        )
-        what = f"a change to {shown} was left uncommitted"
+        what = f"a change to {_names(pending)} was left uncommitted"
     else:
         what = "the final commit was skipped (if anything was pending, it was left uncommitted)"
     line = (
