@@ -70,7 +70,7 @@ def lists() -> Response:
 def lookup() -> Response:
     """Where a paper already is, its candidate state, and entries whose title is close."""
     services: Services = current_app.config["PAPERSHELF_SERVICES"]
-    query = load_lookup_query(request.args)
+    query = load_lookup_query(request.args.to_dict())
     given = query.get("url") or query["id"]
     identity = identity_key(given)
     services.index.refresh()

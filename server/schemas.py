@@ -122,31 +122,26 @@ def json_body() -> Any:
         raise BadInput("The body is not valid JSON.", fields={"body": "invalid JSON"}) from None
 
 
-def single_values(args: Any) -> dict[str, str]:
-    """A query string (a MultiDict) as one value per name; BadInput for a name given twice,
-    which no route defines (taking the first silently answered for another paper, or ranked
-    another title). `refuse_repeated_query` applies it to every GET route of the API."""
-    for name in args:
-        count = len(args.getlist(name))
+def refuse_repeated_query() -> None:
+    """A Flask before_request (after the token check): a GET route of the API answers 400 in
+    the one error shape for a query parameter given twice, before its view reads the first.
+    No route defines a repeated name (taking the first silently answered for another paper,
+    or ranked another title)."""
+    if request.method not in ("GET", "HEAD") or not (request.blueprint or "").startswith("api_"):
+        return
+    for name in request.args:
+        count = len(request.args.getlist(name))
         if count > 1:
             raise BadInput(
                 f"Give {name} once (it was given {count} times).", fields={name: "repeated"}
             )
-    return args.to_dict()
 
 
-def refuse_repeated_query() -> None:
-    """A Flask before_request (after the token check): a GET route of the API answers 400 in
-    the one error shape for a query parameter given twice, before its view reads the first."""
-    if request.method in ("GET", "HEAD") and (request.blueprint or "").startswith("api_"):
-        single_values(request.args)
-
-
-def load_lookup_query(args: Any) -> dict[str, str]:
-    """Validate lookup's query string (a MultiDict), or raise BadInput naming each problem."""
-    values = single_values(args)
+def load_lookup_query(args: dict[str, str]) -> dict[str, str]:
+    """Validate lookup's query string, or raise BadInput naming each problem (a repeated
+    parameter is refused before: `refuse_repeated_query`)."""
     try:
-        return LookupQuerySchema().load(values)
+        return LookupQuerySchema().load(args)
     except ValidationError as exc:
         problems = flatten_messages(exc.messages)
         raise BadInput(f"Invalid lookup: {_summary(problems)}", fields=problems) from None
