@@ -81,7 +81,7 @@ def _papers(doc: Any, entries: list) -> list[EntryFields]:
 def infer_style(doc: Any, section: Any) -> EntryStyle:
     """The style for a new entry in `section`: learned from its entries, else the list's."""
     cache = doc_cache(doc).setdefault("styles", {})
-    key = getattr(section, "heading_line", None), getattr(section, "address", None)
+    key = _style_key(section)
     if key not in cache:
         # Sampled by index: a big section's other entries are never built.
         sample = _spread(doc.entry_indexes(section), SECTION_SAMPLE)
@@ -187,6 +187,11 @@ def _title_escapes(pool: list[EntryFields]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _style_key(section: Any) -> tuple:
+    """Where `infer_style` keeps a section's style in the document's cache."""
+    return getattr(section, "heading_line", None), getattr(section, "address", None)
+
+
 #: Lists of this many entries or more learn their list-wide habits from spread samples.
 CARRY_MIN_ENTRIES = 5_000
 _LIST_WIDE_KEYS = ("list_sample", "list_gaps", "link_forms")
@@ -217,7 +222,7 @@ def carry_list_habits(
             fresh.setdefault(key, learned[key])
     if section is None or len(old.entry_indexes(section)) < CARRY_MIN_SECTION_ENTRIES:
         return
-    key = section.heading_line, section.address
+    key = _style_key(section)
     style = learned.get("styles", {}).get(key)
     if style is not None:
         fresh.setdefault("styles", {}).setdefault(key, style)
