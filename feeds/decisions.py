@@ -91,13 +91,13 @@ def listed_by_identity(index: Any) -> Callable[[Paper], bool]:
 
 
 def decided_elsewhere(
-    workspace: Workspace,
+    rejected: set[str],
     candidates: Iterable[Candidate | CandidateSketch],
     is_listed: Callable[[Paper], bool],
 ) -> dict[int, str]:
     """Open (pending, snoozed) candidates that curators decided outside this store, by id: rejected
-    (in rejected.txt, say from a collaborator's pull) or accepted (listed since)."""
-    rejected = load_rejected(workspace)
+    (in `rejected`, the identities of rejected.txt, say from a collaborator's pull) or accepted
+    (listed since)."""
     out = {}
     for candidate in candidates:
         if candidate.status not in (PENDING, SNOOZED):
@@ -116,7 +116,7 @@ def open_candidates(
     listed (by identity) elsewhere since; a poll records those as decided."""
     index.refresh()
     found = store.list(status, limit=limit)
-    gone = decided_elsewhere(workspace, found, listed_by_identity(index))
+    gone = decided_elsewhere(load_rejected(workspace), found, listed_by_identity(index))
     return [c for c in found if c.id not in gone]
 
 
@@ -124,8 +124,8 @@ def settle(workspace: Workspace, store: CandidateStore, is_listed: Callable[[Pap
     """Record the open candidates that curators rejected or listed elsewhere, and make rejected
     ones whose line left rejected.txt pending again (the file is the shared truth); how many."""
     everything = store.sketches()
-    changes = decided_elsewhere(workspace, everything, is_listed)
-    rejected = load_rejected(workspace)
+    rejected = load_rejected(workspace)  # read once: the open ones and the let-back-in ones
+    changes = decided_elsewhere(rejected, everything, is_listed)
     for candidate in everything:
         if candidate.status == REJECTED and candidate.identity not in rejected:
             changes[candidate.id] = PENDING

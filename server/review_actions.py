@@ -81,13 +81,12 @@ def find(
     store = review_store(services)
     if store is None:
         return Found([], 0, 0, [], [])
-    from feeds.decisions import decided_elsewhere, listed_by_identity
+    from feeds.decisions import decided_elsewhere, listed_by_identity, load_rejected
 
     services.index.refresh()
     everything = store.search(status)
-    gone = set(
-        decided_elsewhere(services.workspace, everything, listed_by_identity(services.index))
-    )
+    rejected = load_rejected(services.workspace)
+    gone = set(decided_elsewhere(rejected, everything, listed_by_identity(services.index)))
     narrowed = bool(list_path or source or seen_since is not None or words)
     found = (
         store.search(status, list_path=list_path, source=source, seen_since=seen_since, words=words)
