@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sync.digits import whole_number
 from sync.errors import BadInput, NotFound
 from sync.identity import identity_key
 from sync.paper import Paper, paper_from_dict
@@ -193,9 +194,9 @@ class CandidateStore:
         """A candidate by numeric id, identity key, arXiv id or URL; NotFound otherwise."""
         where, args = self._scope()
         text = str(ref).strip()
-        row_id = int(text) if text.isdecimal() else None
-        if row_id is not None and row_id > _MAX_ROW_ID:  # SQLite cannot even bind it
-            raise NotFound(f"No candidate {text!r}.", fields={"id": text})
+        row_id = whole_number(text, _MAX_ROW_ID)  # bounded: SQLite cannot bind a bigger one
+        if row_id is None and text.isdigit():  # digits, but no row id (too big, other script)
+            raise NotFound(f"No candidate {text[:40]!r}.", fields={"id": text[:40]})
         with self._connect() as db:
             if row_id is not None:
                 row = db.execute(

@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from feeds.decisions import accept, open_candidates, reject, snooze
 from feeds.poll import Poller
 from feeds.store import STATUSES
+from sync.digits import whole_number
 from sync.errors import BadInput
 
 from .schemas import json_body
@@ -18,6 +19,7 @@ bp = Blueprint("api_feeds", __name__, url_prefix="/api")
 
 _MAX_TITLE_CHARS = 1_000
 _MAX_ABSTRACT_CHARS = 20_000
+_MAX_LIMIT = 10_000
 _lock = threading.Lock()
 
 
@@ -66,11 +68,14 @@ def candidates() -> Response:
             fields={"status": status},
         )
     limit_text = request.args.get("limit", "200")
-    if not limit_text.isdecimal() or not 1 <= int(limit_text) <= 10_000:
-        raise BadInput("limit must be a whole number 1..10000.", fields={"limit": limit_text})
+    limit = whole_number(limit_text, _MAX_LIMIT)
+    if limit is None or limit < 1:
+        raise BadInput(
+            f"limit must be a whole number 1..{_MAX_LIMIT}.", fields={"limit": limit_text[:40]}
+        )
     poller = _poller(current_app)
     wanted = None if status == "all" else status
-    found = open_candidates(poller.workspace, poller.store, poller.index, wanted, int(limit_text))
+    found = open_candidates(poller.workspace, poller.store, poller.index, wanted, limit)
     return jsonify({"ok": True, "candidates": [c.to_dict() for c in found]})
 
 

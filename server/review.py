@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 
+from sync.digits import whole_number
 from sync.errors import BadInput, PapershelfError
 
 from . import review_actions as actions
@@ -50,6 +51,8 @@ DONE_TEXT = {"accept": "accepted", "reject": "rejected", "snooze": "snoozed"}
 _ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
 #: Cards on one page (each carries a Section picker with every section); filters reach the rest.
 PAGE_SIZE = 100
+#: The largest candidate id or count a form or query may carry (SQLite's largest INTEGER).
+MAX_ID = 2**63 - 1
 
 
 def _services() -> Services:
@@ -218,7 +221,7 @@ def bulk() -> Any:
     action = request.form.get("action", "")
     if action not in model.DECISIONS:
         return _refuse(f"Unknown decision {action!r}.", 400)
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdecimal()]
+    ids = [n for v in request.form.getlist("ids") if (n := whole_number(v, MAX_ID)) is not None]
     if not ids:
         return redirect(url_for("review.page", **_filters_from_form()), code=303)
     targets = {}
@@ -273,7 +276,7 @@ def list_page(list_path: str) -> Any:
         fixable=sum(1 for f in findings if f.fixable),
         accepted=model.latest_accepted(actions.accepted(services), list_path),
         commits=actions.recent_commits(services, list_path),
-        fixed=int(fixed) if fixed and fixed.isdecimal() else None,
+        fixed=whole_number(fixed or "", MAX_ID),
     )
 
 

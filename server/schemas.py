@@ -120,6 +120,11 @@ def json_body() -> Any:
         return request.get_json()
     except BadRequest:
         raise BadInput("The body is not valid JSON.", fields={"body": "invalid JSON"}) from None
+    except RecursionError:  # json.loads gives up on deep nesting with this, not a ValueError
+        raise BadInput(
+            "The body is nested too deeply to be a clip or a decision.",
+            fields={"body": "nested too deeply"},
+        ) from None
 
 
 def refuse_repeated_query() -> None:

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 
+from sync.digits import whole_number
+
 from .errors import HttpError
 from .token import TokenSource, token_matches
 
@@ -22,6 +24,7 @@ LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 OPEN_ENDPOINTS = frozenset({"api_meta.ping"})
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _PREFLIGHT_MAX_AGE_SECONDS = 600
+_MAX_PORT = 65535
 
 
 def split_host(host: str) -> tuple[str, int | None]:
@@ -34,9 +37,8 @@ def split_host(host: str) -> tuple[str, int | None]:
     else:
         name, _, port_text = host.partition(":")
     if port_text:
-        if not port_text.isdigit():
-            return name, -1
-        return name, int(port_text)
+        port = whole_number(port_text, _MAX_PORT)
+        return name, -1 if port is None else port
     return name, None
 
 
