@@ -24,6 +24,14 @@ _HTTP_MESSAGES = {
 }
 
 
+#: The longest error sentence sent; a longer one is cut and says how much was left out.
+MAX_ERROR_CHARS = 2_000
+#: At most this many entries of `fields` (and of a list in it); the rest are counted in "_more".
+MAX_ERROR_ITEMS = 50
+#: The longest string in `fields` (a value echoed back: a 4,301-digit number, a long path).
+MAX_FIELD_CHARS = 200
+
+
 class HttpError(PapershelfError):
     """An HTTP-level refusal (401, 403, 413, 415...) raised by the server's own checks."""
 
@@ -34,21 +42,40 @@ class HttpError(PapershelfError):
 
 
 def jsonable(value: Any) -> Any:
-    """`value` with anything JSON cannot hold turned into a string (error fields come from anywhere)."""
+    """`value` with anything JSON cannot hold turned into a string (error fields come from anywhere),
+    bounded: at most MAX_ERROR_ITEMS items per dict or list (a dict counts the rest under
+    "_more") and MAX_FIELD_CHARS characters per string."""
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        out = {str(k)[:MAX_FIELD_CHARS]: jsonable(v) for k, v in _first(value.items())}
+        if len(value) > MAX_ERROR_ITEMS:
+            out["_more"] = len(value) - MAX_ERROR_ITEMS
+        return out
     if isinstance(value, list | tuple | set):
-        return [jsonable(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
+        return [jsonable(v) for v in _first(value)]
+    if isinstance(value, str):
+        return _cut(value, MAX_FIELD_CHARS)
+    if value is None or isinstance(value, int | float | bool):
         return value
-    return str(value)
+    return _cut(str(value), MAX_FIELD_CHARS)
+
+
+def _first(items: Any) -> list[Any]:
+    return [item for _, item in zip(range(MAX_ERROR_ITEMS), items, strict=False)]
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text`, or its first characters and how many were left out when it is over `limit`."""
+    if len(text) <= limit:
+        return text
+    keep = limit - 40
+    return f"{text[:keep]}… ({len(text) - keep:,} more characters)"
 
 
 def error_response(
     message: str, status: int, fields: dict[str, Any] | None = None
 ) -> tuple[Response, int]:
-    """The one error shape as a Flask response with its status."""
-    body = {"ok": False, "error": message, "fields": jsonable(fields or {})}
+    """The one error shape as a Flask response with its status (sentence and fields bounded)."""
+    body = {"ok": False, "error": _cut(message, MAX_ERROR_CHARS), "fields": jsonable(fields or {})}
     return jsonify(body), status
 
 

@@ -94,8 +94,16 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, str]:
     return out
 
 
+#: An error sentence names this many problems and counts the rest (20,000 unknown query
+#: parameters made a 500 KB sentence).
+_SUMMARY_PROBLEMS = 10
+
+
 def _summary(problems: dict[str, str]) -> str:
-    return "; ".join(f"{name}: {msg}" for name, msg in sorted(problems.items()))
+    named = sorted(problems.items())
+    text = "; ".join(f"{name}: {msg}" for name, msg in named[:_SUMMARY_PROBLEMS])
+    left = len(named) - _SUMMARY_PROBLEMS
+    return f"{text}; and {left:,} more" if left > 0 else text
 
 
 def load_clip(data: Any) -> ClipRequest:

@@ -55,3 +55,27 @@ def test_numbers_too_big_for_int_and_json_nested_too_deep_are_400_or_404_not_500
         assert body["fields"] == {"body": "nested too deeply"}, body
     assert _error(port, 403)["fields"] == {"host": "not allowed"}
     assert (workspace / "reading.md").read_text(encoding="utf-8") == LIST_TEXT
+
+
+def test_an_error_naming_twenty_thousand_unknown_fields_stays_small(tmp_path: Path) -> None:
+    query = "&".join(f"p{i}=1" for i in range(20_000))
+    with serving(make_workspace(tmp_path / "ws")) as server:
+        answer = server.request("GET", f"/api/lookup?url=https://arxiv.org/abs/2001.00001&{query}")
+    body = _error(answer, 400)
+    assert len(answer.content) < 10_000, len(answer.content)  # was about 500 KB
+    assert body["error"].startswith("Invalid lookup: p0: Unknown field.; p1: Unknown field.")
+    assert body["error"].endswith("; and 19,990 more"), body["error"][-80:]
+    assert len(body["fields"]) == 51 and body["fields"]["_more"] == 19_950
+
+
+def test_every_error_sentence_and_field_is_bounded() -> None:
+    from flask import Flask
+
+    from server.errors import MAX_ERROR_CHARS, MAX_FIELD_CHARS, error_response
+
+    with Flask(__name__).app_context():
+        response, status = error_response("x" * 100_000, 400, {"id": "9" * 5_000, "l": [1] * 999})
+    body = response.get_json()
+    assert status == 400 and len(body["error"]) <= MAX_ERROR_CHARS
+    assert body["error"].endswith("(98,040 more characters)")
+    assert len(body["fields"]["id"]) <= MAX_FIELD_CHARS and len(body["fields"]["l"]) == 50
