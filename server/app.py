@@ -24,7 +24,11 @@ def _default_services(app: Flask) -> Any:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """A papershelf app; `config` may carry PAPERSHELF_SERVICES, PAPERSHELF_TOKEN, PAPERSHELF_PORT."""
-    app = Flask(__name__)
+    # No app-wide /static (the review page serves its own files under /review/static), so every
+    # rule below is made after this: `/api//lists` is then a 404 in the error shape, not a 308
+    # HTML redirect that werkzeug answers before any error handler could.
+    app = Flask(__name__, static_folder=None)
+    app.url_map.merge_slashes = False
     app.config.update(
         JSON_SORT_KEYS=False,
         PAPERSHELF_PORT=None,

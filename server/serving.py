@@ -11,18 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from waitress.server import create_server
-
 from sync.errors import BadInput, PapershelfError
 
-from .security import LOOPBACK_NAMES
+from .security import LOOPBACK_NAMES, MAX_BODY_BYTES
+from .waitress_server import create_guarded_server
 
 log = logging.getLogger(__name__)
 
 #: Everything stops within this many seconds of SIGINT/SIGTERM.
 STOP_BUDGET_SECONDS = 4.5
 DEFAULT_THREADS = 8
-#: Open connections waitress accepts (its default, 100, is one busy client's worth).
+#: Open connections waitress holds (its default, 100, is one busy client's worth); at the limit
+#: the one that has waited longest without a complete request makes room for a new one.
 CONNECTION_LIMIT = 512
 #: An idle keep-alive connection is closed after this many seconds.
 CHANNEL_TIMEOUT_SECONDS = 30
@@ -129,14 +129,14 @@ def start_server(
     request can arrive, so the Host check knows it.
     """
     try:
-        server = create_server(
+        server = create_guarded_server(
             app,
             host=host,
             port=port,
             threads=threads,
             ident="papershelf",
             clear_untrusted_proxy_headers=True,
-            max_request_body_size=2 * 1024 * 1024,
+            max_request_body_size=2 * MAX_BODY_BYTES,
             connection_limit=CONNECTION_LIMIT,
             channel_timeout=CHANNEL_TIMEOUT_SECONDS,
             asyncore_loop_timeout=LOOP_TIMEOUT_SECONDS,

@@ -4,6 +4,8 @@ shape, never a 500, and nothing is written."""
 
 from __future__ import annotations
 
+import json
+import socket
 from pathlib import Path
 
 from server_support import LIST_TEXT, make_workspace, serving
@@ -79,3 +81,86 @@ def test_every_error_sentence_and_field_is_bounded() -> None:
     assert status == 400 and len(body["error"]) <= MAX_ERROR_CHARS
     assert body["error"].endswith("(98,040 more characters)")
     assert len(body["fields"]["id"]) <= MAX_FIELD_CHARS and len(body["fields"]["l"]) == 50
+
+
+def _raw(port: int, data: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send `data` as is and read the whole answer: (status, headers, body)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(data)
+        answer = b""
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except ConnectionResetError:  # the server closed with part of a refused request unread
+            pass
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+def _raw_requests(port: int, token: str) -> dict[str, tuple[bytes, int]]:
+    """Requests waitress or werkzeug used to answer in plain text or HTML, and the status due."""
+    head = f"Host: 127.0.0.1:{port}\r\nX-Papershelf-Token: {token}\r\nConnection: close\r\n"
+    post = f"POST /api/papers HTTP/1.1\r\n{head}Content-Type: application/json\r\n"
+    return {
+        "headers over 256 KB": (
+            f"GET /api/lists HTTP/1.1\r\n{head}X-Big: {'a' * 300_000}\r\n\r\n".encode(),
+            431,
+        ),
+        "body over 1 MB": (f"{post}Content-Length: 2100000\r\n\r\n".encode() + b"{" * 1000, 413),
+        "chunked body over 1 MB": (
+            f"{post}Transfer-Encoding: chunked\r\n\r\n".encode()
+            + (b"100000\r\n" + b" " * 0x100000 + b"\r\n") * 2
+            + b"0\r\n\r\n",
+            413,
+        ),
+        "bad request line": (b"GARBAGE\r\n\r\n", 400),
+        "bad method": (f"G\x01T /api/ping HTTP/1.1\r\n{head}\r\n".encode(), 400),
+        "bad Content-Length": (f"{post}Content-Length: abc\r\n\r\n".encode(), 400),
+        "negative Content-Length": (f"{post}Content-Length: -5\r\n\r\n".encode(), 400),
+        "bad chunk size": (f"{post}Transfer-Encoding: chunked\r\n\r\nzz\r\n".encode(), 400),
+        "unknown transfer coding": (f"{post}Transfer-Encoding: gzip\r\n\r\n".encode(), 501),
+        "non-UTF-8 bytes in the URI": (
+            f"GET /api/\xff\xfe HTTP/1.1\r\n{head}\r\n".encode("latin-1"),
+            400,
+        ),
+        "double slash": (f"GET /api//lists HTTP/1.1\r\n{head}\r\n".encode(), 404),
+        "encoded dot-dot-slash": (
+            f"POST /api/candidates/..%2F/accept HTTP/1.1\r\n{head}Content-Type: application/json\r\n"
+            "Content-Length: 2\r\n\r\n{}".encode(),
+            404,
+        ),
+    }
+
+
+def test_errors_waitress_or_werkzeug_answer_themselves_are_in_the_one_json_shape(
+    tmp_path: Path,
+) -> None:
+    workspace = make_workspace(tmp_path / "ws")
+    with serving(workspace) as server:
+        answers = {
+            name: (_raw(server.port, data), status)
+            for name, (data, status) in _raw_requests(server.port, server.token).items()
+        }
+        extension = _raw(
+            server.port,
+            f"POST /api/papers HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nConnection: close\r\n"
+            "Origin: chrome-extension://abc\r\nContent-Length: 2100000\r\n\r\n{".encode(),
+        )
+        still_up = server.request("GET", "/api/ping")
+    for name, ((status, headers, body), expected) in answers.items():
+        assert status == expected, (name, status, body[:200])
+        assert headers["content-type"] == "application/json", (name, headers)
+        error = json.loads(body)
+        assert error["ok"] is False and error["error"].endswith("."), (name, error)
+        assert set(error) == {"ok", "error", "fields"}, (name, error)
+    assert json.loads(answers["body over 1 MB"][0][2])["error"] == (
+        "The request body is too large (the limit is 1024 KB)."
+    )
+    assert (
+        extension[0] == 413
+        and extension[1]["access-control-allow-origin"] == "chrome-extension://abc"
+    )
+    assert still_up.status_code == 200
+    assert (workspace / "reading.md").read_text(encoding="utf-8") == LIST_TEXT
