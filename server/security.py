@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from urllib.parse import urlsplit
 
@@ -19,7 +20,6 @@ TOKEN_HEADER = "X-Papershelf-Token"
 EXTENSION_SCHEMES = ("chrome-extension", "moz-extension", "safari-web-extension")
 #: The largest request body the API reads: 1 MB.
 MAX_BODY_BYTES = 1024 * 1024
-LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 #: Routes anyone on this machine may call without the token.
 OPEN_ENDPOINTS = frozenset({"api_meta.ping"})
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -42,10 +42,27 @@ def split_host(host: str) -> tuple[str, int | None]:
     return name, None
 
 
+def is_loopback_address(name: str) -> bool:
+    """Whether `name` is `localhost` or a loopback IP address written canonically (127.0.0.2,
+    ::1 or [::1]); never a host name that merely starts like one (127.example.com) or another
+    spelling of an address (127.1, 0x7f000001)."""
+    name = name.lower()
+    if name == "localhost":
+        return True
+    bare = name[1:-1] if name.startswith("[") and name.endswith("]") else name
+    try:
+        address = ipaddress.ip_address(bare)
+    except ValueError:
+        return False
+    return address.is_loopback and str(address) == bare
+
+
 def host_allowed(host: str, port: int | None, extra_names: frozenset[str] = frozenset()) -> bool:
-    """Whether a Host header names this server: a loopback name (or an allowed one) and our port."""
+    """Whether a Host header names this server: a loopback name or address (or an allowed name)
+    and our port. Any loopback address is this machine, so `serve --host 127.0.0.2` is reached
+    at the URL it prints; a DNS-rebinding page sends its own host name, never an IP literal."""
     name, given_port = split_host(host)
-    if name not in LOOPBACK_NAMES and name not in extra_names:
+    if not is_loopback_address(name) and name not in extra_names:
         return False
     if port is None:  # not bound to a known port (test client): any port of a loopback name
         return given_port != -1
@@ -80,7 +97,7 @@ def check_request() -> Response | None:
     host = request.host
     if not host_allowed(host, config.get("PAPERSHELF_PORT"), config["PAPERSHELF_ALLOWED_HOSTS"]):
         raise HttpError(
-            "Host header not allowed: papershelf answers 127.0.0.1 and localhost only.",
+            "Host header not allowed: papershelf answers a loopback address (127.0.0.1) or localhost only.",
             403,
             fields={"host": "not allowed"},
         )

@@ -13,7 +13,7 @@ from typing import Any
 
 from sync.errors import BadInput, PapershelfError
 
-from .security import LOOPBACK_NAMES, MAX_BODY_BYTES
+from .security import MAX_BODY_BYTES, is_loopback_address
 from .waitress_server import create_guarded_server
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,9 @@ LOOP_TIMEOUT_SECONDS = 1
 
 
 def is_loopback(host: str) -> bool:
-    """Whether `host` is a loopback name or address."""
-    return host.lower() in LOOPBACK_NAMES or host in ("::1", "localhost") or host.startswith("127.")
+    """Whether `host` is `localhost` or a loopback address (127.0.0.0/8, ::1): the same rule
+    as the Host check, so every URL serve prints for it is answered."""
+    return is_loopback_address(host)
 
 
 def check_bind_host(host: str, allow_remote: bool) -> None:

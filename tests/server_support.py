@@ -147,15 +147,19 @@ class ArxivFixtureServer:
 class ServeProcess:
     """A real `papershelf serve` subprocess on a free port of 127.0.0.1."""
 
-    def __init__(self, workspace: Path, *extra_args: str, port: int | None = None) -> None:
+    def __init__(
+        self, workspace: Path, *extra_args: str, port: int | None = None, host: str = "127.0.0.1"
+    ) -> None:
         """Start it (sync and feeds off unless `extra_args` say otherwise) and wait for ping."""
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host}:{self.port}"
         args = [
             sys.executable,
             "-m",
             "server.cli",
             "serve",
+            "--host",
+            host,
             "--port",
             str(self.port),
             "--workspace",

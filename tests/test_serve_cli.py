@@ -152,7 +152,7 @@ def test_bind_host_rules() -> None:
     for host in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
         assert is_loopback(host)
         check_bind_host(host, allow_remote=False)
-    for host in ("0.0.0.0", "192.168.1.5", "::"):
+    for host in ("0.0.0.0", "192.168.1.5", "::", "127.example.com", "127.1", "localhost.evil"):
         assert not is_loopback(host)
         with pytest.raises(BadInput):
             check_bind_host(host, allow_remote=False)

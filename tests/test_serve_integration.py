@@ -248,3 +248,25 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
         timeout=60,
         check=True,
     )
+
+
+def test_serve_on_another_loopback_address_answers_the_url_it_prints(tmp_path: Path) -> None:
+    # `--host 127.0.0.2` was taken as loopback, but the Host check then refused every request.
+    workspace = make_workspace(tmp_path / "ws")
+    server = ServeProcess(workspace, "--no-sync", "--no-feeds", host="127.0.0.2")
+    try:
+        banner = wait_until(lambda: "Press Ctrl+C" in server.stdout and server.stdout)
+        assert f"http://127.0.0.2:{server.port}" in banner
+        assert server.request("GET", "/api/lists").status_code == 200
+        assert server.session.get(f"{server.url}/review", timeout=10).status_code == 200
+    finally:
+        server.kill()
+    refused = subprocess.run(
+        [sys.executable, "-m", "server.cli", "serve", "--host", "127.example.com"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr.startswith("papershelf: error: Refusing to listen on 127.example.com")

@@ -67,6 +67,14 @@ def test_split_host(host: str, expected: tuple) -> None:
         ("127.0.0.1.nip.io:8765", 8765, False),
         ("localhost", None, True),
         ("evil.example", None, False),
+        ("127.0.0.2:8765", 8765, True),  # any loopback address: `serve --host 127.0.0.2`
+        ("127.255.255.254:8765", 8765, True),
+        ("127.example.com:8765", 8765, False),  # a name that only starts like an address
+        ("127.1:8765", 8765, False),  # other spellings of an address
+        ("0x7f000001:8765", 8765, False),
+        ("127.000.000.001:8765", 8765, False),
+        ("[0:0:0:0:0:0:0:1]:8765", 8765, False),
+        ("128.0.0.1:8765", 8765, False),
     ],
 )
 def test_host_allowed(host: str, port: int | None, allowed: bool) -> None:
