@@ -18,7 +18,7 @@ from sync.errors import BadInput, NotFound
 from sync.identity import identity_key
 from sync.paper import Paper, paper_from_dict
 from sync.paths import data_dir
-from sync.sqlite_wal import enable_wal
+from sync.sqlite_wal import enable_wal, make_private, store_errors
 
 from .store_schema import SCHEMA_VERSION as SCHEMA_VERSION  # re-exported: the store's version
 from .store_schema import extra_json, load_extra, merge_extra, migrate
@@ -31,6 +31,7 @@ STORE_FILENAME = "candidates.sqlite3"
 PENDING, ACCEPTED, REJECTED, SNOOZED = "pending", "accepted", "rejected", "snoozed"
 STATUSES = (PENDING, ACCEPTED, REJECTED, SNOOZED)
 _BUSY_TIMEOUT_SECONDS = 10.0
+_WHAT = "candidate store"
 
 
 @dataclass(frozen=True)
@@ -120,32 +121,36 @@ class CandidateStore:
     """Candidates of one workspace (or of all, when `workspace` is None) in SQLite with WAL."""
 
     def __init__(self, path: Path | str | None = None, workspace: str | None = None) -> None:
-        """Open (creating) the store at `path` (default `<data dir>/candidates.sqlite3`)."""
+        """Open (creating, mode 0600) the store at `path` (default `<data dir>/candidates.sqlite3`);
+        StoreUnavailable, naming the file, when it is damaged or cannot be read or written."""
         self.path = Path(path) if path is not None else data_dir() / STORE_FILENAME
         self.workspace = workspace
         self._lock = threading.Lock()
-        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        try:
-            enable_wal(db, _BUSY_TIMEOUT_SECONDS)
-            migrate(db, self.path)
-        finally:
-            db.close()
+        with store_errors(self.path, _WHAT):
+            make_private(self.path)
+            db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            try:
+                enable_wal(db, _BUSY_TIMEOUT_SECONDS)
+                migrate(db, self.path)
+            finally:
+                db.close()
 
     @contextlib.contextmanager
     def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
         """A short-lived connection in one transaction (IMMEDIATE for writes: no upgrade races)."""
-        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        try:
-            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        with store_errors(self.path, _WHAT):
+            db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            db.row_factory = sqlite3.Row
             try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.close()
+                db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            finally:
+                db.close()
 
     def _scope(self) -> tuple[str, tuple[Any, ...]]:
         """The WHERE fragment limiting queries to this store's workspace."""

@@ -97,7 +97,7 @@ def lookup() -> Response:
 def _queued(services: Services, identity: str | None) -> dict[str, Any] | None:
     if not identity:
         return None
-    clip = services.clips.queue.queued_for(services.clips.key, identity)
+    clip = services.clips.queued_for(identity)  # None too when the queue cannot be read
     return (
         None if clip is None else {"queue_id": clip.id, "list": clip.list, "section": clip.section}
     )

@@ -133,7 +133,12 @@ def _parts_line(status: dict[str, Any]) -> str:
         if part.get("reason"):
             text += f" ({part['reason']})"
         parts.append(text)
-    parts.append(f"queued clips: {status['clips']['queued']}")
+    clips = status["clips"]
+    parts.append(
+        f"clip queue: error ({clips['error']})"
+        if "queued" not in clips
+        else f"queued clips: {clips['queued']}"
+    )
     return "; ".join(parts)
 
 
@@ -240,7 +245,10 @@ def describe_status(status: dict[str, Any]) -> str:
         f"feeds: {_fields(status.get('feeds', {}))}",
     ]
     clips = status.get("clips", {})
-    lines.append(f"clips: {clips.get('queued', 0)} queued, {clips.get('failed', 0)} failed")
+    if "queued" not in clips and clips.get("error"):  # the queue could not be read
+        lines.append(f"clips: error ({clips['error']})")
+    else:
+        lines.append(f"clips: {clips.get('queued', 0)} queued, {clips.get('failed', 0)} failed")
     for item in clips.get("items", []):
         if item["state"] == "done":
             continue

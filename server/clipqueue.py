@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sync.errors import StoreUnavailable
 from sync.paper import Paper, paper_from_dict
 from sync.paths import data_dir
-from sync.sqlite_wal import enable_wal
+from sync.sqlite_wal import enable_wal, make_private, store_errors
 
 log = logging.getLogger(__name__)
 
 QUEUE_FILENAME = "clipqueue.sqlite3"
 QUEUED, DONE, FAILED = "queued", "done", "failed"
+_WHAT = "clip queue"
 _BUSY_TIMEOUT_SECONDS = 10.0
 
 _SCHEMA = """
@@ -100,34 +102,55 @@ def _row_to_clip(row: sqlite3.Row) -> QueuedClip:
 
 
 class ClipQueue:
-    """Clips that could not be completed yet; one SQLite file (WAL), safe across threads and processes."""
+    """Clips that could not be completed yet; one SQLite file (WAL), safe across threads and processes.
+
+    A queue that cannot be used (a damaged file, a full disk) does not stop papershelf: opening
+    it is tried again on each use, and each use meanwhile raises StoreUnavailable naming the file.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
-        """Open (creating) the queue at `path`, default `<data dir>/clipqueue.sqlite3`."""
+        """Open (creating, mode 0600) the queue at `path`, default `<data dir>/clipqueue.sqlite3`."""
         self.path = path or data_dir() / QUEUE_FILENAME
-        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS)
+        self.problem: StoreUnavailable | None = None
+        self._ready = False
         try:
-            enable_wal(db, _BUSY_TIMEOUT_SECONDS)  # persistent: readers never block the writer
-            db.executescript(_SCHEMA)
-        finally:
-            db.close()
+            self._open()
+        except StoreUnavailable as exc:
+            log.warning("%s", exc.message)
+            self.problem = exc
+
+    def _open(self) -> None:
+        """Create the file and its schema once; StoreUnavailable when the file cannot be used."""
+        if self._ready:
+            return
+        with store_errors(self.path, _WHAT):
+            make_private(self.path)
+            db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS)
+            try:
+                enable_wal(db, _BUSY_TIMEOUT_SECONDS)  # persistent: readers never block the writer
+                db.executescript(_SCHEMA)
+            finally:
+                db.close()
+        self._ready, self.problem = True, None
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         """A short-lived connection in one transaction (committed on success)."""
-        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        try:
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("BEGIN IMMEDIATE")
+        self._open()
+        with store_errors(self.path, _WHAT):
+            db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            db.row_factory = sqlite3.Row
             try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.close()
+                db.execute("PRAGMA synchronous=FULL")
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            finally:
+                db.close()
 
     def put(
         self,

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sync.errors import BadInput, ListChanged, NotFound, PapershelfError
+from sync.errors import BadInput, ListChanged, NotFound, PapershelfError, StoreUnavailable
 from sync.identity import parse_arxiv_id
 from sync.index import WorkspaceIndex
 from sync.insert import AddResult, add_paper, read_list, target_section
@@ -214,26 +214,43 @@ class ClipService:
             if existing is not None:
                 return ClipOutcome(result=existing)
             self.check_target(list_path, section)
-            queued = self.queue.queued_for(self.key, identity)
+            queued = self.queued_for(identity)
             if queued is not None:
                 return ClipOutcome(queued=queued)
             try:
                 complete = self.completer.complete(paper)
             except CompletionUnavailable as exc:
                 log.warning("queueing a clip of %s: %s", identity, exc)
-                queued = self.queue.put(
-                    self.key,
-                    paper,
-                    list_path,
-                    section,
-                    first_attempt_in_seconds=self.retry.delay_seconds(0),
-                    error=str(exc),
-                )
+                try:
+                    queued = self.queue.put(
+                        self.key,
+                        paper,
+                        list_path,
+                        section,
+                        first_attempt_in_seconds=self.retry.delay_seconds(0),
+                        error=str(exc),
+                    )
+                except StoreUnavailable as problem:
+                    raise StoreUnavailable(
+                        "The clip needs arXiv, which cannot be reached now, and it could not be "
+                        f"queued: {problem.message} Nothing was saved: give a title, or clip it "
+                        "again later.",
+                        fields={**problem.fields, "arxiv": str(exc)},
+                    ) from None
                 for callback in self.on_queued:
                     callback()
                 return ClipOutcome(queued=queued)
             result = add_paper(self.workspace, complete, list_path, section, index=self.index)
             return ClipOutcome(result=result)
+
+    def queued_for(self, identity: str) -> QueuedClip | None:
+        """The queued clip of this paper; None also when the queue cannot be read (the clip
+        then goes on without it: a damaged queue must not stop clips that need no queue)."""
+        try:
+            return self.queue.queued_for(self.key, identity)
+        except StoreUnavailable as exc:  # said at start and in the status already
+            log.debug("%s", exc.message)
+            return None
 
     def process_queue(self, limit: int = 20) -> int:
         """Try the due queued clips once (one arXiv call for all); return how many were settled."""
@@ -357,6 +374,9 @@ class ClipWorker:
                     pass
                 wait_seconds = self._seconds_until_due()
                 self.last_error = None
+            except StoreUnavailable as exc:  # said in status; retried, no traceback each time
+                self.last_error = exc.message
+                wait_seconds = self.idle_seconds
             except Exception as exc:  # keep the worker alive; the error shows in status
                 log.exception("clip queue worker failed; retrying later")
                 self.last_error = f"{type(exc).__name__}: {exc}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync import __version__
+from sync.errors import StoreUnavailable
 from sync.index import WorkspaceIndex
 from sync.paths import data_dir
 from sync.workspace import Workspace
@@ -151,6 +152,10 @@ class Services:
             if poller_cls is not None:  # share the server's index instead of building another
                 try:
                     kwargs["poller"] = poller_cls(self.workspace, index=self.index)
+                except StoreUnavailable as exc:  # polling into a store it cannot use: say so
+                    log.error("feeds did not start: %s", exc.message)
+                    self.feeds = Part("feeds", state=ERROR, reason=exc.message)
+                    return
                 except Exception as exc:
                     log.warning("feeds will build their own index: %s", exc)
             self.feeds = _start_part(
@@ -189,11 +194,12 @@ class Services:
 
     def status(self) -> dict[str, Any]:
         """Sync, feeds and queued clips, as `/api/status` shows them."""
-        queue = self.clips.queue.summary(self.clips.key)
+        queue = queue_summary(self.clips.queue, self.clips.key)
         worker = self.worker
-        queue["state"] = RUNNING if worker is not None and worker.running else OFF
-        if worker is not None and worker.last_error:
-            queue["error"] = worker.last_error
+        if "error" not in queue:
+            queue["state"] = RUNNING if worker is not None and worker.running else OFF
+            if worker is not None and worker.last_error:
+                queue["error"] = worker.last_error
         queue["arxiv"] = (
             "available"
             if self.clips.completer.client is not None
@@ -208,6 +214,15 @@ class Services:
             "feeds": self.feeds.status(),
             "clips": queue,
         }
+
+
+def queue_summary(queue: ClipQueue, workspace: str) -> dict[str, Any]:
+    """The clip queue's summary, or state "error" with the reason (naming the file) when the
+    queue cannot be read: a damaged queue or a full disk must not take the status down."""
+    try:
+        return queue.summary(workspace)
+    except StoreUnavailable as exc:
+        return {"state": ERROR, "error": exc.message, "items": []}
 
 
 # -- state a stopped server leaves behind, for `papershelf status` ------------------------------
@@ -228,8 +243,11 @@ def write_server_state(url: str, workspace: Workspace) -> None:
     }
     path = server_state_path()
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(state), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:  # a full disk: serve still serves; `papershelf status` cannot find it
+        log.warning("cannot record the server in %s: %s", path, exc.strerror or exc)
 
 
 def clear_server_state() -> None:
@@ -269,5 +287,5 @@ def offline_status(workspace: Workspace) -> dict[str, Any]:
             out[name] = {"state": "recorded", **loader(workspace)}
         except Exception as exc:
             out[name] = {"state": ERROR, "reason": f"cannot read its state: {exc}"}
-    out["clips"] = ClipQueue().summary(str(workspace.root))
+    out["clips"] = queue_summary(ClipQueue(), str(workspace.root))
     return out

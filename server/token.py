@@ -10,10 +10,12 @@ import secrets
 import stat
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from filelock import FileLock
 
+from sync.errors import PapershelfError
 from sync.paths import data_dir
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,7 @@ def load_token(*, create: bool = True) -> str | None:
         return token
     if not create:
         return None
-    with FileLock(str(path) + ".lock", timeout=10):
+    with _writing(path):
         # Another process may have made it while we waited: theirs wins.
         return _read(path) or _replace_token(path)
 
@@ -79,8 +81,20 @@ def load_token(*, create: bool = True) -> str | None:
 def rotate_token() -> str:
     """Replace the token with a new one and return it (paired extensions must pair again)."""
     path = token_path()
-    with FileLock(str(path) + ".lock", timeout=10):
+    with _writing(path):
         return _replace_token(path)
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Hold the token's lock; a file error (a full disk) is one line naming the file."""
+    try:
+        with FileLock(str(path) + ".lock", timeout=10):
+            yield
+    except OSError as exc:
+        raise PapershelfError(
+            f"Cannot write the token file {path}: {exc.strerror or exc}; the token is unchanged."
+        ) from None
 
 
 def _replace_token(path: Path) -> str:

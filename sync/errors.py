@@ -62,3 +62,10 @@ class WorkspaceError(PapershelfError):
 
     exit_code = 2
     http_status = 500
+
+
+class StoreUnavailable(PapershelfError):
+    """A SQLite store in the data dir cannot be used (damaged, disk full, unreadable): HTTP 409,
+    and the message names the file."""
+
+    http_status = 409

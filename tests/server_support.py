@@ -148,12 +148,19 @@ class ServeProcess:
     """A real `papershelf serve` subprocess on a free port of 127.0.0.1."""
 
     def __init__(
-        self, workspace: Path, *extra_args: str, port: int | None = None, host: str = "127.0.0.1"
+        self,
+        workspace: Path,
+        *extra_args: str,
+        port: int | None = None,
+        host: str = "127.0.0.1",
+        prefix: tuple[str, ...] = (),
     ) -> None:
-        """Start it (sync and feeds off unless `extra_args` say otherwise) and wait for ping."""
+        """Start it (sync and feeds off unless `extra_args` say otherwise) and wait for ping;
+        `prefix` runs it through another command (`unshare … sh -c '…; exec "$@"' sh`)."""
         self.port = port or free_port()
         self.url = f"http://{host}:{self.port}"
         args = [
+            *prefix,
             sys.executable,
             "-m",
             "server.cli",
