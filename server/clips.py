@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 import zlib
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from sync.errors import BadInput, ListChanged, NotFound, PapershelfError, StoreUnavailable
-from sync.identity import parse_arxiv_id
+from sync.errors import BadInput, ListChanged, PapershelfError, StoreUnavailable
 from sync.index import WorkspaceIndex
 from sync.insert import AddResult, add_paper, read_list, target_section
 from sync.listmodel import parse_list
@@ -18,99 +16,11 @@ from sync.paper import Paper
 from sync.workspace import Workspace
 
 from .clipqueue import ClipQueue, QueuedClip
+from .completion import ArxivCompleter, CompletionUnavailable, merge_given
 
 log = logging.getLogger(__name__)
 
 _LOCK_STRIPES = 64
-_CACHE_SIZE = 1024
-
-
-class ArxivLookup(Protocol):
-    """What clips need of `feeds.arxiv_api.ArxivClient`."""
-
-    def fetch_by_ids(self, ids: list[str]) -> dict[str, Paper]: ...
-
-
-class CompletionUnavailable(Exception):
-    """arXiv could not be asked (unreachable, rate-limited, client missing): queue and retry."""
-
-
-def _unavailable_errors() -> tuple[type[BaseException], ...]:
-    """The exceptions that mean "arXiv cannot be reached now"."""
-    import requests
-
-    errors: list[type[BaseException]] = [OSError, requests.RequestException, TimeoutError]
-    try:
-        from feeds.arxiv_api import ArxivUnavailable
-
-        errors.append(ArxivUnavailable)
-    except ImportError:  # the feeds part has not landed: nothing more to catch
-        pass
-    return tuple(errors)
-
-
-def merge_given(found: Paper, given: Paper) -> Paper:
-    """arXiv's record with what the clip gave on top (an arXiv URL of it keeps arXiv's abs URL)."""
-    changes = {
-        k: v for k, v in given.__dict__.items() if k != "extra" and v not in (None, (), [], {}, "")
-    }
-    if "url" in changes and parse_arxiv_id(changes["url"]) is not None and found.url:
-        del changes["url"]
-    return found.replace(**changes)
-
-
-class ArxivCompleter:
-    """Fills bare arXiv clips from the arXiv API: one call at a time, answers cached by identity."""
-
-    def __init__(self, client: ArxivLookup | None, unavailable_reason: str = "") -> None:
-        """Use `client`; None means no client could be made (reported as `unavailable_reason`)."""
-        self.client = client
-        self.unavailable_reason = unavailable_reason or "no arXiv client"
-        self._lock = threading.Lock()
-        self._cache: OrderedDict[str, Paper] = OrderedDict()
-        self._errors = _unavailable_errors()
-
-    def fetch(self, papers: list[Paper]) -> dict[str, Paper | None]:
-        """arXiv's record for each paper's identity (None: arXiv has no such paper)."""
-        wanted = {p.identity: parse_arxiv_id(p.arxiv_id or p.url or "") for p in papers}
-        out: dict[str, Paper | None] = {}
-        missing = []
-        with self._lock:
-            for identity, arxiv in wanted.items():
-                if identity in self._cache:
-                    out[identity] = self._cache[identity]
-                elif arxiv is not None:
-                    missing.append(arxiv)
-        if missing:
-            if self.client is None:
-                raise CompletionUnavailable(self.unavailable_reason)
-            with self._lock:
-                try:
-                    answer = self.client.fetch_by_ids([str(a) for a in missing])
-                except self._errors as exc:
-                    raise CompletionUnavailable(f"arXiv unreachable: {exc}") from None
-                by_identity = {p.identity: p for p in answer.values() if p.identity}
-                for arxiv in missing:
-                    found = by_identity.get(arxiv.key)
-                    out[arxiv.key] = found
-                    if found is not None:
-                        self._cache[arxiv.key] = found
-                        while len(self._cache) > _CACHE_SIZE:
-                            self._cache.popitem(last=False)
-        return out
-
-    def complete(self, paper: Paper) -> Paper:
-        """The paper with arXiv's fields filled in; BadInput when arXiv has no such paper."""
-        arxiv = parse_arxiv_id(paper.arxiv_id or paper.url or "")
-        if arxiv is None:
-            raise BadInput(
-                "The paper has no title and is not on arXiv, so it cannot be looked up; give a title.",
-                fields={"title": "missing"},
-            )
-        found = self.fetch([paper]).get(arxiv.key)
-        if found is None:
-            raise NotFound(f"arXiv has no paper {arxiv}.", fields={"arxiv_id": "unknown"})
-        return merge_given(found, paper)
 
 
 @dataclass(frozen=True)
@@ -227,7 +137,7 @@ class ClipService:
                         paper,
                         list_path,
                         section,
-                        first_attempt_in_seconds=self.retry.delay_seconds(0),
+                        first_attempt_in_seconds=0.0 if exc.soon else self.retry.delay_seconds(0),
                         error=str(exc),
                     )
                 except StoreUnavailable as problem:

@@ -18,7 +18,8 @@ from sync.paths import data_dir
 from sync.workspace import Workspace
 
 from .clipqueue import ClipQueue
-from .clips import ArxivCompleter, ClipService, ClipWorker, RetryPolicy
+from .clips import ClipService, ClipWorker, RetryPolicy
+from .completion import ArxivCompleter
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from feeds.arxiv_api import ArxivClient
 from server.app import create_app
 from server.clipqueue import ClipQueue
 from server.clips import RetryPolicy
+from server.completion import ArxivCompleter
 from server.services import Services
 from sync.index import WorkspaceIndex
 from sync.workspace import open_workspace
@@ -228,6 +229,52 @@ def test_concurrent_bare_clips_of_one_paper_ask_arxiv_once_and_write_once(
     assert sorted(statuses) == [200] * 7 + [201]
     assert len(arxiv.requests) == 1
     assert (workspace_root / "reading.md").read_text().count("2611.04417") == 1
+
+
+class HeldClient:
+    """An arXiv client whose calls wait until the test lets them through."""
+
+    def __init__(self, inner: ArxivClient) -> None:
+        self.inner = inner
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def fetch_by_ids(self, ids: list[str]) -> dict:
+        self.entered.set()
+        assert self.release.wait(30)
+        return self.inner.fetch_by_ids(ids)
+
+
+def test_a_clip_finding_arxiv_busy_is_queued_at_once_and_added_without_the_retry_wait(
+    workspace_root: Path, arxiv
+) -> None:
+    held = HeldClient(
+        ArxivClient(base_url=arxiv.url, min_interval_seconds=0, max_retries=0, timeout_seconds=5)
+    )
+    services = Services.build(open_workspace(workspace_root), arxiv=held)  # retries after 30 s
+    services.clips.completer = ArxivCompleter(held, live_waiters=1)
+    services.start(sync=False, feeds=False)
+    app = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN})
+    first: list[int] = []
+    try:
+        waiting = threading.Thread(
+            target=lambda: first.append(
+                clip(
+                    app.test_client(), arxiv_id="2611.04417", list="reading.md", section="Tools"
+                ).status_code
+            )
+        )
+        waiting.start()
+        assert held.entered.wait(10)  # the first clip waits for arXiv
+        busy = clip(app.test_client(), arxiv_id="2611.05123", list="reading.md", section="Tools")
+        assert busy.status_code == 202, busy.get_json()  # at once: one clip may wait, not two
+        held.release.set()
+        waiting.join(30)
+        assert first == [201]
+        wait_until(lambda: listed(workspace_root, "arxiv:2611.05123"), timeout_seconds=10)
+    finally:
+        held.release.set()
+        services.stop()
 
 
 def test_retry_policy_backs_off_exponentially_up_to_a_cap() -> None:

@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 from server_support import make_workspace, serving, wait_until
 
@@ -132,3 +133,69 @@ def test_a_request_trickling_in_is_closed_at_its_deadline(tmp_path: Path) -> Non
         <= seconds
         <= REQUEST_RECEIVE_SECONDS + 2 * (CHECK_INTERVAL_SECONDS + 1)
     ), seconds
+
+
+class BlackHole:
+    """An "arXiv" on 127.0.0.1 that accepts every connection and never answers."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self.accepted: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/api/query"
+
+    def _accept(self) -> None:
+        self.listener.settimeout(0.2)
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                self.accepted.append(self.listener.accept()[0])
+
+    def __enter__(self) -> BlackHole:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        for sock in [*self.accepted, self.listener]:
+            sock.close()
+
+
+def test_an_arxiv_that_never_answers_holds_no_clip_long_and_never_stops_the_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.completion import LIVE_WAIT_SECONDS
+
+    clips = 10  # more than the server's 8 threads
+    with BlackHole() as arxiv:
+        monkeypatch.setenv("PAPERSHELF_ARXIV_API_URL", arxiv.url)
+        with serving(make_workspace(tmp_path / "ws")) as server:
+            answers: dict[int, tuple[int, float]] = {}
+
+            def clip(n: int) -> None:
+                started = time.monotonic()
+                body = {"arxiv_id": f"2603.{30000 + n}", "list": "reading.md", "section": "Tools"}
+                answer = server.request("POST", "/api/papers", json=body, timeout=60)
+                answers[n] = (answer.status_code, time.monotonic() - started)
+
+            threads = [threading.Thread(target=clip, args=(n,)) for n in range(clips)]
+            for thread in threads:
+                thread.start()
+            pings = []
+            while any(t.is_alive() for t in threads):
+                pings.append(_ping(server.port))
+                threading.Event().wait(0.5)  # pace the pings; not waiting for an event
+            for thread in threads:
+                thread.join(5)
+            status = server.request("GET", "/api/status").json()
+            review = server.session.get(f"{server.url}/review", timeout=PING_BUDGET_SECONDS)
+    assert sorted(code for code, _ in answers.values()) == [202] * clips, answers
+    slowest = max(seconds for _, seconds in answers.values())
+    assert slowest < LIVE_WAIT_SECONDS + 3, answers  # was 21 s a clip, one after another
+    assert pings and max(pings) < PING_BUDGET_SECONDS, pings
+    assert status["clips"]["queued"] == clips
+    assert review.status_code == 200
