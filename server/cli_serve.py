@@ -65,6 +65,7 @@ def serve_command(
     """Run the HTTP server, the sync daemon and the feed scheduler until Ctrl+C."""
     from .app import create_app
     from .clips import RetryPolicy
+    from .review import pairing_link
     from .services import Services, clear_server_state, write_server_state
     from .serving import (
         check_bind_host,
@@ -112,7 +113,7 @@ def serve_command(
         click.echo(_parts_line(services.status()))
         click.echo(f"Pair the browser extension: set its server to {url} and its token to")
         click.echo(f"  {token}")
-        click.echo(f"Review feed candidates: {url}/review?token={token}")
+        click.echo(f"Review feed candidates: {pairing_link(app, url)}")
         click.echo("Press Ctrl+C to stop.", nl=True)
 
     try:

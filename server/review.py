@@ -8,6 +8,7 @@ Views only orchestrate: pairing and CSRF live in `review_auth`, what a page show
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import (
@@ -15,6 +16,7 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -28,6 +30,7 @@ from . import review_actions as actions
 from . import review_auth as auth
 from . import review_model as model
 from .api_lists import lists_summary
+from .security import origin_kind
 from .services import Services
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ DONE_TEXT = {"accept": "accepted", "reject": "rejected", "snooze": "snoozed"}
 _ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
 #: Cards on one page (each carries a Section picker with every section); filters reach the rest.
 PAGE_SIZE = 100
+_CODES = "papershelf_pairing_codes"
 #: The largest candidate id or count a form or query may carry (SQLite's largest INTEGER).
 MAX_ID = 2**63 - 1
 
@@ -63,8 +67,25 @@ def _token() -> str:
     return current_app.config["PAPERSHELF_TOKEN_SOURCE"].current()
 
 
+def _port() -> int | None:
+    return current_app.config.get("PAPERSHELF_PORT")
+
+
 def _paired() -> bool:
-    return auth.is_paired(request, _token())
+    """Whether the request carries a valid session of this server (kept for the renewal)."""
+    if "review_session" not in g:
+        g.review_session = auth.paired_session(request, _token(), _port())
+    return g.review_session is not None
+
+
+def pairing_codes(app: Flask) -> auth.PairingCodes:
+    """The app's one-time pairing codes (`papershelf serve` prints a link with one)."""
+    return app.extensions[_CODES]
+
+
+def pairing_link(app: Flask, base_url: str) -> str:
+    """A one-time link that pairs the browser opening it: `<base_url>/review/pair?code=…`."""
+    return f"{base_url}/review/pair?{auth.CODE_FIELD}={pairing_codes(app).issue()}"
 
 
 def _wants_json() -> bool:
@@ -98,11 +119,23 @@ def _refuse(message: str, status: int = 403) -> Response | tuple[Any, int]:
     return render_template("review_refused.html", message=message), status
 
 
-def _post_guard() -> Response | tuple[Any, int] | None:
-    """Refuse a POST that is not from a paired page of this server with the right CSRF token."""
+def _from_own_page() -> bool:
+    """Whether a POST comes from a page of this server: its Origin is this server's own (every
+    browser sends one on a POST; an extension's or none is refused) and no Sec-Fetch-Site says
+    another site sent it."""
+    if origin_kind(request.headers.get("Origin"), request.host) != "self":
+        log.info("refused a review POST from origin %s", request.headers.get("Origin"))
+        return False
     site = request.headers.get("Sec-Fetch-Site")
     if site is not None and site not in _ALLOWED_FETCH_SITES:
         log.info("refused a review POST from a %s page", site)
+        return False
+    return True
+
+
+def _post_guard() -> Response | tuple[Any, int] | None:
+    """Refuse a POST that is not from a paired page of this server with the right CSRF token."""
+    if not _from_own_page():
         return _refuse("Decisions can only be made from papershelf's own review page.")
     if not _paired():
         return _refuse(
@@ -133,7 +166,8 @@ def _filters_from_form() -> dict[str, str]:
 
 @bp.after_request
 def _headers(response: Response) -> Response:
-    """CSP, no framing, no referrer to other sites on every review answer.
+    """CSP, no framing, no referrer to other sites on every review answer; a page view renews
+    an old enough session cookie.
 
     `same-origin`, not `no-referrer`: with no-referrer Chromium sends `Origin: null` on the page's
     own form posts, which the server's Origin check (rightly) refuses.
@@ -141,22 +175,58 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    session = g.get("review_session")
+    if session is not None and request.method == "GET" and response.status_code == 200:
+        now = time.time()
+        fresh = auth.renewed(session, now)
+        if fresh is not None:
+            auth.set_session(response, _token(), _port(), fresh, now)
     return response
+
+
+def _paired_redirect() -> Response:
+    """Pair this browser: a new session cookie, and on to the candidates."""
+    response = redirect(url_for("review.page"), code=303)
+    now = time.time()
+    auth.clear_session(response, _port())
+    auth.set_session(response, _token(), _port(), auth.new_session(now), now)
+    log.info("a browser paired with the review page")
+    return response
+
+
+@bp.get("/review/pair")
+def pair_with_code() -> Any:
+    """Open a one-time pairing link: pair and go on to `/review`; a spent code pairs nothing."""
+    if not pairing_codes(current_app).redeem(request.args.get(auth.CODE_FIELD)):
+        return _render(
+            "review_pair.html",
+            401,
+            error="That pairing link was used already, or is from an earlier run of papershelf "
+            "serve: each link pairs one browser once. Paste the token below instead.",
+        )
+    return _paired_redirect()
+
+
+@bp.post("/review/pair")
+def pair_with_token() -> Any:
+    """The pairing form: the token in the POST body (never in a URL) pairs this browser."""
+    if not _from_own_page():
+        return _refuse("Pairing is only done from papershelf's own pairing page.")
+    if not auth.pairing_token_ok(request.form.get(auth.TOKEN_FIELD), _token()):
+        return _render("review_pair.html", 401, error="That is not the current pairing token.")
+    return _paired_redirect()
 
 
 @bp.get("/review")
 def page() -> Any:
-    """The candidates (paired), or how to pair; `?token=` pairs this browser and redirects."""
-    given = request.args.get("token")
-    if given is not None:
-        if not auth.pairing_token_ok(given, _token()):
-            return _render(
-                "review_pair.html", 401, error="That pairing token is not the current one."
-            )
-        response = redirect(url_for("review.page"), code=303)
-        auth.set_session(response, _token())
-        log.info("a browser paired with the review page")
-        return response
+    """The candidates (paired), or how to pair."""
+    if request.args.get(auth.TOKEN_FIELD) is not None:  # an old link: never pair from a URL
+        return _render(
+            "review_pair.html",
+            400,
+            error="A link with the token in it no longer pairs: the browser's history would keep "
+            "the token. Open the pairing link papershelf serve prints, or paste the token below.",
+        )
     if not _paired():
         return _render("review_pair.html")
     services = _services()
@@ -302,10 +372,12 @@ def unpair() -> Any:
     if refused is not None:
         return refused
     response = redirect(url_for("review.page"), code=303)
-    auth.clear_session(response)
+    auth.clear_session(response, _port())
     return response
 
 
 def init_app(app: Flask) -> None:
-    """Register the review page on `app` (its static files under /review/static)."""
+    """Register the review page on `app` (its static files under /review/static) with its
+    pairing codes."""
+    app.extensions[_CODES] = auth.PairingCodes()
     app.register_blueprint(bp)

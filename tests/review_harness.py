@@ -9,11 +9,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import Flask
 from werkzeug.serving import make_server
 
 from feeds.poll import Poller
 from feeds.store import CandidateStore
 from server.app import create_app
+from server.review import pairing_link
 from server.services import Services
 from sync.workspace import open_workspace
 
@@ -56,10 +58,11 @@ def seed(services: Services, feed: Path = FEED) -> int:
 
 @dataclass
 class LiveServer:
-    """A create_app server in a thread: its base URL, services and token."""
+    """A create_app server in a thread: its base URL, services, app and token."""
 
     base: str
     services: Services
+    app: Flask
     token: str = TOKEN
 
     @property
@@ -67,7 +70,8 @@ class LiveServer:
         return self.services.workspace.root / LIST_NAME
 
     def pair_url(self) -> str:
-        return f"{self.base}/review?token={self.token}"
+        """A fresh one-time pairing link, as `papershelf serve` prints one."""
+        return pairing_link(self.app, self.base)
 
     def status_of(self, title_part: str) -> str:
         """The store status of the candidate whose title contains `title_part`."""
@@ -89,7 +93,7 @@ def live_server(services: Services, token: str = TOKEN) -> Iterator[LiveServer]:
     thread = threading.Thread(target=server.serve_forever, name="review-test-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", services, token)
+        yield LiveServer(f"http://127.0.0.1:{port}", services, app, token)
     finally:
         server.shutdown()
         thread.join(timeout=5)

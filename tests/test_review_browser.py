@@ -171,30 +171,162 @@ def section_holding(path: Path, title_part: str) -> str | None:
 # -- pairing ---------------------------------------------------------------------------------
 
 
-def test_pairing_sets_a_strict_httponly_cookie_and_hides_the_token(
-    page: Page, server: LiveServer, console: Console
+def _session(page: Page, server: LiveServer) -> dict:
+    """The review session cookie the browser holds for `server`."""
+    port = server.base.rsplit(":", 1)[1]
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    return cookies[f"papershelf_review_{port}"]
+
+
+def test_pairing_link_sets_a_strict_httponly_cookie_for_this_server_and_is_spent(
+    browser: Browser, page: Page, server: LiveServer, console: Console
 ) -> None:
-    console.allow(r"status of 401")  # the wrong token below
+    console.allow(r"status of 40[01]")  # the wrong token, the token link and the spent link
     page.goto(f"{server.base}/review")
     expect(page.get_by_role("heading", name="Pair this browser with papershelf")).to_be_visible()
     expect(page.get_by_text("papershelf token", exact=False).first).to_be_visible()
     assert page.locator("li.candidate").count() == 0
     assert DENSE not in page.content()
 
-    page.goto(f"{server.base}/review?token=wrong-token-wrong-token-wrong")
-    expect(page.get_by_role("alert")).to_contain_text("not the current one")
+    page.get_by_label("Pairing token").fill("wrong-token-wrong-token-wrong")
+    page.get_by_role("button", name="Pair this browser").click()
+    expect(page.get_by_role("alert")).to_contain_text("not the current pairing token")
     assert page.locator("li.candidate").count() == 0
 
-    page.goto(server.pair_url())
+    page.goto(f"{server.base}/review?token={server.token}")  # an old-style link pairs nothing
+    expect(page.get_by_role("alert")).to_contain_text("no longer pairs")
+    assert page.locator("li.candidate").count() == 0
+
+    link = server.pair_url()
+    page.goto(link)
     page.wait_for_url(f"{server.base}/review")
-    assert "token" not in page.url
     expect(page.locator("li.candidate")).to_have_count(4)
-    cookies = {c["name"]: c for c in page.context.cookies()}
-    session = cookies["papershelf_review"]
-    assert session["httpOnly"] is True
-    assert session["sameSite"] == "Strict"
+    session = _session(page, server)
+    assert session["httpOnly"] is True and session["sameSite"] == "Strict"
+    assert session["path"] == "/review"
     assert server.token not in session["value"]
     assert page.evaluate("document.cookie") == ""
+
+    other = new_context(browser, console)  # the same link in another browser: spent
+    try:
+        spent = other.new_page()
+        spent.goto(link)
+        expect(spent.get_by_role("alert")).to_contain_text("used already")
+        assert spent.locator("li.candidate").count() == 0
+        assert other.cookies() == []
+    finally:
+        other.close()
+
+
+def test_pairing_by_pasting_the_token_posts_it_and_never_puts_it_in_a_url(
+    page: Page, server: LiveServer
+) -> None:
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{server.base}/review")
+    page.get_by_label("Pairing token").fill(server.token)
+    page.get_by_role("button", name="Pair this browser").click()
+    page.wait_for_url(f"{server.base}/review")
+    expect(page.locator("li.candidate")).to_have_count(4)
+    assert not [url for url in requested if server.token in url]
+
+
+def _history_urls(profile: Path) -> list[str]:
+    """Every URL the Chromium profile's History database holds (read from a copy)."""
+    import shutil
+    import sqlite3
+
+    copy = profile.parent / "History-copy"
+    shutil.copyfile(profile / "Default" / "History", copy)
+    with sqlite3.connect(copy) as db:
+        return [row[0] for row in db.execute("SELECT url FROM urls")]
+
+
+def test_pairing_leaves_no_token_in_the_browser_history_and_no_usable_link(
+    browser: Browser, server: LiveServer, tmp_path: Path, console: Console
+) -> None:
+    # Chromium records the URL a redirect came from: the old /review?token=… stayed in history.
+    profile = tmp_path / "profile"
+    context = browser.browser_type.launch_persistent_context(
+        str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+    )
+    try:
+        page = context.new_page()
+        page.goto(server.pair_url())
+        page.wait_for_url(f"{server.base}/review")
+        expect(page.locator("li.candidate")).to_have_count(4)
+        page.goto(f"{server.base}/review/lists/{LIST_NAME}")  # some more history
+    finally:
+        context.close()  # writes the History database
+    urls = _history_urls(profile)
+    assert any(url.startswith(f"{server.base}/review/pair?code=") for url in urls), urls
+    assert not [url for url in urls if server.token in url], urls
+    spent = next(url for url in urls if "/review/pair?code=" in url)
+    console.allow(r"status of 401")
+    stranger = new_context(browser, console)  # someone who reads the history tries the link
+    try:
+        page = stranger.new_page()
+        page.goto(spent)
+        expect(page.get_by_role("alert")).to_contain_text("used already")
+        assert page.locator("li.candidate").count() == 0
+    finally:
+        stranger.close()
+
+
+class _OtherApp(BaseHTTPRequestHandler):
+    """Another web app on 127.0.0.1 (a dev server, a notebook): it notes the cookies it gets."""
+
+    cookies: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        _OtherApp.cookies.append(self.headers.get("Cookie") or "")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(b"<title>another local app</title><p>hello</p>")
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def test_another_local_app_gets_no_review_cookie_and_a_leaked_one_cannot_decide(
+    page: Page, server: LiveServer
+) -> None:
+    import requests
+
+    paired(page, server)
+    value = _session(page, server)["value"]
+    other = ThreadingHTTPServer(("127.0.0.1", 0), _OtherApp)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    _OtherApp.cookies = []
+    try:
+        for path in ("/", "/index.html", "/api/items"):
+            page.goto(f"http://127.0.0.1:{other.server_address[1]}{path}")
+    finally:
+        other.shutdown()
+        other.server_close()
+    assert len(_OtherApp.cookies) == 3
+    assert not [c for c in _OtherApp.cookies if "papershelf" in c], _OtherApp.cookies
+
+    # Had it leaked (an app serving /review/…): it names this server's port, and a POST with it
+    # but without this page's Origin (a script, another app, an extension) decides nothing.
+    port = server.base.rsplit(":", 1)[1]
+    cookie = {"Cookie": f"papershelf_review_{port}={value}"}
+    with requests.Session() as session:
+        session.trust_env = False
+        review = session.get(f"{server.base}/review", headers=cookie, timeout=10)
+        csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', review.text).group(1)
+        cid = re.search(r'data-id="(\d+)"', review.text).group(1)
+        for origin in ({}, {"Origin": "chrome-extension://abcdefghijklmnop"}):
+            refused = session.post(
+                f"{server.base}/review/candidates/{cid}",
+                data={"action": "accept", "csrf_token": csrf},
+                headers={**cookie, **origin},
+                timeout=10,
+                allow_redirects=False,
+            )
+            assert refused.status_code == 403, (origin, refused.text[:200])
+    assert [server.status_of(t) for t in (DENSE, STABLE, ENSEMBLES, PREFERENCE)] == ["pending"] * 4
 
 
 # -- decisions -------------------------------------------------------------------------------
@@ -795,7 +927,8 @@ def test_the_url_papershelf_serve_prints_pairs_accepts_and_shows_status(
                 lambda: re.search(r"Review feed candidates: (\S+)", serve.stdout_path.read_text()),
                 timeout_seconds=20,
             ).group(1)
-            assert printed.startswith(f"{serve.url}/review?token=")
+            assert printed.startswith(f"{serve.url}/review/pair?code=")
+            assert serve.token not in printed
             page.goto(printed)
             page.wait_for_url(f"{serve.url}/review")
             expect(page.locator("li.candidate")).to_have_count(4)

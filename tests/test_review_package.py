@@ -112,7 +112,8 @@ _SERVE_FROM_BUILD = textwrap.dedent(
 
     unpaired = client.get("/review")
     assert unpaired.status_code == 200 and b"Pair this browser" in unpaired.data
-    assert client.get(f"/review?token={token}").status_code == 303
+    paired = client.post("/review/pair", data={"token": token}, headers={"Origin": "http://localhost"})
+    assert paired.status_code == 303
     page = client.get("/review")
     assert page.status_code == 200 and b"Nothing to review" in page.data, page.data[:300]
     assert client.get("/review/lists/papers.md").status_code == 200

@@ -8,12 +8,22 @@ import time
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from review_harness import LIST_NAME, TOKEN, build_services, make_workspace, seed
 
 from feeds.decisions import add_rejected
 from server.app import create_app
-from server.review_auth import SESSION_COOKIE, csrf_token, session_value
+from server.review import pairing_link
+from server.review_auth import (
+    SESSION_COOKIE,
+    SESSION_IDLE_SECONDS,
+    SESSION_MAX_SECONDS,
+    Session,
+    csrf_token,
+    session_cookie_name,
+    session_value,
+)
 from server.review_model import (
     Filters,
     candidate_view,
@@ -36,15 +46,28 @@ def services(tmp_path: Path) -> Services:
     return services
 
 
+#: The test client's own origin: every browser sends its page's origin on a POST.
+OWN_ORIGIN = "http://localhost"
+
+
+def own_client(app: Flask, origin: str = OWN_ORIGIN, cookies: bool = True) -> FlaskClient:
+    """A test client whose requests carry the server's own Origin, as the page's would (its
+    requests go to that origin's host when they give `base_url=origin`); without `cookies`,
+    a request's own Cookie header is sent as given."""
+    client = app.test_client(use_cookies=cookies)
+    client.environ_base["HTTP_ORIGIN"] = origin
+    return client
+
+
 @pytest.fixture
 def client(services: Services) -> FlaskClient:
     app = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN})
-    return app.test_client()
+    return own_client(app)
 
 
 def pair(client: FlaskClient) -> None:
-    response = client.get(f"/review?token={TOKEN}")
-    assert response.status_code == 303
+    response = client.post("/review/pair", data={"token": TOKEN})
+    assert response.status_code == 303, response.get_data(as_text=True)
 
 
 def candidate_id(services: Services, title_part: str) -> int:
@@ -62,31 +85,130 @@ def test_unpaired_page_explains_pairing_and_shows_no_candidate(client: FlaskClie
     assert "Pair this browser" in text
     assert "papershelf token" in text and "papershelf serve" in text
     assert REWARD not in text and 'class="candidate"' not in text
-    wrong = client.get("/review?token=not-the-token-at-all-000000")
-    assert wrong.status_code == 401
+    wrong = client.post("/review/pair", data={"token": "not-the-token-at-all-000000"})
+    assert wrong.status_code == 401 and "not the current pairing token" in wrong.get_data(True)
     assert SESSION_COOKIE not in wrong.headers.get("Set-Cookie", "")
+    spent = client.get("/review/pair?code=never-issued-000000")
+    assert spent.status_code == 401 and "Set-Cookie" not in spent.headers
     assert client.get(f"/review/lists/{LIST_NAME}").status_code == 200  # the pairing page again
     assert "Sections" not in client.get(f"/review/lists/{LIST_NAME}").get_data(as_text=True)
 
 
-def test_pairing_cookie_is_httponly_strict_and_redirects_without_the_token(
-    client: FlaskClient,
+def _session_cookie(response) -> str:
+    cookies = [c for c in response.headers.getlist("Set-Cookie") if "Max-Age=0" not in c]
+    assert len(cookies) == 1, cookies
+    return cookies[0]
+
+
+def test_a_one_time_pairing_link_pairs_once_with_a_strict_httponly_cookie(
+    services: Services,
 ) -> None:
-    response = client.get(f"/review?token={TOKEN}")
+    app = create_app(
+        {"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN, "PAPERSHELF_PORT": 8765}
+    )
+    base = "http://127.0.0.1:8765"
+    client = own_client(app, base)
+    link = pairing_link(app, "")
+    assert TOKEN not in link and link.startswith("/review/pair?code=")
+    response = client.get(link, base_url=base)
     assert response.status_code == 303
     assert response.headers["Location"] == "/review"
-    cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith(f"{SESSION_COOKIE}={session_value(TOKEN)};")
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and TOKEN not in cookie
-    page = client.get("/review")
+    cookie = _session_cookie(response)
+    assert cookie.startswith(f"{session_cookie_name(8765)}=") and TOKEN not in cookie
+    assert session_cookie_name(8765) == "papershelf_review_8765"
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/review" in cookie
+    assert f"Max-Age={SESSION_IDLE_SECONDS}" in cookie
+    page = client.get("/review", base_url=base)
     assert REWARD in page.get_data(as_text=True)
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Frame-Options"] == "DENY"
+    again = own_client(app, base).get(link, base_url=base)  # another browser
+    assert again.status_code == 401 and "Set-Cookie" not in again.headers
+    assert "used already" in again.get_data(as_text=True)
+
+
+def test_a_link_with_the_token_in_it_no_longer_pairs(client: FlaskClient) -> None:
+    response = client.get(f"/review?token={TOKEN}")
+    assert response.status_code == 400
+    assert "Set-Cookie" not in response.headers
+    assert "history would keep the token" in response.get_data(as_text=True)
+    assert REWARD not in response.get_data(as_text=True)
+
+
+def test_the_pairing_form_takes_the_token_from_a_post_of_the_own_page_only(
+    services: Services,
+) -> None:
+    app = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN})
+    for origin in ("chrome-extension://abcdefghijklmnop", None):
+        stranger = app.test_client()
+        headers = {"Origin": origin} if origin else {}
+        refused = stranger.post("/review/pair", data={"token": TOKEN}, headers=headers)
+        assert refused.status_code == 403 and "Set-Cookie" not in refused.headers, origin
+    done = own_client(app).post("/review/pair", data={"token": f" {TOKEN}\n"})  # as pasted
+    assert done.status_code == 303 and SESSION_COOKIE in _session_cookie(done)
+
+
+def test_the_session_cookie_is_bound_to_this_server_and_expires_by_the_server(
+    services: Services,
+) -> None:
+    base, port = "http://127.0.0.1:8765", 8765
+    app = create_app(
+        {"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN, "PAPERSHELF_PORT": port}
+    )
+    now = int(time.time())
+    name = session_cookie_name(port)
+
+    def paired_with(cookie_name: str, value: str) -> bool:
+        page = own_client(app, base, cookies=False).get(
+            "/review", base_url=base, headers={"Cookie": f"{cookie_name}={value}"}
+        )
+        assert page.status_code == 200
+        return REWARD in page.get_data(as_text=True)
+
+    fresh = Session(now - 60, now + SESSION_IDLE_SECONDS - 60, "0123456789abcdef")
+    good = session_value(TOKEN, port, fresh)
+    assert paired_with(name, good)
+    assert not paired_with(SESSION_COOKIE, good)  # the unbound name older papershelfs set
+    assert not paired_with(name, session_value(TOKEN, 9999, fresh))  # another port's server
+    assert not paired_with(name, session_value("another-token-0123456789abcdef", port, fresh))
+    assert not paired_with(name, good[:-1] + ("0" if good[-1] != "0" else "1"))  # forged
+    expired = Session(now - 600, now - 1, "0123456789abcdef")
+    assert not paired_with(name, session_value(TOKEN, port, expired))
+    too_old = Session(now - SESSION_MAX_SECONDS - 1, now + 3600, "0123456789abcdef")
+    assert not paired_with(name, session_value(TOKEN, port, too_old))  # whatever it claims
+    assert not paired_with(name, f"{'1' * 5000}.1.ab.cd")  # no int() of 5,000 digits, no 500
+
+
+def test_using_the_page_renews_an_old_session_cookie_up_to_the_pairings_age(
+    services: Services,
+) -> None:
+    base, port = "http://127.0.0.1:8765", 8765
+    app = create_app(
+        {"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN, "PAPERSHELF_PORT": port}
+    )
+    now = int(time.time())
+    old = Session(now - 7200, now + SESSION_IDLE_SECONDS - 7200, "0123456789abcdef")
+    page = own_client(app, base, cookies=False).get(
+        "/review",
+        base_url=base,
+        headers={"Cookie": f"{session_cookie_name(port)}={session_value(TOKEN, port, old)}"},
+    )
+    renewed = _session_cookie(page)
+    value = renewed.split(";")[0].split("=", 1)[1]
+    paired_at, expires_at = (int(x) for x in value.split(".")[:2])
+    assert paired_at == old.paired_at and expires_at >= now + SESSION_IDLE_SECONDS
+    last = Session(now - SESSION_MAX_SECONDS + 60, now + 30, "0123456789abcdef")
+    page = own_client(app, base, cookies=False).get(
+        "/review",
+        base_url=base,
+        headers={"Cookie": f"{session_cookie_name(port)}={session_value(TOKEN, port, last)}"},
+    )
+    assert REWARD in page.get_data(as_text=True) and "Set-Cookie" not in page.headers
 
 
 def test_rotating_the_token_ends_the_session(services: Services) -> None:
     app = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN})
-    client = app.test_client()
+    client = own_client(app)
     pair(client)
     assert REWARD in client.get("/review").get_data(as_text=True)
     app.config["PAPERSHELF_TOKEN_SOURCE"] = TokenSource("a-rotated-token-0123456789abcdef")
@@ -112,6 +234,8 @@ def test_get_never_decides(client: FlaskClient, services: Services) -> None:
         (True, True, {"Origin": "null"}, "opaque origin"),
         (True, True, {"Sec-Fetch-Site": "same-site"}, "same-site page"),
         (True, True, {"Sec-Fetch-Site": "cross-site"}, "cross-site page"),
+        (True, True, {"Origin": "chrome-extension://abcdefghijklmnop"}, "an extension"),
+        (True, True, {"Origin": None}, "no origin (not a browser page)"),
     ],
 )
 def test_each_guard_refuses_a_decision_alone(
@@ -124,6 +248,9 @@ def test_each_guard_refuses_a_decision_alone(
 ) -> None:
     if paired:
         pair(client)
+    if headers.get("Origin", "") is None:
+        del client.environ_base["HTTP_ORIGIN"]
+        headers = {}
     cid = candidate_id(services, REWARD)
     before = (services.workspace.root / LIST_NAME).read_bytes()
     form = {"action": "accept", "csrf_token": csrf_token(TOKEN) if form_token else "forged"}
@@ -142,11 +269,7 @@ def test_each_guard_refuses_a_decision_alone(
 def test_a_good_post_decides_and_answers_json(client: FlaskClient, services: Services) -> None:
     pair(client)
     cid = candidate_id(services, REWARD)
-    headers = {
-        "Accept": "application/json",
-        "Origin": "http://localhost",
-        "Sec-Fetch-Site": "same-origin",
-    }
+    headers = {"Accept": "application/json", "Sec-Fetch-Site": "same-origin"}
     form = {
         "action": "accept",
         "csrf_token": csrf_token(TOKEN),
@@ -540,6 +663,8 @@ def test_pages_load_nothing_from_elsewhere_and_every_post_form_has_the_csrf_toke
             source = re.search(r'(?:src|href)="([^"]*)"', tag)
             assert source is None or not re.match(r"(https?:)?//", source.group(1)), f"{url}: {tag}"
         for form in re.findall(r"<form\b[^>]*>.*?</form>", html, flags=re.S):
+            if 'action="/review/pair"' in form:  # carries the token itself; own Origin only
+                continue
             if 'method="post"' in form:
                 forms_seen += 1
                 decisions += form.count('formaction="/review/candidates/')

@@ -74,7 +74,8 @@ def test_serve_prints_url_pairing_and_review_url_then_stops_on_sigterm(tmp_path:
         token = server.token
         assert server.url in banner
         assert token in banner  # how to pair
-        assert f"{server.url}/review?token={token}" in banner
+        assert f"{server.url}/review/pair?code=" in banner  # a one-time code, never the token
+        assert banner.count(token) == 1  # the line that says what to paste into the extension
         assert token not in server.stderr  # never in the logs
         ping = server.session.get(f"{server.url}/api/ping", timeout=5).json()
         assert ping == {"ok": True, "app": "papershelf", "version": ping["version"], "api": 1}
