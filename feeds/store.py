@@ -18,7 +18,7 @@ from sync.errors import BadInput, NotFound
 from sync.identity import identity_key
 from sync.paper import Paper, paper_from_dict
 from sync.paths import data_dir
-from sync.sqlite_wal import enable_wal, make_private, store_errors
+from sync.sqlite_wal import enable_wal, make_private, store_errors, transaction
 
 from .store_schema import SCHEMA_VERSION as SCHEMA_VERSION  # re-exported: the store's version
 from .store_schema import extra_json, load_extra, merge_extra, migrate
@@ -138,19 +138,9 @@ class CandidateStore:
     @contextlib.contextmanager
     def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
         """A short-lived connection in one transaction (IMMEDIATE for writes: no upgrade races)."""
-        with store_errors(self.path, _WHAT):
-            db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
-            db.row_factory = sqlite3.Row
-            try:
-                db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                try:
-                    yield db
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
-                db.execute("COMMIT")
-            finally:
-                db.close()
+        begin = "BEGIN IMMEDIATE" if write else "BEGIN"
+        with transaction(self.path, _WHAT, _BUSY_TIMEOUT_SECONDS, begin=begin) as db:
+            yield db
 
     def _scope(self) -> tuple[str, tuple[Any, ...]]:
         """The WHERE fragment limiting queries to this store's workspace."""

@@ -15,7 +15,7 @@ from typing import Any
 from sync.errors import StoreUnavailable
 from sync.paper import Paper, paper_from_dict
 from sync.paths import data_dir
-from sync.sqlite_wal import enable_wal, make_private, store_errors
+from sync.sqlite_wal import enable_wal, make_private, store_errors, transaction
 
 log = logging.getLogger(__name__)
 
@@ -137,20 +137,14 @@ class ClipQueue:
     def _connect(self) -> Iterator[sqlite3.Connection]:
         """A short-lived connection in one transaction (committed on success)."""
         self._open()
-        with store_errors(self.path, _WHAT):
-            db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
-            db.row_factory = sqlite3.Row
-            try:
-                db.execute("PRAGMA synchronous=FULL")
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield db
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
-                db.execute("COMMIT")
-            finally:
-                db.close()
+        with transaction(
+            self.path,
+            _WHAT,
+            _BUSY_TIMEOUT_SECONDS,
+            begin="BEGIN IMMEDIATE",
+            pragmas=("PRAGMA synchronous=FULL",),
+        ) as db:
+            yield db
 
     def put(
         self,

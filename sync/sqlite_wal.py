@@ -88,3 +88,32 @@ def store_errors(path: Path, what: str) -> Iterator[None]:
         raise
     except (sqlite3.DatabaseError, OSError) as exc:
         raise store_problem(exc, path, what) from exc
+
+
+@contextlib.contextmanager
+def transaction(
+    path: Path,
+    what: str,
+    timeout_seconds: float,
+    *,
+    begin: str = "BEGIN",
+    pragmas: tuple[str, ...] = (),
+) -> Iterator[sqlite3.Connection]:
+    """A short-lived connection to the store `what` in one transaction (`begin`, e.g. BEGIN
+    IMMEDIATE for writes), committed on success and rolled back on error; its errors name
+    `path` (StoreUnavailable)."""
+    with store_errors(path, what):
+        db = sqlite3.connect(path, timeout=timeout_seconds, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        try:
+            for pragma in pragmas:
+                db.execute(pragma)
+            db.execute(begin)
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            db.close()

@@ -239,6 +239,20 @@ class ServeProcess:
         return f"stdout:\n{self.stdout}\nstderr:\n{self.stderr}"
 
 
+def run_cli(
+    *args: str, timeout_seconds: float = 60, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`papershelf ARGS` in a subprocess (this test's environment unless `env`), output kept."""
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout_seconds,
+        env=env,
+    )
+
+
 @contextlib.contextmanager
 def serving(workspace: Path, *extra_args: str) -> Iterator[ServeProcess]:
     """A serve subprocess, killed at the end whatever happened."""

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from review_harness import (
     make_workspace,
     seed,
 )
-from server_support import ServeProcess, wait_until
+from server_support import ServeProcess, run_cli, wait_until
 
 from server.api_lists import lists_summary
 from sync.paper import Link, Paper
@@ -856,13 +855,7 @@ def test_list_page_shows_sections_additions_and_applies_a_safe_fix(
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(*args, timeout_seconds=120)
 
 
 class _FeedServer(BaseHTTPRequestHandler):

@@ -94,6 +94,18 @@ def test_unpaired_page_explains_pairing_and_shows_no_candidate(client: FlaskClie
     assert "Sections" not in client.get(f"/review/lists/{LIST_NAME}").get_data(as_text=True)
 
 
+#: The address a server bound to port 8765 answers at, for the tests that need a real port.
+PORT = 8765
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+def app_on_port(services: Services) -> Flask:
+    """An app that knows its bound port (so the session cookie is named and signed for it)."""
+    return create_app(
+        {"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN, "PAPERSHELF_PORT": PORT}
+    )
+
+
 def _session_cookie(response) -> str:
     cookies = [c for c in response.headers.getlist("Set-Cookie") if "Max-Age=0" not in c]
     assert len(cookies) == 1, cookies
@@ -103,10 +115,7 @@ def _session_cookie(response) -> str:
 def test_a_one_time_pairing_link_pairs_once_with_a_strict_httponly_cookie(
     services: Services,
 ) -> None:
-    app = create_app(
-        {"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN, "PAPERSHELF_PORT": 8765}
-    )
-    base = "http://127.0.0.1:8765"
+    app, base = app_on_port(services), BASE
     client = own_client(app, base)
     link = pairing_link(app, "")
     assert TOKEN not in link and link.startswith("/review/pair?code=")
@@ -151,10 +160,7 @@ def test_the_pairing_form_takes_the_token_from_a_post_of_the_own_page_only(
 def test_the_session_cookie_is_bound_to_this_server_and_expires_by_the_server(
     services: Services,
 ) -> None:
-    base, port = "http://127.0.0.1:8765", 8765
-    app = create_app(
-        {"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN, "PAPERSHELF_PORT": port}
-    )
+    app, base, port = app_on_port(services), BASE, PORT
     now = int(time.time())
     name = session_cookie_name(port)
 
@@ -182,10 +188,7 @@ def test_the_session_cookie_is_bound_to_this_server_and_expires_by_the_server(
 def test_using_the_page_renews_an_old_session_cookie_up_to_the_pairings_age(
     services: Services,
 ) -> None:
-    base, port = "http://127.0.0.1:8765", 8765
-    app = create_app(
-        {"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN, "PAPERSHELF_PORT": port}
-    )
+    app, base, port = app_on_port(services), BASE, PORT
     now = int(time.time())
     old = Session(now - 7200, now + SESSION_IDLE_SECONDS - 7200, "0123456789abcdef")
     page = own_client(app, base, cookies=False).get(

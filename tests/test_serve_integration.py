@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,11 +12,11 @@ from pathlib import Path
 import pytest
 import requests
 from server_support import (
-    REPO_ROOT,
     TOKEN_HEADER,
     ArxivFixtureServer,
     ServeProcess,
     make_workspace,
+    run_cli,
     serving,
     wait_until,
 )
@@ -239,18 +238,6 @@ def test_serve_with_sync_and_feeds_commits_a_clip(tmp_path: Path) -> None:
         assert server.proc.returncode == 0
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    """`papershelf ARGS` in a subprocess with this test's environment."""
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-
-
 def test_serve_on_another_loopback_address_answers_the_url_it_prints(tmp_path: Path) -> None:
     # `--host 127.0.0.2` was taken as loopback, but the Host check then refused every request.
     workspace = make_workspace(tmp_path / "ws")
@@ -262,12 +249,6 @@ def test_serve_on_another_loopback_address_answers_the_url_it_prints(tmp_path: P
         assert server.session.get(f"{server.url}/review", timeout=10).status_code == 200
     finally:
         server.kill()
-    refused = subprocess.run(
-        [sys.executable, "-m", "server.cli", "serve", "--host", "127.example.com"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    refused = run_cli("serve", "--host", "127.example.com")
     assert refused.returncode == 2, refused.stderr
     assert refused.stderr.startswith("papershelf: error: Refusing to listen on 127.example.com")

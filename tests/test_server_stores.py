@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from server_support import REPO_ROOT, ServeProcess, make_workspace, serving, wait_until
+from server_support import REPO_ROOT, ServeProcess, make_workspace, run_cli, serving, wait_until
 
 from feeds.store import CandidateStore
 from server.clipqueue import ClipQueue
@@ -24,17 +24,6 @@ UNTITLED = {"arxiv_id": "2101.00001", "list": "reading.md", "section": "Tools"}
 TITLED = {**UNTITLED, "arxiv_id": "2101.00002", "title": "A Paper With a Title"}
 #: Nothing listens here: every arXiv call is refused at once (the clip is then queued).
 NO_ARXIV = "http://127.0.0.1:9/api/query"
-
-
-def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
 
 
 def _mode(path: Path) -> int:
@@ -61,8 +50,8 @@ def test_damaged_stores_leave_serve_up_and_every_answer_names_the_file(
         lookup = server.request("GET", "/api/lookup?id=2001.00001")
         candidates = server.request("GET", "/api/candidates")
         reject = server.request("POST", "/api/candidates/1/reject", json={})
-        offline = _cli("status", "--workspace", str(workspace))
-        listed = _cli("candidates", "--workspace", str(workspace))
+        offline = run_cli("status", "--workspace", str(workspace))
+        listed = run_cli("candidates", "--workspace", str(workspace))
         queue_file.rename(data / "clipqueue.sqlite3.damaged")  # what the message says to do
         queued = server.request("POST", "/api/papers", json=UNTITLED)
     assert f"clip queue: error (The clip queue {queue_file} is damaged" in banner, banner
