@@ -111,13 +111,11 @@ class ClipQueue:
     def __init__(self, path: Path | None = None) -> None:
         """Open (creating, mode 0600) the queue at `path`, default `<data dir>/clipqueue.sqlite3`."""
         self.path = path or data_dir() / QUEUE_FILENAME
-        self.problem: StoreUnavailable | None = None
         self._ready = False
         try:
             self._open()
-        except StoreUnavailable as exc:
+        except StoreUnavailable as exc:  # said at start; each use says it again until it opens
             log.warning("%s", exc.message)
-            self.problem = exc
 
     def _open(self) -> None:
         """Create the file and its schema once; StoreUnavailable when the file cannot be used."""
@@ -131,7 +129,7 @@ class ClipQueue:
                 db.executescript(_SCHEMA)
             finally:
                 db.close()
-        self._ready, self.problem = True, None
+        self._ready = True
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
