@@ -186,6 +186,33 @@ def test_an_idle_server_waits_in_select_instead_of_spinning() -> None:
         running.stop()
 
 
+def test_the_http_loop_survives_a_socket_numbered_above_1023() -> None:
+    """select() cannot watch a descriptor above 1023: with many files open (a thousand changed
+    lists being committed) the HTTP thread died for good. The loop uses poll()."""
+    import os
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1200:
+        if hard != resource.RLIM_INFINITY and hard < 1200:
+            pytest.skip(f"the descriptor limit ({hard}) is too low to open 1,100 files")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1200, hard))
+    running = start_server(_plain_app, "127.0.0.1", 0)
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]  # the next sockets: > 1023
+    try:
+        with requests.Session() as session:
+            session.trust_env = False
+            for _ in range(3):
+                assert session.get(f"http://127.0.0.1:{running.port}/", timeout=5).text == "ok"
+        assert running.thread.is_alive()
+    finally:
+        for fd in held:
+            os.close(fd)
+        running.stop()
+        if soft < 1200:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
 def test_serve_keeps_big_buffers_on_glibc() -> None:
     """On glibc the multi-megabyte buffers of a big list's clips come from a reused heap."""
     import platform
