@@ -304,7 +304,7 @@ def test_another_local_app_gets_no_review_cookie_and_a_leaked_one_cannot_decide(
     finally:
         other.shutdown()
         other.server_close()
-    assert len(_OtherApp.cookies) == 3
+    assert len(_OtherApp.cookies) >= 3  # the three pages (and maybe /favicon.ico)
     assert not [c for c in _OtherApp.cookies if "papershelf" in c], _OtherApp.cookies
 
     # Had it leaked (an app serving /review/…): it names this server's port, and a POST with it
