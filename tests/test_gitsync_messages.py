@@ -117,3 +117,71 @@ def test_papers_before_the_first_heading_are_not_in_doubled_parentheses() -> Non
     both = _insert(top, "- [Delta", entry("Two", "2406.00002"))
     subject = _message(BASE, both).partition("\n\n")[0]
     assert subject == "Add 2 papers to training.md (top, Alignment)"
+
+
+# A seed-003-like list: bold entries with a tab-indented author line, its `¬∑` separator the
+# mojibake of `·` (UTF-8 read as Mac Roman), one paper listed twice.
+GARBLED = """\
+# Plaza
+
+## Alignment
+
+- **Paper One**, `arXiv, 2401.00001`, [arxiv](http://arxiv.org/abs/2401.00001)
+
+\t *Ann Author, Bo Writer* ¬∑ ([one](https://github.com/a/one) - a)
+
+- **Paper Two**, `arXiv, 2401.00002`, [arxiv](http://arxiv.org/abs/2401.00002)
+
+\t *Cy Author* ¬∑ ([two](https://github.com/c/two) - c)
+
+## Other
+
+Notes by Jean-Fran√ßois.
+
+- **Paper One**, `arXiv, 2401.00001`, [arxiv](http://arxiv.org/abs/2401.00001)
+
+\t *Ann Author, Bo Writer* ¬∑ ([one](https://github.com/a/one) - a)
+"""
+
+
+def test_a_mojibake_repair_reads_as_a_repair_not_as_moves() -> None:
+    old = GARBLED.encode()
+    new = GARBLED.replace("¬∑", "·").replace("Fran√ßois", "François").encode()
+    message = _message(old, new, "plaza.md")
+    subject, _, body = message.partition("\n\n")
+    assert subject == "Repair mojibake in 3 entries and 1 other line of plaza.md"
+    assert "Moved" not in message and "Edited" not in message
+    assert body.splitlines() == [
+        'Repaired mojibake in "Paper One" (plaza.md › Alignment)',
+        'Repaired mojibake in "Paper Two" (plaza.md › Alignment)',
+        'Repaired mojibake in "Paper One" (plaza.md › Other)',
+        "Repaired mojibake in 1 line of plaza.md outside paper entries",
+    ]
+    one = GARBLED.replace("*Cy Author* ¬∑", "*Cy Author* ·").encode()
+    assert _message(old, one, "plaza.md") == (
+        'Repair mojibake in 1 entry of plaza.md\n\nRepaired mojibake in "Paper Two" '
+        "(plaza.md › Alignment)"
+    )
+
+
+def test_an_edit_that_is_not_the_repair_is_an_edit() -> None:
+    old = GARBLED.encode()
+    # `¬∑` replaced by a dash is a person's choice, not the repair check --fix makes.
+    new = GARBLED.replace("*Cy Author* ¬∑", "*Cy Author* -").encode()
+    assert _message(old, new, "plaza.md") == "Edit plaza.md\n\nEdited plaza.md: Alignment"
+
+
+def test_an_entry_changed_in_two_places_or_listed_twice_is_not_moved() -> None:
+    old = GARBLED.encode()
+    # Paper One's title and its author line change (two hunks, the link line between them
+    # unchanged), in the section where it is listed first: nothing moved.
+    new = GARBLED.replace(
+        "- **Paper One**, `arXiv, 2401.00001`, [arxiv](http://arxiv.org/abs/2401.00001)\n\n\t"
+        " *Ann Author, Bo Writer*",
+        "- **Paper One, Revised**, `arXiv, 2401.00001`, [arxiv](http://arxiv.org/abs/2401.00001)"
+        "\n\n\t *Ann Author, Bo Writer, Cy Third*",
+        1,
+    ).encode()
+    message = _message(old, new, "plaza.md")
+    assert "Move" not in message
+    assert message == "Edit plaza.md\n\nEdited plaza.md: Alignment"

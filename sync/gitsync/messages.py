@@ -12,10 +12,11 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..check.mojibake import document_repairs
 from ..listmodel import parse_list
 from ..listmodel.lines import decode, encode, split_bom
 from ..styles import extract_fields
-from .linediff import hunks
+from .linediff import Hunk, hunks
 from .outline import Outline, outline
 
 log = logging.getLogger(__name__)
@@ -51,11 +52,29 @@ class FileChange:
     removed: list[Paper] = field(default_factory=list)
     moved: list[Paper] = field(default_factory=list)
     edited_sections: list[str] = field(default_factory=list)
+    #: Paper entries whose mojibake was repaired in place (`papershelf check --fix`), and how
+    #: many repaired lines lie outside any paper entry (a heading, an intro).
+    repaired: list[Paper] = field(default_factory=list)
+    repaired_other_lines: int = 0
 
     @property
     def only_added(self) -> bool:
         """Whether the change is nothing but new papers."""
-        return bool(self.added) and not (self.removed or self.moved or self.edited_sections)
+        return bool(self.added) and not (
+            self.removed or self.moved or self.edited_sections or self.is_repair
+        )
+
+    @property
+    def is_repair(self) -> bool:
+        """Whether some lines had their mojibake repaired in place."""
+        return bool(self.repaired or self.repaired_other_lines)
+
+    @property
+    def only_repaired(self) -> bool:
+        """Whether the change is nothing but mojibake repaired in place."""
+        return self.is_repair and not (
+            self.added or self.removed or self.moved or self.edited_sections
+        )
 
 
 def _keys(data: bytes) -> tuple[list[str], str]:
@@ -106,6 +125,32 @@ def _explained(keys: list[str], lo: int, hi: int, found: list[_Found], ok: set[i
     return all(i in covered for i in range(lo, hi) if keys[i].strip())
 
 
+class _Repairs:
+    """Which changed lines are exactly `papershelf check --fix`'s mojibake repair of the old ones.
+
+    The repairs of the whole old file are computed once, and only when a change could be one (as
+    many lines on both sides, the old ones not ASCII): `check --fix` judges a line with the
+    evidence of the whole list, so the message does too.
+    """
+
+    def __init__(self, old_keys: list[str]) -> None:
+        self._old = old_keys
+        self._fixed: dict[int, str] | None = None
+
+    def lines(self, h: Hunk, new_keys: list[str]) -> bool:
+        """Whether every changed line of hunk `h` is the repair of the line it replaces."""
+        if h.ahi - h.alo != h.bhi - h.blo or h.ahi == h.alo:
+            return False
+        if all(self._old[i].isascii() for i in range(h.alo, h.ahi)):
+            return False
+        if self._fixed is None:
+            self._fixed = document_repairs(self._old)
+        return all(
+            self._fixed.get(i) == new_keys[j]
+            for i, j in zip(range(h.alo, h.ahi), range(h.blo, h.bhi), strict=True)
+        )
+
+
 def describe_change(
     path: str, old: bytes | None, new: bytes | None, is_list: bool = True
 ) -> FileChange:
@@ -120,37 +165,54 @@ def describe_change(
         (h, _entries_in(ka, h.alo, h.ahi, marks_a), _entries_in(kb, h.blo, h.bhi, marks_b))
         for h in hunks(ka, kb)
     ]
-    # Where each identity was before and after: (hunk number, section).
-    old_at = {
-        k: (n, f.section) for n, (_h, bef, _a) in enumerate(found) for f in bef for k in f.ids
-    }
-    new_at = {
-        k: (n, f.section) for n, (_h, _b, aft) in enumerate(found) for f in aft for k in f.ids
-    }
+    # The hunks each identity appears in, before and after. Every hunk counts: an entry whose
+    # lines changed in two hunks (its title and its author line), or a paper listed twice, is
+    # in several, and was moved only when no hunk holds it on both sides.
+    old_in: dict[str, set[int]] = {}
+    new_in: dict[str, set[int]] = {}
+    for n, (_h, before, after) in enumerate(found):
+        for f in before:
+            for k in f.ids:
+                old_in.setdefault(k, set()).add(n)
+        for f in after:
+            for k in f.ids:
+                new_in.setdefault(k, set()).add(n)
     ok: set[int] = set()
     for n, (_h, before, after) in enumerate(found):
         for f in after:
-            was = [old_at[k] for k in f.ids if k in old_at]
+            was = set().union(*(old_in.get(k, ()) for k in f.ids))
             if not was:
                 change.added.append(Paper(f.title, f.section))
                 ok.add(id(f))
-            elif all(w[0] != n for w in was):
+            elif n not in was:
                 change.moved.append(Paper(f.title, f.section))
                 ok.add(id(f))
         for f in before:
-            now = [new_at[k] for k in f.ids if k in new_at]
+            now = set().union(*(new_in.get(k, ()) for k in f.ids))
             if not now:
                 change.removed.append(Paper(f.title, f.section))
                 ok.add(id(f))
-            elif all(w[0] != n for w in now):
+            elif n not in now:
                 ok.add(id(f))
+    repairs = _Repairs(ka)
+    repaired_lines: set[int] = set()
     for h, before, after in found:
         if _explained(ka, h.alo, h.ahi, before, ok) and _explained(kb, h.blo, h.bhi, after, ok):
+            continue
+        if repairs.lines(h, kb):
+            for f in after:
+                if Paper(f.title, f.section) not in change.repaired:
+                    change.repaired.append(Paper(f.title, f.section))
+            covered = {i for f in after for i in range(f.start, f.end)}
+            repaired_lines |= {
+                j for j in range(h.blo, h.bhi) if j not in covered and ka[h.alo + j - h.blo] != kb[j]
+            }
             continue
         marks, line = (marks_b, h.blo) if h.bhi > h.blo else (marks_a, h.alo)
         section = " > ".join(marks.path_at(line))
         if section not in change.edited_sections:
             change.edited_sections.append(section)
+    change.repaired_other_lines = len(repaired_lines)
     return change
 
 
@@ -234,16 +296,40 @@ def summarize(change: FileChange) -> str:
         if len(change.removed) == 1:
             return f'Remove "{change.removed[0].title}" from {_where(p, change.removed[0].section)}'
         return f"Remove {len(change.removed)} papers from {p}"
-    if len(change.moved) == 1 and not (change.added or change.removed or change.edited_sections):
+    if len(change.moved) == 1 and not (
+        change.added or change.removed or change.edited_sections or change.is_repair
+    ):
         return f'Move "{change.moved[0].title}" to {_where(p, change.moved[0].section)}'
+    if change.only_repaired:
+        return f"Repair mojibake in {_repaired_count(change)} of {p}"
     return f"Edit {p}"
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _repaired_count(change: FileChange) -> str:
+    """ "4 entries", "4 entries and 2 other lines", "2 lines": what a repair touched."""
+    entries, others = len(change.repaired), change.repaired_other_lines
+    if not entries:
+        return _plural(others, "line", "lines")
+    counted = _plural(entries, "entry", "entries")
+    return counted + (f" and {_plural(others, 'other line', 'other lines')}" if others else "")
+
+
 def details(change: FileChange) -> list[str]:
-    """Body lines for one file's change: papers added, removed, moved; sections edited."""
+    """Body lines for one file's change: papers added, removed, moved, repaired; sections edited."""
     out = [f'Added "{x.title}" to {_where(change.path, x.section)}' for x in change.added]
     out += [f'Removed "{x.title}" from {_where(change.path, x.section)}' for x in change.removed]
     out += [f'Moved "{x.title}" to {_where(change.path, x.section)}' for x in change.moved]
+    out += [
+        f'Repaired mojibake in "{x.title}" ({_where(change.path, x.section)})'
+        for x in change.repaired
+    ]
+    if change.repaired_other_lines:
+        lines = _plural(change.repaired_other_lines, "line", "lines")
+        out.append(f"Repaired mojibake in {lines} of {change.path} outside paper entries")
     if change.edited_sections:
         names = ", ".join(s or "(top)" for s in change.edited_sections)
         out.append(f"Edited {change.path}: {names}")
