@@ -15,5 +15,5 @@ def add_paper() -> tuple[Response, int]:
     """Add a clipped paper: 201 added, 200 already listed, 202 queued until arXiv answers."""
     services: Services = current_app.config["PAPERSHELF_SERVICES"]
     clip = load_clip(json_body())  # `null`, a list, a number: "The body must be a JSON object: …"
-    outcome = services.clips.submit(clip.paper, clip.list_path, clip.section)
+    outcome = services.clips.submit(clip.paper, clip.list_path, clip.section, also=clip.also)
     return jsonify(outcome.to_dict()), outcome.http_status

@@ -9,12 +9,14 @@ from typing import Any
 import click
 
 from sync.atomic import read_regular
-from sync.errors import BadInput
+from sync.errors import BadInput, PapershelfError
 from sync.identity import parse_arxiv_id
 from sync.insert import add_paper, check_target, find_listed
 from sync.listmodel import describe, parse_list
 from sync.paper import Paper, paper_from_dict
+from sync.section_label import bytes_title, place
 from sync.styles import infer_style, paper_entries
+from sync.workspace import Workspace
 
 from .cli_common import emit, get_workspace, json_option, workspace_option
 
@@ -59,6 +61,10 @@ def paper_input(
     return data
 
 
+#: What a person can do when arXiv cannot fill a paper in: give its fields on the command line.
+GIVE_FIELDS = 'give the fields yourself: --title "…" (and --author, --published)'
+
+
 def complete_from_arxiv(paper: Paper) -> Paper:
     """Fill the fields a bare arXiv id lacks from the arXiv API; what the user gave wins."""
     from .services import make_arxiv_client
@@ -70,8 +76,11 @@ def complete_from_arxiv(paper: Paper) -> Paper:
     # attempts with backoff (21 s to learn that arXiv is unreachable).
     client, why = make_arxiv_client()
     if client is None:
-        raise BadInput(f"Cannot ask arXiv ({why}); give --title.")
-    found = client.fetch_by_ids([str(arxiv)]).get(arxiv.base)
+        raise BadInput(f"Cannot ask arXiv ({why}); {GIVE_FIELDS}.")
+    try:
+        found = client.fetch_by_ids([str(arxiv)]).get(arxiv.base)
+    except PapershelfError as exc:  # unreachable, timed out, refusing: the fields can be given
+        raise type(exc)(f"{exc.message.rstrip('.')}. {GIVE_FIELDS.capitalize()}.") from None
     if found is None:
         raise BadInput(f"arXiv has no paper {arxiv}.", fields={"arxiv_id": "unknown"})
     given = {k: v for k, v in paper.__dict__.items() if v not in (None, (), [], {})}
@@ -106,6 +115,11 @@ def complete_from_arxiv(paper: Paper) -> Paper:
 @click.option("--venue", help="Venue, e.g. 'ICLR 2025'.")
 @click.option("--code-url", help="Link to the code.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeat for several).")
+@click.option(
+    "--also",
+    is_flag=True,
+    help="Add it even when another list has it already (not twice to the same list).",
+)
 @workspace_option
 @json_option
 def add_command(
@@ -119,6 +133,7 @@ def add_command(
     venue: str | None,
     code_url: str | None,
     tags: tuple[str, ...],
+    also: bool,
     workspace_dir: str | None,
     as_json: bool,
 ) -> None:
@@ -134,19 +149,52 @@ def add_command(
     paper = paper_from_dict(paper_input(url_or_id, from_json, overrides))
     workspace = get_workspace(workspace_dir)
     # One add needs no index of every entry: lists are searched for the id's text instead.
-    result = find_listed(workspace, paper.identity) if paper.identity else None
+    result = find_listed(workspace, paper.identity) if paper.identity and not also else None
     if result is None:
         if not paper.title:
             check_target(workspace, list_path, section)  # a typo is told before arXiv is asked
             paper = complete_from_arxiv(paper)
-        result = add_paper(workspace, paper, list_path, section)
-    emit(result.to_dict(), as_json, _describe_add)
+        result = add_paper(workspace, paper, list_path, section, also=also)
+    asked = workspace.relpath(workspace.resolve_list(list_path))
+    emit(result.to_dict(), as_json, lambda r: describe_add(r, list_title(workspace, r["list"]), asked))
 
 
-def _describe_add(result: dict[str, Any]) -> str:
-    where = f"{result['list']} › {result['section']} (line {result['line']})"
-    head = f"added to {where}" if result["status"] == "added" else f"already listed in {where}"
-    return f"{head}\n{result['entry']}"
+def list_title(workspace: Workspace, list_path: str) -> str | None:
+    """The title heading of a list, left out when its sections are named (None if unreadable)."""
+    try:
+        return bytes_title(read_regular(workspace.root / list_path))
+    except OSError:
+        return None
+
+
+#: How a Paper field left out of an entry is named to people.
+FIELD_NAMES = {"code_url": "code link", "published": "date", "authors": "authors"}
+
+
+def left_out_line(list_path: str, fields: list[str]) -> str | None:
+    """ "tags not written: plaza.md shows no tags": the fields a list's style has no place for."""
+    if not fields:
+        return None
+    names = [FIELD_NAMES.get(f, f.replace("_", " ")) for f in fields]
+    return f"{', '.join(names)} not written: {list_path} shows no {' or '.join(names)}"
+
+
+def describe_add(result: dict[str, Any], title: str | None, asked: str) -> str:
+    """The human answer to an add: where the entry is, the entry, and what it left out."""
+    where = place(result["list"], result["section"], title, result["line"])
+    if result["status"] == "added":
+        lines = [f"added to {where}", result["entry"]]
+    elif result["list"] != asked:
+        # Nothing was written to the list asked for: say so, and how to file it there too.
+        lines = [
+            f"not added to {asked}: already listed in {where}"
+            f" (add --also to list it in {asked} too)",
+            result["entry"],
+        ]
+    else:
+        lines = [f"already listed in {where}", result["entry"]]
+    note = left_out_line(result["list"], list(result.get("left_out") or ()))
+    return "\n".join([*lines, *([note] if note else [])])
 
 
 @click.command("parse")

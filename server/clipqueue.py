@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS clips (
 CREATE INDEX IF NOT EXISTS clips_due ON clips (state, workspace, next_attempt_at);
 CREATE INDEX IF NOT EXISTS clips_identity ON clips (identity, state);
 """
+#: Added after the first release: a queue file made before it gets the column on open.
+_ALSO_COLUMN = "ALTER TABLE clips ADD COLUMN also INTEGER NOT NULL DEFAULT 0"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class QueuedClip:
     next_attempt_at: float
     last_error: str | None
     result: dict[str, Any] | None
+    #: Added to its list even when another list has the paper (`also` of the clip).
+    also: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape `/api/status` and `papershelf status --json` show."""
@@ -71,6 +75,7 @@ class QueuedClip:
             "url": self.paper.url,
             "list": self.list,
             "section": self.section,
+            "also": self.also,
             "state": self.state,
             "attempts": self.attempts,
             "queued_at": _iso(self.created_at),
@@ -98,7 +103,19 @@ def _row_to_clip(row: sqlite3.Row) -> QueuedClip:
         next_attempt_at=row["next_attempt_at"],
         last_error=row["last_error"],
         result=json.loads(row["result"]) if row["result"] else None,
+        also=bool(row["also"]),
     )
+
+
+def _add_also_column(db: sqlite3.Connection) -> None:
+    """Give a queue file made before `also` existed its column (once, whoever opens it first)."""
+    if "also" in {row[1] for row in db.execute("PRAGMA table_info(clips)")}:
+        return
+    try:
+        db.execute(_ALSO_COLUMN)
+    except sqlite3.OperationalError as exc:  # another process added it first
+        if "duplicate column" not in str(exc):
+            raise
 
 
 class ClipQueue:
@@ -127,6 +144,7 @@ class ClipQueue:
             try:
                 enable_wal(db, _BUSY_TIMEOUT_SECONDS)  # persistent: readers never block the writer
                 db.executescript(_SCHEMA)
+                _add_also_column(db)
             finally:
                 db.close()
         self._ready = True
@@ -153,6 +171,7 @@ class ClipQueue:
         *,
         first_attempt_in_seconds: float = 0.0,
         error: str | None = None,
+        also: bool = False,
     ) -> QueuedClip:
         """Queue a clip (durably, before returning); a paper already queued keeps its one row."""
         identity = paper.identity or ""
@@ -166,7 +185,8 @@ class ClipQueue:
                 return _row_to_clip(row)
             cursor = db.execute(
                 "INSERT INTO clips (workspace, identity, paper, list, section, state, created_at,"
-                " updated_at, next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " updated_at, next_attempt_at, last_error, also)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     workspace,
                     identity,
@@ -178,6 +198,7 @@ class ClipQueue:
                     now,
                     now + first_attempt_in_seconds,
                     error,
+                    int(also),
                 ),
             )
             row = db.execute("SELECT * FROM clips WHERE id = ?", (cursor.lastrowid,)).fetchone()

@@ -90,40 +90,53 @@ class ClipService:
     def _lock_for(self, identity: str) -> threading.Lock:
         return self._locks[zlib.crc32(identity.encode("utf-8")) % _LOCK_STRIPES]
 
-    def check_target(self, list_path: str, section: str) -> None:
-        """Raise NotFound/BadInput unless `list_path` is a list with a section `section`."""
+    def check_target(self, list_path: str, section: str) -> str:
+        """The list's workspace-relative path; NotFound/BadInput unless it has `section`."""
         path = self.workspace.resolve_list(list_path)
         rel = self.workspace.relpath(path)
         doc = self.index.documents().get(rel)
         if doc is None:
             doc = parse_list(read_list(path, rel))  # gone: 404; a FIFO, unreadable: 409
         target_section(doc, section, rel)
+        return rel
 
-    def listed(self, paper: Paper) -> AddResult | None:
-        """Where the paper already is, if any list has it."""
+    def listed(self, paper: Paper, in_list: str | None = None) -> AddResult | None:
+        """Where the paper already is, if any list has it (or the list `in_list`, when given)."""
         if not paper.identity:
             return None
         self.index.refresh()
-        hits = self.index.lookup(paper.identity)
+        hits = [h for h in self.index.lookup(paper.identity) if in_list in (None, h.list)]
         if not hits:
             return None
         hit = hits[0]
         return AddResult("exists", hit.list, hit.section, hit.line, hit.entry)
 
-    def submit(self, paper: Paper, list_path: str, section: str) -> ClipOutcome:
-        """Add a clip now, or queue it (202) when it needs arXiv and arXiv cannot be reached."""
+    def submit(
+        self, paper: Paper, list_path: str, section: str, *, also: bool = False
+    ) -> ClipOutcome:
+        """Add a clip now, or queue it (202) when it needs arXiv and arXiv cannot be reached.
+
+        With `also` it is added even when another list has the paper (never twice to one list).
+        """
         identity = paper.identity
         if identity is None:
             raise BadInput("The paper has no usable identifier (url or arxiv_id).")
         with self._lock_for(identity):
             if paper.title:
                 return ClipOutcome(
-                    result=add_paper(self.workspace, paper, list_path, section, index=self.index)
+                    result=add_paper(
+                        self.workspace, paper, list_path, section, index=self.index, also=also
+                    )
                 )
-            existing = self.listed(paper)
-            if existing is not None:
-                return ClipOutcome(result=existing)
-            self.check_target(list_path, section)
+            if not also:
+                existing = self.listed(paper)
+                if existing is not None:
+                    return ClipOutcome(result=existing)
+            rel = self.check_target(list_path, section)
+            if also:
+                existing = self.listed(paper, in_list=rel)
+                if existing is not None:
+                    return ClipOutcome(result=existing)
             queued = self.queued_for(identity)
             if queued is not None:
                 return ClipOutcome(queued=queued)
@@ -135,10 +148,11 @@ class ClipService:
                     queued = self.queue.put(
                         self.key,
                         paper,
-                        list_path,
+                        rel if also else list_path,  # an also-clip is checked against this path
                         section,
                         first_attempt_in_seconds=0.0 if exc.soon else self.retry.delay_seconds(0),
                         error=str(exc),
+                        also=also,
                     )
                 except StoreUnavailable as problem:
                     raise StoreUnavailable(
@@ -150,7 +164,9 @@ class ClipService:
                 for callback in self.on_queued:
                     callback()
                 return ClipOutcome(queued=queued)
-            result = add_paper(self.workspace, complete, list_path, section, index=self.index)
+            result = add_paper(
+                self.workspace, complete, list_path, section, index=self.index, also=also
+            )
             return ClipOutcome(result=result)
 
     def queued_for(self, identity: str) -> QueuedClip | None:
@@ -170,7 +186,7 @@ class ClipService:
         pending = []
         settled = 0
         for clip in due:
-            existing = self.listed(clip.paper)
+            existing = self.listed(clip.paper, in_list=clip.list if clip.also else None)
             if existing is not None:
                 self.queue.mark_done(clip.id, existing.to_dict())
                 settled += 1
@@ -220,6 +236,7 @@ class ClipService:
                     clip.list,
                     clip.section,
                     index=self.index,
+                    also=clip.also,
                 )
         except ListChanged as exc:
             self.queue.mark_retry(clip.id, exc.message, self.retry.delay_seconds(clip.attempts))

@@ -32,10 +32,12 @@ class ClipRequest:
     paper: Paper
     list_path: str
     section: str
+    also: bool = False
 
 
 class ClipSchema(PaperSchema):
-    """Paper JSON (design.md) plus the target `list` (workspace-relative path) and `section`."""
+    """Paper JSON (docs/paper-json.md) plus the target `list` (workspace-relative path) and
+    `section`, and `also` (add it even when another list has it)."""
 
     class Meta:
         unknown = RAISE
@@ -44,12 +46,16 @@ class ClipSchema(PaperSchema):
         data_key="list", required=True, validate=validate.Length(min=1, max=MAX_PATH_CHARS)
     )
     section = fields.String(required=True, validate=validate.Length(min=1, max=MAX_PATH_CHARS))
+    # Only JSON true or false: "yes" or 1 is a typo to report, not a guess to make.
+    also = fields.Boolean(truthy={True}, falsy={False}, load_default=False)
 
     @post_load
     def _make_paper(self, data: dict[str, Any], **kwargs: Any) -> ClipRequest:  # type: ignore[override]
-        rest = {k: v for k, v in data.items() if k not in ("list_path", "section")}
+        rest = {k: v for k, v in data.items() if k not in ("list_path", "section", "also")}
         paper = PaperSchema._make_paper(self, rest, **kwargs)
-        return ClipRequest(paper=paper, list_path=data["list_path"], section=data["section"])
+        return ClipRequest(
+            paper=paper, list_path=data["list_path"], section=data["section"], also=data["also"]
+        )
 
 
 class LookupQuerySchema(Schema):

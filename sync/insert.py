@@ -53,8 +53,10 @@ def add_paper(
     section: str,
     *,
     index: WorkspaceIndex | None = None,
+    also: bool = False,
 ) -> AddResult:
-    """Insert `paper` into `section` of `list_path` in the list's own style, unless already listed.
+    """Insert `paper` into `section` of `list_path` in the list's own style, unless already listed
+    (in any list; with `also`, in this list: a paper may be filed in a second list on purpose).
 
     The file is locked, re-read and re-checked for the paper under the lock; the new bytes are the
     old bytes with the entry's lines spliced in, verified to change nothing else, and written
@@ -66,7 +68,7 @@ def add_paper(
             "The paper has no usable identifier (url or arxiv_id).", fields={"url": "missing"}
         )
 
-    existing = find_listed(workspace, identity, index)
+    existing = None if also else find_listed(workspace, identity, index)
     if existing is not None:
         return existing
 
