@@ -1,4 +1,4 @@
-"""`papershelf serve`, `papershelf token` and `papershelf status`."""
+"""`papershelf serve` and `papershelf token`."""
 
 from __future__ import annotations
 
@@ -15,14 +15,12 @@ from .token import load_token, rotate_token, token_path
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8765
-STATUS_TIMEOUT_SECONDS = 2.0
 
 
 def register(group: click.Group) -> None:
-    """Add `serve`, `token` and `status` to the root `papershelf` group."""
+    """Add `serve` and `token` to the root `papershelf` group."""
     group.add_command(serve_command)
     group.add_command(token_command)
-    group.add_command(status_command)
 
 
 @click.command("serve")
@@ -156,109 +154,3 @@ def token_command(rotate: bool, as_json: bool) -> None:
         as_json,
         lambda r: r["token"],
     )
-
-
-def live_status() -> dict[str, Any] | None:
-    """The running server's `/api/status`, or None when no server answers."""
-    import requests
-
-    from .security import TOKEN_HEADER
-    from .services import read_server_state
-
-    state = read_server_state()
-    token = load_token(create=False)
-    if state is None or token is None:
-        return None
-    try:
-        answer = requests.get(
-            f"{state['url']}/api/status",
-            headers={TOKEN_HEADER: token},
-            timeout=STATUS_TIMEOUT_SECONDS,
-        )
-        body = answer.json()
-    except (requests.RequestException, ValueError):
-        return None
-    if answer.status_code != 200 or not isinstance(body, dict):
-        return None
-    body.pop("ok", None)
-    body["server"] = {"state": "running", "url": state["url"], "pid": state["pid"]}
-    return body
-
-
-@click.command("status")
-@workspace_option
-@json_option
-def status_command(workspace_dir: str | None, as_json: bool) -> None:
-    """Show sync (last commit, pending, last push, error), feeds (last poll, errors), queued clips."""
-    from .services import offline_status
-
-    workspace = get_workspace(workspace_dir)
-    status = live_status()
-    if status is None or status.get("workspace") != str(workspace.root):
-        status = offline_status(workspace)
-    emit(status, as_json, describe_status)
-
-
-#: Keys a part's line leaves out: the state leads the line, the workspace has a line of its own.
-_NOT_SHOWN = {"state", "workspace", "updated"}
-
-
-def _shown(value: Any) -> str:
-    """A status value for people: a commit as sha and subject, a push as ok/failed, no reprs."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(_shown(v) for v in value)
-    if not isinstance(value, dict):
-        return str(value).split("\n", 1)[0]
-    if "sha" in value:
-        subject = str(value.get("message") or "").split("\n", 1)[0]
-        return f'{str(value["sha"])[:7]} "{subject}" at {value.get("time")}'
-    if "files" in value:
-        return f"in {_shown(value['files'])}: {'; '.join(map(str, value.get('details') or []))}"
-    if "ok" in value:
-        outcome = "ok" if value["ok"] else "failed"
-        error = f" ({value['error']})" if value.get("error") else ""
-        return f"{outcome} at {value.get('time')}{error}"
-    return ", ".join(f"{k.replace('_', ' ')} {_shown(v)}" for k, v in value.items())
-
-
-def _fields(part: dict[str, Any]) -> str:
-    hidden = set(_NOT_SHOWN)
-    if part.get("state") == "running" or part.get("running") is False:
-        hidden |= {"running", "pid"}  # said by the state, or the pid of a process now gone
-    shown = [
-        f"{k.replace('_', ' ')} {_shown(v)}"
-        for k, v in part.items()
-        if k not in hidden and v is not False and v not in (None, "", [], {})
-    ]
-    return f"{part.get('state', 'unknown')}" + (f" ({'; '.join(shown)})" if shown else "")
-
-
-def describe_status(status: dict[str, Any]) -> str:
-    """The status for people: one line per part, one per queued or failed clip."""
-    server = status.get("server", {})
-    lines = [
-        f"server: {server.get('state', 'unknown')}"
-        + (f" at {server['url']}" if server.get("url") else ""),
-        f"workspace: {status['workspace']}",
-        f"sync: {_fields(status.get('sync', {}))}",
-        f"feeds: {_fields(status.get('feeds', {}))}",
-    ]
-    clips = status.get("clips", {})
-    if "queued" not in clips and clips.get("error"):  # the queue could not be read
-        lines.append(f"clips: error ({clips['error']})")
-    else:
-        lines.append(f"clips: {clips.get('queued', 0)} queued, {clips.get('failed', 0)} failed")
-    for item in clips.get("items", []):
-        if item["state"] == "done":
-            continue
-        where = f"{item['list']} › {item['section']}"
-        what = item.get("arxiv_id") or item.get("url") or item["identity"]
-        extra = f"attempts {item['attempts']}"
-        if item.get("next_attempt_at"):
-            extra += f", next {item['next_attempt_at']}"
-        if item.get("last_error"):
-            extra += f", {item['last_error']}"
-        lines.append(f"  #{item['id']} {item['state']}: {what} -> {where} ({extra})")
-    return "\n".join(lines)

@@ -64,7 +64,7 @@ def test_status_without_a_server_reads_persisted_state(capsys, tmp_path: Path) -
     queue.mark_failed(failed.id, "no section 'Gone' in this list")
     code, out, err = run(capsys, "status", "--workspace", str(workspace))
     assert code == 0, err
-    assert "server: off" in out
+    assert "server: not running (papershelf serve starts it)" in out
     assert "clips: 1 queued, 1 failed" in out
     assert "2611.04417 -> reading.md › Tools" in out and "arXiv down" in out
     assert "no section 'Gone'" in out
@@ -83,7 +83,7 @@ def test_status_of_another_workspace_does_not_claim_its_server(capsys, tmp_path:
     try:
         code, out, err = run(capsys, "status", "--workspace", str(other))
         assert code == 0, err
-        assert "server: off" in out
+        assert "server: not running" in out
         code, out, _ = run(capsys, "status", "--json", "--workspace", str(other))
         assert json.loads(out)["server"] == {"state": "off"}
         _, out, _ = run(capsys, "status", "--json", "--workspace", str(served))
@@ -114,11 +114,15 @@ def test_status_text_reads_as_sentences_not_python_dicts(capsys, tmp_path: Path)
     save_sync_status(ws, recorded)
     code, out, err = run(capsys, "status", "--workspace", str(ws))
     assert code == 0, err
-    sync_line = next(line for line in out.splitlines() if line.startswith("sync:"))
-    assert "{" not in sync_line and "\\n" not in sync_line and "True" not in sync_line
-    assert 'last commit d34b44e "Edit reading.md"' in sync_line
-    assert "last push failed" in sync_line and "remote unreachable" in sync_line
-    assert "conflict in reading.md: reading.md: Tools: - [A paper]" in sync_line
+    assert "{" not in out and "\\n" not in out and "True" not in out and "None" not in out
+    lines = out.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("sync:")))
+    assert lines[start : start + 3] == [
+        'sync: not running; last commit d34b44e "Edit reading.md" at 2026-11-29 17:45 UTC',
+        "  last push failed at 2026-11-29 17:44 UTC: remote unreachable",
+        "  conflict in reading.md, sharing paused: reading.md: Tools: - [A paper]"
+        "(https://arxiv.org/abs/2611.04417) (docs/sync.md says how to resolve it)",
+    ]
 
 
 def test_serve_refuses_a_public_host_without_allow_remote(capsys, tmp_path: Path) -> None:
