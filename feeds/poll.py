@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -54,6 +55,9 @@ class PollSummary:
     problem: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    #: The `poll.min_score` in force, and the best score of the items below it (None: none was).
+    min_score: float | None = None
+    best_weak_score: float | None = None
 
     def line(self) -> str:
         """One line for a person: what came in and what became of it."""
@@ -68,12 +72,26 @@ class PollSummary:
         if self.updated:
             text += f", {self.updated} seen again"
         if self.weak:
-            text += f", {self.weak} below min score"
+            text += f", {self.weak} below {self._threshold()}"
         if dropped:
             text += f" ({dropped})"
         if self.problem:
             text += f"; {self.problem}"
+        if self.weak and not self.new and self.best_weak_score is not None:
+            # Nothing kept: say what would keep the best of them, and where to set it.
+            keep = max(0.0, math.floor(round(self.best_weak_score * 100, 6)) / 100)
+            text += (
+                f"; to keep such papers, lower it: [poll] min_score = {keep:.2f}"
+                " in .papershelf/config.toml"
+            )
         return text
+
+    def _threshold(self) -> str:
+        """ "poll.min_score 0.2 (best 0.18)": the setting, its value and the best score below it."""
+        if self.min_score is None:
+            return "poll.min_score"
+        best = "" if self.best_weak_score is None else f" (best {self.best_weak_score:.3f})"
+        return f"poll.min_score {self.min_score:g}{best}"
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON."""
@@ -284,13 +302,17 @@ class Poller:
         if progress is not None:
             progress(total - len(kept))
         known = self.store.known()
+        summary.min_score = poll_min_score(self.workspace)
+        weak_scores: list[float] = []
         rows, summary.weak = candidate_rows(
             kept,
             self.ranker(),
             name,
             lists=source.lists if source else (),
-            min_score=poll_min_score(self.workspace),
+            min_score=summary.min_score,
+            weak_scores=weak_scores,
         )
+        summary.best_weak_score = round(max(weak_scores), 3) if weak_scores else None
         summary.new = self.store.upsert_many(rows)
         summary.updated = sum(1 for r in rows if r["identity"] in known)
         if progress is not None:

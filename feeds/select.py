@@ -115,8 +115,10 @@ def candidate_rows(
     lists: tuple[str, ...] = (),
     min_score: float = 0.0,
     top_k: int = 3,
+    weak_scores: list[float] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Rank items against the sections (of `lists`, when given); rows to store, and how many fell short."""
+    """Rank items against the sections (of `lists`, when given); rows to store, and how many fell
+    short (their best scores appended to `weak_scores`, when given, for the poll to report)."""
     if not items:
         return [], 0
     texts = [paper_text(item.paper.title, item.paper.abstract) for item in items]
@@ -128,6 +130,8 @@ def candidate_rows(
     for item, suggestions, scores in zip(items, ranked, per_list, strict=True):
         if not suggestions or suggestions[0].score < min_score:
             weak += 1
+            if weak_scores is not None:
+                weak_scores.append(suggestions[0].score if suggestions else 0.0)
             continue
         rows.append(
             {

@@ -54,12 +54,14 @@ def _poller(workspace_dir: str | None) -> Poller:
 def poll_command(
     feed_name: str | None, from_file: str | None, workspace_dir: str | None, as_json: bool
 ) -> None:
-    """Poll the feeds once (progress shown) and store new candidates."""
+    """Poll the feeds once (progress shown on a terminal) and store new candidates."""
     from tqdm import tqdm
 
     poller = _poller(workspace_dir)
     summaries: list[PollSummary] = []
-    with tqdm(unit="item", desc="poll", disable=as_json, leave=False, file=sys.stderr) as bar:
+    # A bar is for a person watching: into a log or a pipe it is only "item/s" frames.
+    quiet = as_json or not sys.stderr.isatty()
+    with tqdm(unit="item", desc="poll", disable=quiet, leave=False, file=sys.stderr) as bar:
         if from_file:
             summaries.append(poller.poll_file(from_file, progress=bar.update))
         else:

@@ -175,8 +175,17 @@ def test_poll_configured_feed_over_http(capsys, ws: Path) -> None:
         server.close()
 
 
-def test_poll_shows_progress_on_stderr_and_json_stays_clean(capsys, ws: Path) -> None:
+def test_poll_shows_progress_on_a_terminal_only_and_json_stays_clean(
+    capsys, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Into a pipe or a log file a bar is only "item/s" frames: nothing is drawn.
     code, out, err = run(capsys, "poll", "--from-file", str(MIXED), "--workspace", str(ws))
+    assert code == 0 and err == ""
+    import sys
+
+    with monkeypatch.context() as patched:  # a terminal: the bar is drawn
+        patched.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+        code, out, err = run(capsys, "poll", "--from-file", str(MIXED), "--workspace", str(ws))
     assert code == 0
     assert "\rpoll: " in err and "item" in err  # tqdm's bar, on stderr, cleared when done
     assert "Traceback" not in err and "item [" not in out
@@ -185,6 +194,34 @@ def test_poll_shows_progress_on_stderr_and_json_stays_clean(capsys, ws: Path) ->
     )
     assert code == 0 and err == ""
     assert json.loads(out)["feeds"][0]["updated"] == 4  # seen again, nothing new
+
+
+def test_a_poll_that_keeps_nothing_names_the_setting_and_the_best_score(
+    capsys, ws: Path
+) -> None:
+    (ws / ".papershelf" / "config.toml").write_text(
+        '[lists]\ninclude = ["*.md"]\n[poll]\nmin_score = 0.95\n', encoding="utf-8"
+    )
+    code, out, _ = run(capsys, "poll", "--from-file", str(MIXED), "--workspace", str(ws))
+    assert code == 0
+    line = out.splitlines()[0]
+    assert line.startswith(
+        "arxiv_cs.CL+cs.LG_mixed.xml: 6 items, 0 new candidates, 4 below poll.min_score 0.95 (best 0."
+    ), line
+    assert line.endswith(" in .papershelf/config.toml") and "[poll] min_score = 0." in line
+    code, out, _ = run(
+        capsys, "poll", "--from-file", str(MIXED), "--workspace", str(ws), "--json"
+    )
+    (summary,) = json.loads(out)["feeds"]
+    assert summary["weak"] == 4 and summary["min_score"] == 0.95
+    assert 0 < summary["best_weak_score"] < 0.95
+    # Lowered to what the line says, the best of them is kept.
+    keep = line.rsplit("min_score = ", 1)[1].split(" ", 1)[0]
+    (ws / ".papershelf" / "config.toml").write_text(
+        f'[lists]\ninclude = ["*.md"]\n[poll]\nmin_score = {keep}\n', encoding="utf-8"
+    )
+    code, out, _ = run(capsys, "poll", "--from-file", str(MIXED), "--workspace", str(ws))
+    assert code == 0 and ", 0 new candidates" not in out.splitlines()[0]
 
 
 def test_progress_counts_every_item(ws: Path) -> None:
