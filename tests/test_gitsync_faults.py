@@ -317,7 +317,7 @@ def test_while_paused_the_daemon_commits_locally_pushes_nothing_and_says_so(
         assert shown["paused"] is True and shown["conflict"]["details"][0].startswith(beta)
         assert main(["status", "--workspace", str(b)]) == 0
         text = capsys.readouterr().out
-        assert "paused yes" in text and "Beta Paper on Schedules" in text
+        assert "sharing paused" in text and "Beta Paper on Schedules" in text
     finally:
         services.stop()
     assert "Paused Paper" not in remote_file(remote)
