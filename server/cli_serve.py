@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
+import time
+from pathlib import Path
 from typing import Any
 
 import click
 
 from sync import __version__
+from sync.errors import PapershelfError
 
 from .cli_common import emit, get_workspace, json_option, workspace_option
 from .token import load_token, rotate_token, token_path
@@ -77,6 +82,11 @@ def serve_command(
     )
 
     check_bind_host(host, allow_remote)
+    workspace = get_workspace(workspace_dir)
+    bind_host = "127.0.0.1" if host.lower() == "localhost" else host
+    # Before anything starts (the index, sync, the scheduler): a second serve of a workspace
+    # would only fail later, after starting a second sync attempt and a second scheduler.
+    refuse_second_server(workspace.root, bind_host, port)
     if not is_loopback(host):
         click.echo(
             f"papershelf: warning: listening on {host}; other machines may reach the API "
@@ -84,7 +94,6 @@ def serve_command(
             err=True,
         )
     keep_big_buffers()
-    workspace = get_workspace(workspace_dir)
     token = load_token(create=True)
     retry = RetryPolicy(base_delay_seconds=clip_retry_seconds)
     services = Services.build(workspace, retry=retry)
@@ -94,7 +103,6 @@ def serve_command(
             "PAPERSHELF_ALLOWED_HOSTS": frozenset() if is_loopback(host) else {host},
         }
     )
-    bind_host = "127.0.0.1" if host.lower() == "localhost" else host
     # Parts first, so the first request already sees them running.
     services.start(sync=not no_sync, feeds=not no_feeds)
     settle_heap()
@@ -106,8 +114,12 @@ def serve_command(
     url = f"http://{url_host(bind_host)}:{running.port}"
     write_server_state(url, workspace)
 
+    sample = workspace_dir is None and is_sample_workspace(workspace.root)
+
     def ready() -> None:
         click.echo(f"papershelf {__version__} serving {workspace.root} at {url}")
+        if sample:
+            click.echo(SAMPLE_NOTE)
         click.echo(_parts_line(services.status()))
         click.echo(f"Pair the browser extension: set its server to {url} and its token to")
         click.echo(f"  {token}")
@@ -116,11 +128,66 @@ def serve_command(
 
     try:
         name = wait_for_signal(on_ready=ready)
+        signalled = time.monotonic()
         click.echo(f"papershelf: {name}: stopping...")
-        seconds = shutdown(running, lambda budget: services.stop(timeout_seconds=budget))
-        click.echo(f"papershelf: stopped in {seconds:.1f} s")
+        shutdown(running, lambda budget: services.stop(timeout_seconds=budget))
     finally:
         clear_server_state()
+    # From the signal to the last part stopped, the state file included.
+    click.echo(f"papershelf: stopped in {time.monotonic() - signalled:.2f} s")
+
+
+SAMPLE_NOTE = (
+    "This is the sample workspace. To use your own lists: papershelf init PATH/TO/YOUR/LISTS"
+    " (a git clone of them), then papershelf serve again."
+)
+
+
+def is_sample_workspace(root: Path) -> bool:
+    """Whether `root` is the default workspace papershelf made (nothing configured)."""
+    from sync.workspace import configured_workspace_dir, default_workspace_dir
+
+    return configured_workspace_dir() is None and root == default_workspace_dir().resolve()
+
+
+def refuse_second_server(root: Path, host: str, port: int) -> None:
+    """Fail at once, in one line naming it, when a papershelf serve already runs for `root`, or
+    when `port` is taken (by another papershelf, or by another program)."""
+    from .services import read_server_state
+
+    running = read_server_state()
+    if running is not None and running.get("workspace") == str(root):
+        raise PapershelfError(
+            f"papershelf serve already runs for {root} at {running.get('url')} (pid "
+            f"{running.get('pid')}): use it, or stop it first (Ctrl+C in its terminal)."
+        )
+    if port == 0 or port_is_free(host, port):
+        return
+    if running is not None and str(running.get("url", "")).endswith(f":{port}"):
+        raise PapershelfError(
+            f"Cannot listen on {host}:{port}: papershelf serve (pid {running.get('pid')}) serves"
+            f" {running.get('workspace')} there; to serve this workspace as well, give it"
+            " another port (--port)."
+        )
+    raise PapershelfError(
+        f"Cannot listen on {host}:{port}: another program uses it; give another port (--port)."
+    )
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether `host:port` can be bound now (as waitress binds: SO_REUSEADDR)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return True  # a name that does not resolve: the server's own bind says why
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return exc.errno != errno.EADDRINUSE
+    return True
 
 
 def _parts_line(status: dict[str, Any]) -> str:

@@ -1,0 +1,120 @@
+"""`papershelf serve` as a newcomer meets it: the sample workspace said, a second serve refused at
+once in one line, the stop timed from the signal."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from server_support import REPO_ROOT, ServeProcess, make_workspace, wait_until
+
+from server.cli import main
+from server.cli_serve import SAMPLE_NOTE
+
+#: A refusal must not make the person wait: it came after 5.4 s (index, sync and port tried).
+REFUSAL_SECONDS = 1.0
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str, float]:
+    started = time.monotonic()
+    code = main(list(args))
+    seconds = time.monotonic() - started
+    out, err = capsys.readouterr()
+    return code, out, err, seconds
+
+
+def test_a_second_serve_of_a_workspace_is_refused_at_once_naming_the_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    first = ServeProcess(ws)
+    try:
+        for extra in ((), ("--port", "0")):  # another port would start a second scheduler
+            code, out, err, seconds = run(capsys, "serve", "--workspace", str(ws), *extra)
+            assert (code, out) == (1, "")
+            assert err == (
+                f"papershelf: error: papershelf serve already runs for {ws.resolve()} at"
+                f" {first.url} (pid {first.proc.pid}): use it, or stop it first (Ctrl+C in its"
+                " terminal).\n"
+            )
+            assert seconds < REFUSAL_SECONDS, f"took {seconds:.2f} s"
+        assert first.proc.poll() is None  # the first one is untouched
+    finally:
+        first.stop()
+
+
+def test_a_port_another_papershelf_serves_is_refused_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = ServeProcess(make_workspace(tmp_path / "served"))
+    other = make_workspace(tmp_path / "other")
+    try:
+        code, _, err, seconds = run(
+            capsys, "serve", "--port", str(first.port), "--workspace", str(other)
+        )
+        assert code == 1 and err.count("\n") == 1, err
+        assert err.startswith(f"papershelf: error: Cannot listen on 127.0.0.1:{first.port}:")
+        assert f"papershelf serve (pid {first.proc.pid}) serves" in err and "--port" in err
+        assert seconds < REFUSAL_SECONDS, f"took {seconds:.2f} s"
+    finally:
+        first.stop()
+
+
+def test_a_port_another_program_holds_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, _, err, seconds = run(
+            capsys, "serve", "--port", str(port), "--workspace", str(make_workspace(tmp_path / "w"))
+        )
+    assert code == 1 and err == (
+        f"papershelf: error: Cannot listen on 127.0.0.1:{port}: another program uses it;"
+        " give another port (--port).\n"
+    )
+    assert seconds < REFUSAL_SECONDS
+
+
+def test_the_sample_workspace_says_how_to_use_your_own_lists_and_the_stop_is_timed() -> None:
+    args = [sys.executable, "-m", "server.cli", "serve", "--port", "0", "--no-sync", "--no-feeds"]
+    env = {k: v for k, v in os.environ.items() if k != "PAPERSHELF_WORKSPACE"}
+    proc = subprocess.Popen(
+        args, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        lines: list[str] = []
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("Press Ctrl+C"):
+                break
+        default = Path(os.environ["PAPERSHELF_DATA_DIR"]) / "workspace"
+        assert lines[0].startswith(f"papershelf 0.1.0 serving {default.resolve()} at http://")
+        assert lines[1] == SAMPLE_NOTE
+        assert "papershelf init" in SAMPLE_NOTE
+        proc.send_signal(signal.SIGINT)
+        out, _err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    stopped = re.search(r"^papershelf: stopped in (\d+\.\d\d) s$", out, re.M)
+    assert stopped is not None, out
+
+
+def test_a_configured_workspace_has_no_sample_note(tmp_path: Path) -> None:
+    served = ServeProcess(make_workspace(tmp_path / "ws"))
+    try:
+        wait_until(lambda: "Press Ctrl+C" in served.stdout)
+        assert SAMPLE_NOTE not in served.stdout
+    finally:
+        served.stop()
