@@ -8,6 +8,7 @@
 import "./lib/extract-fields.js";
 import "./lib/extract.js";
 import * as api from "./lib/api.js";
+import { placeText } from "./lib/places.js";
 import { ALARM, enqueue, ensureAlarm, flush, queued, refusedClips } from "./lib/queue.js";
 import { getSettings, normaliseServerUrl } from "./lib/settings.js";
 
@@ -96,7 +97,7 @@ async function handle(message, sender) {
     case "papershelf:prepare":
       return prepare(message.paper);
     case "papershelf:save":
-      return deliver(message.paper, message.list, message.section, message.tabId);
+      return deliver(message.paper, message.list, message.section, message.tabId, Boolean(message.also));
     case "papershelf:clip-link":
       return clipLink(message.url, message.tabId);
     case "papershelf:test-connection":
@@ -153,19 +154,32 @@ async function prepare(paper) {
   return out;
 }
 
-/** Save one clip; when the server is down, keep it and say "queued". */
-async function deliver(paper, list, section, tabId) {
+/** The lists the server last gave, for the labels of sections in badge titles (asked once). */
+async function knownLists() {
+  const { cachedLists } = await chrome.storage.local.get("cachedLists");
+  if (cachedLists && cachedLists.length) return cachedLists;
+  try {
+    const lists = await api.getLists();
+    await chrome.storage.local.set({ cachedLists: lists });
+    return lists;
+  } catch (_err) {
+    return []; // the full address then: still right, only longer
+  }
+}
+
+/** Save one clip (`also`: into a second list); when the server is down, keep it and say "queued". */
+async function deliver(paper, list, section, tabId, also = false) {
   await chrome.storage.local.set({ lastList: list, lastSection: section });
   let result;
   try {
-    result = await api.savePaper(paper, list, section);
+    result = await api.savePaper(paper, list, section, also);
   } catch (err) {
     if (!(err instanceof api.OfflineError)) throw err;
-    const waiting = await enqueue(paper, list, section);
+    const waiting = await enqueue(paper, list, section, also);
     result = { status: "queued", list, section, waiting, offline: true };
   }
   if (tabId !== undefined && tabId !== null) {
-    const where = `${result.list || list} › ${result.section || section}`;
+    const where = placeText(await knownLists(), result.list || list, result.section || section);
     if (result.status === "queued") await setBadge(tabId, "queued", `papershelf: queued for ${where}`);
     else await setBadge(tabId, "listed", `papershelf: in ${where}`);
   }
@@ -201,13 +215,15 @@ async function refreshBadge(tabId, paper) {
     return err.kind; // not paired, API error: say nothing rather than something wrong
   }
   if (places.length) {
-    const where = places.map((p) => `${p.list} › ${p.section}`).join("; ");
+    const lists = await knownLists();
+    const where = places.map((p) => placeText(lists, p.list, p.section)).join("; ");
     await setBadge(tabId, "listed", `papershelf: already in ${where}`);
     return "listed";
   }
   const [refused] = await refusedClips(paper);
   if (refused) {
-    await setBadge(tabId, "error", `papershelf: not saved to ${refused.list} › ${refused.section}: ${refused.error.message}`);
+    const where = placeText(await knownLists(), refused.list, refused.section);
+    await setBadge(tabId, "error", `papershelf: not saved to ${where}: ${refused.error.message}`);
     return "refused";
   }
   await setBadge(tabId, "none", "Clip to papershelf");

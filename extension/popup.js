@@ -5,8 +5,12 @@
  * All server traffic goes through the service worker (lib/api.js).
  */
 
+import { leftOutNote, placeText, sectionLabel } from "./lib/places.js";
+
 const { extractPaper, pageKind } = globalThis.PapershelfExtract;
 const $ = (id) => document.getElementById(id);
+/** The lists the server gave (or the last ones known): their sections' labels name places. */
+let knownLists = [];
 
 function say(state, text) {
   const status = $("status");
@@ -22,7 +26,7 @@ async function ask(type, payload = {}) {
 }
 
 function where(list, section, line) {
-  return `${list} › ${section}${line ? ` (line ${line})` : ""}`;
+  return placeText(knownLists, list, section, line);
 }
 
 function explain(err, canQueue = true) {
@@ -115,10 +119,9 @@ function fillSections(lists, listPath) {
   const list = lists.find((l) => l.path === listPath);
   const select = $("section");
   select.replaceChildren(
-    ...(list ? list.sections : []).map((s) => {
-      const indent = "\u00a0\u00a0".repeat(Math.max(0, (s.level || 1) - 1));
-      return new Option(`${indent}${s.title}`, s.path);
-    })
+    // The path below the list's title ("Scaling > Other"), collapsed or open: a last heading
+    // alone ("Other") can be any of several.
+    ...(list ? list.sections : []).map((s) => new Option(s.label || s.path, s.path))
   );
 }
 
@@ -177,6 +180,13 @@ async function main() {
 
   const info = await ask("prepare", { paper }).catch((err) => ({ lists: [], places: [], suggestions: [], error: err, last: {} }));
   const lists = info.lists || [];
+  knownLists = lists;
+  // Lists that have the paper: "Add here too" files it in another one on purpose.
+  const holding = new Set((info.places || []).map((p) => p.list));
+  const showAlso = () => {
+    const chosen = lists.find((l) => l.path === $("list").value);
+    $("also").hidden = !(holding.size && chosen && !chosen.readOnly && !holding.has(chosen.path));
+  };
   const writable = lists.some((l) => !l.readOnly);
   fillLists(lists);
   let hint = null; // the suggested place and its words, shown while it is the one picked
@@ -187,6 +197,7 @@ async function main() {
   $("list").addEventListener("change", () => {
     fillSections(lists, $("list").value);
     showHint();
+    showAlso();
   });
   $("section").addEventListener("change", showHint);
   fillSections(lists, $("list").value);
@@ -197,7 +208,7 @@ async function main() {
   if (placed) choose(lists, placed.list, placed.section);
   else if (top && choose(lists, top.list, top.section)) {
     const words = Array.isArray(top.why) ? top.why.join(", ") : top.why || "";
-    const name = String(top.section).split(" > ").pop();
+    const name = sectionLabel(lists, $("list").value, $("section").value);
     hint = { list: $("list").value, section: $("section").value, text: `Suggested: ${name}${words ? ` (${words})` : ""}` };
     showHint();
   } else choose(lists, info.last.list, info.last.section);
@@ -206,7 +217,8 @@ async function main() {
     say(...explain(info.error, lists.length > 0));
     if (!lists.length) $("save").disabled = true;
   } else if (placed) {
-    say("exists", `Already listed in ${info.places.map((p) => where(p.list, p.section, p.line)).join("; ")}.`);
+    const more = lists.some((l) => !l.readOnly && !holding.has(l.path)) ? " To file it in another list as well, pick it and press Add here too." : "";
+    say("exists", `Already listed in ${info.places.map((p) => where(p.list, p.section, p.line)).join("; ")}.${more}`);
   } else if (info.refused && info.refused.length) {
     const r = info.refused[0];
     say("error", `Not saved: the clip queued for ${where(r.list, r.section)} was refused: ${r.error}`);
@@ -225,9 +237,9 @@ async function main() {
   }
 
   if (lists.length && !writable) $("save").disabled = true; // a clip could only be refused
+  showAlso();
 
-  $("clip").addEventListener("submit", async (event) => {
-    event.preventDefault();
+  async function save(also) {
     const chosen = lists.find((l) => l.path === $("list").value);
     if (chosen && chosen.readOnly) {
       say("error", `Not saved: ${readOnlyWhy(chosen.path)} Pick another list.`);
@@ -235,6 +247,7 @@ async function main() {
       return;
     }
     $("save").disabled = true;
+    $("also").disabled = true;
     say("saving", "Saving…");
     try {
       const result = await ask("save", {
@@ -242,10 +255,18 @@ async function main() {
         list: $("list").value,
         section: $("section").value,
         tabId: tab.id,
+        also,
       });
-      if (result.status === "added") say("saved", `Saved to ${where(result.list, result.section, result.line)}.`);
-      else if (result.status === "exists") say("exists", `Already listed in ${where(result.list, result.section, result.line)}.`);
-      else if (result.offline) {
+      const note = leftOutNote(result.list, result.left_out);
+      if (result.status === "added") {
+        say("saved", `Saved to ${where(result.list, result.section, result.line)}.${note ? ` ${note}` : ""}`);
+        holding.add(result.list);
+      } else if (result.status === "exists") {
+        const elsewhere = result.list !== $("list").value;
+        const offer = elsewhere ? ` Add here too files it in ${$("list").value} as well.` : "";
+        say("exists", `Already listed in ${where(result.list, result.section, result.line)}.${offer}`);
+        holding.add(result.list);
+      } else if (result.offline) {
         say("queued", `Queued: the server is offline; the clip is kept and sent when it answers (${result.waiting} waiting).`);
       } else {
         const place = where(result.list || $("list").value, result.section || $("section").value);
@@ -255,10 +276,18 @@ async function main() {
       say(...explain(err));
     } finally {
       $("save").disabled = false;
+      $("also").disabled = false;
+      showAlso();
       // What the last Save came to (the status line's state): a handle for tests and scripts.
       document.body.dataset.saved = $("status").dataset.state;
     }
+  }
+
+  $("clip").addEventListener("submit", (event) => {
+    event.preventDefault();
+    save(false);
   });
+  $("also").addEventListener("click", () => save(true));
   document.body.dataset.ready = "true";
 }
 

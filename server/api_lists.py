@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sync.atomic import why_not_writable
 from sync.identity import identity_key
 from sync.index import WorkspaceIndex
+from sync.section_label import document_title, section_label
 
 from .schemas import load_lookup_query
 from .services import Services
@@ -21,7 +22,8 @@ MAX_POSSIBLE_MATCHES = 5
 
 
 def lists_summary(index: WorkspaceIndex) -> list[dict[str, Any]]:
-    """Each list with its headed sections, their paper-entry counts and whether it is read-only.
+    """Each list with its headed sections (with the `label` people read: the path below the
+    list's title), their paper-entry counts and whether it is read-only.
 
     `read_only` is `write_list`'s own rule (`why_not_writable`): a clip into such a list is a 409.
     """
@@ -30,6 +32,7 @@ def lists_summary(index: WorkspaceIndex) -> list[dict[str, Any]]:
     for path, doc in index.documents().items():
         sections = [s for s in doc.sections if s.path]
         title = next((s.title for s in sections if s.level == 1), path.rsplit("/", 1)[-1])
+        list_title = document_title(doc)
         out.append(
             {
                 "path": path,
@@ -38,6 +41,7 @@ def lists_summary(index: WorkspaceIndex) -> list[dict[str, Any]]:
                 "sections": [
                     {
                         "path": s.address,
+                        "label": section_label(s.address, list_title),
                         "title": s.title,
                         "level": s.level,
                         "entries": counts.get((path, s.address), 0),

@@ -59,6 +59,9 @@ LIST = """# Awesome Efficient NLP
 """
 PRETRAINING = "Awesome Efficient NLP > Pretraining"
 ROBUSTNESS = "Awesome Efficient NLP > Robustness"
+# Places are shown by the section's path below the list's title (the server's `label`).
+PRETRAINING_SHOWN = "Pretraining"
+ROBUSTNESS_SHOWN = "Robustness"
 T = TypeVar("T")
 
 
@@ -208,7 +211,7 @@ def test_badge_marks_a_listed_paper_before_any_click(e2e: E2E) -> None:
     text, title = wait_until(
         lambda: (b := e2e.badge(listed))[0] == "✓" and b, timeout=30, what="the listed badge"
     )
-    assert title == f"papershelf: already in papers.md › {ROBUSTNESS}"
+    assert title == f"papershelf: already in papers.md › {ROBUSTNESS_SHOWN}"
     assert e2e.badge(other)[0] == ""
     # Chromium's PDF viewer runs no content script: the service worker marks PDF tabs itself.
     _page, pdf = e2e.open_tab("http://arxiv.org/pdf/2107.11873v1")
@@ -230,7 +233,7 @@ def test_clip_from_abs_page_lands_in_the_list(e2e: E2E) -> None:
     popup.get_by_role("button", name="Save").click()
     said = status_of(popup, "saved")
     e2e.shot(popup, "extension-saved.png")
-    assert said.startswith(f"Saved to papers.md › {PRETRAINING} (line ")
+    assert said.startswith(f"Saved to papers.md › {PRETRAINING_SHOWN} (line ")
     body = section_body(e2e.text(), "Pretraining")
     assert (
         "Lattice Adapters: Parameter-Efficient Continual Pretraining for Small Language Models"
@@ -248,7 +251,7 @@ def test_clip_from_arxiv_html_page(e2e: E2E) -> None:
     )
     popup.get_by_label("Section").select_option(ROBUSTNESS)
     popup.get_by_role("button", name="Save").click()
-    assert status_of(popup, "saved").startswith(f"Saved to papers.md › {ROBUSTNESS}")
+    assert status_of(popup, "saved").startswith(f"Saved to papers.md › {ROBUSTNESS_SHOWN}")
     body = section_body(e2e.text(), "Robustness")
     assert "Quiet Gradients: Detecting Label Noise from Per-Example Gradient Norms" in body
     assert "arxiv.org/abs/2604.00991" in body
@@ -271,7 +274,7 @@ def test_clip_from_pdf_page_with_the_title_edited(e2e: E2E) -> None:
     title.fill("Sparse Echo Networks for Streaming Speech")
     popup.get_by_label("Section").select_option(PRETRAINING)
     popup.get_by_role("button", name="Save").click()
-    assert status_of(popup, "saved").startswith(f"Saved to papers.md › {PRETRAINING}")
+    assert status_of(popup, "saved").startswith(f"Saved to papers.md › {PRETRAINING_SHOWN}")
     body = section_body(e2e.text(), "Pretraining")
     assert "Sparse Echo Networks for Streaming Speech" in body
     assert "arxiv.org/abs/2611.05555" in body
@@ -360,11 +363,11 @@ def test_pdf_clip_without_title_is_completed_or_queued_by_the_server(e2e: E2E) -
     popup.get_by_role("button", name="Save").click()
     said = status_of(popup, "queued")
     assert said.startswith(
-        f"Queued by the server for papers.md › {ROBUSTNESS}: it is added when arXiv"
+        f"Queued by the server for papers.md › {ROBUSTNESS_SHOWN}: it is added when arXiv"
     )
     again = e2e.popup(tab)
     assert status_of(again, "queued").startswith(
-        f"Queued by the server for papers.md › {ROBUSTNESS}"
+        f"Queued by the server for papers.md › {ROBUSTNESS_SHOWN}"
     )
     assert "2612.07777" not in e2e.text()
 
@@ -429,7 +432,7 @@ def test_duplicate_is_reported_and_the_list_is_untouched(e2e: E2E) -> None:
     before = e2e.list_file.read_bytes()
     _page, tab = e2e.open_tab("http://arxiv.org/abs/2107.11873v1")
     popup = e2e.popup(tab)
-    expected = f"Already listed in papers.md › {ROBUSTNESS} (line "
+    expected = f"Already listed in papers.md › {ROBUSTNESS_SHOWN} (line "
     assert status_of(popup, "exists").startswith(expected)
     e2e.shot(popup, "extension-already-listed.png")
     # Preselected where it already is; saving again says so too (the server's 200 "exists").
@@ -438,6 +441,122 @@ def test_duplicate_is_reported_and_the_list_is_untouched(e2e: E2E) -> None:
     popup.get_by_role("button", name="Save").click()
     popup.wait_for_selector("body[data-saved=exists]", timeout=20_000)
     assert popup.get_by_role("status").inner_text().startswith(expected)
+    assert e2e.list_file.read_bytes() == before
+
+
+TOPICS = """# Topics
+
+## Scaling
+
+### Other
+
+- [Scaling Laws for Neural Language Models](https://arxiv.org/abs/2001.08361), Jan. 23 2020.
+
+## MoE
+
+### Other
+
+- [Switch Transformers](https://arxiv.org/abs/2101.03961), Jan. 11 2021.
+"""
+
+#: Wraps the service worker's fetch so that POST /api/papers answers carry `left_out`, as the
+#: style engine's answers do when a list has no place for a field (the server's own end-to-end
+#: test covers the engine; this one covers what the popup makes of the answer).
+LEFT_OUT_FETCH = """() => {
+  const real = globalThis.__papershelfRealFetch || globalThis.fetch;
+  globalThis.__papershelfRealFetch = real;
+  globalThis.fetch = async (url, init) => {
+    const answer = await real(url, init);
+    if (!String(url).endsWith("/api/papers") || !init || init.method !== "POST") return answer;
+    const data = await answer.clone().json();
+    return new Response(JSON.stringify({ ...data, left_out: ["tags"] }),
+                        { status: answer.status, headers: answer.headers });
+  };
+}"""
+
+
+@pytest.fixture
+def topics(e2e: E2E) -> Iterator[Path]:
+    """A second list with two sections called "Other", for the duration of one test."""
+    path = e2e.list_file.parent / "topics.md"
+    path.write_text(TOPICS, encoding="utf-8")
+    try:
+        yield path
+    finally:
+        path.unlink()
+        e2e.storage(cachedLists=[])
+
+
+def test_sections_are_named_by_their_path_in_the_picker_and_the_hint(
+    e2e: E2E, topics: Path
+) -> None:
+    _page, tab = e2e.open_tab("http://arxiv.org/abs/2005.01377v1")
+    popup = e2e.popup(tab)
+    popup.get_by_label("List").select_option("topics.md")
+    options = popup.locator("#section option")
+    # The title heading is a place too (entries right under it), named as the list names it.
+    assert options.all_inner_texts() == [
+        "Topics",
+        "Scaling",
+        "Scaling > Other",
+        "MoE",
+        "MoE > Other",
+    ]
+    assert [o.get_attribute("value") for o in options.all()] == [
+        "Topics",
+        "Topics > Scaling",
+        "Topics > Scaling > Other",
+        "Topics > MoE",
+        "Topics > MoE > Other",
+    ]
+    popup.get_by_label("Section").select_option("Topics > MoE > Other")
+    # The collapsed picker shows the selected option: its path, not a bare "Other".
+    shown = popup.locator("#section").evaluate("(s) => s.options[s.selectedIndex].text")
+    assert shown == "MoE > Other"
+    # A suggestion's hint names the section the way the picker does.
+    fresh = e2e.popup(tab)
+    fresh.wait_for_selector("#why:not(:empty)", timeout=10_000)
+    picked = fresh.locator("#section").evaluate("(s) => s.options[s.selectedIndex].text")
+    assert fresh.locator("#why").inner_text().startswith(f"Suggested: {picked} (")
+    assert not picked.startswith(("Awesome Efficient NLP >", "Topics >"))
+
+
+def test_add_here_too_files_a_listed_paper_in_a_second_list_and_says_what_was_left_out(
+    e2e: E2E, topics: Path
+) -> None:
+    before = e2e.list_file.read_bytes()
+    _page, tab = e2e.open_tab("http://arxiv.org/abs/2107.11873v1")  # listed in papers.md
+    popup = e2e.popup(tab)
+    said = status_of(popup, "exists")
+    assert said.startswith(f"Already listed in papers.md › {ROBUSTNESS_SHOWN} (line ")
+    assert said.endswith("To file it in another list as well, pick it and press Add here too.")
+    also = popup.get_by_role("button", name="Add here too")
+    assert not also.is_visible()  # the list it is in is picked
+    popup.get_by_label("List").select_option("topics.md")
+    popup.get_by_label("Section").select_option("Topics > MoE > Other")
+    assert also.is_visible()
+    # Save alone still files it once: the answer says where it is and offers the button.
+    popup.get_by_role("button", name="Save").click()
+    popup.wait_for_selector("body[data-saved=exists]", timeout=20_000)
+    assert (
+        popup.get_by_role("status")
+        .inner_text()
+        .endswith("Add here too files it in topics.md as well.")
+    )
+    popup.get_by_label("Tags").fill("heat, galerkin")
+    e2e.worker.evaluate(LEFT_OUT_FETCH)
+    try:
+        also.click()
+        said = status_of(popup, "saved")
+    finally:
+        e2e.worker.evaluate(
+            "() => { if (globalThis.__papershelfRealFetch) globalThis.fetch = globalThis.__papershelfRealFetch; }"
+        )
+    assert said.startswith("Saved to topics.md › MoE > Other (line ")
+    assert said.endswith(". Tags not written: topics.md shows no tags.")
+    assert not also.is_visible()  # now it is in this list too
+    moe = topics.read_text(encoding="utf-8").split("## MoE", 1)[1]
+    assert "arxiv.org/abs/2107.11873" in moe
     assert e2e.list_file.read_bytes() == before
 
 
@@ -684,7 +803,7 @@ def test_context_menu_clips_a_link_without_opening_it(e2e: E2E) -> None:
     assert reply["ok"], reply
     assert reply["data"]["status"] == "queued" and not reply["data"].get("offline"), reply
     assert (reply["data"]["list"], reply["data"]["section"]) == ("papers.md", ROBUSTNESS)
-    assert e2e.badge(tab) == ("…", f"papershelf: queued for papers.md › {ROBUSTNESS}")
+    assert e2e.badge(tab) == ("…", f"papershelf: queued for papers.md › {ROBUSTNESS_SHOWN}")
     # Not an arXiv paper link: refused with a typed error, nothing sent.
     refused = clip("https://example.org/abs/2609.00042")
     assert refused["ok"] is False and refused["error"]["kind"] == "api", refused

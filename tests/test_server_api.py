@@ -57,11 +57,13 @@ def test_lists_gives_every_list_with_sections_and_counts(client) -> None:
     sections = {s["path"]: s for s in reading["sections"]}
     assert sections["Reading list > Tools"] == {
         "path": "Reading list > Tools",
+        "label": "Tools",  # what people read: the path below the list's title
         "title": "Tools",
         "level": 2,
         "entries": 1,
     }
     assert sections["Reading list > Methods > Surveys"]["entries"] == 1
+    assert sections["Reading list > Methods > Surveys"]["label"] == "Methods > Surveys"
     assert sections["Reading list > Methods"]["entries"] == 0
 
 

@@ -121,7 +121,7 @@ export async function ping(settings) {
   return data;
 }
 
-/** GET /api/lists -> [{path, title, sections: [{path, title, level, entries}]}]. */
+/** GET /api/lists -> [{path, title, readOnly, sections: [{path, label, title, level, entries}]}]. */
 export async function getLists(settings) {
   const { data } = await request("GET", "/api/lists", { settings });
   const lists = Array.isArray(data) ? data : data.lists || [];
@@ -132,6 +132,8 @@ export async function getLists(settings) {
     readOnly: Boolean(list.read_only),
     sections: (list.sections || []).map((s) => ({
       path: s.path,
+      // The path below the list's title ("Scaling > Other"): what people read (lib/places.js).
+      label: s.label || s.path,
       title: s.title || s.path,
       level: s.level || 1,
       entries: s.entries || 0,
@@ -163,9 +165,13 @@ export async function lookup({ url, id, title }) {
   return { places, possible, candidate: data.candidate || null, queued: data.queued || null };
 }
 
-/** POST /api/papers -> {status: "added"|"exists"|"queued", list, section, line, entry}. */
-export async function savePaper(paper, list, section) {
-  const { status, data } = await request("POST", "/api/papers", { body: { ...paper, list, section } });
+/**
+ * POST /api/papers -> {status: "added"|"exists"|"queued", list, section, line, entry, left_out?}.
+ * `also`: add it even when another list has it (never twice to one list).
+ */
+export async function savePaper(paper, list, section, also = false) {
+  const body = { ...paper, list, section, ...(also ? { also: true } : {}) };
+  const { status, data } = await request("POST", "/api/papers", { body });
   const kind = data.status || (status === 201 ? "added" : status === 202 ? "queued" : "exists");
   return { ...data, status: kind, httpStatus: status };
 }

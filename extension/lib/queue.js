@@ -38,14 +38,14 @@ export async function ensureAlarm() {
   await chrome.alarms.create(ALARM, { delayInMinutes: minutes, periodInMinutes: minutes });
 }
 
-/** Keep one clip for later; returns how many are waiting. */
-export async function enqueue(paper, list, section) {
+/** Keep one clip for later (`also`: for a second list, kept with it); returns how many wait. */
+export async function enqueue(paper, list, section, also = false) {
   const length = await exclusive(async () => {
     const queue = await queued();
     const key = paper.arxiv_id || paper.url;
     // The same paper to the same place twice is one clip.
     const rest = queue.filter((q) => !((q.paper.arxiv_id || q.paper.url) === key && q.list === list && q.section === section));
-    rest.push({ id: crypto.randomUUID(), paper, list, section, queuedAt: new Date().toISOString(), attempts: 0 });
+    rest.push({ id: crypto.randomUUID(), paper, list, section, also: Boolean(also), queuedAt: new Date().toISOString(), attempts: 0 });
     await chrome.storage.local.set({ queue: rest });
     return rest.length;
   });
@@ -71,7 +71,7 @@ export async function flush() {
     let waiting = queue.slice();
     for (const item of queue) {
       try {
-        const result = await savePaper(item.paper, item.list, item.section);
+        const result = await savePaper(item.paper, item.list, item.section, Boolean(item.also));
         delivered.push(result);
         await remember("delivered", {
           title: item.paper.title || item.paper.arxiv_id || item.paper.url,
