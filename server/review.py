@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import asdict
 from typing import Any
 
 from flask import (
@@ -278,8 +279,26 @@ def decide(candidate_id: int) -> Any:
             return {"ok": False, "error": exc.message, "fields": exc.fields}, exc.http_status
         return _render("review_refused.html", exc.http_status, message=exc.message)
     if _wants_json():
-        return {"ok": True, **outcome.to_dict()}
+        # The status bar as it is now (one candidate fewer pending), for the page's script.
+        return {"ok": True, **outcome.to_dict(), "status": _status_dicts()}
     return redirect(url_for("review.page", did=action, n=1, **_filters_from_form()), code=303)
+
+
+def _status_dicts() -> list[dict[str, Any]]:
+    """The status bar's parts as JSON (empty when a part's status fails, as on the page)."""
+    try:
+        return [asdict(item) for item in model.status_items(_services().status())]
+    except Exception as exc:
+        log.warning("status failed: %s", exc)
+        return []
+
+
+@bp.get("/review/status")
+def status() -> Any:
+    """The status bar's parts, for the page's script to keep the bar current (paired only)."""
+    if not _paired():
+        return {"ok": False, "error": "This browser is not paired.", "fields": {}}, 401
+    return {"ok": True, "status": _status_dicts()}
 
 
 @bp.post("/review/bulk")
@@ -347,6 +366,7 @@ def list_page(list_path: str) -> Any:
         accepted=model.latest_accepted(actions.accepted(services), list_path),
         commits=actions.recent_commits(services, list_path),
         fixed=whole_number(fixed or "", MAX_ID),
+        section_labels={s["path"]: s["label"] for s in summary["sections"]},
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sync.errors import BadInput, PapershelfError
+from sync.section_label import document_title, section_label
 
 from .services import Services
 
@@ -121,11 +122,12 @@ def decide(
             index=services.index,
         )
         verb = "Added" if result.status == "added" else "Already listed"
+        title = document_title(services.index.documents().get(result.list))
         return Outcome(
             candidate_id,
             action,
             True,
-            f"{verb}: {result.list} › {result.section}, line {result.line}.",
+            f"{verb}: {result.list} › {section_label(result.section, title)}, line {result.line}.",
             result.list,
             result.section,
             result.line,

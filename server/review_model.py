@@ -108,6 +108,12 @@ class ListTargets:
 
     lists: list[tuple[str, list[str]]] = field(default_factory=list)
     read_only: frozenset[str] = frozenset()
+    #: (list, section address) -> how people read it: the path below the list's title.
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def label(self, list_path: str, section: str) -> str:
+        """The section's path below its list's title ("Scaling > Other"), else its address."""
+        return self.labels.get((list_path, section), section)
 
     def has(self, list_path: str, section: str) -> bool:
         """Whether `section` of `list_path` is offered."""
@@ -199,6 +205,11 @@ def list_targets(summary: Iterable[Mapping[str, Any]]) -> ListTargets:
     return ListTargets(
         [(row["path"], [s["path"] for s in row["sections"]]) for row in rows],
         frozenset(row["path"] for row in rows if row.get("read_only")),
+        {
+            (row["path"], s["path"]): s.get("label") or s["path"]
+            for row in rows
+            for s in row["sections"]
+        },
     )
 
 

@@ -513,9 +513,8 @@ def test_a_card_shows_what_a_decision_needs(page: Page, server: LiveServer, widt
 
     picker = first.get_by_label("Section")
     expect(picker).to_have_value(f"{LIST_NAME}::Language Model Papers > Retrieval")
-    expect(picker.locator("option:checked")).to_have_text(
-        "Language Model Papers > Retrieval (suggested)"
-    )
+    # Named by its path below the list's title (the list is the optgroup), as everywhere.
+    expect(picker.locator("option:checked")).to_have_text("Retrieval (suggested)")
     assert picker.locator("optgroup").evaluate_all("gs => gs.map(g => g.label)") == [LIST_NAME]
     assert picker.locator("option").count() == len(sections_of_picker(server))
 
@@ -943,9 +942,15 @@ def test_the_url_papershelf_serve_prints_pairs_accepts_and_shows_status(
 
             card(page, STABLE).get_by_role("button", name="Accept", exact=True).click()
             expect(card(page, STABLE)).to_have_count(0)
-            expect(page.get_by_role("status").first).to_contain_text("Optimization")
+            # Named by its path below the list's title, as the CLI and commit messages do.
+            expect(page.get_by_role("status").first).to_contain_text(
+                f"Added: {LIST_NAME} › Optimization, line "
+            )
+            # The bar follows the decision at once, without a reload: one fewer pending.
+            expect(feeds_item).to_contain_text("3 pending")
 
-            # The sync daemon commits and pushes the accepted paper; the bar then says so.
+            # The sync daemon commits and pushes the accepted paper; the bar then says so, by
+            # itself (it asks the server again every few seconds), still without a reload.
             subject = wait_until(
                 lambda: next(
                     (
@@ -958,13 +963,13 @@ def test_the_url_papershelf_serve_prints_pairs_accepts_and_shows_status(
                 timeout_seconds=30,
             )
             sha = _git(remote, "rev-parse", "--short=7", "main").strip()
-            page.reload()
             sync_item = page.get_by_role("region", name="Status").locator("[data-part=sync]")
-            expect(sync_item).to_contain_text(sha)
+            expect(sync_item).to_contain_text(sha, timeout=15_000)
             expect(sync_item).to_contain_text(subject)
             expect(sync_item).to_contain_text(
-                re.compile(r"last push \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
+                re.compile(r"last push \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC"), timeout=15_000
             )
+            page.reload()  # and the page as served says the same
             expect(sync_item).not_to_contain_text("failed")
             expect(page.get_by_role("region", name="Status")).to_contain_text("3 pending")
             page.screenshot(path=str(shots / "review-status.png"))

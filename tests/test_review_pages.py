@@ -283,6 +283,10 @@ def test_a_good_post_decides_and_answers_json(client: FlaskClient, services: Ser
     body = answer.get_json()
     assert body["ok"] is True and body["list"] == LIST_NAME
     assert body["section"].endswith("Optimization")
+    # Named by its path below the list's title, as the CLI and commit messages do.
+    assert body["message"].startswith(f"Added: {LIST_NAME} › Optimization, line ")
+    # The status bar as it is after the decision, for the page to show without a reload.
+    assert [item["name"] for item in body["status"]] == ["Sync", "Feeds", "Clips"]
     assert statuses(services)[cid] == "accepted"
     again = client.post(f"/review/candidates/{cid}", data=form, headers=headers)
     assert again.status_code == 400 and "already accepted" in again.get_json()["error"]
@@ -535,7 +539,8 @@ def test_list_page_names_the_latest_commits_of_the_file(
     pair(client)
     text = client.get(f"/review/lists/{LIST_NAME}").get_data(as_text=True)
     assert "Recent commits" in text and "Add the first papers" in text
-    assert re.search(r"<td>Language Model Papers &gt; Retrieval</td><td class=\"num\">3</td>", text)
+    # A section is named by its path below the list's title (the page's heading).
+    assert re.search(r"<td>Retrieval</td><td class=\"num\">3</td>", text)
 
 
 def test_unpair_forgets_the_browser(client: FlaskClient) -> None:
@@ -797,3 +802,17 @@ def test_candidates_rejected_or_listed_elsewhere_are_not_shown(
     text = client.get("/review").get_data(as_text=True)
     assert text.count('class="candidate"') == 2
     assert REWARD not in text and "Stable Large Batch" not in text
+
+
+def test_the_status_bar_route_answers_the_paired_page_only(
+    client: FlaskClient, services: Services
+) -> None:
+    refused = client.get("/review/status", headers={"Accept": "application/json"})
+    assert refused.status_code == 401 and refused.get_json()["ok"] is False
+    pair(client)
+    answer = client.get("/review/status", headers={"Accept": "application/json"})
+    assert answer.status_code == 200
+    items = answer.get_json()["status"]
+    assert [(i["name"], sorted(i)) for i in items] == [
+        (name, ["detail", "error", "name", "state"]) for name in ("Sync", "Feeds", "Clips")
+    ]

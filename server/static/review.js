@@ -5,6 +5,42 @@
 
   var live = document.getElementById("live");
   var current = null;
+  // How often the status bar asks the server again while the page is shown (a commit lands a
+  // few seconds after an Accept; a poll or a push at any time).
+  var STATUS_EVERY_MS = 5000;
+
+  // The status bar as the server sees it now: [{name, state, detail, error}].
+  function showStatus(items) {
+    if (!Array.isArray(items)) { return; }
+    items.forEach(function (item) {
+      var part = document.querySelector(".statusbar [data-part='" + String(item.name).toLowerCase() + "']");
+      if (!part) { return; }
+      part.className = "status-item state-" + item.state + (item.error ? " has-error" : "");
+      part.querySelector(".state").textContent = item.state;
+      part.querySelector(".detail").textContent = item.detail;
+      var error = part.querySelector(".error-text");
+      if (item.error) {
+        if (!error) {
+          error = document.createElement("span");
+          error.className = "error-text";
+          part.appendChild(error);
+        }
+        error.textContent = "error: " + item.error;
+      } else if (error) {
+        error.remove();
+      }
+    });
+  }
+
+  function refreshStatus() {
+    if (!document.querySelector(".statusbar") || document.hidden) { return; }
+    fetch("/review/status", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) { if (answer.ok) { showStatus(answer.status); } })
+      .catch(function () { /* the next refresh tries again */ });
+  }
+  setInterval(refreshStatus, STATUS_EVERY_MS);
+  document.addEventListener("visibilitychange", refreshStatus);
 
   function cards() {
     return Array.prototype.slice.call(document.querySelectorAll("li.candidate"));
@@ -84,6 +120,7 @@
       if (answer.ok) {
         say(answer.message, false);
         removeCard(card);
+        showStatus(answer.status);
       } else {
         say(answer.error || "The decision failed.", true);
         card.classList.remove("busy");
