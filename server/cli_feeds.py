@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from feeds.decisions import accept, open_candidates, reject, snooze
 from feeds.store import STATUSES, Candidate
+from sync.section_label import document_title, place
 
 if TYPE_CHECKING:
     from feeds.poll import Poller, PollSummary
@@ -86,14 +88,25 @@ def poll_command(
         raise SystemExit(1)
 
 
-def _candidate_line(c: Candidate) -> str:
+def _placer(poller: Poller) -> Callable[[str, str, int | None], str]:
+    """ "plaza.md › Scaling > Other (line 3)": places named as people read them (the section's
+    path below its list's title), from the poller's index of the lists."""
+    docs = poller.index.documents()
+
+    def where(list_path: str, section: str, line: int | None = None) -> str:
+        return place(list_path, section, document_title(docs.get(list_path)), line)
+
+    return where
+
+
+def _candidate_line(c: Candidate, where: Callable[..., str]) -> str:
     """One candidate as a line: id, score, title, suggestion and why."""
     why = ", ".join(c.suggestions[0].get("why", [])) if c.suggestions else ""
-    where = f"{c.suggested_list} › {c.suggested_section}" if c.suggested_list else "no suggestion"
+    shown = where(c.suggested_list, c.suggested_section or "") if c.suggested_list else "no suggestion"
     title = " ".join((c.paper.title or c.identity).split())
     if c.status != "pending":  # `--status all` mixes them
         title += f"  [{c.status}]"
-    return f"{c.id:>5}  {c.score:.2f}  {title}\n       -> {where}" + (f"  ({why})" if why else "")
+    return f"{c.id:>5}  {c.score:.2f}  {title}\n       -> {shown}" + (f"  ({why})" if why else "")
 
 
 @click.command("candidates")
@@ -112,10 +125,11 @@ def candidates_command(status: str, limit: int, workspace_dir: str | None, as_js
     poller = _poller(workspace_dir)
     wanted = None if status == "all" else status
     found = open_candidates(poller.workspace, poller.store, poller.index, wanted, limit)
+    where = _placer(poller)
     emit(
         [c.to_dict() for c in found],
         as_json,
-        lambda _: "\n".join(_candidate_line(c) for c in found) or f"no {status} candidates",
+        lambda _: "\n".join(_candidate_line(c, where) for c in found) or f"no {status} candidates",
     )
 
 
@@ -143,10 +157,11 @@ def accept_command(
         index=poller.index,
     )
     verb = "added to" if result.status == "added" else "already in"
+    where = _placer(poller)(result.list, result.section, result.line)
     emit(
         {"candidate": candidate.to_dict(), **result.to_dict()},
         as_json,
-        f"{verb} {result.list} › {result.section} (line {result.line}): {result.entry}",
+        f"{verb} {where}: {result.entry}",
     )
 
 
@@ -191,9 +206,11 @@ def suggest_command(
     title: str, abstract: str | None, top_k: int, workspace_dir: str | None, as_json: bool
 ) -> None:
     """Suggest where a paper belongs: ranked list and section, with the words that say why."""
-    suggestions = _poller(workspace_dir).suggest(title, abstract, top_k=top_k)
+    poller = _poller(workspace_dir)
+    suggestions = poller.suggest(title, abstract, top_k=top_k)
+    where = _placer(poller)
     lines = [
-        f"{s.score:.2f}  {s.list} › {s.section}" + (f"  ({', '.join(s.why)})" if s.why else "")
+        f"{s.score:.2f}  {where(s.list, s.section)}" + (f"  ({', '.join(s.why)})" if s.why else "")
         for s in suggestions
     ]
     emit([s.to_dict() for s in suggestions], as_json, "\n".join(lines) or "no section to suggest")

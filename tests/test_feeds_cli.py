@@ -196,9 +196,7 @@ def test_poll_shows_progress_on_a_terminal_only_and_json_stays_clean(
     assert json.loads(out)["feeds"][0]["updated"] == 4  # seen again, nothing new
 
 
-def test_a_poll_that_keeps_nothing_names_the_setting_and_the_best_score(
-    capsys, ws: Path
-) -> None:
+def test_a_poll_that_keeps_nothing_names_the_setting_and_the_best_score(capsys, ws: Path) -> None:
     (ws / ".papershelf" / "config.toml").write_text(
         '[lists]\ninclude = ["*.md"]\n[poll]\nmin_score = 0.95\n', encoding="utf-8"
     )
@@ -209,9 +207,7 @@ def test_a_poll_that_keeps_nothing_names_the_setting_and_the_best_score(
         "arxiv_cs.CL+cs.LG_mixed.xml: 6 items, 0 new candidates, 4 below poll.min_score 0.95 (best 0."
     ), line
     assert line.endswith(" in .papershelf/config.toml") and "[poll] min_score = 0." in line
-    code, out, _ = run(
-        capsys, "poll", "--from-file", str(MIXED), "--workspace", str(ws), "--json"
-    )
+    code, out, _ = run(capsys, "poll", "--from-file", str(MIXED), "--workspace", str(ws), "--json")
     (summary,) = json.loads(out)["feeds"]
     assert summary["weak"] == 4 and summary["min_score"] == 0.95
     assert 0 < summary["best_weak_score"] < 0.95
@@ -307,3 +303,19 @@ def test_candidates_of_every_status_say_which(capsys, ws: Path) -> None:
     title_lines = [line for line in out.splitlines() if not line.startswith(" " * 7)]
     rejected = [line for line in title_lines if "rejected" in line]
     assert len(title_lines) == 4 and len(rejected) == 1
+
+
+def test_sections_are_named_below_the_list_title_in_candidates_accept_and_suggest(
+    capsys, ws: Path
+) -> None:
+    found = _poll_fixture(capsys, ws)
+    dpo = next(c for c in found if c["identity"] == "arxiv:2611.10001")
+    code, out, _ = run(capsys, "candidates", "--workspace", str(ws))
+    assert code == 0 and "       -> training.md › Alignment" in out
+    assert "Training notes >" not in out
+    code, out, _ = run(
+        capsys, "suggest", "--title", "Direct preference optimisation", "--workspace", str(ws)
+    )
+    assert code == 0 and "training.md › " in out and "Training notes >" not in out
+    code, out, _ = run(capsys, "accept", str(dpo["id"]), "--workspace", str(ws))
+    assert code == 0 and out.startswith("added to training.md › Alignment (line ")
