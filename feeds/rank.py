@@ -27,6 +27,7 @@ from sklearn.svm import LinearSVC
 
 from .chargrams import CharGrams
 from .rankmath import centroids, fit_linear, normalize_rows, sample_rows, slices
+from .why_words import explains
 
 log = logging.getLogger(__name__)
 
@@ -403,11 +404,11 @@ def surface_words(text: str, terms: Sequence[str]) -> tuple[str, ...]:
 
 
 def _as_surface(surface: _Surface, terms: Sequence[str]) -> tuple[str, ...]:
-    """Stemmed terms as surface words, distinct, at most `WHY_WORDS`."""
+    """Stemmed terms as surface words, distinct, at most `WHY_WORDS` (link pieces left out)."""
     out: list[str] = []
     for term in terms:
         for word in surface.words(term):
-            if word not in out:
+            if word not in out and explains(word):
                 out.append(word)
         if len(out) >= WHY_WORDS:
             break
