@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
 from sync.errors import BadInput, ListChanged, PapershelfError, StoreUnavailable
+from sync.identity import parse_arxiv_id
 from sync.index import WorkspaceIndex
 from sync.insert import AddResult, add_paper, read_list, target_section
 from sync.listmodel import parse_list
@@ -21,6 +23,11 @@ from .completion import ArxivCompleter, CompletionUnavailable, merge_given
 log = logging.getLogger(__name__)
 
 _LOCK_STRIPES = 64
+#: A clip with a title but no authors or date (a PDF's, an html page of a later version) waits
+#: at most this long for arXiv to fill them in; then it is written as it came.
+FILL_WAIT_SECONDS = 3.0
+#: After arXiv failed to answer, clips with a title do not wait for it for this long.
+FILL_SKIP_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -123,9 +130,17 @@ class ClipService:
             raise BadInput("The paper has no usable identifier (url or arxiv_id).")
         with self._lock_for(identity):
             if paper.title:
+                existing = None if also else self.listed(paper)
+                if existing is not None:  # already listed: no need to ask arXiv anything
+                    return ClipOutcome(result=existing)
                 return ClipOutcome(
                     result=add_paper(
-                        self.workspace, paper, list_path, section, index=self.index, also=also
+                        self.workspace,
+                        self.filled(paper),
+                        list_path,
+                        section,
+                        index=self.index,
+                        also=also,
                     )
                 )
             if not also:
@@ -177,6 +192,25 @@ class ClipService:
         except StoreUnavailable as exc:  # said at start and in the status already
             log.debug("%s", exc.message)
             return None
+
+    def filled(self, paper: Paper) -> Paper:
+        """The clip with the authors and date it lacks filled in from arXiv (what it gave wins);
+        as it came when it is not an arXiv paper, or arXiv does not answer within
+        `FILL_WAIT_SECONDS` (a clip with a title is never queued for this)."""
+        if (paper.authors and paper.published) or parse_arxiv_id(
+            paper.arxiv_id or paper.url or ""
+        ) is None:
+            return paper
+        down = self.completer.unavailable_since
+        if down is not None and time.monotonic() - down < FILL_SKIP_SECONDS:
+            return paper  # arXiv did not answer a moment ago: do not make this clip wait too
+        try:
+            found = self.completer.fetch([paper], live=True, wait_seconds=FILL_WAIT_SECONDS)
+        except (CompletionUnavailable, PapershelfError) as exc:
+            log.info("clip of %s written without arXiv's fields: %s", paper.identity, exc)
+            return paper
+        record = found.get(paper.identity or "")
+        return paper if record is None else merge_given(record, paper)
 
     def process_queue(self, limit: int = 20) -> int:
         """Try the due queued clips once (one arXiv call for all); return how many were settled."""
@@ -287,8 +321,6 @@ class ClipWorker:
         return self._thread is not None and self._thread.is_alive()
 
     def _seconds_until_due(self) -> float:
-        import time
-
         next_at = self.service.queue.next_due_at(self.service.key)
         if next_at is None:
             return self.idle_seconds

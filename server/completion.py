@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -93,6 +94,8 @@ class ArxivCompleter:
         self._errors = _unavailable_errors()
         self._calls: queue.SimpleQueue[tuple[Future, list[str]]] = queue.SimpleQueue()
         self._caller: threading.Thread | None = None
+        #: time.monotonic() of the last "arXiv cannot be reached" (None: it answered since).
+        self.unavailable_since: float | None = None
 
     def _cached(self, papers: list[Paper]) -> tuple[dict[str, Paper | None], list[str]]:
         """What the cache answers, by the paper's identity and by its arXiv key, and the arXiv
@@ -110,12 +113,16 @@ class ArxivCompleter:
                     missing.append(str(arxiv))
         return out, missing
 
-    def fetch(self, papers: list[Paper], *, live: bool = False) -> dict[str, Paper | None]:
+    def fetch(
+        self, papers: list[Paper], *, live: bool = False, wait_seconds: float | None = None
+    ) -> dict[str, Paper | None]:
         """arXiv's record for each paper's identity (None: arXiv has no such paper).
 
-        `live`: a person is waiting (an HTTP request): wait at most `live_wait_seconds`, and not
-        at all when `live_waiters` clips already wait; CompletionUnavailable then.
+        `live`: a person is waiting (an HTTP request): wait at most `live_wait_seconds` (or
+        `wait_seconds`), and not at all when `live_waiters` clips already wait;
+        CompletionUnavailable then.
         """
+        wait = self.live_wait_seconds if wait_seconds is None else wait_seconds
         out, missing = self._cached(papers)
         if not missing:
             return out
@@ -126,12 +133,10 @@ class ArxivCompleter:
         try:
             future = self._call(missing)
             try:
-                future.result(timeout=self.live_wait_seconds if live else None)
+                future.result(timeout=wait if live else None)
             except FutureTimeout:
                 future.cancel()  # not started yet: never asked; started: it caches its answer
-                raise CompletionUnavailable(
-                    f"arXiv did not answer within {self.live_wait_seconds:g} s"
-                ) from None
+                raise CompletionUnavailable(f"arXiv did not answer within {wait:g} s") from None
         finally:
             if live:
                 self._live.release()
@@ -177,7 +182,9 @@ class ArxivCompleter:
         try:
             answer = self.client.fetch_by_ids(ids)
         except self._errors as exc:
+            self.unavailable_since = time.monotonic()
             raise CompletionUnavailable(f"arXiv unreachable: {exc}") from None
+        self.unavailable_since = None
         with self._lock:
             for paper in answer.values():
                 if paper.identity:

@@ -98,7 +98,13 @@ def test_a_bare_also_clip_queued_while_arxiv_is_down_is_still_added_to_its_list(
     root: Path, arxiv
 ) -> None:
     services = services_for(root, arxiv)
-    shelved = {"arxiv_id": "2611.04417", "title": "Shelving Papers by Hand"}
+    # Complete already (title, authors, date): arXiv is not asked, nothing is cached.
+    shelved = {
+        "arxiv_id": "2611.04417",
+        "title": "Shelving Papers by Hand",
+        "authors": ["Maren Oyelaran"],
+        "published": "2026-11-03",
+    }
     assert post(services, **shelved, list="reading.md", section="Tools").status_code == 201
     arxiv.up = False
     answer = post(
