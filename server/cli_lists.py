@@ -210,7 +210,7 @@ def parse_command(path: Path, as_json: bool) -> None:
 
 
 def parse_report(data: bytes) -> dict[str, Any]:
-    """The structure of a list (design.md `papershelf parse`), with styles and paper fields."""
+    """The structure of a list (`papershelf parse`, docs/cli.md), with styles and paper fields."""
     doc = parse_list(data)
     report = describe(doc)
     papers = {entry.start: fields for entry, fields in paper_entries(doc)}

@@ -36,7 +36,7 @@ class AddResult:
     entry: str
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of design.md: status, list, section, line, entry."""
+        """The JSON shape of docs/paper-json.md: status, list, section, line, entry."""
         return {
             "status": self.status,
             "list": self.list,

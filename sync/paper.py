@@ -1,4 +1,4 @@
-"""The Paper record of design.md: one shape for a paper in the API, the CLI and the stores."""
+"""The Paper record (docs/paper-json.md): one shape for a paper in the API, the CLI and the stores."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ class Paper:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        """The Paper JSON of design.md, empty fields left out."""
+        """The Paper JSON (docs/paper-json.md), empty fields left out."""
         raw = asdict(self)
         raw.pop("extra", None)
         out: dict[str, Any] = {}
@@ -109,7 +109,7 @@ class LinkSchema(Schema):
 
 
 class PaperSchema(Schema):
-    """Validates Paper JSON; unknown keys are an error, as design.md says."""
+    """Validates Paper JSON; unknown keys are an error, as docs/paper-json.md says."""
 
     class Meta:
         unknown = RAISE

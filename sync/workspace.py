@@ -40,7 +40,7 @@ browser extension, or run `papershelf add <arXiv id> --list papers.md --section 
 SAMPLE_CONFIG = """\
 # papershelf workspace settings; every key is documented in docs/configuration.md.
 [lists]
-include = ["**/*.md"]
+include = ["**/*.md", "**/*.markdown"]
 """
 
 

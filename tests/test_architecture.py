@@ -1,4 +1,5 @@
-"""The direction of imports (design.md): sync imports neither feeds nor server; feeds not server."""
+"""The direction of imports (docs/architecture.md): sync imports neither feeds nor server; feeds
+not server."""
 
 from __future__ import annotations
 

@@ -174,7 +174,7 @@ def test_categories_are_kept_and_merged_across_sightings(store: CandidateStore) 
     assert cand.categories == ("cs.CL", "cs.LG")
     assert cand.paper.extra["source"] == "arxiv-rss"
     assert cand.to_dict()["categories"] == ["cs.CL", "cs.LG"]
-    assert "categories" not in cand.to_dict()["paper"]  # the Paper JSON stays design.md's shape
+    assert "categories" not in cand.to_dict()["paper"]  # the Paper JSON stays docs/paper-json.md's shape
     store.upsert_many([_row("2611.10001v2", "ir", categories=["cs.IR", "cs.CL"])])
     assert store.get(cand.id).categories == ("cs.CL", "cs.LG", "cs.IR")
     store.upsert_many([_row("2611.10001", "plain")])  # a feed that names no category

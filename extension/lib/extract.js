@@ -11,7 +11,7 @@
  * Between them they define two globals, `PapershelfExtractFields` (internal) and the public
  * `PapershelfExtract`, and touch nothing else: no network, no storage.
  *
- * extractPaper(doc, url) returns Paper JSON (design.md): only the keys url, arxiv_id, title,
+ * extractPaper(doc, url) returns Paper JSON (docs/paper-json.md): only the keys url, arxiv_id, title,
  * authors, published, venue, abstract, code_url; empty fields are left out.
  */
 (function (root) {

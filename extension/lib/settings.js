@@ -1,5 +1,5 @@
 /*
- * Settings in chrome.storage.local (design.md): `serverUrl` and `token`.
+ * Settings in chrome.storage.local (docs/extension.md): `serverUrl` and `token`.
  * Everything the extension remembers lives in chrome.storage, never in service-worker globals.
  */
 
