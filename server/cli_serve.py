@@ -87,46 +87,50 @@ def serve_command(
     # Before anything starts (the index, sync, the scheduler): a second serve of a workspace
     # would only fail later, after starting a second sync attempt and a second scheduler.
     refuse_second_server(workspace.root, bind_host, port)
-    if not is_loopback(host):
-        click.echo(
-            f"papershelf: warning: listening on {host}; other machines may reach the API "
-            "(the token still guards it).",
-            err=True,
+    # Claimed at once (the URL once bound), so a serve started meanwhile is refused too.
+    write_server_state(f"http://{url_host(bind_host)}:{port}", workspace)
+    signalled = None
+    try:
+        if not is_loopback(host):
+            click.echo(
+                f"papershelf: warning: listening on {host}; other machines may reach the API "
+                "(the token still guards it).",
+                err=True,
+            )
+        keep_big_buffers()
+        token = load_token(create=True)
+        retry = RetryPolicy(base_delay_seconds=clip_retry_seconds)
+        services = Services.build(workspace, retry=retry)
+        app = create_app(
+            {
+                "PAPERSHELF_SERVICES": services,
+                "PAPERSHELF_ALLOWED_HOSTS": frozenset() if is_loopback(host) else {host},
+            }
         )
-    keep_big_buffers()
-    token = load_token(create=True)
-    retry = RetryPolicy(base_delay_seconds=clip_retry_seconds)
-    services = Services.build(workspace, retry=retry)
-    app = create_app(
-        {
-            "PAPERSHELF_SERVICES": services,
-            "PAPERSHELF_ALLOWED_HOSTS": frozenset() if is_loopback(host) else {host},
-        }
-    )
-    # Parts first, so the first request already sees them running.
-    services.start(sync=not no_sync, feeds=not no_feeds)
-    settle_heap()
-    try:
-        running = start_server(app, bind_host, port, threads=threads, before_serving=app.config)
-    except BaseException:
-        services.stop()
-        raise
-    url = f"http://{url_host(bind_host)}:{running.port}"
-    write_server_state(url, workspace)
+        # Parts first, so the first request already sees them running.
+        services.start(sync=not no_sync, feeds=not no_feeds)
+        settle_heap()
+        try:
+            running = start_server(
+                app, bind_host, port, threads=threads, before_serving=app.config
+            )
+        except BaseException:
+            services.stop()
+            raise
+        url = f"http://{url_host(bind_host)}:{running.port}"
+        write_server_state(url, workspace)
+        sample = workspace_dir is None and is_sample_workspace(workspace.root)
 
-    sample = workspace_dir is None and is_sample_workspace(workspace.root)
+        def ready() -> None:
+            click.echo(f"papershelf {__version__} serving {workspace.root} at {url}")
+            if sample:
+                click.echo(SAMPLE_NOTE)
+            click.echo(_parts_line(services.status()))
+            click.echo(f"Pair the browser extension: set its server to {url} and its token to")
+            click.echo(f"  {token}")
+            click.echo(f"Review feed candidates: {pairing_link(app, url)}")
+            click.echo("Press Ctrl+C to stop.", nl=True)
 
-    def ready() -> None:
-        click.echo(f"papershelf {__version__} serving {workspace.root} at {url}")
-        if sample:
-            click.echo(SAMPLE_NOTE)
-        click.echo(_parts_line(services.status()))
-        click.echo(f"Pair the browser extension: set its server to {url} and its token to")
-        click.echo(f"  {token}")
-        click.echo(f"Review feed candidates: {pairing_link(app, url)}")
-        click.echo("Press Ctrl+C to stop.", nl=True)
-
-    try:
         name = wait_for_signal(on_ready=ready)
         signalled = time.monotonic()
         click.echo(f"papershelf: {name}: stopping...")

@@ -118,3 +118,27 @@ def test_a_configured_workspace_has_no_sample_note(tmp_path: Path) -> None:
         assert SAMPLE_NOTE not in served.stdout
     finally:
         served.stop()
+
+
+def test_the_workspace_is_claimed_before_anything_starts_and_released_on_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A serve started while the first one is still building its index is refused too: the
+    first claims the workspace before it builds anything, and gives it up when it fails."""
+    from server import services
+    from sync.errors import PapershelfError
+
+    ws = make_workspace(tmp_path / "ws")
+    seen: list[dict | None] = []
+
+    def build(*_args, **_kwargs):
+        seen.append(services.read_server_state())
+        assert main(["serve", "--workspace", str(ws)]) == 1  # a second one, meanwhile
+        raise PapershelfError("the index could not be built")
+
+    monkeypatch.setattr(services.Services, "build", build)
+    code, _, err, _ = run(capsys, "serve", "--port", "0", "--workspace", str(ws))
+    assert code == 1 and err.endswith("papershelf: error: the index could not be built\n")
+    assert "already runs for" in err.splitlines()[0]
+    assert seen[0] is not None and seen[0]["pid"] == os.getpid()
+    assert services.read_server_state() is None  # released
