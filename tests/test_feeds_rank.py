@@ -199,7 +199,7 @@ def test_time_split_follows_a_renamed_section() -> None:
 
 @pytest.mark.skipif(len(SEEDS) < 2, reason="shared seeds absent")
 def test_time_split_on_the_seeds() -> None:
-    """Seed 000 is the knowledge, the papers 001 adds are the questions (docs/feeds.md)."""
+    """Seed 000 is the knowledge, the papers 001 adds are the questions (docs/design-notes/ranking.md)."""
     result = time_split(SEEDS[0].read_bytes(), SEEDS[1].read_bytes()).to_dict()
     assert result["questions"] == 84
     # 49 in sections 000 had under the same heading, 18 in the section 001 split off from
@@ -207,7 +207,7 @@ def test_time_split_on_the_seeds() -> None:
     assert result["known_section_questions"] == 67
     assert result["same_heading_questions"] == 49
     assert result["heading_only_questions"] == 17
-    # Measured (docs/feeds.md): 0.607/0.798 all, 0.731/0.925 answerable, 0.816/0.939 same heading.
+    # Measured (docs/design-notes/ranking.md): 0.607/0.798 all, 0.731/0.925 answerable, 0.816/0.939 same heading.
     assert result["top1"] >= 0.58 and result["top3"] >= 0.77
     assert result["known_top1"] >= 0.70 and result["known_top3"] >= 0.90
     assert result["same_heading_top1"] >= 0.80 and result["same_heading_top3"] >= 0.93
