@@ -185,3 +185,20 @@ def test_an_entry_changed_in_two_places_or_listed_twice_is_not_moved() -> None:
     message = _message(old, new, "plaza.md")
     assert "Move" not in message
     assert message == "Edit plaza.md\n\nEdited plaza.md: Alignment"
+
+
+def test_check_fix_then_sync_commits_a_repair_message(tmp_path: Path, capsys) -> None:
+    """End to end, as the newcomer did it: `check --fix` on a real clone, the commit it gets."""
+    from gitsync_support import clone, git, make_remote
+
+    from server.cli import main
+
+    remote = make_remote(tmp_path, {"plaza.md": GARBLED})
+    work = clone(remote, tmp_path / "work")
+    assert main(["check", "--fix", "plaza.md", "--workspace", str(work)]) in (0, 1)
+    assert main(["sync", "--once", "--workspace", str(work)]) == 0
+    capsys.readouterr()
+    subject, _, body = git(work, "log", "-1", "--format=%B").strip().partition("\n\n")
+    assert subject == "Repair mojibake in 3 entries and 1 other line of plaza.md"
+    assert "Moved" not in body and body.count("Repaired mojibake in") == 4
+    assert git(remote, "log", "-1", "--format=%s", "main").strip() == subject
