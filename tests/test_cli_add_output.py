@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import run
 
 from server import cli_lists
-from server.cli import main
 from sync.section_label import bytes_title, section_label
 
 READING = """\
@@ -44,12 +44,6 @@ def ws(tmp_path: Path) -> Path:
     (root / "reading.md").write_text(READING, encoding="utf-8")
     (root / "topics.md").write_text(TOPICS, encoding="utf-8")
     return root
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def add(ws: Path, *args: str) -> list[str]:

@@ -7,9 +7,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from cli_support import run
 from gitsync_support import git
 
-from server.cli import main
 from sync.paths import machine_config_path
 from sync.workspace import open_workspace
 
@@ -53,12 +53,6 @@ def clone(tmp_path: Path) -> Path:
     git(root, "commit", "--quiet", "-m", "lists")
     git(root, "push", "--quiet", "-u", "origin", "main")
     return root
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_init_makes_the_clone_the_workspace_and_says_what_it_found(

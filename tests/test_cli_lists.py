@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_support import run
 from fs_support import unwritable
 from server_support import ArxivFixtureServer
-
-from server.cli import main
 
 LIST = """\
 # Reading
@@ -38,12 +37,6 @@ def ws(tmp_path: Path) -> Path:
     root.mkdir()
     (root / "reading.md").write_text(LIST, encoding="utf-8")
     return root
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_add_with_json_reports_the_entry(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
