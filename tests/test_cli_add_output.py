@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,21 +164,6 @@ def test_nothing_left_out_adds_no_line(ws: Path, capsys: pytest.CaptureFixture[s
         capsys,
     )
     assert code == 0 and len(out.splitlines()) == 2
-
-
-def test_an_unreachable_arxiv_says_to_give_the_title(
-    ws: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with socket.socket() as probe:  # a port nothing listens on: connections are refused
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    monkeypatch.setenv("PAPERSHELF_ARXIV_API_URL", f"http://127.0.0.1:{closed_port}/api/query")
-    code, out, err = run(
-        add(ws, "2410.16215", "--list", "topics.md", "--section", "Agents"), capsys
-    )
-    assert code != 0 and out == "" and err.count("\n") == 1
-    assert err.startswith("papershelf: error: arXiv API is unavailable"), err
-    assert 'Give the fields yourself: --title "…" (and --author, --published).' in err
 
 
 @pytest.mark.parametrize(

@@ -327,6 +327,8 @@ def test_an_unreachable_arxiv_fails_an_add_quickly_in_one_line(
     )
     elapsed_seconds = time.monotonic() - started
     assert code != 0 and err.count("\n") == 1 and "unavailable" in err, err
+    # The README's own example without network: the line says what to do instead.
+    assert 'Give the fields yourself: --title "…" (and --author, --published).' in err
     assert elapsed_seconds < 8, f"took {elapsed_seconds:.1f} s"
     assert (ws / "reading.md").read_bytes() == before
 
