@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from sync.atomic import read_regular
-from sync.errors import BadInput, PapershelfError
+from sync.errors import BadInput
 from sync.identity import parse_arxiv_id
 from sync.insert import add_paper, check_target, find_listed
 from sync.listmodel import describe, parse_list
@@ -77,10 +77,12 @@ def complete_from_arxiv(paper: Paper) -> Paper:
     client, why = make_arxiv_client()
     if client is None:
         raise BadInput(f"Cannot ask arXiv ({why}); {GIVE_FIELDS}.")
+    from feeds.net import FetchFailed
+
     try:
         found = client.fetch_by_ids([str(arxiv)]).get(arxiv.base)
-    except PapershelfError as exc:  # unreachable, timed out, refusing: the fields can be given
-        raise type(exc)(f"{exc.message.rstrip('.')}. {GIVE_FIELDS.capitalize()}.") from None
+    except FetchFailed as exc:  # unreachable, timed out, refusing: the fields can be given
+        raise FetchFailed(f"{exc.message.rstrip('.')}. {GIVE_FIELDS.capitalize()}.") from None
     if found is None:
         raise BadInput(f"arXiv has no paper {arxiv}.", fields={"arxiv_id": "unknown"})
     given = {k: v for k, v in paper.__dict__.items() if v not in (None, (), [], {})}
