@@ -5,13 +5,14 @@
 in `bom`, and a missing final newline stays missing.
 
 What the scanner sees (CommonMark where it decides entry boundaries; tested against
-markdown-it-py): ATX and setext headings; YAML front matter at the top; fenced and indented code,
+markdown-it-py): ATX and setext headings, and HTML headings (`<h2 align="center">Papers</h2>`
+in an HTML block); YAML front matter at the top; fenced and indented code,
 HTML blocks and comments, block quotes and thematic breaks, which hide their content; and
 entries: a top-level list item with every continuation line (indented lines even after blank
 lines, lazy lines, nested lists), each table body row, and each paragraph.
 
 Modules: `lines` (bytes <-> lines), `kinds` (what one line starts), `blocks` (the scan),
-`items` (a list item and its continuation lines),
+`items` (a list item and its continuation lines), `htmlheads` (headings in an HTML block),
 `document` (ListDocument, splicing), `entries` (Heading, Entry, Section; entries built
 per section on first use), `sections` (addressing), `splice`
 (verify_insertion), `cache` (ParseCache).

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from .htmlheads import HEADING_TAG, html_headings
 from .items import RawEntry, scan_item
 from .kinds import (
     _COLUMNS,
@@ -43,8 +44,10 @@ from .kinds import (
 from .rows import LineNumbers
 
 # Raw results are plain tuples: the scanner makes one per entry, so they must be cheap.
-# heading: (level, title, line, end, setext)    entry: (start, end, kind, indent, marker)
-RawHeading = tuple[int, str, int, int, bool]
+# heading: (level, title, line, end, form)    entry: (start, end, kind, indent, marker)
+# form: "atx", "setext" or "html" (an HTML heading's title still has its entities encoded);
+# end: the line its section's body starts on.
+RawHeading = tuple[int, str, int, int, str]
 
 
 class Block(NamedTuple):
@@ -115,7 +118,7 @@ def scan(lines: list[str], start: int = 0, resume: Resume | None = None) -> Scan
             i = scan_item(lines, i, col, rest, kind, entries)
         elif kind == ATX:
             level, title = atx_heading(rest)  # type: ignore[misc]
-            headings.append((level, title, i, i + 1, False))
+            headings.append((level, title, i, i + 1, "atx"))
             i += 1
         elif kind == FENCE:
             i = _fenced(lines, i, rest, blocks)
@@ -125,7 +128,7 @@ def scan(lines: list[str], start: int = 0, resume: Resume | None = None) -> Scan
             blocks.append(Block(i, i + 1, "break"))
             i += 1
         else:
-            i = _html(lines, i, rest, blocks)
+            i = _html(lines, i, rest, blocks, headings)
     return Scan(headings, entries, blocks, starts, n)
 
 
@@ -225,8 +228,18 @@ def _quoted(content: str, fence: tuple[str, int] | None) -> tuple[tuple[str, int
     return None, kind not in (ATX, BREAK, HTML)
 
 
-def _html(lines: list[str], i: int, rest: str, blocks: list[Block]) -> int:
-    """An HTML block: types 1-5 end at their end marker, types 6-7 at a blank line."""
+def _html(
+    lines: list[str], i: int, rest: str, blocks: list[Block], headings: list[RawHeading]
+) -> int:
+    """An HTML block: types 1-5 end at their end marker, types 6-7 at a blank line.
+
+    A type 6-7 block may hold headings (`<h2 align="center">Papers</h2>`, see `htmlheads`).
+    The first one's section starts at the block's first line (a `<div align="center">` around
+    it belongs to it); each later one at its start tag's line. The last one's body starts after
+    the block, where an ATX heading's would: at the blank line that ends the block. An earlier
+    one's body is empty, up to the next heading: lines inside the block are no place for an
+    entry.
+    """
     kind = html_kind(rest)
     n = len(lines)
     j = i
@@ -240,6 +253,12 @@ def _html(lines: list[str], i: int, rest: str, blocks: list[Block]) -> int:
     else:
         while j < n and lines[j].strip(" \t\r\n"):
             j += 1
+        text = "".join(lines[i:j])
+        if HEADING_TAG.search(text):
+            found = html_headings(text)
+            for k, (level, title, line) in enumerate(found):
+                end = i + found[k + 1][2] if k + 1 < len(found) else j
+                headings.append((level, title, i + line if k else i, end, "html"))
     blocks.append(Block(i, j, "html"))
     return j
 
@@ -304,7 +323,7 @@ def _paragraph(
                 if k == j:
                     return j  # only definitions above: no heading, the line starts afresh
                 title = " ".join(x.strip(" \t\r\n") for x in lines[k:j])
-                headings.append((1 if rest[0] == "=" else 2, title, k, j + 1, True))
+                headings.append((1 if rest[0] == "=" else 2, title, k, j + 1, "setext"))
                 return j + 1
             if interrupts_paragraph(rest, classify(rest)) or starts_table(lines, j, rest):
                 break

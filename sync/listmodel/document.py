@@ -6,6 +6,7 @@ import bisect
 import logging
 from collections.abc import Sequence
 from functools import partial
+from html import unescape
 from operator import itemgetter
 
 from ..errors import BadInput
@@ -89,13 +90,15 @@ class ListDocument:
         legacy = None
         if not all(t.isascii() for _lv, t, *_rest in raw):
             legacy = self.legacy_encoding
-        for k, (level, title, line, end, setext) in enumerate(raw):
+        for k, (level, title, line, end, form) in enumerate(raw):
             title = read_as(title, legacy)
+            if form == "html":  # decoded after read_as: `&eacute;` is no byte of the file
+                title = " ".join(unescape(title).split())
             while stack and stack[-1][0] >= level:
                 stack.pop()
             path = (*(t for _level, t in stack), title)
             stack.append((level, title))
-            headings.append(Heading(level, title, line, path, setext))
+            headings.append(Heading(level, title, line, path, form == "setext", form == "html"))
             stop = raw[k + 1][2] if k + 1 < len(raw) else n
             sections.append(Section(path, title, level, line, end, stop))
         self.headings = headings

@@ -15,13 +15,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Heading:
-    """A section heading: ATX (`## Title`) or setext (a paragraph underlined with === or ---)."""
+    """A section heading: ATX (`## Title`), setext (a paragraph underlined with === or ---) or
+    HTML (`<h2 align="center">Title</h2>` in an HTML block)."""
 
     level: int
     title: str  # in the list's encoding (a cp1252/Latin-1 list's `é`, not an escape)
-    line: int  # index of the heading's first line (a setext heading's text line)
+    # Index of the heading's first line: a setext heading's text line; an HTML heading's start
+    # tag line, or its HTML block's first line when it is the block's first heading.
+    line: int
     path: tuple[str, ...]  # ancestors' titles by level, then its own
     setext: bool
+    html: bool = False  # an HTML heading: its title is its text content, entities decoded
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..errors import ListChanged
 from .blocks import Block, RawEntry
 from .document import ListDocument, spliced_lines
@@ -56,9 +58,7 @@ def _check_headings(before: ListDocument, after: ListDocument, at_line: int, k: 
             line=at_line + 1,
         )
     for b, a in zip(before.headings, after.headings, strict=True):
-        if (a.level, a.title, a.path, a.setext) != (b.level, b.title, b.path, b.setext) or (
-            a.line != _shift(b.line, at_line, k)
-        ):
+        if a != replace(b, line=_shift(b.line, at_line, k)):
             raise _refuse(f"the heading at line {b.line + 1} ({b.title!r}) would change")
     for b, a in zip(before._sections, after._sections, strict=True):
         # A body that starts exactly at the splice keeps its start: the new lines go inside it.
