@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..errors import ListChanged
 from .blocks import Block, RawEntry
 from .document import ListDocument, spliced_lines
+from .entries import Heading
 from .lines import leading_columns
 
 
@@ -58,13 +57,18 @@ def _check_headings(before: ListDocument, after: ListDocument, at_line: int, k: 
             line=at_line + 1,
         )
     for b, a in zip(before.headings, after.headings, strict=True):
-        if a != replace(b, line=_shift(b.line, at_line, k)):
+        if _shape(a) != _shape(b) or a.line != _shift(b.line, at_line, k):
             raise _refuse(f"the heading at line {b.line + 1} ({b.title!r}) would change")
     for b, a in zip(before._sections, after._sections, strict=True):
         # A body that starts exactly at the splice keeps its start: the new lines go inside it.
         start = b.start + k if b.start > at_line else b.start
         if a.start != start:
             raise _refuse(f"section {b.address!r} would change shape", line=b.start + 1)
+
+
+def _shape(h: Heading) -> tuple:
+    """What of a heading an insertion must not change (its line may move down)."""
+    return h.level, h.title, h.path, h.setext, h.html
 
 
 def _check_blocks(before: ListDocument, after: ListDocument, at_line: int, k: int) -> None:
