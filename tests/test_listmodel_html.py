@@ -391,6 +391,7 @@ def test_api_and_parse_list_html_sections(tmp_path: Path, capsys) -> None:
     sections = {s["path"]: s for s in listed["sections"]}
     assert sections[f"{TITLE} > Benchmarks > Long Range Arena"] == {
         "path": f"{TITLE} > Benchmarks > Long Range Arena",
+        "label": "Benchmarks > Long Range Arena",  # the path below the list's <h1> title
         "title": "Long Range Arena",
         "level": 3,
         "entries": 1,
