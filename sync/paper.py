@@ -94,6 +94,14 @@ class Paper:
         return replace(self, **changes)
 
 
+_BARE_HOST_RE = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?:[/?#]\S*)?$")
+
+
+def with_scheme(url: str) -> str:
+    """`github.com/o/r` as `https://github.com/o/r`: a link typed without its scheme."""
+    return "https://" + url if "://" not in url and _BARE_HOST_RE.match(url) else url
+
+
 def _clean_text(value: str) -> str:
     return " ".join(value.split())
 
@@ -147,6 +155,15 @@ class PaperSchema(Schema):
                 value = value.strip()
                 if not value:
                     continue
+                if key in ("url", "code_url"):
+                    value = with_scheme(value)
+            elif key == "links" and isinstance(value, list):
+                value = [
+                    {**x, "url": with_scheme(x["url"])}
+                    if isinstance(x, dict) and isinstance(x.get("url"), str)
+                    else x
+                    for x in value
+                ]
             cleaned[key] = value
         return cleaned
 

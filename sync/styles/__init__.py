@@ -5,17 +5,25 @@ from __future__ import annotations
 from .entries import entry_fields, fields_to_paper, find_paper, paper_entries
 from .fidelity import EntryResult, FidelityReport, measure_fidelity
 from .fields import EntryFields, extract_fields
-from .place import Insertion, insertion_at, plan_insertion, section_order
-from .render import render_entry
-from .style import DEFAULT_STYLE, EntryStyle, carry_list_habits, infer_style
+from .place import (
+    Insertion,
+    Placement,
+    insertion_at,
+    learn_placement,
+    plan_insertion,
+    section_order,
+)
+from .render import render_entry, write_entry
+from .style import carry_list_habits, infer_style
+from .template import EntryTemplate
 
 __all__ = [
-    "DEFAULT_STYLE",
     "EntryFields",
     "EntryResult",
-    "EntryStyle",
+    "EntryTemplate",
     "FidelityReport",
     "Insertion",
+    "Placement",
     "carry_list_habits",
     "entry_fields",
     "extract_fields",
@@ -23,9 +31,11 @@ __all__ = [
     "find_paper",
     "infer_style",
     "insertion_at",
+    "learn_placement",
     "measure_fidelity",
     "paper_entries",
     "plan_insertion",
     "render_entry",
     "section_order",
+    "write_entry",
 ]

@@ -56,19 +56,14 @@ def doc_cache(doc: Any) -> dict[str, Any]:
 
 
 def fields_to_paper(fields: EntryFields) -> Any:
-    """A Paper holding what the entry shows (title line breaks and `...` authors included)."""
+    """A Paper holding what the entry shows (its `...` authors included)."""
     from ..paper import Link, Paper
 
-    title = fields.title
-    if fields.title_raw is not None and "\n" in fields.title_raw:
-        # Keep the list's own line breaks (not its continuation indent) so a re-render matches.
-        parts = fields.title_raw.split("\n")
-        title = "\n".join([parts[0]] + [p.lstrip(" \t") for p in parts[1:]])
     extra = {"slots": dict(fields.extras)} if fields.extras else {}
     return Paper(
         url=fields.url,
         arxiv_id=fields.arxiv_id,
-        title=title,
+        title=fields.title,
         authors=fields.authors,
         published=fields.date,
         venue=fields.venue,

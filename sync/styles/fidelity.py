@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .entries import entry_fields, fields_to_paper
-from .place import insertion_at, joins_next, plan_insertion
+from .place import insertion_at, joins_next, learn_placement, plan_insertion, visible_part
 from .render import render_entry
 from .style import infer_style
 
@@ -119,7 +119,7 @@ def measure_fidelity(data: bytes) -> FidelityReport:
             paper = fields_to_paper(fields)
             plan = insertion_at(reduced, target, style, k, render_entry(paper, style))
             rebuilt = reduced.with_lines_inserted(plan.at_line, plan.lines).render()
-            chosen = plan_insertion(reduced, target, style, paper)
+            chosen = plan_insertion(reduced, target, style, paper, learn_placement(reduced, visible_part(reduced, target)))
             ok = rebuilt == data
             results.append(
                 EntryResult(
@@ -130,17 +130,10 @@ def measure_fidelity(data: bytes) -> FidelityReport:
                     ok=ok,
                     placed=chosen.at_line == plan.at_line,
                     diff="" if ok else _diff(data, rebuilt),
-                    carried=bool(
-                        fields.note or fields.extras and fields.extras != _defaults(style)
-                    ),
+                    carried=bool(fields.note or fields.extras),
                 )
             )
     return FidelityReport(tuple(results))
-
-
-def _defaults(style: Any) -> tuple:
-    """The slot values a brand-new entry would get: an entry showing these carried nothing."""
-    return tuple(sorted((style.details.get("extra_defaults") or {}).items()))
 
 
 def _raw(doc: Any, i: int) -> bytes:

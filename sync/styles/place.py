@@ -1,4 +1,10 @@
-"""Where a new entry goes in a section, and the blank lines that separate it from its neighbours."""
+"""Where a new entry goes in a section, and the blank lines that separate it from its neighbours.
+
+The order is learned, not assumed. A section whose entries are in date order (a rank correlation
+near ±1 between their position and their date or arXiv id) gets the paper at its date; one that
+is only mostly newest first gets it on top, mostly oldest first at the bottom. What the list's own
+git history shows (where its last additions went) outweighs a section that is not in date order.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +13,23 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..identity import parse_arxiv_id
 from .entries import doc_cache, entry_fields
-from .render import render_entry
-from .style import DEFAULT_STYLE, EntryStyle, _spread
+from .render import write_entry
+from .style import _spread, time_key
+from .template import EntryTemplate
 
 _NUMBER_RE = re.compile(r"^([ \t]*)(\d{1,9})[.)][ \t]")
-#: Share of neighbouring pairs that must be newest-first before new papers go on top.
-SORTED_SHARE = 0.8
+#: |rank correlation| at or above which a section is in date order, and new papers go by date.
+SORTED_TAU = 0.9
+#: |rank correlation| at or above which a section leans one way: new papers at that end.
+LEANING_TAU = 0.15
 ORDER_SAMPLE = 40
+#: A section needs this many dated entries before its order says anything.
+MIN_KEYED = 3
+#: Share of the list's recent additions that must agree before the history decides.
+HISTORY_SHARE = 0.7
+#: Sections this long are searched by halves instead of scanned (only dated order is searched).
+SCAN_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -24,35 +38,172 @@ class Insertion:
 
     at_line: int
     lines: list[str]
+    left_out: tuple[str, ...] = ()
+    placement: str = ""
 
 
-def plan_insertion(doc: Any, section: Any, style: EntryStyle, paper: Any) -> Insertion:
-    """Where and what to insert for `paper` in `section`, following the section's order."""
-    if style.family == "table" and not any(e.kind == "row" for e in section.entries):
-        style = DEFAULT_STYLE  # a table style cannot start a table in a section without one
-    section = visible_part(doc, section)
-    index = _position(doc, section, paper)
-    return insertion_at(doc, section, style, index, render_entry(paper, style))
+@dataclass(frozen=True)
+class Placement:
+    """Where new entries go in a section: `top`, `bottom`, `newest-first` or `oldest-first`
+    (by date), and why, in words a curator can check."""
+
+    rule: str
+    why: str
 
 
-def insertion_at(
-    doc: Any, section: Any, style: EntryStyle, index: int, lines: list[str]
+def learn_placement(doc: Any, section: Any, history: Any = None) -> Placement:
+    """The section's placement rule, from its layout and (when given) the list's git history."""
+    tau, keyed = _order(doc, section)
+    whose = "this section"
+    if keyed < MIN_KEYED or abs(tau) < LEANING_TAU:
+        # Too few dated entries, or no lean: the list's sections together say how it is kept.
+        list_tau, list_keyed = _list_order(doc)
+        if list_keyed >= MIN_KEYED and (keyed < MIN_KEYED or abs(list_tau) >= LEANING_TAU):
+            tau, keyed = list_tau, list_keyed
+            whose = "this list"
+    if keyed >= MIN_KEYED and abs(tau) >= SORTED_TAU:
+        rule = "newest-first" if tau < 0 else "oldest-first"
+        return Placement(
+            rule,
+            f"by date, {rule.replace('-', ' ')}: {whose}'s {keyed} dated entries are in date "
+            f"order (rank correlation {tau:+.2f})",
+        )
+    if history is not None and history.total >= MIN_KEYED:
+        for end in ("top", "bottom"):
+            share = history.counts.get(end, 0) / history.total
+            if share >= HISTORY_SHARE:
+                return Placement(
+                    end,
+                    f"{end}: {history.counts[end]} of the last {history.total} additions to this "
+                    f"list went on {end}" if end == "top" else
+                    f"{end}: {history.counts[end]} of the last {history.total} additions to this "
+                    f"list went at the bottom",
+                )
+    if keyed >= MIN_KEYED and tau <= -LEANING_TAU:
+        return Placement(
+            "top",
+            f"top: {whose} is mostly newest first (rank correlation {tau:+.2f} over {keyed} "
+            "dated entries)",
+        )
+    if keyed >= MIN_KEYED and tau >= LEANING_TAU:
+        return Placement(
+            "bottom",
+            f"bottom: {whose} is mostly oldest first (rank correlation {tau:+.2f} over "
+            f"{keyed} dated entries)",
+        )
+    return Placement("bottom", f"bottom: {whose} is in no date order; new entries go last")
+
+
+def _order(doc: Any, section: Any) -> tuple[float, int]:
+    """Kendall's tau between the position and the date of a sample of the section's papers."""
+    cache = doc_cache(doc).setdefault("orders", {})
+    key = section.heading_line, len(section.entries)  # a section, or its visible part
+    if key not in cache:
+        cache[key] = _tau(_pairs(doc, list(section.entries), ORDER_SAMPLE))
+    return cache[key]
+
+
+def _list_order(doc: Any) -> tuple[float, int]:
+    """Kendall's tau over the list's sections together (pairs within each section only)."""
+    cache = doc_cache(doc)
+    if "list_order" not in cache:
+        total = [0, 0, 0]
+        for section in _spread(doc.sections_with_entries(), 20):
+            found = _pairs(doc, list(section.entries), 12)
+            total = [a + b for a, b in zip(total, found, strict=True)]
+        cache["list_order"] = _tau(tuple(total))
+    return cache["list_order"]
+
+
+def _pairs(doc: Any, entries: list, limit: int) -> tuple[int, int, int]:
+    """(concordant, discordant, dated) pairs of a spread of `entries`, by their dates."""
+    keys = [k for k in (_key_of(doc, e) for e in _spread(entries, limit)) if k is not None]
+    concordant = discordant = 0
+    for i in range(len(keys)):
+        for j in range(i + 1, len(keys)):
+            c = _compare(keys[i], keys[j])
+            if c < 0:
+                concordant += 1
+            elif c > 0:
+                discordant += 1
+    return concordant, discordant, len(keys)
+
+
+def _tau(counts: tuple[int, ...]) -> tuple[float, int]:
+    concordant, discordant, dated = counts
+    pairs = concordant + discordant
+    return ((concordant - discordant) / pairs if pairs else 0.0), (dated if pairs else 0)
+
+
+def _key_of(doc: Any, entry: Any) -> tuple | None:
+    fields = entry_fields(doc, entry)
+    return split_key(time_key(fields)) if fields.is_paper else None
+
+
+def split_key(key: str | None) -> tuple | None:
+    """`2024-07-15` or an arXiv-derived `2024-07-00.012345` as comparable parts."""
+    if not key:
+        return None
+    date, _, seq = key.partition(".")
+    parts = date.split("-")
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else None
+    day = parts[2] if len(parts) > 2 and parts[2] != "00" else None
+    return (year, month, day, seq or None)
+
+
+def _compare(a: tuple, b: tuple) -> int:
+    """-1, 0 or 1 comparing two keys on the precision both have."""
+    for x, y in zip(a, b, strict=True):
+        if x is None or y is None:
+            return 0
+        if x != y:
+            return -1 if x < y else 1
+    return 0
+
+
+def plan_insertion(
+    doc: Any, section: Any, template: EntryTemplate, paper: Any, placement: Placement | None = None
 ) -> Insertion:
+    """Where and what to insert for `paper` in `section`, following the section's order."""
+    if template.container == "row" and not any(e.kind == "row" for e in section.entries):
+        template = _without_rows(template)  # a table style cannot start a table in this section
+    section = visible_part(doc, section)
+    placement = placement or learn_placement(doc, section)
+    index = _position(doc, section, paper, placement)
+    written = write_entry(paper, template)
+    plan = insertion_at(doc, section, template, index, written.lines)
+    return replace(plan, left_out=written.left_out, placement=placement.why)
+
+
+def _without_rows(template: EntryTemplate) -> EntryTemplate:
+    from .defaults import default_template
+    from .template import learn_template
+
+    items = [e for e in template.examples if e.shape.container != "row"]
+    if not items:
+        return default_template()
+    return replace(
+        learn_template(items), gap=template.gap, lead_gap=template.lead_gap, tail_gap=template.tail_gap
+    )
+
+
+def insertion_at(doc: Any, section: Any, template: Any, index: int, lines: list[str]) -> Insertion:
     """Lines that put an entry before the section's entry `index` (or last), gaps learned."""
     entries = section.entries
     lines = _numbered(doc, entries, index, lines)
     if entries and (
         index == 0 or (index < len(entries) and joins_next(doc, entries[index - 1], entries[index]))
     ):
-        return Insertion(entries[index].start, lines + [""] * style.gap)
+        return Insertion(entries[index].start, lines + [""] * template.gap)
     if entries:
         # Attach to the entry before: an odd gap after it stays with the entry that follows.
         before = entries[min(index, len(entries)) - 1]
-        return Insertion(before.end, [""] * style.gap + lines)
+        return Insertion(before.end, [""] * template.gap + lines)
     # An empty section: after the heading, with the list's usual gap before and after; after
     # its HTML (a <table> of papers) when it holds some, a blank line ending the HTML block.
     at = _after_html(doc, section)
-    lead_gap = style.lead_gap if at is None else max(style.lead_gap, 1)
+    lead_gap = template.lead_gap if at is None else max(template.lead_gap, 1)
     at = section.start if at is None else at
     end = min(section.end, len(doc.lines))
     blanks = 0
@@ -61,8 +212,8 @@ def insertion_at(
     use = min(blanks, lead_gap)
     after = blanks - use
     trailing = []
-    if at + blanks < len(doc.lines) and after < style.tail_gap:
-        trailing = [""] * (style.tail_gap - after)
+    if at + blanks < len(doc.lines) and after < template.tail_gap:
+        trailing = [""] * (template.tail_gap - after)
     return Insertion(at + use, [""] * (lead_gap - use) + lines + trailing)
 
 
@@ -147,68 +298,73 @@ def joins_next(doc: Any, before: Any, after: Any) -> bool:
     return not entry_fields(doc, before).is_paper and entry_fields(doc, after).is_paper
 
 
-def _key(fields: Any) -> tuple | None:
-    if fields.date:
-        return ("date", fields.date)
-    parsed = parse_arxiv_id(fields.arxiv_id) if fields.arxiv_id else None
-    if parsed is not None and "/" not in parsed.base:
-        return ("id", parsed.base.split(".")[0], int(parsed.base.split(".")[1]))
-    return None
-
-
 def section_order(doc: Any, section: Any) -> tuple[str, str | None]:
-    """(`ascending` | `descending` | `prepend` | `append`, key kind), from a sample of the section."""
-    cache = doc_cache(doc).setdefault("orders", {})
-    key = section.heading_line, len(section.entries)  # a section, or its visible part
-    if key in cache:
-        return cache[key]
-    sample = _spread(list(section.entries), ORDER_SAMPLE)
-    keys = [_key(f) for f in (entry_fields(doc, e) for e in sample) if f.is_paper]
-    kind = max(("date", "id"), key=lambda k: sum(1 for x in keys if x and x[0] == k))
-    seq = [x for x in keys if x and x[0] == kind]
-    up = sum(1 for a, b in zip(seq, seq[1:], strict=False) if a < b)
-    down = sum(1 for a, b in zip(seq, seq[1:], strict=False) if a > b)
-    order = "append"
-    if up + down >= 2 and len(seq) * 2 >= len(keys):
-        # Strictly sorted sections keep their order; mostly newest-first ones are where the
-        # curator puts new papers on top (batches in any order), and mostly oldest-first ones
-        # are where they append.
-        if down == 0:
-            order = "ascending"
-        elif up == 0:
-            order = "descending"
-        elif down >= SORTED_SHARE * (up + down):
-            order = "prepend"
-    cache[key] = (order, kind)
-    return order, kind
+    """(`ascending` | `descending` | `prepend` | `append`, key kind), from the section's layout."""
+    rule = learn_placement(doc, section).rule
+    order = {"newest-first": "descending", "oldest-first": "ascending", "top": "prepend"}
+    return order.get(rule, "append"), "date"
 
 
-def _position(doc: Any, section: Any, paper: Any) -> int:
-    """Index among the section's entries before which `paper` goes; ties and unknowns append."""
+def _position(doc: Any, section: Any, paper: Any, placement: Placement) -> int:
+    """Index among the section's entries before which `paper` goes."""
     entries = section.entries
     if not entries:
         return 0
-    order, kind = section_order(doc, section)
-    if order == "append":
+    first = next((i for i, e in enumerate(entries) if entry_fields(doc, e).is_paper), 0)
+    if placement.rule == "top":
+        return first
+    if placement.rule == "bottom":
         return len(entries)
     from .fields import EntryFields
 
-    first = next((i for i, e in enumerate(entries) if entry_fields(doc, e).is_paper), 0)
-    if order == "prepend":
-        return first
-    mine = _key(EntryFields("x", date=paper.published, arxiv_id=paper.arxiv_id or paper.url))
-    if mine is None or mine[0] != kind:
-        return first if order == "descending" else len(entries)
-    # Binary search over a mostly sorted section: parse only the entries we look at.
+    mine = split_key(time_key(EntryFields("x", date=paper.published, arxiv_id=_arxiv(paper))))
+    newest_first = placement.rule == "newest-first"
+    if mine is None:
+        return first if newest_first else len(entries)
+    if len(entries) > SCAN_LIMIT:
+        return _search(doc, entries, first, mine, newest_first)
+    # The place that leaves the fewest dated entries out of order (robust to a few exceptions).
+    keys = [_key_of(doc, e) for e in entries]
+    best, best_cost = len(entries), None
+    above_wrong = 0  # entries above the cut that should be below the paper
+    below_wrong = sum(
+        1 for k in keys[first:] if k is not None and _out_of_place(k, mine, newest_first, below=True)
+    )
+    for cut in range(first, len(entries) + 1):
+        cost = above_wrong + below_wrong
+        if best_cost is None or cost < best_cost or (cost == best_cost and not newest_first):
+            best, best_cost = cut, cost
+        if cut < len(entries) and keys[cut] is not None:
+            if _out_of_place(keys[cut], mine, newest_first, below=True):
+                below_wrong -= 1
+            if _out_of_place(keys[cut], mine, newest_first, below=False):
+                above_wrong += 1
+    return best
+
+
+def _out_of_place(key: tuple, mine: tuple, newest_first: bool, *, below: bool) -> bool:
+    """Whether an entry with `key` would be out of order on that side of the new paper."""
+    c = _compare(key, mine)
+    if below:
+        return c > 0 if newest_first else c < 0
+    return c < 0 if newest_first else c > 0
+
+
+def _search(doc: Any, entries: list, first: int, mine: tuple, newest_first: bool) -> int:
     lo, hi = first, len(entries)
     while lo < hi:
         mid = (lo + hi) // 2
-        other = _key(entry_fields(doc, entries[mid]))
-        if other is None or other[0] != kind:
-            other = mine
-        before = other >= mine if order == "descending" else other <= mine
-        if before:
+        other = _key_of(doc, entries[mid])
+        c = _compare(other, mine) if other is not None else 0
+        goes_before = c > 0 if newest_first else c <= 0
+        if goes_before:
             lo = mid + 1
         else:
             hi = mid
     return lo
+
+
+def _arxiv(paper: Any) -> str | None:
+    from .render import arxiv_of
+
+    return arxiv_of(paper)

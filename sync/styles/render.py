@@ -1,291 +1,362 @@
-"""Render a Paper as the lines of one entry, in a learned EntryStyle; markdown-safe."""
+"""Write a Paper as the lines of one entry, the way a learned template's examples are written."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass
 from typing import Any
 
 from ..identity import parse_arxiv_id
-from .body import arxiv_form, arxiv_url, github_repo
-from .fields import ELLIPSIS
-from .style import EntryStyle
-from .text import code_span_text, escape_line_start, escape_text, neutralize_html, safe_url
+from .formats import write_authors, write_tags, write_venue
+from .shape import Piece, Ref, Zone
+from .template import EntryTemplate, choose, pieces_for
+from .text import escape_line_start, escape_text, neutralize_html, safe_url
+from .urls import arxiv_form, arxiv_url
+from .words import code_repo
+from .wrap import wrap_title
+
+_NUMBER = "{number}"
 
 
-def render_entry(paper: Any, style: EntryStyle) -> list[str]:
-    """The lines (without line endings) of a new entry for `paper` written in `style`."""
-    if style.other is not None and not _arxiv_id(paper):
-        style = style.other
-    elif style.family == "bold_arxiv" and not _arxiv_id(paper):
-        # Its links are built from the arXiv id; without one, a titled link in the same list.
-        style = replace(style, family="plain_link")
-    family = style.family
-    if family == "bold_arxiv":
-        lines = _render_bold(paper, style)
-    elif family == "blog":
-        lines = _render_blog(paper, style)
-    elif family == "link_set":
-        from .linkset import render
+@dataclass(frozen=True)
+class Written:
+    """An entry written for a paper: its lines, and the paper's fields the list does not show."""
 
-        lines = render(paper, style, _url(paper, style) or "", _head)
-    elif family == "table":
-        from .table import render_row
-
-        lines = render_row(paper, style, _url(paper, style))
-    else:
-        lines = _render_link(paper, style)
-    return lines
+    lines: list[str]
+    left_out: tuple[str, ...]
 
 
-def _arxiv_id(paper: Any) -> str | None:
+def paper_fields(paper: Any) -> frozenset[str]:
+    """The fields a Paper has, named as template pieces name them."""
+    have = {"title", "url"}
+    if arxiv_of(paper):
+        have.add("arxiv")
+    if paper.published:
+        have.add("date")
+    for name, value in (("venue", paper.venue), ("authors", paper.authors), ("tags", paper.tags)):
+        if value:
+            have.add(name)
+    if paper.code_url:
+        have.add("code")
+        if code_repo(paper.code_url):
+            have.add("repo")
+    if paper.links:
+        have.add("link")
+    return frozenset(have)
+
+
+def arxiv_of(paper: Any) -> str | None:
+    """The paper's arXiv id (with its version when known), from its id or its URL."""
     for value in (paper.arxiv_id, paper.url):
         parsed = parse_arxiv_id(value) if value else None
         if parsed is not None:
-            return (
-                paper.arxiv_id if paper.arxiv_id and parse_arxiv_id(paper.arxiv_id) else str(parsed)
-            )
+            given = parse_arxiv_id(paper.arxiv_id) if paper.arxiv_id else None
+            return str(given) if given is not None else str(parsed)
     return None
 
 
-def _url(paper: Any, style: EntryStyle) -> str | None:
+def render_entry(paper: Any, template: EntryTemplate) -> list[str]:
+    """The lines (without line endings) of a new entry for `paper` written like the template's."""
+    return write_entry(paper, template).lines
+
+
+def write_entry(paper: Any, template: EntryTemplate) -> Written:
+    """The new entry's lines and what of the paper it leaves out."""
+    have = paper_fields(paper)
+    shown = template.shown
+    container = template.container
+    examples = [e for e in template.examples if e.shape.container == container]
+    if container == "row":
+        from .rowrender import render_row
+
+        text, used = render_row(paper, template, examples, have)
+    else:
+        options = [(e.shape.zones[0], e.weight) for e in examples if len(e.shape.zones) == 1]
+        zone = choose(options, have, shown) or Zone("", (), (), "")
+        pieces, seps = compose(zone, options, have, shown)
+        head = _head(template, examples, zone)
+        joiner = link_joiner(options)
+        body = join_pieces(paper, template, pieces, seps, zone.lead, zone.trail, head, container, joiner)
+        text = _head_eol(head + body, paper, template)
+        used = frozenset(f for p in pieces for f in p.fields)
+    lines = text.split("\n")
+    lines += note_lines(paper, template)
+    return Written(lines, _left_out(paper, used | {"title", "url"}))
+
+
+def _head_eol(text: str, paper: Any, template: EntryTemplate) -> str:
+    """The title's line ended with the spaces the list ends it with (wrapped or not)."""
+    eols = template.formats.head_eol
+    words = (paper.title or "").split()
+    if not eols or not words:
+        return text
+    end = text.find(words[-1])
+    newline = text.find("\n", end + len(words[-1])) if end >= 0 else -1
+    if newline < 0:
+        return text
+    wrapped = "\n" in text[: end]
+    eol = eols.get(wrapped)
+    if eol is None:
+        return text
+    line = text[:newline]
+    return line.rstrip(" \t") + eol + text[newline:]
+
+
+def _left_out(paper: Any, used: frozenset[str]) -> tuple[str, ...]:
+    out = []
+    for name, value in (
+        ("authors", paper.authors),
+        ("published", paper.published),
+        ("venue", paper.venue),
+        ("code_url", paper.code_url),
+        ("links", paper.links),
+        ("tags", paper.tags),
+    ):
+        key = {"published": "date", "code_url": "code", "links": "link"}.get(name, name)
+        if value and key not in used:
+            out.append(name)
+    return tuple(out)
+
+
+def _head(template: EntryTemplate, examples: list, zone: Zone) -> str:
+    heads = [(e.shape.head, e.weight) for e in examples]
+    from .formats import weighted_majority
+
+    return weighted_majority(heads, "- ").replace(_NUMBER, "1")
+
+
+def compose(
+    zone: Zone, options: list[tuple[Zone, float]], have: frozenset[str], shown: frozenset[str]
+) -> tuple[list[Piece], list[str]]:
+    """The chosen zone's pieces with those the paper cannot fill dropped, and pieces for fields
+    it has (and the list shows elsewhere) added where the list puts them."""
+    pieces = list(zone.pieces)
+    seps = list(zone.seps)
+    k = 0
+    while k < len(pieces):
+        if pieces[k].fields <= have:
+            k += 1
+            continue
+        del pieces[k]
+        if seps:
+            del seps[k - 1 if k > 0 else 0]
+    present = frozenset(f for p in pieces for f in p.fields)
+    if not present & {"url", "arxiv"}:
+        # Nothing would link the paper (a bold-title list built on arXiv ids, and a paper
+        # without one): its title becomes the link.
+        pieces = [_linked_title(p) if "title" in p.fields else p for p in pieces]
+        present |= {"url"}
+    for name in sorted((have & shown) - present - {"repo"}):
+        found = pieces_for(options, name)
+        if found is None:
+            continue
+        piece, sep, before, _zone = found
+        if not piece.fields <= have:
+            continue
+        at = next((i + 1 for i, p in enumerate(pieces) if before is not None and p.key == before.key), None)
+        if at is None:
+            at = len(pieces) if before is not None else 0
+        pieces.insert(at, piece)
+        if len(pieces) > 1:
+            seps.insert(at - 1 if at > 0 else 0, sep)
+    return pieces, seps
+
+
+def _linked_title(piece: Piece) -> Piece:
+    parts: list[Any] = []
+    for part in piece.parts:
+        if isinstance(part, Ref) and part.name == "title":
+            parts += ["[", part, "](", Ref("url"), ")"]
+        else:
+            parts.append(part)
+    return Piece(tuple(parts), piece.fields | {"url"})
+
+
+def link_joiner(options: list[tuple[Zone, float]]) -> str:
+    """What the list writes between two links of one entry."""
+    from .formats import weighted_majority
+
+    seen = []
+    for zone, weight in options:
+        for k in range(len(zone.pieces) - 1):
+            if "link" in zone.pieces[k].fields and "link" in zone.pieces[k + 1].fields:
+                seen.append((zone.seps[k], weight))
+    return weighted_majority(seen, " ")
+
+
+def join_pieces(
+    paper: Any,
+    template: EntryTemplate,
+    pieces: list[Piece],
+    seps: list[str],
+    lead: str,
+    trail: str,
+    head: str,
+    container: str,
+    link_joiner: str = " ",
+) -> str:
+    """The zone's text: pieces filled with the paper's values, a run of link pieces once per link."""
+    out = [lead]
+    k = 0
+    while k < len(pieces):
+        piece = pieces[k]
+        if k:
+            out.append(seps[k - 1])
+        if "link" in piece.fields:
+            j = k
+            while j + 1 < len(pieces) and "link" in pieces[j + 1].fields:
+                j += 1
+            between = seps[k] if j > k else link_joiner
+            written = []
+            for link in paper.links:
+                written.append(fill(paper, template, piece, out, head, container, link=link))
+            out.append(between.join(written))
+            k = j + 1
+            continue
+        out.append(fill(paper, template, piece, out, head, container))
+        k += 1
+    out.append(trail)
+    return "".join(out)
+
+
+def fill(
+    paper: Any,
+    template: EntryTemplate,
+    piece: Piece,
+    before: list[str],
+    head: str,
+    container: str,
+    link: Any = None,
+) -> str:
+    """One piece with the paper's values in its slots."""
+    fmt = template.formats
+    out: list[str] = []
+    for k, part in enumerate(piece.parts):
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        prev = piece.parts[k - 1] if k and isinstance(piece.parts[k - 1], str) else ""
+        context = _context(prev, container)
+        out.append(_value(paper, template, part, context, head + "".join(before) + "".join(out), piece, k, link))
+    del fmt
+    return "".join(out)
+
+
+def _context(prev: str, container: str) -> str:
+    if prev.endswith("["):
+        return "link"
+    if prev.endswith(("**", "__")):
+        return "bold"
+    if prev.endswith(("*", "_")):
+        return "italic"
+    return "cell" if container == "row" else "plain"
+
+
+def _value(
+    paper: Any, template: EntryTemplate, ref: Ref, context: str, so_far: str, piece: Piece, k: int, link: Any
+) -> str:
+    fmt = template.formats
+    name = ref.name
+    ident = arxiv_of(paper)
+    if name == "title":
+        title = _escapes(escape_text(paper.title or "", context), fmt.title_escapes)
+        if container_is_row(context):
+            title = title.replace("|", "\\|")
+        col = len(so_far) - so_far.rfind("\n") - 1
+        after = _after(piece, k)
+        return wrap_title(title, col, after, fmt.wrap.get(piece.key))
+    if name == "url":
+        return main_url(paper, template) or ""
+    if name == "alink":
+        return arxiv_url(ref.fmt, ident) if ident and ref.fmt else safe_url(paper.url or "")
+    if name == "id":
+        parsed = parse_arxiv_id(ident) if ident else None
+        if parsed is None:
+            return ""
+        return str(parsed) if ref.fmt and parsed.version else parsed.base
+    if name == "date":
+        return fmt.dates.format(paper.published) if paper.published else ""
+    if name == "venue":
+        return escape_text(write_venue(paper.venue or "", paper.published, fmt.venues), context)
+    if name == "authors":
+        return _safe_names(write_authors(list(paper.authors), fmt.authors), context)
+    if name == "code":
+        return safe_url(paper.code_url or "")
+    if name in ("code_owner", "code_repo"):
+        repo = code_repo(paper.code_url or "")
+        return "" if repo is None else repo[0 if name == "code_owner" else 1]
+    if name == "link_label":
+        return escape_text(link.label if link is not None else "", context)
+    if name == "link_url":
+        return safe_url(link.url) if link is not None else ""
+    if name == "tags":
+        return _safe_tags(write_tags(list(paper.tags), fmt.tags), context)
+    return ""
+
+
+def container_is_row(context: str) -> bool:
+    """Whether a slot sits in a table cell."""
+    return context == "cell"
+
+
+def _after(piece: Piece, k: int) -> str:
+    rest = "".join(p if isinstance(p, str) else "\x01" for p in piece.parts[k + 1 :])
+    m = re.match(r"[^\s\x01]*", rest)
+    return m.group(0) if m else ""
+
+
+def _escapes(text: str, chars: tuple[str, ...]) -> str:
+    for ch in chars:
+        text = re.sub(r"(?<!\\)" + re.escape(ch), lambda _m, c=ch: "\\" + c, text)
+    return text
+
+
+_SUP_RE = re.compile(r"</?(?:sup|sub)>")
+
+
+def _safe_names(text: str, context: str) -> str:
+    """Authors as given; the `<sup>1</sup>` marks a list writes stay tags, other HTML does not."""
+    parts = _SUP_RE.split(text)
+    tags = _SUP_RE.findall(text)
+    out = [escape_text(parts[0], context if context != "link" else "plain")]
+    for tag, part in zip(tags, parts[1:], strict=False):
+        out.append(tag + escape_text(part, context if context != "link" else "plain"))
+    return "".join(out)
+
+
+def _safe_tags(text: str, context: str) -> str:
+    if "`" in text:
+        return neutralize_html(text)
+    return escape_text(text, context)
+
+
+def main_url(paper: Any, template: EntryTemplate) -> str | None:
     """The paper's main link: kept as given when the list already writes links that way."""
+    fmt = template.formats
     form = arxiv_form(paper.url) if paper.url else None
-    ident = _arxiv_id(paper)
-    learned = style.details.get("url_form")
-    keep = (
-        form is None
-        or form in style.details.get("forms", ())
-        or not style.details.get("convention")
-    )
+    ident = arxiv_of(paper)
+    keep = form is None or form in fmt.url_forms or not fmt.convention
     if paper.url and keep:
         return safe_url(paper.url)
-    if ident and learned:
-        return arxiv_url(learned, ident)
+    if ident and fmt.url_form:
+        return arxiv_url(fmt.url_form, ident)
     if paper.url:
         return safe_url(paper.url)
     return f"https://arxiv.org/abs/{ident}" if ident else None
 
 
-def _title_lines(paper: Any, style: EntryStyle, context: str) -> str:
-    """The title, escaped; a title with line breaks keeps them where the list wraps titles."""
-    title = paper.title or ""
-    cont = style.details.get("title_cont")
-    if "\n" not in title or not cont:
-        return _list_escapes(escape_text(title, context), style)
-    parts = []
-    for part in title.split("\n"):
-        text = _list_escapes(escape_text(part, context), style)
-        parts.append(text + " " if part.endswith(" ") and text else text)
-    return ("\n" + cont).join(p for p in parts if p.strip())
-
-
-def _list_escapes(text: str, style: EntryStyle) -> str:
-    """Escape the characters this list escapes in titles (`\\_`), beyond what safety needs."""
-    for ch in style.details.get("title_escapes", ()):
-        text = re.sub(r"(?<!\\)" + re.escape(ch), lambda _m, c=ch: "\\" + c, text)
-    return text
-
-
-def _head(style: EntryStyle, body: str, trail_key: str | None = None) -> list[str]:
-    lines = (style.indent + style.marker + style.space + body).split("\n")
-    trails = style.details.get("trail") or {}
-    trail = trails.get(1 if len(lines) == 1 else 2) or ""
-    lines[-1] += trail
-    return lines
-
-
-def _shown_authors(paper: Any, style: EntryStyle) -> list[str]:
-    authors = list(paper.authors)
-    rule = style.details.get("authors")
-    if ELLIPSIS in authors or not rule:
-        return authors
-    if rule[0] == "elide" and len(authors) > rule[1] + rule[2] + 1:
-        tail = authors[len(authors) - rule[2] :] if rule[2] else []
-        return authors[: rule[1]] + [ELLIPSIS] + tail
-    if rule[0] == "cap":
-        return authors[: rule[1]]
-    return authors
-
-
-def _note_lines(paper: Any, style: EntryStyle) -> list[str]:
+def note_lines(paper: Any, template: EntryTemplate) -> list[str]:
     """A note under an entry: kept as written when it is already the list's bullets."""
     if not paper.note:
         return []
-    d = style.details
-    # Line breaks of any kind split lines; other control characters never reach the file.
-    note = re.sub(
-        r"[\x00-\x08\x0b-\x1f\x7f]", " ", paper.note.replace("\r\n", "\n").replace("\r", "\n")
-    )
+    indent, wrap = template.note or ("  ", "- {}")
+    note = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", paper.note.replace("\r\n", "\n").replace("\r", "\n"))
     lines = note.split("\n")
-    if d.get("note_indent") == "" or (d.get("note_indent") is None and d.get("sub_indent")):
-        # Notes under author lines are kept as written; a new one becomes its own line.
-        sub = d.get("sub_indent") or "\t "
-        if all(not ln.strip() or ln.startswith(sub) for ln in lines):
-            return [neutralize_html(ln) for ln in lines]
-        text = [
-            (d.get("sub_indent") or "\t ") + escape_line_start(escape_text(ln, "line"))
-            for ln in lines
-            if ln.strip()
+    if all(not ln.strip() or ln[:1] in (" ", "\t") or ln.lstrip().startswith(("- ", "* ", "+ ")) for ln in lines):
+        # Already indented or the list's note bullets (as read from an entry): kept as written,
+        # but never with raw HTML (a `<script>` in a clip's note must not reach the list as a tag).
+        return [
+            (ln if ln[:1] in (" ", "\t") else indent + ln) if ln.strip() else ln
+            for ln in (neutralize_html(x) for x in lines)
         ]
-        return [""] * (d.get("sub_gap") or 0) + text
-    indent = d.get("note_indent") or "  "
-    wrap = d.get("note_wrap") or "- {}"
-    if all(not ln.strip() or ln.lstrip().startswith(("- ", "* ", "+ ")) for ln in lines):
-        # Already the list's note bullets (as read from an entry): kept as written, but never
-        # with raw HTML (a `<script>` in a clip's note must not reach the list as a tag).
-        return [indent + neutralize_html(ln) if ln.strip() else ln for ln in lines]
-    out = []
-    for line in lines:
-        if line.strip():
-            out.append(indent + wrap.replace("{}", escape_text(line, "plain")))
-    return out
-
-
-def _render_link(paper: Any, style: EntryStyle) -> list[str]:
-    d = style.details
-    url = _url(paper, style) or ""
-    body = f"[{_title_lines(paper, style, 'link')}]({url})"
-    terms = d.get("terms") or {}
-    pieces = []
-    sublines = style.family == "plain_link" and d.get("sub_indent")
-    if style.family == "link_date":
-        slot = _slot(paper, style)
-        if slot:
-            pieces.append(slot + terms.get("slot", "."))
-        if paper.code_url:
-            pieces.append(f"[code]({safe_url(paper.code_url)})" + terms.get("code", "."))
-        for link in paper.links:
-            pieces.append(
-                f"[{escape_text(link.label, 'link')}]({safe_url(link.url)})"
-                + terms.get("link", ".")
-            )
-        if paper.tags:
-            tags = " ".join(f"`{code_span_text(t)}`" for t in paper.tags)
-            pieces.append(tags + terms.get("tags", "."))
-    if pieces:
-        body += d.get("sep0", ", ") + d.get("piece_gap", " ").join(pieces)
-    lines = _head(style, body)
-    if sublines:
-        lines += _sublines(paper, style)
-    return lines + _note_lines(paper, style)
-
-
-def _slot(paper: Any, style: EntryStyle) -> str:
-    """The date/venue slot: a venue stands in place of the date unless the list shows both."""
-    date = style.dates.format(paper.published) if paper.published else ""
-    # Brackets are escaped here: a slot starting with `[` would read as a link piece.
-    venue = escape_text(paper.venue, "link") if paper.venue else ""
-    # `arXiv.v3 Feb. 5 2020` qualifies a date; `ICLR 2025` already says when, so it stands alone.
-    if (
-        venue
-        and date
-        and style.details.get("venue_date")
-        and not re.search(r"\b(19|20)\d\d\b", venue)
-    ):
-        return f"{venue} {date}"
-    return venue or date
-
-
-def _sublines(paper: Any, style: EntryStyle) -> list[str]:
-    """`<tab> *Authors* · ([label](url)) · ([repo](url) - owner) ...` under an item."""
-    d = style.details
-    parts = []
-    authors = _shown_authors(paper, style)
-    if authors:
-        wrap = d.get("author_wrap", "*")
-        names = ", ".join(escape_text(a, "italic") if a != ELLIPSIS else a for a in authors)
-        parts.append(f"{wrap}{names}{wrap}")
-    links = [
-        _code_part(x.url, d)
-        if x.label == "code"
-        else f"([{escape_text(x.label, 'link')}]({safe_url(x.url)}))"
-        for x in paper.links
-    ]
-    code = _code_part(paper.code_url, d) if paper.code_url else None
-    if code:
-        links = [code, *links] if d.get("code_first", True) else [*links, code]
-    parts += [f"{d.get('part_sep', '·')} {link}" for link in links]
-    if not parts:
-        return []
-    return [""] * (d.get("sub_gap") or 0) + [(d.get("sub_indent") or "\t ") + " ".join(parts)]
-
-
-def _code_part(url: str, d: dict[str, Any]) -> str:
-    repo = github_repo(url)
-    template = d.get("code_template")
-    if repo and template:
-        return template.format(url=safe_url(url), owner=repo[0], repo=repo[1])
-    return f"([code]({safe_url(url)}))"
-
-
-def _render_bold(paper: Any, style: EntryStyle) -> list[str]:
-    d = style.details
-    ident = _arxiv_id(paper)
-    extras = (getattr(paper, "extra", None) or {}).get("slots", {})
-    segs = []
-    used_labels = set()
-    for seg in d.get("segments", ()):
-        kind = seg[0]
-        if kind == "code_slot":
-            year = (paper.published or "")[:4]
-            if paper.venue and year:
-                segs.append(f"`{code_span_text(paper.venue)}, {year}`")
-            elif ident:
-                segs.append(f"`arXiv, {parse_arxiv_id(ident).base}`")
-        elif kind == "arxiv" and ident:
-            segs.append(f"[{seg[1]}]({arxiv_url(seg[2], ident)})")
-        elif kind == "arxiv" and paper.url:
-            segs.append(f"[{seg[1]}]({safe_url(paper.url)})")
-        elif kind == "link":
-            match = next((x for x in paper.links if x.label == seg[1]), None)
-            if match:
-                used_labels.add(match.label)
-                segs.append(f"[{seg[1]}]({safe_url(match.url)})")
-        elif kind == "extra":
-            value = extras.get(seg[1]) or d.get("extra_defaults", {}).get(seg[1])
-            if value:  # no repeated value to copy: the slot is left out, not invented
-                segs.append(value)
-    body = f"**{_title_lines(paper, style, 'bold')}**"
-    if segs:
-        body += d.get("seg_sep", ", ") + d.get("seg_sep", ", ").join(segs)
-    rest = paper.replace(links=tuple(x for x in paper.links if x.label not in used_labels))
-    return _head(style, body) + _sublines(rest, style) + _note_lines(paper, style)
-
-
-def _render_blog(paper: Any, style: EntryStyle) -> list[str]:
-    d = style.details
-    brk = d.get("brk", "")
-    names = [a for a in paper.authors if a != ELLIPSIS]
-    if d.get("surnames"):
-        names = [n.split()[-1] if n.split() else n for n in names]
-    names = [escape_text(n, "plain") for n in names]
-    if not names:
-        who = ""
-    elif len(names) >= 3 or ELLIPSIS in paper.authors:
-        who = f"{names[0]} et al."
-    elif len(names) == 2:
-        who = f"{names[0]} and {names[1]}."
-    else:
-        who = f"{names[0]}."
-    year = (paper.published or "")[:4]
-    where = ""
-    if paper.venue:
-        venue = escape_text(paper.venue, "plain")
-        named = re.match(r"^(.*?)[\s',]*((?:19|20)\d\d)$", venue)
-        if named and named.group(1):
-            venue, year = named.group(1), named.group(2)  # "ACL 2021" is ACL in 2021
-        short = d.get("venue_shape") == "short" and year
-        where = f"{venue}'{year[2:]}" if short else venue
-    elif year:  # entries without a year are papers whose year was unknown, not a style
-        where = year
-    title = f"**{_list_escapes(escape_text(paper.title or '', 'bold'), style)}**"
-    sep = d.get("sep", ". ")
-    head = f"{title}{sep}{who}" if who or where else title + sep.rstrip()
-    head = f"{head} {where}" if where and who else head + where
-    lines = [head + brk]
-    for note in (paper.note or "").split("\n") if paper.note else []:
-        lines.append(escape_line_start(escape_text(note, "line")) + brk)
-    url = _url(paper, style) or ""
-    lines.append(d.get("url_wrap", "<{}>").format(url))
-    return lines
+    return [indent + wrap.replace("{}", escape_line_start(escape_text(ln, "plain"))) for ln in lines if ln.strip()]

@@ -1,4 +1,4 @@
-"""Markdown table rows: columns matched by header name, cells written like the table's own."""
+"""Markdown tables: the role of a column from its header, and where each table's header is."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from itertools import accumulate
 from typing import Any
 
 from ..listmodel.lines import strip_ending
-from .text import LINK_RE, clean_title, escape_text, parse_date
+from .text import clean_title
 
 #: A table's delimiter row (`|---|:--:|`), the line without its ending.
 _SEPARATOR = r"[ \t]*\|?[ \t]*:?-{2,}[-:| \t]*"
@@ -47,11 +47,6 @@ def split_row(line: str) -> tuple[list[str], bool, bool]:
     return _SPLIT_RE.split(inner), lead, trail
 
 
-def _placeholder(cell: str) -> bool:
-    """A cell that stands for "nothing": empty, `-`, `—`, `N/A`..."""
-    return not any(ch.isalnum() for ch in cell) or cell.lower() in ("n/a", "na", "none", "tbd")
-
-
 def header_of(doc: Any, entry: Any) -> list[str] | None:
     """The header cells of the table a row belongs to: the nearest `|---|` line above it."""
     from .entries import doc_cache
@@ -88,119 +83,3 @@ def carry_separators(old: Any, new: Any, at_line: int, count: int) -> None:
         i for i in redo if _SEPARATOR_RE.fullmatch(strip_ending(lines[i])) and "|" in lines[i - 1]
     ]
     doc_cache(new)["separators"] = sorted({*(s for s in moved if s not in redo), *found})
-
-
-def extract_row(text: str, header: list[str]) -> Any:
-    """Fields of one table row, columns read by their header's role."""
-    from .fields import EntryFields, _arxiv_of, _identities
-
-    cells, lead, trail = split_row(text)
-    layout: dict[str, Any] = {
-        "pipes": (lead, trail),
-        "cells": tuple(cells),
-        "header": tuple(header),
-    }
-    values: dict[str, Any] = {"links": []}
-    urls: list[str] = []
-    filled = []
-    for i, raw in enumerate(cells):
-        role = role_of(header[i]) if i < len(header) else None
-        cell = raw.strip()
-        links = [(m.group(1), m.group(2)) for m in LINK_RE.finditer(cell)]
-        urls += [u for _, u in links]
-        before = len(values) + len(layout)
-        filled.append(False)
-        if _placeholder(cell) and role != "title":
-            continue  # `-`, `N/A` or nothing: the column has no value for this paper
-        if role == "title":
-            m = LINK_RE.fullmatch(cell)
-            title_raw = m.group(1) if m else cell.strip("*")
-            values["title_raw"] = title_raw
-            values["title_shape"] = "link" if m else ("bold" if cell.startswith("**") else "plain")
-            if m:
-                values["url"] = m.group(2)
-        elif role == "date":
-            d = parse_date(cell)
-            if d:
-                values["date"] = d.iso
-                layout["date"] = d
-        elif role == "authors" and cell:
-            values["authors"] = tuple(a.strip() for a in re.split(r",\s*|;\s*", cell) if a.strip())
-        elif role == "venue" and cell:
-            values["venue"] = cell
-        elif role == "code" and links:
-            values["code"] = links[0][1]
-            layout["code_cell"] = cell.replace(links[0][1], "{url}")
-        elif role == "tags" and cell:
-            values["tags"] = tuple(
-                t.strip().strip("`") for t in re.split(r",\s*|`\s+`", cell) if t.strip()
-            )
-            layout["tags_shape"] = "code" if cell.startswith("`") else "comma"
-        elif role == "link" and links:
-            values.setdefault("url", links[0][1])
-            layout["link_cell"] = cell.replace(links[0][1], "{url}")
-        filled[-1] = len(values) + len(layout) > before
-    layout["filled"] = tuple(filled)
-    layout["title_shape"] = values.get("title_shape")
-    url = values.get("url")
-    title_raw = values.get("title_raw")
-    return EntryFields(
-        family="table" if title_raw is not None else "unknown",
-        title=clean_title(title_raw) if title_raw else None,
-        title_raw=title_raw,
-        url=url,
-        identities=_identities([u for u in [url, *urls] if u]),
-        arxiv_id=_arxiv_of(url),
-        date=values.get("date"),
-        authors=values.get("authors", ()),
-        venue=values.get("venue"),
-        tags=values.get("tags", ()),
-        code_url=values.get("code"),
-        layout=layout,
-    )
-
-
-def render_row(paper: Any, style: Any, url: str | None) -> list[str]:
-    """One table row for `paper` in the table's column order and cell padding."""
-    d = style.details
-    cells = []
-    for head in d.get("header", ()):
-        role = role_of(head)
-        cells.append(_cell(role, paper, style, url))
-    pad = d.get("cell_pad", " ")
-    empty = d.get("empty_cells") or {}
-    lead, trail = d.get("pipes", (True, True))
-    widths = d.get("widths") or {}
-    out = []
-    for i, c in enumerate(cells):
-        text = f"{pad}{c}{pad}" if c else empty.get(i, pad + pad)
-        if c and i in widths and len(text) < widths[i]:
-            text = f"{pad}{c}".ljust(widths[i])  # keep the column aligned
-        out.append(text)
-    body = "|".join(out)
-    return [("|" if lead else "") + body + ("|" if trail else "")]
-
-
-def _cell(role: str | None, paper: Any, style: Any, url: str | None) -> str:
-    d = style.details
-    if role == "title":
-        title = escape_text(paper.title or "", "cell")
-        shape = d.get("title_shape", "link")
-        if shape == "link" and url:
-            return f"[{escape_text(paper.title or '', 'link').replace('|', chr(92) + '|')}]({url})"
-        return f"**{title}**" if shape == "bold" else title
-    if role == "date" and paper.published:
-        return style.dates.format(paper.published)
-    if role == "authors":
-        return escape_text(", ".join(paper.authors), "cell")
-    if role == "venue" and paper.venue:
-        return escape_text(paper.venue, "cell")
-    if role == "code" and paper.code_url:
-        return d.get("code_cell", "[code]({url})").replace("{url}", paper.code_url)
-    if role == "tags" and paper.tags:
-        if d.get("tags_shape") == "code":
-            return " ".join(f"`{escape_text(t, 'cell')}`" for t in paper.tags)
-        return ", ".join(escape_text(t, "cell") for t in paper.tags)
-    if role == "link" and url:
-        return d.get("link_cell", "[link]({url})").replace("{url}", url)
-    return ""

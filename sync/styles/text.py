@@ -166,10 +166,18 @@ _DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("{y}-{mm}", r"(?P<y>\d{4})-(?P<m>\d{2})"),
         ("{y}.{mm}", r"(?P<y>\d{4})\.(?P<m>\d{2})"),
         ("{y}/{mm}", r"(?P<y>\d{4})/(?P<m>\d{2})"),
+        ("{y}-{m}-{d}", r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
+        ("{y}/{m}/{d}", r"(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})"),
+        ("{y}.{m}.{d}", r"(?P<y>\d{4})\.(?P<m>\d{1,2})\.(?P<d>\d{1,2})"),
+        ("{y}-{m}", r"(?P<y>\d{4})-(?P<m>\d)"),
+        ("{y}.{m}", r"(?P<y>\d{4})\.(?P<m>\d)"),
+        ("{y}/{m}", r"(?P<y>\d{4})/(?P<m>\d)"),
         ("{mon} {d} {y}", rf"{_MONTH_TOKEN} (?P<d>\d{{1,2}}) (?P<y>\d{{4}})"),
         ("{mon} {d}, {y}", rf"{_MONTH_TOKEN} (?P<d>\d{{1,2}}), (?P<y>\d{{4}})"),
         ("{d} {mon} {y}", rf"(?P<d>\d{{1,2}}) {_MONTH_TOKEN} (?P<y>\d{{4}})"),
-        ("{mon} {y}", rf"{_MONTH_TOKEN},? (?P<y>\d{{4}})"),
+        ("{d} {mon}, {y}", rf"(?P<d>\d{{1,2}}) {_MONTH_TOKEN}, (?P<y>\d{{4}})"),
+        ("{mon}, {y}", rf"{_MONTH_TOKEN}, (?P<y>\d{{4}})"),
+        ("{mon} {y}", rf"{_MONTH_TOKEN} (?P<y>\d{{4}})"),
         ("{y}", r"(?P<y>(?:19|20)\d{2})"),
     )
 )
@@ -263,6 +271,7 @@ class DateStyle:
         return pattern.format(
             y=year,
             mm=f"{month:02d}",
+            m=str(month),
             dd=f"{day:02d}",
             d=f"{day:02d}" if self.pad_day else str(day),
             mon=self.months.get(month) or _spell(month, self.rule),

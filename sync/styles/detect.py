@@ -1,0 +1,508 @@
+"""Find the fields of one entry in its text: which span is the title, the link, the date, the authors.
+
+One reader for every shape: list items, numbered items, table rows and paragraphs. It looks at
+what each span is (a link to arXiv, a repository, a date, a list of names, a short venue), never
+at which list it came from. What it finds are `Slot`s: offsets into the entry's text, so the
+text between them (the list's own brackets, separators and labels) can be learned as written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..identity import parse_arxiv_id
+from .inline import Span, inner_spans, spans
+from .text import parse_date
+from .words import code_repo, label_kind, looks_like_authors, looks_like_venue
+
+_ITEM_RE = re.compile(r"^([ \t]*)([-*+]|(\d{1,9})[.)])([ \t]+|$)")
+_KEYWORDS_RE = re.compile(r"^(?P<label>(?:Key ?words?|Tags?|Topics?)\s*:\s*)(?P<value>.+?)\s*$", re.I)
+_CODE_LINE_RE = re.compile(r"^(?:Code|Github|Repo|Implementation)\s*:\s*", re.I)
+_HARD_BREAK_RE = re.compile(r"(?:[ \t]*\\|[ \t]*<br\s*/?>|  +)$", re.I)
+_DATE_CANDIDATES = re.compile(
+    r"(?<![\w.])(?:"
+    r"\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?"
+    r"|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}"
+    r"|[A-Z][a-z]{2,8}\.?,?\s+\d{1,2},?\s+\d{4}"
+    r"|[A-Z][a-z]{2,8}\.?,?\s+\d{4}"
+    r"|(?:19|20)\d{2}"
+    r")(?![\w])"
+)
+_SEGMENT_SPLIT = re.compile(r"\s*(?:[,;·|•\[\]()]|\.(?=\s|$)|\s[-–—]\s|\\$|\n)\s*")
+_QUOTES = {'"': '"', "“": "”", "'": "'"}
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a field's value sits in an entry's text: `text[start:end]`."""
+
+    name: str  # title url alink id date venue authors code code_owner code_repo link_label
+    #           link_url tags number
+    start: int
+    end: int
+    fmt: Any = None  # what the written value says of its format (a date's pattern, a URL's shape)
+    group: int = 0  # which link a link_label/link_url belongs to
+
+
+@dataclass
+class Found:
+    """What the reader found in one entry: slots, note lines, the container and table cells."""
+
+    text: str
+    container: str  # item | row | paragraph
+    prefix_end: int
+    slots: list[Slot]
+    cells: list[tuple[int, int]] | None = None
+    note_lines: tuple[int, ...] = ()  # indexes of lines that are the curator's note
+    title_form: str = ""  # link | bold | quoted | text | em
+
+    def taken(self, start: int, end: int) -> bool:
+        """Whether [start, end) overlaps a slot already found."""
+        return any(s.start < end and start < s.end for s in self.slots)
+
+    def has(self, name: str) -> bool:
+        """Whether a slot of this name was found."""
+        return any(s.name == name for s in self.slots)
+
+    def first(self, name: str) -> Slot | None:
+        """The first slot of this name."""
+        return next((s for s in self.slots if s.name == name), None)
+
+
+def find_slots(text: str, header: list[str] | None = None) -> Found:
+    """Every field the entry's text shows, as slots (no slot at all: not a paper entry)."""
+    if header is not None or text.lstrip().startswith("|"):
+        from .rows import find_row_slots
+
+        return find_row_slots(text, header or [])
+    m = _ITEM_RE.match(text)
+    if m:
+        found = Found(text, "item", m.end(), [])
+        if m.group(3):
+            found.slots.append(Slot("number", m.start(3), m.end(3)))
+    else:
+        found = Found(text, "paragraph", len(text) - len(text.lstrip(" \t")), [])
+    line_starts = _line_starts(text)
+    body = spans(text, found.prefix_end)
+    head_end = _head_end(text, found, body)
+    find_title(text, found, body, found.prefix_end, head_end)
+    if not found.has("title"):
+        return found
+    find_links(text, found, body)
+    find_derived(text, found)
+    find_dates(text, found, found.prefix_end, len(text))
+    find_authors(text, found, body, line_starts)
+    find_tags(text, found, body, line_starts)
+    find_venue(text, found, body, found.prefix_end, len(text))
+    found.slots.sort(key=lambda s: s.start)
+    found.note_lines = _note_lines(text, found, line_starts)
+    return found
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    pos = text.find("\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    return starts
+
+
+def _head_end(text: str, found: Found, body: list[Span]) -> int:
+    """Where the first line ends, or a multi-line span that opens on it (a wrapped title)."""
+    end = text.find("\n")
+    end = len(text) if end < 0 else end
+    for s in body:
+        if s.start < end < s.end:
+            end = s.end
+    return end
+
+
+# --- title and main link ---------------------------------------------------------------------
+
+
+def find_title(text: str, found: Found, body: list[Span], start: int, end: int) -> None:
+    """The title: the first titled link, bold run, quoted or plain text of the entry's head."""
+    pos = start
+    for s in [x for x in body if start <= x.start < end] + [None]:
+        gap_end = s.start if s is not None else end
+        gap = text[pos:gap_end]
+        if _title_in_text(text, found, pos, gap_end, s):
+            return
+        if s is None:
+            return
+        if s.kind in ("image", "tag", "badge") or (s.kind == "code" and found.has("title")):
+            pos = s.end
+            continue
+        if s.kind == "link" and label_kind(text[s.inner : s.inner_end]) is None:
+            _title_from_link(text, found, s)
+            return
+        if s.kind == "strong" and not _bracketed(text, s, start):
+            if _names_quoted_title(text, s, end):
+                pos = s.end  # `**PAL**: "PAL: Program-aided ..."`: a short name, then the title
+                continue
+            _title_from_strong(text, found, s)
+            return
+        if s.kind == "strong":
+            pos = s.end + 1  # past the `]` of a `[**Tag**]` prefix
+            continue
+        if s.kind == "em" and not looks_like_authors(text[s.inner : s.inner_end]):
+            found.slots.append(Slot("title", s.inner, s.inner_end))
+            found.title_form = "em"
+            return
+        if s.kind in ("link", "strong", "code", "em", "autolink", "url") and gap.strip(" \t[]"):
+            return
+        pos = s.end
+
+
+def _names_quoted_title(text: str, s: Span, end: int) -> bool:
+    """Whether a short bold name is followed on its line by a longer quoted title."""
+    name = text[s.inner : s.inner_end]
+    if len(name) > 40 or len(name.split()) > 4:
+        return False
+    rest = text[s.end : min(end, _line_end(text, s.end))]
+    m = re.match(r'^[^"“\[\]]{0,120}?[:\-–—]?\s*["“]([^"”]{8,})["”]', rest)
+    return m is not None and len(m.group(1).split()) >= 3
+
+
+def _bracketed(text: str, s: Span, start: int) -> bool:
+    """`[**Verilog**]`: a bold word in brackets before the title is a tag, not the title."""
+    return text[s.start - 1 : s.start] == "[" and text[s.end : s.end + 1] == "]" and s.start > start
+
+
+def _title_from_link(text: str, found: Found, s: Span) -> None:
+    inner = inner_spans(text, s)
+    if len(inner) == 1 and inner[0].kind == "strong" and inner[0].start == s.inner:
+        if inner[0].end == s.inner_end:
+            found.slots.append(Slot("title", inner[0].inner, inner[0].inner_end))
+            found.title_form = "bold link"
+        else:
+            found.slots.append(Slot("title", s.inner, s.inner_end))
+            found.title_form = "link"
+    else:
+        found.slots.append(Slot("title", s.inner, s.inner_end))
+        found.title_form = "link"
+    found.slots.append(Slot("url", s.url_at, s.url_at + len(s.url), _form(s.url)))
+
+
+def _title_from_strong(text: str, found: Found, s: Span) -> None:
+    inner = inner_spans(text, s)
+    if len(inner) == 1 and inner[0].kind == "link" and inner[0].start == s.inner:
+        link = inner[0]
+        found.slots.append(Slot("title", link.inner, link.inner_end))
+        found.slots.append(Slot("url", link.url_at, link.url_at + len(link.url), _form(link.url)))
+        found.title_form = "link in bold"
+        return
+    found.slots.append(Slot("title", s.inner, s.inner_end))
+    found.title_form = "bold"
+
+
+def _title_in_text(text: str, found: Found, start: int, end: int, nxt: Span | None) -> bool:
+    """A quoted title, or a plain-text title right before a generic link (`Title [Link](u)`)."""
+    gap = text[start:end]
+    stripped = gap.lstrip(" \t")
+    lead = len(gap) - len(stripped)
+    if not stripped:
+        return False
+    if stripped.startswith("[") and not any(ch.isalpha() for ch in stripped.split("]")[0]):
+        return False  # `[2023/10]` and the like: a prefix, not a title
+    opener = stripped[0]
+    if opener in _QUOTES and opener != "'":
+        # The last closing quote on the line that the rest of the entry follows (a title may
+        # quote something itself: `""You still have to study" -- On ..."`).
+        first, stop, last = start + lead + 1, _line_end(text, start), -1
+        close = text.find(_QUOTES[opener], first + 1, stop)
+        while close >= 0:
+            if re.match(r"[\s,.;:\[]|$", text[close + 1 : close + 2]):
+                last = close
+            close = text.find(_QUOTES[opener], close + 1, stop)
+        if last > first:
+            found.slots.append(Slot("title", first, last))
+            found.title_form = "quoted"
+            return True
+        return False
+    if not any(ch.isalpha() for ch in stripped) or stripped.startswith("["):
+        return False
+    if nxt is None or nxt.kind not in ("link", "autolink", "url"):
+        return False
+    if nxt.kind == "link" and label_kind(text[nxt.inner : nxt.inner_end]) is None:
+        return False
+    body = stripped.rstrip(" \t:-–—,")
+    if len(body.split()) < 2 or "\n" in body:
+        return False
+    found.slots.append(Slot("title", start + lead, start + lead + len(body)))
+    found.slots.append(Slot("url", nxt.url_at, nxt.url_at + len(nxt.url), _form(nxt.url)))
+    found.title_form = "text"
+    return True
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def _form(url: str) -> Any:
+    from .urls import arxiv_form
+
+    return arxiv_form(url)
+
+
+# --- links --------------------------------------------------------------------------------------
+
+
+def _all_links(text: str, body: list[Span]) -> list[Span]:
+    """Links, badges and autolinks at any depth that matter: top level and inside emphasis."""
+    out = []
+    for s in body:
+        if s.kind in ("link", "badge", "autolink", "url"):
+            out.append(s)
+        elif s.kind in ("strong", "em"):
+            out += [x for x in inner_spans(text, s) if x.kind in ("link", "badge")]
+    return out
+
+
+def find_links(text: str, found: Found, body: list[Span]) -> None:
+    """The paper's link (if the title had none), the code link, and every other labelled link."""
+    links = [s for s in _all_links(text, body) if not found.taken(s.url_at, s.url_at + len(s.url))]
+    usable = [s for s in links if s.url.startswith(("http://", "https://"))]
+    if not found.has("url"):
+        main = _main_link(text, usable)
+        if main is not None:
+            found.slots.append(Slot("url", main.url_at, main.url_at + len(main.url), _form(main.url)))
+            usable.remove(main)
+    paper_id = _paper_arxiv(text, found)
+    group = 0
+    for s in usable:
+        label = text[s.inner : s.inner_end] if s.kind == "link" else ""
+        kind = label_kind(label) if s.kind == "link" else None
+        parsed = parse_arxiv_id(s.url) if "arxiv" in s.url.lower() else None
+        at, end = s.url_at, s.url_at + len(s.url)
+        if parsed is not None and paper_id is not None and parsed.base == paper_id.base:
+            found.slots.append(Slot("alink", at, end, _form(s.url)))
+        elif code_repo(s.url) and not found.has("code") or (kind == "code" and not found.has("code")):
+            found.slots.append(Slot("code", at, end))
+        elif s.kind == "link" and label.strip() and not _numeric(label):
+            group += 1
+            found.slots.append(Slot("link_label", s.inner, s.inner_end, group=group))
+            found.slots.append(Slot("link_url", at, end, group=group))
+
+
+def _numeric(label: str) -> bool:
+    return not any(ch.isalpha() for ch in label)
+
+
+def _main_link(text: str, links: list[Span]) -> Span | None:
+    for want in ("paper", "id", "any"):
+        for s in links:
+            label = text[s.inner : s.inner_end] if s.kind == "link" else ""
+            if code_repo(s.url) or label_kind(label) == "code":
+                continue
+            if want == "paper" and s.kind == "link" and label_kind(label) == "paper":
+                return s
+            if want == "id" and parse_arxiv_id(s.url) is not None:
+                return s
+            if want == "any" and (s.kind != "link" or label_kind(label) != "other"):
+                return s
+    return None
+
+
+def _paper_arxiv(text: str, found: Found) -> Any:
+    url = found.first("url")
+    parsed = parse_arxiv_id(text[url.start : url.end]) if url is not None else None
+    return parsed
+
+
+def find_derived(text: str, found: Found) -> None:
+    """The arXiv id written out (`arXiv, 2410.16215`) and the code link's owner and repo name
+    wherever the entry repeats them (a stars badge, `([repo](url) - owner)`)."""
+    url = found.first("url")
+    alink = found.first("alink")
+    parsed = None
+    for slot in (url, alink):
+        if slot is not None and parsed is None:
+            parsed = parse_arxiv_id(text[slot.start : slot.end])
+    if parsed is not None:
+        rx = re.compile(r"(?<![\w./])" + re.escape(parsed.base) + r"(v\d+)?(?![\w])")
+        for m in rx.finditer(text):
+            if not found.taken(m.start(), m.end()) and not _in_url(text, m.start()):
+                found.slots.append(Slot("id", m.start(), m.end(), bool(m.group(1))))
+    code = found.first("code")
+    if code is None:
+        return
+    repo = code_repo(text[code.start : code.end])
+    if repo is None:
+        return
+    owner, name = repo
+    for value, slot in ((f"{owner}/{name}", None), (name, "code_repo"), (owner, "code_owner")):
+        if len(value) < 2:
+            continue
+        rx = re.compile(r"(?<![\w.\-])" + re.escape(value) + r"(?![\w\-])")
+        for m in rx.finditer(text):
+            if found.taken(m.start(), m.end()) or (slot and not _derived_place(text, m.start())):
+                continue
+            if slot is None:
+                cut = m.start() + len(owner)
+                found.slots.append(Slot("code_owner", m.start(), cut))
+                found.slots.append(Slot("code_repo", cut + 1, m.end()))
+            else:
+                found.slots.append(Slot(slot, m.start(), m.end()))
+
+
+def _in_url(text: str, pos: int) -> bool:
+    """Whether `pos` is inside a URL of the text (a link target or a bare URL)."""
+    left = text.rfind("(", 0, pos)
+    space = max(text.rfind(" ", 0, pos), text.rfind("\n", 0, pos))
+    return (left > space and text[left - 1 : left] == "]") or "://" in text[space + 1 : pos]
+
+
+def _derived_place(text: str, pos: int) -> bool:
+    """A repo or owner name counts where it is a link label, a URL part or after ` - `."""
+    before = text[max(0, pos - 3) : pos]
+    return before.endswith(("[", "/", " - ", "(")) or _in_url(text, pos)
+
+
+# --- dates, authors, tags, venue --------------------------------------------------------------
+
+
+def find_dates(text: str, found: Found, start: int, end: int, *, bare_year: bool = False) -> None:
+    """The first date written in the entry outside its title and links."""
+    if found.has("date"):
+        return
+    for m in _DATE_CANDIDATES.finditer(text, start, end):
+        if found.taken(m.start(), m.end()) or _in_url(text, m.start()):
+            continue
+        value = m.group(0)
+        parsed = parse_date(value)
+        if parsed is None:
+            continue
+        if parsed.pattern == "{y}" and not (bare_year or _alone(text, m.start(), m.end())):
+            continue
+        found.slots.append(Slot("date", m.start(), m.end(), parsed))
+        return
+
+
+def _alone(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a whole segment: between separators, brackets or line ends."""
+    before = text[:start].rstrip(" \t")
+    after = text[end:].lstrip(" \t")
+    return (not before or before[-1] in ",;([`·|\n.:") and (not after or after[0] in ",;)]`·|\n.\\")
+
+
+def find_authors(text: str, found: Found, body: list[Span], line_starts: list[int]) -> None:
+    """Authors in italics, or a line of their own (a nested bullet, an indented line)."""
+    for s in body:
+        if s.kind == "em" and not found.taken(s.inner, s.inner_end):
+            inner = text[s.inner : s.inner_end]
+            if looks_like_authors(inner, strict=False):
+                found.slots.append(Slot("authors", s.inner, s.inner_end))
+                return
+    for k, ls in enumerate(line_starts[1:], 1):
+        le = _line_end(text, ls)
+        a, b = _line_content(text, ls, le)
+        if b > a and not found.taken(a, b) and looks_like_authors(text[a:b], strict=True):
+            found.slots.append(Slot("authors", a, b))
+            return
+        del k
+
+
+def _line_content(text: str, ls: int, le: int) -> tuple[int, int]:
+    """The content of a line: after its indent and bullet, before a hard break."""
+    line = text[ls:le]
+    m = re.match(r"^[ \t]*(?:[-*+][ \t]+)?", line)
+    a = ls + (m.end() if m else 0)
+    tail = _HARD_BREAK_RE.search(line)
+    b = ls + (tail.start() if tail else len(line.rstrip(" \t")))
+    return a, max(a, b)
+
+
+def find_tags(text: str, found: Found, body: list[Span], line_starts: list[int]) -> None:
+    """Tags: `Keywords: a, b` lines, code spans that are nothing else, `[**Tag**]` before a title."""
+    for ls in line_starts[1:]:
+        le = _line_end(text, ls)
+        a, b = _line_content(text, ls, le)
+        m = _KEYWORDS_RE.match(text[a:b])
+        if m and not found.taken(a, b):
+            found.slots.append(Slot("tags", a + m.start("value"), a + m.end("value"), ("joined", ", ")))
+            return
+    run: list[Span] = []
+    for s in body:
+        if s.kind == "code" and not found.taken(s.start, s.end) and len(text[s.inner : s.inner_end]) <= 40:
+            if run and text[run[-1].end : s.start].strip():
+                break
+            run.append(s)
+        elif run:
+            break
+    if run:
+        found.slots.append(Slot("tags", run[0].start, run[-1].end, ("each", "`{}`", _joiner(text, run))))
+        return
+    title = found.first("title")
+    for s in body:
+        if s.kind == "strong" and title is not None and s.end <= title.start and _bracketed(text, s, 0):
+            found.slots.append(Slot("tags", s.inner, s.inner_end, ("joined", ", ")))
+            return
+
+
+def _joiner(text: str, run: list[Span]) -> str:
+    return text[run[0].end : run[1].start] if len(run) > 1 else " "
+
+
+def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) -> None:
+    """A short free-text segment that names a venue; a name list in the head if none was found."""
+    covered = [(s.start, s.end) for s in body if s.kind in ("link", "badge", "image", "tag", "autolink", "url")]
+    covered += [(s.start, s.end) for s in found.slots]
+    covered.sort()
+    pos = start
+    regions = []
+    for a, b in covered + [(end, end)]:
+        if a > pos:
+            regions.append((pos, a))
+        pos = max(pos, b)
+    for a, b in regions:
+        for seg_a, seg_b in _segments(text, a, b):
+            seg = text[seg_a:seg_b]
+            if seg.strip("*_`\"' ").lower() in ("arxiv", "preprint", ""):
+                continue
+            inner_a = seg_a + len(seg) - len(seg.lstrip("*_`\"'"))
+            inner_b = seg_b - (len(seg) - len(seg.rstrip("*_`\"'")))
+            if inner_b <= inner_a:
+                continue
+            value = text[inner_a:inner_b]
+            if not found.has("venue") and looks_like_venue(value) and not _sentence(value):
+                found.slots.append(Slot("venue", inner_a, inner_b))
+            elif not found.has("authors") and looks_like_authors(value, strict=True):
+                found.slots.append(Slot("authors", inner_a, inner_b))
+
+
+def _sentence(value: str) -> bool:
+    words = value.split()
+    return len(words) > 3 and sum(w[:1].islower() for w in words) > len(words) / 2
+
+
+def _segments(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    out = []
+    pos = a
+    for m in _SEGMENT_SPLIT.finditer(text, a, b):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if b > pos:
+        out.append((pos, b))
+    return [(x, y) for x, y in out if text[x:y].strip()]
+
+
+def _note_lines(text: str, found: Found, line_starts: list[int]) -> tuple[int, ...]:
+    """Lines after the head that hold no field: the curator's own note, kept as written."""
+    title = found.first("title")
+    head_last = text.count("\n", 0, title.end) if title is not None else 0
+    out = []
+    for k, ls in enumerate(line_starts):
+        if k <= head_last:
+            continue
+        le = _line_end(text, ls)
+        if not text[ls:le].strip():
+            continue
+        if not any(ls <= s.start < le + 1 for s in found.slots):
+            out.append(k)
+    return tuple(out)

@@ -1,0 +1,261 @@
+"""How a list writes each kind of value: dates, authors, venues, tags, titles and arXiv links.
+
+Learned from the values its entries show (each with a weight: recent entries and the section's
+own count more), then used to write a new paper's values the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .text import DateStyle, learn_dates, parse_date
+from .words import split_authors, venue_year
+
+_ETAL_RE = re.compile(r"\s*,?\s*(?:et\.? al\.?|and others)\s*$", re.I)
+_ELLIPSIS_RE = re.compile(r"(?:^|,)\s*(?:\.\.\.|…)\s*(?:,|$)")
+
+
+def weighted_majority(pairs: Iterable[tuple[Any, float]], default: Any = None) -> Any:
+    """The value with the most weight (the first seen wins a tie), or `default`."""
+    totals: dict[Any, float] = {}
+    for value, weight in pairs:
+        if value is not None:
+            totals[value] = totals.get(value, 0.0) + weight
+    if not totals:
+        return default
+    best = max(totals.values())
+    return next(v for v, w in totals.items() if w == best)
+
+
+def stable_majority(pairs: Iterable[tuple[str, float]], default: str = "") -> str:
+    """The literal most examples share; one entry's own text is never copied into another's.
+
+    A value only one example shows (a model name before its title, a citation count) is that
+    entry's data: when other values repeat, the heaviest repeated one wins; when none repeats,
+    the value with the fewest letters and digits (the bare punctuation) does.
+    """
+    totals: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for value, weight in pairs:
+        totals[value] = totals.get(value, 0.0) + weight
+        counts[value] = counts.get(value, 0) + 1
+    if not totals:
+        return default
+    if len(totals) == 1:
+        return next(iter(totals))
+    repeated = [v for v in totals if counts[v] >= 2]
+    if repeated:
+        return max(repeated, key=lambda v: totals[v])
+    return min(totals, key=lambda v: (sum(ch.isalnum() for ch in v), -totals[v]))
+
+
+@dataclass(frozen=True)
+class AuthorFormat:
+    """How a list writes an author list: joiners, and how it shortens a long one."""
+
+    joiner: str = ", "
+    pair_joiner: str = ", "  # between exactly two names (`A and B`)
+    last_joiner: str | None = None  # before the last of three or more (`A, B and C`)
+    rule: tuple = ()  # ("elide", head, tail, mark) | ("etal", shown, most, mark) | ("cap", n)
+    surnames: bool = False
+
+
+def learn_authors(written: list[tuple[str, float]]) -> AuthorFormat:
+    """The author format from author lists as written (with their weights)."""
+    joiners: list[tuple[str, float]] = []
+    pairs: list[tuple[str, float]] = []
+    lasts: list[tuple[str | None, float]] = []
+    elided: list[tuple[tuple, float]] = []
+    etal: list[tuple[int, float]] = []
+    full: list[int] = []
+    lengths: Counter = Counter()
+    single = total = 0
+    for raw, weight in written:
+        text = " ".join(raw.split())
+        mark = _ETAL_RE.search(text)
+        body = text[: mark.start()] if mark else text
+        names = split_authors(body)
+        seps = _separators(body, names)
+        if len(names) == 2 and seps:
+            pairs.append((seps[0], weight))
+        elif len(names) >= 3 and seps:
+            joiners.append((Counter(seps[:-1]).most_common(1)[0][0], weight))
+            lasts.append((seps[-1], weight))
+        real = [n for n in names if n not in ("...", "…")]
+        single += sum(1 for n in real if len(n.split()) == 1)
+        total += len(real)
+        if mark:
+            etal.append((len(real), weight))
+        elif "..." in names or "…" in names:
+            k = names.index("...") if "..." in names else names.index("…")
+            elided.append(((k, len(names) - k - 1, names[k]), weight))
+        else:
+            full.append(len(real))
+            lengths[len(real)] += 1
+    joiner = weighted_majority(joiners, None) or weighted_majority(pairs, ", ")
+    last = weighted_majority(lasts, None)
+    rule: tuple = ()
+    if elided:
+        head, tail, mark = weighted_majority(elided)
+        rule = ("elide", head, tail, mark)
+    elif etal:
+        shown = weighted_majority(etal)
+        rule = ("etal", shown, max(full, default=shown), " et al.")
+    elif lengths:
+        top = max(lengths)
+        # Many entries stopping at exactly the same, largest count is a cap, not a coincidence.
+        if top >= 5 and lengths[top] >= 3 and lengths[top] >= sum(lengths.values()) / 10:
+            rule = ("cap", top)
+    return AuthorFormat(
+        joiner=joiner,
+        pair_joiner=weighted_majority(pairs, joiner),
+        last_joiner=last if last != joiner else None,
+        rule=rule,
+        surnames=total > 0 and single * 2 > total,
+    )
+
+
+def _separators(text: str, names: list[str]) -> list[str]:
+    out = []
+    pos = 0
+    for name in names:
+        at = text.find(name, pos)
+        if at < 0:
+            return []
+        if pos:
+            out.append(text[pos:at])
+        pos = at + len(name)
+    return out
+
+
+def write_authors(authors: list[str], fmt: AuthorFormat) -> str:
+    """An author list written the list's way (shortened by its rule)."""
+    names = list(authors)
+    if fmt.surnames:
+        names = [n if n == "..." else (n.split()[-1] if n.split() else n) for n in names]
+    rule = fmt.rule
+    mark_tail = ""
+    if "..." in names:
+        k = names.index("...")
+        names = names[:k] + ["..."] + [n for n in names[k + 1 :] if n != "..."]
+    elif rule and rule[0] == "elide" and len(names) > rule[1] + rule[2] + 1:
+        tail = names[len(names) - rule[2] :] if rule[2] else []
+        names = names[: rule[1]] + [rule[3]] + tail
+    elif rule and rule[0] == "etal" and len(names) > rule[2]:
+        names = names[: max(rule[1], 1)]
+        mark_tail = rule[3]
+    elif rule and rule[0] == "cap":
+        names = names[: rule[1]]
+    if "..." in names and rule and rule[0] == "etal":
+        names = names[: names.index("...")]
+        mark_tail = rule[3]
+    if len(names) == 2:
+        text = names[0] + fmt.pair_joiner + names[1]
+    elif len(names) >= 3 and fmt.last_joiner is not None:
+        text = fmt.joiner.join(names[:-1]) + fmt.last_joiner + names[-1]
+    else:
+        text = fmt.joiner.join(names)
+    return text + mark_tail
+
+
+@dataclass(frozen=True)
+class VenueFormat:
+    """`ACL'23` (name and two-digit year) or as given."""
+
+    short_year: bool = False
+
+
+def learn_venues(written: list[tuple[str, float]]) -> VenueFormat:
+    """The venue format from venues as written."""
+    votes = [(bool(re.search(r"'\d{2}$", v.strip())), w) for v, w in written]
+    return VenueFormat(short_year=bool(weighted_majority(votes, False)))
+
+
+def write_venue(venue: str, published: str | None, fmt: VenueFormat) -> str:
+    """A venue written the list's way (`ACL 2023` -> `ACL'23` where the list writes that)."""
+    if not fmt.short_year:
+        return venue
+    name, year = venue_year(venue)
+    year = year or (published or "")[:4]
+    return f"{name}'{year[2:]}" if year else name
+
+
+@dataclass(frozen=True)
+class TagFormat:
+    """Tags each in their own code span (`` `a` `b` ``) or joined in one run (`a, b`)."""
+
+    each: str | None = "`{}`"
+    joiner: str = " "
+
+
+def learn_tags(fmts: list[tuple[Any, float]]) -> TagFormat:
+    """The tag format from the tag slots' observed formats."""
+    fmt = weighted_majority(fmts, ("each", "`{}`", " "))
+    if fmt[0] == "each":
+        return TagFormat(fmt[1], fmt[2])
+    return TagFormat(None, fmt[1])
+
+
+def write_tags(tags: list[str], fmt: TagFormat) -> str:
+    """Tags written the list's way."""
+    if fmt.each:
+        return fmt.joiner.join(fmt.each.format(t.replace("`", "'")) for t in tags)
+    return fmt.joiner.join(tags)
+
+
+@dataclass(frozen=True)
+class Formats:
+    """Every value format a list shows."""
+
+    dates: DateStyle = field(default_factory=DateStyle)
+    authors: AuthorFormat = field(default_factory=AuthorFormat)
+    venues: VenueFormat = field(default_factory=VenueFormat)
+    tags: TagFormat = field(default_factory=TagFormat)
+    url_form: tuple | None = None  # the arXiv link shape most entries use
+    url_forms: frozenset = frozenset()  # every arXiv link shape the list uses
+    convention: bool = False  # enough arXiv links that their shape is a convention
+    title_escapes: tuple[str, ...] = ()
+    #: Per title piece (`**{title}**`): (width, continuation indent, space kept at the break).
+    wrap: dict = field(default_factory=dict)
+    #: The spaces ending the title's line, by whether the title wrapped (a generator's habit).
+    head_eol: dict = field(default_factory=dict)
+
+
+def learn_formats(values: list[tuple[str, str, Any, float]], wrap: dict) -> Formats:
+    """Formats from (slot name, written value, slot fmt, weight) of every example entry."""
+    by: dict[str, list[tuple[str, Any, float]]] = {}
+    for name, raw, fmt, weight in values:
+        by.setdefault(name, []).append((raw, fmt, weight))
+    dates = []
+    for raw, fmt, weight in by.get("date", []):
+        parsed = fmt or parse_date(raw)
+        if parsed is not None:
+            dates += [parsed] * max(1, round(weight * 2))
+    forms = [(fmt, w) for _raw, fmt, w in by.get("url", []) if fmt]
+    all_forms = frozenset(f for f, _ in forms) | frozenset(f for _r, f, _w in by.get("alink", []) if f)
+    return Formats(
+        dates=learn_dates(dates),
+        authors=learn_authors([(r, w) for r, _f, w in by.get("authors", [])]),
+        venues=learn_venues([(r, w) for r, _f, w in by.get("venue", [])]),
+        tags=learn_tags([(f, w) for _r, f, w in by.get("tags", []) if f]),
+        url_form=weighted_majority(forms),
+        url_forms=all_forms,
+        convention=len(forms) >= 5,
+        title_escapes=_title_escapes([r for r, _f, _w in by.get("title", [])]),
+        wrap=wrap,
+    )
+
+
+def _title_escapes(titles: list[str]) -> tuple[str, ...]:
+    """Characters the list escapes in titles more often than it leaves them bare."""
+    out = []
+    for ch in "_*#<>|~":
+        escaped = sum(1 for t in titles if "\\" + ch in t)
+        bare = sum(1 for t in titles if ch in t.replace("\\" + ch, ""))
+        if escaped > bare:
+            out.append(ch)
+    return tuple(out)

@@ -1,0 +1,181 @@
+"""An entry template learned from a list's own entries: their shapes, weighted, and their formats.
+
+The template keeps every example's shape with a weight (the section's own entries and recent
+ones weigh more). Writing a paper picks the heaviest shape that shows the fields the paper has,
+and takes each literal (separators, brackets, labels) by weighted majority among those examples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .formats import Formats, learn_formats, stable_majority, weighted_majority
+from .shape import Piece, Shape, Zone
+from .wrap import learn_wrap
+
+#: The section's own entries count this much more than the rest of the list's.
+SECTION_WEIGHT = 3.0
+
+
+@dataclass(frozen=True)
+class Example:
+    """One entry of the list as an example: its shape and how much it counts."""
+
+    shape: Shape
+    weight: float
+    own: bool  # in the section being written to
+
+
+@dataclass(frozen=True)
+class EntryTemplate:
+    """How a list (or one of its sections) writes an entry, learned from its examples."""
+
+    examples: tuple[Example, ...]
+    formats: Formats = field(default_factory=Formats)
+    gap: int = 0  # blank lines between two entries
+    lead_gap: int = 1  # blank lines between a heading and its first entry
+    tail_gap: int = 1  # blank lines between a section's last entry and what follows
+    note: tuple[str, str] | None = None  # (indent, wrap) of the list's note bullets
+
+    @property
+    def container(self) -> str:
+        """item, row or paragraph: what most examples are."""
+        return weighted_majority(((e.shape.container, e.weight) for e in self.examples), "item")
+
+    @property
+    def family(self) -> str:
+        """A short name for the shape most examples have, as `papershelf parse` shows it."""
+        return weighted_majority(((e.shape.family, e.weight) for e in self.examples), "link item")
+
+    @property
+    def shown(self) -> frozenset[str]:
+        """The Paper fields the list writes when a paper has them.
+
+        A field one odd entry shows is not a habit: it needs two examples or a twentieth of the
+        weight. Fields derived from another (the arXiv id written out beside an arXiv link, a
+        repository's owner) need most of the entries that could show them to show them.
+        """
+        total = sum(e.weight for e in self.examples) or 1.0
+        weight: dict[str, float] = {}
+        count: dict[str, int] = {}
+        for e in self.examples:
+            for name in e.shape.fields:
+                weight[name] = weight.get(name, 0.0) + e.weight
+                count[name] = count.get(name, 0) + 1
+        out = {n for n in weight if count[n] >= 2 or weight[n] >= total / 20}
+        for derived, base in (("arxiv", "url"), ("repo", "code")):
+            could = sum(e.weight for e in self.examples if _could_show(e.shape, derived, base))
+            if derived in out and weight.get(derived, 0.0) < could / 2:
+                out.discard(derived)
+        return frozenset(out)
+
+    def rows(self) -> list[Example]:
+        """The examples that are table rows."""
+        return [e for e in self.examples if e.shape.container == "row"]
+
+
+def _could_show(shape: Shape, derived: str, base: str) -> bool:
+    """Whether an example's paper has the derived field (an arXiv link, a repository link)."""
+    if derived in shape.fields:
+        return True
+    if derived == "arxiv":
+        return any(name == "url" and fmt for name, _raw, fmt in shape.values)
+    from .words import code_repo
+
+    return any(name == "code" and code_repo(raw) for name, raw, _fmt in shape.values)
+
+
+def learn_template(examples: list[Example]) -> EntryTemplate:
+    """A template from weighted example shapes (no examples: the default style)."""
+    if not examples:
+        from .defaults import DEFAULT_TEMPLATE
+
+        return DEFAULT_TEMPLATE
+    values = []
+    titles: dict[tuple, list] = {}
+    for e in examples:
+        for name, raw, fmt in e.shape.values:
+            values.append((name, raw, fmt, e.weight))
+        key = title_key(e.shape)
+        if e.shape.title_wrap is not None and key is not None:
+            titles.setdefault(key, []).append((e.shape.title_wrap, e.weight))
+    # Titles wrap by the shape they are written in: bold titles may wrap where links never do.
+    wraps = {key: w for key, seen in titles.items() if (w := learn_wrap(seen)) is not None}
+    formats = learn_formats(values, wraps)
+    eols: dict[bool, list] = {}
+    for e in examples:
+        if e.shape.head_eol is not None and e.shape.title_wrap is not None:
+            eols.setdefault("\n" in e.shape.title_wrap[1], []).append((e.shape.head_eol, e.weight))
+    formats = replace(formats, head_eol={k: weighted_majority(v) for k, v in eols.items() if len(v) >= 2})
+    return EntryTemplate(tuple(examples), formats)
+
+
+def title_key(shape: Shape) -> tuple | None:
+    """The key of the piece that holds the title."""
+    for zone in shape.zones:
+        for piece in zone.pieces:
+            if "title" in piece.fields:
+                return piece.key
+    return None
+
+
+def structure(zone: Zone) -> tuple:
+    """A zone's pieces by key, a run of link pieces counted once: what a shape group shares."""
+    keys: list[Any] = []
+    for piece in zone.pieces:
+        key = piece.key
+        if "link" in piece.fields and keys and keys[-1] == ("links", key):
+            continue
+        keys.append(("links", key) if "link" in piece.fields else key)
+    return tuple(keys)
+
+
+def zone_fields(zone: Zone) -> frozenset[str]:
+    """The fields a zone needs: all its pieces' fields."""
+    return zone.fields
+
+
+def choose(options: list[tuple[Zone, float]], have: frozenset[str], shown: frozenset[str]) -> Zone | None:
+    """The zone to write from: the heaviest shape group showing most of what the paper has."""
+    groups: dict[tuple, list[tuple[Zone, float]]] = {}
+    for zone, weight in options:
+        groups.setdefault(structure(zone), []).append((zone, weight))
+    best = None
+    best_score: tuple = ()
+    for members in groups.values():
+        fields = members[0][0].fields
+        extra = len(fields - have)
+        missing = len((have & shown) - fields)
+        weight = sum(w for _, w in members)
+        score = (-extra, -missing, weight)
+        if best is None or score > best_score:
+            best, best_score = members, score
+    if best is None:
+        return None
+    return merge_literals(best)
+
+
+def merge_literals(members: list[tuple[Zone, float]]) -> Zone:
+    """One zone of a shape group: each literal (lead, separators, trail) by weighted majority."""
+    first = max(members, key=lambda m: m[1])[0]
+    lead = stable_majority((z.lead, w) for z, w in members)
+    trail = stable_majority((z.trail, w) for z, w in members)
+    seps = []
+    for k in range(len(first.seps)):
+        seps.append(stable_majority((z.seps[k], w) for z, w in members if len(z.seps) == len(first.seps)))
+    return Zone(lead, first.pieces, tuple(seps), trail)
+
+
+def pieces_for(options: list[tuple[Zone, float]], field_name: str) -> tuple[Piece, str, Piece | None, Zone] | None:
+    """The heaviest example's piece that shows `field_name`, the separator before it and the
+    piece it follows (None when it comes first)."""
+    best = None
+    best_weight = -1.0
+    for zone, weight in options:
+        for k, piece in enumerate(zone.pieces):
+            if field_name in piece.fields and weight > best_weight:
+                before = zone.pieces[k - 1] if k else None
+                sep = zone.seps[k - 1] if k else (zone.seps[0] if zone.seps else " ")
+                best, best_weight = (piece, sep, before, zone), weight
+    return best
