@@ -57,6 +57,7 @@ class Found:
     cells: list[tuple[int, int]] | None = None
     note_lines: tuple[int, ...] = ()  # indexes of lines that are the curator's note
     title_form: str = ""  # link | bold | quoted | text | em
+    header: tuple[str, ...] = ()  # a table row's header cells
 
     def taken(self, start: int, end: int) -> bool:
         """Whether [start, end) overlaps a slot already found."""

@@ -15,6 +15,8 @@ from typing import Any
 from .text import DateStyle, learn_dates, parse_date
 from .words import split_authors, venue_year
 
+#: Share of a list's paper links that must share one shape before new links take that shape.
+CONVENTION_SHARE = 0.75
 _ETAL_RE = re.compile(r"\s*,?\s*(?:et\.? al\.?|and others)\s*$", re.I)
 _ELLIPSIS_RE = re.compile(r"(?:^|,)\s*(?:\.\.\.|…)\s*(?:,|$)")
 
@@ -65,14 +67,17 @@ class AuthorFormat:
 
 
 def learn_authors(written: list[tuple[str, float]]) -> AuthorFormat:
-    """The author format from author lists as written (with their weights)."""
+    """The author format from author lists as written (with their weights).
+
+    A shortening rule holds only while the list keeps it: entries that could have been
+    shortened the same way but show every name (recent ones weigh more) outvote it.
+    """
     joiners: list[tuple[str, float]] = []
     pairs: list[tuple[str, float]] = []
     lasts: list[tuple[str | None, float]] = []
     elided: list[tuple[tuple, float]] = []
     etal: list[tuple[int, float]] = []
-    full: list[int] = []
-    lengths: Counter = Counter()
+    full: list[tuple[int, float]] = []
     single = total = 0
     for raw, weight in written:
         text = " ".join(raw.split())
@@ -94,29 +99,38 @@ def learn_authors(written: list[tuple[str, float]]) -> AuthorFormat:
             k = names.index("...") if "..." in names else names.index("…")
             elided.append(((k, len(names) - k - 1, names[k]), weight))
         else:
-            full.append(len(real))
-            lengths[len(real)] += 1
+            full.append((len(real), weight))
     joiner = weighted_majority(joiners, None) or weighted_majority(pairs, ", ")
     last = weighted_majority(lasts, None)
-    rule: tuple = ()
-    if elided:
-        head, tail, mark = weighted_majority(elided)
-        rule = ("elide", head, tail, mark)
-    elif etal:
-        shown = weighted_majority(etal)
-        rule = ("etal", shown, max(full, default=shown), " et al.")
-    elif lengths:
-        top = max(lengths)
-        # Many entries stopping at exactly the same, largest count is a cap, not a coincidence.
-        if top >= 5 and lengths[top] >= 3 and lengths[top] >= sum(lengths.values()) / 10:
-            rule = ("cap", top)
     return AuthorFormat(
         joiner=joiner,
         pair_joiner=weighted_majority(pairs, joiner),
         last_joiner=last if last != joiner else None,
-        rule=rule,
+        rule=_shortening(elided, etal, full),
         surnames=total > 0 and single * 2 > total,
     )
+
+
+def _shortening(elided: list, etal: list, full: list) -> tuple:
+    """The shortening rule the list keeps, if any: `elide`, `etal` or `cap`."""
+    if elided:
+        head, tail, mark = weighted_majority(elided)
+        longer = sum(w for n, w in full if n > head + tail + 1)
+        if sum(w for _, w in elided) > longer:
+            return ("elide", head, tail, mark)
+    if etal:
+        shown = weighted_majority(etal)
+        longer = sum(w for n, w in full if n > shown + 1)
+        if sum(w for _, w in etal) > longer:
+            most = max((n for n, _ in full), default=shown)
+            return ("etal", shown, most, " et al.")
+    lengths = Counter(n for n, _ in full)
+    if lengths:
+        top = max(lengths)
+        # Many entries stopping at exactly the same, largest count is a cap, not a coincidence.
+        if top >= 5 and lengths[top] >= 3 and lengths[top] >= sum(lengths.values()) / 10:
+            return ("cap", top)
+    return ()
 
 
 def _separators(text: str, names: list[str]) -> list[str]:
@@ -237,14 +251,17 @@ def learn_formats(values: list[tuple[str, str, Any, float]], wrap: dict) -> Form
             dates += [parsed] * max(1, round(weight * 2))
     forms = [(fmt, w) for _raw, fmt, w in by.get("url", []) if fmt]
     all_forms = frozenset(f for f, _ in forms) | frozenset(f for _r, f, _w in by.get("alink", []) if f)
+    top = weighted_majority(forms)
+    top_share = sum(w for f, w in forms if f == top) / (sum(w for _, w in forms) or 1.0)
     return Formats(
         dates=learn_dates(dates),
         authors=learn_authors([(r, w) for r, _f, w in by.get("authors", [])]),
         venues=learn_venues([(r, w) for r, _f, w in by.get("venue", [])]),
         tags=learn_tags([(f, w) for _r, f, w in by.get("tags", []) if f]),
-        url_form=weighted_majority(forms),
+        url_form=top,
         url_forms=all_forms,
-        convention=len(forms) >= 5,
+        # A convention is a shape most links share: a list of mixed links keeps a link as given.
+        convention=len(forms) >= 5 and top_share >= CONVENTION_SHARE,
         title_escapes=_title_escapes([r for r, _f, _w in by.get("title", [])]),
         wrap=wrap,
     )

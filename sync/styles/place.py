@@ -21,6 +21,8 @@ from .template import EntryTemplate
 _NUMBER_RE = re.compile(r"^([ \t]*)(\d{1,9})[.)][ \t]")
 #: |rank correlation| at or above which a section is in date order, and new papers go by date.
 SORTED_TAU = 0.9
+#: The same over the list's sections together, where sections in other orders add noise.
+LIST_SORTED_TAU = 0.85
 #: |rank correlation| at or above which a section leans one way: new papers at that end.
 LEANING_TAU = 0.15
 ORDER_SAMPLE = 40
@@ -61,7 +63,7 @@ def learn_placement(doc: Any, section: Any, history: Any = None) -> Placement:
         if list_keyed >= MIN_KEYED and (keyed < MIN_KEYED or abs(list_tau) >= LEANING_TAU):
             tau, keyed = list_tau, list_keyed
             whose = "this list"
-    if keyed >= MIN_KEYED and abs(tau) >= SORTED_TAU:
+    if keyed >= MIN_KEYED and abs(tau) >= (SORTED_TAU if whose == "this section" else LIST_SORTED_TAU):
         rule = "newest-first" if tau < 0 else "oldest-first"
         return Placement(
             rule,
@@ -153,10 +155,12 @@ def split_key(key: str | None) -> tuple | None:
 
 
 def _compare(a: tuple, b: tuple) -> int:
-    """-1, 0 or 1 comparing two keys on the precision both have."""
-    for x, y in zip(a, b, strict=True):
+    """-1, 0 or 1 comparing two keys on the parts both have (year, month, day, arXiv number)."""
+    for k, (x, y) in enumerate(zip(a, b, strict=True)):
         if x is None or y is None:
-            return 0
+            if k < 2:
+                return 0  # a year-only date says nothing of the month or what follows
+            continue
         if x != y:
             return -1 if x < y else 1
     return 0

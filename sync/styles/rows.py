@@ -45,7 +45,7 @@ def placeholder(cell: str) -> bool:
 def find_row_slots(text: str, header: list[str]) -> Found:
     """The fields of a table row: the Title column's title and link, then every other column."""
     cells = cell_spans(text)
-    found = Found(text, "row", cells[0][0] if cells else 0, [], cells=cells)
+    found = Found(text, "row", cells[0][0] if cells else 0, [], cells=cells, header=tuple(header))
     roles = [role_of(header[i]) if i < len(header) else None for i in range(len(cells))]
     order = sorted(range(len(cells)), key=lambda i: roles[i] != "title")
     for i in order:

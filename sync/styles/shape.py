@@ -86,6 +86,7 @@ class Shape:
     family: str = "link item"
     title_wrap: tuple | None = None  # (column the title starts at, title as written, text after)
     head_eol: str | None = None  # the spaces ending the line where the title ends, if more follow
+    header: tuple[str, ...] = ()  # a table row's header cells
 
     @property
     def fields(self) -> frozenset[str]:
@@ -105,6 +106,7 @@ def shape_of(found: Found) -> Shape:
         "family": f"{found.title_form} {found.container}",
         "title_wrap": _title_wrap(found),
         "head_eol": _head_eol(found, end),
+        "header": found.header,
     }
     if found.container == "row" and found.cells:
         zones = []

@@ -28,8 +28,6 @@ FORM_LINES = 2000
 _ARXIV_LINK_RE = re.compile(
     r"\]\(<?(https?://(?:[\w-]+\.)*arxiv\.org/[^\s)>]+)>?\)|<(https?://(?:[\w-]+\.)*arxiv\.org/[^\s>]+)>"
 )
-#: A list needs this many arXiv links before their shape is a convention new links must follow.
-MIN_CONVENTION = 5
 
 
 def _spread(items: Sequence, limit: int) -> Sequence:
@@ -41,14 +39,18 @@ def _spread(items: Sequence, limit: int) -> Sequence:
 
 
 def time_key(fields: EntryFields) -> str | None:
-    """When the paper is from, as a sortable `YYYY-MM...` text: its date, else its arXiv id."""
-    if fields.date:
-        return fields.date
+    """When the paper is from, as a sortable `YYYY-MM...` text: its date, else its arXiv id;
+    an arXiv id's number orders papers of one month (`.000123` after the date)."""
     parsed = parse_arxiv_id(fields.arxiv_id) if fields.arxiv_id else None
+    seq = ""
     if parsed is not None and "/" not in parsed.base:
-        yymm, _, seq = parsed.base.partition(".")
-        return f"20{yymm[:2]}-{yymm[2:]}-00.{int(seq or 0):06d}"
-    return None
+        yymm, _, number = parsed.base.partition(".")
+        seq = f".{int(number or 0):06d}"
+        if not fields.date:
+            return f"20{yymm[:2]}-{yymm[2:]}-00{seq}"
+        if fields.date[2:7].replace("-", "") != yymm:
+            seq = ""  # a date of another month than the id's: the number says nothing of it
+    return fields.date + seq if fields.date else None
 
 
 def examples_of(doc: Any, entries: list, *, own: bool) -> list[Example]:
@@ -62,7 +64,8 @@ def examples_of(doc: Any, entries: list, *, own: bool) -> list[Example]:
         if found is None:
             continue
         key = time_key(fields)
-        weight = (0.5 + rank[key]) if key else 1.0
+        # Recent entries show the list's current habits: the newest weigh ten times the oldest.
+        weight = (0.2 + 1.8 * rank[key] ** 2) if key else 0.7
         out.append(Example(shape_of(found), weight * (SECTION_WEIGHT if own else 1.0), own))
     return out
 
@@ -90,7 +93,6 @@ def _finish(template: EntryTemplate, doc: Any, section: Any, own: list[Example])
     formats = replace(
         template.formats,
         url_forms=template.formats.url_forms | frozenset(seen),
-        convention=sum(seen.values()) >= MIN_CONVENTION,
         url_form=template.formats.url_form or (seen.most_common(1)[0][0] if seen else None),
     )
     template = replace(template, formats=formats, note=_note_format(doc, template))
