@@ -1,4 +1,4 @@
-"""extract_fields: what entries of every known shape say, and fields_to_paper."""
+"""extract_fields: what entries of every shape say, and fields_to_paper."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def test_link_date_entry_with_code_tags_and_date() -> None:
         "- [Adaptive Warmup Without Tuning](https://arxiv.org/pdf/2404.05678), Apr. 9 2024. "
         "[code](https://github.com/example/warmless). `optimizer` `warmup`."
     )
-    assert f.family == "link_date"
+    assert f.family == "link item"
     assert f.title == "Adaptive Warmup Without Tuning"
     assert f.url == "https://arxiv.org/pdf/2404.05678"
     assert f.arxiv_id == "2404.05678"
@@ -52,7 +52,7 @@ def test_labelled_links_and_nested_note_bullets() -> None:
     )
     assert f.links == (("tweet", "https://x.com/a/status/1"),)
     assert f.note == '- _"a quoted remark"_\n- another thought'
-    assert f.layout["note_indent"] == "  "
+    assert [n for n in f.layout["found"].note_lines] == [1, 2]
 
 
 def test_bold_arxiv_entry_with_wrapped_title_elided_authors_and_code() -> None:
@@ -66,7 +66,7 @@ def test_bold_arxiv_entry_with_wrapped_title_elided_authors_and_code() -> None:
         "![Star](https://img.shields.io/github/stars/dev/prune.svg?style=social&label=Star)"
     )
     f = extract_fields(text)
-    assert f.family == "bold_arxiv"
+    assert f.family == "bold item"
     assert f.title == "Data Pruning by Loss Trajectories: What to Drop"
     assert f.title_raw == "Data Pruning by Loss Trajectories: What to \n  Drop"
     assert f.arxiv_id == "2410.09002v2"
@@ -74,10 +74,8 @@ def test_bold_arxiv_entry_with_wrapped_title_elided_authors_and_code() -> None:
     assert f.authors == ("Dev Patel", "Eva Novak", "Femi Ade", "...", "Yuri Sato", "Zoe Park")
     assert f.authors_truncated
     assert f.code_url == "https://github.com/dev/prune"
-    assert f.extras == (("slot3", "cication: [**-1**](None)"),)
     paper = fields_to_paper(f)
-    assert paper.title == "Data Pruning by Loss Trajectories: What to \nDrop"
-    assert paper.extra == {"slots": {"slot3": "cication: [**-1**](None)"}}
+    assert paper.title == "Data Pruning by Loss Trajectories: What to Drop"
 
 
 def test_bold_venue_slot_reads_venue_and_year() -> None:
@@ -94,9 +92,9 @@ def test_blog_paragraph() -> None:
         "Adds small bottleneck layers.\\\n"
         "<https://aclanthology.org/2023.acl-long.1>"
     )
-    assert f.family == "blog"
+    assert f.family == "bold paragraph"
     assert f.authors == ("Kim", "Ford")
-    assert (f.venue, f.date) == ("ACL", "2023")
+    assert (f.venue, f.date) == ("ACL'23", None)
     assert f.note == "Adds small bottleneck layers."
     assert f.url == "https://aclanthology.org/2023.acl-long.1"
     assert f.identities == ("acl:2023.acl-long.1",)
@@ -112,7 +110,7 @@ def test_table_row_by_header_names() -> None:
         "| ICLR | [code](https://github.com/x/budget) | |",
         table_header=header,
     )
-    assert f.family == "table"
+    assert f.family == "link row"
     assert (f.title, f.date, f.venue) == ("Token Budget Laws", "2024-01", "ICLR")
     assert f.authors == ("Ada Moreau", "Lena Fischer")
     assert f.code_url == "https://github.com/x/budget"
@@ -123,7 +121,7 @@ def test_table_row_by_header_names() -> None:
     [
         "- [Pretrain](#pretrain)",  # a table-of-contents link
         "- [**mergekit**](https://github.com/cg123/mergekit) - cg123",  # a code repository
-        "- :clapper: [A talk](https://www.youtube.com/watch?v=x)",  # unknown prefix: opaque
+        "- :clapper: [A talk](https://www.youtube.com/watch?v=x)",  # a video, not a paper
         "Just a sentence in a paragraph.",
         "",
     ],
@@ -133,14 +131,16 @@ def test_unrecognised_entries_are_not_papers(text: str) -> None:
 
 
 def test_unknown_entries_still_expose_identities_for_duplicates() -> None:
-    f = extract_fields("- :star: [Thing](https://arxiv.org/abs/2401.00011v2) extra words")
+    f = extract_fields("- Read this: https://arxiv.org/abs/2401.00011v2 and more words")
     assert f.family == "unknown"
     assert f.identities == ("arxiv:2401.00011",)
+    decorated = extract_fields("- :star: [Thing](https://arxiv.org/abs/2401.00011v2) extra words")
+    assert decorated.is_paper and decorated.identities == ("arxiv:2401.00011",)
 
 
 def test_plain_link_and_markdown_escapes_in_title() -> None:
     f = extract_fields(r"* [Pathways \_notes\_ \[draft\]](https://example.org/p)")
-    assert f.family == "plain_link"
+    assert f.family == "link item"
     assert f.title == "Pathways _notes_ [draft]"
     assert f.title_raw == r"Pathways \_notes\_ \[draft\]"
 

@@ -30,7 +30,7 @@ _DATE_CANDIDATES = re.compile(
     r"|(?:19|20)\d{2}"
     r")(?![\w])"
 )
-_SEGMENT_SPLIT = re.compile(r"\s*(?:[,;·|•\[\]()]|\.(?=\s|$)|\s[-–—]\s|\\$|\n)\s*")
+_SEGMENT_SPLIT = re.compile(r"\s*(?:[,;·|•\[\]()]|\.(?=\s|$)|\s[-–—]\s|\\(?=\n|$)|\n)\s*")
 _QUOTES = {'"': '"', "“": "”", "'": "'"}
 
 
@@ -226,12 +226,10 @@ def _title_in_text(text: str, found: Found, start: int, end: int, nxt: Span | No
         return False
     if not any(ch.isalpha() for ch in stripped) or stripped.startswith("["):
         return False
-    if nxt is None or nxt.kind not in ("link", "autolink", "url"):
-        return False
-    if nxt.kind == "link" and label_kind(text[nxt.inner : nxt.inner_end]) is None:
-        return False
-    body = stripped.rstrip(" \t:-–—,")
-    if len(body.split()) < 2 or "\n" in body:
+    if nxt is None or nxt.kind != "link" or label_kind(text[nxt.inner : nxt.inner_end]) is None:
+        return False  # only `Title [Link](url)`: a bare URL after words is a sentence
+    body = stripped.rstrip(" \t-–—,[(")
+    if len(body.split()) < 2 or "\n" in body or body.endswith(":"):
         return False
     found.slots.append(Slot("title", start + lead, start + lead + len(body)))
     found.slots.append(Slot("url", nxt.url_at, nxt.url_at + len(nxt.url), _form(nxt.url)))
@@ -450,7 +448,13 @@ def _joiner(text: str, run: list[Span]) -> str:
 
 
 def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) -> None:
-    """A short free-text segment that names a venue; a name list in the head if none was found."""
+    """A short free-text segment after the title that names a venue; else a list of names.
+
+    Text before the title (a model's name in bold, a tag) is never the venue.
+    """
+    title = found.first("title")
+    if title is not None and found.container != "row":
+        start = max(start, title.end)
     covered = [(s.start, s.end) for s in body if s.kind in ("link", "badge", "image", "tag", "autolink", "url")]
     covered += [(s.start, s.end) for s in found.slots]
     covered.sort()
@@ -502,8 +506,6 @@ def _note_lines(text: str, found: Found, line_starts: list[int]) -> tuple[int, .
         if k <= head_last:
             continue
         le = _line_end(text, ls)
-        if not text[ls:le].strip():
-            continue
-        if not any(ls <= s.start < le + 1 for s in found.slots):
+        if text[ls:le].strip() and not any(ls <= s.start <= le for s in found.slots):
             out.append(k)
     return tuple(out)

@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 #: The mark a list uses where it leaves authors out (`A, B, ..., Z`); kept in Paper.authors.
 ELLIPSIS = "..."
 _ETAL_RE = re.compile(r"^(?:et\.? al\.?|others)$", re.I)
-_URL_RE = re.compile(r"\]\(\s*<?([^)\s>]+)>?\s*\)|<(https?://[^>\s]+)>")
+_TRAILING_ETAL_RE = re.compile(r"[\s,]+(?:et\.? al\.?|and others)\s*$", re.I)
+_URL_RE = re.compile(r"\]\(\s*<?([^)\s>]+)>?\s*\)|<(https?://[^>\s]+)>|(https?://[^\s<>()\[\]]+)")
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,28 @@ class EntryFields:
 
     @property
     def is_paper(self) -> bool:
-        """A recognised entry with a title and at least one link or id."""
-        return self.family != "unknown" and bool(self.title) and bool(self.url or self.arxiv_id)
+        """A recognised entry with a title and a link that can be a paper's (or an arXiv id).
+
+        A table-of-contents anchor, a code repository and a video are entries of a list but
+        not papers: they teach nothing about how the list writes papers.
+        """
+        if self.family == "unknown" or not self.title:
+            return False
+        if self.arxiv_id:
+            return True
+        return bool(self.url) and not not_a_paper(self.url or "")
+
+
+_NOT_PAPER_HOSTS = re.compile(
+    r"^https?://(?:www\.|m\.)?(?:youtube\.com|youtu\.be|vimeo\.com|bilibili\.com)/", re.I
+)
+
+
+def not_a_paper(url: str) -> bool:
+    """A link that is never a paper's: an anchor in the page, a code repository, a video."""
+    from .words import code_repo
+
+    return url.startswith("#") or not url.strip() or bool(code_repo(url)) or bool(_NOT_PAPER_HOSTS.match(url))
 
 
 def _identities(values: list[str]) -> tuple[str, ...]:
@@ -60,7 +81,7 @@ def _identities(values: list[str]) -> tuple[str, ...]:
 
 
 def _unknown(text: str) -> EntryFields:
-    urls = [m.group(1) or m.group(2) for m in _URL_RE.finditer(text)]
+    urls = [m.group(1) or m.group(2) or m.group(3) for m in _URL_RE.finditer(text)]
     return EntryFields("unknown", identities=_identities(urls))
 
 
@@ -133,7 +154,11 @@ def plain_title(raw: str) -> str:
 
 def _authors(raw: str) -> tuple[str, ...]:
     names = []
-    for part in split_authors(collapse(raw)):
+    text = collapse(raw)
+    mark = _TRAILING_ETAL_RE.search(text)
+    if mark:
+        text = text[: mark.start()] + ", et al."
+    for part in split_authors(text):
         if part in ("...", "…") or _ETAL_RE.match(part):
             names.append(ELLIPSIS)
         else:
@@ -151,9 +176,15 @@ def _tags(text: str, value: tuple[str, Any]) -> tuple[str, ...]:
 def _note(text: str, found: Found) -> str | None:
     if not found.note_lines:
         return None
-    lines = text.split("\n")
-    first = found.note_lines[0]
-    return "\n".join(lines[first:]) if lines[first:] else None
+    every = text.split("\n")
+    lines = [_HARD_BREAK_RE.sub("", every[k]) for k in found.note_lines]
+    # The note as the curator wrote it, without the indent it has under the entry.
+    indent = min(len(ln) - len(ln.lstrip(" \t")) for ln in lines if ln.strip())
+    return "\n".join(ln[indent:] for ln in lines) or None
+
+
+#: A hard line break at a line's end: a backslash or `<br>` (two spaces are kept as written).
+_HARD_BREAK_RE = re.compile(r"(?:\\|<br\s*/?>)$", re.I)
 
 
 def date_of(fields: EntryFields) -> Any:

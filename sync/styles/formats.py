@@ -33,26 +33,35 @@ def weighted_majority(pairs: Iterable[tuple[Any, float]], default: Any = None) -
     return next(v for v, w in totals.items() if w == best)
 
 
-def stable_majority(pairs: Iterable[tuple[str, float]], default: str = "") -> str:
+def stable_majority(pairs: Iterable[tuple[str, float]], default: str = "", *, between: bool = False) -> str:
     """The literal most examples share; one entry's own text is never copied into another's.
 
-    A value only one example shows (a model name before its title, a citation count) is that
-    entry's data: when other values repeat, the heaviest repeated one wins; when none repeats,
-    the value with the fewest letters and digits (the bare punctuation) does.
+    Values that differ only in their spaces count as one. A value no other example shares (a
+    model name before a title, a citation count) is that entry's data: a repeated value wins
+    over it. When every example writes its own words there, none is copied: a separator
+    (`between`) keeps its punctuation, text before or after the pieces is left out.
     """
     totals: dict[str, float] = {}
-    counts: dict[str, int] = {}
+    classes: dict[str, list[str]] = {}
     for value, weight in pairs:
         totals[value] = totals.get(value, 0.0) + weight
-        counts[value] = counts.get(value, 0) + 1
+        classes.setdefault(" ".join(value.split()), []).append(value)
     if not totals:
         return default
-    if len(totals) == 1:
-        return next(iter(totals))
-    repeated = [v for v in totals if counts[v] >= 2]
+    if len(classes) == 1 or sum(len(v) for v in classes.values()) == 1:
+        return max(totals, key=lambda v: totals[v])
+    repeated = [members for members in classes.values() if len(members) >= 2]
     if repeated:
-        return max(repeated, key=lambda v: totals[v])
-    return min(totals, key=lambda v: (sum(ch.isalnum() for ch in v), -totals[v]))
+        best = max(repeated, key=lambda m: sum(totals[v] for v in set(m)))
+        return max(set(best), key=lambda v: totals[v])
+    bare = [v for v in totals if not any(ch.isalnum() for ch in v)]
+    if bare:
+        return max(bare, key=lambda v: totals[v])
+    if not between:
+        return ""
+    least = min(totals, key=lambda v: sum(ch.isalnum() for ch in v))
+    punct = re.sub(r"[^\W_]+", "", least)
+    return re.sub(r"[ \t]+", " ", punct) or " "
 
 
 @dataclass(frozen=True)
@@ -94,7 +103,7 @@ def learn_authors(written: list[tuple[str, float]]) -> AuthorFormat:
         single += sum(1 for n in real if len(n.split()) == 1)
         total += len(real)
         if mark:
-            etal.append((len(real), weight))
+            etal.append(((len(real), mark.group(0)), weight))
         elif "..." in names or "…" in names:
             k = names.index("...") if "..." in names else names.index("…")
             elided.append(((k, len(names) - k - 1, names[k]), weight))
@@ -119,11 +128,12 @@ def _shortening(elided: list, etal: list, full: list) -> tuple:
         if sum(w for _, w in elided) > longer:
             return ("elide", head, tail, mark)
     if etal:
-        shown = weighted_majority(etal)
+        shown = weighted_majority((n, w) for (n, _mark), w in etal)
+        mark = weighted_majority((m, w) for (_n, m), w in etal)
         longer = sum(w for n, w in full if n > shown + 1)
         if sum(w for _, w in etal) > longer:
             most = max((n for n, _ in full), default=shown)
-            return ("etal", shown, most, " et al.")
+            return ("etal", shown, most, mark)
     lengths = Counter(n for n, _ in full)
     if lengths:
         top = max(lengths)

@@ -9,7 +9,7 @@ from typing import Any
 from ..identity import parse_arxiv_id
 from .formats import write_authors, write_tags, write_venue
 from .shape import Piece, Ref, Zone
-from .template import EntryTemplate, choose, pieces_for
+from .template import EntryTemplate, choose, literals, pieces_for
 from .text import escape_line_start, escape_text, neutralize_html, safe_url
 from .urls import arxiv_form, arxiv_url
 from .words import code_repo
@@ -73,14 +73,23 @@ def write_entry(paper: Any, template: EntryTemplate) -> Written:
     else:
         options = [(e.shape.zones[0], e.weight) for e in examples if len(e.shape.zones) == 1]
         zone = choose(options, have, shown) or Zone("", (), (), "")
-        pieces, seps = compose(zone, options, have, shown)
+        pieces = compose(zone, options, have, shown)
+        lead, seps, trail = literals(options, pieces)
         head = _head(template, examples, zone)
         joiner = link_joiner(options)
-        body = join_pieces(paper, template, pieces, seps, zone.lead, zone.trail, head, container, joiner)
+        body = join_pieces(paper, template, pieces, seps, lead, trail, head, container, joiner)
         text = _head_eol(head + body, paper, template)
         used = frozenset(f for p in pieces for f in p.fields)
     lines = text.split("\n")
-    lines += note_lines(paper, template)
+    notes = note_lines(paper, template)
+    if paper.note and template.note_inside and len(lines) > 1:
+        # A paragraph's note goes before its last line, each line closed by its hard break.
+        brk = re.search(r"(?:[ \t]*\\|[ \t]*<br\s*/?>|  )$", lines[-2])
+        tail = brk.group(0) if brk else ""
+        inside = [escape_line_start(escape_text(n, "line")) + tail for n in paper.note.split("\n") if n.strip()]
+        lines = lines[:-1] + inside + lines[-1:]
+    else:
+        lines += notes
     return Written(lines, _left_out(paper, used | {"title", "url"}))
 
 
@@ -119,7 +128,9 @@ def _left_out(paper: Any, used: frozenset[str]) -> tuple[str, ...]:
 
 
 def _head(template: EntryTemplate, examples: list, zone: Zone) -> str:
-    heads = [(e.shape.head, e.weight) for e in examples]
+    # The marker is the section's own (a numbered section stays numbered in a bulleted list).
+    own = [e for e in examples if e.own] or examples
+    heads = [(e.shape.head, e.weight) for e in own]
     from .formats import weighted_majority
 
     return weighted_majority(heads, "- ").replace(_NUMBER, "1")
@@ -127,19 +138,10 @@ def _head(template: EntryTemplate, examples: list, zone: Zone) -> str:
 
 def compose(
     zone: Zone, options: list[tuple[Zone, float]], have: frozenset[str], shown: frozenset[str]
-) -> tuple[list[Piece], list[str]]:
+) -> list[Piece]:
     """The chosen zone's pieces with those the paper cannot fill dropped, and pieces for fields
     it has (and the list shows elsewhere) added where the list puts them."""
-    pieces = list(zone.pieces)
-    seps = list(zone.seps)
-    k = 0
-    while k < len(pieces):
-        if pieces[k].fields <= have:
-            k += 1
-            continue
-        del pieces[k]
-        if seps:
-            del seps[k - 1 if k > 0 else 0]
+    pieces = [p for p in zone.pieces if p.fields <= have]
     present = frozenset(f for p in pieces for f in p.fields)
     if not present & {"url", "arxiv"}:
         # Nothing would link the paper (a bold-title list built on arXiv ids, and a paper
@@ -150,16 +152,15 @@ def compose(
         found = pieces_for(options, name)
         if found is None:
             continue
-        piece, sep, before, _zone = found
-        if not piece.fields <= have:
-            continue
+        piece, _sep, before, _zone = found
+        if not piece.fields <= have or piece.fields & present:
+            continue  # a piece showing a field already shown would write it twice
         at = next((i + 1 for i, p in enumerate(pieces) if before is not None and p.key == before.key), None)
         if at is None:
             at = len(pieces) if before is not None else 0
         pieces.insert(at, piece)
-        if len(pieces) > 1:
-            seps.insert(at - 1 if at > 0 else 0, sep)
-    return pieces, seps
+        present |= piece.fields
+    return pieces
 
 
 def _linked_title(piece: Piece) -> Piece:

@@ -12,6 +12,7 @@ from .shape import Zone
 def render_row(paper: Any, template: Any, examples: list, have: frozenset[str]) -> tuple[str, frozenset[str]]:
     """The row's text and the fields it shows."""
     from .render import compose, join_pieces, link_joiner
+    from .template import literals
 
     # The rows of the table being written to: its header decides, else the number of columns.
     own = [e for e in examples if e.own] or examples
@@ -39,11 +40,11 @@ def render_row(paper: Any, template: Any, examples: list, have: frozenset[str]) 
 
             zone = choose(filled, have, shown)
             if zone is not None:
-                pieces, seps = compose(zone, filled, have, shown)
+                pieces = compose(zone, filled, have, shown)
                 if pieces:
+                    lead, seps, trail = literals(filled, pieces)
                     text = join_pieces(
-                        paper, template, pieces, seps, zone.lead, zone.trail, "", "row",
-                        link_joiner(filled),
+                        paper, template, pieces, seps, lead, trail, "", "row", link_joiner(filled)
                     )
                     used |= frozenset(f for p in pieces for f in p.fields)
         if text is None:
@@ -66,7 +67,7 @@ def _owners(rows: list, width: int) -> dict[str, int]:
             for f in zone.fields:
                 weight[(f, c)] = weight.get((f, c), 0.0) + e.weight
     owner: dict[str, int] = {}
-    for (f, c), w in sorted(weight.items(), key=lambda x: -x[1]):
+    for (f, c), _w in sorted(weight.items(), key=lambda x: -x[1]):
         owner.setdefault(f, c)
     return owner
 

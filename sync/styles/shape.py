@@ -49,8 +49,8 @@ class Piece:
 
     @property
     def key(self) -> tuple:
-        """What makes two pieces the same piece: their literals and the slots they hold."""
-        return self.parts
+        """What makes two pieces the same piece: their literals, slots and the fields they need."""
+        return (self.parts, self.fields)
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ class Shape:
     title_wrap: tuple | None = None  # (column the title starts at, title as written, text after)
     head_eol: str | None = None  # the spaces ending the line where the title ends, if more follow
     header: tuple[str, ...] = ()  # a table row's header cells
+    note_inside: bool | None = None  # where its note sits: among its lines, or after them
 
     @property
     def fields(self) -> frozenset[str]:
@@ -107,6 +108,7 @@ def shape_of(found: Found) -> Shape:
         "title_wrap": _title_wrap(found),
         "head_eol": _head_eol(found, end),
         "header": found.header,
+        "note_inside": _note_inside(found),
     }
     if found.container == "row" and found.cells:
         zones = []
@@ -157,11 +159,21 @@ _GLUED_RE = re.compile(r"\S*")
 
 
 def _body_end(text: str, found: Found) -> int:
-    """Where the entry's own text ends: before its note lines."""
-    if not found.note_lines:
-        return len(text)
+    """Where the entry's own text ends: before the note lines that close it."""
     starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-    return max(0, starts[found.note_lines[0]] - 1)
+    notes = set(found.note_lines)
+    k = len(starts)
+    while k - 1 in notes:
+        k -= 1
+    return len(text) if k == len(starts) else max(0, starts[k] - 1)
+
+
+def _note_inside(found: Found) -> bool | None:
+    """Whether the entry's note sits among its lines (a paragraph's note before its link line)."""
+    if not found.note_lines:
+        return None
+    last = found.text.count("\n")
+    return any(k < last for k in found.note_lines) and last not in found.note_lines
 
 
 def _ref(slot: Slot) -> Ref:
@@ -193,7 +205,11 @@ def _zone(text: str, a: int, b: int, slots: list[Slot]) -> Zone:
             pos = slot.end
         if y > pos:
             parts.append(text[pos:y])
-        pieces.append(Piece(tuple(parts), frozenset(BASE[s.name] for s in members)))
+        fields = frozenset(BASE[s.name] for s in members)
+        if any(s.name == "url" and s.fmt for s in members) and "title" not in fields:
+            # `[arxiv](http://arxiv.org/abs/...)` beside a title: an arXiv link, not any link.
+            fields |= {"arxiv"}
+        pieces.append(Piece(tuple(parts), fields))
     seps = tuple(text[groups[k][1] : groups[k + 1][0]] for k in range(len(groups) - 1))
     return Zone(text[a : groups[0][0]], tuple(pieces), seps, text[groups[-1][1] : b], b - a)
 

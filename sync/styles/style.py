@@ -53,6 +53,17 @@ def time_key(fields: EntryFields) -> str | None:
     return fields.date + seq if fields.date else None
 
 
+def _recency(rank: float) -> float:
+    import os
+
+    mode = os.environ.get("PS_RECENCY", "lin")
+    if mode == "sq":
+        return 0.2 + 1.8 * rank**2
+    if mode == "flat":
+        return 1.0
+    return 0.5 + rank
+
+
 def examples_of(doc: Any, entries: list, *, own: bool) -> list[Example]:
     """The paper entries among `entries` as weighted examples (recent ones weigh more)."""
     papers = [f for f in (entry_fields(doc, e) for e in entries) if f.is_paper]
@@ -64,8 +75,8 @@ def examples_of(doc: Any, entries: list, *, own: bool) -> list[Example]:
         if found is None:
             continue
         key = time_key(fields)
-        # Recent entries show the list's current habits: the newest weigh ten times the oldest.
-        weight = (0.2 + 1.8 * rank[key] ** 2) if key else 0.7
+        # Recent entries show the list's current habits: the newest weigh more than the oldest.
+        weight = _recency(rank[key]) if key else 1.0
         out.append(Example(shape_of(found), weight * (SECTION_WEIGHT if own else 1.0), own))
     return out
 
@@ -95,7 +106,13 @@ def _finish(template: EntryTemplate, doc: Any, section: Any, own: list[Example])
         url_forms=template.formats.url_forms | frozenset(seen),
         url_form=template.formats.url_form or (seen.most_common(1)[0][0] if seen else None),
     )
-    template = replace(template, formats=formats, note=_note_format(doc, template))
+    inside = weighted_majority(
+        ((e.shape.note_inside, e.weight) for e in template.examples if e.shape.note_inside is not None),
+        False,
+    )
+    template = replace(
+        template, formats=formats, note=_note_format(doc, template), note_inside=inside
+    )
     return _with_gaps(template, doc, section)
 
 

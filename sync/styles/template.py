@@ -37,6 +37,7 @@ class EntryTemplate:
     lead_gap: int = 1  # blank lines between a heading and its first entry
     tail_gap: int = 1  # blank lines between a section's last entry and what follows
     note: tuple[str, str] | None = None  # (indent, wrap) of the list's note bullets
+    note_inside: bool = False  # notes go among the entry's lines (before its last), not after
 
     @property
     def container(self) -> str:
@@ -52,18 +53,17 @@ class EntryTemplate:
     def shown(self) -> frozenset[str]:
         """The Paper fields the list writes when a paper has them.
 
-        A field one odd entry shows is not a habit: it needs two examples or a twentieth of the
-        weight. Fields derived from another (the arXiv id written out beside an arXiv link, a
+        A field one odd entry shows is not a habit: it needs two examples or a twentieth of them. Fields derived from another (the arXiv id written out beside an arXiv link, a
         repository's owner) need most of the entries that could show them to show them.
         """
-        total = sum(e.weight for e in self.examples) or 1.0
         weight: dict[str, float] = {}
         count: dict[str, int] = {}
         for e in self.examples:
             for name in e.shape.fields:
                 weight[name] = weight.get(name, 0.0) + e.weight
                 count[name] = count.get(name, 0) + 1
-        out = {n for n in weight if count[n] >= 2 or weight[n] >= total / 20}
+        # By count, not weight: an old entry shows what the list does as much as a new one.
+        out = {n for n in weight if count[n] >= 2 or count[n] * 20 >= len(self.examples)}
         for derived, base in (("arxiv", "url"), ("repo", "code")):
             could = sum(e.weight for e in self.examples if _could_show(e.shape, derived, base))
             if derived in out and weight.get(derived, 0.0) < could / 2:
@@ -153,18 +153,39 @@ def choose(options: list[tuple[Zone, float]], have: frozenset[str], shown: froze
             best, best_score = members, score
     if best is None:
         return None
-    return merge_literals(best)
+    return max(best, key=lambda m: m[1])[0]
 
 
-def merge_literals(members: list[tuple[Zone, float]]) -> Zone:
-    """One zone of a shape group: each literal (lead, separators, trail) by weighted majority."""
-    first = max(members, key=lambda m: m[1])[0]
-    lead = stable_majority((z.lead, w) for z, w in members)
-    trail = stable_majority((z.trail, w) for z, w in members)
+def literals(options: list[tuple[Zone, float]], pieces: list[Piece]) -> tuple[str, list[str], str]:
+    """The text before, between and after `pieces`, each learned where the examples have it: a
+    separator from the examples where the same two pieces meet, else where either does."""
+    if not pieces:
+        return stable_majority((z.lead + z.trail, w) for z, w in options), [], ""
+    keys = [p.key for p in pieces]
+    filled = [(z, w) for z, w in options if z.pieces]
+    lead = stable_majority(
+        [(z.lead, w) for z, w in filled if z.pieces[0].key == keys[0]]
+        or [(z.lead, w) for z, w in filled]
+    )
+    trail = stable_majority(
+        [(z.trail, w) for z, w in filled if z.pieces[-1].key == keys[-1]]
+        or [(z.trail, w) for z, w in filled]
+    )
     seps = []
-    for k in range(len(first.seps)):
-        seps.append(stable_majority((z.seps[k], w) for z, w in members if len(z.seps) == len(first.seps)))
-    return Zone(lead, first.pieces, tuple(seps), trail)
+    for a, b in zip(keys, keys[1:], strict=False):
+        both, before, after, every = [], [], [], []
+        for z, w in filled:
+            for k in range(len(z.seps)):
+                x, y = z.pieces[k].key, z.pieces[k + 1].key
+                every.append((z.seps[k], w))
+                if x == a and y == b:
+                    both.append((z.seps[k], w))
+                if y == b:
+                    before.append((z.seps[k], w))
+                if x == a:
+                    after.append((z.seps[k], w))
+        seps.append(stable_majority(both or (before + after) or every, " ", between=True))
+    return lead, seps, trail
 
 
 def pieces_for(options: list[tuple[Zone, float]], field_name: str) -> tuple[Piece, str, Piece | None, Zone] | None:

@@ -89,9 +89,12 @@ def split_authors(text: str) -> list[str]:
     return [p.strip() for p in _AUTHOR_SPLIT_RE.split(text.strip()) if p.strip()]
 
 
+_TRAILING_ETAL_RE = re.compile(r"[\s,]+(?:et\.? al\.?|and others)\s*$", re.I)
+
+
 def looks_like_authors(text: str, *, strict: bool = False) -> bool:
     """Whether `text` is a list of people's names: most parts names, and not a sentence."""
-    body = text.strip().rstrip(".,;")
+    body = _TRAILING_ETAL_RE.sub(", et al", text.strip()).rstrip(".,;")
     if not body or len(body) > 2000 or "](" in body or body.endswith(":"):
         return False
     parts = split_authors(body)

@@ -2,7 +2,8 @@
 
 Each example title says which widths would have wrapped it exactly as written: a title on one
 line fits, a wrapped one breaks where the next word no longer fits. The width most examples
-agree on (by weight) is the list's; a list with fewer than two wrapped titles does not wrap.
+agree on (by weight) is the list's, if it lays out most of them as written; a list with no
+wrapped title does not wrap.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from collections.abc import Iterable
 
 from .formats import weighted_majority
 
-#: A list needs this many wrapped titles (by weight) before wrapping is its habit.
-MIN_WRAPPED = 1.5
+#: Share of the examples (by weight) the learned width must lay out exactly as written.
+MIN_AGREEMENT = 0.7
 _BREAK_RE = re.compile(r"([ \t]*)\n([ \t]*)")
 
 #: (width, continuation indent, whether the space before a break stays at the line's end)
@@ -49,10 +50,12 @@ def learn_wrap(examples: Iterable[tuple[tuple[int, str, str], float]]) -> Wrap |
     intervals: list[tuple[int, float, float]] = []
     indents: list[tuple[str, float]] = []
     spaces: list[tuple[bool, float]] = []
-    wrapped = 0.0
+    wrapped = 0
+    total = 0.0
     for (col, raw, after), weight in examples:
+        total += weight
         if "\n" in raw:
-            wrapped += weight
+            wrapped += 1
             m = _BREAK_RE.search(raw)
             if m:
                 indents.append((m.group(2), weight))
@@ -60,7 +63,7 @@ def learn_wrap(examples: Iterable[tuple[tuple[int, str, str], float]]) -> Wrap |
         found = _interval(col, raw, after)
         if found is not None:
             intervals.append((found[0], found[1], weight))
-    if wrapped < MIN_WRAPPED or not intervals:
+    if not wrapped or not intervals:
         return None
     # The width covered by the most weight: a sweep over the intervals' ends.
     events = sorted({lo for lo, _, _ in intervals})
@@ -69,7 +72,7 @@ def learn_wrap(examples: Iterable[tuple[tuple[int, str, str], float]]) -> Wrap |
         covered = sum(wt for lo, hi, wt in intervals if lo <= w < hi)
         if covered > best_weight:
             best, best_weight = w, covered
-    if best is None:
+    if best is None or best_weight < MIN_AGREEMENT * total:
         return None
     return (int(best), weighted_majority(indents, "  "), bool(weighted_majority(spaces, False)))
 
