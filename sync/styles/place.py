@@ -139,7 +139,7 @@ def _tau(counts: tuple[int, ...]) -> tuple[float, int]:
 
 def _key_of(doc: Any, entry: Any) -> tuple | None:
     fields = entry_fields(doc, entry)
-    return split_key(time_key(fields)) if fields.is_paper else None
+    return split_key(time_key(fields)) if fields.title else None
 
 
 def split_key(key: str | None) -> tuple | None:
@@ -315,6 +315,10 @@ def _position(doc: Any, section: Any, paper: Any, placement: Placement) -> int:
     if not entries:
         return 0
     first = next((i for i, e in enumerate(entries) if entry_fields(doc, e).is_paper), 0)
+    # The top of the section's list: above other links written as the papers are (a repo, a
+    # talk), below an intro of another kind (a paragraph before the list).
+    kind = entries[first].kind
+    first = next((i for i in range(first) if entries[i].kind == kind), first)
     if placement.rule == "top":
         return first
     if placement.rule == "bottom":

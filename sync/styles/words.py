@@ -51,8 +51,8 @@ def label_kind(label: str) -> str | None:
 def code_repo(url: str) -> tuple[str, str] | None:
     """(owner, repo) of a repository on a code host (GitHub, GitLab...), else None."""
     low = url.lower()
-    if not any(h in low for h in _CODE_HOSTS):
-        return None
+    if not any(h in low for h in _CODE_HOSTS) or low.split("?")[0].endswith(".pdf"):
+        return None  # a PDF kept in a repository is a paper, not code
     try:
         parts = urlsplit(url)
     except ValueError:
