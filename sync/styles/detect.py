@@ -469,8 +469,8 @@ def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) 
             seg = text[seg_a:seg_b]
             if seg.strip("*_`\"' ").lower() in ("arxiv", "preprint", ""):
                 continue
-            inner_a = seg_a + len(seg) - len(seg.lstrip("*_`\"'"))
-            inner_b = seg_b - (len(seg) - len(seg.rstrip("*_`\"'")))
+            inner_a = seg_a + len(seg) - len(seg.lstrip("*_`\"' \t"))
+            inner_b = seg_b - (len(seg) - len(seg.rstrip("*_`\"' \t")))
             if inner_b <= inner_a:
                 continue
             value = text[inner_a:inner_b]

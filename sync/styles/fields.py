@@ -125,7 +125,7 @@ def _extract(text: str, header: list[str] | None) -> EntryFields:
     others = [target for _, target in link_pairs]
     return EntryFields(
         family=f"{found.title_form} {_CONTAINERS[found.container]}",
-        title=clean_title(plain_title(title_raw)),
+        title=clean_title(title_raw),
         title_raw=title_raw,
         url=url or (alink if alink else None),
         links=link_pairs,
@@ -143,13 +143,6 @@ def _extract(text: str, header: list[str] | None) -> EntryFields:
 
 
 _CONTAINERS = {"item": "item", "row": "row", "paragraph": "paragraph"}
-
-
-def plain_title(raw: str) -> str:
-    """A title as written without its emphasis (a title that is bold inside its link, say)."""
-    if "*" not in raw and "_" not in raw:
-        return raw
-    return raw if not spans(raw) else plain(raw)
 
 
 def _authors(raw: str) -> tuple[str, ...]:

@@ -59,9 +59,25 @@ def stable_majority(pairs: Iterable[tuple[str, float]], default: str = "", *, be
         return max(bare, key=lambda v: totals[v])
     if not between:
         return ""
-    least = min(totals, key=lambda v: sum(ch.isalnum() for ch in v))
-    punct = re.sub(r"[^\W_]+", "", least)
-    return re.sub(r"[ \t]+", " ", punct) or " "
+    return _shared_frame(list(totals))
+
+
+def _shared_frame(values: list[str]) -> str:
+    """What separators that each hold an entry's own words share: the line structure after the
+    words (`\n\n\t `) if any, else the separator before them (`, `); the words are dropped."""
+    prefix, suffix = values[0], values[0]
+    for v in values[1:]:
+        while not v.startswith(prefix):
+            prefix = prefix[:-1]
+        while not v.endswith(suffix):
+            suffix = suffix[1:]
+    lead = re.match(r"[^\w\[(`*_]*", prefix)
+    head = lead.group(0) if lead else ""
+    tail = re.search(r"\s*$", suffix)
+    rest = tail.group(0) if tail else ""
+    if "\n" in rest:
+        return rest
+    return head or rest or " "
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,10 @@ def learn_placement(doc: Any, section: Any, history: Any = None) -> Placement:
     tau, keyed = _order(doc, section)
     whose = "this section"
     if keyed < MIN_KEYED or abs(tau) < LEANING_TAU:
-        # Too few dated entries, or no lean: the list's sections together say how it is kept.
+        # Too few dated entries, or no lean: the list's sections together say how it is kept
+        # (a section of two entries in order says so only when the list says nothing).
         list_tau, list_keyed = _list_order(doc)
-        if list_keyed >= MIN_KEYED and (keyed < MIN_KEYED or abs(list_tau) >= LEANING_TAU):
+        if list_keyed >= MIN_KEYED and abs(list_tau) >= LEANING_TAU:
             tau, keyed = list_tau, list_keyed
             whose = "this list"
     if keyed >= MIN_KEYED and abs(tau) >= (SORTED_TAU if whose == "this section" else LIST_SORTED_TAU):
@@ -81,13 +82,13 @@ def learn_placement(doc: Any, section: Any, history: Any = None) -> Placement:
                     f"{end}: {history.counts[end]} of the last {history.total} additions to this "
                     f"list went at the bottom",
                 )
-    if keyed >= MIN_KEYED and tau <= -LEANING_TAU:
+    if keyed >= 2 and tau <= -LEANING_TAU:
         return Placement(
             "top",
             f"top: {whose} is mostly newest first (rank correlation {tau:+.2f} over {keyed} "
             "dated entries)",
         )
-    if keyed >= MIN_KEYED and tau >= LEANING_TAU:
+    if keyed >= 2 and tau >= LEANING_TAU:
         return Placement(
             "bottom",
             f"bottom: {whose} is mostly oldest first (rank correlation {tau:+.2f} over "
@@ -111,7 +112,7 @@ def _list_order(doc: Any) -> tuple[float, int]:
     if "list_order" not in cache:
         total = [0, 0, 0]
         for section in _spread(doc.sections_with_entries(), 20):
-            found = _pairs(doc, list(section.entries), 12)
+            found = _pairs(doc, list(visible_part(doc, section).entries), 12)
             total = [a + b for a, b in zip(total, found, strict=True)]
         cache["list_order"] = _tau(tuple(total))
     return cache["list_order"]

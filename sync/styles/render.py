@@ -62,7 +62,7 @@ def render_entry(paper: Any, template: EntryTemplate) -> list[str]:
 
 def write_entry(paper: Any, template: EntryTemplate) -> Written:
     """The new entry's lines and what of the paper it leaves out."""
-    have = paper_fields(paper)
+    have = _venue_or_date(paper, template, paper_fields(paper))
     shown = template.shown
     container = template.container
     examples = [e for e in template.examples if e.shape.container == container]
@@ -91,6 +91,33 @@ def write_entry(paper: Any, template: EntryTemplate) -> Written:
     else:
         lines += notes
     return Written(lines, _left_out(paper, used | {"title", "url"}))
+
+
+def _venue_or_date(paper: Any, template: EntryTemplate, have: frozenset[str]) -> frozenset[str]:
+    """A venue stands for the date unless the list writes both: a venue that says its year
+    (`ICLR 2025`) only where the list writes such venues with a date, else where it writes
+    venues with a date at all."""
+    if not {"venue", "date"} <= have:
+        return have
+    dated_year = alone_year = dated = 0.0
+    for e in template.examples:
+        fields = e.shape.fields
+        if "venue" not in fields:
+            continue
+        year = any(n == "venue" and _YEAR_RE.search(raw) for n, raw, _f in e.shape.values)
+        if "date" in fields:
+            dated += e.weight
+            dated_year += e.weight if year else 0.0
+        elif year:
+            alone_year += e.weight
+    if _YEAR_RE.search(paper.venue or ""):
+        keep = dated_year > alone_year
+    else:
+        keep = dated > 0
+    return have if keep else have - {"date"}
+
+
+_YEAR_RE = re.compile(r"(?:19|20)\d\d|'\d\d\b")
 
 
 def _head_eol(text: str, paper: Any, template: EntryTemplate) -> str:
@@ -238,7 +265,10 @@ def fill(
             continue
         prev = piece.parts[k - 1] if k and isinstance(piece.parts[k - 1], str) else ""
         context = _context(prev, container)
-        out.append(_value(paper, template, part, context, head + "".join(before) + "".join(out), piece, k, link))
+        value = _value(paper, template, part, context, head + "".join(before) + "".join(out), piece, k, link)
+        if container == "row" and part.name not in ("url", "alink", "code", "link_url"):
+            value = re.sub(r"(?<!\\)\|", r"\\|", value)  # a bare pipe would start a new cell
+        out.append(value)
     del fmt
     return "".join(out)
 
@@ -261,12 +291,12 @@ def _value(
     ident = arxiv_of(paper)
     if name == "title":
         title = _escapes(escape_text(paper.title or "", context), fmt.title_escapes)
-        if container_is_row(context):
-            title = title.replace("|", "\\|")
         col = len(so_far) - so_far.rfind("\n") - 1
         after = _after(piece, k)
         return wrap_title(title, col, after, fmt.wrap.get(piece.key))
     if name == "url":
+        if ref.fmt and ident:
+            return arxiv_url(ref.fmt, ident)
         return main_url(paper, template) or ""
     if name == "alink":
         return arxiv_url(ref.fmt, ident) if ident and ref.fmt else safe_url(paper.url or "")
@@ -293,11 +323,6 @@ def _value(
     if name == "tags":
         return _safe_tags(write_tags(list(paper.tags), fmt.tags), context)
     return ""
-
-
-def container_is_row(context: str) -> bool:
-    """Whether a slot sits in a table cell."""
-    return context == "cell"
 
 
 def _after(piece: Piece, k: int) -> str:

@@ -195,18 +195,26 @@ def _zone(text: str, a: int, b: int, slots: list[Slot]) -> Zone:
         else:
             groups.append((span[0], span[1], [slot]))
     pieces = []
+    # An entry that writes its arXiv id in several forms (`arXiv, id`, an abs and a pdf link)
+    # builds each from the id; one that links the paper once keeps that link as given.
+    by_id = any(s.name in ("alink", "id") for s in inside)
     for x, y, members in groups:
         parts: list[Any] = []
         pos = x
+        titled = any(s.name == "title" for s in members)
         for slot in members:
             if slot.start > pos:
                 parts.append(text[pos : slot.start])
-            parts.append(_ref(slot))
+            # `[arxiv](http://arxiv.org/abs/…v1)` beside a title is built from the id in its
+            # own shape; the title's own link is the paper's URL, kept as given.
+            labelled = text[max(x, slot.start - 2) : slot.start] == "]("
+            derived = slot.name == "url" and slot.fmt and labelled and not titled and by_id
+            parts.append(Ref("url", slot.fmt) if derived else _ref(slot))
             pos = slot.end
         if y > pos:
             parts.append(text[pos:y])
         fields = frozenset(BASE[s.name] for s in members)
-        if any(s.name == "url" and s.fmt for s in members) and "title" not in fields:
+        if any(isinstance(p, Ref) and p.name == "url" and p.fmt for p in parts):
             # `[arxiv](http://arxiv.org/abs/...)` beside a title: an arXiv link, not any link.
             fields |= {"arxiv"}
         pieces.append(Piece(tuple(parts), fields))

@@ -163,28 +163,29 @@ def literals(options: list[tuple[Zone, float]], pieces: list[Piece]) -> tuple[st
         return stable_majority((z.lead + z.trail, w) for z, w in options), [], ""
     keys = [p.key for p in pieces]
     filled = [(z, w) for z, w in options if z.pieces]
-    lead = stable_majority(
-        [(z.lead, w) for z, w in filled if z.pieces[0].key == keys[0]]
-        or [(z.lead, w) for z, w in filled]
-    )
+    # Where fewer than two examples share the exact context, the wider one decides too: a
+    # single example's text between two pieces may be its own (a note line, a count).
+    leads = [(z.lead, w) for z, w in filled if z.pieces[0].key == keys[0]]
+    lead = stable_majority(leads if len(leads) >= 2 else leads + [(z.lead, w) for z, w in filled])
+    trails = [(z.trail, w) for z, w in filled if z.pieces[-1].key == keys[-1]]
     trail = stable_majority(
-        [(z.trail, w) for z, w in filled if z.pieces[-1].key == keys[-1]]
-        or [(z.trail, w) for z, w in filled]
+        trails if len(trails) >= 2 else trails + [(z.trail, w) for z, w in filled]
     )
     seps = []
     for a, b in zip(keys, keys[1:], strict=False):
-        both, before, after, every = [], [], [], []
+        both, near, every = [], [], []
         for z, w in filled:
             for k in range(len(z.seps)):
                 x, y = z.pieces[k].key, z.pieces[k + 1].key
                 every.append((z.seps[k], w))
                 if x == a and y == b:
                     both.append((z.seps[k], w))
-                if y == b:
-                    before.append((z.seps[k], w))
-                if x == a:
-                    after.append((z.seps[k], w))
-        seps.append(stable_majority(both or (before + after) or every, " ", between=True))
+                elif x == a or y == b:
+                    near.append((z.seps[k], w))
+        # One example's separator is trusted when it is bare punctuation; words need company.
+        bare = both and not any(ch.isalnum() for v, _ in both for ch in v)
+        pool = both if len(both) >= 2 or bare else both + near
+        seps.append(stable_majority(pool or every, " ", between=True))
     return lead, seps, trail
 
 

@@ -42,7 +42,7 @@ def label_kind(label: str) -> str | None:
         return "paper"
     if word in CODE_LABELS:
         return "code"
-    if word in OTHER_LABELS or (len(word) <= 3 and not word.isdigit()):
+    if word in OTHER_LABELS:
         return "other"
     return None
 
