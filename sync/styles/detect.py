@@ -457,7 +457,7 @@ def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) 
         start = max(start, title.end)
     covered = [(s.start, s.end) for s in body if s.kind in ("link", "badge", "image", "tag", "autolink", "url")]
     covered += [(s.start, s.end) for s in found.slots]
-    covered.sort()
+    covered = sorted((max(a, start), min(b, end)) for a, b in covered if a < end and b > start)
     pos = start
     regions = []
     for a, b in covered + [(end, end)]:

@@ -243,7 +243,7 @@ def learn_tags(fmts: list[tuple[Any, float]]) -> TagFormat:
 def write_tags(tags: list[str], fmt: TagFormat) -> str:
     """Tags written the list's way."""
     if fmt.each:
-        return fmt.joiner.join(fmt.each.format(t.replace("`", "'")) for t in tags)
+        return fmt.joiner.join(fmt.each.replace("{}", t) for t in tags)
     return fmt.joiner.join(tags)
 
 

@@ -10,7 +10,7 @@ from ..identity import parse_arxiv_id
 from .formats import write_authors, write_tags, write_venue
 from .shape import Piece, Ref, Zone
 from .template import EntryTemplate, choose, literals, pieces_for
-from .text import escape_line_start, escape_text, neutralize_html, safe_url
+from .text import code_span_text, escape_line_start, escape_text, neutralize_html, safe_url
 from .urls import arxiv_form, arxiv_url
 from .words import code_repo
 from .wrap import wrap_title
@@ -321,7 +321,7 @@ def _value(
     if name == "link_url":
         return safe_url(link.url) if link is not None else ""
     if name == "tags":
-        return _safe_tags(write_tags(list(paper.tags), fmt.tags), context)
+        return _tags(list(paper.tags), fmt.tags, context)
     return ""
 
 
@@ -350,10 +350,11 @@ def _safe_names(text: str, context: str) -> str:
     return "".join(out)
 
 
-def _safe_tags(text: str, context: str) -> str:
-    if "`" in text:
-        return neutralize_html(text)
-    return escape_text(text, context)
+def _tags(tags: list[str], fmt: Any, context: str) -> str:
+    """Tags written the list's way, each one line and unable to end its code span early."""
+    if fmt.each and "`" in fmt.each:
+        return write_tags([code_span_text(t) for t in tags], fmt)
+    return write_tags([escape_text(t, context) for t in tags], fmt)
 
 
 def main_url(paper: Any, template: EntryTemplate) -> str | None:

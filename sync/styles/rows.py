@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from .detect import Found, Slot, find_authors, find_dates, find_derived, find_links, find_title
+from .detect import (
+    Found,
+    Slot,
+    find_authors,
+    find_dates,
+    find_derived,
+    find_links,
+    find_title,
+    find_venue,
+)
 from .inline import spans
 from .table import role_of
 
@@ -73,6 +82,11 @@ def find_row_slots(text: str, header: list[str]) -> Found:
             found.slots.append(Slot("tags", inner_a, inner_b, ("joined", ", ")))
         find_links(text, found, body)
     find_derived(text, found)
+    title = found.first("title")
+    cell = next(((a, b) for a, b in cells if title is not None and a <= title.start < b), None)
+    if cell is not None:
+        # A title cell may hold more (`<br>` then the authors, a venue badge): read what follows.
+        find_venue(text, found, spans(text, cell[0], cell[1]), title.end, cell[1])
     if not found.has("authors"):
         find_authors(text, found, [], [0])
     found.slots.sort(key=lambda s: s.start)

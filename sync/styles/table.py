@@ -32,6 +32,8 @@ ROLES = (
 def role_of(header: str) -> str | None:
     """The Paper field a column holds, from its header text; None for columns we leave empty."""
     name = clean_title(header).lower()
+    if name.startswith(("title", "paper")):
+        return "title"  # `Title & Authors`: the title, with what else the cell holds
     for role, words in ROLES:
         if any(w in name for w in words):
             return role

@@ -136,19 +136,30 @@ def zone_fields(zone: Zone) -> frozenset[str]:
     return zone.fields
 
 
+#: What a piece showing a field the paper lacks costs, against what showing a field it has
+#: gains: dropping a piece is clean, so a shape is not refused for one optional field.
+DROP_COST = 0.5
+
+
 def choose(options: list[tuple[Zone, float]], have: frozenset[str], shown: frozenset[str]) -> Zone | None:
-    """The zone to write from: the heaviest shape group showing most of what the paper has."""
+    """The zone to write from: the shape group that shows most of what the paper has, each field
+    counted by how often the list shows it, less what it would have to drop; then the heaviest."""
     groups: dict[tuple, list[tuple[Zone, float]]] = {}
+    count: dict[str, int] = {}
     for zone, weight in options:
         groups.setdefault(structure(zone), []).append((zone, weight))
+        for f in zone.fields:
+            count[f] = count.get(f, 0) + 1
+    total = len(options) or 1
     best = None
     best_score: tuple = ()
     for members in groups.values():
         fields = members[0][0].fields
-        extra = len(fields - have)
-        missing = len((have & shown) - fields)
-        weight = sum(w for _, w in members)
-        score = (-extra, -missing, weight)
+        # Only habits count: a field one odd entry shows neither draws a paper nor repels it.
+        gain = sum(count[f] for f in fields & have & shown) / total
+        loss = sum(count[f] for f in (fields - have) & shown) / total
+        odd = len(fields - shown)
+        score = (round(gain - DROP_COST * loss, 9), -odd, sum(w for _, w in members))
         if best is None or score > best_score:
             best, best_score = members, score
     if best is None:
