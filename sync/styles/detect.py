@@ -137,7 +137,10 @@ def find_title(text: str, found: Found, body: list[Span], start: int, end: int) 
         if s.kind in ("image", "tag", "badge") or (s.kind == "code" and found.has("title")):
             pos = s.end
             continue
-        if s.kind == "link" and label_kind(text[s.inner : s.inner_end]) is None:
+        label = text[s.inner : s.inner_end]
+        kind = label_kind(label) if s.kind == "link" else "x"
+        if kind is None or (kind == "other" and not gap.strip() and not _named(label)):
+            # A link opening the entry is its title, unless its label names a kind of link.
             _title_from_link(text, found, s)
             return
         if s.kind == "strong" and not _bracketed(text, s, start):
@@ -164,8 +167,13 @@ def _names_quoted_title(text: str, s: Span, end: int) -> bool:
     if len(name) > 40 or len(name.split()) > 4:
         return False
     rest = text[s.end : min(end, _line_end(text, s.end))]
-    m = re.match(r'^[^"“\[\]]{0,120}?[:\-–—]?\s*["“]([^"”]{8,})["”]', rest)
+    m = re.match(r'^\s*(?:\([^()"“]{0,80}\))?\s*[:\-–—]\s*["“]([^"”]{8,})["”]', rest)
     return m is not None and len(m.group(1).split()) >= 3
+
+
+def _named(label: str) -> bool:
+    """Whether a link label is a word naming a kind of link (`[video]`), not symbols (`[.]`)."""
+    return any(ch.isalpha() for ch in label)
 
 
 def _bracketed(text: str, s: Span, start: int) -> bool:
@@ -323,10 +331,12 @@ def find_derived(text: str, found: Found) -> None:
         if slot is not None and parsed is None:
             parsed = parse_arxiv_id(text[slot.start : slot.end])
     if parsed is not None:
-        rx = re.compile(r"(?<![\w./])" + re.escape(parsed.base) + r"(v\d+)?(?![\w])")
-        for m in rx.finditer(text):
-            if not found.taken(m.start(), m.end()) and not _in_url(text, m.start()):
-                found.slots.append(Slot("id", m.start(), m.end(), bool(m.group(1))))
+        for at, end in _occurrences(text, parsed.base, "./"):
+            version = _VERSION_RE.match(text, end)
+            if version:
+                end = version.end()
+            if _word_end(text, end) and not found.taken(at, end) and not _in_url(text, at):
+                found.slots.append(Slot("id", at, end, bool(version)))
     code = found.first("code")
     if code is None:
         return
@@ -337,16 +347,42 @@ def find_derived(text: str, found: Found) -> None:
     for value, slot in ((f"{owner}/{name}", None), (name, "code_repo"), (owner, "code_owner")):
         if len(value) < 2:
             continue
-        rx = re.compile(r"(?<![\w.\-])" + re.escape(value) + r"(?![\w\-])")
-        for m in rx.finditer(text):
-            if found.taken(m.start(), m.end()) or (slot and not _derived_place(text, m.start())):
+        for at, end in _occurrences(text, value, ".-"):
+            if not _word_end(text, end, "-") or found.taken(at, end):
+                continue
+            if slot and not _derived_place(text, at):
                 continue
             if slot is None:
-                cut = m.start() + len(owner)
-                found.slots.append(Slot("code_owner", m.start(), cut))
-                found.slots.append(Slot("code_repo", cut + 1, m.end()))
+                cut = at + len(owner)
+                found.slots.append(Slot("code_owner", at, cut))
+                found.slots.append(Slot("code_repo", cut + 1, end))
             else:
-                found.slots.append(Slot(slot, m.start(), m.end()))
+                found.slots.append(Slot(slot, at, end))
+
+
+_VERSION_RE = re.compile(r"v\d+")
+
+
+def _occurrences(text: str, value: str, joiners: str) -> list[tuple[int, int]]:
+    """Where `value` stands in `text` as a word of its own (no letter or `joiners` before it).
+
+    A plain search, not a regex built per value: every entry has its own id and repo name,
+    and compiling a pattern for each costs more than reading the entry.
+    """
+    out = []
+    at = text.find(value)
+    while at >= 0:
+        before = text[at - 1] if at else " "
+        if not (before.isalnum() or before == "_" or before in joiners):
+            out.append((at, at + len(value)))
+        at = text.find(value, at + 1)
+    return out
+
+
+def _word_end(text: str, end: int, joiners: str = "") -> bool:
+    """Whether a word ends at `end` (no letter, digit, `_` or joiner follows)."""
+    after = text[end] if end < len(text) else " "
+    return not (after.isalnum() or after == "_" or after in joiners)
 
 
 def _in_url(text: str, pos: int) -> bool:

@@ -80,9 +80,13 @@ def _identities(values: list[str]) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def _urls(text: str) -> list[str]:
+    """Every link target of the text: a paper is known by any of them."""
+    return [m.group(1) or m.group(2) or m.group(3) for m in _URL_RE.finditer(text)]
+
+
 def _unknown(text: str) -> EntryFields:
-    urls = [m.group(1) or m.group(2) or m.group(3) for m in _URL_RE.finditer(text)]
-    return EntryFields("unknown", identities=_identities(urls))
+    return EntryFields("unknown", identities=_identities(_urls(text)))
 
 
 def extract_fields(entry_text: str, *, table_header: list[str] | None = None) -> EntryFields:
@@ -129,7 +133,9 @@ def _extract(text: str, header: list[str] | None) -> EntryFields:
         title_raw=title_raw,
         url=url or (alink if alink else None),
         links=link_pairs,
-        identities=_identities([url or "", alink or "", *([arxiv] if arxiv else []), code or "", *others]),
+        identities=_identities(
+            [url or "", alink or "", *([arxiv] if arxiv else []), code or "", *others, *_urls(text)]
+        ),
         arxiv_id=arxiv,
         date=values["date"][1].fmt.iso if "date" in values else None,
         authors=authors,

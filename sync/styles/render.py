@@ -90,6 +90,8 @@ def write_entry(paper: Any, template: EntryTemplate) -> Written:
         lines = lines[:-1] + inside + lines[-1:]
     else:
         lines += notes
+    if paper.note and container != "row":
+        used |= {"note"}
     return Written(lines, _left_out(paper, used | {"title", "url"}))
 
 
@@ -110,10 +112,7 @@ def _venue_or_date(paper: Any, template: EntryTemplate, have: frozenset[str]) ->
             dated_year += e.weight if year else 0.0
         elif year:
             alone_year += e.weight
-    if _YEAR_RE.search(paper.venue or ""):
-        keep = dated_year > alone_year
-    else:
-        keep = dated > 0
+    keep = dated_year > alone_year if _YEAR_RE.search(paper.venue or "") else dated > 0
     return have if keep else have - {"date"}
 
 
@@ -141,6 +140,7 @@ def _head_eol(text: str, paper: Any, template: EntryTemplate) -> str:
 def _left_out(paper: Any, used: frozenset[str]) -> tuple[str, ...]:
     out = []
     for name, value in (
+        ("note", paper.note),
         ("authors", paper.authors),
         ("published", paper.published),
         ("venue", paper.venue),
@@ -373,17 +373,19 @@ def main_url(paper: Any, template: EntryTemplate) -> str | None:
 
 
 def note_lines(paper: Any, template: EntryTemplate) -> list[str]:
-    """A note under an entry: kept as written when it is already the list's bullets."""
-    if not paper.note:
-        return []
+    """A note under an entry, as the list's note bullets; a note already written as bullets
+    keeps its lines. Never raw HTML, never a line that could start a heading or a new item."""
+    if not paper.note or template.container == "row":
+        return []  # a table row has no room for a note
     indent, wrap = template.note or ("  ", "- {}")
     note = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", paper.note.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = note.split("\n")
-    if all(not ln.strip() or ln[:1] in (" ", "\t") or ln.lstrip().startswith(("- ", "* ", "+ ")) for ln in lines):
-        # Already indented or the list's note bullets (as read from an entry): kept as written,
-        # but never with raw HTML (a `<script>` in a clip's note must not reach the list as a tag).
-        return [
-            (ln if ln[:1] in (" ", "\t") else indent + ln) if ln.strip() else ln
-            for ln in (neutralize_html(x) for x in lines)
-        ]
-    return [indent + wrap.replace("{}", escape_line_start(escape_text(ln, "plain"))) for ln in lines if ln.strip()]
+    out = []
+    for line in note.split("\n"):
+        body = line.strip()
+        if not body:
+            continue
+        if re.match(r"[-*+] \S", body):
+            out.append(indent + line[: len(line) - len(line.lstrip())] + neutralize_html(body))
+        else:
+            out.append(indent + wrap.replace("{}", escape_line_start(escape_text(body, "plain"))))
+    return out

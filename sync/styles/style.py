@@ -53,6 +53,15 @@ def time_key(fields: EntryFields) -> str | None:
     return fields.date + seq if fields.date else None
 
 
+def shape_for(fields: EntryFields) -> Any:
+    """The shape of an entry, cut once: fields are shared by every document with that text."""
+    layout = fields.layout
+    if "shape" not in layout:
+        found = layout.get("found")
+        layout["shape"] = shape_of(found) if found is not None else None
+    return layout["shape"]
+
+
 def _recency(rank: float) -> float:
     import os
 
@@ -71,13 +80,13 @@ def examples_of(doc: Any, entries: list, *, own: bool) -> list[Example]:
     rank = {k: i / max(1, len(keys) - 1) for i, k in enumerate(keys)}
     out = []
     for fields in papers:
-        found = fields.layout.get("found")
-        if found is None:
+        shape = shape_for(fields)
+        if shape is None:
             continue
         key = time_key(fields)
         # Recent entries show the list's current habits: the newest weigh more than the oldest.
         weight = _recency(rank[key]) if key else 1.0
-        out.append(Example(shape_of(found), weight * (SECTION_WEIGHT if own else 1.0), own))
+        out.append(Example(shape, weight * (SECTION_WEIGHT if own else 1.0), own))
     return out
 
 
@@ -142,44 +151,38 @@ def _note_wrap(line: str) -> str:
 
 
 def _style_key(section: Any) -> tuple:
-    """Where `infer_style` keeps a section's style in the document's cache."""
-    return getattr(section, "heading_line", None), getattr(section, "address", None)
+    """Where `infer_style` keeps a section's style in the document's cache: its address and
+    heading text, which an insertion above it does not move (its line number does)."""
+    return getattr(section, "address", None), getattr(section, "title", None), getattr(section, "level", None)
 
 
-#: Lists of this many entries or more learn their list-wide habits from spread samples.
-CARRY_MIN_ENTRIES = 5_000
-_LIST_WIDE_KEYS = ("list_sample", "list_gaps", "link_forms")
-#: Sections of this many entries or more keep their learned style across an insertion into them:
-#: their style is learned from a spread that skips three entries in four, which one more entry
-#: does not move.
-CARRY_MIN_SECTION_ENTRIES = 4 * SECTION_SAMPLE
+_LIST_WIDE_KEYS = ("list_gaps", "link_forms")
 
 
 def carry_list_habits(
     old: Any, new: Any, section: Any = None, at_line: int | None = None, count: int = 0
 ) -> None:
     """Let `new` (`old` with one entry of `count` lines put in `section` at `at_line`) reuse
-    what `old` learned.
-
-    Table heads are carried exactly. Samples only on long lists (and long sections), where
-    those habits are estimates from a spread sample that one more entry does not move; shorter
-    ones are learned again, exactly, at little cost. The section keeps its key: its heading is
-    above the insertion, so it did not move.
-    """
+    what `old` learned: table heads (moved down exactly), the list's habits and every section's
+    template. The learning is done once per file state, not once per clip."""
     if at_line is not None:
         carry_separators(old, new, at_line, count)
-    if new.entry_count < CARRY_MIN_ENTRIES:
-        return
     learned, fresh = doc_cache(old), doc_cache(new)
+    # What was learned stays true: one entry written by the template itself does not change how
+    # the list writes. A change anyone else makes is a new file state, learned afresh.
     for key in _LIST_WIDE_KEYS:
         if key in learned and key != "list_sample":
             fresh.setdefault(key, learned[key])
-    if section is None or len(old.entry_indexes(section)) < CARRY_MIN_SECTION_ENTRIES:
+    styles = learned.get("styles")
+    if styles and not _same_addresses(old, new):
         return
-    key = _style_key(section)
-    style = learned.get("styles", {}).get(key)
-    if style is not None:
-        fresh.setdefault("styles", {}).setdefault(key, style)
+    if styles:
+        fresh.setdefault("styles", {}).update(styles)
+
+
+def _same_addresses(old: Any, new: Any) -> bool:
+    """Whether both documents have the same sections (an insertion made no heading)."""
+    return len(old.sections) == len(new.sections)
 
 
 def link_forms(doc: Any) -> Counter:

@@ -154,11 +154,13 @@ def choose(options: list[tuple[Zone, float]], have: frozenset[str], shown: froze
     best = None
     best_score: tuple = ()
     for members in groups.values():
-        fields = members[0][0].fields
+        pieces = members[0][0].pieces
+        kept = frozenset(f for p in pieces if p.fields <= have for f in p.fields)
+        dropped = frozenset(f for p in pieces if not p.fields <= have for f in p.fields) - kept
         # Only habits count: a field one odd entry shows neither draws a paper nor repels it.
-        gain = sum(count[f] for f in fields & have & shown) / total
-        loss = sum(count[f] for f in (fields - have) & shown) / total
-        odd = len(fields - shown)
+        gain = sum(count[f] for f in kept & shown) / total
+        loss = sum(count[f] for f in dropped & shown) / total
+        odd = len((kept | dropped) - shown)
         score = (round(gain - DROP_COST * loss, 9), -odd, sum(w for _, w in members))
         if best is None or score > best_score:
             best, best_score = members, score
