@@ -10,9 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 from .atomic import locked, read_regular, write_list
 from .errors import BadInput, ListChanged, NotFound
+from .listhistory import list_history
 from .listmodel import ListDocument, parse_list, verify_insertion
 from .paper import Paper
-from .styles import carry_list_habits, find_paper, infer_style, plan_insertion
+from .styles import (
+    Insertion,
+    carry_list_habits,
+    find_paper,
+    infer_style,
+    placement_for,
+    plan_insertion,
+)
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -34,16 +42,25 @@ class AddResult:
     section: str
     line: int
     entry: str
+    #: Fields given that the list's style has no place for (an added entry only).
+    left_out: tuple[str, ...] = ()
+    #: Where the entry went and why, in words (an added entry only).
+    placement: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of docs/paper-json.md: status, list, section, line, entry."""
-        return {
+        """The JSON shape of docs/paper-json.md: status, list, section, line, entry, and for an
+        added entry `left_out` and `placement`."""
+        out: dict[str, Any] = {
             "status": self.status,
             "list": self.list,
             "section": self.section,
             "line": self.line,
             "entry": self.entry,
         }
+        if self.status == "added":
+            out["left_out"] = list(self.left_out)
+            out["placement"] = self.placement
+        return out
 
 
 def add_paper(
@@ -93,7 +110,8 @@ def add_paper(
                 )
             target = target_section(doc, section, rel)
             style = infer_style(doc, target)
-            plan = plan_insertion(doc, target, style, paper)
+            placement = placement_for(doc, target, list_history(workspace.root, rel))
+            plan = plan_insertion(doc, target, style, paper, placement)
             new_doc = doc.with_lines_inserted(plan.at_line, plan.lines)
             verify_insertion(doc, new_doc, plan.at_line, plan.lines)
             carry_list_habits(
@@ -105,7 +123,7 @@ def add_paper(
             write_list(path, rel, new_doc.render())
             if index is not None:
                 index.note_insertion(rel, doc, new_doc, plan.at_line, len(plan.lines))
-            return _added_result(rel, new_doc, plan.at_line, plan.lines)
+            return _added_result(rel, new_doc, plan)
     raise ListChanged(
         f"{rel} kept changing while papershelf tried to add to it; nothing was written."
     )
@@ -206,10 +224,19 @@ def _shown_entry(doc: ListDocument, entry: Entry) -> str:
     return doc.shown(doc.entry_text(entry))
 
 
-def _added_result(list_path: str, doc: ListDocument, at_line: int, lines: list[str]) -> AddResult:
+def _added_result(list_path: str, doc: ListDocument, plan: Insertion) -> AddResult:
     # The inserted block may start with separator blank lines; the entry is the first non-blank one.
+    at_line, lines = plan.at_line, plan.lines
     offset = next((i for i, text in enumerate(lines) if text.strip()), 0)
     for entry in doc.entries_between(at_line + offset, at_line + offset + 1):
         section = doc.section_address_of_line(entry.start)
-        return AddResult("added", list_path, section, entry.start + 1, _shown_entry(doc, entry))
+        return AddResult(
+            "added",
+            list_path,
+            section,
+            entry.start + 1,
+            _shown_entry(doc, entry),
+            left_out=plan.left_out,
+            placement=plan.placement,
+        )
     raise ListChanged(f"{list_path}: the new entry could not be found after writing.")

@@ -178,7 +178,7 @@ def test_parse_json_shows_sections_entries_and_style(
     code, out, _ = run(["parse", str(ws / "reading.md"), "--json"], capsys)
     assert code == 0
     report = json.loads(out)
-    assert report["style"] == "link_date"
+    assert report["style"] == "link item"
     assert report["papers"] == 3
     addresses = [s["address"] for s in report["sections"]]
     assert "Reading > Retrieval" in addresses and "Reading > Agents" in addresses

@@ -181,14 +181,14 @@ def test_a_persons_edit_during_the_add_is_kept(
     real_plan = insert_module.plan_insertion
     edits = []
 
-    def plan_while_someone_saves(doc, section, style, paper):
+    def plan_while_someone_saves(doc, section, style, paper, *rest):
         if not edits:
             text = path.read_text()
             path.write_text(
                 text.replace("Curricula for Code Models", "Curricula for Code Models (v2)")
             )
             edits.append(True)
-        return real_plan(doc, section, style, paper)
+        return real_plan(doc, section, style, paper, *rest)
 
     monkeypatch.setattr(insert_module, "plan_insertion", plan_while_someone_saves)
     add_paper(ws, _paper(), "training.md", "Optimization")

@@ -10,6 +10,7 @@ from .place import (
     Placement,
     insertion_at,
     learn_placement,
+    placement_for,
     plan_insertion,
     section_order,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "learn_placement",
     "measure_fidelity",
     "paper_entries",
+    "placement_for",
     "plan_insertion",
     "render_entry",
     "section_order",

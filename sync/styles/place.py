@@ -72,15 +72,13 @@ def learn_placement(doc: Any, section: Any, history: Any = None) -> Placement:
             f"order (rank correlation {tau:+.2f})",
         )
     if history is not None and history.total >= MIN_KEYED:
-        for end in ("top", "bottom"):
+        for end, words in (("top", "on top"), ("bottom", "at the bottom")):
             share = history.counts.get(end, 0) / history.total
             if share >= HISTORY_SHARE:
                 return Placement(
                     end,
                     f"{end}: {history.counts[end]} of the last {history.total} additions to this "
-                    f"list went on {end}" if end == "top" else
-                    f"{end}: {history.counts[end]} of the last {history.total} additions to this "
-                    f"list went at the bottom",
+                    f"list went {words} (its git history)",
                 )
     if keyed >= 2 and tau <= -LEANING_TAU:
         return Placement(
@@ -165,6 +163,11 @@ def _compare(a: tuple, b: tuple) -> int:
         if x != y:
             return -1 if x < y else 1
     return 0
+
+
+def placement_for(doc: Any, section: Any, history: Any = None) -> Placement:
+    """The placement rule of a section's visible part (entries folded in `<details>` aside)."""
+    return learn_placement(doc, visible_part(doc, section), history)
 
 
 def plan_insertion(

@@ -257,19 +257,23 @@ def fill(
     link: Any = None,
 ) -> str:
     """One piece with the paper's values in its slots."""
-    fmt = template.formats
     out: list[str] = []
     for k, part in enumerate(piece.parts):
         if isinstance(part, str):
             out.append(part)
             continue
         prev = piece.parts[k - 1] if k and isinstance(piece.parts[k - 1], str) else ""
-        context = _context(prev, container)
+        literal = "".join(p for p in piece.parts[:k] if isinstance(p, str))
+        if literal.count("`") % 2:
+            context = "code"  # inside a code span, where no escape works
+        else:
+            context = _context(prev, container)
         value = _value(paper, template, part, context, head + "".join(before) + "".join(out), piece, k, link)
+        if context == "code":
+            value = code_span_text(value.replace("\\`", "`"))
         if container == "row" and part.name not in ("url", "alink", "code", "link_url"):
             value = re.sub(r"(?<!\\)\|", r"\\|", value)  # a bare pipe would start a new cell
         out.append(value)
-    del fmt
     return "".join(out)
 
 
