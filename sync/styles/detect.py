@@ -30,7 +30,7 @@ _DATE_CANDIDATES = re.compile(
     r"|(?:19|20)\d{2}"
     r")(?![\w])"
 )
-_SEGMENT_SPLIT = re.compile(r"\s*(?:[,;·|•\[\]()]|\.(?=\s|$)|\s[-–—]\s|\\(?=\n|$)|\n)\s*")
+_SEGMENT_SPLIT = re.compile(r"\s*(?:[,;·|•\[\]()]|\.(?=\s|$|\\)|\s[-–—]\s|\\(?=\n|$)|\n)\s*")
 _QUOTES = {'"': '"', "“": "”", "'": "'"}
 
 

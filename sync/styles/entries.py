@@ -59,7 +59,7 @@ def fields_to_paper(fields: EntryFields) -> Any:
     """A Paper holding what the entry shows (its `...` authors included)."""
     from ..paper import Link, Paper
 
-    extra = {"slots": dict(fields.extras)} if fields.extras else {}
+    extra = {"literals": own} if (own := own_literals(fields)) else {}
     return Paper(
         url=fields.url,
         arxiv_id=fields.arxiv_id,
@@ -73,6 +73,28 @@ def fields_to_paper(fields: EntryFields) -> Any:
         note=fields.note,
         extra=extra,
     )
+
+
+def own_literals(fields: EntryFields) -> dict[str, str]:
+    """The entry's own words between its pieces (a citation count, a star before the title),
+    by where they sit, so that writing the same entry again can give them back."""
+    from .style import shape_for
+
+    shape = shape_for(fields)
+    if shape is None or len(shape.zones) != 1 or not shape.zones[0].pieces:
+        return {}
+    zone = shape.zones[0]
+    keys = [p.key for p in zone.pieces]
+    regions = {("lead", keys[0]): zone.lead, ("trail", keys[-1]): zone.trail}
+    for k, sep in enumerate(zone.seps):
+        regions[("sep", keys[k], keys[k + 1])] = sep
+    # Whole lines of words between pieces are the entry's note, which the Paper carries itself.
+    return {
+        repr(key): text
+        for key, text in regions.items()
+        if any(ch.isalnum() for ch in text)
+        and not any(ch.isalnum() for line in text.split("\n")[1:-1] for ch in line)
+    }
 
 
 def find_paper(doc: Any, identity: str) -> tuple[Any, EntryFields] | None:

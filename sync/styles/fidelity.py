@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .entries import entry_fields, fields_to_paper
+from .entries import entry_fields, fields_to_paper, own_literals
 from .place import insertion_at, joins_next, learn_placement, plan_insertion, visible_part
 from .render import render_entry
 from .style import infer_style
@@ -130,7 +130,7 @@ def measure_fidelity(data: bytes) -> FidelityReport:
                     ok=ok,
                     placed=chosen.at_line == plan.at_line,
                     diff="" if ok else _diff(data, rebuilt),
-                    carried=bool(fields.note or fields.extras),
+                    carried=bool(fields.note or own_literals(fields)),
                 )
             )
     return FidelityReport(tuple(results))

@@ -75,6 +75,8 @@ def _shared_frame(values: list[str]) -> str:
     head = lead.group(0) if lead else ""
     tail = re.search(r"\s*$", suffix)
     rest = tail.group(0) if tail else ""
+    if "\n" in head:
+        return head[: head.rfind("\n") + 1] + rest.split("\n")[-1] if "\n" in rest else head
     if "\n" in rest:
         return rest
     return head or rest or " "

@@ -62,7 +62,9 @@ def render_entry(paper: Any, template: EntryTemplate) -> list[str]:
 
 def write_entry(paper: Any, template: EntryTemplate) -> Written:
     """The new entry's lines and what of the paper it leaves out."""
-    have = _venue_or_date(paper, template, paper_fields(paper))
+    have = paper_fields(paper)
+    if template.container != "row":  # a table's venue and date have columns of their own
+        have = _venue_or_date(paper, template, have)
     shown = template.shown
     container = template.container
     examples = [e for e in template.examples if e.shape.container == container]
@@ -74,7 +76,7 @@ def write_entry(paper: Any, template: EntryTemplate) -> Written:
         options = [(e.shape.zones[0], e.weight) for e in examples if len(e.shape.zones) == 1]
         zone = choose(options, have, shown) or Zone("", (), (), "")
         pieces = compose(zone, options, have, shown)
-        lead, seps, trail = literals(options, pieces)
+        lead, seps, trail = _own(paper, pieces, *literals(options, pieces))
         head = _head(template, examples, zone)
         joiner = link_joiner(options)
         body = join_pieces(paper, template, pieces, seps, lead, trail, head, container, joiner)
@@ -93,6 +95,18 @@ def write_entry(paper: Any, template: EntryTemplate) -> Written:
     if paper.note and container != "row":
         used |= {"note"}
     return Written(lines, _left_out(paper, used | {"title", "url"}))
+
+
+def _own(paper: Any, pieces: list[Piece], lead: str, seps: list[str], trail: str) -> tuple:
+    """The literals an entry read from the list carries as its own (see `own_literals`)."""
+    own = (getattr(paper, "extra", None) or {}).get("literals")
+    if not own or not pieces:
+        return lead, seps, trail
+    keys = [p.key for p in pieces]
+    lead = own.get(repr(("lead", keys[0])), lead)
+    trail = own.get(repr(("trail", keys[-1])), trail)
+    seps = [own.get(repr(("sep", a, b)), s) for a, b, s in zip(keys, keys[1:], seps, strict=False)]
+    return lead, seps, trail
 
 
 def _venue_or_date(paper: Any, template: EntryTemplate, have: frozenset[str]) -> frozenset[str]:
@@ -168,7 +182,18 @@ def compose(
 ) -> list[Piece]:
     """The chosen zone's pieces with those the paper cannot fill dropped, and pieces for fields
     it has (and the list shows elsewhere) added where the list puts them."""
-    pieces = [p for p in zone.pieces if p.fields <= have]
+    pieces = []
+    for k, piece in enumerate(zone.pieces):
+        if piece.fields <= have:
+            pieces.append(piece)
+            continue
+        # A piece the paper cannot fill: what the list writes in its place instead, if anything
+        # (`arXiv, id` where one entry has `ICML, 2024`).
+        before = zone.pieces[k - 1].key if k else None
+        after = zone.pieces[k + 1].key if k + 1 < len(zone.pieces) else None
+        instead = _alternative(options, before, after, have, {p.key for p in zone.pieces})
+        if instead is not None:
+            pieces.append(instead)
     present = frozenset(f for p in pieces for f in p.fields)
     if not present & {"url", "arxiv"}:
         # Nothing would link the paper (a bold-title list built on arXiv ids, and a paper
@@ -188,6 +213,25 @@ def compose(
         pieces.insert(at, piece)
         present |= piece.fields
     return pieces
+
+
+def _alternative(
+    options: list[tuple[Zone, float]], before: Any, after: Any, have: frozenset[str], taken: set
+) -> Piece | None:
+    """The heaviest piece the examples put between the same two pieces, if the paper fills it."""
+    weight: dict[Any, float] = {}
+    found: dict[Any, Piece] = {}
+    for zone, w in options:
+        keys = [p.key for p in zone.pieces]
+        for k, piece in enumerate(zone.pieces):
+            prev = keys[k - 1] if k else None
+            nxt = keys[k + 1] if k + 1 < len(keys) else None
+            if prev == before and nxt == after and piece.fields <= have and piece.key not in taken:
+                weight[piece.key] = weight.get(piece.key, 0.0) + w
+                found[piece.key] = piece
+    if not weight:
+        return None
+    return found[max(weight, key=lambda key: weight[key])]
 
 
 def _linked_title(piece: Piece) -> Piece:

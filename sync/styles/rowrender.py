@@ -85,29 +85,21 @@ def _placeholder(options: list[tuple[Zone, float, frozenset[str]]], fields: froz
 
 
 def _pad(text: str, options: list[tuple[Zone, float]]) -> str:
-    """A cell padded to its column's width when the table is aligned."""
-    sizes = Counter()
+    """A cell padded to its column's width when the table is aligned (most of the column's
+    cells have one width and some are padded past their text); else as written."""
+    sizes: Counter = Counter()
     padded = False
     total = 0.0
     for zone, weight in options:
-        cell = zone.lead + "".join(_raw(p) for p in zone.pieces) + zone.trail
         total += weight
+        sizes[zone.width] += weight
         if zone.pieces and len(zone.trail) - len(zone.trail.rstrip(" ")) > 1:
-            padded = True
-        del cell
-    for zone, weight in options:
-        sizes[_width(zone)] += weight
+            padded = True  # extra spaces after a value: proof the column is padded
     if not padded or not sizes:
         return text
     size, weight = sizes.most_common(1)[0]
-    if weight < 0.6 * total or len(text) >= size:
+    if weight < 0.6 * total:
         return text
-    return text.rstrip(" ") + " " * (size - len(text.rstrip(" ")))
-
-
-def _raw(piece: Any) -> str:
-    return "".join(p if isinstance(p, str) else "x" for p in piece.parts)
-
-
-def _width(zone: Zone) -> int:
-    return zone.width
+    body = text.rstrip(" ")
+    # A value longer than the column keeps one space before the next pipe, as such rows do.
+    return body + " " * max(size - len(body), 1)

@@ -74,7 +74,10 @@ def learn_wrap(examples: Iterable[tuple[tuple[int, str, str], float]]) -> Wrap |
             best, best_weight = w, covered
     if best is None or best_weight < MIN_AGREEMENT * total:
         return None
-    return (int(best), weighted_majority(indents, "  "), bool(weighted_majority(spaces, False)))
+    # The narrowest width that agrees best: a generator fills its lines up to its width, so
+    # the longest line seen is the nearest witness of it.
+    width = int(best)
+    return (width, weighted_majority(indents, "  "), bool(weighted_majority(spaces, False)))
 
 
 def wrap_title(title: str, col: int, after: str, wrap: Wrap | None) -> str:

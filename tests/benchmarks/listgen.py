@@ -121,14 +121,25 @@ def _link_date(rng: random.Random) -> list[str]:
     return lines
 
 
+def _wrap(title: str, col: int, width: int) -> str:
+    words, lines, used = title.split(" "), [[]], col
+    for k, word in enumerate(words):
+        size = len(word) + (3 if k == len(words) - 1 else 0)  # the closing `**,`
+        if lines[-1] and used + 1 + size > width:
+            lines.append([])
+            used = 2
+        used += len(word) + (1 if lines[-1] else 0)
+        lines[-1].append(word)
+    return "\n  ".join(" ".join(line) for line in lines)
+
+
 def _bold_arxiv(rng: random.Random) -> list[str]:
     aid = _arxiv_id(rng)
     version = rng.randint(1, 3)
     title = _title(rng)
-    if rng.random() < 0.4:  # wrapped titles, as in seed 003
-        cut = title.rfind(" ", 0, len(title) // 2 + 5)
-        if cut > 0:
-            title = title[:cut] + "\n  " + title[cut + 1 :]
+    # Long titles wrapped at one width with a two-space continuation, as a generator does
+    # (seed 003, awesome-llm-plaza).
+    title = _wrap(title, 4, 76)
     first = (
         f"- **{title}**, `arXiv, {aid}`, [arxiv](http://arxiv.org/abs/{aid}v{version}), "
         f"[pdf](http://arxiv.org/pdf/{aid}v{version}.pdf), cication: [**-1**](None)"
@@ -148,7 +159,7 @@ def _bold_arxiv(rng: random.Random) -> list[str]:
 
 def _blog(rng: random.Random) -> list[str]:
     names = _authors(rng)
-    who = names[0].split()[-1] + (" et al." if len(names) > 2 else "")
+    who = names[0].split()[-1] + (" et al." if len(names) > 2 else ".")
     lines = [
         f"**{_title(rng)}**. {who} {rng.choice(_VENUES)}'{rng.randint(19, 25)}\\",
     ]
