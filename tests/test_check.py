@@ -63,7 +63,7 @@ def test_duplicate_heading_context() -> None:
 
 def test_off_style_names_the_majority() -> None:
     (off,) = [f for f in _findings("messy") if f.code == "off-style"]
-    assert (off.context["family"], off.context["expected"]) == ("bold_arxiv", "link_date")
+    assert (off.context["family"], off.context["expected"]) == ("bold item", "link item")
 
 
 def test_empty_links_outside_code_only() -> None:
@@ -250,7 +250,7 @@ def test_seed_fix_changes_only_mojibake_lines(seed: Path, workspace_dir: Path) -
 def test_off_style_counts_only_papers_and_falls_back_to_the_list() -> None:
     findings = _findings("styles")
     assert [(f.line, f.code, f.context["by"]) for f in findings] == [(12, "off-style", "list")]
-    assert findings[0].message == "entry is written as bold_arxiv, the list as link_date"
+    assert findings[0].message == "entry is written as bold item, the list as link item"
 
 
 def test_broken_links() -> None:

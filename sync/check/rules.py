@@ -153,9 +153,8 @@ def check_duplicates(list_path: str, doc: ListDocument) -> list[Finding]:
     return findings
 
 
-#: Families that are one shape: a titled link, with or without the date/venue slot after it.
-#: A dated list writes a paper with no date or venue as `[Title](url)`; that is its style too.
-_SHAPES = {"plain_link": "link_date"}
+#: Families that are one shape: a title that is itself the link, however it is emphasised.
+_SHAPES = {"bold link item": "link item", "link in bold item": "link item"}
 
 
 def _shape(family: str) -> str:
@@ -165,13 +164,13 @@ def _shape(family: str) -> str:
 def fits_family(fields: Any, family: str) -> bool:
     """Whether an entry is written in `family`'s style, optional parts left out allowed.
 
-    `bold_arxiv` is built on the arXiv id (`arXiv, id`, abs/pdf links): a paper without one is
-    written as a titled link, as `render_entry` writes it.
+    A list whose titles are not links (`**Title**, [arxiv](...)`) builds its links from the
+    arXiv id: a paper without one is written with a titled link, as `render_entry` writes it.
     """
     shape = _shape(fields.family)
     if shape == _shape(family):
         return True
-    return family == "bold_arxiv" and not fields.arxiv_id and shape == "link_date"
+    return not fields.arxiv_id and shape == "link item" and family.endswith(" item")
 
 
 def majority_family(families: list[str]) -> str | None:

@@ -22,6 +22,7 @@ from ..listmodel.lines import (
     strip_ending,
 )
 from ..styles import extract_fields, section_order
+from ..styles.place import sort_key
 from .linediff import Chunk, chunks3, matches
 from .outline import outline
 
@@ -90,14 +91,8 @@ def _groups(lines: list[str], keys: list[str]) -> list[list[str]] | None:
 
 
 def _sort_key(text: str) -> tuple | None:
-    fields = extract_fields(text)
-    if fields.date:
-        return ("date", fields.date)
-    if fields.arxiv_id and "/" not in fields.arxiv_id:
-        head, _, tail = fields.arxiv_id.partition(".")
-        digits = "".join(ch for ch in tail if ch.isdigit()) or "0"
-        return ("id", head, int(digits[:5]))
-    return None
+    key = sort_key(extract_fields(text))
+    return None if key is None else ("time", *key)
 
 
 def _order_at(keys: list[str], lines: list[str], at: int) -> tuple[str, str | None]:

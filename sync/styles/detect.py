@@ -9,18 +9,18 @@ text between them (the list's own brackets, separators and labels) can be learne
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from ..identity import parse_arxiv_id
 from .inline import Span, inner_spans, spans
+from .slots import Found, Slot, line_content, line_end, line_starts, url_form
 from .text import parse_date
+from .titles import _bracketed, find_title
 from .words import code_repo, label_kind, looks_like_authors, looks_like_venue
 
 _ITEM_RE = re.compile(r"^([ \t]*)([-*+]|(\d{1,9})[.)])([ \t]+|$)")
 _KEYWORDS_RE = re.compile(r"^(?P<label>(?:Key ?words?|Tags?|Topics?)\s*:\s*)(?P<value>.+?)\s*$", re.I)
 _CODE_LINE_RE = re.compile(r"^(?:Code|Github|Repo|Implementation)\s*:\s*", re.I)
-_HARD_BREAK_RE = re.compile(r"(?:[ \t]*\\|[ \t]*<br\s*/?>|  +)$", re.I)
 _DATE_CANDIDATES = re.compile(
     r"(?<![\w.])(?:"
     r"\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?"
@@ -31,45 +31,6 @@ _DATE_CANDIDATES = re.compile(
     r")(?![\w])"
 )
 _SEGMENT_SPLIT = re.compile(r"\s*(?:[,;·|•\[\]()]|\.(?=\s|$|\\)|\s[-–—]\s|\\(?=\n|$)|\n)\s*")
-_QUOTES = {'"': '"', "“": "”", "'": "'"}
-
-
-@dataclass(frozen=True)
-class Slot:
-    """Where a field's value sits in an entry's text: `text[start:end]`."""
-
-    name: str  # title url alink id date venue authors code code_owner code_repo link_label
-    #           link_url tags number
-    start: int
-    end: int
-    fmt: Any = None  # what the written value says of its format (a date's pattern, a URL's shape)
-    group: int = 0  # which link a link_label/link_url belongs to
-
-
-@dataclass
-class Found:
-    """What the reader found in one entry: slots, note lines, the container and table cells."""
-
-    text: str
-    container: str  # item | row | paragraph
-    prefix_end: int
-    slots: list[Slot]
-    cells: list[tuple[int, int]] | None = None
-    note_lines: tuple[int, ...] = ()  # indexes of lines that are the curator's note
-    title_form: str = ""  # link | bold | quoted | text | em
-    header: tuple[str, ...] = ()  # a table row's header cells
-
-    def taken(self, start: int, end: int) -> bool:
-        """Whether [start, end) overlaps a slot already found."""
-        return any(s.start < end and start < s.end for s in self.slots)
-
-    def has(self, name: str) -> bool:
-        """Whether a slot of this name was found."""
-        return any(s.name == name for s in self.slots)
-
-    def first(self, name: str) -> Slot | None:
-        """The first slot of this name."""
-        return next((s for s in self.slots if s.name == name), None)
 
 
 def find_slots(text: str, header: list[str] | None = None) -> Found:
@@ -85,7 +46,7 @@ def find_slots(text: str, header: list[str] | None = None) -> Found:
             found.slots.append(Slot("number", m.start(3), m.end(3)))
     else:
         found = Found(text, "paragraph", len(text) - len(text.lstrip(" \t")), [])
-    line_starts = _line_starts(text)
+    starts = line_starts(text)
     body = spans(text, found.prefix_end)
     head_end = _head_end(text, found, body)
     find_title(text, found, body, found.prefix_end, head_end)
@@ -94,21 +55,14 @@ def find_slots(text: str, header: list[str] | None = None) -> Found:
     find_links(text, found, body)
     find_derived(text, found)
     find_dates(text, found, found.prefix_end, len(text))
-    find_authors(text, found, body, line_starts)
-    find_tags(text, found, body, line_starts)
+    find_authors(text, found, body, starts)
+    find_tags(text, found, body, starts)
     find_venue(text, found, body, found.prefix_end, len(text))
     found.slots.sort(key=lambda s: s.start)
-    found.note_lines = _note_lines(text, found, line_starts)
+    found.note_lines = _note_lines(text, found, starts)
     return found
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    pos = text.find("\n")
-    while pos >= 0:
-        starts.append(pos + 1)
-        pos = text.find("\n", pos + 1)
-    return starts
 
 
 def _head_end(text: str, found: Found, body: list[Span]) -> int:
@@ -124,139 +78,22 @@ def _head_end(text: str, found: Found, body: list[Span]) -> int:
 # --- title and main link ---------------------------------------------------------------------
 
 
-def find_title(text: str, found: Found, body: list[Span], start: int, end: int) -> None:
-    """The title: the first titled link, bold run, quoted or plain text of the entry's head."""
-    pos = start
-    for s in [x for x in body if start <= x.start < end] + [None]:
-        gap_end = s.start if s is not None else end
-        gap = text[pos:gap_end]
-        if _title_in_text(text, found, pos, gap_end, s):
-            return
-        if s is None:
-            return
-        if s.kind in ("image", "tag", "badge") or (s.kind == "code" and found.has("title")):
-            pos = s.end
-            continue
-        label = text[s.inner : s.inner_end]
-        kind = label_kind(label) if s.kind == "link" else "x"
-        if kind is None or (kind == "other" and not gap.strip() and not _named(label)):
-            # A link opening the entry is its title, unless its label names a kind of link.
-            _title_from_link(text, found, s)
-            return
-        if s.kind == "strong" and not _bracketed(text, s, start):
-            if _names_quoted_title(text, s, end):
-                pos = s.end  # `**PAL**: "PAL: Program-aided ..."`: a short name, then the title
-                continue
-            _title_from_strong(text, found, s)
-            return
-        if s.kind == "strong":
-            pos = s.end + 1  # past the `]` of a `[**Tag**]` prefix
-            continue
-        if s.kind == "em" and not looks_like_authors(text[s.inner : s.inner_end]):
-            found.slots.append(Slot("title", s.inner, s.inner_end))
-            found.title_form = "em"
-            return
-        if s.kind in ("link", "strong", "code", "em", "autolink", "url") and gap.strip(" \t[]"):
-            return
-        pos = s.end
 
 
-def _names_quoted_title(text: str, s: Span, end: int) -> bool:
-    """Whether a short bold name is followed on its line by a longer quoted title."""
-    name = text[s.inner : s.inner_end]
-    if len(name) > 40 or len(name.split()) > 4:
-        return False
-    rest = text[s.end : min(end, _line_end(text, s.end))]
-    m = re.match(r'^\s*(?:\([^()"“]{0,80}\))?\s*[:\-–—]\s*["“]([^"”]{8,})["”]', rest)
-    return m is not None and len(m.group(1).split()) >= 3
 
 
-def _named(label: str) -> bool:
-    """Whether a link label is a word naming a kind of link (`[video]`), not symbols (`[.]`)."""
-    return any(ch.isalpha() for ch in label)
 
 
-def _bracketed(text: str, s: Span, start: int) -> bool:
-    """`[**Verilog**]`: a bold word in brackets before the title is a tag, not the title."""
-    return text[s.start - 1 : s.start] == "[" and text[s.end : s.end + 1] == "]" and s.start > start
 
 
-def _title_from_link(text: str, found: Found, s: Span) -> None:
-    inner = inner_spans(text, s)
-    if len(inner) == 1 and inner[0].kind == "strong" and inner[0].start == s.inner:
-        if inner[0].end == s.inner_end:
-            found.slots.append(Slot("title", inner[0].inner, inner[0].inner_end))
-            found.title_form = "bold link"
-        else:
-            found.slots.append(Slot("title", s.inner, s.inner_end))
-            found.title_form = "link"
-    else:
-        found.slots.append(Slot("title", s.inner, s.inner_end))
-        found.title_form = "link"
-    found.slots.append(Slot("url", s.url_at, s.url_at + len(s.url), _form(s.url)))
 
 
-def _title_from_strong(text: str, found: Found, s: Span) -> None:
-    inner = inner_spans(text, s)
-    if len(inner) == 1 and inner[0].kind == "link" and inner[0].start == s.inner:
-        link = inner[0]
-        found.slots.append(Slot("title", link.inner, link.inner_end))
-        found.slots.append(Slot("url", link.url_at, link.url_at + len(link.url), _form(link.url)))
-        found.title_form = "link in bold"
-        return
-    found.slots.append(Slot("title", s.inner, s.inner_end))
-    found.title_form = "bold"
 
 
-def _title_in_text(text: str, found: Found, start: int, end: int, nxt: Span | None) -> bool:
-    """A quoted title, or a plain-text title right before a generic link (`Title [Link](u)`)."""
-    gap = text[start:end]
-    stripped = gap.lstrip(" \t")
-    lead = len(gap) - len(stripped)
-    if not stripped:
-        return False
-    if stripped.startswith("[") and not any(ch.isalpha() for ch in stripped.split("]")[0]):
-        return False  # `[2023/10]` and the like: a prefix, not a title
-    opener = stripped[0]
-    if opener in _QUOTES and opener != "'":
-        # The last closing quote on the line that the rest of the entry follows (a title may
-        # quote something itself: `""You still have to study" -- On ..."`).
-        first, stop, last = start + lead + 1, _line_end(text, start), -1
-        close = text.find(_QUOTES[opener], first + 1, stop)
-        while close >= 0:
-            if re.match(r"[\s,.;:\[]|$", text[close + 1 : close + 2]):
-                last = close
-            close = text.find(_QUOTES[opener], close + 1, stop)
-        if last > first:
-            found.slots.append(Slot("title", first, last))
-            found.title_form = "quoted"
-            return True
-        return False
-    if not any(ch.isalpha() for ch in stripped) or stripped.startswith("["):
-        return False
-    if nxt is None or nxt.kind != "link" or label_kind(text[nxt.inner : nxt.inner_end]) is None:
-        return False  # only `Title [Link](url)`: a bare URL after words is a sentence
-    body = stripped.rstrip(" \t-–—,[(")
-    if len(body.split()) < 2 or "\n" in body or body.endswith(":"):
-        return False
-    found.slots.append(Slot("title", start + lead, start + lead + len(body)))
-    found.slots.append(Slot("url", nxt.url_at, nxt.url_at + len(nxt.url), _form(nxt.url)))
-    found.title_form = "text"
-    return True
 
 
-def _line_end(text: str, pos: int) -> int:
-    end = text.find("\n", pos)
-    return len(text) if end < 0 else end
 
 
-def _form(url: str) -> Any:
-    from .urls import arxiv_form
-
-    return arxiv_form(url)
-
-
-# --- links --------------------------------------------------------------------------------------
 
 
 def _all_links(text: str, body: list[Span]) -> list[Span]:
@@ -277,7 +114,7 @@ def find_links(text: str, found: Found, body: list[Span]) -> None:
     if not found.has("url"):
         main = _main_link(text, usable)
         if main is not None:
-            found.slots.append(Slot("url", main.url_at, main.url_at + len(main.url), _form(main.url)))
+            found.slots.append(Slot("url", main.url_at, main.url_at + len(main.url), url_form(main.url)))
             usable.remove(main)
     paper_id = _paper_arxiv(text, found)
     group = 0
@@ -287,7 +124,7 @@ def find_links(text: str, found: Found, body: list[Span]) -> None:
         parsed = parse_arxiv_id(s.url) if "arxiv" in s.url.lower() else None
         at, end = s.url_at, s.url_at + len(s.url)
         if parsed is not None and paper_id is not None and parsed.base == paper_id.base:
-            found.slots.append(Slot("alink", at, end, _form(s.url)))
+            found.slots.append(Slot("alink", at, end, url_form(s.url)))
         elif code_repo(s.url) and not found.has("code") or (kind == "code" and not found.has("code")):
             found.slots.append(Slot("code", at, end))
         elif s.kind == "link" and label.strip() and not _numeric(label):
@@ -425,7 +262,7 @@ def _alone(text: str, start: int, end: int) -> bool:
     return (not before or before[-1] in ",;([`·|\n.:") and (not after or after[0] in ",;)]`·|\n.\\")
 
 
-def find_authors(text: str, found: Found, body: list[Span], line_starts: list[int]) -> None:
+def find_authors(text: str, found: Found, body: list[Span], starts: list[int]) -> None:
     """Authors in italics, or a line of their own (a nested bullet, an indented line)."""
     for s in body:
         if s.kind == "em" and not found.taken(s.inner, s.inner_end):
@@ -433,30 +270,22 @@ def find_authors(text: str, found: Found, body: list[Span], line_starts: list[in
             if looks_like_authors(inner, strict=False):
                 found.slots.append(Slot("authors", s.inner, s.inner_end))
                 return
-    for k, ls in enumerate(line_starts[1:], 1):
-        le = _line_end(text, ls)
-        a, b = _line_content(text, ls, le)
+    for k, ls in enumerate(starts[1:], 1):
+        le = line_end(text, ls)
+        a, b = line_content(text, ls, le)
         if b > a and not found.taken(a, b) and looks_like_authors(text[a:b], strict=True):
             found.slots.append(Slot("authors", a, b))
             return
         del k
 
 
-def _line_content(text: str, ls: int, le: int) -> tuple[int, int]:
-    """The content of a line: after its indent and bullet, before a hard break."""
-    line = text[ls:le]
-    m = re.match(r"^[ \t]*(?:[-*+][ \t]+)?", line)
-    a = ls + (m.end() if m else 0)
-    tail = _HARD_BREAK_RE.search(line)
-    b = ls + (tail.start() if tail else len(line.rstrip(" \t")))
-    return a, max(a, b)
 
 
-def find_tags(text: str, found: Found, body: list[Span], line_starts: list[int]) -> None:
+def find_tags(text: str, found: Found, body: list[Span], starts: list[int]) -> None:
     """Tags: `Keywords: a, b` lines, code spans that are nothing else, `[**Tag**]` before a title."""
-    for ls in line_starts[1:]:
-        le = _line_end(text, ls)
-        a, b = _line_content(text, ls, le)
+    for ls in starts[1:]:
+        le = line_end(text, ls)
+        a, b = line_content(text, ls, le)
         m = _KEYWORDS_RE.match(text[a:b])
         if m and not found.taken(a, b):
             found.slots.append(Slot("tags", a + m.start("value"), a + m.end("value"), ("joined", ", ")))
@@ -533,15 +362,15 @@ def _segments(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return [(x, y) for x, y in out if text[x:y].strip()]
 
 
-def _note_lines(text: str, found: Found, line_starts: list[int]) -> tuple[int, ...]:
+def _note_lines(text: str, found: Found, starts: list[int]) -> tuple[int, ...]:
     """Lines after the head that hold no field: the curator's own note, kept as written."""
     title = found.first("title")
     head_last = text.count("\n", 0, title.end) if title is not None else 0
     out = []
-    for k, ls in enumerate(line_starts):
+    for k, ls in enumerate(starts):
         if k <= head_last:
             continue
-        le = _line_end(text, ls)
+        le = line_end(text, ls)
         if text[ls:le].strip() and not any(ls <= s.start <= le for s in found.slots):
             out.append(k)
     return tuple(out)

@@ -307,10 +307,17 @@ def joins_next(doc: Any, before: Any, after: Any) -> bool:
 
 
 def section_order(doc: Any, section: Any) -> tuple[str, str | None]:
-    """(`ascending` | `descending` | `prepend` | `append`, key kind), from the section's layout."""
+    """(`ascending` | `descending` | `prepend` | `append`, key kind), from the section's layout;
+    entries compare by `sort_key`."""
     rule = learn_placement(doc, section).rule
     order = {"newest-first": "descending", "oldest-first": "ascending", "top": "prepend"}
-    return order.get(rule, "append"), "date"
+    return order.get(rule, "append"), "time"
+
+
+def sort_key(fields: Any) -> tuple[str, ...] | None:
+    """A sortable key of when an entry's paper is from (its date, else its arXiv id), or None."""
+    key = split_key(time_key(fields)) if fields.title else None
+    return None if key is None else tuple(part or "" for part in key)
 
 
 def _position(doc: Any, section: Any, paper: Any, placement: Placement) -> int:
@@ -377,6 +384,6 @@ def _search(doc: Any, entries: list, first: int, mine: tuple, newest_first: bool
 
 
 def _arxiv(paper: Any) -> str | None:
-    from .render import arxiv_of
+    from .values import arxiv_of
 
     return arxiv_of(paper)
