@@ -69,9 +69,9 @@ def test_init_makes_the_clone_the_workspace_and_says_what_it_found(
     assert lines[3] == "2 lists, 5 papers:"
     assert (
         lines[4]
-        == "  plaza.md (bold_arxiv): 3 papers in 4 sections: Scaling, Scaling > Other, MoE, MoE > Other"
+        == "  plaza.md (bold item): 3 papers in 4 sections: Scaling, Scaling > Other, MoE, MoE > Other"
     )
-    assert lines[5] == "  topics/training.md (link_date): 2 papers in 1 section: Optimization"
+    assert lines[5] == "  topics/training.md (link item): 2 papers in 1 section: Optimization"
     assert lines[6:] == [
         "next: papershelf serve",
         '  or: papershelf add 2410.16215 --list plaza.md --section "Scaling"',
@@ -114,7 +114,7 @@ def test_init_json_has_lists_sections_styles_and_git(
     assert (plaza["path"], plaza["title"], plaza["style"], plaza["papers"]) == (
         "plaza.md",
         "Awesome llm training",
-        "bold_arxiv",
+        "bold item",
         3,
     )
     assert plaza["sections"][1] == {

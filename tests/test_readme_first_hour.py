@@ -61,7 +61,7 @@ def test_three_commands_take_a_newcomer_to_their_own_list(
     init = [clone.as_posix() if arg == "~/src/my-lists" else arg for arg in commands[0][1:]]
     assert main(init) == 0
     out = capsys.readouterr().out
-    assert "training.md (link_date): 2 papers in 2 sections: Pre-training, Fine-tuning" in out
+    assert "training.md (link item): 2 papers in 2 sections: Pre-training, Fine-tuning" in out
     # No network in tests: the README's own advice, --title, stands in for the arXiv lookup.
     assert main([*commands[1][1:], "--title", "Pre-training Distillation"]) == 0
     out = capsys.readouterr().out

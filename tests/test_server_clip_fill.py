@@ -113,7 +113,8 @@ def test_arxiv_down_writes_the_clip_as_it_came(tmp_path: Path, arxiv) -> None:
         root, arxiv.url, arxiv_id="2611.04417", title="Shelving", list="reading.md", section="Tools"
     )
     assert answer.status_code == 201  # written now, not queued: it has a title
-    assert answer.get_json()["entry"] == "- [Shelving](https://arxiv.org/abs/2611.04417)"
+    # No date to write: the list's own period still closes the entry.
+    assert answer.get_json()["entry"] == "- [Shelving](https://arxiv.org/abs/2611.04417)."
 
 
 def test_an_arxiv_that_never_answers_holds_the_clip_only_briefly(
