@@ -10,7 +10,16 @@ import click
 from sync import __version__
 from sync.errors import PapershelfError
 
-from . import cli_check, cli_feeds, cli_init, cli_lists, cli_serve, cli_status, cli_sync
+from . import (
+    cli_check,
+    cli_feeds,
+    cli_init,
+    cli_lists,
+    cli_serve,
+    cli_status,
+    cli_style,
+    cli_sync,
+)
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +33,7 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-for _module in (cli_init, cli_lists, cli_check, cli_serve, cli_status, cli_sync, cli_feeds):
+for _module in (cli_init, cli_lists, cli_style, cli_check, cli_serve, cli_status, cli_sync, cli_feeds):
     _module.register(cli)
 
 

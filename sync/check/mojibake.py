@@ -139,8 +139,8 @@ def fix_mojibake(text: str, evidence: set[str] | None = None) -> str:
     return _splice(fixed, extra) if extra else fixed
 
 
-def document_repairs(lines: list[str]) -> dict[int, str]:
-    """0-based line index -> repaired line (ending kept) for every line that holds mojibake."""
+def _suspects(lines: list[str]) -> tuple[dict[int, tuple[str, str]], set[str]]:
+    """Lines that may hold mojibake ((body, ending) by index) and the encodings ftfy undid."""
     first: dict[int, tuple[str, str]] = {}
     evidence: set[str] = set()
     for i, line in enumerate(lines):
@@ -148,9 +148,20 @@ def document_repairs(lines: list[str]) -> dict[int, str]:
             continue
         m = _EOL.search(line)
         body, eol = (line[: m.start()], m.group(0)) if m else (line, "")
-        spans, seen = _spans(body)
+        _spans_found, seen = _spans(body)
         evidence |= seen
         first[i] = (body, eol)
+    return first, evidence
+
+
+def document_evidence(lines: list[str]) -> set[str]:
+    """The encodings a document's mojibake shows (what its lines were mis-decoded as)."""
+    return _suspects(lines)[1]
+
+
+def document_repairs(lines: list[str]) -> dict[int, str]:
+    """0-based line index -> repaired line (ending kept) for every line that holds mojibake."""
+    first, evidence = _suspects(lines)
     out: dict[int, str] = {}
     for i, (body, eol) in first.items():
         fixed = fix_mojibake(body, evidence)

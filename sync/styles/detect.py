@@ -363,7 +363,8 @@ def _segments(text: str, a: int, b: int) -> list[tuple[int, int]]:
 
 
 def _note_lines(text: str, found: Found, starts: list[int]) -> tuple[int, ...]:
-    """Lines after the head that hold no field: the curator's own note, kept as written."""
+    """Lines after the head that are the curator's own words, kept as written: a line with no
+    field, or a sentence that only mentions a link (`- Read with the [blog](url) too`)."""
     title = found.first("title")
     head_last = text.count("\n", 0, title.end) if title is not None else 0
     out = []
@@ -371,6 +372,27 @@ def _note_lines(text: str, found: Found, starts: list[int]) -> tuple[int, ...]:
         if k <= head_last:
             continue
         le = line_end(text, ls)
-        if text[ls:le].strip() and not any(ls <= s.start <= le for s in found.slots):
+        if not text[ls:le].strip():
+            continue
+        mine = [s for s in found.slots if ls <= s.start <= le]
+        if not mine or (all(s.name in _MENTIONS for s in mine) and _words_besides(text, ls, le, mine) >= 3):
             out.append(k)
+    if out:
+        # A note's links are the note's: they are not the paper's fields.
+        noted = [s for s in found.slots if any(starts[k] <= s.start <= line_end(text, starts[k]) for k in out)]
+        found.slots = [s for s in found.slots if s not in noted]
     return tuple(out)
+
+
+#: Slots a sentence of a note may hold without becoming a field line.
+_MENTIONS = frozenset({"link_label", "link_url", "code", "code_owner", "code_repo"})
+
+
+def _words_besides(text: str, ls: int, le: int, slots: list[Slot]) -> int:
+    """How many words a line holds outside its slots and link syntax."""
+    line = list(text[ls:le])
+    for s in slots:
+        for i in range(s.start - ls, s.end - ls):
+            line[i] = " "
+    rest = re.sub(r"\[[^\]]*\]\([^)]*\)|[\[\]()*_`>-]", " ", "".join(line))
+    return len([w for w in rest.split() if any(ch.isalpha() for ch in w)])

@@ -85,6 +85,14 @@ def _urls(text: str) -> list[str]:
     return [m.group(1) or m.group(2) or m.group(3) for m in _URL_RE.finditer(text)]
 
 
+def _own_text(text: str, found: Found) -> str:
+    """The entry's text without its note lines (a note may mention another paper's link)."""
+    if not found.note_lines:
+        return text
+    notes = set(found.note_lines)
+    return "\n".join(line for k, line in enumerate(text.split("\n")) if k not in notes)
+
+
 def _unknown(text: str) -> EntryFields:
     return EntryFields("unknown", identities=_identities(_urls(text)))
 
@@ -134,7 +142,7 @@ def _extract(text: str, header: list[str] | None) -> EntryFields:
         url=url or (alink if alink else None),
         links=link_pairs,
         identities=_identities(
-            [url or "", alink or "", *([arxiv] if arxiv else []), code or "", *others, *_urls(text)]
+            [url or "", alink or "", *([arxiv] if arxiv else []), code or "", *others, *_urls(_own_text(text, found))]
         ),
         arxiv_id=arxiv,
         date=values["date"][1].fmt.iso if "date" in values else None,

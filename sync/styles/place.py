@@ -180,8 +180,24 @@ def plan_insertion(
     placement = placement or learn_placement(doc, section)
     index = _position(doc, section, paper, placement)
     written = write_entry(paper, template)
-    plan = insertion_at(doc, section, template, index, written.lines)
+    plan = insertion_at(doc, section, template, index, repaired(doc, written.lines))
     return replace(plan, left_out=written.left_out, placement=placement.why)
+
+
+_SUSPECT_RE = re.compile(r"[^\x00-\x7f]{2,}")
+
+
+def repaired(doc: Any, lines: list[str]) -> list[str]:
+    """New lines with any mojibake repaired, as `papershelf check` would repair it: a separator
+    copied from a garbled list (`¬∑` for `·`) is written as it was meant, not flagged later."""
+    if not any(_SUSPECT_RE.search(line) for line in lines):
+        return lines
+    from ..check.mojibake import document_evidence, fix_mojibake
+
+    cache = doc_cache(doc)
+    if "mojibake_evidence" not in cache:
+        cache["mojibake_evidence"] = document_evidence(doc.lines)
+    return [fix_mojibake(line, cache["mojibake_evidence"]) for line in lines]
 
 
 def _without_rows(template: EntryTemplate) -> EntryTemplate:
@@ -213,6 +229,8 @@ def insertion_at(doc: Any, section: Any, template: Any, index: int, lines: list[
     at = _after_html(doc, section)
     lead_gap = template.lead_gap if at is None else max(template.lead_gap, 1)
     at = section.start if at is None else at
+    if at > 0 and doc.lines[at - 1].strip() and _in_html_block(doc, at - 1):
+        lead_gap = max(lead_gap, 1)  # an HTML heading block goes on until a blank line
     end = min(section.end, len(doc.lines))
     blanks = 0
     while at + blanks < end and not doc.lines[at + blanks].strip():
@@ -235,6 +253,13 @@ def _html_blocks(doc: Any, section: Any) -> list:
             found.append(blocks[k])
         k += 1
     return found
+
+
+def _in_html_block(doc: Any, line: int) -> bool:
+    """Whether line index `line` is inside an HTML block (which only a blank line ends)."""
+    blocks = doc.blocks
+    k = bisect.bisect_right(blocks, line, key=lambda b: b.start) - 1
+    return k >= 0 and blocks[k].kind == "html" and blocks[k].start <= line < blocks[k].end
 
 
 def _after_html(doc: Any, section: Any) -> int | None:

@@ -188,3 +188,10 @@ def note_lines(paper: Any, template: EntryTemplate) -> list[str]:
         else:
             out.append(indent + wrap.replace("{}", escape_line_start(escape_text(body, "plain"))))
     return out
+
+
+def write_date_example(template: EntryTemplate) -> str | None:
+    """How the list writes a date (`Jan. 15 2024`), or None when it shows no dates."""
+    if "date" not in template.shown:
+        return None
+    return template.formats.dates.format("2024-01-15")
