@@ -22,10 +22,14 @@ def register(group: click.Group) -> None:
 
 @click.command("style")
 @click.argument("list_path", metavar="LIST")
-@click.option("--section", default=None, help='The section, e.g. "Alignment > Survey" (default: the largest).')
+@click.option(
+    "--section", default=None, help='The section, e.g. "Alignment > Survey" (default: the largest).'
+)
 @workspace_option
 @json_option
-def style_command(list_path: str, section: str | None, workspace_dir: str | None, as_json: bool) -> None:
+def style_command(
+    list_path: str, section: str | None, workspace_dir: str | None, as_json: bool
+) -> None:
     """Show the entry style and placement learned from a list, and a sample entry written in it."""
     workspace = get_workspace(workspace_dir)
     path = workspace.resolve_list(list_path)

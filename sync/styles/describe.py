@@ -16,7 +16,14 @@ SAMPLE_PAPER = Paper(
     url="https://arxiv.org/abs/2401.12345v2",
     arxiv_id="2401.12345v2",
     title="An Example Paper on Learning a List's Style from Its Own Entries",
-    authors=("Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth"),
+    authors=(
+        "Ada Lovelace",
+        "Alan Turing",
+        "Grace Hopper",
+        "Edsger Dijkstra",
+        "Barbara Liskov",
+        "Donald Knuth",
+    ),
     published="2024-01-15",
     venue="ICLR 2025",
     code_url="https://github.com/example/style-by-example",
@@ -25,7 +32,9 @@ SAMPLE_PAPER = Paper(
 )
 
 
-def describe_template(template: EntryTemplate, placement: Placement, paper: Paper = SAMPLE_PAPER) -> dict[str, Any]:
+def describe_template(
+    template: EntryTemplate, placement: Placement, paper: Paper = SAMPLE_PAPER
+) -> dict[str, Any]:
     """The learned template and placement as a JSON-ready dict, with `paper` written in it."""
     from .render import write_entry
 
@@ -48,7 +57,11 @@ def describe_template(template: EntryTemplate, placement: Placement, paper: Pape
             "link_shape": "/".join(str(x) for x in fmt.url_form if x) if fmt.url_form else None,
             "wrap": wraps[0] if wraps else None,
         },
-        "gaps": {"between": template.gap, "after_heading": template.lead_gap, "after_section": template.tail_gap},
+        "gaps": {
+            "between": template.gap,
+            "after_heading": template.lead_gap,
+            "after_section": template.tail_gap,
+        },
         "placement": {"rule": placement.rule, "why": placement.why},
         "sample": written.lines,
         "left_out": list(written.left_out),
@@ -72,7 +85,9 @@ def _shapes(template: EntryTemplate, limit: int = 3) -> list[dict[str, Any]]:
     out = []
     for key in sorted(weight, key=lambda k: -weight[k])[:limit]:
         head, zone = zones[key]
-        out.append({"template": head + _zone_text(zone), "share": round(weight[key] / (total or 1), 2)})
+        out.append(
+            {"template": head + _zone_text(zone), "share": round(weight[key] / (total or 1), 2)}
+        )
     return out
 
 
@@ -131,14 +146,18 @@ def _authors(template: EntryTemplate) -> str:
 def describe_lines(report: dict[str, Any], where: str) -> list[str]:
     """The report as a few lines for a terminal."""
     ex = report["examples"]
-    lines = [f"{where}: learned from {ex['section']} entries of the section and {ex['list']} of the list"]
+    lines = [
+        f"{where}: learned from {ex['section']} entries of the section and {ex['list']} of the list"
+    ]
     for shape in report["shapes"]:
         lines.append(f"  shape ({shape['share']:.0%}): {shape['template']}")
     f = report["formats"]
     lines.append(f"  dates: {f['date'] or 'not shown'}; authors: {f['authors']}")
     if f["wrap"]:
         w = f["wrap"]
-        lines.append(f"  long titles wrap at {w['width']} columns, continuation {w['continuation']!r}")
+        lines.append(
+            f"  long titles wrap at {w['width']} columns, continuation {w['continuation']!r}"
+        )
     lines.append(f"  placement: {report['placement']['why']}")
     lines.append("  a new paper would be written:")
     lines += [f"    {line}" for line in report["sample"]]

@@ -19,7 +19,9 @@ from .titles import _bracketed, find_title
 from .words import code_repo, label_kind, looks_like_authors, looks_like_venue
 
 _ITEM_RE = re.compile(r"^([ \t]*)([-*+]|(\d{1,9})[.)])([ \t]+|$)")
-_KEYWORDS_RE = re.compile(r"^(?P<label>(?:Key ?words?|Tags?|Topics?)\s*:\s*)(?P<value>.+?)\s*$", re.I)
+_KEYWORDS_RE = re.compile(
+    r"^(?P<label>(?:Key ?words?|Tags?|Topics?)\s*:\s*)(?P<value>.+?)\s*$", re.I
+)
 _CODE_LINE_RE = re.compile(r"^(?:Code|Github|Repo|Implementation)\s*:\s*", re.I)
 _DATE_CANDIDATES = re.compile(
     r"(?<![\w.])(?:"
@@ -63,8 +65,6 @@ def find_slots(text: str, header: list[str] | None = None) -> Found:
     return found
 
 
-
-
 def _head_end(text: str, found: Found, body: list[Span]) -> int:
     """Where the first line ends, or a multi-line span that opens on it (a wrapped title)."""
     end = text.find("\n")
@@ -76,24 +76,6 @@ def _head_end(text: str, found: Found, body: list[Span]) -> int:
 
 
 # --- title and main link ---------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def _all_links(text: str, body: list[Span]) -> list[Span]:
@@ -114,7 +96,9 @@ def find_links(text: str, found: Found, body: list[Span]) -> None:
     if not found.has("url"):
         main = _main_link(text, usable)
         if main is not None:
-            found.slots.append(Slot("url", main.url_at, main.url_at + len(main.url), url_form(main.url)))
+            found.slots.append(
+                Slot("url", main.url_at, main.url_at + len(main.url), url_form(main.url))
+            )
             usable.remove(main)
     paper_id = _paper_arxiv(text, found)
     group = 0
@@ -125,7 +109,9 @@ def find_links(text: str, found: Found, body: list[Span]) -> None:
         at, end = s.url_at, s.url_at + len(s.url)
         if parsed is not None and paper_id is not None and parsed.base == paper_id.base:
             found.slots.append(Slot("alink", at, end, url_form(s.url)))
-        elif code_repo(s.url) and not found.has("code") or (kind == "code" and not found.has("code")):
+        elif (
+            code_repo(s.url) and not found.has("code") or (kind == "code" and not found.has("code"))
+        ):
             found.slots.append(Slot("code", at, end))
         elif s.kind == "link" and label.strip() and not _numeric(label):
             group += 1
@@ -172,7 +158,8 @@ def find_derived(text: str, found: Found) -> None:
             version = _VERSION_RE.match(text, end)
             if version:
                 end = version.end()
-            if _word_end(text, end) and not found.taken(at, end) and not _in_url(text, at):
+            # Anywhere but the paper's own links, which are slots already: `arXiv, id`, a badge.
+            if _word_end(text, end) and not found.taken(at, end):
                 found.slots.append(Slot("id", at, end, bool(version)))
     code = found.first("code")
     if code is None:
@@ -279,8 +266,6 @@ def find_authors(text: str, found: Found, body: list[Span], starts: list[int]) -
         del k
 
 
-
-
 def find_tags(text: str, found: Found, body: list[Span], starts: list[int]) -> None:
     """Tags: `Keywords: a, b` lines, code spans that are nothing else, `[**Tag**]` before a title."""
     for ls in starts[1:]:
@@ -288,22 +273,35 @@ def find_tags(text: str, found: Found, body: list[Span], starts: list[int]) -> N
         a, b = line_content(text, ls, le)
         m = _KEYWORDS_RE.match(text[a:b])
         if m and not found.taken(a, b):
-            found.slots.append(Slot("tags", a + m.start("value"), a + m.end("value"), ("joined", ", ")))
+            found.slots.append(
+                Slot("tags", a + m.start("value"), a + m.end("value"), ("joined", ", "))
+            )
             return
     run: list[Span] = []
     for s in body:
-        if s.kind == "code" and not found.taken(s.start, s.end) and len(text[s.inner : s.inner_end]) <= 40:
+        if (
+            s.kind == "code"
+            and not found.taken(s.start, s.end)
+            and len(text[s.inner : s.inner_end]) <= 40
+        ):
             if run and text[run[-1].end : s.start].strip():
                 break
             run.append(s)
         elif run:
             break
     if run:
-        found.slots.append(Slot("tags", run[0].start, run[-1].end, ("each", "`{}`", _joiner(text, run))))
+        found.slots.append(
+            Slot("tags", run[0].start, run[-1].end, ("each", "`{}`", _joiner(text, run)))
+        )
         return
     title = found.first("title")
     for s in body:
-        if s.kind == "strong" and title is not None and s.end <= title.start and _bracketed(text, s, 0):
+        if (
+            s.kind == "strong"
+            and title is not None
+            and s.end <= title.start
+            and _bracketed(text, s, 0)
+        ):
             found.slots.append(Slot("tags", s.inner, s.inner_end, ("joined", ", ")))
             return
 
@@ -320,7 +318,11 @@ def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) 
     title = found.first("title")
     if title is not None and found.container != "row":
         start = max(start, title.end)
-    covered = [(s.start, s.end) for s in body if s.kind in ("link", "badge", "image", "tag", "autolink", "url")]
+    covered = [
+        (s.start, s.end)
+        for s in body
+        if s.kind in ("link", "badge", "image", "tag", "autolink", "url")
+    ]
     covered += [(s.start, s.end) for s in found.slots]
     covered = sorted((max(a, start), min(b, end)) for a, b in covered if a < end and b > start)
     pos = start
@@ -375,11 +377,17 @@ def _note_lines(text: str, found: Found, starts: list[int]) -> tuple[int, ...]:
         if not text[ls:le].strip():
             continue
         mine = [s for s in found.slots if ls <= s.start <= le]
-        if not mine or (all(s.name in _MENTIONS for s in mine) and _words_besides(text, ls, le, mine) >= 3):
+        if not mine or (
+            all(s.name in _MENTIONS for s in mine) and _words_besides(text, ls, le, mine) >= 3
+        ):
             out.append(k)
     if out:
         # A note's links are the note's: they are not the paper's fields.
-        noted = [s for s in found.slots if any(starts[k] <= s.start <= line_end(text, starts[k]) for k in out)]
+        noted = [
+            s
+            for s in found.slots
+            if any(starts[k] <= s.start <= line_end(text, starts[k]) for k in out)
+        ]
         found.slots = [s for s in found.slots if s not in noted]
     return tuple(out)
 

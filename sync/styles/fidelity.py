@@ -119,7 +119,13 @@ def measure_fidelity(data: bytes) -> FidelityReport:
             paper = fields_to_paper(fields)
             plan = insertion_at(reduced, target, style, k, render_entry(paper, style))
             rebuilt = reduced.with_lines_inserted(plan.at_line, plan.lines).render()
-            chosen = plan_insertion(reduced, target, style, paper, learn_placement(reduced, visible_part(reduced, target)))
+            chosen = plan_insertion(
+                reduced,
+                target,
+                style,
+                paper,
+                learn_placement(reduced, visible_part(reduced, target)),
+            )
             ok = rebuilt == data
             results.append(
                 EntryResult(

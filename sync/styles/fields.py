@@ -68,7 +68,12 @@ def not_a_paper(url: str) -> bool:
     """A link that is never a paper's: an anchor in the page, a code repository, a video."""
     from .words import code_repo
 
-    return url.startswith("#") or not url.strip() or bool(code_repo(url)) or bool(_NOT_PAPER_HOSTS.match(url))
+    return (
+        url.startswith("#")
+        or not url.strip()
+        or bool(code_repo(url))
+        or bool(_NOT_PAPER_HOSTS.match(url))
+    )
 
 
 def _identities(values: list[str]) -> tuple[str, ...]:
@@ -142,7 +147,14 @@ def _extract(text: str, header: list[str] | None) -> EntryFields:
         url=url or (alink if alink else None),
         links=link_pairs,
         identities=_identities(
-            [url or "", alink or "", *([arxiv] if arxiv else []), code or "", *others, *_urls(_own_text(text, found))]
+            [
+                url or "",
+                alink or "",
+                *([arxiv] if arxiv else []),
+                code or "",
+                *others,
+                *_urls(_own_text(text, found)),
+            ]
         ),
         arxiv_id=arxiv,
         date=values["date"][1].fmt.iso if "date" in values else None,

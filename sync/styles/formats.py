@@ -33,7 +33,9 @@ def weighted_majority(pairs: Iterable[tuple[Any, float]], default: Any = None) -
     return next(v for v, w in totals.items() if w == best)
 
 
-def stable_majority(pairs: Iterable[tuple[str, float]], default: str = "", *, between: bool = False) -> str:
+def stable_majority(
+    pairs: Iterable[tuple[str, float]], default: str = "", *, between: bool = False
+) -> str:
     """The literal most examples share; one entry's own text is never copied into another's.
 
     Values that differ only in their spaces count as one. A value no other example shares (a
@@ -206,15 +208,29 @@ def write_authors(authors: list[str], fmt: AuthorFormat) -> str:
 
 @dataclass(frozen=True)
 class VenueFormat:
-    """`ACL'23` (name and two-digit year) or as given."""
+    """`ACL'23` (name and two-digit year) or as given; and the venue the list gives a preprint
+    (`arXiv`, `arXiv {year}`), if it names one for papers published nowhere else."""
 
     short_year: bool = False
+    preprint: str | None = None
 
 
-def learn_venues(written: list[tuple[str, float]]) -> VenueFormat:
-    """The venue format from venues as written."""
+_PREPRINT_RE = re.compile(r"^arxiv(?:\s+preprint)?(?:[\s,']+(?:(?:19|20)\d\d|\d\d))?$", re.I)
+
+
+def learn_venues(written: list[tuple[str, float]], unnamed: float = 0.0) -> VenueFormat:
+    """The venue format from venues as written; `unnamed` is the weight of the entries of arXiv
+    papers that show no venue (they vote against naming arXiv as a preprint's venue)."""
     votes = [(bool(re.search(r"'\d{2}$", v.strip())), w) for v, w in written]
-    return VenueFormat(short_year=bool(weighted_majority(votes, False)))
+    shapes = [
+        (re.sub(r"(?:19|20)\d\d", "{year}", v.strip()), w)
+        for v, w in written
+        if _PREPRINT_RE.match(v.strip())
+    ]
+    preprint = None
+    if sum(w for _, w in shapes) > unnamed:
+        preprint = weighted_majority(shapes)
+    return VenueFormat(short_year=bool(weighted_majority(votes, False)), preprint=preprint)
 
 
 def write_venue(venue: str, published: str | None, fmt: VenueFormat) -> str:
@@ -267,8 +283,11 @@ class Formats:
     head_eol: dict = field(default_factory=dict)
 
 
-def learn_formats(values: list[tuple[str, str, Any, float]], wrap: dict) -> Formats:
-    """Formats from (slot name, written value, slot fmt, weight) of every example entry."""
+def learn_formats(
+    values: list[tuple[str, str, Any, float]], wrap: dict, unnamed: float = 0.0
+) -> Formats:
+    """Formats from (slot name, written value, slot fmt, weight) of every example entry;
+    `unnamed`: the weight of examples of arXiv papers that name no venue."""
     by: dict[str, list[tuple[str, Any, float]]] = {}
     for name, raw, fmt, weight in values:
         by.setdefault(name, []).append((raw, fmt, weight))
@@ -278,13 +297,15 @@ def learn_formats(values: list[tuple[str, str, Any, float]], wrap: dict) -> Form
         if parsed is not None:
             dates += [parsed] * max(1, round(weight * 2))
     forms = [(fmt, w) for _raw, fmt, w in by.get("url", []) if fmt]
-    all_forms = frozenset(f for f, _ in forms) | frozenset(f for _r, f, _w in by.get("alink", []) if f)
+    all_forms = frozenset(f for f, _ in forms) | frozenset(
+        f for _r, f, _w in by.get("alink", []) if f
+    )
     top = weighted_majority(forms)
     top_share = sum(w for f, w in forms if f == top) / (sum(w for _, w in forms) or 1.0)
     return Formats(
         dates=learn_dates(dates),
         authors=learn_authors([(r, w) for r, _f, w in by.get("authors", [])]),
-        venues=learn_venues([(r, w) for r, _f, w in by.get("venue", [])]),
+        venues=learn_venues([(r, w) for r, _f, w in by.get("venue", [])], unnamed),
         tags=learn_tags([(f, w) for _r, f, w in by.get("tags", []) if f]),
         url_form=top,
         url_forms=all_forms,

@@ -26,7 +26,9 @@ class AdditionHistory:
         return sum(self.counts.values())
 
 
-def additions_history(versions: Iterable[tuple[bytes, bytes]], limit: int = RECENT_ADDITIONS) -> AdditionHistory:
+def additions_history(
+    versions: Iterable[tuple[bytes, bytes]], limit: int = RECENT_ADDITIONS
+) -> AdditionHistory:
     """Where the papers added between each (older, newer) pair of versions went, newest pair first."""
     counts: Counter = Counter()
     seen = 0

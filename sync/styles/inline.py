@@ -20,7 +20,9 @@ _AUTOLINK_RE = re.compile(r"<((?:https?|ftp)://[^\s<>]+)>")
 _BARE_URL_RE = re.compile(r"(?<![\w(<\[/])https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]")
 _TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^<>]*?)?\s*/?>")
 _STRONG_RE = re.compile(r"(\*\*|__)(?=\S)((?:\\.|[^\\])+?)(?<=\S)\1(?![*_])", re.S)
-_EM_RE = re.compile(r"(?<![*\w\\])([*_])(?=[^\s*_])((?:\\.|[^\\*_\n]|(?<=\w)_(?=\w))+?)(?<=\S)\1(?![*\w])")
+_EM_RE = re.compile(
+    r"(?<![*\w\\])([*_])(?=[^\s*_])((?:\\.|[^\\*_\n]|(?<=\w)_(?=\w))+?)(?<=\S)\1(?![*\w])"
+)
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,9 @@ def learn_placement(doc: Any, section: Any, history: Any = None) -> Placement:
         if list_keyed >= MIN_KEYED and abs(list_tau) >= LEANING_TAU:
             tau, keyed = list_tau, list_keyed
             whose = "this list"
-    if keyed >= MIN_KEYED and abs(tau) >= (SORTED_TAU if whose == "this section" else LIST_SORTED_TAU):
+    if keyed >= MIN_KEYED and abs(tau) >= (
+        SORTED_TAU if whose == "this section" else LIST_SORTED_TAU
+    ):
         rule = "newest-first" if tau < 0 else "oldest-first"
         return Placement(
             rule,
@@ -208,7 +210,10 @@ def _without_rows(template: EntryTemplate) -> EntryTemplate:
     if not items:
         return default_template()
     return replace(
-        learn_template(items), gap=template.gap, lead_gap=template.lead_gap, tail_gap=template.tail_gap
+        learn_template(items),
+        gap=template.gap,
+        lead_gap=template.lead_gap,
+        tail_gap=template.tail_gap,
     )
 
 
@@ -372,7 +377,9 @@ def _position(doc: Any, section: Any, paper: Any, placement: Placement) -> int:
     best, best_cost = len(entries), None
     above_wrong = 0  # entries above the cut that should be below the paper
     below_wrong = sum(
-        1 for k in keys[first:] if k is not None and _out_of_place(k, mine, newest_first, below=True)
+        1
+        for k in keys[first:]
+        if k is not None and _out_of_place(k, mine, newest_first, below=True)
     )
     for cut in range(first, len(entries) + 1):
         cost = above_wrong + below_wrong

@@ -29,6 +29,7 @@ def render_entry(paper: Any, template: EntryTemplate) -> list[str]:
 
 def write_entry(paper: Any, template: EntryTemplate) -> Written:
     """The new entry's lines and what of the paper it leaves out."""
+    paper = _with_preprint_venue(paper, template)
     have = paper_fields(paper)
     if template.container != "row":  # a table's venue and date have columns of their own
         have = _venue_or_date(paper, template, have)
@@ -55,13 +56,28 @@ def write_entry(paper: Any, template: EntryTemplate) -> Written:
         # A paragraph's note goes before its last line, each line closed by its hard break.
         brk = re.search(r"(?:[ \t]*\\|[ \t]*<br\s*/?>|  )$", lines[-2])
         tail = brk.group(0) if brk else ""
-        inside = [escape_line_start(escape_text(n, "line")) + tail for n in paper.note.split("\n") if n.strip()]
+        inside = [
+            escape_line_start(escape_text(n, "line")) + tail
+            for n in paper.note.split("\n")
+            if n.strip()
+        ]
         lines = lines[:-1] + inside + lines[-1:]
     else:
         lines += notes
     if paper.note and container != "row":
         used |= {"note"}
     return Written(lines, _left_out(paper, used | {"title", "url"}))
+
+
+def _with_preprint_venue(paper: Any, template: EntryTemplate) -> Any:
+    """An arXiv paper with no venue gets the one the list gives its preprints (`arXiv 2024`)."""
+    preprint = template.formats.venues.preprint
+    if paper.venue or not preprint or not paper_fields(paper) & {"arxiv"}:
+        return paper
+    year = (paper.published or "")[:4]
+    if "{year}" in preprint and not year:
+        return paper
+    return paper.replace(venue=preprint.replace("{year}", year))
 
 
 def _own(paper: Any, pieces: list[Piece], lead: str, seps: list[str], trail: str) -> tuple:
@@ -110,7 +126,7 @@ def _head_eol(text: str, paper: Any, template: EntryTemplate) -> str:
     newline = text.find("\n", end + len(words[-1])) if end >= 0 else -1
     if newline < 0:
         return text
-    wrapped = "\n" in text[: end]
+    wrapped = "\n" in text[:end]
     eol = eols.get(wrapped)
     if eol is None:
         return text
@@ -174,7 +190,10 @@ def compose(
         piece, _sep, before, _zone = found
         if not piece.fields <= have or piece.fields & present:
             continue  # a piece showing a field already shown would write it twice
-        at = next((i + 1 for i, p in enumerate(pieces) if before is not None and p.key == before.key), None)
+        at = next(
+            (i + 1 for i, p in enumerate(pieces) if before is not None and p.key == before.key),
+            None,
+        )
         if at is None:
             at = len(pieces) if before is not None else 0
         pieces.insert(at, piece)
@@ -256,5 +275,3 @@ def join_pieces(
         k += 1
     out.append(trail)
     return "".join(out)
-
-

@@ -9,7 +9,9 @@ from .formats import weighted_majority
 from .shape import Zone
 
 
-def render_row(paper: Any, template: Any, examples: list, have: frozenset[str]) -> tuple[str, frozenset[str]]:
+def render_row(
+    paper: Any, template: Any, examples: list, have: frozenset[str]
+) -> tuple[str, frozenset[str]]:
     """The row's text and the fields it shows."""
     from .render import compose, join_pieces, link_joiner
     from .template import literals
@@ -20,7 +22,9 @@ def render_row(paper: Any, template: Any, examples: list, have: frozenset[str]) 
     same = [e for e in examples if e.shape.header == header]
     examples = same or examples
     counts = Counter(len(e.shape.zones) for e in examples)
-    width = max(counts, key=lambda n: (sum(e.weight for e in examples if len(e.shape.zones) == n), n))
+    width = max(
+        counts, key=lambda n: (sum(e.weight for e in examples if len(e.shape.zones) == n), n)
+    )
     rows = [e for e in examples if len(e.shape.zones) == width]
     head = weighted_majority((e.shape.head, e.weight) for e in rows)
     tail = weighted_majority((e.shape.tail, e.weight) for e in rows)
@@ -48,7 +52,9 @@ def render_row(paper: Any, template: Any, examples: list, have: frozenset[str]) 
                     )
                     used |= frozenset(f for p in pieces for f in p.fields)
         if text is None:
-            text = _placeholder([(e.shape.zones[c], e.weight, e.shape.fields) for e in rows], row_fields)
+            text = _placeholder(
+                [(e.shape.zones[c], e.weight, e.shape.fields) for e in rows], row_fields
+            )
         cells.append(_pad(text, options))
     joints = [
         weighted_majority((e.shape.joints[k], e.weight) for e in rows) for k in range(width - 1)

@@ -119,7 +119,12 @@ def shape_of(found: Found) -> Shape:
             if k + 1 < len(cells):
                 joints.append(text[b : cells[k + 1][0]])
         return Shape(
-            "row", text[: cells[0][0]], tuple(zones), tuple(joints), text[cells[-1][1] :], values,
+            "row",
+            text[: cells[0][0]],
+            tuple(zones),
+            tuple(joints),
+            text[cells[-1][1] :],
+            values,
             **extra,
         )
     start = found.prefix_end
@@ -151,7 +156,11 @@ def _title_wrap(found: Found) -> tuple | None:
     text = found.text
     line_start = text.rfind("\n", 0, title.start) + 1
     after = _GLUED_RE.match(text, title.end)
-    return (title.start - line_start, text[title.start : title.end], after.group(0) if after else "")
+    return (
+        title.start - line_start,
+        text[title.start : title.end],
+        after.group(0) if after else "",
+    )
 
 
 #: The text glued to a title's last word (`**,` or `](url),`): it wraps with that word.
@@ -250,7 +259,7 @@ def _units(text: str, a: int, b: int) -> list[tuple[int, int]]:
             _, at = stack.pop()
             if not stack and quote_at < 0:
                 out = [u for u in out if not at <= u[0] < i] + [(at, i + 1)]
-        elif c in "\"“”" and not stack:
+        elif c in '"“”' and not stack:
             if quote_at < 0 and c != "”":
                 quote_at = i
             elif quote_at >= 0 and c != "“" and _closes_quote(text, i, b):

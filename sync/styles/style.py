@@ -116,7 +116,11 @@ def _finish(template: EntryTemplate, doc: Any, section: Any, own: list[Example])
         url_form=template.formats.url_form or (seen.most_common(1)[0][0] if seen else None),
     )
     inside = weighted_majority(
-        ((e.shape.note_inside, e.weight) for e in template.examples if e.shape.note_inside is not None),
+        (
+            (e.shape.note_inside, e.weight)
+            for e in template.examples
+            if e.shape.note_inside is not None
+        ),
         False,
     )
     template = replace(
@@ -153,7 +157,11 @@ def _note_wrap(line: str) -> str:
 def _style_key(section: Any) -> tuple:
     """Where `infer_style` keeps a section's style in the document's cache: its address and
     heading text, which an insertion above it does not move (its line number does)."""
-    return getattr(section, "address", None), getattr(section, "title", None), getattr(section, "level", None)
+    return (
+        getattr(section, "address", None),
+        getattr(section, "title", None),
+        getattr(section, "level", None),
+    )
 
 
 _LIST_WIDE_KEYS = ("list_gaps", "link_forms")

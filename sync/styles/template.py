@@ -102,13 +102,27 @@ def learn_template(examples: list[Example]) -> EntryTemplate:
             titles.setdefault(key, []).append((e.shape.title_wrap, e.weight))
     # Titles wrap by the shape they are written in: bold titles may wrap where links never do.
     wraps = {key: w for key, seen in titles.items() if (w := learn_wrap(seen)) is not None}
-    formats = learn_formats(values, wraps)
+    unnamed = sum(
+        e.weight
+        for e in examples
+        if "venue" not in e.shape.fields and "arxiv" in _arxiv_fields(e.shape)
+    )
+    formats = learn_formats(values, wraps, unnamed)
     eols: dict[bool, list] = {}
     for e in examples:
         if e.shape.head_eol is not None and e.shape.title_wrap is not None:
             eols.setdefault("\n" in e.shape.title_wrap[1], []).append((e.shape.head_eol, e.weight))
-    formats = replace(formats, head_eol={k: weighted_majority(v) for k, v in eols.items() if len(v) >= 2})
+    formats = replace(
+        formats, head_eol={k: weighted_majority(v) for k, v in eols.items() if len(v) >= 2}
+    )
     return EntryTemplate(tuple(examples), formats)
+
+
+def _arxiv_fields(shape: Shape) -> frozenset[str]:
+    """`{"arxiv"}` when the example's paper is on arXiv (its link or id says so)."""
+    if "arxiv" in shape.fields or any(n == "url" and f for n, _r, f in shape.values):
+        return frozenset({"arxiv"})
+    return frozenset()
 
 
 def title_key(shape: Shape) -> tuple | None:
@@ -141,7 +155,9 @@ def zone_fields(zone: Zone) -> frozenset[str]:
 DROP_COST = 0.5
 
 
-def choose(options: list[tuple[Zone, float]], have: frozenset[str], shown: frozenset[str]) -> Zone | None:
+def choose(
+    options: list[tuple[Zone, float]], have: frozenset[str], shown: frozenset[str]
+) -> Zone | None:
     """The zone to write from: the shape group that shows most of what the paper has, each field
     counted by how often the list shows it, less what it would have to drop; then the heaviest."""
     groups: dict[tuple, list[tuple[Zone, float]]] = {}
@@ -176,6 +192,10 @@ def literals(options: list[tuple[Zone, float]], pieces: list[Piece]) -> tuple[st
         return stable_majority((z.lead + z.trail, w) for z, w in options), [], ""
     keys = [p.key for p in pieces]
     filled = [(z, w) for z, w in options if z.pieces]
+    same = [(z, w) for z, w in filled if [p.key for p in z.pieces] == keys]
+    if len(same) >= 2:
+        # Examples of exactly this shape say it best (a `<br>` that only follows a badge).
+        filled = same
     # Where fewer than two examples share the exact context, the wider one decides too: a
     # single example's text between two pieces may be its own (a note line, a count).
     leads = [(z.lead, w) for z, w in filled if z.pieces[0].key == keys[0]]
@@ -202,7 +222,9 @@ def literals(options: list[tuple[Zone, float]], pieces: list[Piece]) -> tuple[st
     return lead, seps, trail
 
 
-def pieces_for(options: list[tuple[Zone, float]], field_name: str) -> tuple[Piece, str, Piece | None, Zone] | None:
+def pieces_for(
+    options: list[tuple[Zone, float]], field_name: str
+) -> tuple[Piece, str, Piece | None, Zone] | None:
     """The heaviest example's piece that shows `field_name`, the separator before it and the
     piece it follows (None when it comes first)."""
     best = None

@@ -88,7 +88,9 @@ def _title_from_strong(text: str, found: Found, s: Span) -> None:
     if len(inner) == 1 and inner[0].kind == "link" and inner[0].start == s.inner:
         link = inner[0]
         found.slots.append(Slot("title", link.inner, link.inner_end))
-        found.slots.append(Slot("url", link.url_at, link.url_at + len(link.url), url_form(link.url)))
+        found.slots.append(
+            Slot("url", link.url_at, link.url_at + len(link.url), url_form(link.url))
+        )
         found.title_form = "link in bold"
         return
     found.slots.append(Slot("title", s.inner, s.inner_end))

@@ -26,7 +26,13 @@ def arxiv_form(url: str) -> ArxivForm | None:
     fast = _FAST_FORM_RE.fullmatch(url)
     if fast:
         # The common shapes, read without urlsplit: lists hold thousands of these links.
-        return (fast.group(1), fast.group(2), fast.group(3), bool(fast.group(4)), fast.group(5) or "")
+        return (
+            fast.group(1),
+            fast.group(2),
+            fast.group(3),
+            bool(fast.group(4)),
+            fast.group(5) or "",
+        )
     try:
         parts = urlsplit(url)
     except ValueError:

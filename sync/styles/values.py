@@ -63,7 +63,9 @@ def fill(
         literal = "".join(p for p in piece.parts[:k] if isinstance(p, str))
         # Inside a code span no escape works: the value is made safe for it instead.
         context = "code" if literal.count("`") % 2 else _context(prev, container)
-        value = _value(paper, template, part, context, head + "".join(before) + "".join(out), piece, k, link)
+        value = _value(
+            paper, template, part, context, head + "".join(before) + "".join(out), piece, k, link
+        )
         if context == "code":
             value = code_span_text(value.replace("\\`", "`"))
         if container == "row" and part.name not in ("url", "alink", "code", "link_url"):
@@ -83,7 +85,14 @@ def _context(prev: str, container: str) -> str:
 
 
 def _value(
-    paper: Any, template: EntryTemplate, ref: Ref, context: str, so_far: str, piece: Piece, k: int, link: Any
+    paper: Any,
+    template: EntryTemplate,
+    ref: Ref,
+    context: str,
+    so_far: str,
+    piece: Piece,
+    k: int,
+    link: Any,
 ) -> str:
     fmt = template.formats
     name = ref.name
@@ -177,7 +186,9 @@ def note_lines(paper: Any, template: EntryTemplate) -> list[str]:
     if not paper.note or template.container == "row":
         return []  # a table row has no room for a note
     indent, wrap = template.note or ("  ", "- {}")
-    note = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", paper.note.replace("\r\n", "\n").replace("\r", "\n"))
+    note = re.sub(
+        r"[\x00-\x08\x0b-\x1f\x7f]", " ", paper.note.replace("\r\n", "\n").replace("\r", "\n")
+    )
     out = []
     for line in note.split("\n"):
         body = line.strip()

@@ -8,21 +8,106 @@ from urllib.parse import urlsplit
 
 #: Link labels that name a kind of link, not a paper: such a link is never the title.
 PAPER_LABELS = frozenset(
-    ["paper", "pdf", "arxiv", "abs", "link", "url", "openreview", "acl", "doi", "html", "article", "preprint", "full", "paper", "proceedings", "publication"]
+    [
+        "paper",
+        "pdf",
+        "arxiv",
+        "abs",
+        "link",
+        "url",
+        "openreview",
+        "acl",
+        "doi",
+        "html",
+        "article",
+        "preprint",
+        "full",
+        "paper",
+        "proceedings",
+        "publication",
+    ]
 ) | {"full paper", "arxiv paper"}
 CODE_LABELS = frozenset(
-    ["code", "github", "repo", "repository", "official", "implementation", "pytorch", "tensorflow", "jax", "source", "official", "code", "codes"]
+    [
+        "code",
+        "github",
+        "repo",
+        "repository",
+        "official",
+        "implementation",
+        "pytorch",
+        "tensorflow",
+        "jax",
+        "source",
+        "official",
+        "code",
+        "codes",
+    ]
 ) | {"official code", "source code", "github repo"}
 OTHER_LABELS = frozenset(
-    ["project", "website", "homepage", "page", "blog", "demo", "video", "slides", "poster", "talk", "data", "dataset", "model", "models", "weights", "tweet", "twitter", "x", "𝕏", "huggingface", "hf", "colab", "notebook", "leaderboard", "benchmark", "zhihu", "news", "media"]
+    [
+        "project",
+        "website",
+        "homepage",
+        "page",
+        "blog",
+        "demo",
+        "video",
+        "slides",
+        "poster",
+        "talk",
+        "data",
+        "dataset",
+        "model",
+        "models",
+        "weights",
+        "tweet",
+        "twitter",
+        "x",
+        "𝕏",
+        "huggingface",
+        "hf",
+        "colab",
+        "notebook",
+        "leaderboard",
+        "benchmark",
+        "zhihu",
+        "news",
+        "media",
+    ]
 )
 _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "git.sr.ht")
 _PARTICLES = frozenset(
-    ["van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le", "y", "bin", "al", "el", "ter", "ten", "zu", "af", "av"]
+    [
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "y",
+        "bin",
+        "al",
+        "el",
+        "ter",
+        "ten",
+        "zu",
+        "af",
+        "av",
+    ]
 )
 _ETAL_RE = re.compile(r"^(?:et\.? al\.?|etc\.?|\.\.\.|…|others)$", re.I)
 _SUP_RE = re.compile(r"<(sup|sub)>[^<]{0,12}</\1>|[\u00b9\u00b2\u00b3\u2070-\u2079*†‡§¶#]+")
-_NAME_WORD_RE = re.compile(r"^(?:[A-Z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff][\w'’.\-]*|[A-Z]\.(?:-?[A-Z]\.)*)$")
+_NAME_WORD_RE = re.compile(
+    r"^(?:[A-Z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff][\w'’.\-]*|[A-Z]\.(?:-?[A-Z]\.)*)$"
+)
 _CJK_RE = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,5}$")
 _AUTHOR_SPLIT_RE = re.compile(r",\s+and\s+|\s+and\s+|\s*&\s*|;\s*|,\s*")
 _VENUE_WORD_RE = re.compile(
