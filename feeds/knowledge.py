@@ -9,6 +9,7 @@ from sync.index import entry_keys
 from sync.styles import paper_entries
 
 from .rank import KnownEntry, Ranker, SectionRef
+from .relevance import ListPapers
 
 
 def entry_text(fields: Any, abstract: str | None = None) -> str:
@@ -28,21 +29,17 @@ def document_knowledge(
     """The sections papers can go to in one list, and its paper entries as knowledge.
 
     A section qualifies when it holds paper entries, or when it is a fresh empty leaf (no entries,
-    no subsections). Sections of only non-paper lines (contents, links, licence) never do.
+    no subsections). Sections of only non-paper lines (contents, links, licence) never do. A list
+    without headings is one section, addressed "" (where `papershelf add --section ""` writes).
     """
-    abstracts = abstracts or {}
     per_section: dict[str, list[tuple[str, str]]] = {}
-    for entry, fields in paper_entries(doc):
-        section = doc.section_of_line(entry.start)
-        address = getattr(section, "address", "") if section is not None else ""
-        if not address:
-            continue
-        keys, _ = entry_keys(fields)
-        abstract = next((abstracts[k] for k in keys if k in abstracts), None)
-        per_section.setdefault(address, []).append(
-            (entry_text(fields, abstract), fields.title or "")
-        )
+    flat = not any(section.address for section in doc.sections)
+    for address, text, title in _paper_texts(doc, abstracts):
+        if address or flat:
+            per_section.setdefault(address, []).append((text, title))
     sections: list[SectionRef] = []
+    if flat and "" in per_section:
+        sections.append(SectionRef(list_path, "", ""))
     all_sections = list(doc.sections)
     for i, section in enumerate(all_sections):
         address = section.address
@@ -61,6 +58,39 @@ def document_knowledge(
         for text, title in texts
     ]
     return sections, entries
+
+
+def _paper_texts(doc: Any, abstracts: Mapping[str, str] | None) -> list[tuple[str, str, str]]:
+    """(section address, ranking text, title) of every paper entry of `doc`, in file order."""
+    abstracts = abstracts or {}
+    out = []
+    for entry, fields in paper_entries(doc):
+        section = doc.section_of_line(entry.start)
+        address = getattr(section, "address", "") if section is not None else ""
+        keys, _ = entry_keys(fields)
+        abstract = next((abstracts[k] for k in keys if k in abstracts), None)
+        text = entry_text(fields, abstract)
+        if text.strip():
+            out.append((address, text, " ".join((fields.title or text).split())[:200]))
+    return out
+
+
+def list_papers(list_path: str, doc: Any, abstracts: Mapping[str, str] | None = None) -> ListPapers:
+    """What a list knows for relevance: all its papers, or its headings while it has none."""
+    found = _paper_texts(doc, abstracts)
+    if found:
+        return ListPapers(
+            list_path, tuple(t for _, t, _ in found), tuple(title for _, _, title in found)
+        )
+    headings = tuple(s.title for s in doc.sections if s.address and s.title.strip())
+    return ListPapers(list_path, headings, headings, from_headings=True)
+
+
+def workspace_papers(
+    documents: Mapping[str, Any], abstracts: Mapping[str, str] | None = None
+) -> list[ListPapers]:
+    """`list_papers` of every list, by list path."""
+    return [list_papers(path, documents[path], abstracts) for path in sorted(documents)]
 
 
 def workspace_knowledge(
