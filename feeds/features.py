@@ -53,13 +53,14 @@ class Featurizer:
         """Drop the corpus matrix (kept only while fitting): the model stays small."""
         self._fitted = None
 
-    def word_terms(self, vec: Any, coef: np.ndarray) -> list[str]:
-        """The word terms of one row that raise its margin most, best first."""
+    def word_terms(self, vec: Any, centroid: np.ndarray, coef: np.ndarray) -> list[str]:
+        """The word terms one row shares with a list's papers (`centroid`), best first; a term
+        the classifier counts against the list (negative `coef`) weighs half."""
         if self._names is None:
             self._names = self.words.get_feature_names_out()
         row = sparse.csr_matrix(vec)
         picked = row.indices < self.n_words
         indices, values = row.indices[picked], row.data[picked]
-        gains = values * coef[indices]
+        gains = values * centroid[indices] * np.where(coef[indices] > 0, 1.0, 0.5)
         order = np.lexsort((indices, -gains))
         return [str(self._names[indices[k]]) for k in order if gains[k] > 0]

@@ -80,6 +80,7 @@ class _ListModel:
     paper_vecs: Any
     paper_titles: tuple[str, ...]
     from_headings: bool
+    centroid: np.ndarray | None = None
 
 
 @dataclass
@@ -111,48 +112,49 @@ class RelevanceModel:
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated relevance (papers x lists), each in 0..1."""
-        raw, _ = self.margins(texts)
-        return self._calibrated(raw)
+        return self.assess(texts)[0]
 
-    def _calibrated(self, raw: np.ndarray) -> np.ndarray:
+    def assess(self, texts: Sequence[str]) -> tuple[np.ndarray, Any]:
+        """Calibrated relevance (papers x lists) and the papers' vectors (for `why`)."""
+        raw, vecs = self.margins(texts)
         out = np.zeros_like(raw)
         for j, model in enumerate(self.models):
             out[:, j] = model.calibration.apply(raw[:, j])
-        return out
+        return out, vecs
 
-    def relevance(
-        self, texts: Sequence[str], *, explain: Sequence[bool] | None = None
-    ) -> list[list[Relevance]]:
-        """Each paper's relevance to every list, best first; `explain[i]` adds the why."""
-        raw, vecs = self.margins(texts)
-        scores = self._calibrated(raw)
+    def relevance(self, texts: Sequence[str]) -> list[list[Relevance]]:
+        """Each paper's relevance to every list, best first, the first one explained."""
+        scores, vecs = self.assess(texts)
         out = []
         for i, text in enumerate(texts):
             order = np.argsort(-scores[i], kind="stable")
             row = []
             for rank, j in enumerate(order):
-                model = self.models[int(j)]
-                words: tuple[str, ...] = ()
-                papers: tuple[str, ...] = ()
-                if vecs is not None and rank == 0 and (explain is None or explain[i]):
-                    words, papers = self._why(model, text, vecs[i])
-                row.append(Relevance(model.name, float(scores[i, j]), words, papers))
+                name = self.models[int(j)].name
+                words, papers = self.why(name, text, vecs[i]) if rank == 0 else ((), ())
+                row.append(Relevance(name, float(scores[i, j]), words, papers))
             out.append(row)
         return out
 
-    def _why(
-        self, model: _ListModel, text: str, vec: Any
-    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The paper's words that count most for the list, and the list's closest papers."""
-        assert self.featurizer is not None
+    def why(self, name: str, text: str, vec: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The paper's words that count most for list `name`, and the list's closest papers."""
+        model = next((m for m in self.models if m.name == name), None)
+        if model is None or self.featurizer is None or vec is None:
+            return (), ()
         vec = sparse.csr_matrix(vec)
-        words = self.featurizer.word_terms(vec, model.coef)
+        if model.centroid is None:
+            model.centroid = np.asarray(model.paper_vecs.mean(axis=0)).ravel()
+        words = self.featurizer.word_terms(vec, model.centroid, model.coef)
         papers: tuple[str, ...] = ()
         if model.paper_vecs is not None and model.paper_vecs.shape[0]:
             sims = np.asarray((model.paper_vecs @ vec.T).todense()).ravel()
             top = np.argsort(-sims, kind="stable")[:WHY_PAPERS]
             papers = tuple(model.paper_titles[k] for k in top if sims[k] > 0)
         return surface_words(text, words)[:WHY_WORDS], papers
+
+    def calibration_of(self, name: str) -> Calibration | None:
+        """List `name`'s calibration (None for a list the model does not know)."""
+        return next((m.calibration for m in self.models if m.name == name), None)
 
 
 def even_sample(n: int, cap: int) -> np.ndarray:

@@ -286,7 +286,8 @@ class CandidateStore:
     def upsert_many(self, rows: Iterable[dict[str, Any]], now: float | None = None) -> int:
         """Add new pending candidates or refresh pending ones; decided ones are left alone.
 
-        Each row: identity, paper (Paper), source, scores {list: score}, suggestions [dict].
+        Each row: identity, paper (Paper), source, scores {list: relevance}, suggestions [dict],
+        and score (its best relevance; default: the first suggestion's score).
         Returns how many rows were new.
         """
         workspace = self._need_workspace()
@@ -315,7 +316,7 @@ class CandidateStore:
                             now,
                             now,
                             json.dumps(row["scores"], sort_keys=True),
-                            float(best.get("score", 0.0)),
+                            float(row.get("score", best.get("score", 0.0))),
                             best.get("list"),
                             best.get("section"),
                             json.dumps(suggestions, ensure_ascii=False),
@@ -336,7 +337,7 @@ class CandidateStore:
                             json.dumps(sources),
                             now,
                             json.dumps(row["scores"], sort_keys=True),
-                            float(best.get("score", 0.0)),
+                            float(row.get("score", best.get("score", 0.0))),
                             best.get("list"),
                             best.get("section"),
                             json.dumps(suggestions, ensure_ascii=False),

@@ -1,0 +1,99 @@
+"""The fitted models a workspace ranks with, kept current off the request path.
+
+`ModelCache` holds the last fitted pair (section ranker, relevance model) with the state of the
+lists it was fitted on. A caller that can wait (a poll) gets models of the lists as they are now;
+one that cannot (`/api/suggest` right after a clip changed a list) gets the last models at once
+while one background thread fits the new ones. Only the very first call waits for a fit.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from .rank import Ranker
+from .relevance import RelevanceModel
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """Models fitted on one state of the lists (`key`)."""
+
+    key: Hashable
+    ranker: Ranker
+    relevance: RelevanceModel
+
+
+class ModelCache:
+    """The last fitted models; refits in one background thread, never two fits at once."""
+
+    def __init__(self) -> None:
+        """An empty cache."""
+        self._lock = threading.Lock()
+        self._fit_lock = threading.Lock()
+        self._fitted: Fitted | None = None
+        self._worker: threading.Thread | None = None
+
+    @property
+    def fitted(self) -> Fitted | None:
+        """The last fitted models (None before the first fit)."""
+        with self._lock:
+            return self._fitted
+
+    def install(self, fitted: Fitted) -> None:
+        """Serve `fitted` from now on (a poll fitted newer models itself)."""
+        with self._lock:
+            self._fitted = fitted
+
+    def get(self, key: Hashable, fit: Callable[[], Fitted], *, wait: bool) -> Fitted:
+        """Models for state `key`: fitted now when `wait` or none exist, else the last ones
+        while a background thread fits the new ones."""
+        current = self.fitted
+        if current is not None and current.key == key:
+            return current
+        if current is not None and not wait:
+            self._refit_in_background(key, fit)
+            return current
+        return self._fit(key, fit)
+
+    def _fit(self, key: Hashable, fit: Callable[[], Fitted]) -> Fitted:
+        """Fit (once: a caller that waited for another's fit of the same state takes it)."""
+        with self._fit_lock:
+            current = self.fitted
+            if current is not None and current.key == key:
+                return current
+            started = time.perf_counter()
+            fitted = fit()
+            log.info("models fitted in %.2f s", time.perf_counter() - started)
+            self.install(fitted)
+            return fitted
+
+    def _refit_in_background(self, key: Hashable, fit: Callable[[], Fitted]) -> None:
+        """Start one background fit unless one is running (it picks up the newest state)."""
+        with self._lock:
+            if self._worker is not None and self._worker.is_alive():
+                return
+            self._worker = threading.Thread(
+                target=self._background, args=(key, fit), name="papershelf-fit", daemon=True
+            )
+            self._worker.start()
+
+    def _background(self, key: Hashable, fit: Callable[[], Fitted]) -> None:
+        try:
+            self._fit(key, fit)
+        except Exception:  # the stale models keep serving; the next request tries again
+            log.exception("background fit of the ranking models failed")
+
+    def wait_idle(self, timeout_seconds: float) -> bool:
+        """Wait for a running background fit; whether none is running now."""
+        with self._lock:
+            worker = self._worker
+        if worker is not None:
+            worker.join(timeout_seconds)
+            return not worker.is_alive()
+        return True
