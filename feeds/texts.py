@@ -85,9 +85,7 @@ class TextStore:
         with self._connect() as db:
             return {row[0] for row in db.execute("SELECT identity FROM abstracts")}
 
-    def save_abstracts(
-        self, found: Mapping[str, str | None], now: float | None = None
-    ) -> None:
+    def save_abstracts(self, found: Mapping[str, str | None], now: float | None = None) -> None:
         """Record arXiv's answers: an abstract, or None for a paper it has none for."""
         now = time.time() if now is None else now
         with self._lock, self._connect(write=True) as db:
