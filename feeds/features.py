@@ -29,6 +29,8 @@ class Featurizer:
         self._fitted = fitted
         self.n_words = len(words.vocabulary_)
         self._names: np.ndarray | None = None
+        self._memo: dict[str, int] = {}
+        self._memo_rows: Any = None
 
     @classmethod
     def fit(cls, corpus: Sequence[str]) -> Featurizer:
@@ -45,12 +47,29 @@ class Featurizer:
         return self._fitted
 
     def transform(self, texts: Sequence[str]) -> Any:
-        """Unit rows of new normalised texts (terms unseen in the corpus are ignored)."""
+        """Unit rows of new normalised texts (terms unseen in the corpus are ignored).
+
+        Texts of the corpus kept by `forget_corpus` (a poll's own items) are not computed again.
+        """
+        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        if len(missing) == len(texts):
+            return self._compute(texts)
+        rows = self._memo_rows
+        if missing:
+            rows = sparse.vstack([rows, self._compute(missing)]).tocsr()
+        where = {t: self._memo_rows.shape[0] + k for k, t in enumerate(missing)}
+        return rows[[self._memo[t] if t in self._memo else where[t] for t in texts]]
+
+    def _compute(self, texts: Sequence[str]) -> Any:
         both = sparse.hstack([self.words.transform(texts), self.chars.transform(texts)])
         return normalize(both.tocsr())
 
-    def forget_corpus(self) -> None:
-        """Drop the corpus matrix (kept only while fitting): the model stays small."""
+    def forget_corpus(self, keep: Sequence[str] = (), rows: Sequence[int] = ()) -> None:
+        """Drop the corpus matrix (kept only while fitting) but the rows of the texts `keep`
+        (at `rows` of it): the model stays small, and those texts are not vectorised again."""
+        if keep:
+            self._memo = {text: k for k, text in enumerate(keep)}
+            self._memo_rows = self._fitted[list(rows)]
         self._fitted = None
 
     def word_terms(self, vec: Any, centroid: np.ndarray, coef: np.ndarray) -> list[str]:

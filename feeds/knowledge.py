@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sync.index import entry_keys
-from sync.styles import paper_entries
+from sync.index import keyed_entries
 
 from .rank import KnownEntry, Ranker, SectionRef
 from .relevance import ListPapers
@@ -64,11 +63,10 @@ def _paper_texts(doc: Any, abstracts: Mapping[str, str] | None) -> list[tuple[st
     """(section address, ranking text, title) of every paper entry of `doc`, in file order."""
     abstracts = abstracts or {}
     out = []
-    for entry, fields in paper_entries(doc):
+    for entry, fields, keys, _ in keyed_entries(doc):  # keyed once per document, by the index
         section = doc.section_of_line(entry.start)
         address = getattr(section, "address", "") if section is not None else ""
-        keys, _ = entry_keys(fields)
-        abstract = next((abstracts[k] for k in keys if k in abstracts), None)
+        abstract = next((abstracts[k] for k in keys if k in abstracts), None) if abstracts else None
         text = entry_text(fields, abstract)
         if text.strip():
             out.append((address, text, " ".join((fields.title or text).split())[:200]))

@@ -100,8 +100,7 @@ class Ranker:
     head_vecs: Any = field(default=None, repr=False)
     centroids: Any = field(default=None, repr=False)
     word_centroids: Any = field(default=None, repr=False)
-    linear: LinearSVC | None = field(default=None, repr=False)
-    linear_columns: np.ndarray | None = field(default=None, repr=False)
+    linear: list[tuple[LinearSVC, np.ndarray]] = field(default_factory=list, repr=False)
     section_slices: list[tuple[int, int]] = field(default_factory=list, repr=False)
     near_rows: Any = field(default=None, repr=False)
     near_matrix: Any = field(default=None, repr=False)
@@ -156,9 +155,7 @@ class Ranker:
         ranker.near_slices = slices(labels[ranker.near_rows], len(sections))
         ranker.centroids = centroids(entry_vecs, ranker.section_slices)
         ranker.word_centroids = centroids(word_matrix[:n], ranker.section_slices)
-        ranker.linear, ranker.linear_columns = fit_linear(
-            entry_vecs, labels, ranker.head_vecs, len(sections)
-        )
+        ranker.linear = fit_linear(entry_vecs, labels, ranker.head_vecs, [s.list for s in sections])
         return ranker
 
     # -- scoring -----------------------------------------------------------------------------
@@ -198,12 +195,13 @@ class Ranker:
             # a tie).
             centroid[:, empty] = head[:, empty]
         total = HEAD_WEIGHT * head + CENTROID_WEIGHT * centroid + NEIGHBOUR_WEIGHT * near
-        if self.linear is not None:
+        if self.linear:
             margins = np.full_like(total, -1.0)
-            decision = self.linear.decision_function(both)
-            if decision.ndim == 1:  # two classes: one margin for the second
-                decision = np.column_stack([-decision, decision])
-            margins[:, self.linear_columns] = decision
+            for model, columns in self.linear:
+                decision = model.decision_function(both)
+                if decision.ndim == 1:  # two classes: one margin for the second
+                    decision = np.column_stack([-decision, decision])
+                margins[:, columns] = decision
             total += LINEAR_WEIGHT * (1.0 / (1.0 + np.exp(-2.0 * margins)))
         # An empty section is judged on its heading (and the linear model's view of it) alone.
         return (total / _WEIGHT_SUM).astype(np.float32), words, nearest

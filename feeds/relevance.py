@@ -30,6 +30,8 @@ from .text import WHY_WORDS, normalize_text, surface_words
 MAX_POSITIVES_PER_LIST = 1_000
 #: The background (feed items, other lists' papers) the model sees per fit, newest first.
 MAX_BACKGROUND = 2_000
+#: The other lists' papers a list is told apart from, at most (evenly spread over them).
+MAX_OTHER_LISTS = 1_000
 #: A rejected paper is a negative the curator chose, not a guess: it weighs this many background
 #: papers.
 REJECTED_WEIGHT = 3.0
@@ -138,19 +140,30 @@ class RelevanceModel:
 
     def why(self, name: str, text: str, vec: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The paper's words that count most for list `name`, and the list's closest papers."""
-        model = next((m for m in self.models if m.name == name), None)
-        if model is None or self.featurizer is None or vec is None:
-            return (), ()
-        vec = sparse.csr_matrix(vec)
-        if model.centroid is None:
-            model.centroid = np.asarray(model.paper_vecs.mean(axis=0)).ravel()
-        words = self.featurizer.word_terms(vec, model.centroid, model.coef)
-        papers: tuple[str, ...] = ()
-        if model.paper_vecs is not None and model.paper_vecs.shape[0]:
-            sims = np.asarray((model.paper_vecs @ vec.T).todense()).ravel()
-            top = np.argsort(-sims, kind="stable")[:WHY_PAPERS]
-            papers = tuple(model.paper_titles[k] for k in top if sims[k] > 0)
-        return surface_words(text, words)[:WHY_WORDS], papers
+        return self.explain([name], [text], vec)[0]
+
+    def explain(
+        self, names: Sequence[str], texts: Sequence[str], vecs: Any
+    ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """`why` of many papers at once (row i of `vecs` for list `names[i]`): one product per
+        list instead of one per paper."""
+        out: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())] * len(names)
+        if self.featurizer is None or vecs is None:
+            return out
+        vecs = sparse.csr_matrix(vecs)
+        for model in self.models:
+            rows = [i for i, name in enumerate(names) if name == model.name]
+            if not rows or model.paper_vecs is None or not model.paper_vecs.shape[0]:
+                continue
+            if model.centroid is None:
+                model.centroid = np.asarray(model.paper_vecs.mean(axis=0)).ravel()
+            sims = (vecs[rows] @ model.paper_vecs.T).toarray()
+            top = np.argsort(-sims, axis=1, kind="stable")[:, :WHY_PAPERS]
+            for k, i in enumerate(rows):
+                words = self.featurizer.word_terms(vecs[i], model.centroid, model.coef)
+                papers = tuple(model.paper_titles[j] for j in top[k] if sims[k, j] > 0)
+                out[i] = (surface_words(texts[i], words)[:WHY_WORDS], papers)
+        return out
 
     def calibration_of(self, name: str) -> Calibration | None:
         """List `name`'s calibration (None for a list the model does not know)."""
@@ -182,8 +195,11 @@ def fit_relevance(
     picks = [even_sample(len(p.texts), MAX_POSITIVES_PER_LIST) for p in lists]
     positives = [[p.texts[k] for k in pick] for p, pick in zip(lists, picks, strict=True)]
     background = list(background)[:MAX_BACKGROUND]
-    corpus = [t for texts in positives for t in texts] + list(background) + list(rejected)
-    featurizer = Featurizer.fit([normalize_text(t) for t in corpus])
+    corpus = [
+        normalize_text(t)
+        for t in [*(t for texts in positives for t in texts), *background, *rejected]
+    ]
+    featurizer = Featurizer.fit(corpus)
     matrix = featurizer.transform_fitted()
     starts = np.cumsum([0] + [len(t) for t in positives])
     n_pos = int(starts[-1])
@@ -196,6 +212,7 @@ def fit_relevance(
         others = np.concatenate(
             [np.arange(starts[k], starts[k + 1]) for k in range(len(lists)) if k != j] or [[]]
         ).astype(np.int64)
+        others = others[even_sample(len(others), MAX_OTHER_LISTS)]
         negatives = np.concatenate([rows_bg, others]).astype(np.int64)
         coef, intercept = _fit_one(matrix, own, negatives, rows_rej)
         own_raw = np.asarray(matrix[own] @ coef).ravel() + intercept
@@ -215,7 +232,7 @@ def fit_relevance(
                 papers.from_headings,
             )
         )
-    featurizer.forget_corpus()
+    featurizer.forget_corpus([corpus[k] for k in rows_bg], rows_bg)
     return RelevanceModel(featurizer, models)
 
 

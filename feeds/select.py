@@ -155,10 +155,15 @@ def candidate_rows(
         explain=1,
         relevant=relevant,
     )
+    tops = [
+        allowed[0] if not suggestions else suggestions[0].list
+        for suggestions, allowed in zip(ranked, relevant, strict=True)
+    ]
+    reasons = relevance.explain(
+        tops, [texts[i] for i in kept], vecs[kept] if vecs is not None else None
+    )
     rows = []
-    for i, suggestions, allowed in zip(kept, ranked, relevant, strict=True):
-        top = allowed[0] if not suggestions else suggestions[0].list
-        words, papers = relevance.why(top, texts[i], vecs[i] if vecs is not None else None)
+    for i, suggestions, top, (words, papers) in zip(kept, ranked, tops, reasons, strict=True):
         shown = [s.to_dict() for s in suggestions] or [
             {"list": top, "section": None, "score": 0.0, "why": [], "similar": None}
         ]
