@@ -23,10 +23,16 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
-from sklearn.svm import LinearSVC
 
 from .chargrams import CharGrams
-from .rankmath import centroids, fit_linear, normalize_rows, sample_rows, slices
+from .rankmath import (
+    LinearSections,
+    centroids,
+    fit_linear,
+    normalize_rows,
+    sample_rows,
+    slices,
+)
 from .text import WHY_WORDS as WHY_WORDS  # re-exported: how many words explain a suggestion
 from .text import _as_surface, _Surface, _word_analyzer
 from .text import normalize_text as normalize_text  # re-exported
@@ -92,15 +98,13 @@ class Ranker:
     """A fitted model of every section of a workspace; `rank` scores papers against it."""
 
     sections: list[SectionRef]
-    entry_texts: list[str] = field(repr=False)
     entry_section: np.ndarray = field(repr=False)
     words: TfidfVectorizer | None = field(default=None, repr=False)
     chars: CharGrams | None = field(default=None, repr=False)
-    entry_words: Any = field(default=None, repr=False)
     head_vecs: Any = field(default=None, repr=False)
     centroids: Any = field(default=None, repr=False)
     word_centroids: Any = field(default=None, repr=False)
-    linear: list[tuple[LinearSVC, np.ndarray]] = field(default_factory=list, repr=False)
+    linear: list[LinearSections] = field(default_factory=list, repr=False)
     section_slices: list[tuple[int, int]] = field(default_factory=list, repr=False)
     near_rows: Any = field(default=None, repr=False)
     near_matrix: Any = field(default=None, repr=False)
@@ -132,7 +136,7 @@ class Ranker:
         )
         labels = np.array([k for k, _, _ in known], dtype=np.int64)
         texts = [t for _, t, _ in known]
-        ranker = cls(sections=sections, entry_texts=texts, entry_section=labels)
+        ranker = cls(sections=sections, entry_section=labels)
         ranker.entry_titles = [" ".join(title.split())[:200] for _, _, title in known]
         heads = [normalize_text(_heading_text(s)) for s in sections]
         if not sections or not any(word_tokens(t) for t in texts + heads):
@@ -145,13 +149,13 @@ class Ranker:
         both = normalize(sparse.hstack([word_matrix, char_matrix]).tocsr())
         n = len(texts)
         entry_vecs, ranker.head_vecs = both[:n], both[n:]
-        ranker.entry_words = normalize_rows(word_matrix[:n])
+        entry_words = normalize_rows(word_matrix[:n])
         ranker.head_words = normalize_rows(word_matrix[n:])
         ranker.section_slices = slices(labels, len(sections))
         ranker.near_rows = np.array(
             sample_rows(labels, len(sections), NEIGHBOUR_SAMPLE_PER_SECTION), dtype=np.int64
         )
-        ranker.near_matrix = ranker.entry_words[ranker.near_rows]
+        ranker.near_matrix = entry_words[ranker.near_rows]
         ranker.near_slices = slices(labels[ranker.near_rows], len(sections))
         ranker.centroids = centroids(entry_vecs, ranker.section_slices)
         ranker.word_centroids = centroids(word_matrix[:n], ranker.section_slices)
@@ -197,11 +201,8 @@ class Ranker:
         total = HEAD_WEIGHT * head + CENTROID_WEIGHT * centroid + NEIGHBOUR_WEIGHT * near
         if self.linear:
             margins = np.full_like(total, -1.0)
-            for model, columns in self.linear:
-                decision = model.decision_function(both)
-                if decision.ndim == 1:  # two classes: one margin for the second
-                    decision = np.column_stack([-decision, decision])
-                margins[:, columns] = decision
+            for model in self.linear:
+                margins[:, model.columns] = model.margins(both)
             total += LINEAR_WEIGHT * (1.0 / (1.0 + np.exp(-2.0 * margins)))
         # An empty section is judged on its heading (and the linear model's view of it) alone.
         return (total / _WEIGHT_SUM).astype(np.float32), words, nearest

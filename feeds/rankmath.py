@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -48,9 +49,33 @@ def centroids(matrix: Any, slices: list[tuple[int, int]]) -> Any:
     return normalize_rows(sparse.vstack(rows).tocsr())
 
 
+@dataclass(frozen=True)
+class LinearSections:
+    """One list's section SVM, kept small: sparse float32 weights (a list's model has no weight
+    for the words only other lists use), one row per section `columns[i]`."""
+
+    coef: Any
+    intercept: np.ndarray
+    columns: np.ndarray
+
+    @classmethod
+    def of(cls, model: LinearSVC) -> LinearSections:
+        """The weights of a fitted one-vs-rest SVM (two classes: one margin, and its opposite)."""
+        coef, intercept = model.coef_, model.intercept_
+        if coef.shape[0] == 1:
+            coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
+        weights = sparse.csr_matrix(coef.astype(np.float32))
+        weights.eliminate_zeros()
+        return cls(weights, intercept.astype(np.float32), model.classes_.astype(np.int64))
+
+    def margins(self, vecs: Any) -> np.ndarray:
+        """Margins (papers x this list's sections)."""
+        return np.asarray((vecs @ self.coef.T).todense()) + self.intercept
+
+
 def fit_linear(
     entry_vecs: Any, labels: np.ndarray, head_vecs: Any, section_lists: list[str]
-) -> list[tuple[LinearSVC, np.ndarray]]:
+) -> list[LinearSections]:
     """One linear SVM (one vs rest) per list over its sections (entries, sampled per section,
     plus headings), with the sections each one's margins are for.
 
@@ -72,5 +97,5 @@ def fit_linear(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.fit(x, y)
-        out.append((model, model.classes_.astype(np.int64)))
+        out.append(LinearSections.of(model))
     return out

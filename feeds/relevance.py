@@ -36,7 +36,7 @@ MAX_OTHER_LISTS = 1_000
 #: papers.
 REJECTED_WEIGHT = 3.0
 #: L2 strength of the logistic regression (scikit-learn's default; arxiv-sanity's SVM uses 0.1
-#: with hinge loss, which ranks the same on our splits, design note docs/design/relevance.md).
+#: with hinge loss, which ranks the same on our splits, design note docs/design-notes/relevance.md).
 REGULARISATION_C = 1.0
 #: How many of the list's own papers a relevance names as the reason.
 WHY_PAPERS = 2
