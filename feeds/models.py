@@ -8,6 +8,8 @@ while one background thread fits the new ones. Only the very first call waits fo
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import sys
 import threading
@@ -75,6 +77,7 @@ class ModelCache:
             fitted = fit()
             log.info("models fitted in %.2f s", time.perf_counter() - started)
             self.install(fitted)
+            release_free_memory()
             return fitted
 
     def _refit_in_background(self, key: Hashable, fit: Callable[[], Fitted]) -> None:
@@ -108,3 +111,13 @@ class ModelCache:
             worker.join(timeout_seconds)
             return not worker.is_alive()
         return True
+
+
+def release_free_memory() -> None:
+    """Hand the memory a fit freed back to the system (glibc keeps it otherwise: a fit's
+    temporaries would stay in the server's resident size for good); a no-op elsewhere."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
