@@ -10,8 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rapidfuzz import fuzz, process
-
 from .atomic import read_regular
 from .identity import identity_key
 from .index_records import (
@@ -25,8 +23,8 @@ from .index_records import (
     keyed_entries,
     make_record,
     normalize_title,
-    token_sorted,
 )
+from .index_titles import TitleIndex
 from .reindex import Reuse, plan_reuse
 
 if TYPE_CHECKING:
@@ -71,7 +69,7 @@ class WorkspaceIndex:
         self._primary: dict[str, list[IndexRecord]] = {}
         self._secondary: dict[str, list[IndexRecord]] = {}
         self._titles: dict[str, list[IndexRecord]] = {}
-        self._title_choices: tuple[list[str], list[str]] | None = None
+        self._title_index = TitleIndex()
 
     @classmethod
     def build(cls, workspace: Workspace) -> WorkspaceIndex:
@@ -159,7 +157,6 @@ class WorkspaceIndex:
         kept.extend(added)
         kept.sort(key=_start_of)
         state.doc, state.stamp, state.items = doc, stamp, kept
-        self._title_choices = None
 
     def update_file(self, list_path: str, doc: ListDocument) -> None:
         """Re-index one list from its already-parsed document (after papershelf wrote it)."""
@@ -200,7 +197,6 @@ class WorkspaceIndex:
                 state.doc, state.stamp = new, stamp
                 for item in added:
                     self._add_keys(item)
-                self._title_choices = None
         if state is None:
             self.update_file(list_path, new)
 
@@ -216,7 +212,6 @@ class WorkspaceIndex:
         self._files[list_path] = _FileState(stamp, doc, items)
         for item in items:
             self._add_keys(item)
-        self._title_choices = None
         log.debug("indexed %s: %d paper entries", list_path, len(items))
 
     def _drop_keys(self, item: IndexRecord) -> None:
@@ -230,8 +225,8 @@ class WorkspaceIndex:
                 kept = [other for other in mapping.get(key, ()) if other is not item]
                 if kept:
                     mapping[key] = kept
-                else:
-                    mapping.pop(key, None)
+                elif mapping.pop(key, None) is not None and mapping is self._titles:
+                    self._title_index.remove(key)
 
     def _add_keys(self, item: IndexRecord) -> None:
         """Map every key of one record to it (caller holds the lock)."""
@@ -241,6 +236,7 @@ class WorkspaceIndex:
             self._secondary.setdefault(key, []).append(item)
         if item.title_key:
             self._titles.setdefault(item.title_key, []).append(item)
+            self._title_index.add(item.title_key)
 
     def _remove(self, list_path: str) -> None:
         """Drop one file's entries from every map (caller holds the lock)."""
@@ -255,7 +251,8 @@ class WorkspaceIndex:
                 _discard(mapping, key, list_path)
         for key in titles:
             _discard(self._titles, key, list_path)
-        self._title_choices = None
+            if key not in self._titles:
+                self._title_index.remove(key)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -279,25 +276,10 @@ class WorkspaceIndex:
             exact = [(item.location, 1.0) for item in self._titles.get(query, [])]
             if len(exact) >= limit:
                 return exact[:limit]
-            if self._title_choices is None:
-                norms = list(self._titles)
-                self._title_choices = (norms, [token_sorted(n) for n in norms])
-            norms, choices = self._title_choices
-            # token_sort_ratio, with the choices' tokens sorted once at index time.
-            found = process.extract(
-                token_sorted(query),
-                choices,
-                scorer=fuzz.ratio,
-                processor=None,
-                limit=limit + 1,
-                score_cutoff=min_score * 100,
-            )
             out = list(exact)
-            for _choice, score, k in found:
-                if norms[k] == query:
-                    continue
-                score = round(score / 100, 3)
-                out.extend((item.location, score) for item in self._titles[norms[k]])
+            # A word index picks the few titles worth scoring (`sync.index_titles`).
+            for norm, score in self._title_index.search(query, limit + 1, min_score):
+                out.extend((item.location, score) for item in self._titles[norm])
             return out[:limit]
 
     def documents(self) -> dict[str, ListDocument]:
