@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .knowledge import fit_ranker, paper_text, workspace_papers
+from .knowledge import fit_index_ranker, index_papers, paper_text
 from .models import Fitted
 from .rank import Ranker
 from .relevance import MAX_BACKGROUND, RelevanceModel, fit_relevance
@@ -48,11 +48,11 @@ class Decisions:
         return cls(store.list(ACCEPTED, MAX_DECISIONS), store.list(REJECTED, MAX_DECISIONS))
 
 
-def knowledge_state(documents: Mapping[str, Any], store: CandidateStore, texts: TextStore) -> tuple:
-    """A cheap key of what the models learn from: the documents, decisions and abstracts."""
+def knowledge_state(index: Any, store: CandidateStore, texts: TextStore) -> tuple:
+    """A cheap key of what the models learn from: the lists, decisions and abstracts."""
     counts = store.counts()
     return (
-        tuple((path, id(doc)) for path, doc in sorted(documents.items())),
+        index.version(),
         counts.get(ACCEPTED, 0),
         counts.get(REJECTED, 0),
         texts.count_abstracts(),
@@ -61,7 +61,7 @@ def knowledge_state(documents: Mapping[str, Any], store: CandidateStore, texts: 
 
 def fit_models(
     key: Any,
-    documents: Mapping[str, Any],
+    index: Any,
     decisions: Decisions,
     cached_abstracts: Mapping[str, str],
     background: Sequence[str],
@@ -72,9 +72,9 @@ def fit_models(
     """Fit the section ranker (unless given) and the relevance model of every list."""
     abstracts = {**cached_abstracts, **decisions.abstracts}
     if ranker is None:
-        ranker = fit_ranker(documents, abstracts)
+        ranker = fit_index_ranker(index, abstracts)
     relevance = fit_relevance(
-        workspace_papers(documents, abstracts),
+        index_papers(index, abstracts),
         list(background)[:MAX_BACKGROUND],
         rejected=[*decisions.rejected_texts, *extra_rejected],
         decisions=decisions.by_list,

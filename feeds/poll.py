@@ -21,7 +21,7 @@ from .abstracts import fetch_abstracts
 from .arxiv_api import ArxivClient
 from .decisions import load_rejected, settle
 from .fetch import fetch_feed
-from .knowledge import fit_ranker, paper_text
+from .knowledge import fit_index_ranker, paper_text
 from .learn import Decisions, fit_models, knowledge_state
 from .models import Fitted, ModelCache
 from .parse import FeedItem, ParsedFeed, parse_feed
@@ -113,7 +113,7 @@ class PollSummary:
 
 
 class RankerCache:
-    """One fitted Ranker per state of the lists: refit only when a list file changed."""
+    """One fitted section Ranker per state of the lists: refit only when a list file changed."""
 
     def __init__(self) -> None:
         """An empty cache."""
@@ -122,28 +122,17 @@ class RankerCache:
         self._ranker: Ranker | None = None
 
     def get(self, index: WorkspaceIndex, abstracts: dict[str, str] | None = None) -> Ranker:
-        """The Ranker for the index's current documents (and known abstracts)."""
+        """The Ranker for the index's current lists (and known abstracts)."""
         index.refresh()
-        docs = index.documents()
-        key = (
-            tuple((path, id(doc), doc) for path, doc in sorted(docs.items())),
-            len(abstracts or {}),
-        )
+        key = (index.version(), len(abstracts or {}))
         with self._lock:
-            if self._key is None or not _same_key(self._key, key):
+            if self._key != key:
                 started = time.perf_counter()
-                self._ranker = fit_ranker(docs, abstracts)
+                self._ranker = fit_index_ranker(index, abstracts)
                 self._key = key
                 log.info("ranker fitted in %.2f s", time.perf_counter() - started)
             assert self._ranker is not None
             return self._ranker
-
-
-def _same_key(a: tuple, b: tuple) -> bool:
-    """Whether two cache keys name the same document objects."""
-    docs_a, n_a = a
-    docs_b, n_b = b
-    return n_a == n_b and [(p, i) for p, i, _ in docs_a] == [(p, i) for p, i, _ in docs_b]
 
 
 class Poller:
@@ -169,7 +158,7 @@ class Poller:
         self.texts = TextStore(self.store.path.with_name(TEXTS_FILENAME))
         self.rankers = RankerCache()
         self.models = ModelCache()
-        self._title_cache: tuple[tuple, set[str], tuple] | None = None
+        self._title_cache: tuple[tuple, set[str]] | None = None
 
     def ranker(self, decisions: Decisions | None = None) -> Ranker:
         """The current section Ranker (lists plus the abstracts known for their papers)."""
@@ -179,15 +168,14 @@ class Poller:
     def current_models(self, *, wait: bool = True) -> Fitted:
         """Models of the lists as they are (`wait`), or the last ones while new ones are fitted."""
         self.index.refresh()
-        docs = self.index.documents()
-        key = knowledge_state(docs, self.store, self.texts)
+        key = knowledge_state(self.index, self.store, self.texts)
 
         def fit() -> Fitted:
             decisions = Decisions.load(self.store)
             stored = self.texts.background(str(self.workspace.root), MAX_BACKGROUND)
             return fit_models(
                 key,
-                docs,
+                self.index,
                 decisions,
                 self.texts.abstracts(),
                 [text for _, text in stored],
@@ -198,10 +186,9 @@ class Poller:
 
     def _titles(self) -> set[str]:
         """Listed titles, recomputed only when a list changed."""
-        docs = self.index.documents()
-        key = tuple((path, id(doc)) for path, doc in sorted(docs.items()))
+        key = self.index.version()
         if self._title_cache is None or self._title_cache[0] != key:
-            self._title_cache = (key, listed_titles(self.index), tuple(docs.values()))
+            self._title_cache = (key, listed_titles(self.index))
         return self._title_cache[1]
 
     def suggest(self, title: str, abstract: str | None = None, top_k: int = 3) -> list[Suggestion]:
@@ -309,7 +296,6 @@ class Poller:
         self, seen: list[tuple[str, str]], rejected: set[str]
     ) -> tuple[Fitted, Decisions]:
         """Models fitted with this feed's items first in the background (served from now on)."""
-        docs = self.index.documents()
         decisions = Decisions.load(self.store)
         fresh = {identity for identity, _ in seen}
         stored = self.texts.background(str(self.workspace.root), MAX_BACKGROUND)
@@ -317,8 +303,8 @@ class Poller:
             t for i, t in stored if i not in fresh and i not in rejected
         ]
         models = fit_models(
-            knowledge_state(docs, self.store, self.texts),
-            docs,
+            knowledge_state(self.index, self.store, self.texts),
+            self.index,
             decisions,
             self.texts.abstracts(),
             background,
@@ -362,7 +348,7 @@ class Poller:
         if parsed.skipped:
             summary.dropped["no link"] = parsed.skipped
         self.index.refresh()
-        unknown = sorted(set(source.lists if source else ()) - set(self.index.documents()))
+        unknown = sorted(set(source.lists if source else ()) - set(self.index.list_paths()))
         if unknown:  # ranked against nothing, every item would be "below min score"
             raise WorkspaceError(
                 f"{self.workspace.state_dir / 'config.toml'}: feed {name}: "

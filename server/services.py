@@ -210,7 +210,7 @@ class Services:
             "version": __version__,
             "workspace": str(self.workspace.root),
             "uptime_seconds": round(time.time() - self.started_at, 1),
-            "lists": len(self.index.documents()),
+            "lists": len(self.index.list_paths()),
             "sync": self.sync.status(),
             "feeds": self.feeds.status(),
             "clips": queue,

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import index_cache
 from .atomic import read_regular
 from .identity import identity_key
 from .index_records import (
@@ -17,12 +18,16 @@ from .index_records import (
     IndexRecord,
     KeyedEntry,
     Location,
+    PaperText,
+    SectionInfo,
     entry_keys,
     index_document,
     index_records,
     keyed_entries,
     make_record,
     normalize_title,
+    outline_after,
+    outline_of,
 )
 from .index_titles import TitleIndex
 from .reindex import Reuse, plan_reuse
@@ -36,6 +41,7 @@ __all__ = [
     "PAPER_KEY_PREFIXES",
     "KeyedEntry",
     "Location",
+    "PaperText",
     "WorkspaceIndex",
     "entry_keys",
     "index_document",
@@ -51,11 +57,13 @@ MIN_TITLE_SCORE = 0.85
 
 @dataclass
 class _FileState:
-    """What the index knows about one list file (`items` in file order)."""
+    """What the index knows about one list file (`items` in file order); `doc` is the full
+    document model, built only when the list is written or shown (None until then)."""
 
-    stamp: tuple[int, int] | None
-    doc: ListDocument
+    stamp: tuple[int, ...] | None
+    doc: ListDocument | None
     items: list[IndexRecord]
+    outline: tuple[SectionInfo, ...] = ()
 
 
 class WorkspaceIndex:
@@ -70,25 +78,53 @@ class WorkspaceIndex:
         self._secondary: dict[str, list[IndexRecord]] = {}
         self._titles: dict[str, list[IndexRecord]] = {}
         self._title_index = TitleIndex()
+        self._saver = index_cache.DelayedSaver(
+            index_cache.cache_dir(workspace.root), self._snapshot
+        )
 
     @classmethod
     def build(cls, workspace: Workspace) -> WorkspaceIndex:
-        """Parse and index every list of `workspace`."""
+        """Index every list of `workspace`: from the saved index where a list is unchanged,
+        else parsed (and saved for next time)."""
         index = cls(workspace)
         index.refresh()
+        index.save()
         return index
+
+    # -- the saved index ---------------------------------------------------------------------
+
+    def _load_saved(self, list_path: str, stamp: tuple[int, ...]) -> Any:
+        """(records, outline) of a list saved at `stamp`, or None."""
+        return index_cache.load_records(self._saver.folder, list_path, stamp)
+
+    def _changed(self, list_path: str) -> None:
+        """Note that a list's records changed: saved shortly, off the caller's path (locked)."""
+        self._saver.changed(list_path)
+
+    def save(self) -> None:
+        """Write the changed lists' records and outlines now."""
+        self._saver.save_now()
+
+    def _snapshot(self, paths: set[str]) -> list[tuple]:
+        """(path, stamp, records, outline) of these lists, as they are now."""
+        with self._lock:
+            return [
+                (path, state.stamp, [r.to_tuple() for r in state.items], state.outline)
+                for path in paths
+                if (state := self._files.get(path)) is not None and state.stamp is not None
+            ]
 
     # -- keeping current -------------------------------------------------------------------
 
-    def _stamp(self, list_path: str) -> tuple[int, int] | None:
-        """(mtime_ns, size) of a list file, or None when it cannot be read."""
+    def _stamp(self, list_path: str) -> tuple[int, ...] | None:
+        """(mtime_ns, size, inode, ctime_ns) of a list file, or None when it cannot be read."""
         try:
             st = (self.workspace.root / list_path).stat()
         except OSError:
             return None
         if not stat.S_ISREG(st.st_mode):  # a FIFO named like a list: reading it would block
             return None
-        return (st.st_mtime_ns, st.st_size)
+        return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
     def refresh(self) -> None:
         """Re-read only the lists whose (mtime_ns, size) changed; add new ones, drop deleted.
@@ -102,10 +138,15 @@ class WorkspaceIndex:
         with self._lock:
             known = {path: (state.stamp, state.doc) for path, state in self._files.items()}
         stamps = {path: self._stamp(path) for path in paths}
-        parsed: list[tuple[str, ListDocument, tuple[int, int], ListDocument | None, Any]] = []
+        parsed: list[tuple[str, ListDocument | None, tuple[int, ...], ListDocument | None, Any]]
+        parsed = []
         for list_path, stamp in stamps.items():
             old_stamp, old_doc = known.get(list_path, (None, None))
             if stamp is None or old_stamp == stamp:
+                continue
+            saved = self._load_saved(list_path, stamp) if old_stamp is None else None
+            if saved is not None:  # unchanged since it was saved: no parsing at all
+                parsed.append((list_path, None, stamp, None, saved))
                 continue
             try:
                 data = read_regular(self.workspace.root / list_path)
@@ -115,7 +156,8 @@ class WorkspaceIndex:
             doc = parse_list(data)
             reuse = plan_reuse(old_doc, doc) if old_doc is not None else None
             if reuse is None:
-                parsed.append((list_path, doc, stamp, None, index_records(list_path, doc)))
+                items = index_records(list_path, doc)
+                parsed.append((list_path, doc, stamp, None, (items, outline_of(doc, items))))
             else:
                 changed = (doc.entry(i) for i in reuse.changed)
                 added = _records_of(list_path, doc, changed)
@@ -128,9 +170,12 @@ class WorkspaceIndex:
                 if state is not None and state.stamp != known.get(list_path, (None,))[0]:
                     continue  # updated meanwhile (update_file after a write): that one is newer
                 if old_doc is None:
-                    self._put(list_path, doc, stamp, work)
+                    self._put(list_path, doc, stamp, *work)
+                    if doc is not None:
+                        self._changed(list_path)
                 elif state is not None and state.doc is old_doc:
                     self._reuse(state, doc, stamp, *work)
+                    self._changed(list_path)
                 else:  # replaced meanwhile by another document: index it whole next time
                     self._remove(list_path)
 
@@ -157,21 +202,57 @@ class WorkspaceIndex:
         kept.extend(added)
         kept.sort(key=_start_of)
         state.doc, state.stamp, state.items = doc, stamp, kept
+        state.outline = outline_of(doc, kept)
 
     def update_file(self, list_path: str, doc: ListDocument) -> None:
         """Re-index one list from its already-parsed document (after papershelf wrote it)."""
         items = index_records(list_path, doc)
         stamp = self._stamp(list_path)
         with self._lock:
-            self._put(list_path, doc, stamp, items)
+            self._put(list_path, doc, stamp, items, outline_of(doc, items))
+            self._changed(list_path)
 
     def current_document(self, list_path: str, data: bytes) -> ListDocument | None:
-        """The indexed parse of `list_path` when it is exactly `data`, else None."""
+        """The indexed parse of `list_path` when it is exactly `data`, else None.
+
+        A list indexed from the saved index has no document yet: `data` read now, while the
+        file is as it was indexed, becomes it.
+        """
+        from .listmodel import parse_list
+
         with self._lock:
             state = self._files.get(list_path)
-        if state is None or state.doc.render() != data:
+        if state is None:
+            return None
+        if state.doc is None:
+            stamp = state.stamp
+            doc = parse_list(data)
+            with self._lock:
+                if state.doc is None and state.stamp == stamp == self._stamp(list_path):
+                    state.doc = doc
+        if state.doc is None or state.doc.render() != data:
             return None
         return state.doc
+
+    def document(self, list_path: str) -> ListDocument | None:
+        """The full document model of an indexed list (built now if it was not), or None."""
+        with self._lock:
+            state = self._files.get(list_path)
+        if state is None:
+            return None
+        if state.doc is not None:
+            return state.doc
+        try:
+            data = read_regular(self.workspace.root / list_path)
+        except OSError:
+            return None
+        doc = self.current_document(list_path, data)
+        if doc is None:  # changed since it was indexed: index it anew
+            self.refresh()
+            with self._lock:
+                state = self._files.get(list_path)
+            doc = state.doc if state is not None else None
+        return doc
 
     def note_insertion(
         self, list_path: str, old: ListDocument, new: ListDocument, at_line: int, count: int
@@ -195,21 +276,24 @@ class WorkspaceIndex:
                     item.start += count
                 items[cut:cut] = added
                 state.doc, state.stamp = new, stamp
+                state.outline = outline_after(state.outline, new, items, added)
                 for item in added:
                     self._add_keys(item)
+                self._changed(list_path)
         if state is None:
             self.update_file(list_path, new)
 
     def _put(
         self,
         list_path: str,
-        doc: ListDocument,
-        stamp: tuple[int, int] | None,
+        doc: ListDocument | None,
+        stamp: tuple[int, ...] | None,
         items: list[IndexRecord],
+        outline: tuple[SectionInfo, ...] = (),
     ) -> None:
         """Replace one file's entries in every map (caller holds the lock)."""
         self._remove(list_path)
-        self._files[list_path] = _FileState(stamp, doc, items)
+        self._files[list_path] = _FileState(stamp, doc, items, outline)
         for item in items:
             self._add_keys(item)
         log.debug("indexed %s: %d paper entries", list_path, len(items))
@@ -283,9 +367,36 @@ class WorkspaceIndex:
             return out[:limit]
 
     def documents(self) -> dict[str, ListDocument]:
-        """The parsed document of every indexed list, by list path."""
+        """The full document model of every indexed list (built now where it was not)."""
+        out = {}
+        for path in self.list_paths():
+            doc = self.document(path)
+            if doc is not None:
+                out[path] = doc
+        return out
+
+    def list_paths(self) -> list[str]:
+        """The indexed lists, sorted."""
         with self._lock:
-            return {path: state.doc for path, state in sorted(self._files.items())}
+            return sorted(self._files)
+
+    def outlines(self) -> dict[str, tuple[SectionInfo, ...]]:
+        """Every indexed list's sections (the root one too), by list path."""
+        with self._lock:
+            return {path: state.outline for path, state in sorted(self._files.items())}
+
+    def papers(self) -> dict[str, list[PaperText]]:
+        """Every indexed list's paper entries as ranking knowledge, in file order."""
+        with self._lock:
+            return {
+                path: [PaperText(r.section, r.text, r.title or "", r.primary) for r in state.items]
+                for path, state in sorted(self._files.items())
+            }
+
+    def version(self) -> tuple:
+        """Changes whenever an indexed list does: (list path, file stamp) of each."""
+        with self._lock:
+            return tuple((path, state.stamp) for path, state in sorted(self._files.items()))
 
     def locations(self) -> list[Location]:
         """Every indexed paper entry, by list path and line."""
