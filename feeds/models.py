@@ -8,14 +8,19 @@ while one background thread fits the new ones. Only the very first call waits fo
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
+import os
+import pickle
 import sys
 import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from .rank import Ranker
 from .relevance import RelevanceModel
@@ -121,3 +126,48 @@ def release_free_memory() -> None:
         libc.malloc_trim(0)
     except (OSError, AttributeError):
         pass
+
+
+class SavedModel:
+    """One fitted model pickled beside the saved index, valid for the state it was fitted on.
+
+    A command (`papershelf poll`) lives for seconds: without it, each would fit the section
+    ranker anew, the largest share of its time on a big workspace. The file is the user's own,
+    in their data dir, like the stores; anything wrong with it means "fit again".
+    """
+
+    def __init__(self, path: Path) -> None:
+        """A model saved at `path`."""
+        self.path = path
+
+    def load(self, key: Hashable) -> Any | None:
+        """The model saved for `key`, or None."""
+        try:
+            with self.path.open("rb") as f:
+                saved_key, model = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+            return None
+        except Exception:  # a model of an older papershelf whose classes changed
+            log.info("saved model %s not usable; fitting again", self.path, exc_info=True)
+            return None
+        return model if saved_key == key else None
+
+    def save(self, key: Hashable, model: Any) -> None:
+        """Save `model` for `key` (atomically; a failure is only logged)."""
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tmp.open("wb") as f:
+                pickle.dump((key, model), f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except (OSError, pickle.PicklingError) as exc:
+            log.info("model not saved: %s", exc)
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def saved_models(index: Any) -> SavedModel:
+    """The section ranker saved beside the workspace's saved index."""
+    from sync.index_cache import cache_dir
+
+    return SavedModel(cache_dir(index.workspace.root) / "sections.pickle")

@@ -23,7 +23,7 @@ from .decisions import load_rejected, settle
 from .fetch import fetch_feed
 from .knowledge import fit_index_ranker, paper_text
 from .learn import Decisions, fit_models, knowledge_state
-from .models import Fitted, ModelCache
+from .models import Fitted, ModelCache, saved_models
 from .parse import FeedItem, ParsedFeed, parse_feed
 from .rank import Ranker, Suggestion
 from .relevance import MAX_BACKGROUND
@@ -122,15 +122,20 @@ class RankerCache:
         self._ranker: Ranker | None = None
 
     def get(self, index: WorkspaceIndex, abstracts: dict[str, str] | None = None) -> Ranker:
-        """The Ranker for the index's current lists (and known abstracts)."""
+        """The Ranker for the index's current lists (and known abstracts): the one in memory, the
+        one saved beside the index by an earlier command, or fitted now (and saved)."""
         index.refresh()
         key = (index.version(), len(abstracts or {}))
         with self._lock:
             if self._key != key:
-                started = time.perf_counter()
-                self._ranker = fit_index_ranker(index, abstracts)
+                saved = saved_models(index)
+                self._ranker = saved.load(key)
+                if self._ranker is None:
+                    started = time.perf_counter()
+                    self._ranker = fit_index_ranker(index, abstracts)
+                    log.info("ranker fitted in %.2f s", time.perf_counter() - started)
+                    saved.save(key, self._ranker)
                 self._key = key
-                log.info("ranker fitted in %.2f s", time.perf_counter() - started)
             assert self._ranker is not None
             return self._ranker
 

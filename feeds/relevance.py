@@ -250,7 +250,7 @@ def _fit_one(
         centroid = np.asarray(matrix[own].mean(axis=0)).ravel() if len(own) else None
         coef = centroid if centroid is not None else np.zeros(matrix.shape[1])
         return coef, 0.0
-    model = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=200, tol=1e-3)
+    model = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=50, tol=1e-3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a fit stopped at max_iter still ranks well
         model.fit(matrix[rows], y, sample_weight=weights)
