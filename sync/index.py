@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from . import index_cache
 from .atomic import read_regular
 from .identity import identity_key
+from .index_keys import KeyMaps
 from .index_records import (
     PAPER_KEY_PREFIXES,
     IndexRecord,
@@ -29,7 +30,6 @@ from .index_records import (
     outline_after,
     outline_of,
 )
-from .index_titles import TitleIndex
 from .reindex import Reuse, plan_reuse
 
 if TYPE_CHECKING:
@@ -74,10 +74,7 @@ class WorkspaceIndex:
         self.workspace = workspace
         self._lock = threading.RLock()
         self._files: dict[str, _FileState] = {}
-        self._primary: dict[str, list[IndexRecord]] = {}
-        self._secondary: dict[str, list[IndexRecord]] = {}
-        self._titles: dict[str, list[IndexRecord]] = {}
-        self._title_index = TitleIndex()
+        self._keys = KeyMaps()
         self._saver = index_cache.DelayedSaver(
             index_cache.cache_dir(workspace.root), self._snapshot
         )
@@ -300,43 +297,17 @@ class WorkspaceIndex:
 
     def _drop_keys(self, item: IndexRecord) -> None:
         """Unmap every key of one record (caller holds the lock)."""
-        for keys, mapping in (
-            (item.primary, self._primary),
-            (item.secondary, self._secondary),
-            ((item.title_key,) if item.title_key else (), self._titles),
-        ):
-            for key in keys:
-                kept = [other for other in mapping.get(key, ()) if other is not item]
-                if kept:
-                    mapping[key] = kept
-                elif mapping.pop(key, None) is not None and mapping is self._titles:
-                    self._title_index.remove(key)
+        self._keys.drop(item)
 
     def _add_keys(self, item: IndexRecord) -> None:
         """Map every key of one record to it (caller holds the lock)."""
-        for key in item.primary:
-            self._primary.setdefault(key, []).append(item)
-        for key in item.secondary:
-            self._secondary.setdefault(key, []).append(item)
-        if item.title_key:
-            self._titles.setdefault(item.title_key, []).append(item)
-            self._title_index.add(item.title_key)
+        self._keys.add(item)
 
     def _remove(self, list_path: str) -> None:
         """Drop one file's entries from every map (caller holds the lock)."""
         state = self._files.pop(list_path, None)
-        if state is None:
-            return
-        primary = {key for item in state.items for key in item.primary}
-        secondary = {key for item in state.items for key in item.secondary}
-        titles = {item.title_key for item in state.items if item.title_key}
-        for keys, mapping in ((primary, self._primary), (secondary, self._secondary)):
-            for key in keys:
-                _discard(mapping, key, list_path)
-        for key in titles:
-            _discard(self._titles, key, list_path)
-            if key not in self._titles:
-                self._title_index.remove(key)
+        if state is not None:
+            self._keys.drop_list(list_path, state.items)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -346,8 +317,7 @@ class WorkspaceIndex:
         if key is None:
             return []
         with self._lock:
-            hits = self._primary.get(key) or self._secondary.get(key) or []
-            return [item.location for item in hits]
+            return [item.location for item in self._keys.by_identity(key)]
 
     def lookup_title(
         self, title: str, limit: int = 3, min_score: float = MIN_TITLE_SCORE
@@ -357,14 +327,15 @@ class WorkspaceIndex:
         if not query or limit <= 0:
             return []
         with self._lock:
-            exact = [(item.location, 1.0) for item in self._titles.get(query, [])]
-            if len(exact) >= limit:
-                return exact[:limit]
-            out = list(exact)
-            # A word index picks the few titles worth scoring (`sync.index_titles`).
-            for norm, score in self._title_index.search(query, limit + 1, min_score):
-                out.extend((item.location, score) for item in self._titles[norm])
-            return out[:limit]
+            return [
+                (item.location, score)
+                for item, score in self._keys.by_title(query, limit, min_score)
+            ]
+
+    def warm_titles(self) -> None:
+        """Build the title word index now (a server does it once it answers, in a thread)."""
+        with self._lock:
+            self._keys.title_words()
 
     def documents(self) -> dict[str, ListDocument]:
         """The full document model of every indexed list (built now where it was not)."""
@@ -423,12 +394,3 @@ def _records_of(list_path: str, doc: ListDocument, entries: Iterable[Any]) -> li
 
 def _start_of(item: IndexRecord) -> int:
     return item.start
-
-
-def _discard(mapping: dict[str, list[IndexRecord]], key: str, list_path: str) -> None:
-    """Remove `list_path`'s records under `key`, dropping the key when none are left."""
-    kept = [item for item in mapping.get(key, ()) if item.list != list_path]
-    if kept:
-        mapping[key] = kept
-    else:
-        mapping.pop(key, None)

@@ -10,6 +10,7 @@ that half unless they are all a query has), instead of the whole list of 50,000 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
@@ -26,6 +27,14 @@ class TitleIndex:
         """An empty index."""
         self._sorted: dict[str, str] = {}
         self._by_word: dict[str, set[str]] = {}
+
+    @classmethod
+    def of(cls, keys: Iterable[str]) -> TitleIndex:
+        """An index of these normalised titles."""
+        index = cls()
+        for key in keys:
+            index.add(key)
+        return index
 
     def __len__(self) -> int:
         return len(self._sorted)
