@@ -167,7 +167,12 @@ class WorkspaceIndex:
                 if state is not None and state.stamp != known.get(list_path, (None,))[0]:
                     continue  # updated meanwhile (update_file after a write): that one is newer
                 if old_doc is None:
-                    self._put(list_path, doc, stamp, *work)
+                    # Indexed for the first time: its records are all lookups need, and the
+                    # document model (a few KB per entry) is built again when the list is
+                    # written or shown. A list someone edits keeps it (the next edit is
+                    # re-keyed from it, `sync.reindex`).
+                    first_time = known.get(list_path, (None,))[0] is None
+                    self._put(list_path, None if first_time else doc, stamp, *work)
                     if doc is not None:
                         self._changed(list_path)
                 elif state is not None and state.doc is old_doc:
