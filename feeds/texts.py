@@ -15,9 +15,10 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from sync.sqlite_wal import enable_wal
+from sync.sqlite_wal import create_store, transaction
 
 TEXTS_FILENAME = "texts.sqlite3"
+_WHAT = "relevance text store"
 #: Feed items kept per workspace as background (a few days of cs.CL + cs.LG).
 MAX_BACKGROUND_KEPT = 5_000
 _BUSY_TIMEOUT_SECONDS = 10.0
@@ -42,30 +43,18 @@ class TextStore:
     """Abstracts by identity, and feed background by workspace, in one SQLite file (WAL)."""
 
     def __init__(self, path: Path | str) -> None:
-        """Open (creating) the store at `path`."""
+        """Open (creating, mode 0600) the store at `path`; StoreUnavailable, naming the file, when
+        it is damaged or cannot be read or written."""
         self.path = Path(path)
         self._lock = threading.Lock()
-        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        try:
-            enable_wal(db, _BUSY_TIMEOUT_SECONDS)
-            db.executescript(_SCHEMA)
-        finally:
-            db.close()
+        create_store(self.path, _WHAT, _BUSY_TIMEOUT_SECONDS, lambda db: db.executescript(_SCHEMA))
 
     @contextlib.contextmanager
     def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
         """One short transaction (IMMEDIATE for writes)."""
-        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        try:
-            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.close()
+        begin = "BEGIN IMMEDIATE" if write else "BEGIN"
+        with transaction(self.path, _WHAT, _BUSY_TIMEOUT_SECONDS, begin=begin) as db:
+            yield db
 
     # -- abstracts ------------------------------------------------------------------------
 
