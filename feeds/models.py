@@ -141,7 +141,7 @@ class SavedModel:
         self.path = path
 
     def load(self, key: Hashable) -> Any | None:
-        """The model saved for `key`, or None."""
+        """The model saved for `key` (by this version of the models), or None."""
         try:
             with self.path.open("rb") as f:
                 saved_key, model = pickle.load(f)
@@ -150,7 +150,7 @@ class SavedModel:
         except Exception:  # a model of an older papershelf whose classes changed
             log.info("saved model %s not usable; fitting again", self.path, exc_info=True)
             return None
-        return model if saved_key == key else None
+        return model if saved_key == (MODEL_FORMAT, key) else None
 
     def save(self, key: Hashable, model: Any) -> None:
         """Save `model` for `key` (atomically; a failure is only logged)."""
@@ -158,12 +158,17 @@ class SavedModel:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with tmp.open("wb") as f:
-                pickle.dump((key, model), f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(((MODEL_FORMAT, key), model), f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
         except (OSError, pickle.PicklingError) as exc:
             log.info("model not saved: %s", exc)
             with contextlib.suppress(OSError):
                 tmp.unlink()
+
+
+#: Part of a saved model's key: bumped when the models' classes change, so an older file is fitted
+#: anew rather than unpickled into the new code.
+MODEL_FORMAT = 1
 
 
 def saved_models(index: Any) -> SavedModel:
