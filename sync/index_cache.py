@@ -112,21 +112,37 @@ class DelayedSaver:
         self._dirty: set[str] = set()
         self._timer: threading.Timer | None = None
         self._first_change = 0.0
+        self._last_change = 0.0
 
     def changed(self, list_path: str) -> None:
-        """Note a changed list (saved once changes pause)."""
+        """Note a changed list (saved once changes pause). Cheap: one timer per pause, which
+        re-arms itself while changes keep coming."""
         with self._lock:
             now = time.monotonic()
             if not self._dirty:
                 self._first_change = now
             self._dirty.add(list_path)
-            if self._timer is not None:
-                self._timer.cancel()
-            delay = min(SAVE_QUIET_SECONDS, self._first_change + SAVE_LATEST_SECONDS - now)
-            self._timer = threading.Timer(max(0.0, delay), self.save_now)
-            self._timer.daemon = True
-            self._timer.start()
-            _UNSAVED.add(self)
+            self._last_change = now
+            if self._timer is None:
+                self._arm(SAVE_QUIET_SECONDS)
+                _UNSAVED.add(self)
+
+    def _arm(self, delay_seconds: float) -> None:
+        """Start the timer (caller holds the lock)."""
+        self._timer = threading.Timer(max(0.0, delay_seconds), self._due)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _due(self) -> None:
+        """The timer fired: save if changes paused (or waited too long), else wait the rest."""
+        with self._lock:
+            now = time.monotonic()
+            quiet_at = self._last_change + SAVE_QUIET_SECONDS
+            latest_at = self._first_change + SAVE_LATEST_SECONDS
+            if self._dirty and now < min(quiet_at, latest_at):
+                self._arm(min(quiet_at, latest_at) - now)
+                return
+        self.save_now()
 
     def save_now(self) -> None:
         """Write every changed list now."""

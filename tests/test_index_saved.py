@@ -132,3 +132,25 @@ def test_nothing_is_saved_for_a_list_that_cannot_be_read(root: Path) -> None:
     index.refresh()
     index.save()
     assert index.list_paths() == ["training.md"]
+
+
+def test_changes_are_saved_once_they_pause(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from sync import index_cache
+
+    monkeypatch.setattr(index_cache, "SAVE_QUIET_SECONDS", 0.2)
+    saved: list[set[str]] = []
+    done = threading.Event()
+
+    def snapshot(paths: set[str]) -> list[tuple]:
+        saved.append(set(paths))
+        done.set()
+        return []
+
+    saver = index_cache.DelayedSaver(tmp_path, snapshot)
+    for name in ("a.md", "b.md", "a.md"):
+        saver.changed(name)
+    assert saved == []  # not during the burst
+    assert done.wait(10)
+    assert saved == [{"a.md", "b.md"}]  # once, with every list changed
