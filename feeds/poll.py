@@ -32,6 +32,7 @@ from .sources import (
     ARXIV_API,
     POLL_ABSTRACTS,
     POLL_MAX_RESULTS,
+    POLL_NEW_LIST_KEEP,
     FeedSource,
     find_source,
     load_sources,
@@ -45,10 +46,11 @@ log = logging.getLogger(__name__)
 
 OK, NOT_MODIFIED, ERROR = "ok", "not-modified", "error"
 Progress = Callable[[int], None]
-#: A list with fewer decisions than this is new: each poll keeps its best `NEW_LIST_KEEP` items
-#: whatever their score, so its curator has something to decide on (which calibrates it).
+#: A list with fewer decisions than this is new: a poll that keeps nothing for it keeps its best
+#: `poll.new_list_keep` items (default `NEW_LIST_KEEP`) all the same, so its curator has something
+#: to decide on (which calibrates it).
 NEW_LIST_DECISIONS = 10
-NEW_LIST_KEEP = 5
+NEW_LIST_KEEP = int(POLL_NEW_LIST_KEEP.default)
 
 
 @dataclass
@@ -320,13 +322,13 @@ class Poller:
         return models, decisions
 
     @staticmethod
-    def _new_lists(models: Fitted, decisions: Decisions) -> dict[str, int]:
-        """`NEW_LIST_KEEP` for each list with fewer than `NEW_LIST_DECISIONS` decisions."""
+    def _new_lists(models: Fitted, decisions: Decisions, keep: int) -> dict[str, int]:
+        """`keep` for each list with fewer than `NEW_LIST_DECISIONS` decisions."""
         out = {}
         for name in models.relevance.lists:
             accepted, declined = decisions.by_list.get(name, ([], []))
-            if len(accepted) + len(declined) < NEW_LIST_DECISIONS:
-                out[name] = NEW_LIST_KEEP
+            if keep and len(accepted) + len(declined) < NEW_LIST_DECISIONS:
+                out[name] = keep
         return out
 
     def poll_file(self, path: str | Path, progress: Progress | None = None) -> PollSummary:
@@ -395,7 +397,9 @@ class Poller:
             name,
             lists=source.lists if source else (),
             min_score=summary.min_score,
-            keep_at_least=self._new_lists(models, decisions),
+            keep_at_least=self._new_lists(
+                models, decisions, int(self.workspace.setting(POLL_NEW_LIST_KEEP.key))
+            ),
         )
         summary.weak = len(below)
         summary.best_weak_score = round(max(s for s, _ in below), 3) if below else None

@@ -41,6 +41,13 @@ POLL_ARXIV_RSS_URL = define(
     "https://rss.arxiv.org/rss/{category}",
     "URL template of arXiv RSS feeds; {category} is a feed's category, e.g. cs.CL+cs.LG.",
 )
+POLL_NEW_LIST_KEEP = define(
+    "poll.new_list_keep",
+    5,
+    "Candidates a poll keeps for a new list (fewer than 10 decisions) that no item reaches "
+    "min_score for: its best ones, to decide on (0: none).",
+    minimum=0,
+)
 POLL_ABSTRACTS = define(
     "poll.abstracts_per_poll",
     200,

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sync.atomic import why_not_writable
 from sync.identity import identity_key
 from sync.index import WorkspaceIndex
-from sync.section_label import document_title, section_label
+from sync.section_label import section_label, title_heading
 
 from .schemas import load_lookup_query
 from .services import Services
@@ -30,7 +30,7 @@ def lists_summary(index: WorkspaceIndex) -> list[dict[str, Any]]:
     for path, outline in index.outlines().items():  # the index's outlines: no list is parsed
         sections = [s for s in outline if s.address]
         title = next((s.title for s in sections if s.level == 1), path.rsplit("/", 1)[-1])
-        list_title = document_title(doc)
+        list_title = title_heading((s.level, s.title) for s in sections)
         out.append(
             {
                 "path": path,

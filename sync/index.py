@@ -361,6 +361,15 @@ class WorkspaceIndex:
         with self._lock:
             return {path: state.outline for path, state in sorted(self._files.items())}
 
+    def title(self, list_path: str) -> str | None:
+        """The list's title heading (`sync.section_label.title_heading`), from its outline."""
+        from .section_label import title_heading
+
+        with self._lock:
+            state = self._files.get(list_path)
+            outline = state.outline if state is not None else ()
+        return title_heading((s.level, s.title) for s in outline if s.address)
+
     def papers(self) -> dict[str, list[PaperText]]:
         """Every indexed list's paper entries as ranking knowledge, in file order."""
         with self._lock:

@@ -134,7 +134,7 @@ def test_a_new_list_keeps_its_best_and_says_what_it_dropped(tmp_path: Path) -> N
     assert summary.new == NEW_LIST_KEEP and summary.kept_below == NEW_LIST_KEEP
     assert summary.weak == len(OTHER + EXPLORATION) - NEW_LIST_KEEP
     line = summary.line()
-    assert f"{summary.weak} below min score (the best of them 0." in line
+    assert f"{summary.weak} below poll.min_score 0.99 (best 0." in line
     assert f"{NEW_LIST_KEEP} kept below it for a new list" in line
 
 
