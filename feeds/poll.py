@@ -204,7 +204,9 @@ class Poller:
             raise BadInput("Give a title to suggest a section for.", fields={"title": "missing"})
         models = self.current_models(wait=False)
         text = paper_text(title, abstract)
-        lists = [r.list for r in models.relevance.relevance([text])[0]] or None
+        # Lists by relevance (no explanation needed: only their order is used here).
+        scores = models.relevance.score([text])[0]
+        lists = [models.relevance.lists[j] for j in (-scores).argsort(kind="stable")] or None
         ranked, _ = models.ranker.rank_with_lists(
             [text], top_k=top_k, titles=[title], relevant=[lists] if lists else None
         )
