@@ -112,7 +112,9 @@ def test_serve_start_and_idle_memory(big_workspace: Path) -> None:
 def test_serve_without_feeds_holds_no_ranking_code(big_workspace: Path) -> None:
     """Idle memory with --no-feeds against the same server with the feeds on."""
     data_dir = Path(tempfile.mkdtemp(prefix="bench-start-feeds-"))
-    _serve(big_workspace, data_dir, "--no-feeds")[0].terminate()  # saves the index
+    first = _serve(big_workspace, data_dir, "--no-feeds")[0]  # saves the index
+    first.terminate()
+    first.wait(10)  # a second serve of a served workspace is refused
     for flags in (("--no-feeds",), ()):
         proc, _, seconds = _serve(big_workspace, data_dir, *flags)
         time.sleep(2.0)
