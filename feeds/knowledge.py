@@ -1,20 +1,23 @@
-"""What the lists know, as ranking input: their sections and their entries' text (pure)."""
+"""What the lists know, as ranking input: their sections and their papers' text (pure).
+
+Read from the index's compact records and outlines (`sync.index`): ranking never needs a list's
+full document model. The document-based forms are for one parsed list (the time split, tests).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sync.index import entry_keys
-from sync.styles import paper_entries
+from sync.index_records import PaperText, SectionInfo, index_records, outline_of, ranking_text
 
 from .rank import KnownEntry, Ranker, SectionRef
+from .relevance import ListPapers
 
 
 def entry_text(fields: Any, abstract: str | None = None) -> str:
     """The text ranking uses for one entry: title, tags, note, and the abstract when known."""
-    parts = [fields.title or "", " ".join(fields.tags or ()), fields.note or "", abstract or ""]
-    return " ".join(p for p in parts if p)
+    return ranking_text(fields, abstract)
 
 
 def paper_text(title: str | None, abstract: str | None = None) -> str:
@@ -22,39 +25,44 @@ def paper_text(title: str | None, abstract: str | None = None) -> str:
     return " ".join(p for p in (title or "", abstract or "") if p)
 
 
-def document_knowledge(
-    list_path: str, doc: Any, abstracts: Mapping[str, str] | None = None
+def _texts(
+    papers: Sequence[PaperText], abstracts: Mapping[str, str] | None
+) -> list[tuple[str, str, str]]:
+    """(section, text with the abstract when one is known, title) of each paper."""
+    abstracts = abstracts or {}
+    out = []
+    for paper in papers:
+        abstract = next((abstracts[k] for k in paper.keys if k in abstracts), None)
+        text = f"{paper.text} {abstract}" if abstract else paper.text
+        if text.strip():
+            out.append((paper.section, text, " ".join((paper.title or text).split())[:200]))
+    return out
+
+
+def list_knowledge(
+    list_path: str,
+    outline: Sequence[SectionInfo],
+    papers: Sequence[PaperText],
+    abstracts: Mapping[str, str] | None = None,
 ) -> tuple[list[SectionRef], list[KnownEntry]]:
     """The sections papers can go to in one list, and its paper entries as knowledge.
 
     A section qualifies when it holds paper entries, or when it is a fresh empty leaf (no entries,
-    no subsections). Sections of only non-paper lines (contents, links, licence) never do.
+    no subsections). Sections of only non-paper lines (contents, links, licence) never do. A list
+    without headings is one section, addressed "" (where `papershelf add --section ""` writes).
     """
-    abstracts = abstracts or {}
     per_section: dict[str, list[tuple[str, str]]] = {}
-    for entry, fields in paper_entries(doc):
-        section = doc.section_of_line(entry.start)
-        address = getattr(section, "address", "") if section is not None else ""
-        if not address:
-            continue
-        keys, _ = entry_keys(fields)
-        abstract = next((abstracts[k] for k in keys if k in abstracts), None)
-        per_section.setdefault(address, []).append(
-            (entry_text(fields, abstract), fields.title or "")
-        )
+    flat = not any(section.address for section in outline)
+    for address, text, title in _texts(papers, abstracts):
+        if address or flat:
+            per_section.setdefault(address, []).append((text, title))
     sections: list[SectionRef] = []
-    all_sections = list(doc.sections)
-    for i, section in enumerate(all_sections):
-        address = section.address
-        if not address:
-            continue
-        has_children = any(
-            other.path[: len(section.path)] == section.path and len(other.path) > len(section.path)
-            for other in all_sections[i + 1 :]
-        )
-        empty_leaf = not section.entries and not has_children
-        if address in per_section or empty_leaf:
-            sections.append(SectionRef(list_path, address, section.title))
+    if flat and "" in per_section:
+        sections.append(SectionRef(list_path, "", ""))
+    for section in outline:
+        empty_leaf = not section.entries and not section.children
+        if section.address and (section.address in per_section or empty_leaf):
+            sections.append(SectionRef(list_path, section.address, section.title))
     entries = [
         KnownEntry(list_path, address, text, title)
         for address, texts in per_section.items()
@@ -63,20 +71,75 @@ def document_knowledge(
     return sections, entries
 
 
-def workspace_knowledge(
-    documents: Mapping[str, Any], abstracts: Mapping[str, str] | None = None
+def _parsed(list_path: str, doc: Any) -> tuple[tuple[SectionInfo, ...], list[PaperText]]:
+    """A parsed list as the index keeps it: outline and papers."""
+    records = index_records(list_path, doc)
+    papers = [PaperText(r.section, r.text, r.title or "", r.primary) for r in records]
+    return outline_of(doc, records), papers
+
+
+def document_knowledge(
+    list_path: str, doc: Any, abstracts: Mapping[str, str] | None = None
 ) -> tuple[list[SectionRef], list[KnownEntry]]:
-    """Sections and entries of every list (`{list path: ListDocument}`)."""
+    """`list_knowledge` of one parsed list."""
+    return list_knowledge(list_path, *_parsed(list_path, doc), abstracts)
+
+
+def index_knowledge(
+    index: Any, abstracts: Mapping[str, str] | None = None
+) -> tuple[list[SectionRef], list[KnownEntry]]:
+    """Sections and entries of every indexed list, from the index's records."""
+    papers = index.papers()
+    sections: list[SectionRef] = []
+    entries: list[KnownEntry] = []
+    for list_path, outline in index.outlines().items():
+        s, e = list_knowledge(list_path, outline, papers.get(list_path, ()), abstracts)
+        sections += s
+        entries += e
+    return sections, entries
+
+
+def _list_papers(
+    list_path: str,
+    outline: Sequence[SectionInfo],
+    papers: Sequence[PaperText],
+    abstracts: Mapping[str, str] | None,
+) -> ListPapers:
+    """What a list knows for relevance: all its papers, or its headings while it has none."""
+    found = _texts(papers, abstracts)
+    if found:
+        return ListPapers(
+            list_path, tuple(t for _, t, _ in found), tuple(title for _, _, title in found)
+        )
+    headings = tuple(s.title for s in outline if s.address and s.title.strip())
+    return ListPapers(list_path, headings, headings, from_headings=True)
+
+
+def list_papers(list_path: str, doc: Any, abstracts: Mapping[str, str] | None = None) -> ListPapers:
+    """`ListPapers` of one parsed list."""
+    return _list_papers(list_path, *_parsed(list_path, doc), abstracts)
+
+
+def index_papers(index: Any, abstracts: Mapping[str, str] | None = None) -> list[ListPapers]:
+    """`ListPapers` of every indexed list, from the index's records."""
+    papers = index.papers()
+    return [
+        _list_papers(path, outline, papers.get(path, ()), abstracts)
+        for path, outline in index.outlines().items()
+    ]
+
+
+def fit_ranker(documents: Mapping[str, Any], abstracts: Mapping[str, str] | None = None) -> Ranker:
+    """A Ranker of every section of these parsed lists (`{list path: ListDocument}`)."""
     sections: list[SectionRef] = []
     entries: list[KnownEntry] = []
     for list_path in sorted(documents):
         s, e = document_knowledge(list_path, documents[list_path], abstracts)
         sections += s
         entries += e
-    return sections, entries
-
-
-def fit_ranker(documents: Mapping[str, Any], abstracts: Mapping[str, str] | None = None) -> Ranker:
-    """A Ranker of every section of these lists."""
-    sections, entries = workspace_knowledge(documents, abstracts)
     return Ranker.fit(sections, entries)
+
+
+def fit_index_ranker(index: Any, abstracts: Mapping[str, str] | None = None) -> Ranker:
+    """A Ranker of every section of the indexed lists."""
+    return Ranker.fit(*index_knowledge(index, abstracts))

@@ -17,28 +17,40 @@ from sync.errors import BadInput, PapershelfError, WorkspaceError
 from sync.index import WorkspaceIndex
 from sync.workspace import Workspace
 
+from .abstracts import fetch_abstracts
 from .arxiv_api import ArxivClient
 from .decisions import load_rejected, settle
 from .fetch import fetch_feed
-from .knowledge import fit_ranker, paper_text
+from .knowledge import fit_index_ranker, paper_text
+from .learn import Decisions, fit_models, knowledge_state
+from .models import Fitted, ModelCache, saved_models
 from .parse import FeedItem, ParsedFeed, parse_feed
 from .rank import Ranker, Suggestion
+from .relevance import MAX_BACKGROUND
 from .select import candidate_rows, listed_checker, listed_titles, select_items, valid_paper
 from .sources import (
     ARXIV_API,
+    POLL_ABSTRACTS,
     POLL_MAX_RESULTS,
+    POLL_NEW_LIST_KEEP,
     FeedSource,
     find_source,
     load_sources,
     poll_min_score,
     poll_timeout,
 )
-from .store import ACCEPTED, CandidateStore
+from .store import CandidateStore
+from .texts import TEXTS_FILENAME, TextStore
 
 log = logging.getLogger(__name__)
 
 OK, NOT_MODIFIED, ERROR = "ok", "not-modified", "error"
 Progress = Callable[[int], None]
+#: A list with fewer decisions than this is new: a poll that keeps nothing for it keeps its best
+#: `poll.new_list_keep` items (default `NEW_LIST_KEEP`) all the same, so its curator has something
+#: to decide on (which calibrates it).
+NEW_LIST_DECISIONS = 10
+NEW_LIST_KEEP = int(POLL_NEW_LIST_KEEP.default)
 
 
 @dataclass
@@ -51,6 +63,8 @@ class PollSummary:
     new: int = 0
     updated: int = 0
     weak: int = 0
+    #: Items kept below `min_score` for a new list (`NEW_LIST_KEEP`).
+    kept_below: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
     problem: str | None = None
     error: str | None = None
@@ -73,6 +87,8 @@ class PollSummary:
             text += f", {self.updated} seen again"
         if self.weak:
             text += f", {self.weak} below {self._threshold()}"
+        if self.kept_below:
+            text += f", {self.kept_below} kept below it for a new list"
         if dropped:
             text += f" ({dropped})"
         if self.problem:
@@ -99,7 +115,7 @@ class PollSummary:
 
 
 class RankerCache:
-    """One fitted Ranker per state of the lists: refit only when a list file changed."""
+    """One fitted section Ranker per state of the lists: refit only when a list file changed."""
 
     def __init__(self) -> None:
         """An empty cache."""
@@ -108,28 +124,22 @@ class RankerCache:
         self._ranker: Ranker | None = None
 
     def get(self, index: WorkspaceIndex, abstracts: dict[str, str] | None = None) -> Ranker:
-        """The Ranker for the index's current documents (and known abstracts)."""
+        """The Ranker for the index's current lists (and known abstracts): the one in memory, the
+        one saved beside the index by an earlier command, or fitted now (and saved)."""
         index.refresh()
-        docs = index.documents()
-        key = (
-            tuple((path, id(doc), doc) for path, doc in sorted(docs.items())),
-            len(abstracts or {}),
-        )
+        key = (index.version(), len(abstracts or {}))
         with self._lock:
-            if self._key is None or not _same_key(self._key, key):
-                started = time.perf_counter()
-                self._ranker = fit_ranker(docs, abstracts)
+            if self._key != key:
+                saved = saved_models(index)
+                self._ranker = saved.load(key)
+                if self._ranker is None:
+                    started = time.perf_counter()
+                    self._ranker = fit_index_ranker(index, abstracts)
+                    log.info("ranker fitted in %.2f s", time.perf_counter() - started)
+                    saved.save(key, self._ranker)
                 self._key = key
-                log.info("ranker fitted in %.2f s", time.perf_counter() - started)
             assert self._ranker is not None
             return self._ranker
-
-
-def _same_key(a: tuple, b: tuple) -> bool:
-    """Whether two cache keys name the same document objects."""
-    docs_a, n_a = a
-    docs_b, n_b = b
-    return n_a == n_b and [(p, i) for p, i, _ in docs_a] == [(p, i) for p, i, _ in docs_b]
 
 
 class Poller:
@@ -152,32 +162,55 @@ class Poller:
         self.index = index or WorkspaceIndex.build(workspace)
         self.session = session or requests.Session()
         self.arxiv = arxiv
+        self.texts = TextStore(self.store.path.with_name(TEXTS_FILENAME))
         self.rankers = RankerCache()
-        self._title_cache: tuple[tuple, set[str], tuple] | None = None
+        self.models = ModelCache()
+        self._title_cache: tuple[tuple, set[str]] | None = None
 
-    def ranker(self) -> Ranker:
-        """The current Ranker (lists plus abstracts of accepted candidates)."""
-        abstracts = {
-            c.identity: c.paper.abstract
-            for c in self.store.list(ACCEPTED, limit=10_000)
-            if c.paper.abstract
-        }
-        return self.rankers.get(self.index, abstracts)
+    def ranker(self, decisions: Decisions | None = None) -> Ranker:
+        """The current section Ranker (lists plus the abstracts known for their papers)."""
+        decisions = decisions or Decisions.load(self.store)
+        return self.rankers.get(self.index, {**self.texts.abstracts(), **decisions.abstracts})
+
+    def current_models(self, *, wait: bool = True) -> Fitted:
+        """Models of the lists as they are (`wait`), or the last ones while new ones are fitted."""
+        self.index.refresh()
+        key = knowledge_state(self.index, self.store, self.texts)
+
+        def fit() -> Fitted:
+            decisions = Decisions.load(self.store)
+            stored = self.texts.background(str(self.workspace.root), MAX_BACKGROUND)
+            return fit_models(
+                key,
+                self.index,
+                decisions,
+                self.texts.abstracts(),
+                [text for _, text in stored],
+                ranker=self.ranker(decisions),
+            )
+
+        return self.models.get(key, fit, wait=wait)
 
     def _titles(self) -> set[str]:
         """Listed titles, recomputed only when a list changed."""
-        docs = self.index.documents()
-        key = tuple((path, id(doc)) for path, doc in sorted(docs.items()))
+        key = self.index.version()
         if self._title_cache is None or self._title_cache[0] != key:
-            self._title_cache = (key, listed_titles(self.index), tuple(docs.values()))
+            self._title_cache = (key, listed_titles(self.index))
         return self._title_cache[1]
 
     def suggest(self, title: str, abstract: str | None = None, top_k: int = 3) -> list[Suggestion]:
         """Where a paper with this title (and abstract) may belong, best first."""
         if not (title or "").strip():
             raise BadInput("Give a title to suggest a section for.", fields={"title": "missing"})
-        ranker = self.ranker()
-        return ranker.rank([paper_text(title, abstract)], top_k=top_k, titles=[title])[0]
+        models = self.current_models(wait=False)
+        text = paper_text(title, abstract)
+        # Lists by relevance (no explanation needed: only their order is used here).
+        scores = models.relevance.score([text])[0]
+        lists = [models.relevance.lists[j] for j in (-scores).argsort(kind="stable")] or None
+        ranked, _ = models.ranker.rank_with_lists(
+            [text], top_k=top_k, titles=[title], relevant=[lists] if lists else None
+        )
+        return ranked[0]
 
     # -- polling -----------------------------------------------------------------------------
 
@@ -189,8 +222,25 @@ class Poller:
         return [s for s in sources if s.enabled]
 
     def poll(self, name: str | None = None, progress: Progress | None = None) -> list[PollSummary]:
-        """Poll every enabled source (or one); one summary each."""
-        return [self.poll_source(source, progress) for source in self.sources(name)]
+        """Poll every enabled source (or one), then fetch some listed papers' abstracts."""
+        summaries = [self.poll_source(source, progress) for source in self.sources(name)]
+        try:
+            self.fetch_abstracts()
+        except PapershelfError as exc:  # a config error the summaries already name
+            log.info("abstracts not fetched: %s", exc.message)
+        return summaries
+
+    def fetch_abstracts(self) -> int:
+        """Ask arXiv for up to `poll.abstracts_per_poll` listed papers' abstracts (cached)."""
+        limit = int(self.workspace.setting(POLL_ABSTRACTS.key))
+        if limit <= 0:
+            return 0
+        # One attempt: offline, the lists are learned from titles and the next poll asks again.
+        client = self.arxiv or ArxivClient(
+            timeout_seconds=poll_timeout(self.workspace), max_retries=0
+        )
+        identities = (loc.identity for loc in self.index.locations())
+        return fetch_abstracts(client, self.texts, identities, limit)
 
     def poll_source(self, source: FeedSource, progress: Progress | None = None) -> PollSummary:
         """Fetch and ingest one source; errors end up in the summary and the feed's state."""
@@ -251,6 +301,38 @@ class Poller:
             return None, validators
         return parse_feed(fetched.content), validators
 
+    def _fit_for_poll(
+        self, seen: list[tuple[str, str]], rejected: set[str]
+    ) -> tuple[Fitted, Decisions]:
+        """Models fitted with this feed's items first in the background (served from now on)."""
+        decisions = Decisions.load(self.store)
+        fresh = {identity for identity, _ in seen}
+        stored = self.texts.background(str(self.workspace.root), MAX_BACKGROUND)
+        background = [t for i, t in seen if i not in rejected] + [
+            t for i, t in stored if i not in fresh and i not in rejected
+        ]
+        models = fit_models(
+            knowledge_state(self.index, self.store, self.texts),
+            self.index,
+            decisions,
+            self.texts.abstracts(),
+            background,
+            ranker=self.ranker(decisions),
+            extra_rejected=[t for i, t in seen if i in rejected],
+        )
+        self.models.install(models)
+        return models, decisions
+
+    @staticmethod
+    def _new_lists(models: Fitted, decisions: Decisions, keep: int) -> dict[str, int]:
+        """`keep` for each list with fewer than `NEW_LIST_DECISIONS` decisions."""
+        out = {}
+        for name in models.relevance.lists:
+            accepted, declined = decisions.by_list.get(name, ([], []))
+            if keep and len(accepted) + len(declined) < NEW_LIST_DECISIONS:
+                out[name] = keep
+        return out
+
     def poll_file(self, path: str | Path, progress: Progress | None = None) -> PollSummary:
         """Ingest a feed saved in a file (`papershelf poll --from-file`)."""
         path = Path(path)
@@ -275,7 +357,7 @@ class Poller:
         if parsed.skipped:
             summary.dropped["no link"] = parsed.skipped
         self.index.refresh()
-        unknown = sorted(set(source.lists if source else ()) - set(self.index.documents()))
+        unknown = sorted(set(source.lists if source else ()) - set(self.index.list_paths()))
         if unknown:  # ranked against nothing, every item would be "below min score"
             raise WorkspaceError(
                 f"{self.workspace.state_dir / 'config.toml'}: feed {name}: "
@@ -303,16 +385,30 @@ class Poller:
             progress(total - len(kept))
         known = self.store.known()
         summary.min_score = poll_min_score(self.workspace)
-        weak_scores: list[float] = []
-        rows, summary.weak = candidate_rows(
+        rejected = decided  # rejected.txt and this store's decisions: never proposed again
+        seen = [
+            (item.paper.identity, paper_text(item.paper.title, item.paper.abstract))
+            for item in parsed.items
+            if item.paper.identity and item.paper.title and not is_listed(item.paper)
+        ]
+        models, decisions = self._fit_for_poll(seen, rejected)
+        rows, below = candidate_rows(
             kept,
-            self.ranker(),
+            models.ranker,
+            models.relevance,
             name,
             lists=source.lists if source else (),
             min_score=summary.min_score,
-            weak_scores=weak_scores,
+            keep_at_least=self._new_lists(
+                models, decisions, int(self.workspace.setting(POLL_NEW_LIST_KEEP.key))
+            ),
         )
-        summary.best_weak_score = round(max(weak_scores), 3) if weak_scores else None
+        summary.weak = len(below)
+        summary.best_weak_score = round(max(s for s, _ in below), 3) if below else None
+        summary.kept_below = sum(1 for r in rows if r["score"] < summary.min_score)
+        self.texts.add_background(
+            str(self.workspace.root), [(i, t) for i, t in seen if i not in rejected]
+        )
         summary.new = self.store.upsert_many(rows)
         summary.updated = sum(1 for r in rows if r["identity"] in known)
         if progress is not None:

@@ -1,4 +1,7 @@
-"""Relevance of a paper to each list section, learned from the lists' own entries (pure core).
+"""Which section of a list a paper goes to, learned from the lists' own entries (pure core).
+
+Whether the paper belongs in the list at all is `feeds.relevance`'s question; this module picks
+the section, among the lists where the paper is relevant.
 
 Each section is known by its heading text and its entries' text (titles, plus abstracts, notes and
 tags where the list has them). A paper is scored against every section by four signals over
@@ -12,22 +15,29 @@ section, weighted by both.
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
-from sklearn.svm import LinearSVC
 
 from .chargrams import CharGrams
-from .rankmath import centroids, fit_linear, normalize_rows, sample_rows, slices
-from .why_words import explains
+from .rankmath import (
+    LinearSections,
+    centroids,
+    fit_linear,
+    normalize_rows,
+    sample_rows,
+    slices,
+)
+from .text import WHY_WORDS as WHY_WORDS  # re-exported: how many words explain a suggestion
+from .text import _as_surface, _Surface, _word_analyzer
+from .text import normalize_text as normalize_text  # re-exported
+from .text import surface_words as surface_words  # re-exported
+from .text import word_tokens as word_tokens  # re-exported
 
 log = logging.getLogger(__name__)
 
@@ -41,52 +51,6 @@ _WEIGHT_SUM = HEAD_WEIGHT + CENTROID_WEIGHT + NEIGHBOUR_WEIGHT + LINEAR_WEIGHT
 #: The nearest-entry signal searches at most this many entries per section (evenly spread):
 #: a section's centroid and the linear model still see every entry.
 NEIGHBOUR_SAMPLE_PER_SECTION = 150
-#: How many explaining words a suggestion carries.
-WHY_WORDS = 4
-
-_HYPHEN_RE = re.compile(r"(?<=\w)[‐‑–](?=\w)")
-_WORD_RE = re.compile(r"[a-z0-9]+")
-_SUFFIXES = ("ings", "ing", "ies", "ied", "es", "ed", "s")
-_EXTRA_STOP = frozenset({"via", "using", "towards", "toward", "based", "new", "approach"})
-_STOP = frozenset(ENGLISH_STOP_WORDS) | _EXTRA_STOP
-
-
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    """A light English stem: `models`->`model`, `training`->`train`, `studies`->`studi`."""
-    for suffix in _SUFFIXES:
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def normalize_text(text: str) -> str:
-    """Lower-cased, NFKC, the hyphens of compounds written as `-` (`Pre‑Training` -> `pre-training`)."""
-    text = unicodedata.normalize("NFKC", text or "").casefold()
-    return _HYPHEN_RE.sub("-", text)
-
-
-def word_tokens(text: str) -> list[str]:
-    """Stemmed content words of already-normalised text."""
-    return [_stem(w) for w in _WORD_RE.findall(text) if w not in _STOP and len(w) > 1]
-
-
-def _content_words(text: str) -> list[str]:
-    """The content words of already-normalised text, unstemmed (a compound gives its parts)."""
-    return [w for w in _WORD_RE.findall(text) if w not in _STOP and len(w) > 1]
-
-
-def _word_analyzer(text: str) -> list[str]:
-    """Stemmed content words, and each pair of neighbours as one joined word (for the TF-IDF).
-
-    A pair is the stem of the two words written together, so `instruction tuning`,
-    `instruction-tuning` and `instructiontuning` share a term, as do `pre-training` and
-    `pretraining`.
-    """
-    words = _content_words(text)
-    return [_stem(w) for w in words] + [
-        _stem(a + b) for a, b in zip(words, words[1:], strict=False)
-    ]
 
 
 @dataclass(frozen=True)
@@ -134,16 +98,13 @@ class Ranker:
     """A fitted model of every section of a workspace; `rank` scores papers against it."""
 
     sections: list[SectionRef]
-    entry_texts: list[str] = field(repr=False)
     entry_section: np.ndarray = field(repr=False)
     words: TfidfVectorizer | None = field(default=None, repr=False)
     chars: CharGrams | None = field(default=None, repr=False)
-    entry_words: Any = field(default=None, repr=False)
     head_vecs: Any = field(default=None, repr=False)
     centroids: Any = field(default=None, repr=False)
     word_centroids: Any = field(default=None, repr=False)
-    linear: LinearSVC | None = field(default=None, repr=False)
-    linear_columns: np.ndarray | None = field(default=None, repr=False)
+    linear: list[LinearSections] = field(default_factory=list, repr=False)
     section_slices: list[tuple[int, int]] = field(default_factory=list, repr=False)
     near_rows: Any = field(default=None, repr=False)
     near_matrix: Any = field(default=None, repr=False)
@@ -175,7 +136,7 @@ class Ranker:
         )
         labels = np.array([k for k, _, _ in known], dtype=np.int64)
         texts = [t for _, t, _ in known]
-        ranker = cls(sections=sections, entry_texts=texts, entry_section=labels)
+        ranker = cls(sections=sections, entry_section=labels)
         ranker.entry_titles = [" ".join(title.split())[:200] for _, _, title in known]
         heads = [normalize_text(_heading_text(s)) for s in sections]
         if not sections or not any(word_tokens(t) for t in texts + heads):
@@ -188,19 +149,17 @@ class Ranker:
         both = normalize(sparse.hstack([word_matrix, char_matrix]).tocsr())
         n = len(texts)
         entry_vecs, ranker.head_vecs = both[:n], both[n:]
-        ranker.entry_words = normalize_rows(word_matrix[:n])
+        entry_words = normalize_rows(word_matrix[:n])
         ranker.head_words = normalize_rows(word_matrix[n:])
         ranker.section_slices = slices(labels, len(sections))
         ranker.near_rows = np.array(
             sample_rows(labels, len(sections), NEIGHBOUR_SAMPLE_PER_SECTION), dtype=np.int64
         )
-        ranker.near_matrix = ranker.entry_words[ranker.near_rows]
+        ranker.near_matrix = entry_words[ranker.near_rows]
         ranker.near_slices = slices(labels[ranker.near_rows], len(sections))
         ranker.centroids = centroids(entry_vecs, ranker.section_slices)
         ranker.word_centroids = centroids(word_matrix[:n], ranker.section_slices)
-        ranker.linear, ranker.linear_columns = fit_linear(
-            entry_vecs, labels, ranker.head_vecs, len(sections)
-        )
+        ranker.linear = fit_linear(entry_vecs, labels, ranker.head_vecs, [s.list for s in sections])
         return ranker
 
     # -- scoring -----------------------------------------------------------------------------
@@ -240,12 +199,10 @@ class Ranker:
             # a tie).
             centroid[:, empty] = head[:, empty]
         total = HEAD_WEIGHT * head + CENTROID_WEIGHT * centroid + NEIGHBOUR_WEIGHT * near
-        if self.linear is not None:
+        if self.linear:
             margins = np.full_like(total, -1.0)
-            decision = self.linear.decision_function(both)
-            if decision.ndim == 1:  # two classes: one margin for the second
-                decision = np.column_stack([-decision, decision])
-            margins[:, self.linear_columns] = decision
+            for model in self.linear:
+                margins[:, model.columns] = model.margins(both)
             total += LINEAR_WEIGHT * (1.0 / (1.0 + np.exp(-2.0 * margins)))
         # An empty section is judged on its heading (and the linear model's view of it) alone.
         return (total / _WEIGHT_SUM).astype(np.float32), words, nearest
@@ -298,13 +255,20 @@ class Ranker:
         lists: Iterable[str] | None = None,
         titles: Sequence[str] | None = None,
         explain: int | None = None,
+        relevant: Sequence[Sequence[str]] | None = None,
     ) -> tuple[list[list[Suggestion]], list[dict[str, float]]]:
         """Suggestions for each text and its best score in each list; the first `explain`
-        suggestions of each (default: all) carry their words and most similar entry."""
+        suggestions of each (default: all) carry their words and most similar entry.
+
+        `relevant[i]`: the lists text i may go to, most relevant first; its first suggestion is
+        then the best section of the first of them that has one.
+        """
         explain = top_k if explain is None else explain
         if not texts:
             return [], []
         scores, words, nearest = self._scores(texts, titles)
+        if relevant is not None:
+            scores = self._within(scores, relevant)
         wanted = set(lists) if lists is not None else None
         columns: dict[str, list[int]] = {}
         for j, ref in enumerate(self.sections):
@@ -321,6 +285,8 @@ class Ranker:
         out = []
         for i, text in enumerate(texts):
             order = np.argsort(-scores[i], kind="stable")[:top_k]
+            if relevant is not None:
+                order = self._first_list_first(scores[i], relevant[i], top_k)
             row = words[i] if words is not None else None
             surface = _Surface(text) if explain > 0 else None
             out.append(
@@ -337,6 +303,24 @@ class Ranker:
                 ]
             )
         return out, per_list
+
+    def _within(self, scores: np.ndarray, relevant: Sequence[Sequence[str]]) -> np.ndarray:
+        """`scores` with every section outside each row's relevant lists at -1."""
+        lists = np.array([ref.list for ref in self.sections], dtype=object)
+        out = np.full_like(scores, -1.0)
+        for i, names in enumerate(relevant):
+            keep = np.isin(lists, list(names))
+            out[i, keep] = scores[i, keep]
+        return out
+
+    def _first_list_first(self, row: np.ndarray, names: Sequence[str], top_k: int) -> np.ndarray:
+        """Sections by score, the best one of the most relevant list (that has one) first."""
+        order = np.argsort(-row, kind="stable")
+        for name in names:
+            first = next((j for j in order if self.sections[j].list == name and row[j] > 0), None)
+            if first is not None:
+                return np.array([first, *(j for j in order if j != first)][:top_k])
+        return order[:top_k]
 
     def _explain(
         self, surface: _Surface | None, row: Any, nearest: Any, i: int, j: int, score: float
@@ -374,45 +358,6 @@ class Ranker:
         scores = np.where(shared, weights[where] * row.data, 0.0)
         order = np.lexsort((row.indices, -scores))
         return [str(self._names[row.indices[k]]) for k in order if scores[k] > 0]
-
-
-class _Surface:
-    """How one text wrote each of its terms: a word, or a pair of words (`pre-training`)."""
-
-    def __init__(self, text: str) -> None:
-        """Index the text's words by stem (pairs are looked up only when asked for)."""
-        self.normal = normalize_text(text)
-        self.content = _content_words(self.normal)
-        self.single: dict[str, str] = {}
-        for word in self.content:
-            self.single.setdefault(_stem(word), word)
-
-    def words(self, term: str) -> list[str]:
-        """The words the text wrote for `term` (the term itself when the text has no such term)."""
-        if term in self.single:
-            return [self.single[term]]
-        words = self.content
-        for a, b in zip(words, words[1:], strict=False):
-            if _stem(a + b) == term:
-                return [f"{a}-{b}"] if f"{a}-{b}" in self.normal else [a, b]
-        return [term]
-
-
-def surface_words(text: str, terms: Sequence[str]) -> tuple[str, ...]:
-    """Stemmed terms (best first) as the words the paper wrote, distinct, at most `WHY_WORDS`."""
-    return _as_surface(_Surface(text), terms)
-
-
-def _as_surface(surface: _Surface, terms: Sequence[str]) -> tuple[str, ...]:
-    """Stemmed terms as surface words, distinct, at most `WHY_WORDS` (link pieces left out)."""
-    out: list[str] = []
-    for term in terms:
-        for word in surface.words(term):
-            if word not in out and explains(word):
-                out.append(word)
-        if len(out) >= WHY_WORDS:
-            break
-    return tuple(out[:WHY_WORDS])
 
 
 def _heading_text(section: SectionRef) -> str:

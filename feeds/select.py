@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from sync.index import normalize_title
 from sync.paper import (
@@ -20,6 +22,7 @@ from .decisions import listed_by_identity
 from .knowledge import paper_text
 from .parse import FeedItem
 from .rank import Ranker
+from .relevance import RelevanceModel
 from .sources import keyword_filter
 
 
@@ -110,36 +113,71 @@ def valid_paper(paper: Paper) -> Paper | None:
 def candidate_rows(
     items: Sequence[FeedItem],
     ranker: Ranker,
+    relevance: RelevanceModel,
     source: str,
     *,
     lists: tuple[str, ...] = (),
     min_score: float = 0.0,
+    keep_at_least: Mapping[str, int] | None = None,
     top_k: int = 3,
-    weak_scores: list[float] | None = None,
-) -> tuple[list[dict[str, Any]], int]:
-    """Rank items against the sections (of `lists`, when given); rows to store, and how many fell
-    short (their best scores appended to `weak_scores`, when given, for the poll to report)."""
+) -> tuple[list[dict[str, Any]], list[tuple[float, str]]]:
+    """Score items' relevance to each list (of `lists`, when given), pick a section among the
+    lists where each is relevant; the rows to store, and the (score, title) of those dropped.
+
+    An item is kept when its relevance to some list reaches `min_score`. A list that no item
+    reaches gets its best `keep_at_least[list]` items all the same (a new list: something to
+    decide on, which teaches its calibration).
+    """
     if not items:
-        return [], 0
+        return [], []
     texts = [paper_text(item.paper.title, item.paper.abstract) for item in items]
     titles = [item.paper.title or "" for item in items]
-    ranked, per_list = ranker.rank_with_lists(
-        texts, top_k=top_k, lists=lists or None, titles=titles, explain=1
+    names = [n for n in relevance.lists if not lists or n in lists]
+    columns = [relevance.lists.index(n) for n in names]
+    scores, vecs = relevance.assess(texts)
+    scores = scores[:, columns] if columns else np.zeros((len(items), 0), dtype=np.float32)
+    best = scores.max(axis=1) if names else np.zeros(len(items), dtype=np.float32)
+    passes = scores >= min_score
+    for j, name in enumerate(names):
+        floor = (keep_at_least or {}).get(name, 0)
+        if floor and not passes[:, j].any():
+            passes[np.argsort(-scores[:, j], kind="stable")[:floor], j] = True
+    kept = [i for i in range(len(items)) if passes[i].any()]
+    chosen = set(kept)
+    dropped = [(float(best[i]), titles[i]) for i in range(len(items)) if i not in chosen]
+    relevant = [
+        [names[j] for j in np.argsort(-scores[i], kind="stable") if passes[i, j]] for i in kept
+    ]
+    ranked, _ = ranker.rank_with_lists(
+        [texts[i] for i in kept],
+        top_k=top_k,
+        titles=[titles[i] for i in kept],
+        explain=1,
+        relevant=relevant,
     )
-    rows, weak = [], 0
-    for item, suggestions, scores in zip(items, ranked, per_list, strict=True):
-        if not suggestions or suggestions[0].score < min_score:
-            weak += 1
-            if weak_scores is not None:
-                weak_scores.append(suggestions[0].score if suggestions else 0.0)
-            continue
+    tops = [
+        allowed[0] if not suggestions else suggestions[0].list
+        for suggestions, allowed in zip(ranked, relevant, strict=True)
+    ]
+    reasons = relevance.explain(
+        tops, [texts[i] for i in kept], vecs[kept] if vecs is not None else None
+    )
+    rows = []
+    for i, suggestions, top, (words, papers) in zip(kept, ranked, tops, reasons, strict=True):
+        shown = [s.to_dict() for s in suggestions] or [
+            {"list": top, "section": None, "score": 0.0, "why": [], "similar": None}
+        ]
+        shown[0]["why"] = list(words) or shown[0]["why"]
+        shown[0]["like"] = list(papers)
+        shown[0]["relevance"] = round(float(scores[i, names.index(top)]), 4)
         rows.append(
             {
-                "identity": item.paper.identity,
-                "paper": item.paper,
+                "identity": items[i].paper.identity,
+                "paper": items[i].paper,
                 "source": source,
-                "scores": scores,
-                "suggestions": [s.to_dict() for s in suggestions],
+                "score": round(float(best[i]), 4),
+                "scores": {n: round(float(scores[i, j]), 4) for j, n in enumerate(names)},
+                "suggestions": shown,
             }
         )
-    return rows, weak
+    return rows, dropped

@@ -31,7 +31,8 @@ POLL_TIMEOUT_SECONDS = define(
 POLL_MIN_SCORE = define(
     "poll.min_score",
     0.2,
-    "Candidates whose best section score is below this (a number from 0 to 1) are not kept.",
+    "Candidates less relevant than this to every list are not kept (0 to 1): the share of the "
+    "papers proposed at that relevance a curator keeps.",
     minimum=0,  # scores are 0..1: 1.5 would keep nothing, -1 everything
     maximum=1,
 )
@@ -39,6 +40,20 @@ POLL_ARXIV_RSS_URL = define(
     "poll.arxiv_rss_url",
     "https://rss.arxiv.org/rss/{category}",
     "URL template of arXiv RSS feeds; {category} is a feed's category, e.g. cs.CL+cs.LG.",
+)
+POLL_NEW_LIST_KEEP = define(
+    "poll.new_list_keep",
+    5,
+    "Candidates a poll keeps for a new list (fewer than 10 decisions) that no item reaches "
+    "min_score for: its best ones, to decide on (0: none).",
+    minimum=0,
+)
+POLL_ABSTRACTS = define(
+    "poll.abstracts_per_poll",
+    200,
+    "Listed papers whose abstracts each poll asks the arXiv API for (100 per call, 3 s apart; "
+    "0: never). Lists are learned better with them; offline, from titles.",
+    minimum=0,
 )
 POLL_MAX_RESULTS = define(
     "poll.arxiv_api_max_results",

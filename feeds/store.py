@@ -18,7 +18,7 @@ from sync.errors import BadInput, NotFound
 from sync.identity import identity_key
 from sync.paper import Paper, paper_from_dict
 from sync.paths import data_dir
-from sync.sqlite_wal import enable_wal, make_private, store_errors, transaction
+from sync.sqlite_wal import create_store, transaction
 
 from .store_schema import SCHEMA_VERSION as SCHEMA_VERSION  # re-exported: the store's version
 from .store_schema import extra_json, load_extra, merge_extra, migrate
@@ -126,14 +126,7 @@ class CandidateStore:
         self.path = Path(path) if path is not None else data_dir() / STORE_FILENAME
         self.workspace = workspace
         self._lock = threading.Lock()
-        with store_errors(self.path, _WHAT):
-            make_private(self.path)
-            db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
-            try:
-                enable_wal(db, _BUSY_TIMEOUT_SECONDS)
-                migrate(db, self.path)
-            finally:
-                db.close()
+        create_store(self.path, _WHAT, _BUSY_TIMEOUT_SECONDS, lambda db: migrate(db, self.path))
 
     @contextlib.contextmanager
     def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
@@ -286,7 +279,8 @@ class CandidateStore:
     def upsert_many(self, rows: Iterable[dict[str, Any]], now: float | None = None) -> int:
         """Add new pending candidates or refresh pending ones; decided ones are left alone.
 
-        Each row: identity, paper (Paper), source, scores {list: score}, suggestions [dict].
+        Each row: identity, paper (Paper), source, scores {list: relevance}, suggestions [dict],
+        and score (its best relevance; default: the first suggestion's score).
         Returns how many rows were new.
         """
         workspace = self._need_workspace()
@@ -315,7 +309,7 @@ class CandidateStore:
                             now,
                             now,
                             json.dumps(row["scores"], sort_keys=True),
-                            float(best.get("score", 0.0)),
+                            float(row.get("score", best.get("score", 0.0))),
                             best.get("list"),
                             best.get("section"),
                             json.dumps(suggestions, ensure_ascii=False),
@@ -336,7 +330,7 @@ class CandidateStore:
                             json.dumps(sources),
                             now,
                             json.dumps(row["scores"], sort_keys=True),
-                            float(best.get("score", 0.0)),
+                            float(row.get("score", best.get("score", 0.0))),
                             best.get("list"),
                             best.get("section"),
                             json.dumps(suggestions, ensure_ascii=False),

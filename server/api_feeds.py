@@ -1,19 +1,25 @@
-"""The feeds area of the JSON API: suggest, candidates, accept, reject and snooze."""
+"""The feeds area of the JSON API: suggest, candidates, accept, reject and snooze.
+
+The ranking models (scikit-learn, numpy, scipy: about 95 MB) are imported on the first request
+that needs them, so a server started with `--no-feeds` holds none of them until the popup asks
+for a suggestion.
+"""
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from feeds.decisions import accept, open_candidates, reject, snooze
-from feeds.poll import Poller
 from feeds.store import STATUSES
 from sync.digits import whole_number
 from sync.errors import BadInput
 
 from .schemas import json_body
+
+if TYPE_CHECKING:
+    from feeds.poll import Poller
 
 bp = Blueprint("api_feeds", __name__, url_prefix="/api")
 
@@ -32,6 +38,8 @@ def _poller(app: Flask) -> Poller:
     with _lock:
         poller = app.extensions.get("papershelf_feeds")
         if poller is None:
+            from feeds.poll import Poller
+
             poller = Poller(services.workspace, index=services.index)
             app.extensions["papershelf_feeds"] = poller
         return poller
@@ -73,6 +81,8 @@ def candidates() -> Response:
         raise BadInput(
             f"limit must be a whole number 1..{_MAX_LIMIT}.", fields={"limit": limit_text[:40]}
         )
+    from feeds.decisions import open_candidates
+
     poller = _poller(current_app)
     wanted = None if status == "all" else status
     found = open_candidates(poller.workspace, poller.store, poller.index, wanted, limit)
@@ -103,6 +113,8 @@ def _body() -> dict[str, Any]:
 @bp.post("/candidates/<candidate_id>/accept")
 def accept_candidate(candidate_id: str) -> tuple[Response, int]:
     """Insert the candidate (optional `list`, `section`); 201 added, 200 already listed."""
+    from feeds.decisions import accept
+
     body = _body()
     poller = _poller(current_app)
     candidate, result = accept(
@@ -120,12 +132,16 @@ def accept_candidate(candidate_id: str) -> tuple[Response, int]:
 @bp.post("/candidates/<candidate_id>/reject")
 def reject_candidate(candidate_id: str) -> Response:
     """Reject the candidate here and in the workspace's rejected.txt."""
+    from feeds.decisions import reject
+
     return _decided(reject, candidate_id)
 
 
 @bp.post("/candidates/<candidate_id>/snooze")
 def snooze_candidate(candidate_id: str) -> Response:
     """Put a pending candidate aside (status `snoozed`) to decide later; the workspace is untouched."""
+    from feeds.decisions import snooze
+
     return _decided(snooze, candidate_id)
 
 

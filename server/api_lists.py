@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -10,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sync.atomic import why_not_writable
 from sync.identity import identity_key
 from sync.index import WorkspaceIndex
-from sync.section_label import document_title, section_label
+from sync.section_label import section_label, title_heading
 
 from .schemas import load_lookup_query
 from .services import Services
@@ -27,12 +26,11 @@ def lists_summary(index: WorkspaceIndex) -> list[dict[str, Any]]:
 
     `read_only` is `write_list`'s own rule (`why_not_writable`): a clip into such a list is a 409.
     """
-    counts = Counter((loc.list, loc.section) for loc in index.locations())
     out = []
-    for path, doc in index.documents().items():
-        sections = [s for s in doc.sections if s.path]
+    for path, outline in index.outlines().items():  # the index's outlines: no list is parsed
+        sections = [s for s in outline if s.address]
         title = next((s.title for s in sections if s.level == 1), path.rsplit("/", 1)[-1])
-        list_title = document_title(doc)
+        list_title = title_heading((s.level, s.title) for s in sections)
         out.append(
             {
                 "path": path,
@@ -44,7 +42,7 @@ def lists_summary(index: WorkspaceIndex) -> list[dict[str, Any]]:
                         "label": section_label(s.address, list_title),
                         "title": s.title,
                         "level": s.level,
-                        "entries": counts.get((path, s.address), 0),
+                        "entries": s.paper_entries,
                     }
                     for s in sections
                 ],

@@ -11,7 +11,7 @@ import click
 
 from feeds.decisions import accept, open_candidates, reject, snooze
 from feeds.store import STATUSES, Candidate
-from sync.section_label import document_title, place
+from sync.section_label import place
 
 if TYPE_CHECKING:
     from feeds.poll import Poller, PollSummary
@@ -91,10 +91,10 @@ def poll_command(
 def _placer(poller: Poller) -> Callable[[str, str, int | None], str]:
     """ "plaza.md › Scaling > Other (line 3)": places named as people read them (the section's
     path below its list's title), from the poller's index of the lists."""
-    docs = poller.index.documents()
+    index = poller.index  # titles from the index's outlines: no list is parsed
 
     def where(list_path: str, section: str, line: int | None = None) -> str:
-        return place(list_path, section, document_title(docs.get(list_path)), line)
+        return place(list_path, section, index.title(list_path), line)
 
     return where
 

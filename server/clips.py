@@ -101,7 +101,7 @@ class ClipService:
         """The list's workspace-relative path; NotFound/BadInput unless it has `section`."""
         path = self.workspace.resolve_list(list_path)
         rel = self.workspace.relpath(path)
-        doc = self.index.documents().get(rel)
+        doc = self.index.document(rel)
         if doc is None:
             doc = parse_list(read_list(path, rel))  # gone: 404; a FIFO, unreadable: 409
         target_section(doc, section, rel)

@@ -107,7 +107,7 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
         csrf_token=auth.csrf_token(_token()),
         csrf_field=auth.CSRF_FIELD,
         status_items=status_items,
-        nav_lists=sorted(services.index.documents()),
+        nav_lists=services.index.list_paths(),
         paired=_paired(),
         **context,
     ), status
@@ -343,7 +343,7 @@ def _sentence(text: str) -> str:
 
 def _known_list(list_path: str) -> bool:
     """Whether `list_path` is one of the workspace's lists (never a path outside it)."""
-    return list_path in _services().index.documents()
+    return list_path in _services().index.list_paths()
 
 
 @bp.get("/review/lists/<path:list_path>")

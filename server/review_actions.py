@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sync.errors import BadInput, PapershelfError
-from sync.section_label import document_title, section_label
+from sync.section_label import section_label
 
 from .services import Services
 
@@ -122,7 +122,7 @@ def decide(
             index=services.index,
         )
         verb = "Added" if result.status == "added" else "Already listed"
-        title = document_title(services.index.documents().get(result.list))
+        title = services.index.title(result.list)
         return Outcome(
             candidate_id,
             action,

@@ -7,6 +7,7 @@ import importlib
 import json
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,6 +136,8 @@ class Services:
                 except Exception as exc:
                     log.warning("cannot open the candidate store: %s", exc)
         index = WorkspaceIndex.build(workspace)
+        # The popup's first lookup by title needs the title word index: built meanwhile.
+        threading.Thread(target=index.warm_titles, name="papershelf-titles", daemon=True).start()
         service = ClipService(
             workspace, index, ArxivCompleter(arxiv, reason), queue or ClipQueue(), retry
         )
@@ -210,7 +213,7 @@ class Services:
             "version": __version__,
             "workspace": str(self.workspace.root),
             "uptime_seconds": round(time.time() - self.started_at, 1),
-            "lists": len(self.index.documents()),
+            "lists": len(self.index.list_paths()),
             "sync": self.sync.status(),
             "feeds": self.feeds.status(),
             "clips": queue,

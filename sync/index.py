@@ -10,22 +10,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rapidfuzz import fuzz, process
-
+from . import index_cache
 from .atomic import read_regular
 from .identity import identity_key
+from .index_keys import KeyMaps
 from .index_records import (
     PAPER_KEY_PREFIXES,
     IndexRecord,
     KeyedEntry,
     Location,
+    PaperText,
+    SectionInfo,
     entry_keys,
     index_document,
     index_records,
     keyed_entries,
     make_record,
     normalize_title,
-    token_sorted,
+    outline_after,
+    outline_of,
 )
 from .reindex import Reuse, plan_reuse
 
@@ -38,6 +41,7 @@ __all__ = [
     "PAPER_KEY_PREFIXES",
     "KeyedEntry",
     "Location",
+    "PaperText",
     "WorkspaceIndex",
     "entry_keys",
     "index_document",
@@ -53,11 +57,13 @@ MIN_TITLE_SCORE = 0.85
 
 @dataclass
 class _FileState:
-    """What the index knows about one list file (`items` in file order)."""
+    """What the index knows about one list file (`items` in file order); `doc` is the full
+    document model, built only when the list is written or shown (None until then)."""
 
-    stamp: tuple[int, int] | None
-    doc: ListDocument
+    stamp: tuple[int, ...] | None
+    doc: ListDocument | None
     items: list[IndexRecord]
+    outline: tuple[SectionInfo, ...] = ()
 
 
 class WorkspaceIndex:
@@ -68,29 +74,54 @@ class WorkspaceIndex:
         self.workspace = workspace
         self._lock = threading.RLock()
         self._files: dict[str, _FileState] = {}
-        self._primary: dict[str, list[IndexRecord]] = {}
-        self._secondary: dict[str, list[IndexRecord]] = {}
-        self._titles: dict[str, list[IndexRecord]] = {}
-        self._title_choices: tuple[list[str], list[str]] | None = None
+        self._keys = KeyMaps()
+        self._saver = index_cache.DelayedSaver(
+            index_cache.cache_dir(workspace.root), self._snapshot
+        )
 
     @classmethod
     def build(cls, workspace: Workspace) -> WorkspaceIndex:
-        """Parse and index every list of `workspace`."""
+        """Index every list of `workspace`: from the saved index where a list is unchanged,
+        else parsed (and saved for next time)."""
         index = cls(workspace)
         index.refresh()
+        index.save()
         return index
+
+    # -- the saved index ---------------------------------------------------------------------
+
+    def _load_saved(self, list_path: str, stamp: tuple[int, ...]) -> Any:
+        """(records, outline) of a list saved at `stamp`, or None."""
+        return index_cache.load_records(self._saver.folder, list_path, stamp)
+
+    def _changed(self, list_path: str) -> None:
+        """Note that a list's records changed: saved shortly, off the caller's path (locked)."""
+        self._saver.changed(list_path)
+
+    def save(self) -> None:
+        """Write the changed lists' records and outlines now."""
+        self._saver.save_now()
+
+    def _snapshot(self, paths: set[str]) -> list[tuple]:
+        """(path, stamp, records, outline) of these lists, as they are now."""
+        with self._lock:
+            return [
+                (path, state.stamp, [r.to_tuple() for r in state.items], state.outline)
+                for path in paths
+                if (state := self._files.get(path)) is not None and state.stamp is not None
+            ]
 
     # -- keeping current -------------------------------------------------------------------
 
-    def _stamp(self, list_path: str) -> tuple[int, int] | None:
-        """(mtime_ns, size) of a list file, or None when it cannot be read."""
+    def _stamp(self, list_path: str) -> tuple[int, ...] | None:
+        """(mtime_ns, size, inode, ctime_ns) of a list file, or None when it cannot be read."""
         try:
             st = (self.workspace.root / list_path).stat()
         except OSError:
             return None
         if not stat.S_ISREG(st.st_mode):  # a FIFO named like a list: reading it would block
             return None
-        return (st.st_mtime_ns, st.st_size)
+        return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
     def refresh(self) -> None:
         """Re-read only the lists whose (mtime_ns, size) changed; add new ones, drop deleted.
@@ -104,10 +135,15 @@ class WorkspaceIndex:
         with self._lock:
             known = {path: (state.stamp, state.doc) for path, state in self._files.items()}
         stamps = {path: self._stamp(path) for path in paths}
-        parsed: list[tuple[str, ListDocument, tuple[int, int], ListDocument | None, Any]] = []
+        parsed: list[tuple[str, ListDocument | None, tuple[int, ...], ListDocument | None, Any]]
+        parsed = []
         for list_path, stamp in stamps.items():
             old_stamp, old_doc = known.get(list_path, (None, None))
             if stamp is None or old_stamp == stamp:
+                continue
+            saved = self._load_saved(list_path, stamp) if old_stamp is None else None
+            if saved is not None:  # unchanged since it was saved: no parsing at all
+                parsed.append((list_path, None, stamp, None, saved))
                 continue
             try:
                 data = read_regular(self.workspace.root / list_path)
@@ -117,7 +153,8 @@ class WorkspaceIndex:
             doc = parse_list(data)
             reuse = plan_reuse(old_doc, doc) if old_doc is not None else None
             if reuse is None:
-                parsed.append((list_path, doc, stamp, None, index_records(list_path, doc)))
+                items = index_records(list_path, doc)
+                parsed.append((list_path, doc, stamp, None, (items, outline_of(doc, items))))
             else:
                 changed = (doc.entry(i) for i in reuse.changed)
                 added = _records_of(list_path, doc, changed)
@@ -130,9 +167,17 @@ class WorkspaceIndex:
                 if state is not None and state.stamp != known.get(list_path, (None,))[0]:
                     continue  # updated meanwhile (update_file after a write): that one is newer
                 if old_doc is None:
-                    self._put(list_path, doc, stamp, work)
+                    # Indexed for the first time: its records are all lookups need, and the
+                    # document model (a few KB per entry) is built again when the list is
+                    # written or shown. A list someone edits keeps it (the next edit is
+                    # re-keyed from it, `sync.reindex`).
+                    first_time = known.get(list_path, (None,))[0] is None
+                    self._put(list_path, None if first_time else doc, stamp, *work)
+                    if doc is not None:
+                        self._changed(list_path)
                 elif state is not None and state.doc is old_doc:
                     self._reuse(state, doc, stamp, *work)
+                    self._changed(list_path)
                 else:  # replaced meanwhile by another document: index it whole next time
                     self._remove(list_path)
 
@@ -159,22 +204,57 @@ class WorkspaceIndex:
         kept.extend(added)
         kept.sort(key=_start_of)
         state.doc, state.stamp, state.items = doc, stamp, kept
-        self._title_choices = None
+        state.outline = outline_of(doc, kept)
 
     def update_file(self, list_path: str, doc: ListDocument) -> None:
         """Re-index one list from its already-parsed document (after papershelf wrote it)."""
         items = index_records(list_path, doc)
         stamp = self._stamp(list_path)
         with self._lock:
-            self._put(list_path, doc, stamp, items)
+            self._put(list_path, doc, stamp, items, outline_of(doc, items))
+            self._changed(list_path)
 
     def current_document(self, list_path: str, data: bytes) -> ListDocument | None:
-        """The indexed parse of `list_path` when it is exactly `data`, else None."""
+        """The indexed parse of `list_path` when it is exactly `data`, else None.
+
+        A list indexed from the saved index has no document yet: `data` read now, while the
+        file is as it was indexed, becomes it.
+        """
+        from .listmodel import parse_list
+
         with self._lock:
             state = self._files.get(list_path)
-        if state is None or state.doc.render() != data:
+        if state is None:
+            return None
+        if state.doc is None:
+            stamp = state.stamp
+            doc = parse_list(data)
+            with self._lock:
+                if state.doc is None and state.stamp == stamp == self._stamp(list_path):
+                    state.doc = doc
+        if state.doc is None or state.doc.render() != data:
             return None
         return state.doc
+
+    def document(self, list_path: str) -> ListDocument | None:
+        """The full document model of an indexed list (built now if it was not), or None."""
+        with self._lock:
+            state = self._files.get(list_path)
+        if state is None:
+            return None
+        if state.doc is not None:
+            return state.doc
+        try:
+            data = read_regular(self.workspace.root / list_path)
+        except OSError:
+            return None
+        doc = self.current_document(list_path, data)
+        if doc is None:  # changed since it was indexed: index it anew
+            self.refresh()
+            with self._lock:
+                state = self._files.get(list_path)
+            doc = state.doc if state is not None else None
+        return doc
 
     def note_insertion(
         self, list_path: str, old: ListDocument, new: ListDocument, at_line: int, count: int
@@ -198,64 +278,41 @@ class WorkspaceIndex:
                     item.start += count
                 items[cut:cut] = added
                 state.doc, state.stamp = new, stamp
+                state.outline = outline_after(state.outline, new, items, added)
                 for item in added:
                     self._add_keys(item)
-                self._title_choices = None
+                self._changed(list_path)
         if state is None:
             self.update_file(list_path, new)
 
     def _put(
         self,
         list_path: str,
-        doc: ListDocument,
-        stamp: tuple[int, int] | None,
+        doc: ListDocument | None,
+        stamp: tuple[int, ...] | None,
         items: list[IndexRecord],
+        outline: tuple[SectionInfo, ...] = (),
     ) -> None:
         """Replace one file's entries in every map (caller holds the lock)."""
         self._remove(list_path)
-        self._files[list_path] = _FileState(stamp, doc, items)
+        self._files[list_path] = _FileState(stamp, doc, items, outline)
         for item in items:
             self._add_keys(item)
-        self._title_choices = None
         log.debug("indexed %s: %d paper entries", list_path, len(items))
 
     def _drop_keys(self, item: IndexRecord) -> None:
         """Unmap every key of one record (caller holds the lock)."""
-        for keys, mapping in (
-            (item.primary, self._primary),
-            (item.secondary, self._secondary),
-            ((item.title_key,) if item.title_key else (), self._titles),
-        ):
-            for key in keys:
-                kept = [other for other in mapping.get(key, ()) if other is not item]
-                if kept:
-                    mapping[key] = kept
-                else:
-                    mapping.pop(key, None)
+        self._keys.drop(item)
 
     def _add_keys(self, item: IndexRecord) -> None:
         """Map every key of one record to it (caller holds the lock)."""
-        for key in item.primary:
-            self._primary.setdefault(key, []).append(item)
-        for key in item.secondary:
-            self._secondary.setdefault(key, []).append(item)
-        if item.title_key:
-            self._titles.setdefault(item.title_key, []).append(item)
+        self._keys.add(item)
 
     def _remove(self, list_path: str) -> None:
         """Drop one file's entries from every map (caller holds the lock)."""
         state = self._files.pop(list_path, None)
-        if state is None:
-            return
-        primary = {key for item in state.items for key in item.primary}
-        secondary = {key for item in state.items for key in item.secondary}
-        titles = {item.title_key for item in state.items if item.title_key}
-        for keys, mapping in ((primary, self._primary), (secondary, self._secondary)):
-            for key in keys:
-                _discard(mapping, key, list_path)
-        for key in titles:
-            _discard(self._titles, key, list_path)
-        self._title_choices = None
+        if state is not None:
+            self._keys.drop_list(list_path, state.items)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -265,8 +322,7 @@ class WorkspaceIndex:
         if key is None:
             return []
         with self._lock:
-            hits = self._primary.get(key) or self._secondary.get(key) or []
-            return [item.location for item in hits]
+            return [item.location for item in self._keys.by_identity(key)]
 
     def lookup_title(
         self, title: str, limit: int = 3, min_score: float = MIN_TITLE_SCORE
@@ -276,34 +332,56 @@ class WorkspaceIndex:
         if not query or limit <= 0:
             return []
         with self._lock:
-            exact = [(item.location, 1.0) for item in self._titles.get(query, [])]
-            if len(exact) >= limit:
-                return exact[:limit]
-            if self._title_choices is None:
-                norms = list(self._titles)
-                self._title_choices = (norms, [token_sorted(n) for n in norms])
-            norms, choices = self._title_choices
-            # token_sort_ratio, with the choices' tokens sorted once at index time.
-            found = process.extract(
-                token_sorted(query),
-                choices,
-                scorer=fuzz.ratio,
-                processor=None,
-                limit=limit + 1,
-                score_cutoff=min_score * 100,
-            )
-            out = list(exact)
-            for _choice, score, k in found:
-                if norms[k] == query:
-                    continue
-                score = round(score / 100, 3)
-                out.extend((item.location, score) for item in self._titles[norms[k]])
-            return out[:limit]
+            return [
+                (item.location, score)
+                for item, score in self._keys.by_title(query, limit, min_score)
+            ]
+
+    def warm_titles(self) -> None:
+        """Build the title word index now (a server does it once it answers, in a thread)."""
+        with self._lock:
+            self._keys.title_words()
 
     def documents(self) -> dict[str, ListDocument]:
-        """The parsed document of every indexed list, by list path."""
+        """The full document model of every indexed list (built now where it was not)."""
+        out = {}
+        for path in self.list_paths():
+            doc = self.document(path)
+            if doc is not None:
+                out[path] = doc
+        return out
+
+    def list_paths(self) -> list[str]:
+        """The indexed lists, sorted."""
         with self._lock:
-            return {path: state.doc for path, state in sorted(self._files.items())}
+            return sorted(self._files)
+
+    def outlines(self) -> dict[str, tuple[SectionInfo, ...]]:
+        """Every indexed list's sections (the root one too), by list path."""
+        with self._lock:
+            return {path: state.outline for path, state in sorted(self._files.items())}
+
+    def title(self, list_path: str) -> str | None:
+        """The list's title heading (`sync.section_label.title_heading`), from its outline."""
+        from .section_label import title_heading
+
+        with self._lock:
+            state = self._files.get(list_path)
+            outline = state.outline if state is not None else ()
+        return title_heading((s.level, s.title) for s in outline if s.address)
+
+    def papers(self) -> dict[str, list[PaperText]]:
+        """Every indexed list's paper entries as ranking knowledge, in file order."""
+        with self._lock:
+            return {
+                path: [PaperText(r.section, r.text, r.title or "", r.primary) for r in state.items]
+                for path, state in sorted(self._files.items())
+            }
+
+    def version(self) -> tuple:
+        """Changes whenever an indexed list does: (list path, file stamp) of each."""
+        with self._lock:
+            return tuple((path, state.stamp) for path, state in sorted(self._files.items()))
 
     def locations(self) -> list[Location]:
         """Every indexed paper entry, by list path and line."""
@@ -330,12 +408,3 @@ def _records_of(list_path: str, doc: ListDocument, entries: Iterable[Any]) -> li
 
 def _start_of(item: IndexRecord) -> int:
     return item.start
-
-
-def _discard(mapping: dict[str, list[IndexRecord]], key: str, list_path: str) -> None:
-    """Remove `list_path`'s records under `key`, dropping the key when none are left."""
-    kept = [item for item in mapping.get(key, ()) if item.list != list_path]
-    if kept:
-        mapping[key] = kept
-    else:
-        mapping.pop(key, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .identity import identity_key
@@ -43,7 +43,7 @@ class IndexRecord:
     """
 
     __slots__ = ("list", "start", "section", "entry", "identity", "title", "primary",
-                 "secondary", "title_key")  # fmt: skip
+                 "secondary", "title_key", "text")  # fmt: skip
 
     def __init__(
         self,
@@ -51,6 +51,7 @@ class IndexRecord:
         primary: tuple[str, ...],
         secondary: tuple[str, ...],
         title_key: str,
+        text: str = "",
     ) -> None:
         self.list = location.list
         self.start = location.line - 1
@@ -61,6 +62,19 @@ class IndexRecord:
         self.primary = primary
         self.secondary = secondary
         self.title_key = title_key
+        self.text = text
+
+    def to_tuple(self) -> tuple:
+        """The record as plain data (what the persisted index stores)."""
+        return (self.start, self.section, self.entry, self.identity, self.title, self.primary,
+                self.secondary, self.title_key, self.text)  # fmt: skip
+
+    @classmethod
+    def from_tuple(cls, list_path: str, data: tuple) -> IndexRecord:
+        """A record of `list_path` from `to_tuple`'s data."""
+        start, section, entry, identity, title, primary, secondary, title_key, text = data
+        location = Location(list_path, section, start + 1, entry, identity, title)
+        return cls(location, tuple(primary), tuple(secondary), title_key, text)
 
     @property
     def location(self) -> Location:
@@ -68,6 +82,73 @@ class IndexRecord:
         return Location(
             self.list, self.section, self.start + 1, self.entry, self.identity, self.title
         )
+
+
+@dataclass(frozen=True)
+class SectionInfo:
+    """What the index keeps of a section: address, heading, level, and its shape.
+
+    `paper_entries`: how many paper entries it holds; `entries`: whether it holds any entry at
+    all (papers, links, contents); `children`: whether sections are nested under it.
+    """
+
+    address: str
+    title: str
+    level: int
+    paper_entries: int
+    entries: bool
+    children: bool
+
+
+def outline_of(doc: ListDocument, records: list[IndexRecord]) -> tuple[SectionInfo, ...]:
+    """The sections of `doc` (the root one too, address ""), with their shape."""
+    papers: dict[str, int] = {}
+    for record in records:
+        papers[record.section] = papers.get(record.section, 0) + 1
+    sections = list(doc.sections)
+    out = []
+    for i, section in enumerate(sections):
+        path = section.path
+        # Sections come in document order: a nested one, if any, is the very next one.
+        after = sections[i + 1].path if i + 1 < len(sections) else ()
+        children = len(after) > len(path) and after[: len(path)] == path
+        out.append(
+            SectionInfo(
+                section.address,
+                section.title,
+                section.level,
+                papers.get(section.address, 0),
+                bool(section.entries),
+                children,
+            )
+        )
+    return tuple(out)
+
+
+def outline_after(
+    outline: tuple[SectionInfo, ...],
+    doc: ListDocument,
+    items: list[IndexRecord],
+    added: list[IndexRecord],
+) -> tuple[SectionInfo, ...]:
+    """The outline once `added` entries went into its sections (built anew if headings moved)."""
+    if len(outline) != len(doc.sections):
+        return outline_of(doc, items)
+    more: dict[str, int] = {}
+    for item in added:
+        more[item.section] = more.get(item.section, 0) + 1
+    return tuple(
+        replace(s, paper_entries=s.paper_entries + more[s.address], entries=True)
+        if s.address in more
+        else s
+        for s in outline
+    )
+
+
+def ranking_text(fields: Any, abstract: str | None = None) -> str:
+    """What an entry says about its paper, for ranking: title, tags, note (and an abstract)."""
+    parts = [fields.title or "", " ".join(fields.tags or ()), fields.note or "", abstract or ""]
+    return " ".join(p for p in parts if p)
 
 
 def normalize_title(title: str) -> str:
@@ -95,6 +176,15 @@ def entry_keys(fields: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
             primary.append(key)
     secondary = tuple(k for k in fields.identities if k not in primary)
     return tuple(primary), secondary
+
+
+class PaperText(NamedTuple):
+    """A listed paper as ranking knowledge: its section, its text, its title and its keys."""
+
+    section: str
+    text: str
+    title: str
+    keys: tuple[str, ...]
 
 
 class KeyedEntry(NamedTuple):
@@ -144,7 +234,7 @@ def make_record(
         title=doc.shown(fields.title) if fields.title else fields.title,
     )
     title_key = normalize_title(location.title) if location.title else ""
-    return IndexRecord(location, primary, secondary, title_key)
+    return IndexRecord(location, primary, secondary, title_key, ranking_text(fields))
 
 
 def index_document(list_path: str, doc: ListDocument) -> list[Location]:

@@ -8,7 +8,7 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import StoreUnavailable
@@ -88,6 +88,21 @@ def store_errors(path: Path, what: str) -> Iterator[None]:
         raise
     except (sqlite3.DatabaseError, OSError) as exc:
         raise store_problem(exc, path, what) from exc
+
+
+def create_store(
+    path: Path, what: str, timeout_seconds: float, setup: Callable[[sqlite3.Connection], None]
+) -> None:
+    """Open (creating, mode 0600) the store `what` at `path` in WAL mode and run `setup` (its
+    schema) on it; StoreUnavailable, naming the file, when it cannot be used."""
+    with store_errors(path, what):
+        make_private(path)
+        db = sqlite3.connect(path, timeout=timeout_seconds, isolation_level=None)
+        try:
+            enable_wal(db, timeout_seconds)
+            setup(db)
+        finally:
+            db.close()
 
 
 @contextlib.contextmanager

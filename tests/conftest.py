@@ -34,8 +34,9 @@ def _isolated_env(
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    # A clip lacking authors or a date asks arXiv to fill them: in a test that did not set up
-    # its own stand-in, it asks a closed local port (refused at once), never the internet.
+    # A clip lacking authors or a date, and a poll fetching listed papers' abstracts, ask arXiv:
+    # in a test that did not set up its own stand-in, a closed local port (refused at once),
+    # never the internet.
     monkeypatch.setenv("PAPERSHELF_ARXIV_API_URL", "http://127.0.0.1:9/api/query")
 
 

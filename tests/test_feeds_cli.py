@@ -198,23 +198,26 @@ def test_poll_shows_progress_on_a_terminal_only_and_json_stays_clean(
 
 def test_a_poll_that_keeps_nothing_names_the_setting_and_the_best_score(capsys, ws: Path) -> None:
     (ws / ".papershelf" / "config.toml").write_text(
-        '[lists]\ninclude = ["*.md"]\n[poll]\nmin_score = 0.95\n', encoding="utf-8"
+        # (new_list_keep = 0: a new list would otherwise keep its best few whatever their score)
+        '[lists]\ninclude = ["*.md"]\n[poll]\nmin_score = 0.99\nnew_list_keep = 0\n',
+        encoding="utf-8",
     )
     code, out, _ = run(capsys, "poll", "--from-file", str(MIXED), "--workspace", str(ws))
     assert code == 0
     line = out.splitlines()[0]
     assert line.startswith(
-        "arxiv_cs.CL+cs.LG_mixed.xml: 6 items, 0 new candidates, 4 below poll.min_score 0.95 (best 0."
+        "arxiv_cs.CL+cs.LG_mixed.xml: 6 items, 0 new candidates, 4 below poll.min_score 0.99 (best 0."
     ), line
     assert line.endswith(" in .papershelf/config.toml") and "[poll] min_score = 0." in line
     code, out, _ = run(capsys, "poll", "--from-file", str(MIXED), "--workspace", str(ws), "--json")
     (summary,) = json.loads(out)["feeds"]
-    assert summary["weak"] == 4 and summary["min_score"] == 0.95
-    assert 0 < summary["best_weak_score"] < 0.95
+    assert summary["weak"] == 4 and summary["min_score"] == 0.99
+    assert 0 < summary["best_weak_score"] < 0.99
     # Lowered to what the line says, the best of them is kept.
     keep = line.rsplit("min_score = ", 1)[1].split(" ", 1)[0]
     (ws / ".papershelf" / "config.toml").write_text(
-        f'[lists]\ninclude = ["*.md"]\n[poll]\nmin_score = {keep}\n', encoding="utf-8"
+        f'[lists]\ninclude = ["*.md"]\n[poll]\nmin_score = {keep}\nnew_list_keep = 0\n',
+        encoding="utf-8",
     )
     code, out, _ = run(capsys, "poll", "--from-file", str(MIXED), "--workspace", str(ws))
     assert code == 0 and ", 0 new candidates" not in out.splitlines()[0]

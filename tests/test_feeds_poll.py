@@ -302,8 +302,10 @@ def test_arxiv_api_source(tmp_path: Path, server: FeedServer) -> None:
     # 2409.01234 is in the list already; the old-style paper is new.
     assert summary.items == 2 and summary.new == 1 and summary.dropped == {"listed": 1}
     assert pending_ids(poller) == ["arxiv:hep-th/9901001"]
-    (seen,) = server.requests_to("/api/query")
+    seen, abstracts = server.requests_to("/api/query")
     assert seen.query["search_query"] == ["cat:cs.CL"] and seen.query["max_results"] == ["20"]
+    # Then the listed papers' abstracts, asked by id (the list learns from them).
+    assert "id_list" in abstracts.query
 
 
 def test_rejected_file_is_sorted_unique_and_merge_tolerant(tmp_path: Path) -> None:

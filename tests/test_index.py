@@ -305,9 +305,9 @@ def _index_state(index: WorkspaceIndex) -> tuple:
     """Everything lookups can see: every location, and the keys of every map."""
     return (
         index.locations(),
-        {k: sorted(i.location.line for i in v) for k, v in index._primary.items()},
-        {k: sorted(i.location.line for i in v) for k, v in index._secondary.items()},
-        sorted(index._titles),
+        {k: sorted(i.location.line for i in v) for k, v in index._keys.primary.items()},
+        {k: sorted(i.location.line for i in v) for k, v in index._keys.secondary.items()},
+        sorted(index._keys.titles),
     )
 
 

@@ -223,3 +223,26 @@ def test_throughput_clips_vs_bare_route(benchmark, server) -> None:
         f"{clips_per_second:.1f} clips/s, {pings_per_second:.0f} bare requests/s, ratio {ratio:.0f}"
     )
     assert path.read_bytes().count(b"Benchmark clip") >= THROUGHPUT_CLIPS
+
+
+def test_durable_rewrite_reference(benchmark, server) -> None:
+    """The reference of an added clip: read the list, write it anew to a temp file, fsync, rename
+    over it and fsync the folder, as `sync.atomic` does, without any list work."""
+    _, _, _, path = server
+    folder = os.open(path.parent, os.O_RDONLY)
+
+    def rewrite() -> None:
+        data = path.read_bytes()
+        tmp = path.with_name(path.name + ".bench-tmp")
+        with tmp.open("wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        os.fsync(folder)
+
+    try:
+        benchmark.pedantic(rewrite, rounds=ADDED_ROUNDS, warmup_rounds=1, iterations=1)
+    finally:
+        os.close(folder)
+    _percentiles(benchmark)

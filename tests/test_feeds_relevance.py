@@ -1,0 +1,155 @@
+"""Relevance per list (pure): learned against a background, calibrated, explained by the list."""
+
+from __future__ import annotations
+
+import numpy as np
+from feeds_http import fixture_bytes
+
+from feeds.calibration import Calibration, expected_keepers, fit_calibration
+from feeds.knowledge import document_knowledge, list_papers
+from feeds.models import Fitted, ModelCache
+from feeds.relevance import ListPapers, fit_relevance
+from sync.listmodel import parse_list
+
+TRAINING = parse_list(fixture_bytes("lists/training.md"))
+
+#: A day of a feed: some papers a training list keeps, many it does not.
+BACKGROUND = [
+    "Graph neural networks for molecule property prediction",
+    "Speech recognition with streaming transducers on device",
+    "Sheaf cohomology of citation graphs",
+    "A benchmark of table question answering",
+    "Protein folding with equivariant transformers",
+    "Retrieval-augmented generation for open-domain question answering",
+    "Robot grasping from tactile feedback",
+    "Federated learning under differential privacy",
+    "Image segmentation with diffusion priors",
+    "Traffic forecasting with spatio-temporal graphs",
+    "Music generation with hierarchical tokenizers",
+    "Code search with contrastive embeddings",
+    "Satellite imagery change detection",
+    "Legal document summarization in low-resource languages",
+    "Causal discovery from time series",
+    "Weather nowcasting with neural operators",
+]
+ON_TOPIC = [
+    "Reward model overoptimization in preference alignment",
+    "Learning rate schedules for large batch pretraining",
+    "Low-rank adapters merged across tasks",
+]
+
+
+def test_on_topic_papers_rank_above_the_background() -> None:
+    model = fit_relevance([list_papers("training.md", TRAINING)], BACKGROUND + ON_TOPIC)
+    scores = model.score(ON_TOPIC + BACKGROUND[:6])[:, 0]
+    assert scores[:3].min() > scores[3:].max()
+    assert ((scores >= 0) & (scores <= 1)).all()
+
+
+def test_why_names_the_lists_own_papers_and_the_words() -> None:
+    model = fit_relevance([list_papers("training.md", TRAINING)], BACKGROUND + ON_TOPIC)
+    (best, *_), *_ = model.relevance(["Reward hacking in RLHF preference models"])
+    assert best.list == "training.md"
+    assert "reward" in best.words or "hacking" in best.words
+    assert set(best.words) <= {"reward", "hacking", "rlhf", "preference", "models"}
+    assert best.papers and best.papers[0] in {
+        "Reward Model Ensembles Against Reward Hacking",
+        "Reward Hacking Under Distribution Shift in RLHF",
+    }
+    assert set(best.to_dict()) == {"list", "score", "words", "papers"}
+
+
+def test_each_list_is_told_from_the_others() -> None:
+    systems = ListPapers(
+        "systems.md",
+        texts=(
+            "Paged attention for serving large language models",
+            "Speculative decoding with small draft models",
+            "Continuous batching for LLM inference servers",
+        ),
+        titles=("Paged attention", "Speculative decoding", "Continuous batching"),
+    )
+    model = fit_relevance([list_papers("training.md", TRAINING), systems], BACKGROUND)
+    scores = model.score(["Speculative decoding for faster inference serving"])[0]
+    assert model.lists == ["training.md", "systems.md"]
+    assert scores[1] > scores[0]
+
+
+def test_a_flat_list_is_one_section_and_learns_its_papers() -> None:
+    flat = parse_list(
+        b"- [Reward models for RLHF](https://arxiv.org/abs/2401.00001)\n"
+        b"- [Preference data for reward models](https://arxiv.org/abs/2401.00002)\n"
+        b"- [Direct preference optimization at scale](https://arxiv.org/abs/2401.00003)\n"
+    )
+    sections, entries = document_knowledge("flat.md", flat)
+    assert [s.section for s in sections] == [""] and len(entries) == 3
+    papers = list_papers("flat.md", flat)
+    assert not papers.from_headings and len(papers.texts) == 3
+    model = fit_relevance([papers], BACKGROUND)
+    scores = model.score(["Reward models trained on preference data", BACKGROUND[0]])[:, 0]
+    assert scores[0] > scores[1]
+
+
+def test_a_list_with_headings_but_no_papers_learns_from_its_headings() -> None:
+    fresh = parse_list(b"# Reading\n\n## Speech recognition\n\n## Robot grasping\n")
+    papers = list_papers("reading.md", fresh)
+    assert papers.from_headings
+    assert set(papers.texts) == {"Reading", "Speech recognition", "Robot grasping"}
+    model = fit_relevance([papers], BACKGROUND[4:])
+    scores = model.score(["Streaming speech recognition", "Sheaf cohomology"])[:, 0]
+    assert scores[0] > scores[1]
+
+
+def test_rejected_papers_push_their_kind_down() -> None:
+    base = fit_relevance([list_papers("training.md", TRAINING)], BACKGROUND)
+    rejected = [
+        "Reward shaping for robot locomotion",
+        "Reward design in multi-agent games",
+        "Reward machines for task specification",
+    ]
+    taught = fit_relevance([list_papers("training.md", TRAINING)], BACKGROUND, rejected=rejected)
+    probe = ["Reward shaping for legged robots"]
+    assert taught.score(probe)[0, 0] < base.score(probe)[0, 0]
+
+
+def test_calibration_is_increasing_and_reads_as_a_share_kept() -> None:
+    rng = np.random.default_rng(0)
+    own = rng.normal(2.0, 1.0, 200)  # the list's papers score high
+    feed = np.concatenate([rng.normal(-2.0, 1.0, 990), rng.normal(2.0, 1.0, 10)])
+    keepers = expected_keepers(own, feed)
+    assert 5 <= keepers <= 40  # ten feed papers score like the list's own
+    curve = fit_calibration(own, feed)
+    values = curve.apply(np.linspace(-4, 5, 50))
+    assert (np.diff(values) > 0).all()
+    assert curve.apply(np.array([-2.0]))[0] < 0.05 < 0.5 < curve.apply(np.array([3.5]))[0]
+
+
+def test_decisions_move_the_calibration() -> None:
+    base = Calibration(1.0, 0.0)
+    margins = np.array([0.0, 0.1, 0.2, -0.1, 0.05, 0.15])
+    declined = fit_calibration(np.array([1.0, 2.0]), np.array([]), None, margins)
+    accepted = fit_calibration(np.array([1.0, 2.0]), np.array([]), margins, None)
+    at = np.array([0.5])
+    assert declined.apply(at)[0] < accepted.apply(at)[0]
+    assert declined.decisions == accepted.decisions == len(margins)
+    assert base.apply(np.array([0.0]))[0] == np.float32(0.5)
+
+
+def test_a_stale_model_serves_while_a_new_one_is_fitted() -> None:
+    import threading
+
+    cache = ModelCache()
+    old = Fitted("v1", None, None)  # type: ignore[arg-type]
+    new = Fitted("v2", None, None)  # type: ignore[arg-type]
+    cache.install(old)
+    release = threading.Event()
+
+    def slow_fit() -> Fitted:
+        release.wait(10)
+        return new
+
+    assert cache.get("v2", slow_fit, wait=False) is old  # at once, while the fit runs
+    assert cache.get("v2", slow_fit, wait=False) is old  # one fit at a time
+    release.set()
+    assert cache.wait_idle(10)
+    assert cache.get("v2", slow_fit, wait=False) is new
