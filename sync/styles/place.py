@@ -15,7 +15,7 @@ from typing import Any
 
 from .entries import doc_cache, entry_fields
 from .render import write_entry
-from .style import _spread, time_key
+from .style import _spread, _style_key, time_key
 from .template import EntryTemplate
 
 _NUMBER_RE = re.compile(r"^([ \t]*)(\d{1,9})[.)][ \t]")
@@ -168,8 +168,20 @@ def _compare(a: tuple, b: tuple) -> int:
 
 
 def placement_for(doc: Any, section: Any, history: Any = None) -> Placement:
-    """The placement rule of a section's visible part (entries folded in `<details>` aside)."""
-    return learn_placement(doc, visible_part(doc, section), history)
+    """The placement rule of a section's visible part (entries folded in `<details>` aside),
+    learned once per file state: our own insertions carry it on (`carry_list_habits`)."""
+    cache = doc_cache(doc).setdefault("placements", {})
+    key = (_style_key(section), _history_key(history))
+    if key not in cache:
+        cache[key] = learn_placement(doc, visible_part(doc, section), history)
+    return cache[key]
+
+
+def _history_key(history: Any) -> tuple | None:
+    """What of the git history a placement depends on (it changes with each commit)."""
+    if history is None:
+        return None
+    return history.total, tuple(sorted(history.counts.items()))
 
 
 def plan_insertion(

@@ -33,23 +33,20 @@ def write_entry(paper: Any, template: EntryTemplate) -> Written:
     have = paper_fields(paper)
     if template.container != "row":  # a table's venue and date have columns of their own
         have = _venue_or_date(paper, template, have)
-    shown = template.shown
     container = template.container
-    examples = [e for e in template.examples if e.shape.container == container]
     if container == "row":
         from .rowrender import render_row
 
+        examples = [e for e in template.examples if e.shape.container == container]
         text, used = render_row(paper, template, examples, have)
     else:
-        options = [(e.shape.zones[0], e.weight) for e in examples if len(e.shape.zones) == 1]
-        zone = choose(options, have, shown) or Zone("", (), (), "")
-        pieces = compose(zone, options, have, shown)
-        lead, seps, trail = _own(paper, pieces, *literals(options, pieces))
-        head = _head(template, examples, zone)
-        joiner = link_joiner(options)
-        body = join_pieces(paper, template, pieces, seps, lead, trail, head, container, joiner)
-        text = _head_eol(head + body, paper, template)
-        used = frozenset(f for p in pieces for f in p.fields)
+        plan = _plan(template, have)
+        lead, seps, trail = _own(paper, plan.pieces, plan.lead, plan.seps, plan.trail)
+        body = join_pieces(
+            paper, template, plan.pieces, seps, lead, trail, plan.head, container, plan.joiner
+        )
+        text = _head_eol(plan.head + body, paper, template)
+        used = plan.used
     lines = text.split("\n")
     notes = note_lines(paper, template)
     if paper.note and template.note_inside and len(lines) > 1:
@@ -67,6 +64,42 @@ def write_entry(paper: Any, template: EntryTemplate) -> Written:
     if paper.note and container != "row":
         used |= {"note"}
     return Written(lines, _left_out(paper, used | {"title", "url"}))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a template writes for a paper with a given set of fields, before any value."""
+
+    pieces: list[Piece]
+    lead: str
+    seps: list[str]
+    trail: str
+    head: str
+    joiner: str
+    used: frozenset[str]
+
+
+def _plan(template: EntryTemplate, have: frozenset[str]) -> _Plan:
+    """The shape, pieces and literals for a paper with fields `have`, decided once per template."""
+    plan = template.plans.get(have)
+    if plan is None:
+        shown = template.shown
+        examples = [e for e in template.examples if e.shape.container == template.container]
+        options = [(e.shape.zones[0], e.weight) for e in examples if len(e.shape.zones) == 1]
+        zone = choose(options, have, shown) or Zone("", (), (), "")
+        pieces = compose(zone, options, have, shown)
+        lead, seps, trail = literals(options, pieces)
+        plan = _Plan(
+            pieces,
+            lead,
+            seps,
+            trail,
+            _head(template, examples, zone),
+            link_joiner(options),
+            frozenset(f for p in pieces for f in p.fields),
+        )
+        template.plans[have] = plan
+    return plan
 
 
 def _with_preprint_venue(paper: Any, template: EntryTemplate) -> Any:
@@ -98,6 +131,15 @@ def _venue_or_date(paper: Any, template: EntryTemplate, have: frozenset[str]) ->
     venues with a date at all."""
     if not {"venue", "date"} <= have:
         return have
+    says_year = bool(_YEAR_RE.search(paper.venue or ""))
+    key = ("venue or date", says_year)
+    if key not in template.plans:
+        template.plans[key] = _keeps_date(template, says_year)
+    return have if template.plans[key] else have - {"date"}
+
+
+def _keeps_date(template: EntryTemplate, says_year: bool) -> bool:
+    """Whether the list writes a date beside a venue (one that says its year, if `says_year`)."""
     dated_year = alone_year = dated = 0.0
     for e in template.examples:
         fields = e.shape.fields
@@ -109,8 +151,7 @@ def _venue_or_date(paper: Any, template: EntryTemplate, have: frozenset[str]) ->
             dated_year += e.weight if year else 0.0
         elif year:
             alone_year += e.weight
-    keep = dated_year > alone_year if _YEAR_RE.search(paper.venue or "") else dated > 0
-    return have if keep else have - {"date"}
+    return dated_year > alone_year if says_year else dated > 0
 
 
 _YEAR_RE = re.compile(r"(?:19|20)\d\d|'\d\d\b")

@@ -3,18 +3,61 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .formats import weighted_majority
 from .shape import Zone
 
 
+@dataclass(frozen=True)
+class _Column:
+    """How one column's cell is written for a paper with given fields: its pieces and literals,
+    or the column's placeholder; and the width it is padded to (None: as written)."""
+
+    pieces: tuple = ()
+    literals: tuple = ("", [], "")
+    joiner: str = " "
+    placeholder: str = ""
+    pad_to: int | None = None
+
+
+@dataclass(frozen=True)
+class _RowPlan:
+    head: str
+    tail: str
+    columns: list[_Column]
+    joints: list[str]
+    used: frozenset[str]
+
+
 def render_row(
     paper: Any, template: Any, examples: list, have: frozenset[str]
 ) -> tuple[str, frozenset[str]]:
     """The row's text and the fields it shows."""
-    from .render import compose, join_pieces, link_joiner
-    from .template import literals
+    from .render import join_pieces
+
+    key = ("row", have)
+    plan = template.plans.get(key)
+    if plan is None:
+        plan = template.plans[key] = _plan_row(examples, have)
+    out = plan.head
+    for k, column in enumerate(plan.columns):
+        if column.pieces:
+            lead, seps, trail = column.literals
+            text = join_pieces(
+                paper, template, list(column.pieces), seps, lead, trail, "", "row", column.joiner
+            )
+        else:
+            text = column.placeholder
+        out += _pad(text, column.pad_to) + (plan.joints[k] if k < len(plan.joints) else "")
+    return out + plan.tail, plan.used
+
+
+def _plan_row(examples: list, have: frozenset[str]) -> _RowPlan:
+    """What a row for a paper with fields `have` is made of, decided once per template."""
+    from .render import compose, link_joiner
+    from .template import choose, literals
 
     # The rows of the table being written to: its header decides, else the number of columns.
     own = [e for e in examples if e.own] or examples
@@ -26,9 +69,7 @@ def render_row(
         counts, key=lambda n: (sum(e.weight for e in examples if len(e.shape.zones) == n), n)
     )
     rows = [e for e in examples if len(e.shape.zones) == width]
-    head = weighted_majority((e.shape.head, e.weight) for e in rows)
-    tail = weighted_majority((e.shape.tail, e.weight) for e in rows)
-    cells = []
+    columns = []
     used: frozenset[str] = frozenset()
     owner = _owners(rows, width)
     row_fields = have & frozenset(owner)
@@ -38,31 +79,27 @@ def render_row(
         # A field goes in the column that holds it most often (a demo link in Demo, not Code).
         mine = frozenset(f for f, col in owner.items() if col == c) | {"title", "url"}
         shown = frozenset(f for z, _ in filled for f in z.fields) & mine
-        text = None
+        column = None
         if filled and have & shown:
-            from .template import choose
-
             zone = choose(filled, have, shown)
             if zone is not None:
                 pieces = compose(zone, filled, have, shown)
                 if pieces:
-                    lead, seps, trail = literals(filled, pieces)
-                    text = join_pieces(
-                        paper, template, pieces, seps, lead, trail, "", "row", link_joiner(filled)
-                    )
+                    column = _Column(tuple(pieces), literals(filled, pieces), link_joiner(filled))
                     used |= frozenset(f for p in pieces for f in p.fields)
-        if text is None:
-            text = _placeholder(
-                [(e.shape.zones[c], e.weight, e.shape.fields) for e in rows], row_fields
+        if column is None:
+            column = _Column(
+                placeholder=_placeholder(
+                    [(e.shape.zones[c], e.weight, e.shape.fields) for e in rows], row_fields
+                )
             )
-        cells.append(_pad(text, options))
+        columns.append(replace(column, pad_to=_column_width(options)))
     joints = [
         weighted_majority((e.shape.joints[k], e.weight) for e in rows) for k in range(width - 1)
     ]
-    out = head
-    for k, cell in enumerate(cells):
-        out += cell + (joints[k] if k < len(joints) else "")
-    return out + tail, used
+    head = weighted_majority((e.shape.head, e.weight) for e in rows)
+    tail = weighted_majority((e.shape.tail, e.weight) for e in rows)
+    return _RowPlan(head, tail, columns, joints, used)
 
 
 def _owners(rows: list, width: int) -> dict[str, int]:
@@ -90,9 +127,9 @@ def _placeholder(options: list[tuple[Zone, float, frozenset[str]]], fields: froz
     return weighted_majority(empty, "  ")
 
 
-def _pad(text: str, options: list[tuple[Zone, float]]) -> str:
-    """A cell padded to its column's width when the table is aligned (most of the column's
-    cells have one width and some are padded past their text); else as written."""
+def _column_width(options: list[tuple[Zone, float]]) -> int | None:
+    """The width a column's cells are padded to when the table is aligned (most of the column's
+    cells have one width and some are padded past their text); None when written as is."""
     sizes: Counter = Counter()
     padded = False
     total = 0.0
@@ -102,9 +139,14 @@ def _pad(text: str, options: list[tuple[Zone, float]]) -> str:
         if zone.pieces and len(zone.trail) - len(zone.trail.rstrip(" ")) > 1:
             padded = True  # extra spaces after a value: proof the column is padded
     if not padded or not sizes:
-        return text
+        return None
     size, weight = sizes.most_common(1)[0]
-    if weight < 0.6 * total:
+    return size if weight >= 0.6 * total else None
+
+
+def _pad(text: str, size: int | None) -> str:
+    """A cell padded to its column's width (None: as written)."""
+    if size is None:
         return text
     body = text.rstrip(" ")
     # A value longer than the column keeps one space before the next pipe, as such rows do.

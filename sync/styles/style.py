@@ -62,17 +62,6 @@ def shape_for(fields: EntryFields) -> Any:
     return layout["shape"]
 
 
-def _recency(rank: float) -> float:
-    import os
-
-    mode = os.environ.get("PS_RECENCY", "lin")
-    if mode == "sq":
-        return 0.2 + 1.8 * rank**2
-    if mode == "flat":
-        return 1.0
-    return 0.5 + rank
-
-
 def examples_of(doc: Any, entries: list, *, own: bool) -> list[Example]:
     """The paper entries among `entries` as weighted examples (recent ones weigh more)."""
     papers = [f for f in (entry_fields(doc, e) for e in entries) if f.is_paper]
@@ -85,7 +74,7 @@ def examples_of(doc: Any, entries: list, *, own: bool) -> list[Example]:
             continue
         key = time_key(fields)
         # Recent entries show the list's current habits: the newest weigh more than the oldest.
-        weight = _recency(rank[key]) if key else 1.0
+        weight = 0.5 + rank[key] if key else 1.0
         out.append(Example(shape, weight * (SECTION_WEIGHT if own else 1.0), own))
     return out
 
@@ -181,11 +170,12 @@ def carry_list_habits(
     for key in _LIST_WIDE_KEYS:
         if key in learned and key != "list_sample":
             fresh.setdefault(key, learned[key])
-    styles = learned.get("styles")
-    if styles and not _same_addresses(old, new):
+    if not _same_addresses(old, new):
         return
-    if styles:
-        fresh.setdefault("styles", {}).update(styles)
+    # Section templates and placement rules, both keyed by section address.
+    for key in ("styles", "placements"):
+        if learned.get(key):
+            fresh.setdefault(key, {}).update(learned[key])
 
 
 def _same_addresses(old: Any, new: Any) -> bool:

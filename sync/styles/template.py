@@ -8,6 +8,7 @@ and takes each literal (separators, brackets, labels) by weighted majority among
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from .formats import Formats, learn_formats, stable_majority, weighted_majority
@@ -39,17 +40,19 @@ class EntryTemplate:
     note: tuple[str, str] | None = None  # (indent, wrap) of the list's note bullets
     note_inside: bool = False  # notes go among the entry's lines (before its last), not after
 
-    @property
+    # Cached: a template lives as long as its file state and writes every paper added meanwhile.
+    # (cached_property stores in the instance dict, which a frozen dataclass still allows.)
+    @cached_property
     def container(self) -> str:
         """item, row or paragraph: what most examples are."""
         return weighted_majority(((e.shape.container, e.weight) for e in self.examples), "item")
 
-    @property
+    @cached_property
     def family(self) -> str:
         """A short name for the shape most examples have, as `papershelf parse` shows it."""
         return weighted_majority(((e.shape.family, e.weight) for e in self.examples), "link item")
 
-    @property
+    @cached_property
     def shown(self) -> frozenset[str]:
         """The Paper fields the list writes when a paper has them.
 
@@ -69,6 +72,12 @@ class EntryTemplate:
             if derived in out and weight.get(derived, 0.0) < could / 2:
                 out.discard(derived)
         return frozenset(out)
+
+    @cached_property
+    def plans(self) -> dict[Any, Any]:
+        """What writing a paper with given fields decided (shape, pieces, literals), by those
+        fields: the choice depends on the template and the fields alone, not on their values."""
+        return {}
 
     def rows(self) -> list[Example]:
         """The examples that are table rows."""
