@@ -205,7 +205,9 @@ def describe_change(
                     change.repaired.append(Paper(f.title, f.section))
             covered = {i for f in after for i in range(f.start, f.end)}
             repaired_lines |= {
-                j for j in range(h.blo, h.bhi) if j not in covered and ka[h.alo + j - h.blo] != kb[j]
+                j
+                for j in range(h.blo, h.bhi)
+                if j not in covered and ka[h.alo + j - h.blo] != kb[j]
             }
             continue
         marks, line = (marks_b, h.blo) if h.bhi > h.blo else (marks_a, h.alo)

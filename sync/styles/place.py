@@ -25,6 +25,10 @@ SORTED_TAU = 0.9
 LIST_SORTED_TAU = 0.85
 #: |rank correlation| at or above which a section leans one way: new papers at that end.
 LEANING_TAU = 0.15
+#: A section of this few dated entries leans one way only when its correlation is this strong:
+#: three or four entries show a weak lean by chance (Kendall's tau of 3 entries is +-1/3 or +-1).
+SMALL_SECTION = 6
+SMALL_LEANING_TAU = 0.5
 ORDER_SAMPLE = 40
 #: A section needs this many dated entries before its order says anything.
 MIN_KEYED = 3
@@ -57,7 +61,7 @@ def learn_placement(doc: Any, section: Any, history: Any = None) -> Placement:
     """The section's placement rule, from its layout and (when given) the list's git history."""
     tau, keyed = _order(doc, section)
     whose = "this section"
-    if keyed < MIN_KEYED or abs(tau) < LEANING_TAU:
+    if keyed < MIN_KEYED or abs(tau) < _leaning_tau(keyed):
         # Too few dated entries, or no lean: the list's sections together say how it is kept
         # (a section of two entries in order says so only when the list says nothing).
         list_tau, list_keyed = _list_order(doc)
@@ -95,6 +99,11 @@ def learn_placement(doc: Any, section: Any, history: Any = None) -> Placement:
             f"{keyed} dated entries)",
         )
     return Placement("bottom", f"bottom: {whose} is in no date order; new entries go last")
+
+
+def _leaning_tau(keyed: int) -> float:
+    """The |rank correlation| at which a section of `keyed` dated entries leans one way."""
+    return SMALL_LEANING_TAU if keyed <= SMALL_SECTION else LEANING_TAU
 
 
 def _order(doc: Any, section: Any) -> tuple[float, int]:

@@ -9,7 +9,7 @@ from typing import Any
 from .shape import Piece, Ref, Zone
 from .template import EntryTemplate, choose, literals, pieces_for
 from .text import escape_line_start, escape_text
-from .values import fill, note_lines, paper_fields
+from .values import arxiv_of, fill, note_lines, paper_fields
 
 _NUMBER = "{number}"
 
@@ -29,7 +29,7 @@ def render_entry(paper: Any, template: EntryTemplate) -> list[str]:
 
 def write_entry(paper: Any, template: EntryTemplate) -> Written:
     """The new entry's lines and what of the paper it leaves out."""
-    paper = _with_preprint_venue(paper, template)
+    paper = _without_repeated_links(_with_preprint_venue(paper, template), template)
     have = paper_fields(paper)
     if template.container != "row":  # a table's venue and date have columns of their own
         have = _venue_or_date(paper, template, have)
@@ -100,6 +100,22 @@ def _plan(template: EntryTemplate, have: frozenset[str]) -> _Plan:
         )
         template.plans[have] = plan
     return plan
+
+
+def _without_repeated_links(paper: Any, template: EntryTemplate) -> Any:
+    """The paper without extra links to its own page (or to its code, where the list shows
+    code links): the entry links them already, and one link written twice is a typo."""
+    if not paper.links:
+        return paper
+    from ..identity import identity_key
+
+    ident = arxiv_of(paper)
+    same = {identity_key(paper.url or ""), identity_key(f"arXiv:{ident}" if ident else "")}
+    if paper.code_url and "code" in template.shown:
+        same.add(identity_key(paper.code_url))
+    same.discard(None)
+    kept = tuple(link for link in paper.links if identity_key(link.url) not in same)
+    return paper if len(kept) == len(paper.links) else paper.replace(links=kept)
 
 
 def _with_preprint_venue(paper: Any, template: EntryTemplate) -> Any:

@@ -124,6 +124,11 @@ def _placeholder(options: list[tuple[Zone, float, frozenset[str]]], fields: froz
         for z, w, shown in options
         if not z.pieces
     ]
+    seen = Counter(text for text, _ in empty if text.strip())
+    if len(seen) >= 2 and max(seen.values()) == 1 and not any(not t.strip() for t, _ in empty):
+        # Every row writes its own text here (its paper's figure): the row's data, which no new
+        # row may copy, not the column's way of saying "nothing". The cell is left blank.
+        return " "
     return weighted_majority(empty, "  ")
 
 

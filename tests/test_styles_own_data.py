@@ -1,0 +1,90 @@
+"""What an entry says of its own paper is never copied into another's; weak evidence decides nothing.
+
+A table's figure column (`<img src="figures/X.png">`, one file per paper) is each row's own data:
+a new row leaves it blank. A link given twice (the paper's page as an extra `Paper` link) is
+written once. A section of three entries whose dates happen to rise says nothing of the list's
+order: the list's other sections do.
+"""
+
+from __future__ import annotations
+
+from sync.listmodel import parse_list
+from sync.paper import Link, Paper
+from sync.styles import infer_style, learn_placement, plan_insertion
+
+PAPER = Paper(
+    url="https://arxiv.org/abs/2409.01234",
+    arxiv_id="2409.01234",
+    title="Learning Styles from Lists",
+    published="2024-09-02",
+    links=(Link("Paper", "https://arxiv.org/abs/2409.01234"),),
+)
+
+FIGURES = """# Efficient models
+
+## Pruning
+
+| Title | Introduction | Links |
+|:--|:--:|:--:|
+|[Wanda: A Simple Pruning Approach](https://arxiv.org/abs/2306.11695) |<img width="1002" alt="image" src="figures/wanda.png"> |[Paper](https://arxiv.org/abs/2306.11695)|
+|[LLM-Pruner: Structural Pruning](https://arxiv.org/abs/2305.11627) |<img width="1061" alt="image" src="figures/llm_pruner.png"> |[Paper](https://arxiv.org/abs/2305.11627)|
+|[SparseGPT: One-Shot Pruning](https://arxiv.org/abs/2301.00774) |<img width="800" alt="image" src="figures/sparsegpt.png"> |[Paper](https://arxiv.org/abs/2301.00774)|
+"""
+
+
+def _new_lines(data: str, section: str, paper: Paper = PAPER) -> list[str]:
+    doc = parse_list(data.encode())
+    target = doc.section(section)
+    plan = plan_insertion(doc, target, infer_style(doc, target), paper)
+    return [line for line in plan.lines if line.strip()]
+
+
+def test_a_column_where_every_row_shows_its_own_figure_is_left_blank() -> None:
+    (row,) = _new_lines(FIGURES, "Pruning")
+    assert "figures/" not in row
+    assert row == (
+        "|[Learning Styles from Lists](https://arxiv.org/abs/2409.01234) | "
+        "|[Paper](https://arxiv.org/abs/2409.01234)|"
+    )
+
+
+def test_a_link_to_the_papers_own_page_is_written_once() -> None:
+    data = (
+        "## Papers\n\n"
+        "- [Wanda](https://arxiv.org/abs/2306.11695) [[blog](https://example.org/wanda)]\n"
+        "- [SparseGPT](https://arxiv.org/abs/2301.00774) [[video](https://example.org/v)]\n"
+    )
+    (line,) = _new_lines(data, "Papers")
+    assert line.count("2409.01234") == 1, line
+
+
+SMALL_SECTIONS = """# Training
+
+## Optimizers
+
+- [Lion](https://arxiv.org/abs/2302.06675)
+- [Adam-mini](https://arxiv.org/abs/2406.16793)
+- [Sophia](https://arxiv.org/abs/2305.14342)
+
+## Data
+
+- [FineWeb](https://arxiv.org/abs/2406.17557)
+- [DoReMi](https://arxiv.org/abs/2305.10429)
+- [The Pile](https://arxiv.org/abs/2101.00027)
+
+## Scaling
+
+- [Beyond Chinchilla](https://arxiv.org/abs/2401.00448)
+- [Emergent Abilities](https://arxiv.org/abs/2206.07682)
+- [Chinchilla](https://arxiv.org/abs/2203.15556)
+- [Scaling Laws](https://arxiv.org/abs/2001.08361)
+"""
+
+
+def test_a_small_sections_chance_lean_gives_way_to_the_lists_order() -> None:
+    doc = parse_list(SMALL_SECTIONS.encode())
+    # Its three entries lean oldest first (rank correlation +1/3), as one in three orders of
+    # three entries would by chance: the list's sections, newest first, decide.
+    placement = learn_placement(doc, doc.section("Optimizers"))
+    assert placement.rule == "top", placement.why
+    assert "this list" in placement.why
