@@ -135,12 +135,13 @@ def _placeholder(options: list[tuple[Zone, float, frozenset[str]]], fields: froz
 def _column_width(options: list[tuple[Zone, float]]) -> int | None:
     """The width a column's cells are padded to when the table is aligned (most of the column's
     cells have one width and some are padded past their text); None when written as is."""
+    # Counted, not weighed: a table's alignment is the whole table's, its newest rows' too.
     sizes: Counter = Counter()
     padded = False
-    total = 0.0
-    for zone, weight in options:
-        total += weight
-        sizes[zone.width] += weight
+    total = 0
+    for zone, _weight in options:
+        total += 1
+        sizes[zone.width] += 1
         if zone.pieces and len(zone.trail) - len(zone.trail.rstrip(" ")) > 1:
             padded = True  # extra spaces after a value: proof the column is padded
     if not padded or not sizes:

@@ -132,7 +132,9 @@ def shape_of(found: Found) -> Shape:
     number = found.first("number")
     if number is not None:
         head = text[: number.start] + "{number}" + text[number.end : start]
-    zone = _zone(text, start, end, [s for s in found.slots if s.name != "number"])
+    zone = _zone(
+        text, start, end, [s for s in found.slots if s.name != "number"], _note_spans(found)
+    )
     return Shape(found.container, head, (zone,), (), text[end:], values, **extra)
 
 
@@ -189,7 +191,28 @@ def _ref(slot: Slot) -> Ref:
     return Ref(slot.name, slot.fmt if slot.name in _KEYED_FMT else None)
 
 
-def _zone(text: str, a: int, b: int, slots: list[Slot]) -> Zone:
+def _note_spans(found: Found) -> tuple[tuple[int, int], ...]:
+    """Where the entry's note lines are in its text, each with its line break."""
+    if not found.note_lines:
+        return ()
+    starts = [0] + [i + 1 for i, ch in enumerate(found.text) if ch == "\n"]
+    ends = starts[1:] + [len(found.text)]
+    return tuple((starts[k], ends[k]) for k in sorted(found.note_lines) if k < len(starts))
+
+
+def _cut(text: str, a: int, b: int, spans: tuple[tuple[int, int], ...]) -> str:
+    """text[a:b] without the spans that lie inside it."""
+    out, pos = [], a
+    for x, y in spans:
+        if a <= x and y <= b:
+            out.append(text[pos:x])
+            pos = y
+    return "".join(out) + text[pos:b]
+
+
+def _zone(
+    text: str, a: int, b: int, slots: list[Slot], notes: tuple[tuple[int, int], ...] = ()
+) -> Zone:
     inside = sorted((s for s in slots if a <= s.start and s.end <= b), key=lambda s: s.start)
     if not inside:
         return Zone(text[a:b], (), (), "", b - a)
@@ -227,7 +250,8 @@ def _zone(text: str, a: int, b: int, slots: list[Slot]) -> Zone:
             # `[arxiv](http://arxiv.org/abs/...)` beside a title: an arXiv link, not any link.
             fields |= {"arxiv"}
         pieces.append(Piece(tuple(parts), fields))
-    seps = tuple(text[groups[k][1] : groups[k + 1][0]] for k in range(len(groups) - 1))
+    # A note among the entry's lines is its own words, not the text between two of its pieces.
+    seps = tuple(_cut(text, groups[k][1], groups[k + 1][0], notes) for k in range(len(groups) - 1))
     return Zone(text[a : groups[0][0]], tuple(pieces), seps, text[groups[-1][1] : b], b - a)
 
 

@@ -62,19 +62,35 @@ def shape_for(fields: EntryFields) -> Any:
     return layout["shape"]
 
 
-def examples_of(doc: Any, entries: list, *, own: bool) -> list[Example]:
-    """The paper entries among `entries` as weighted examples (recent ones weigh more)."""
+#: How an example's weight falls with its age: it halves over this share of the span between the
+#: newest and the oldest example (the span of positions, or of dates), down to the floor. A
+#: curator's latest additions show their current habit (a label they now capitalise) even when
+#: most older entries still show the old one.
+RECENCY_HALF_LIFE = 0.125
+RECENCY_FLOOR = 0.25
+
+
+def examples_of(
+    doc: Any, entries: list, *, own: bool, newest_at: str | None = None
+) -> list[Example]:
+    """The paper entries among `entries` (in document order) as weighted examples: the most
+    recent additions weigh most, found at `newest_at` ("top" or "bottom") or else by date."""
     papers = [f for f in (entry_fields(doc, e) for e in entries) if f.is_paper]
-    keys = sorted({k for k in map(time_key, papers) if k})
-    rank = {k: i / max(1, len(keys) - 1) for i, k in enumerate(keys)}
+    ages: list[float | None]
+    if newest_at in ("top", "bottom") and len(papers) > 1:
+        last = len(papers) - 1
+        ages = [(i if newest_at == "top" else last - i) / last for i in range(len(papers))]
+    else:
+        keys = sorted({k for k in map(time_key, papers) if k})
+        span = max(1, len(keys) - 1)
+        by_key = {k: (len(keys) - 1 - i) / span for i, k in enumerate(keys)}
+        ages = [by_key.get(time_key(f)) for f in papers]
     out = []
-    for fields in papers:
+    for fields, age in zip(papers, ages, strict=True):
         shape = shape_for(fields)
         if shape is None:
             continue
-        key = time_key(fields)
-        # Recent entries show the list's current habits: the newest weigh more than the oldest.
-        weight = 0.5 + rank[key] if key else 1.0
+        weight = 1.0 if age is None else RECENCY_FLOOR + 2.0 ** (-age / RECENCY_HALF_LIFE)
         out.append(Example(shape, weight * (SECTION_WEIGHT if own else 1.0), own))
     return out
 
@@ -86,7 +102,11 @@ def infer_style(doc: Any, section: Any) -> EntryTemplate:
     if key not in cache:
         # Sampled by index: a big section's other entries are never built.
         sample = _spread(doc.entry_indexes(section), SECTION_SAMPLE)
-        own = examples_of(doc, [doc.entry(i) for i in sample], own=True)
+        # Where the section's newest additions are: its placement rule (learned from its layout).
+        from .place import placement_for
+
+        rule = placement_for(doc, section).rule
+        own = examples_of(doc, [doc.entry(i) for i in sample], own=True, newest_at=rule)
         if "list_sample" not in doc_cache(doc):
             spread = _spread(range(doc.entry_count), LIST_SAMPLE)
             doc_cache(doc)["list_sample"] = [doc.entry(i) for i in spread]
