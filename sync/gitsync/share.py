@@ -11,7 +11,7 @@ from pathlib import Path
 import filelock
 import git
 
-from ..atomic import locked
+from ..atomic import locked_many
 from . import gitrepo, replay
 from .gitrepo import Busy
 from .merge import merge_lists
@@ -58,13 +58,16 @@ def pending_changes(repo: git.Repo, root: Path, path_filter: PathFilter) -> list
 
 @contextlib.contextmanager
 def holding(top: Path, paths: list[str]) -> Iterator[None]:
-    """Hold the write locks of `paths` (sorted, so two holders never deadlock)."""
-    with contextlib.ExitStack() as stack:
-        for rel in sorted(set(paths)):
-            try:
-                stack.enter_context(locked(top / rel, timeout_seconds=LOCK_TIMEOUT_SECONDS))
-            except filelock.Timeout:
-                raise Busy(f"{rel} is being written; committing when it is done") from None
+    """Hold the write locks of `paths` (a bounded number of lock files, however many paths)."""
+    held = contextlib.ExitStack()
+    try:
+        held.enter_context(
+            locked_many([top / rel for rel in paths], timeout_seconds=LOCK_TIMEOUT_SECONDS)
+        )
+    except filelock.Timeout as exc:
+        rel = os.path.relpath(str(exc.lock_file), top)
+        raise Busy(f"{rel} is being written; committing when it is done") from None
+    with held:
         yield
 
 
