@@ -17,7 +17,6 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .errors import ListNotWritable
 from .paths import data_dir
 
 
@@ -226,7 +225,7 @@ def swap_paths(a: Path, b: Path) -> None:
 def why_not_writable(path: Path, rel: str) -> str | None:
     """Why papershelf will not write the list at `path` (named `rel`), or None when it may.
 
-    The one rule for a write (`write_list`) and for the lists offered to pickers (`read_only` in
+    The one rule for a write (`sync.edit`) and for the lists offered to pickers (`read_only` in
     `GET /api/lists`), so the two never disagree: a file with no write bit for anyone is the
     curator's "read-only" (a rename would replace it anyway, only the folder's permission counts:
     papershelf respects the bit itself), and a folder this process cannot write and enter cannot
@@ -245,16 +244,3 @@ def why_not_writable(path: Path, rel: str) -> str | None:
     if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK, effective_ids=effective):
         return f"Cannot write {rel}: its folder cannot be written; nothing was written."
     return None
-
-
-def write_list(path: Path, rel: str, data: bytes) -> None:
-    """Write the new list atomically, unless `why_not_writable` refuses; one line if it fails."""
-    refusal = why_not_writable(path, rel)
-    if refusal is not None:
-        raise ListNotWritable(refusal)
-    try:
-        atomic_write_bytes(path, data)
-    except OSError as exc:
-        raise ListNotWritable(
-            f"Cannot write {rel}: {exc.strerror or exc}; nothing was written."
-        ) from None

@@ -105,9 +105,27 @@ class Workspace:
             rel_dir = PurePosixPath(Path(dirpath).relative_to(self.root).as_posix())
             for name in filenames:
                 rel = (rel_dir / name).as_posix() if str(rel_dir) != "." else name
-                if any(r.match(rel) for r in include) and not any(r.match(rel) for r in exclude):
-                    found.append(rel)
+                if not any(r.match(rel) for r in include) or any(r.match(rel) for r in exclude):
+                    continue
+                if self.links_outside(rel):
+                    continue  # a file outside the workspace is no list of it: never read
+                found.append(rel)
         return sorted(found)
+
+    def links_outside(self, rel: str) -> bool:
+        """Whether `rel` is a symlink to something outside the workspace (or to nowhere).
+
+        Git stores symlinks, so one can arrive from the shared repository: papershelf neither
+        reads (index, lookups, review) nor writes through it, and the daemon does not commit it.
+        """
+        path = self.root / rel
+        if not os.path.islink(path):
+            return False
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return True
+        return not target.is_relative_to(self.root.resolve())
 
     def resolve_list(self, list_path: str) -> Path:
         """The absolute path of a list given relative to the workspace; NotFound names close ones."""

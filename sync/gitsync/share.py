@@ -46,7 +46,8 @@ def wanted_changes(
     for change in gitrepo.status(repo):
         if strict and change.code in gitrepo.UNMERGED:
             raise Busy(f"{change.path} has an unresolved conflict; waiting until it is resolved")
-        if change.path.startswith(prefix) and path_filter.wanted(change.path[len(prefix) :]):
+        rel = change.path[len(prefix) :]
+        if change.path.startswith(prefix) and path_filter.committable(rel):
             out.append(change.path)
     return sorted(set(out))
 
