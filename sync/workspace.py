@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .atomic import read_regular
 from .errors import NotFound, WorkspaceError
 from .paths import data_dir, machine_config_path
 from .settings import LISTS_EXCLUDE, LISTS_INCLUDE, SETTINGS
@@ -50,6 +51,8 @@ class Workspace:
 
     root: Path
     config: dict[str, Any] = field(default_factory=dict)
+    #: Set when config.toml could not be used and the last good config runs instead: why.
+    config_notice: str | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -188,18 +191,48 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
-def load_config(root: Path) -> dict[str, Any]:
-    """Read `<root>/.papershelf/config.toml` ({} when absent); a broken file is a WorkspaceError."""
-    path = root / STATE_DIRNAME / CONFIG_NAME
-    if not path.exists():
-        return {}
+#: The largest config.toml papershelf reads (a real one is a few KB).
+CONFIG_MAX_BYTES = 1024 * 1024
+
+
+def read_toml(path: Path) -> dict[str, Any] | None:
+    """A TOML file's tables, None when there is no such file. Only a regular file of at most
+    CONFIG_MAX_BYTES is read (a committed link to /dev/zero is refused, not read until memory
+    runs out); WorkspaceError naming the file when it cannot be read or parsed."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        data = read_regular(path, CONFIG_MAX_BYTES)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise WorkspaceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return parse_toml(path, data)
+
+
+def parse_toml(path: Path, data: bytes) -> dict[str, Any]:
+    """The tables of TOML `data` (read from `path`); WorkspaceError naming the file if broken."""
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise WorkspaceError(f"{path}: not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise WorkspaceError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def load_config(root: Path) -> dict[str, Any]:
+    """Read `<root>/.papershelf/config.toml` ({} when absent); a broken file is a WorkspaceError."""
+    return read_toml(root / STATE_DIRNAME / CONFIG_NAME) or {}
+
+
+def config_problem(root: Path, config: dict[str, Any]) -> str | None:
+    """Why papershelf cannot run with `config` (a table that is no table, an unknown key, a
+    value of the wrong type or range, in any table whose settings are known), or None."""
+    from .gitsync import settings as _sync_settings  # noqa: F401  (registers the sync.* keys)
+
+    workspace = Workspace(root, config)
+    for key in list(SETTINGS):
+        try:
+            workspace.setting(key)
+        except WorkspaceError as exc:
+            return exc.message
+    return None
 
 
 def default_workspace_dir() -> Path:
@@ -227,15 +260,9 @@ def configured_workspace_dir() -> Path | None:
     env = os.environ.get("PAPERSHELF_WORKSPACE")
     if env:
         return Path(env).expanduser()
-    path = machine_config_path()
-    if path.exists():
-        try:
-            with path.open("rb") as fh:
-                value = tomllib.load(fh).get("workspace")
-        except (tomllib.TOMLDecodeError, OSError) as exc:
-            raise WorkspaceError(f"{path}: {exc}") from None
-        if isinstance(value, str) and value:
-            return Path(value).expanduser()
+    value = (read_toml(machine_config_path()) or {}).get("workspace")
+    if isinstance(value, str) and value:
+        return Path(value).expanduser()
     return None
 
 
@@ -249,4 +276,7 @@ def open_workspace(path: str | Path | None = None, *, create_default: bool = Tru
     if not chosen.is_dir():
         raise WorkspaceError(f"Workspace {chosen} does not exist or is not a folder.")
     root = chosen.resolve()
-    return Workspace(root=root, config=load_config(root))
+    from .lastgood import config_or_last_good
+
+    config, notice = config_or_last_good(root)
+    return Workspace(root=root, config=config, config_notice=notice)

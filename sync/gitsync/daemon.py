@@ -100,6 +100,8 @@ class SyncDaemon(Sharing):
         problem = check_template(self.template)
         if problem:
             self._status["notice"] = f"{problem}; using the default message"
+        if workspace.config_notice:
+            self._status["notice"] = workspace.config_notice
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -382,6 +384,8 @@ class SyncDaemon(Sharing):
         if error is None and self._failures:
             error = self._remote_error  # still backing off: the report stays
         self._refresh(repo)
+        if error is None:  # a config.toml papershelf cannot use, left out of the commit
+            error = share.held_back(repo, self.root, self._status["pending"])
         return self._finish(result, error)
 
     def _finish(self, result: dict, error: str | None) -> dict:

@@ -12,6 +12,8 @@ import filelock
 import git
 
 from ..atomic import locked_many
+from ..lastgood import held_back_config
+from ..workspace import CONFIG_NAME, STATE_DIRNAME
 from . import gitrepo, replay
 from .gitrepo import Busy
 from .merge import merge_lists
@@ -23,6 +25,7 @@ log = logging.getLogger(__name__)
 
 #: Seconds to wait for a list file's write lock (the server holds it while writing).
 LOCK_TIMEOUT_SECONDS = 10.0
+CONFIG_REL = f"{STATE_DIRNAME}/{CONFIG_NAME}"
 #: Attempts at fetch, rebase, push when the remote moves between our fetch and our push.
 PUSH_ATTEMPTS = 3
 
@@ -122,10 +125,12 @@ def commit_pending(
     paths = wanted_changes(repo, root, path_filter)
     if only is not None:
         paths = [p for p in paths if p in only]
+    prefix = prefix_of(repo, root)
+    if held_back(repo, root, paths) is not None:
+        paths.remove(prefix + CONFIG_REL)  # never share a config papershelf cannot use
     if not paths:
         return None
     top = Path(repo.working_tree_dir or root)
-    prefix = prefix_of(repo, root)
     with holding(top, paths) if lock else contextlib.nullcontext():
         # git stages (hashes, compresses) the files while we read them and describe the change.
         stage = _to_stage(repo, top, paths)
@@ -152,6 +157,19 @@ def commit_pending(
         sha = gitrepo.commit(repo, paths, message, staged=True)
     log.info("committed %s: %s", sha[:10], message.splitlines()[0])
     return {"sha": sha, "message": message, "time": now_iso(), "files": paths}
+
+
+def held_back(repo: git.Repo, root: Path, paths: list[str]) -> str | None:
+    """Why the changed config.toml among `paths` is not committed (papershelf cannot use it:
+    every curator who pulled it would run on their last good config), or None."""
+    if prefix_of(repo, root) + CONFIG_REL not in paths:
+        return None
+    problem = held_back_config(root)
+    if problem is None:
+        return None
+    return (
+        f"{problem}; it is not committed until papershelf can use it (lists are committed as usual)"
+    )
 
 
 def conflict_details(stages: dict[str, tuple]) -> list[str]:
