@@ -112,6 +112,9 @@ class Workspace:
                     continue
                 if self.links_outside(rel):
                     continue  # a file outside the workspace is no list of it: never read
+                if not _is_utf8(rel):
+                    _warn_once(rel)
+                    continue
                 found.append(rel)
         return sorted(found)
 
@@ -156,6 +159,31 @@ class Workspace:
     def relpath(self, path: Path) -> str:
         """A path inside the workspace as a workspace-relative POSIX path."""
         return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+
+def _is_utf8(rel: str) -> bool:
+    """Whether a file name (as os.fsdecode gives it) was valid UTF-8 on disk."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that were not UTF-8 come back as lone surrogates
+        return False
+    return True
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(rel: str) -> None:
+    """Say once per process why a list file with a name that is not UTF-8 is left out."""
+    if rel in _warned:
+        return
+    _warned.add(rel)
+    shown = rel.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+    log.warning(
+        "%s: the file name is not UTF-8, so papershelf leaves it out of the lists (rename it; "
+        "sync still commits it)",
+        shown,
+    )
 
 
 _TOML_KINDS = {

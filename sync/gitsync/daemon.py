@@ -35,6 +35,7 @@ from .settings import (
 )
 from .setup import ensure_repo_setup
 from .sharing import Sharing
+from .shown import shown_path
 from .watch import ChangeHandler, PathFilter
 
 log = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ class SyncDaemon(Sharing):
         """The daemon's state: last commit, pending changes, last push, error, conflict, paused."""
         with self._cond:
             out = copy.deepcopy(self._status)
-            out["pending"] = sorted(set(out["pending"]) | self._events)
+            out["pending"] = sorted(set(out["pending"]) | {shown_path(e) for e in self._events})
         return out
 
     # -- events and loop -----------------------------------------------------------------------
@@ -390,6 +391,7 @@ class SyncDaemon(Sharing):
 
     def _finish(self, result: dict, error: str | None) -> dict:
         if error:
+            error = shown_path(error)  # one line, JSON-safe, whatever file name git quoted
             log.warning("sync: %s", error)
         result["ok"] = error is None and not self._status["paused"]
         result["error"] = error

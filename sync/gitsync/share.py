@@ -18,6 +18,7 @@ from . import gitrepo, replay
 from .gitrepo import Busy
 from .merge import merge_lists
 from .messages import build_message, describe_files
+from .shown import shown_path
 from .status import now_iso
 from .watch import PathFilter
 
@@ -56,8 +57,9 @@ def wanted_changes(
 
 
 def pending_changes(repo: git.Repo, root: Path, path_filter: PathFilter) -> list[str]:
-    """What sync would commit, unmerged paths included (the status's `pending`)."""
-    return wanted_changes(repo, root, path_filter, strict=False)
+    """What sync would commit, unmerged paths included (the status's `pending`), as shown to
+    a person (a name that is not UTF-8, or holds a newline, escaped: `shown_path`)."""
+    return [shown_path(p) for p in wanted_changes(repo, root, path_filter, strict=False)]
 
 
 @contextlib.contextmanager
@@ -156,7 +158,8 @@ def commit_pending(
                 staging.wait()  # never leave a git add running (or its index.lock) behind
         sha = gitrepo.commit(repo, paths, message, staged=True)
     log.info("committed %s: %s", sha[:10], message.splitlines()[0])
-    return {"sha": sha, "message": message, "time": now_iso(), "files": paths}
+    files = [shown_path(p) for p in paths]
+    return {"sha": sha, "message": message, "time": now_iso(), "files": files}
 
 
 def held_back(repo: git.Repo, root: Path, paths: list[str]) -> str | None:
@@ -175,7 +178,8 @@ def held_back(repo: git.Repo, root: Path, paths: list[str]) -> str | None:
 def conflict_details(stages: dict[str, tuple]) -> list[str]:
     """One line per entry the rebase could not merge, from each conflicted path's three versions."""
     out = []
-    for path, (base, ours, theirs) in stages.items():
+    for raw, (base, ours, theirs) in stages.items():
+        path = shown_path(raw)
         if ours is None or theirs is None:
             out.append(f"{path}: deleted on one side and changed on the other")
             continue
