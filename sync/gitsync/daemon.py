@@ -29,6 +29,7 @@ from .settings import (
     PUSH,
     QUIET_SECONDS,
     REMOTE,
+    REPOSITORY,
     RETRY_MAX_SECONDS,
     RETRY_SECONDS,
     STALE_LOCK_SECONDS,
@@ -66,6 +67,7 @@ class SyncDaemon(Sharing):
         )
         self.template = workspace.setting(MESSAGE_TEMPLATE.key)
         self.remote_name = workspace.setting(REMOTE.key)
+        self.repository = workspace.setting(REPOSITORY.key)
         self.push_enabled = workspace.setting(PUSH.key)
         self.retry_seconds = workspace.setting(RETRY_SECONDS.key)
         self.retry_max_seconds = workspace.setting(RETRY_MAX_SECONDS.key)
@@ -116,7 +118,7 @@ class SyncDaemon(Sharing):
             self._set(error=gitrepo.one_line(exc))
         held = None
         try:
-            with gitrepo.open_repo(self.root) as repo:
+            with gitrepo.open_repo(self.root, self.repository) as repo:
                 held = cyclelock.hold_daemon_lock(repo, self.root)  # or refuse
         except gitrepo.GitFailed:
             pass  # not a repository (reported above): there is nothing to share anyway
@@ -212,7 +214,7 @@ class SyncDaemon(Sharing):
         """Whether git ignores `rel` (`git check-ignore`, remembered per path)."""
         if rel not in self._ignored:
             try:
-                repo = gitrepo.open_repo(self.root)
+                repo = gitrepo.open_repo(self.root, self.repository)
             except gitrepo.GitFailed:
                 return False
             with repo:
@@ -269,7 +271,9 @@ class SyncDaemon(Sharing):
             if pull_due:
                 self._next_pull = time.monotonic() + self.pull_interval_seconds
             # git moved by hand (a merge committed, `sync --once` pushed): share now.
-            git_moved = git_due and self._gitwait.moved(self.root, self._status.get("remote"))
+            git_moved = git_due and self._gitwait.moved(
+                self.root, self._status.get("remote"), self.repository
+            )
             if not (commit_due or pull_due or retry_due or git_moved):
                 continue
             share_now = pull_due or retry_due or git_moved
@@ -294,7 +298,7 @@ class SyncDaemon(Sharing):
             wait = stopping.final_lock_wait(self._stop_deadline)
             result = self._cycle(share_now=False, force=False, share_after_commit=False, wait=wait)
             if result.get("busy"):
-                self._set(notice=stopping.say_left(self.root, self.filter))
+                self._set(notice=stopping.say_left(self.root, self.filter, self.repository))
                 self._save()
         except Exception as exc:
             log.warning("the final commit failed: %s", exc)
@@ -327,7 +331,7 @@ class SyncDaemon(Sharing):
         result: dict[str, Any] = {"ok": True, "committed": None, "pulled": False, "pushed": False}
         with self._cycle_lock:
             try:
-                repo = gitrepo.open_repo(self.root)
+                repo = gitrepo.open_repo(self.root, self.repository)
             except gitrepo.GitFailed as exc:
                 return self._finish(result, exc.message)
             with repo:
@@ -428,7 +432,7 @@ def load_status(workspace: Workspace) -> dict:
     """The persisted status of the workspace's daemon (any process), with live pending changes."""
     found = status_store.read(workspace.root)
     try:
-        repo = gitrepo.open_repo(workspace.root)
+        repo = gitrepo.open_repo(workspace.root, workspace.setting(REPOSITORY.key))
         with repo:
             found["pending"] = share.pending_changes(repo, workspace.root, PathFilter(workspace))
     except (PapershelfError, OSError, ValueError) as exc:

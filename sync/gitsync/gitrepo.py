@@ -89,12 +89,37 @@ def run(repo: git.Repo, doing: str, *args: str, network: bool = False, **kwargs)
         raise GitFailed(message) from None
 
 
-def open_repo(root: Path) -> git.Repo:
-    """The repository holding `root`, with an environment that never prompts."""
+class NotOwnRepository(GitFailed):
+    """The workspace is a folder inside a repository it was not told to sync (a dotfiles repo)."""
+
+
+def open_repo(root: Path, repository: str = "") -> git.Repo:
+    """The repository of the workspace at `root`, with an environment that never prompts.
+
+    Only a repository whose top folder is `root`, or the one `repository` names (its top folder,
+    relative to `root`: `sync.repository`): a workspace that is merely a folder inside some other
+    repository (a dotfiles repo at ~) must not be committed to it and pushed to its remote.
+    """
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise GitFailed(f"{root} is not in a git repository") from None
+    top = Path(repo.working_tree_dir or repo.git_dir).resolve()
+    here = root.resolve()
+    named = (here / repository).resolve() if repository else here
+    if top != named:
+        repo.close()
+        if repository:
+            raise NotOwnRepository(
+                f"sync.repository is {repository!r} ({named}), but the repository holding {root} "
+                f"is {top}; nothing is committed until they agree"
+            )
+        up = os.path.relpath(top, here).replace(os.sep, "/")
+        raise NotOwnRepository(
+            f"{root} is a folder inside the git repository {top}, which papershelf does not "
+            f'commit to or push unless told: set sync.repository = "{up}" in '
+            f".papershelf/config.toml to sync that repository, or run `git init` in {root}"
+        )
     repo.git.update_environment(
         GIT_TERMINAL_PROMPT="0",
         GIT_LITERAL_PATHSPECS="1",
