@@ -19,7 +19,7 @@ from watchdog.observers import Observer
 
 from ..errors import PapershelfError
 from ..workspace import Workspace
-from . import cyclelock, gitrepo, share, stalelock, stopping
+from . import cyclelock, gitrepo, recovery, share, stopping
 from . import status as status_store
 from .gitwait import GitWait, git_state, waiting_line
 from .messages import check_template, describe_change
@@ -350,7 +350,7 @@ class SyncDaemon(Sharing):
             self._events.clear()
         error: str | None = None
         try:
-            notice = stalelock.clear_stale_lock(repo, self.stale_lock_seconds)
+            notice = recovery.clear_leftovers(repo, self.root, self.stale_lock_seconds)
             if notice:
                 self._set(notice=notice)
             seen = git_state(repo, self._status.get("remote"))

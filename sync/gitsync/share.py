@@ -14,7 +14,7 @@ import git
 from ..atomic import locked_many
 from ..lastgood import held_back_config
 from ..workspace import CONFIG_NAME, STATE_DIRNAME
-from . import gitrepo, replay
+from . import gitrepo, recovery, replay
 from .gitrepo import Busy
 from .merge import merge_lists
 from .messages import build_message, describe_files
@@ -218,7 +218,13 @@ def rebase_onto(
                 "commit or undo them"
             )
         before = replay.local_commits(repo, onto)
-        stages = gitrepo.rebase(repo, onto, autostash=bool(dirty))
+        head = gitrepo.rev(repo, "HEAD")
+        if head is not None:  # an interrupted rebase is then recognised as ours (recovery)
+            recovery.mark_rebase(repo, head, onto)
+        try:
+            stages = gitrepo.rebase(repo, onto, autostash=bool(dirty))
+        finally:
+            recovery.unmark_rebase(repo)
         if stages is None and before and rewritten is not None:
             rewritten.update(replay.replayed(repo, before, onto))
             replay.reword(
