@@ -6,7 +6,9 @@ import os
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
+import pytest
 from gitsync_support import (
     LIST_NAME,
     QUIET_SECONDS,
@@ -14,6 +16,7 @@ from gitsync_support import (
     clone,
     entry,
     git,
+    make_remote,
     messages,
     remote_file,
     wait_for,
@@ -392,3 +395,42 @@ def test_an_edit_on_a_detached_head_is_not_committed_where_a_checkout_would_lose
     git(work, "checkout", "-q", "main")  # the uncommitted edit comes along
     assert SyncDaemon(workspace(work), quiet_seconds=QUIET).run_once()["ok"] is True
     assert "Detached Paper" in remote_file(remote)
+
+
+def test_a_full_disk_is_named_in_the_sync_error(tmp_path: Path) -> None:
+    """F20: git's own reason ("No space left on device") reaches the status, not an empty line."""
+    from fs_support import fill, small_disk
+
+    remote = make_remote(tmp_path)
+    with small_disk(tmp_path / "disk") as disk:
+        work = clone(remote, disk / "work")
+        daemon = SyncDaemon(workspace(work))
+        assert daemon.run_once()["ok"]  # set up (merge driver) while there is room
+        add_entry(work / LIST_NAME, "- [Gamma", entry("Waits For Space", "2509.20001"))
+        filler = fill(disk)
+        result = daemon.run_once()
+        assert not result["ok"]
+        assert result["error"].startswith("git add failed: fatal: "), result["error"]
+        assert "No space left on device" in result["error"], result["error"]
+        filler.unlink()
+        assert daemon.run_once()["ok"]
+        assert "Waits For Space" in remote_file(remote)
+
+
+@pytest.mark.parametrize(
+    ("stderr", "said"),
+    [
+        (
+            "fatal: unable to write loose object file: No space left on device\n",
+            "fatal: unable to write loose object file: No space left on device",
+        ),
+        ("error: insufficient space\nfatal: Out of diskspace\n", "fatal: Out of diskspace"),
+        ("fatal: 'x' quoted\n", "fatal: 'x' quoted"),
+    ],
+)
+def test_gits_last_word_is_kept_whatever_its_line_ending(stderr: str, said: str) -> None:
+    import git as gitpython
+
+    from sync.gitsync.gitrepo import _last_line
+
+    assert _last_line(gitpython.GitCommandError(["git", "add"], 128, stderr)) == said

@@ -65,11 +65,22 @@ def one_line(exc: BaseException) -> str:
 
 
 def _last_line(exc: git.GitCommandError) -> str:
+    """git's own last word (its last `fatal:` or `error:` line) from a failed command."""
     text = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
-    lines = [line.strip().strip("'").strip() for line in text.splitlines() if line.strip()]
-    lines = [line for line in lines if not line.startswith("stderr:")] or lines
+    # GitPython wraps stderr as "\n  stderr: '<text>'": unwrap it whole, quotes included.
+    text = text.strip()
+    if text.startswith("stderr:"):
+        text = text.removeprefix("stderr:").strip()
+        if len(text) >= 2 and text[0] == text[-1] == "'":
+            text = text[1:-1]
+    return last_word(text, str(exc.status))
+
+
+def last_word(text: str, fallback: str) -> str:
+    """The last `fatal:` or `error:` line of git's stderr `text`, else its last line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     useful = [line for line in lines if line.lower().startswith(("fatal", "error"))]
-    return (useful or lines or [str(exc.status)])[-1].removeprefix("stderr: ")
+    return (useful or lines or [fallback])[-1]
 
 
 def run(repo: git.Repo, doing: str, *args: str, network: bool = False, **kwargs) -> str:
@@ -243,8 +254,7 @@ class Staging:
         _out, err = self._proc.communicate()
         if self._proc.returncode != 0:
             text = (err or b"").decode("utf-8", "replace")
-            exc = git.GitCommandError(["git", "add"], self._proc.returncode, text)
-            raise GitFailed(f"git add failed: {_last_line(exc)}")
+            raise GitFailed(f"git add failed: {last_word(text, f'exit {self._proc.returncode}')}")
 
 
 def start_staging(repo: git.Repo, paths: list[str]) -> Staging:
