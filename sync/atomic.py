@@ -7,6 +7,7 @@ import ctypes
 import errno
 import hashlib
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -16,6 +17,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from filelock import FileLock, Timeout
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from .paths import data_dir
 
@@ -211,6 +217,27 @@ def _swap_function() -> Callable[[bytes, bytes], int] | None:
 _SWAP = _swap_function()
 #: errno values that mean "this file system (or kernel) cannot swap": use the fallback.
 SWAP_UNSUPPORTED = frozenset({errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV})
+
+
+def written_elsewhere(fd: int) -> bool | None:
+    """Whether another process holds the file of the read-only descriptor `fd` open for
+    writing (an in-place save under way); None where that cannot be told.
+
+    Linux refuses a read lease on a file open for writing (EAGAIN), so taking one, and letting
+    it go at once, tells. Leases need the file's owner (or CAP_LEASE) and a local file system;
+    elsewhere (macOS, Windows, NFS, another user's file) the answer is None.
+    """
+    if fcntl is None or not hasattr(fcntl, "F_SETLEASE"):
+        return None
+    try:
+        # Were the lease broken in the instant it is held, the kernel would signal SIGIO, whose
+        # default is to terminate the process: SIGURG, ignored by default, is signalled instead.
+        fcntl.fcntl(fd, fcntl.F_SETSIG, signal.SIGURG)
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except OSError as exc:
+        return True if exc.errno == errno.EAGAIN else None
+    fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+    return False
 
 
 def swap_paths(a: Path, b: Path) -> None:

@@ -32,6 +32,7 @@ from .atomic import (
     swap_paths,
     why_not_writable,
     write_temp,
+    written_elsewhere,
 )
 from .errors import ListChanged, ListNotWritable, NotFound, PapershelfError
 from .paths import data_dir
@@ -81,8 +82,9 @@ _memory_guard = threading.Lock()
 _swap_unsupported: set[int] = set()  # devices (st_dev) whose file system cannot swap
 
 
-def _read_once(path: Path) -> Snapshot | None:
-    """One read of `path`; None when the file changed or was replaced while it was read."""
+def _read_once(path: Path) -> tuple[Snapshot | None, bool | None]:
+    """One read of `path`: the snapshot (None when the file changed or was replaced while it
+    was read), and whether another process holds it open for writing (`written_elsewhere`)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with open(fd, "rb") as fh:
         before = os.fstat(fd)
@@ -90,16 +92,18 @@ def _read_once(path: Path) -> Snapshot | None:
             raise OSError(errno.EINVAL, "not a regular file", str(path))
         data = fh.read()
         after = os.fstat(fd)
+        writing = written_elsewhere(fd)
     snap = Snapshot(
         data, before.st_ino, before.st_size, before.st_mtime_ns, stat.S_IMODE(before.st_mode)
     )
     if len(data) != snap.size or not snap.is_file(after) or not snap.is_file(os.stat(path)):
-        return None
-    return snap
+        return None, writing
+    return snap, writing
 
 
 def _settle_wait(key: str, snap: Snapshot, suspect: bool) -> float:
-    """Seconds to wait before trusting `snap` (0: trust it now)."""
+    """Seconds to wait before trusting `snap` when no lease can tell whether a program is
+    still writing it (0: trust it now)."""
     with _memory_guard:
         if _ours.get(key) == (snap.ino, snap.size, snap.mtime_ns):
             return 0.0
@@ -111,28 +115,31 @@ def _settle_wait(key: str, snap: Snapshot, suspect: bool) -> float:
 
 
 def read_settled(path: Path, suspect: bool = False) -> Snapshot:
-    """The bytes of the list at `path`, read whole from one file that did not change meanwhile.
+    """The bytes of the list at `path`, read whole from one file that did not change meanwhile,
+    and that no program was writing (an in-place save: truncate, then write, half-written).
 
-    An in-place save (truncate, then write) read half-way looks like a smaller file modified a
-    moment ago: such a read (or any fresh one, when `suspect`) is done again once the file has
-    been quiet for SETTLE_SECONDS. OSError when it cannot be read (ENOENT: deleted, EINVAL: not a
-    regular file); ListChanged when it never stops changing.
+    On Linux a read lease tells whether a program holds the list open for writing: then it is
+    read again once that program is done. Where no lease can tell, a read that looks unfinished
+    (smaller than the last one, modified a moment ago; or any fresh one, when `suspect`) is
+    made again once the list has been quiet for SETTLE_SECONDS. OSError when it cannot be read
+    (ENOENT: deleted, EINVAL: not a regular file, EAGAIN: never held still).
     """
     key = str(path)
     deadline = time.monotonic() + SETTLE_MAX_SECONDS
     while True:
-        snap = _read_once(path)
-        if snap is not None:
-            wait = _settle_wait(key, snap, suspect)
+        snap, writing = _read_once(path)
+        if snap is not None and not writing:
+            wait = 0.0 if writing is False else _settle_wait(key, snap, suspect)
             if wait <= 0 or time.monotonic() + wait > deadline:
                 with _memory_guard:
                     _sizes[key] = snap.size
                 return snap
             time.sleep(wait)
         elif time.monotonic() > deadline:
-            raise OSError(errno.EAGAIN, "it kept changing while papershelf read it", str(path))
+            why = "another program is writing it" if writing else "it kept changing"
+            raise OSError(errno.EAGAIN, f"{why} while papershelf read it", str(path))
         else:
-            time.sleep(0.001)
+            time.sleep(0.002)
 
 
 def _rescue(tmp: Path, path: Path) -> None:
@@ -151,11 +158,14 @@ def _rescue(tmp: Path, path: Path) -> None:
 
 
 def _swapped_out_is(tmp: Path, snap: Snapshot) -> bool:
-    """Whether the file now at `tmp` (what was at the list's name) is exactly the one read."""
+    """Whether the file now at `tmp` (what was at the list's name) is exactly the one read,
+    and nobody is writing it: an in-place save that opened it before the swap writes into it
+    now, if ever (a read lease tells, on Linux)."""
     with open(tmp, "rb") as fh:
         if not snap.is_file(os.fstat(fh.fileno())) or fh.read() != snap.data:
             return False
-        # An in-place writer that opened the file before the swap writes into it now, if ever.
+        if written_elsewhere(fh.fileno()):
+            return False
         return snap.is_file(os.fstat(fh.fileno()))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import sync.edit as edit
+from sync.atomic import written_elsewhere
 from sync.edit import read_settled, replace_if_unchanged
 from sync.errors import NotFound
 from sync.insert import add_paper, check_target
@@ -154,3 +155,43 @@ def test_a_list_lock_held_by_one_thread_waits_another(tmp_path: Path) -> None:
         thread.start()
         thread.join(5)
     assert failed == [True]
+
+
+def test_a_save_paused_far_longer_than_the_settle_time_is_still_read_whole(
+    tmp_path: Path,
+) -> None:
+    """A loaded machine can pause an editor between the halves of its save for longer than
+    any settle time: on Linux a read lease sees that it still holds the list open to write."""
+    path = _list(tmp_path)
+    if _leases_work(path) is not True:
+        pytest.skip("no read leases here (not Linux, or not the file's owner)")
+    read_settled(path)
+    new = TEXT + b"- [Added by hand](https://arxiv.org/abs/2301.00002), Jan. 2 2023.\n"
+    started = threading.Event()
+    saver = threading.Thread(target=_save_in_two_halves, args=(path, new, 0.4, started))
+    saver.start()
+    started.wait(5)
+    time.sleep(edit.SETTLE_SECONDS * 2)  # the half-written file is "old" by the clock
+    assert read_settled(path).data == new
+    saver.join()
+
+
+def test_a_save_that_opened_the_list_before_the_swap_is_put_back(tmp_path: Path) -> None:
+    path = _list(tmp_path)
+    if _leases_work(path) is not True:
+        pytest.skip("no read leases here (not Linux, or not the file's owner)")
+    snap = read_settled(path)
+    theirs = TEXT + b"- [Saved in place](https://arxiv.org/abs/2301.00003), Jan. 3 2023.\n"
+    with open(path, "r+b") as editor:  # opened, not yet written: the stat and bytes match
+        assert replace_if_unchanged(path, snap, TEXT + b"- ours\n") is False
+        editor.truncate(0)
+        editor.write(theirs)
+    assert path.read_bytes() == theirs
+
+
+def _leases_work(path: Path) -> bool | None:
+    with open(path, "rb") as fh:
+        free = written_elsewhere(fh.fileno())
+    with open(path, "rb") as fh, open(path, "r+b"):
+        held = written_elsewhere(fh.fileno())
+    return free is False and held is True
