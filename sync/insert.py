@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .acknowledged import note_added
 from .atomic import read_regular
 from .edit import edit_list, list_target, read_checked
 from .errors import BadInput, ListChanged, NotFound
@@ -120,6 +121,8 @@ def add_paper(
         if index is not None and isinstance(done, _Inserted):
             at, count = done.insertion.at_line, len(done.insertion.lines)
             index.note_insertion(rel, done.doc, done.new_doc, at, count)
+        ref = paper.arxiv_id or paper.url or identity
+        note_added(workspace.root, rel, identity, ref, paper.title or "")  # until committed
 
     # The write step (read settled, write only over the bytes read, never over a save made
     # meanwhile) is sync.edit's, shared by every list writer.

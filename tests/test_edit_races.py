@@ -16,7 +16,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from gitsync_support import git
 from race_procs import line_of
+
+from sync.gitsync import SyncDaemon, load_status
+from sync.workspace import open_workspace
 
 HERE = Path(__file__).resolve().parent
 SAVES = int(os.environ.get("PAPERSHELF_RACE_SAVES", "1000"))
@@ -56,6 +60,9 @@ def race(root: Path, mode: str, saves: int, clips: int, pause: float = 0.0) -> d
     root.mkdir()
     path = root / "papers.md"
     path.write_text(LIST, encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "start")
     half = clips // 2
     clippers = [
         _start(["clip", str(root), "papers.md", "Tools", str(first), str(count)])
@@ -66,6 +73,9 @@ def race(root: Path, mode: str, saves: int, clips: int, pause: float = 0.0) -> d
     results = [_result(p) for p in clippers]
     final = path.read_bytes()
     acknowledged = [aid for r in results for aid in r["added"]]
+    # The sync daemon's next cycle says which acknowledged clips vanished before a commit.
+    assert SyncDaemon(open_workspace(root)).run_once()["ok"]
+    notice = load_status(open_workspace(root))["notice"] or ""
     errors: dict[str, int] = {}
     for r in results:
         for kind, n in r["errors"].items():
@@ -80,6 +90,7 @@ def race(root: Path, mode: str, saves: int, clips: int, pause: float = 0.0) -> d
         # the editor's doing, which the sync daemon reports (test_acknowledged.py).
         "vanished": [a for a in acknowledged if f"abs/{a})".encode() not in final],
         "refused": errors,  # 409s (nothing written) when the list never held still
+        "notice": notice,
     }
 
 
@@ -88,9 +99,17 @@ def _check(found: dict) -> None:
     assert found["lost_saves"] == [], found
     assert found["lost_old"] == [], found
     assert "NotFound" not in found["refused"], found  # no half-written save read as the list
+    vanished = found["vanished"]
+    if len(vanished) == 1:
+        assert f'"Clipped paper {int(vanished[0][5:])}"' in found["notice"], found
+    elif vanished:
+        assert f"{len(vanished)} clips (" in found["notice"], found
+    else:
+        assert "removed from the list" not in found["notice"], found
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # about 20 s a kind on an idle 2-core machine; minutes when loaded
 @pytest.mark.parametrize("mode", ["rename", "inplace"])
 def test_an_editor_saving_while_clips_land_loses_no_save_and_no_entry(
     tmp_path: Path, mode: str
@@ -99,6 +118,7 @@ def test_an_editor_saving_while_clips_land_loses_no_save_and_no_entry(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_an_in_place_save_that_pauses_half_written_is_never_read_torn(tmp_path: Path) -> None:
     """The report's worst case: 20 ms between the two halves of every save."""
     _check(race(tmp_path / "ws", "inplace", 100, 100, pause=0.02))

@@ -37,6 +37,7 @@ from .settings import (
 from .setup import ensure_repo_setup
 from .sharing import Sharing
 from .shown import shown_path
+from .vanished import vanished_clips
 from .watch import ChangeHandler, PathFilter
 
 log = logging.getLogger(__name__)
@@ -360,6 +361,9 @@ class SyncDaemon(Sharing):
                 raise gitrepo.Busy(waiting_line(doing))
             if repo.head.is_detached:  # a commit there is lost by the next checkout of a branch
                 raise gitrepo.GitFailed("HEAD is detached; check out a branch to share the lists")
+            gone = vanished_clips(repo, self.workspace)  # said before their list is committed
+            if gone:
+                self._set(notice=gone)
             committed = share.commit_pending(
                 repo,
                 self.root,
