@@ -19,6 +19,7 @@ from .gitrepo import Busy
 from .merge import merge_lists
 from .messages import build_message, describe_files
 from .shown import shown_path
+from .staging import start_staging
 from .status import now_iso
 from .watch import PathFilter
 
@@ -136,7 +137,7 @@ def commit_pending(
     with holding(top, paths) if lock else contextlib.nullcontext():
         # git stages (hashes, compresses) the files while we read them and describe the change.
         stage = _to_stage(repo, top, paths)
-        staging = gitrepo.start_staging(repo, stage) if stage else None  # never `git add -A --`
+        staging = start_staging(repo, stage) if stage else None  # never `git add -A --`
         try:
             sides = []
             for rel in paths:
