@@ -5,14 +5,11 @@ config (here: the defaults) instead of refusing to start, and never commits the 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from feeds_http import FEED_FIXTURES
-from gitsync_support import LIST_NAME, clone, make_remote
-from server_support import REPO_ROOT
+from gitsync_support import LIST_NAME, clone, make_remote, papershelf
 
 WARNING = "WARNING sync.lastgood: "
 UNTIL_FIXED = "; papershelf runs with the default settings until it is fixed"
@@ -23,16 +20,6 @@ def _config(root: Path, text: str) -> Path:
     path = root / ".papershelf" / "config.toml"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def papershelf(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def _warning(stderr: str) -> str:

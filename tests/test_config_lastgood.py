@@ -5,35 +5,24 @@ so. Real processes (`papershelf sync --once`, `status`, `serve`, `check`) on rea
 from __future__ import annotations
 
 import os
-import resource
-import subprocess
-import sys
 from pathlib import Path
 
-from gitsync_support import LIST_NAME, add_entry, clone, entry, git, make_remote, remote_file
-from server_support import REPO_ROOT, serving
+from gitsync_support import (
+    LIST_NAME,
+    add_entry,
+    clone,
+    entry,
+    git,
+    make_remote,
+    papershelf,
+    remote_file,
+)
+from server_support import serving
 
 from sync.workspace import open_workspace
 
 GOOD = "[sync]\nquiet_seconds = 0.2\npull_interval_seconds = 7.0\n"
 BROKEN = "[poll]\nmin_score = 0.0\n[sync\n"
-
-
-def papershelf(*args: str, memory_bytes: int | None = None) -> subprocess.CompletedProcess:
-    """`papershelf ARGS` in its own process (under an address-space cap when given)."""
-
-    def cap() -> None:
-        if memory_bytes is not None:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=cap,
-    )
 
 
 def _remote_with_good_config(tmp_path: Path) -> Path:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -93,32 +95,35 @@ def test_a_half_written_in_place_save_is_read_once_it_is_whole(tmp_path: Path) -
     saver.join()
 
 
-def test_a_section_missing_from_a_half_written_save_is_no_404(tmp_path: Path) -> None:
-    """F22: a clip reading the list during an in-place save does not answer "No section"."""
+@contextlib.contextmanager
+def paused_save(tmp_path: Path, line: bytes) -> Iterator[Path]:
+    """A list being saved in place (with `line` added), paused 30 ms half-written, while inside."""
     path = _list(tmp_path, b"# Papers\n\n" + b"x" * 200 + b"\n\n## Tools\n\n- [A](u), 2023.\n")
-    ws = open_workspace(path.parent)
-    new = path.read_bytes() + b"- [B](v), 2023.\n"
     started = threading.Event()
-    saver = threading.Thread(target=_save_in_two_halves, args=(path, new, 0.03, started))
+    saver = threading.Thread(
+        target=_save_in_two_halves, args=(path, path.read_bytes() + line, 0.03, started)
+    )
     saver.start()
     started.wait(5)
-    check_target(ws, "papers.md", "Tools")  # read half-written: no Tools yet
-    saver.join()
+    try:
+        yield path
+    finally:
+        saver.join()
+
+
+def test_a_section_missing_from_a_half_written_save_is_no_404(tmp_path: Path) -> None:
+    """F22: a clip reading the list during an in-place save does not answer "No section"."""
+    with paused_save(tmp_path, b"- [B](v), 2023.\n") as path:
+        ws = open_workspace(path.parent)
+        check_target(ws, "papers.md", "Tools")  # read half-written: no Tools yet
     with pytest.raises(NotFound, match="No section 'Nowhere'"):
         check_target(ws, "papers.md", "Nowhere")
 
 
 def test_a_clip_during_a_half_written_save_waits_for_it(tmp_path: Path) -> None:
-    path = _list(tmp_path, b"# Papers\n\n" + b"x" * 200 + b"\n\n## Tools\n\n- [A](u), 2023.\n")
-    ws = open_workspace(path.parent)
-    new = path.read_bytes() + b"- [By hand](v), 2023.\n"
-    started = threading.Event()
-    saver = threading.Thread(target=_save_in_two_halves, args=(path, new, 0.03, started))
-    saver.start()
-    started.wait(5)
-    paper = Paper(arxiv_id="2401.00009", title="Clipped", published="2024-01-02")
-    assert add_paper(ws, paper, "papers.md", "Tools").status == "added"
-    saver.join()
+    with paused_save(tmp_path, b"- [By hand](v), 2023.\n") as path:
+        paper = Paper(arxiv_id="2401.00009", title="Clipped", published="2024-01-02")
+        assert add_paper(open_workspace(path.parent), paper, "papers.md", "Tools").status == "added"
     text = path.read_text()
     assert "[By hand](v)" in text and "Clipped" in text and "x" * 200 in text
 

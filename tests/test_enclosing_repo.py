@@ -4,23 +4,10 @@ committed to it nor pushed to its remote, unless the user names that repository.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from gitsync_support import LIST, LIST_NAME, clone, git, make_remote
-from server_support import REPO_ROOT, serving
-
-
-def papershelf(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+from gitsync_support import LIST, LIST_NAME, clone, git, make_remote, papershelf
+from server_support import serving
 
 
 def _dotfiles(tmp_path: Path) -> tuple[Path, Path, Path]:

@@ -17,6 +17,7 @@ from gitsync_support import (
     entry,
     git,
     make_remote,
+    papershelf,
     remote_file,
     wait_for,
     workspace,
@@ -36,16 +37,6 @@ if [ -e "{flag}" ]; then
   while [ -e "{flag}" ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done
 fi
 """
-
-
-def papershelf(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def hold_in_hook(work: Path, hook: str, tmp_path: Path) -> tuple[Path, Path]:
@@ -75,13 +66,19 @@ def killed_when(inside: Path, args: list[str]) -> None:
         proc.wait(30)
 
 
-def test_a_rebase_killed_half_way_is_undone_and_done_again(tmp_path: Path) -> None:
+def diverged(tmp_path: Path, mine_title: str) -> tuple[Path, Path]:
+    """(the remote, my clone): another clone pushed "Theirs Paper", mine added `mine_title`."""
     remote = make_remote(tmp_path)
     mine, theirs = clone(remote, tmp_path / "mine"), clone(remote, tmp_path / "theirs")
     add_entry(theirs / LIST_NAME, "- [Delta", entry("Theirs Paper", "2509.10001"), before=True)
     assert papershelf("sync", "--once", "--workspace", str(theirs)).returncode == 0
+    add_entry(mine / LIST_NAME, "- [Gamma", entry(mine_title, "2509.10002"), before=True)
+    return remote, mine
+
+
+def test_a_rebase_killed_half_way_is_undone_and_done_again(tmp_path: Path) -> None:
     # Mine commits a clip, its push is refused, it fetches and rebases: killed in the rebase.
-    add_entry(mine / LIST_NAME, "- [Gamma", entry("Acknowledged Clip", "2509.10002"), before=True)
+    remote, mine = diverged(tmp_path, "Acknowledged Clip")
     flag, inside = hold_in_hook(mine, "post-checkout", tmp_path)
     killed_when(inside, ["sync", "--once", "--workspace", str(mine)])
     assert (mine / ".git" / "rebase-merge").is_dir()
@@ -109,11 +106,7 @@ def test_a_rebase_killed_half_way_is_undone_and_done_again(tmp_path: Path) -> No
 
 
 def test_a_rebase_a_person_left_half_way_is_still_theirs(tmp_path: Path) -> None:
-    remote = make_remote(tmp_path)
-    mine, theirs = clone(remote, tmp_path / "mine"), clone(remote, tmp_path / "theirs")
-    add_entry(theirs / LIST_NAME, "- [Delta", entry("Theirs Paper", "2509.10001"), before=True)
-    assert papershelf("sync", "--once", "--workspace", str(theirs)).returncode == 0
-    add_entry(mine / LIST_NAME, "- [Gamma", entry("My Paper", "2509.10002"), before=True)
+    _remote, mine = diverged(tmp_path, "My Paper")
     git(mine, "commit", "-qam", "mine")
     git(mine, "fetch", "-q")
     stopped = ["git", "rebase", "-q", "--exec", "false", "origin/main"]  # stops after a pick
