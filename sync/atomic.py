@@ -196,6 +196,8 @@ def _swap_function() -> Callable[[bytes, bytes], int] | None:
     Linux: renameat2(RENAME_EXCHANGE) (glibc 2.28+; ext4, xfs, btrfs, tmpfs...); macOS:
     renamex_np(RENAME_SWAP) (APFS). Elsewhere there is no such call.
     """
+    if not sys.platform.startswith(("linux", "darwin")):
+        return None
     try:
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
