@@ -170,9 +170,9 @@ def write_temp(path: Path, data: bytes, mode: int | None) -> tuple[Path, os.stat
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-            if mode is not None:
-                os.fchmod(fh.fileno(), mode)
-            info = os.fstat(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp_name, mode)  # os.fchmod is POSIX-only before Python 3.13
+        info = os.stat(tmp_name)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
