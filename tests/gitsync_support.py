@@ -118,25 +118,3 @@ def start_daemon(root: Path, started: list[SyncDaemon], **kwargs: object) -> Syn
     started.append(daemon)
     daemon.start()
     return daemon
-
-
-def papershelf(
-    *args: str, env: dict[str, str] | None = None, memory_bytes: int | None = None
-) -> subprocess.CompletedProcess:
-    """`papershelf ARGS` in a process of its own (under an address-space cap when given)."""
-    import resource
-    import sys
-
-    def cap() -> None:
-        if memory_bytes is not None:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        cwd=Path(__file__).resolve().parent.parent,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        preexec_fn=cap if memory_bytes is not None else None,
-    )

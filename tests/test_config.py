@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from feeds_http import FEED_FIXTURES
-from gitsync_support import LIST_NAME, clone, make_remote, papershelf
+from gitsync_support import LIST_NAME, clone, make_remote
+from server_support import run_cli
 
 WARNING = "WARNING sync.lastgood: "
 UNTIL_FIXED = "; papershelf runs with the default settings until it is fixed"
@@ -41,7 +42,7 @@ def test_sync_once_names_an_unknown_sync_key_and_does_not_commit_it(
 ) -> None:
     work = clone(make_remote(tmp_path), tmp_path / "work")
     config = _config(work, text)
-    done = papershelf("sync", "--once", "--workspace", str(work))
+    done = run_cli("sync", "--once", "--workspace", str(work))
     assert done.returncode == 1, done.stderr
     warning = _warning(done.stderr)
     assert warning.startswith(f"{config}: ") and expected in warning
@@ -55,7 +56,7 @@ def test_sync_once_names_an_unknown_sync_key_and_does_not_commit_it(
 def test_an_unknown_lists_key_is_named_by_check(tmp_path: Path) -> None:
     work = clone(make_remote(tmp_path), tmp_path / "work")
     config = _config(work, '[lists]\nincludes = ["*.md"]\n')
-    done = papershelf("check", LIST_NAME, "--workspace", str(work))
+    done = run_cli("check", LIST_NAME, "--workspace", str(work))
     assert done.returncode == 0, done.stderr
     assert _warning(done.stderr) == (
         f"{config}: [lists] has an unknown key includes (did you mean include?).{UNTIL_FIXED}"
@@ -68,7 +69,7 @@ def test_an_unknown_poll_key_is_named_by_poll(tmp_path: Path) -> None:
     shutil.copyfile(FEED_FIXTURES / "lists" / "training.md", root / "training.md")
     config = _config(root, '[lists]\ninclude = ["*.md"]\n[poll]\nmin_scor = 0.0\n')
     feed = FEED_FIXTURES / "rss" / "arxiv_cs.CL+cs.LG_mixed.xml"
-    done = papershelf("poll", "--from-file", str(feed), "--workspace", str(root), "--json")
+    done = run_cli("poll", "--from-file", str(feed), "--workspace", str(root), "--json")
     assert done.returncode == 0, done.stderr
     warning = _warning(done.stderr)
     assert f"{config}: [poll] has an unknown key min_scor (did you mean min_score?)." in warning

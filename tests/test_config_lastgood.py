@@ -5,6 +5,9 @@ so. Real processes (`papershelf sync --once`, `status`, `serve`, `check`) on rea
 from __future__ import annotations
 
 import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 from gitsync_support import (
@@ -14,15 +17,31 @@ from gitsync_support import (
     entry,
     git,
     make_remote,
-    papershelf,
     remote_file,
 )
-from server_support import serving
+from server_support import REPO_ROOT, run_cli, serving
 
 from sync.workspace import open_workspace
 
 GOOD = "[sync]\nquiet_seconds = 0.2\npull_interval_seconds = 7.0\n"
 BROKEN = "[poll]\nmin_score = 0.0\n[sync\n"
+
+
+def capped(*args: str) -> subprocess.CompletedProcess:
+    """`papershelf ARGS` with 1.5 GB of address space: reading /dev/zero would exhaust it in
+    seconds."""
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
+
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=cap,
+    )
 
 
 def _remote_with_good_config(tmp_path: Path) -> Path:
@@ -36,7 +55,7 @@ def test_a_broken_config_is_not_committed_while_the_lists_are(tmp_path: Path) ->
     work = clone(remote, tmp_path / "work")
     (work / ".papershelf" / "config.toml").write_text(BROKEN, encoding="utf-8")
     add_entry(work / LIST_NAME, "- [Gamma", entry("Kept Paper", "2406.00001"))
-    done = papershelf("sync", "--once", "--workspace", str(work))
+    done = run_cli("sync", "--once", "--workspace", str(work))
     assert done.returncode == 1, done.stderr
     last = done.stderr.strip().splitlines()[-1]
     assert "config.toml: not valid TOML" in last and "not committed" in last
@@ -48,18 +67,18 @@ def test_a_broken_config_is_not_committed_while_the_lists_are(tmp_path: Path) ->
 def test_a_broken_config_pulled_from_the_remote_stops_nothing(tmp_path: Path) -> None:
     remote = _remote_with_good_config(tmp_path)
     mine = clone(remote, tmp_path / "mine")
-    assert papershelf("sync", "--once", "--workspace", str(mine)).returncode == 0
+    assert run_cli("sync", "--once", "--workspace", str(mine)).returncode == 0
     # A curator without papershelf pushes a config nobody's papershelf can read.
     other = clone(remote, tmp_path / "other")
     (other / ".papershelf" / "config.toml").write_text(BROKEN, encoding="utf-8")
     git(other, "commit", "-qam", "Tune the poll")
     git(other, "push", "-q")
-    pulled = papershelf("sync", "--once", "--workspace", str(mine))
+    pulled = run_cli("sync", "--once", "--workspace", str(mine))
     assert pulled.returncode == 0, pulled.stderr
     assert (mine / ".papershelf" / "config.toml").read_text(encoding="utf-8") == BROKEN
     # Every command starts, on the last config it could use, and says so.
     for args in (("status",), ("sync", "--once"), ("check", LIST_NAME)):
-        done = papershelf(*args, "--workspace", str(mine))
+        done = run_cli(*args, "--workspace", str(mine))
         assert done.returncode == 0, (args, done.stderr)
         assert "not valid TOML" in done.stderr and "runs with the last config" in done.stderr
     workspace = open_workspace(mine)
@@ -71,10 +90,10 @@ def test_a_broken_config_pulled_from_the_remote_stops_nothing(tmp_path: Path) ->
     (other / ".papershelf" / "config.toml").write_text(GOOD, encoding="utf-8")
     git(other, "commit", "-qam", "Fix the config")
     git(other, "push", "-q")
-    fixed = papershelf("sync", "--once", "--workspace", str(mine))
+    fixed = run_cli("sync", "--once", "--workspace", str(mine))
     assert fixed.returncode == 0, fixed.stderr  # it started on the broken one, and pulled
     assert (mine / ".papershelf" / "config.toml").read_text(encoding="utf-8") == GOOD
-    after = papershelf("status", "--workspace", str(mine))
+    after = run_cli("status", "--workspace", str(mine))
     assert after.returncode == 0 and "TOML" not in after.stderr, after.stderr
 
 
@@ -97,20 +116,19 @@ def test_a_config_linked_to_dev_zero_is_refused_not_read(tmp_path: Path) -> None
     config = work / ".papershelf" / "config.toml"
     config.unlink()
     os.symlink("/dev/zero", config)
-    # 1.5 GB of address space: reading /dev/zero would exhaust it within seconds.
-    done = papershelf("check", LIST_NAME, "--workspace", str(work), memory_bytes=1_500_000_000)
+    done = capped("check", LIST_NAME, "--workspace", str(work))
     assert done.returncode == 0, done.stderr
     assert "config.toml: cannot read (not a regular file)" in done.stderr
     assert "MemoryError" not in done.stderr
     # A link out of the workspace is never committed (see test_outside_links.py).
-    assert papershelf("sync", "--once", "--workspace", str(work)).returncode == 0
+    assert run_cli("sync", "--once", "--workspace", str(work)).returncode == 0
     assert git(work, "show", "HEAD:.papershelf/config.toml") == GOOD
 
 
 def test_a_machine_toml_linked_to_dev_zero_is_one_line(tmp_path: Path) -> None:
     data = Path(os.environ["PAPERSHELF_DATA_DIR"])
     os.symlink("/dev/zero", data / "machine.toml")
-    done = papershelf("status", memory_bytes=1_500_000_000)
+    done = capped("status")
     assert done.returncode == 2
     assert done.stderr.strip() == (
         f"papershelf: error: {data / 'machine.toml'}: cannot read (not a regular file)"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gitsync_support import LIST, LIST_NAME, clone, git, make_remote, papershelf
-from server_support import serving
+from gitsync_support import LIST, LIST_NAME, clone, git, make_remote
+from server_support import run_cli, serving
 
 
 def _dotfiles(tmp_path: Path) -> tuple[Path, Path, Path]:
@@ -24,7 +24,7 @@ def _dotfiles(tmp_path: Path) -> tuple[Path, Path, Path]:
 def test_sync_refuses_to_commit_a_workspace_into_the_repository_around_it(tmp_path: Path) -> None:
     remote, home, lists = _dotfiles(tmp_path)
     head = git(remote, "rev-parse", "main")
-    done = papershelf("sync", "--once", "--workspace", str(lists))
+    done = run_cli("sync", "--once", "--workspace", str(lists))
     assert done.returncode != 0
     line = done.stderr.strip().splitlines()[-1]
     assert line.startswith(f"papershelf: error: {lists} is a folder inside the git repository")
@@ -44,7 +44,7 @@ def test_a_named_enclosing_repository_is_synced(tmp_path: Path) -> None:
     (lists / ".papershelf" / "config.toml").write_text(
         '[sync]\nrepository = ".."\n', encoding="utf-8"
     )
-    done = papershelf("sync", "--once", "--workspace", str(lists))
+    done = run_cli("sync", "--once", "--workspace", str(lists))
     assert done.returncode == 0, done.stderr
     pushed = git(remote, "show", "--stat", "--format=%s", "main")
     assert "lists/training.md" in pushed and "lists/.papershelf/config.toml" in pushed
@@ -54,7 +54,7 @@ def test_the_default_workspace_gets_a_repository_of_its_own(tmp_path: Path) -> N
     remote, home, _lists = _dotfiles(tmp_path)
     data = home / ".local" / "share" / "papershelf"
     env = {**os.environ, "PAPERSHELF_DATA_DIR": str(data)}
-    done = papershelf("sync", "--once", env=env)
+    done = run_cli("sync", "--once", env=env)
     assert done.returncode == 0, done.stderr
     workspace = data / "workspace"
     assert (workspace / ".git").is_dir()

@@ -17,12 +17,11 @@ from gitsync_support import (
     entry,
     git,
     make_remote,
-    papershelf,
     remote_file,
     wait_for,
     workspace,
 )
-from server_support import REPO_ROOT
+from server_support import REPO_ROOT, run_cli
 
 from sync.gitsync import load_status
 
@@ -71,7 +70,7 @@ def diverged(tmp_path: Path, mine_title: str) -> tuple[Path, Path]:
     remote = make_remote(tmp_path)
     mine, theirs = clone(remote, tmp_path / "mine"), clone(remote, tmp_path / "theirs")
     add_entry(theirs / LIST_NAME, "- [Delta", entry("Theirs Paper", "2509.10001"), before=True)
-    assert papershelf("sync", "--once", "--workspace", str(theirs)).returncode == 0
+    assert run_cli("sync", "--once", "--workspace", str(theirs)).returncode == 0
     add_entry(mine / LIST_NAME, "- [Gamma", entry(mine_title, "2509.10002"), before=True)
     return remote, mine
 
@@ -85,13 +84,13 @@ def test_a_rebase_killed_half_way_is_undone_and_done_again(tmp_path: Path) -> No
     assert (mine / ".git" / "papershelf-rebase.json").is_file()
     assert "Acknowledged Clip" not in (mine / LIST_NAME).read_text(encoding="utf-8")
     # A clip lands in the half-rebased tree before papershelf runs again.
-    added = papershelf(
+    added = run_cli(
         "add", "2509.10003", "--title", "Clip While Down", "--published", "2025-09-03",
         "--list", LIST_NAME, "--section", "Optimization", "--workspace", str(mine),
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     flag.unlink()
-    again = papershelf("sync", "--once", "--workspace", str(mine))
+    again = run_cli("sync", "--once", "--workspace", str(mine))
     assert again.returncode == 0, again.stderr
     assert "started by hand" not in again.stderr
     assert not (mine / ".git" / "rebase-merge").exists()
@@ -112,7 +111,7 @@ def test_a_rebase_a_person_left_half_way_is_still_theirs(tmp_path: Path) -> None
     stopped = ["git", "rebase", "-q", "--exec", "false", "origin/main"]  # stops after a pick
     assert subprocess.run(stopped, cwd=mine, capture_output=True).returncode != 0
     assert (mine / ".git" / "rebase-merge").is_dir()
-    done = papershelf("sync", "--once", "--workspace", str(mine))
+    done = run_cli("sync", "--once", "--workspace", str(mine))
     assert done.returncode == 1 and "started by hand?" in done.stderr
     assert (mine / ".git" / "rebase-merge").is_dir()  # left for them to finish
 
@@ -126,7 +125,7 @@ def test_a_commit_killed_half_way_leaves_no_lock_for_good(tmp_path: Path) -> Non
     killed_when(inside, ["sync", "--once", "--workspace", str(mine)])
     assert list((mine / ".git").glob("next-index-*.lock"))
     flag.unlink()
-    done = papershelf("sync", "--once", "--workspace", str(mine))
+    done = run_cli("sync", "--once", "--workspace", str(mine))
     assert done.returncode == 0, done.stderr
     assert not list((mine / ".git").glob("next-index-*.lock"))
     assert not (mine / ".git" / "index.lock").exists()
