@@ -9,7 +9,7 @@ import pytest
 from gitsync_support import git, wait_for
 from review_harness import LIST_NAME, build_services, make_workspace
 from server_support import serving
-from test_review_pages import pair
+from test_review_pages import own_client, pair
 
 from server.app import create_app
 from sync.gitsync.messages import build_message, describe_files
@@ -59,7 +59,7 @@ def test_the_review_pages_answer(tmp_path: Path) -> None:
     services = build_services(root)
     from review_harness import TOKEN
 
-    client = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN}).test_client()
+    client = own_client(create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN}))
     pair(client)
     assert client.get("/review").status_code == 200
     assert client.get(f"/review/lists/{LIST_NAME}").status_code == 200

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from gitsync_support import git
 from review_harness import LIST_NAME, TOKEN, build_services, make_workspace
+from test_review_pages import own_client, pair
 
 from server.app import create_app
 from server.review_auth import csrf_token
@@ -17,7 +18,9 @@ from sync.gitsync import SyncDaemon
 from sync.index import WorkspaceIndex
 from sync.workspace import open_workspace
 
-MOJIBAKE = "# Moji\n\n## Stuff\n\n- [CafÃ© Models](https://arxiv.org/abs/2101.00002), Jan. 2 2021.\n"
+MOJIBAKE = (
+    "# Moji\n\n## Stuff\n\n- [CafÃ© Models](https://arxiv.org/abs/2101.00002), Jan. 2 2021.\n"
+)
 SECRET = "# Secret\n\n- [Private Notes](https://arxiv.org/abs/2101.99991), Jan. 1 2021.\n"
 
 
@@ -37,8 +40,8 @@ def test_review_apply_safe_fixes_refuses_a_link_to_an_outside_file(tmp_path: Pat
     root = make_workspace(tmp_path / "ws")
     outside = _outside_links(root)
     services = build_services(root)
-    client = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN}).test_client()
-    assert client.get(f"/review?token={TOKEN}").status_code == 303
+    client = own_client(create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN}))
+    pair(client)
     answer = client.post("/review/lists/moji.md/fix", data={"csrf_token": csrf_token(TOKEN)})
     assert answer.status_code == 404
     assert (outside / "moji.md").read_text(encoding="utf-8") == MOJIBAKE
