@@ -43,14 +43,14 @@ def test_the_api_answers_and_the_daemon_commits_with_names_escaped(tmp_path: Pat
         assert not any(name.startswith("bad") for name in names)
         assert server.request("GET", "/api/lookup", params={"id": "2101.00012"}).status_code == 200
         assert server.request("GET", "/api/status").status_code == 200
-        wait_for(lambda: "bad" in git(root, "log", "-1", "--format=%B"), what="the commit")
+        # All three are committed all the same (in one commit or more, as they arrive).
+        wait_for(lambda: git(root, "status", "--porcelain") == "", what="the commits")
         assert server.request("GET", "/api/status").status_code == 200
-    body = git(root, "log", "-1", "--format=%B")
+    body = git(root, "log", "--format=%B")
     assert "bad\\xff\\xfe.md" in body and "evil\\nSigned-off-by: Mallory.md" in body
     assert "\u202e" not in body and "rtl\\u202eevil.md" in body
-    trailers = git(root, "log", "-1", "--format=%(trailers)")
+    trailers = git(root, "log", "--format=%(trailers)")
     assert "Mallory" not in trailers
-    assert git(root, "status", "--porcelain") == ""  # all three committed all the same
 
 
 def test_the_review_pages_answer(tmp_path: Path) -> None:
