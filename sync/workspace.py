@@ -294,8 +294,15 @@ def configured_workspace_dir() -> Path | None:
     return None
 
 
-def open_workspace(path: str | Path | None = None, *, create_default: bool = True) -> Workspace:
-    """Open the given workspace, else the configured one, else the default (created if asked)."""
+def open_workspace(
+    path: str | Path | None = None, *, create_default: bool = True, last_good: bool = True
+) -> Workspace:
+    """Open the given workspace, else the configured one, else the default (created if asked).
+
+    A config.toml papershelf cannot use is replaced by the last good one, and said
+    (`config_notice`); with `last_good=False` it is a WorkspaceError instead (`papershelf init`
+    sets nothing up on it).
+    """
     chosen = Path(path).expanduser() if path else configured_workspace_dir()
     if chosen is None:
         chosen = default_workspace_dir()
@@ -304,6 +311,12 @@ def open_workspace(path: str | Path | None = None, *, create_default: bool = Tru
     if not chosen.is_dir():
         raise WorkspaceError(f"Workspace {chosen} does not exist or is not a folder.")
     root = chosen.resolve()
+    if not last_good:
+        config = load_config(root)
+        problem = config_problem(root, config)
+        if problem:
+            raise WorkspaceError(problem)
+        return Workspace(root=root, config=config)
     from .lastgood import config_or_last_good
 
     config, notice = config_or_last_good(root)
