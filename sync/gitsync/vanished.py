@@ -38,10 +38,12 @@ def vanished_clips(repo: Any, workspace: Workspace) -> str | None:
         return docs[rel, in_head]
 
     def state(item: Acknowledged) -> str:
+        head = doc(item.list, True)
+        if head is not None and find_paper(head, item.identity):
+            return DONE  # committed: what becomes of it now is the curators' to do
         now = doc(item.list, False)
         if now is not None and find_paper(now, item.identity):
-            head = doc(item.list, True)
-            return DONE if head is not None and find_paper(head, item.identity) else WAITING
+            return WAITING
         if not everywhere:
             from ..index import WorkspaceIndex
 
