@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from sync.atomic import atomic_write_bytes, locked
+from sync.atomic import atomic_write_bytes, locked, read_regular
 from sync.errors import BadInput
 from sync.identity import identity_key
 from sync.insert import AddResult, add_paper
@@ -57,13 +57,25 @@ def render_rejected(identities: set[str]) -> str:
     return _HEADER + "".join(f"{key}\n" for key in sorted(identities))
 
 
+#: The largest rejected.txt read (a million rejections are about 30 MB).
+REJECTED_MAX_BYTES = 64 * 1024 * 1024
+
+
+def _read_rejected(path: Path) -> str:
+    """rejected.txt's text ("" when absent): only a regular file under REJECTED_MAX_BYTES (it
+    arrives with a pull, and a link to /dev/zero must not be read until memory runs out)."""
+    try:
+        return read_regular(path, REJECTED_MAX_BYTES).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        log.warning("%s: cannot read (%s); no rejections are known from it", path, exc.strerror)
+        return ""
+
+
 def load_rejected(workspace: Workspace) -> set[str]:
     """The identities the workspace's curators rejected."""
-    path = rejected_path(workspace)
-    try:
-        return parse_rejected(path.read_text(encoding="utf-8", errors="replace"))
-    except FileNotFoundError:
-        return set()
+    return parse_rejected(_read_rejected(rejected_path(workspace)))
 
 
 def add_rejected(workspace: Workspace, identity: str) -> None:
@@ -71,10 +83,7 @@ def add_rejected(workspace: Workspace, identity: str) -> None:
     path = rejected_path(workspace)
     path.parent.mkdir(parents=True, exist_ok=True)
     with locked(path):
-        try:
-            current = path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            current = ""
+        current = _read_rejected(path)
         known = parse_rejected(current)
         if identity in known and current == render_rejected(known):
             return

@@ -24,7 +24,7 @@ def lists_summary(index: WorkspaceIndex) -> list[dict[str, Any]]:
     """Each list with its headed sections (with the `label` people read: the path below the
     list's title), their paper-entry counts and whether it is read-only.
 
-    `read_only` is `write_list`'s own rule (`why_not_writable`): a clip into such a list is a 409.
+    `read_only` is the write's own rule (`why_not_writable`): a clip into such a list is a 409.
     """
     out = []
     for path, outline in index.outlines().items():  # the index's outlines: no list is parsed

@@ -106,7 +106,7 @@ def check_command(
     if fix and "mojibake" not in ignored:
         for list_path in dict.fromkeys(targets):
             try:
-                fixed.extend(fix_file(workspace.root / list_path, list_path).fixed)
+                fixed.extend(fix_file(workspace, list_path).fixed)
             except ListNotWritable as exc:  # a read-only list: its findings stay, the rest go on
                 click.echo(f"papershelf: {exc.message}", err=True)
     findings = [f for f in check_workspace(workspace, chosen) if f.code not in ignored]

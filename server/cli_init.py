@@ -41,7 +41,8 @@ def init_command(folder: Path, as_json: bool) -> None:
         raise BadInput(
             f"{root} is not a folder: give the folder that holds your lists (a git clone of them)."
         )
-    workspace = open_workspace(root)  # a broken .papershelf/config.toml stops here, unchanged
+    # A config.toml papershelf cannot use stops init here, unchanged (no last-good fallback).
+    workspace = open_workspace(root, last_good=False)
     report = survey(workspace)
     report["machine_config"] = str(write_machine_workspace(workspace.root))
     override = os.environ.get("PAPERSHELF_WORKSPACE")

@@ -173,7 +173,7 @@ def fix_list(services: Services, list_path: str) -> int:
     """Apply the safe fixes to one list; how many findings were fixed."""
     from sync.check import fix_file
 
-    result = fix_file(services.workspace.root / list_path, list_path)
+    result = fix_file(services.workspace, list_path)  # the clip's checks: in the workspace
     services.index.refresh()
     return len(result.fixed)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .atomic import locked, read_regular, write_list
+from .acknowledged import note_added
+from .atomic import read_regular
+from .edit import edit_list, list_target, read_checked
 from .errors import BadInput, ListChanged, NotFound
 from .listhistory import list_history
 from .listmodel import ListDocument, parse_list, verify_insertion
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
     from .listmodel.entries import Entry, Section
 
 log = logging.getLogger(__name__)
-
-#: A person saving the file between our read and our rename makes us start over this many times.
-MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -89,44 +87,58 @@ def add_paper(
     if existing is not None:
         return existing
 
-    path = workspace.resolve_list(list_path)
-    rel = workspace.relpath(path)
-    with locked(path):
-        for _attempt in range(MAX_ATTEMPTS):
-            data = read_list(path, rel)
-            indexed = index.current_document(rel, data) if index is not None else None
-            doc = indexed if indexed is not None else parse_list(data)
-            if indexed is not None and index is not None:
-                # The index holds exactly these bytes: its lookup answers for this file.
-                found = _first_hit(index, identity, rel)
-            else:
-                found = _find_in_document(rel, doc, identity)
-            if found is not None:
-                return found
-            if not paper.title:
-                raise BadInput(
-                    "The paper has no title and it could not be looked up; give a title.",
-                    fields={"title": "missing"},
-                )
-            target = target_section(doc, section, rel)
-            style = infer_style(doc, target)
-            placement = placement_for(doc, target, list_history(workspace.root, rel))
-            plan = plan_insertion(doc, target, style, paper, placement)
-            new_doc = doc.with_lines_inserted(plan.at_line, plan.lines)
-            verify_insertion(doc, new_doc, plan.at_line, plan.lines)
-            carry_list_habits(
-                doc, new_doc, target, plan.at_line, len(new_doc.lines) - len(doc.lines)
+    target = list_target(workspace, list_path)
+    rel = target.rel
+
+    def plan(data: bytes) -> tuple[bytes | None, AddResult | _Inserted]:
+        """Where and how the entry goes into `data` (verified), or where it already is."""
+        indexed = index.current_document(rel, data) if index is not None else None
+        doc = indexed if indexed is not None else parse_list(data)
+        if indexed is not None and index is not None:
+            # The index holds exactly these bytes: its lookup answers for this file.
+            found = _first_hit(index, identity, rel)
+        else:
+            found = _find_in_document(rel, doc, identity)
+        if found is not None:
+            return None, found
+        if not paper.title:
+            raise BadInput(
+                "The paper has no title and it could not be looked up; give a title.",
+                fields={"title": "missing"},
             )
-            if not _unchanged_since(path, data):
-                log.info("%s changed while adding; re-reading", rel)
-                continue
-            write_list(path, rel, new_doc.render())
-            if index is not None:
-                index.note_insertion(rel, doc, new_doc, plan.at_line, len(plan.lines))
-            return _added_result(rel, new_doc, plan)
-    raise ListChanged(
-        f"{rel} kept changing while papershelf tried to add to it; nothing was written."
-    )
+        target_at = target_section(doc, section, rel)
+        style = infer_style(doc, target_at)
+        placement = placement_for(doc, target_at, list_history(workspace.root, rel))
+        insertion = plan_insertion(doc, target_at, style, paper, placement)
+        new_doc = doc.with_lines_inserted(insertion.at_line, insertion.lines)
+        verify_insertion(doc, new_doc, insertion.at_line, insertion.lines)
+        carry_list_habits(
+            doc, new_doc, target_at, insertion.at_line, len(new_doc.lines) - len(doc.lines)
+        )
+        return new_doc.render(), _Inserted(doc, new_doc, insertion)
+
+    def written(done: AddResult | _Inserted) -> None:
+        if index is not None and isinstance(done, _Inserted):
+            at, count = done.insertion.at_line, len(done.insertion.lines)
+            index.note_insertion(rel, done.doc, done.new_doc, at, count)
+        ref = paper.arxiv_id or paper.url or identity
+        note_added(workspace.root, rel, identity, ref, paper.title or "")  # until committed
+
+    # The write step (read settled, write only over the bytes read, never over a save made
+    # meanwhile) is sync.edit's, shared by every list writer.
+    done = edit_list(target, plan, written)
+    if isinstance(done, AddResult):
+        return done  # already listed in this list
+    return _added_result(rel, done.new_doc, done.insertion)
+
+
+@dataclass(frozen=True)
+class _Inserted:
+    """The insertion `add_paper`'s transform made: the document before and after, and how."""
+
+    doc: ListDocument
+    new_doc: ListDocument
+    insertion: Insertion
 
 
 def target_section(doc: ListDocument, section: str, rel: str) -> Section:
@@ -154,29 +166,14 @@ def check_target(workspace: Workspace, list_path: str, section: str) -> None:
     """Raise NotFound/BadInput unless `list_path` is a list with a section `section`."""
     path = workspace.resolve_list(list_path)
     rel = workspace.relpath(path)
-    target_section(parse_list(read_list(path, rel)), section, rel)
+    read_checked(path, rel, lambda data: target_section(parse_list(data), section, rel))
 
 
 def read_list(path: Path, rel: str) -> bytes:
-    """A list's bytes on the request path: NotFound (404) when it is gone (deleted since its name
-    was checked), ListChanged (409) when it cannot be read (a FIFO, a directory, an I/O error)."""
-    try:
-        return read_regular(path)
-    except FileNotFoundError:
-        raise NotFound(f"No list {rel!r}: it was deleted.", fields={"list": "unknown"}) from None
-    except OSError as exc:
-        raise ListChanged(
-            f"Cannot read {rel}: {exc.strerror or exc}; nothing was written.",
-            fields={"list": "unreadable"},
-        ) from None
-
-
-def _unchanged_since(path: Path, data: bytes) -> bool:
-    """True when the file on disk still holds exactly the bytes we planned against."""
-    try:
-        return os.path.getsize(path) == len(data) and read_regular(path) == data
-    except OSError:
-        return False
+    """A list's bytes on the request path, read settled (never half an in-place save): NotFound
+    (404) when it is gone (deleted since its name was checked), ListChanged (409) when it cannot
+    be read (a FIFO, a directory, an I/O error)."""
+    return read_checked(path, rel, lambda data: data)
 
 
 def find_listed(

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .atomic import read_regular
 from .errors import NotFound, WorkspaceError
 from .paths import data_dir, machine_config_path
 from .settings import LISTS_EXCLUDE, LISTS_INCLUDE, SETTINGS
@@ -50,6 +51,8 @@ class Workspace:
 
     root: Path
     config: dict[str, Any] = field(default_factory=dict)
+    #: Set when config.toml could not be used and the last good config runs instead: why.
+    config_notice: str | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -105,9 +108,30 @@ class Workspace:
             rel_dir = PurePosixPath(Path(dirpath).relative_to(self.root).as_posix())
             for name in filenames:
                 rel = (rel_dir / name).as_posix() if str(rel_dir) != "." else name
-                if any(r.match(rel) for r in include) and not any(r.match(rel) for r in exclude):
-                    found.append(rel)
+                if not any(r.match(rel) for r in include) or any(r.match(rel) for r in exclude):
+                    continue
+                if self.links_outside(rel):
+                    continue  # a file outside the workspace is no list of it: never read
+                if not _is_utf8(rel):
+                    _warn_once(rel)
+                    continue
+                found.append(rel)
         return sorted(found)
+
+    def links_outside(self, rel: str) -> bool:
+        """Whether `rel` is a symlink to something outside the workspace (or to nowhere).
+
+        Git stores symlinks, so one can arrive from the shared repository: papershelf neither
+        reads (index, lookups, review) nor writes through it, and the daemon does not commit it.
+        """
+        path = self.root / rel
+        if not os.path.islink(path):
+            return False
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return True
+        return not target.is_relative_to(self.root.resolve())
 
     def resolve_list(self, list_path: str) -> Path:
         """The absolute path of a list given relative to the workspace; NotFound names close ones."""
@@ -135,6 +159,31 @@ class Workspace:
     def relpath(self, path: Path) -> str:
         """A path inside the workspace as a workspace-relative POSIX path."""
         return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+
+def _is_utf8(rel: str) -> bool:
+    """Whether a file name (as os.fsdecode gives it) was valid UTF-8 on disk."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that were not UTF-8 come back as lone surrogates
+        return False
+    return True
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(rel: str) -> None:
+    """Say once per process why a list file with a name that is not UTF-8 is left out."""
+    if rel in _warned:
+        return
+    _warned.add(rel)
+    shown = rel.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+    log.warning(
+        "%s: the file name is not UTF-8, so papershelf leaves it out of the lists (rename it; "
+        "sync still commits it)",
+        shown,
+    )
 
 
 _TOML_KINDS = {
@@ -170,18 +219,48 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
-def load_config(root: Path) -> dict[str, Any]:
-    """Read `<root>/.papershelf/config.toml` ({} when absent); a broken file is a WorkspaceError."""
-    path = root / STATE_DIRNAME / CONFIG_NAME
-    if not path.exists():
-        return {}
+#: The largest config.toml papershelf reads (a real one is a few KB).
+CONFIG_MAX_BYTES = 1024 * 1024
+
+
+def read_toml(path: Path) -> dict[str, Any] | None:
+    """A TOML file's tables, None when there is no such file. Only a regular file of at most
+    CONFIG_MAX_BYTES is read (a committed link to /dev/zero is refused, not read until memory
+    runs out); WorkspaceError naming the file when it cannot be read or parsed."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        data = read_regular(path, CONFIG_MAX_BYTES)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise WorkspaceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return parse_toml(path, data)
+
+
+def parse_toml(path: Path, data: bytes) -> dict[str, Any]:
+    """The tables of TOML `data` (read from `path`); WorkspaceError naming the file if broken."""
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise WorkspaceError(f"{path}: not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise WorkspaceError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def load_config(root: Path) -> dict[str, Any]:
+    """Read `<root>/.papershelf/config.toml` ({} when absent); a broken file is a WorkspaceError."""
+    return read_toml(root / STATE_DIRNAME / CONFIG_NAME) or {}
+
+
+def config_problem(root: Path, config: dict[str, Any]) -> str | None:
+    """Why papershelf cannot run with `config` (a table that is no table, an unknown key, a
+    value of the wrong type or range, in any table whose settings are known), or None."""
+    from .gitsync import settings as _sync_settings  # noqa: F401  (registers the sync.* keys)
+
+    workspace = Workspace(root, config)
+    for key in list(SETTINGS):
+        try:
+            workspace.setting(key)
+        except WorkspaceError as exc:
+            return exc.message
+    return None
 
 
 def default_workspace_dir() -> Path:
@@ -209,20 +288,21 @@ def configured_workspace_dir() -> Path | None:
     env = os.environ.get("PAPERSHELF_WORKSPACE")
     if env:
         return Path(env).expanduser()
-    path = machine_config_path()
-    if path.exists():
-        try:
-            with path.open("rb") as fh:
-                value = tomllib.load(fh).get("workspace")
-        except (tomllib.TOMLDecodeError, OSError) as exc:
-            raise WorkspaceError(f"{path}: {exc}") from None
-        if isinstance(value, str) and value:
-            return Path(value).expanduser()
+    value = (read_toml(machine_config_path()) or {}).get("workspace")
+    if isinstance(value, str) and value:
+        return Path(value).expanduser()
     return None
 
 
-def open_workspace(path: str | Path | None = None, *, create_default: bool = True) -> Workspace:
-    """Open the given workspace, else the configured one, else the default (created if asked)."""
+def open_workspace(
+    path: str | Path | None = None, *, create_default: bool = True, last_good: bool = True
+) -> Workspace:
+    """Open the given workspace, else the configured one, else the default (created if asked).
+
+    A config.toml papershelf cannot use is replaced by the last good one, and said
+    (`config_notice`); with `last_good=False` it is a WorkspaceError instead (`papershelf init`
+    sets nothing up on it).
+    """
     chosen = Path(path).expanduser() if path else configured_workspace_dir()
     if chosen is None:
         chosen = default_workspace_dir()
@@ -231,4 +311,13 @@ def open_workspace(path: str | Path | None = None, *, create_default: bool = Tru
     if not chosen.is_dir():
         raise WorkspaceError(f"Workspace {chosen} does not exist or is not a folder.")
     root = chosen.resolve()
-    return Workspace(root=root, config=load_config(root))
+    if not last_good:
+        config = load_config(root)
+        problem = config_problem(root, config)
+        if problem:
+            raise WorkspaceError(problem)
+        return Workspace(root=root, config=config)
+    from .lastgood import config_or_last_good
+
+    config, notice = config_or_last_good(root)
+    return Workspace(root=root, config=config, config_notice=notice)

@@ -32,3 +32,28 @@ def unwritable(folder: Path) -> Iterator[Path]:
         yield folder
     finally:
         subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def can_mount_tmpfs(tmp_path: Path) -> bool:
+    """Whether this machine lets us mount a tmpfs in a private mount namespace (`unshare -rm`)."""
+    if shutil.which("unshare") is None:
+        return False
+    target = tmp_path / "probe"
+    target.mkdir()
+    probe = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size=64k tmpfs {target}"],
+        capture_output=True,
+        timeout=30,
+    )
+    return probe.returncode == 0
+
+
+def fill(folder: Path) -> None:
+    """Write into `folder` until its disk is full."""
+    with (folder / "filler").open("wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError as exc:
+            assert exc.errno == 28, exc  # ENOSPC

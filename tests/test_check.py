@@ -182,10 +182,10 @@ def test_verify_fixes_refuses_other_changes() -> None:
 def test_fix_file_writes_only_safe_fixes(workspace_dir: Path) -> None:
     path = workspace_dir / "messy.md"
     shutil.copyfile(CHECK / "messy.md", path)
-    result = fix_file(path, "messy.md")
+    result = fix_file(open_workspace(workspace_dir), "messy.md")
     assert result.written and [f.line for f in result.fixed] == [17]
     assert path.read_bytes() == apply_fixes((CHECK / "messy.md").read_bytes(), _findings("messy"))
-    again = fix_file(path, "messy.md")
+    again = fix_file(open_workspace(workspace_dir), "messy.md")
     assert (again.written, again.fixed) == (False, [])
 
 
@@ -235,7 +235,7 @@ def test_seed_fix_changes_only_mojibake_lines(seed: Path, workspace_dir: Path) -
         assert len(moji) == expected
     else:  # seed 003: UTF-8 read as Mac Roman throughout
         assert len(moji) > 50
-    fix_file(path, path.name)
+    fix_file(open_workspace(workspace_dir), path.name)
     new = path.read_bytes()
     old_lines, new_lines = data.split(b"\n"), new.split(b"\n")
     changed = {i + 1 for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b}

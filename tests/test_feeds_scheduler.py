@@ -13,7 +13,7 @@ from server_support import wait_until
 
 from feeds.scheduler import CONFIG_CHECK_JOB, FeedScheduler, load_status, trigger_for
 from feeds.sources import FeedSource
-from sync.workspace import open_workspace
+from sync.workspace import Workspace, load_config, open_workspace
 
 
 @pytest.fixture
@@ -101,7 +101,14 @@ def test_a_default_interval_below_one_minute_is_a_config_error(
     config.write_text(
         config.read_text().replace("[poll]\n", f"[poll]\ninterval_minutes = {minutes}\n")
     )
-    scheduler = FeedScheduler(open_workspace(ws.root))
+    # Opened so, the workspace runs on its last good config (F9) and says why.
+    workspace = open_workspace(ws.root)
+    assert workspace.config_notice is not None
+    assert workspace.config_notice.startswith(
+        f"{config}: poll.interval_minutes must be a number of at least 1."
+    )
+    # The scheduler reads the file itself too: the bad interval is its config error.
+    scheduler = FeedScheduler(Workspace(ws.root, load_config(ws.root)))
     scheduler.start()
     try:
         status = scheduler.status()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
+from pathlib import Path
 
+import pytest
 from gitsync_support import (
     LIST_NAME,
     QUIET_SECONDS,
@@ -14,6 +17,7 @@ from gitsync_support import (
     clone,
     entry,
     git,
+    make_remote,
     messages,
     remote_file,
     wait_for,
@@ -392,3 +396,58 @@ def test_an_edit_on_a_detached_head_is_not_committed_where_a_checkout_would_lose
     git(work, "checkout", "-q", "main")  # the uncommitted edit comes along
     assert SyncDaemon(workspace(work), quiet_seconds=QUIET).run_once()["ok"] is True
     assert "Detached Paper" in remote_file(remote)
+
+
+def test_a_full_disk_is_named_in_the_sync_error(tmp_path: Path) -> None:
+    """F20: git's own reason ("No space left on device") reaches the status, not an empty line.
+    The clone lives on a 3 MB tmpfs in a private mount namespace, filled between two runs."""
+    from fs_support import can_mount_tmpfs
+
+    if not can_mount_tmpfs(tmp_path):
+        pytest.skip("needs `unshare -rm` and mount (a private tmpfs for the clone)")
+    remote = make_remote(tmp_path)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    work = disk / "work"
+    once = f"{sys.executable} -m server.cli sync --once --workspace {work}"
+    script = f"""
+mount -t tmpfs -o size=3m tmpfs "{disk}" || exit 99
+git clone -q "{remote}" "{work}" || exit 98
+{once} > /dev/null 2>&1 || exit 97
+sed -i 's/^- \\[Gamma/- [Waits For Space](https:\\/\\/arxiv.org\\/abs\\/2509.20001), Jun. 6 2024.\\n&/' "{work}/{LIST_NAME}"
+dd if=/dev/zero of="{disk}/filler" bs=64k 2> /dev/null
+{once}; echo "full exit $?"
+rm "{disk}/filler"
+{once} > /dev/null; echo "freed exit $?"
+"""
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "full exit 1" in done.stdout and "freed exit 0" in done.stdout, done
+    error = done.stderr.strip().splitlines()[-1]
+    assert error.startswith("papershelf: error: git add failed: fatal: "), done.stderr
+    assert "No space left on device" in error
+    assert "Waits For Space" in remote_file(remote)
+
+
+@pytest.mark.parametrize(
+    ("stderr", "said"),
+    [
+        (
+            "fatal: unable to write loose object file: No space left on device\n",
+            "fatal: unable to write loose object file: No space left on device",
+        ),
+        ("error: insufficient space\nfatal: Out of diskspace\n", "fatal: Out of diskspace"),
+        ("fatal: 'x' quoted\n", "fatal: 'x' quoted"),
+    ],
+)
+def test_gits_last_word_is_kept_whatever_its_line_ending(stderr: str, said: str) -> None:
+    import git as gitpython
+
+    from sync.gitsync.gitrepo import _last_line
+
+    assert _last_line(gitpython.GitCommandError(["git", "add"], 128, stderr)) == said

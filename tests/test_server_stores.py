@@ -5,13 +5,13 @@ and serve still starts and says which part is degraded. The data dir and the sto
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from fs_support import can_mount_tmpfs, fill
 from server_support import REPO_ROOT, ServeProcess, make_workspace, run_cli, serving, wait_until
 
 from feeds.store import CandidateStore
@@ -77,35 +77,10 @@ def test_damaged_stores_leave_serve_up_and_every_answer_names_the_file(
 # -- a full data disk ------------------------------------------------------------------------
 
 
-def _can_mount_tmpfs(tmp_path: Path) -> bool:
-    """Whether this machine lets us mount a tmpfs in a private mount namespace."""
-    if shutil.which("unshare") is None:
-        return False
-    target = tmp_path / "probe"
-    target.mkdir()
-    probe = subprocess.run(
-        ["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size=64k tmpfs {target}"],
-        capture_output=True,
-        timeout=30,
-    )
-    return probe.returncode == 0
-
-
-def _fill(folder: Path) -> None:
-    """Write into `folder` until its disk is full."""
-    with (folder / "filler").open("wb") as out:
-        try:
-            while True:
-                out.write(b"\0" * 65536)
-                out.flush()
-        except OSError as exc:
-            assert exc.errno == 28, exc  # ENOSPC
-
-
 def test_a_full_data_disk_is_a_409_or_a_degraded_status_never_a_500(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not _can_mount_tmpfs(tmp_path):
+    if not can_mount_tmpfs(tmp_path):
         pytest.skip("needs `unshare -rm` and mount (a private tmpfs for the data dir)")
     monkeypatch.setenv("PAPERSHELF_ARXIV_API_URL", NO_ARXIV)
     data = data_dir()
@@ -123,7 +98,7 @@ def test_a_full_data_disk_is_a_409_or_a_degraded_status_never_a_500(
                 method, f"{server.url}{path}", headers=headers, timeout=30, **kwargs
             )
 
-        _fill(inside)
+        fill(inside)
         answers = {
             "status": call("GET", "/api/status"),
             "lookup": call("GET", "/api/lookup?id=2601.20002"),
@@ -155,7 +130,7 @@ def test_a_full_data_disk_is_a_409_or_a_degraded_status_never_a_500(
 def test_the_cli_on_a_full_data_disk_says_one_line_naming_the_file(
     tmp_path: Path,
 ) -> None:
-    if not _can_mount_tmpfs(tmp_path):
+    if not can_mount_tmpfs(tmp_path):
         pytest.skip("needs `unshare -rm` and mount (a private tmpfs for the data dir)")
     data = data_dir()
     workspace = make_workspace(tmp_path / "ws")

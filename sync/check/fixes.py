@@ -1,17 +1,20 @@
-"""The safe fixes of `papershelf check --fix`: a pure byte transform and its careful writer."""
+"""The safe fixes of `papershelf check --fix`: a pure byte transform, written through sync.edit."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..atomic import locked, read_regular, write_list
+from ..edit import edit_list, list_target
 from ..errors import ListChanged
 from ..listmodel import ListDocument, parse_list
 from ..listmodel.lines import decode, encode, split_bom, split_lines
 from .findings import FIXABLE_CODES, Finding
 from .rules import check_document
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -74,22 +77,23 @@ class FixResult:
     written: bool
 
 
-def fix_file(path: Path, list_path: str) -> FixResult:
-    """Apply the safe fixes to one list file under its lock, verified, written atomically."""
-    with locked(path):
-        try:
-            data = read_regular(path)  # a FIFO would block: OSError instead
-        except OSError as exc:
-            raise ListChanged(f"Cannot read {list_path}: {exc.strerror}.") from None
+def fix_file(workspace: Workspace, list_path: str) -> FixResult:
+    """Apply the safe fixes to one list of `workspace`, verified, through the one list edit
+    (`sync.edit`: the same checks and the same careful write as a clip)."""
+    target = list_target(workspace, list_path)
+
+    def transform(data: bytes) -> tuple[bytes | None, FixResult]:
         old = parse_list(data)
-        safe = [f for f in check_document(list_path, old) if f.fixable]
+        safe = [f for f in check_document(target.rel, old) if f.fixable]
         new_data = apply_fixes(data, safe)
         if new_data == data:
-            return FixResult(list_path, [], False)
+            return None, FixResult(target.rel, [], False)
         new = parse_list(new_data)
         verify_fixes(old, new, {f.line - 1 for f in safe})
         changed = {i for i, (a, b) in enumerate(zip(old.lines, new.lines, strict=True)) if a != b}
-        write_list(path, list_path, new_data)
-        fixed = [f for f in safe if f.line - 1 in changed]
-        log.info("%s: fixed %d finding(s)", list_path, len(fixed))
-        return FixResult(list_path, fixed, True)
+        return new_data, FixResult(target.rel, [f for f in safe if f.line - 1 in changed], True)
+
+    result = edit_list(target, transform)
+    if result.written:
+        log.info("%s: fixed %d finding(s)", target.rel, len(result.fixed))
+    return result

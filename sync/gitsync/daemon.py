@@ -19,7 +19,7 @@ from watchdog.observers import Observer
 
 from ..errors import PapershelfError
 from ..workspace import Workspace
-from . import cyclelock, gitrepo, share, stalelock, stopping
+from . import cyclelock, gitrepo, recovery, share, stopping
 from . import status as status_store
 from .gitwait import GitWait, git_state, waiting_line
 from .messages import check_template, describe_change
@@ -29,12 +29,15 @@ from .settings import (
     PUSH,
     QUIET_SECONDS,
     REMOTE,
+    REPOSITORY,
     RETRY_MAX_SECONDS,
     RETRY_SECONDS,
     STALE_LOCK_SECONDS,
 )
 from .setup import ensure_repo_setup
 from .sharing import Sharing
+from .shown import shown_path
+from .vanished import vanished_clips
 from .watch import ChangeHandler, PathFilter
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,7 @@ class SyncDaemon(Sharing):
         )
         self.template = workspace.setting(MESSAGE_TEMPLATE.key)
         self.remote_name = workspace.setting(REMOTE.key)
+        self.repository = workspace.setting(REPOSITORY.key)
         self.push_enabled = workspace.setting(PUSH.key)
         self.retry_seconds = workspace.setting(RETRY_SECONDS.key)
         self.retry_max_seconds = workspace.setting(RETRY_MAX_SECONDS.key)
@@ -100,6 +104,8 @@ class SyncDaemon(Sharing):
         problem = check_template(self.template)
         if problem:
             self._status["notice"] = f"{problem}; using the default message"
+        if workspace.config_notice:
+            self._status["notice"] = workspace.config_notice
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -113,7 +119,7 @@ class SyncDaemon(Sharing):
             self._set(error=gitrepo.one_line(exc))
         held = None
         try:
-            with gitrepo.open_repo(self.root) as repo:
+            with gitrepo.open_repo(self.root, self.repository) as repo:
                 held = cyclelock.hold_daemon_lock(repo, self.root)  # or refuse
         except gitrepo.GitFailed:
             pass  # not a repository (reported above): there is nothing to share anyway
@@ -180,7 +186,7 @@ class SyncDaemon(Sharing):
         """The daemon's state: last commit, pending changes, last push, error, conflict, paused."""
         with self._cond:
             out = copy.deepcopy(self._status)
-            out["pending"] = sorted(set(out["pending"]) | self._events)
+            out["pending"] = sorted(set(out["pending"]) | {shown_path(e) for e in self._events})
         return out
 
     # -- events and loop -----------------------------------------------------------------------
@@ -209,7 +215,7 @@ class SyncDaemon(Sharing):
         """Whether git ignores `rel` (`git check-ignore`, remembered per path)."""
         if rel not in self._ignored:
             try:
-                repo = gitrepo.open_repo(self.root)
+                repo = gitrepo.open_repo(self.root, self.repository)
             except gitrepo.GitFailed:
                 return False
             with repo:
@@ -266,7 +272,9 @@ class SyncDaemon(Sharing):
             if pull_due:
                 self._next_pull = time.monotonic() + self.pull_interval_seconds
             # git moved by hand (a merge committed, `sync --once` pushed): share now.
-            git_moved = git_due and self._gitwait.moved(self.root, self._status.get("remote"))
+            git_moved = git_due and self._gitwait.moved(
+                self.root, self._status.get("remote"), self.repository
+            )
             if not (commit_due or pull_due or retry_due or git_moved):
                 continue
             share_now = pull_due or retry_due or git_moved
@@ -291,7 +299,7 @@ class SyncDaemon(Sharing):
             wait = stopping.final_lock_wait(self._stop_deadline)
             result = self._cycle(share_now=False, force=False, share_after_commit=False, wait=wait)
             if result.get("busy"):
-                self._set(notice=stopping.say_left(self.root, self.filter))
+                self._set(notice=stopping.say_left(self.root, self.filter, self.repository))
                 self._save()
         except Exception as exc:
             log.warning("the final commit failed: %s", exc)
@@ -324,7 +332,7 @@ class SyncDaemon(Sharing):
         result: dict[str, Any] = {"ok": True, "committed": None, "pulled": False, "pushed": False}
         with self._cycle_lock:
             try:
-                repo = gitrepo.open_repo(self.root)
+                repo = gitrepo.open_repo(self.root, self.repository)
             except gitrepo.GitFailed as exc:
                 return self._finish(result, exc.message)
             with repo:
@@ -343,7 +351,7 @@ class SyncDaemon(Sharing):
             self._events.clear()
         error: str | None = None
         try:
-            notice = stalelock.clear_stale_lock(repo, self.stale_lock_seconds)
+            notice = recovery.clear_leftovers(repo, self.root, self.stale_lock_seconds)
             if notice:
                 self._set(notice=notice)
             seen = git_state(repo, self._status.get("remote"))
@@ -353,6 +361,9 @@ class SyncDaemon(Sharing):
                 raise gitrepo.Busy(waiting_line(doing))
             if repo.head.is_detached:  # a commit there is lost by the next checkout of a branch
                 raise gitrepo.GitFailed("HEAD is detached; check out a branch to share the lists")
+            gone = vanished_clips(repo, self.workspace)  # said before their list is committed
+            if gone:
+                self._set(notice=gone)
             committed = share.commit_pending(
                 repo,
                 self.root,
@@ -382,10 +393,13 @@ class SyncDaemon(Sharing):
         if error is None and self._failures:
             error = self._remote_error  # still backing off: the report stays
         self._refresh(repo)
+        if error is None:  # a config.toml papershelf cannot use, left out of the commit
+            error = share.held_back(repo, self.root, self._status["pending"])
         return self._finish(result, error)
 
     def _finish(self, result: dict, error: str | None) -> dict:
         if error:
+            error = shown_path(error)  # one line, JSON-safe, whatever file name git quoted
             log.warning("sync: %s", error)
         result["ok"] = error is None and not self._status["paused"]
         result["error"] = error
@@ -422,7 +436,7 @@ def load_status(workspace: Workspace) -> dict:
     """The persisted status of the workspace's daemon (any process), with live pending changes."""
     found = status_store.read(workspace.root)
     try:
-        repo = gitrepo.open_repo(workspace.root)
+        repo = gitrepo.open_repo(workspace.root, workspace.setting(REPOSITORY.key))
         with repo:
             found["pending"] = share.pending_changes(repo, workspace.root, PathFilter(workspace))
     except (PapershelfError, OSError, ValueError) as exc:

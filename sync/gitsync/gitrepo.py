@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import logging
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,11 +64,22 @@ def one_line(exc: BaseException) -> str:
 
 
 def _last_line(exc: git.GitCommandError) -> str:
+    """git's own last word (its last `fatal:` or `error:` line) from a failed command."""
     text = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
-    lines = [line.strip().strip("'").strip() for line in text.splitlines() if line.strip()]
-    lines = [line for line in lines if not line.startswith("stderr:")] or lines
+    # GitPython wraps stderr as "\n  stderr: '<text>'": unwrap it whole, quotes included.
+    text = text.strip()
+    if text.startswith("stderr:"):
+        text = text.removeprefix("stderr:").strip()
+        if len(text) >= 2 and text[0] == text[-1] == "'":
+            text = text[1:-1]
+    return last_word(text, str(exc.status))
+
+
+def last_word(text: str, fallback: str) -> str:
+    """The last `fatal:` or `error:` line of git's stderr `text`, else its last line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     useful = [line for line in lines if line.lower().startswith(("fatal", "error"))]
-    return (useful or lines or [str(exc.status)])[-1].removeprefix("stderr: ")
+    return (useful or lines or [fallback])[-1]
 
 
 def run(repo: git.Repo, doing: str, *args: str, network: bool = False, **kwargs) -> str:
@@ -89,12 +99,37 @@ def run(repo: git.Repo, doing: str, *args: str, network: bool = False, **kwargs)
         raise GitFailed(message) from None
 
 
-def open_repo(root: Path) -> git.Repo:
-    """The repository holding `root`, with an environment that never prompts."""
+class NotOwnRepository(GitFailed):
+    """The workspace is a folder inside a repository it was not told to sync (a dotfiles repo)."""
+
+
+def open_repo(root: Path, repository: str = "") -> git.Repo:
+    """The repository of the workspace at `root`, with an environment that never prompts.
+
+    Only a repository whose top folder is `root`, or the one `repository` names (its top folder,
+    relative to `root`: `sync.repository`): a workspace that is merely a folder inside some other
+    repository (a dotfiles repo at ~) must not be committed to it and pushed to its remote.
+    """
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise GitFailed(f"{root} is not in a git repository") from None
+    top = Path(repo.working_tree_dir or repo.git_dir).resolve()
+    here = root.resolve()
+    named = (here / repository).resolve() if repository else here
+    if top != named:
+        repo.close()
+        if repository:
+            raise NotOwnRepository(
+                f"sync.repository is {repository!r} ({named}), but the repository holding {root} "
+                f"is {top}; nothing is committed until they agree"
+            )
+        up = os.path.relpath(top, here).replace(os.sep, "/")
+        raise NotOwnRepository(
+            f"{root} is a folder inside the git repository {top}, which papershelf does not "
+            f'commit to or push unless told: set sync.repository = "{up}" in '
+            f".papershelf/config.toml to sync that repository, or run `git init` in {root}"
+        )
     repo.git.update_environment(
         GIT_TERMINAL_PROMPT="0",
         GIT_LITERAL_PATHSPECS="1",
@@ -192,44 +227,6 @@ _FALLBACK_IDENTITY = {
     "GIT_COMMITTER_NAME": "papershelf",
     "GIT_COMMITTER_EMAIL": "papershelf@localhost",
 }
-
-
-class Staging:
-    """`git add -A -- paths` running in the background (see `start_staging`)."""
-
-    def __init__(self, repo: git.Repo, paths: list[str]) -> None:
-        env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}  # as GitPython runs git
-        for key, value in repo.git.environment().items():
-            if value is None:
-                env.pop(key, None)
-            else:
-                env[key] = value
-        self._proc = subprocess.Popen(
-            ["git", "add", "-A", "--", *paths],
-            cwd=repo.working_tree_dir or repo.git_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-
-    def wait(self) -> None:
-        """Wait for the staging to end; GitFailed when it failed."""
-        _out, err = self._proc.communicate()
-        if self._proc.returncode != 0:
-            text = (err or b"").decode("utf-8", "replace")
-            exc = git.GitCommandError(["git", "add"], self._proc.returncode, text)
-            raise GitFailed(f"git add failed: {_last_line(exc)}")
-
-
-def start_staging(repo: git.Repo, paths: list[str]) -> Staging:
-    """Start staging `paths` (additions, edits, deletions) while the caller does other work.
-
-    Staging a big list (hashing and compressing it) and describing the change (Python) take
-    about as long; run side by side on two cores, the commit starts sooner. `wait()` on the
-    result before committing.
-    """
-    return Staging(repo, paths)
 
 
 def commit(repo: git.Repo, paths: list[str], message: str, *, staged: bool = False) -> str:

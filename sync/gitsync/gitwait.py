@@ -64,10 +64,10 @@ class GitWait:
         """Whether a settled change is there to look at, at `now`."""
         return self.changed and now >= self.changed_at + self.settle_seconds
 
-    def moved(self, root: Path, remote: str | None) -> bool:
+    def moved(self, root: Path, remote: str | None, repository: str = "") -> bool:
         """Whether git's state differs from `seen` (unknown counts as moved)."""
         try:
-            with gitrepo.open_repo(root) as repo:
+            with gitrepo.open_repo(root, repository) as repo:
                 return git_state(repo, remote) != self.seen
         except (PapershelfError, OSError, ValueError):
             return True

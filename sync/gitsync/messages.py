@@ -18,6 +18,7 @@ from ..listmodel.lines import decode, encode, split_bom
 from ..styles import extract_fields
 from .linediff import Hunk, hunks
 from .outline import Outline, outline
+from .shown import shown_path, shown_text
 
 log = logging.getLogger(__name__)
 
@@ -356,10 +357,29 @@ def _subject(changes: list[FileChange]) -> str:
     return f"Update {len(changes)} files ({_names([c.path for c in changes])})"
 
 
+def _shown(change: FileChange) -> FileChange:
+    """`change` with its names as a message shows them: a file name's newlines, bidi controls
+    and bytes that are not UTF-8 escaped; titles and sections as a reader sees them."""
+
+    def plain(papers: list[Paper]) -> list[Paper]:
+        return [Paper(shown_text(p.title), shown_text(p.section)) for p in papers]
+
+    return dataclasses.replace(
+        change,
+        path=shown_path(change.path),
+        old_path=shown_path(change.old_path) if change.old_path is not None else None,
+        added=plain(change.added),
+        removed=plain(change.removed),
+        moved=plain(change.moved),
+        edited_sections=[shown_text(s) for s in change.edited_sections],
+    )
+
+
 def build_message(changes: list[FileChange], template: str | None = None) -> str:
     """The commit message: a subject (through `template`) and, when useful, a body of details."""
     if not changes:
         return "Update lists"
+    changes = [_shown(c) for c in changes]
     summary = _subject(changes)
     values = {
         "summary": summary,

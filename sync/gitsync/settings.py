@@ -69,3 +69,11 @@ STALE_LOCK_SECONDS = define(
     minimum=0.0,
     maximum=DAY,
 )
+REPOSITORY = define(
+    "sync.repository",
+    "",
+    "The git repository to sync when the workspace is a folder inside it: its top folder, "
+    'relative to the workspace (such as ".."). "" syncs only a repository whose top folder is '
+    "the workspace itself.",
+    str,
+)

@@ -13,6 +13,7 @@ from ..errors import WorkspaceError
 from ..settings import LISTS_INCLUDE
 from ..workspace import Workspace, default_workspace_dir
 from . import gitrepo
+from .settings import REPOSITORY
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +52,18 @@ def ensure_repo_setup(workspace: Workspace) -> None:
     committed to the shared repository, and two curators setting up at once cannot conflict.
     """
     root = workspace.root
+    repository = workspace.setting(REPOSITORY.key)
     try:
-        repo = gitrepo.open_repo(root)
-    except gitrepo.GitFailed:
+        repo = gitrepo.open_repo(root, repository)
+    except gitrepo.GitFailed as exc:
         if root.resolve() != default_workspace_dir().resolve():
+            if isinstance(exc, gitrepo.NotOwnRepository):
+                raise WorkspaceError(exc.message) from None
             raise WorkspaceError(
                 f"{root} is not a git repository; run `git init` (or clone your lists repo) there"
             ) from None
+        # The default workspace gets a repository of its own, even inside another (a data
+        # directory under a dotfiles repo).
         _init_default(root)
         repo = gitrepo.open_repo(root)
     with repo:

@@ -11,11 +11,15 @@ from pathlib import Path
 import filelock
 import git
 
-from ..atomic import locked
-from . import gitrepo, replay
+from ..atomic import locked_many
+from ..lastgood import held_back_config
+from ..workspace import CONFIG_NAME, STATE_DIRNAME
+from . import gitrepo, recovery, replay
 from .gitrepo import Busy
 from .merge import merge_lists
 from .messages import build_message, describe_files
+from .shown import shown_path
+from .staging import start_staging
 from .status import now_iso
 from .watch import PathFilter
 
@@ -23,6 +27,7 @@ log = logging.getLogger(__name__)
 
 #: Seconds to wait for a list file's write lock (the server holds it while writing).
 LOCK_TIMEOUT_SECONDS = 10.0
+CONFIG_REL = f"{STATE_DIRNAME}/{CONFIG_NAME}"
 #: Attempts at fetch, rebase, push when the remote moves between our fetch and our push.
 PUSH_ATTEMPTS = 3
 
@@ -46,25 +51,30 @@ def wanted_changes(
     for change in gitrepo.status(repo):
         if strict and change.code in gitrepo.UNMERGED:
             raise Busy(f"{change.path} has an unresolved conflict; waiting until it is resolved")
-        if change.path.startswith(prefix) and path_filter.wanted(change.path[len(prefix) :]):
+        rel = change.path[len(prefix) :]
+        if change.path.startswith(prefix) and path_filter.committable(rel):
             out.append(change.path)
     return sorted(set(out))
 
 
 def pending_changes(repo: git.Repo, root: Path, path_filter: PathFilter) -> list[str]:
-    """What sync would commit, unmerged paths included (the status's `pending`)."""
-    return wanted_changes(repo, root, path_filter, strict=False)
+    """What sync would commit, unmerged paths included (the status's `pending`), as shown to
+    a person (a name that is not UTF-8, or holds a newline, escaped: `shown_path`)."""
+    return [shown_path(p) for p in wanted_changes(repo, root, path_filter, strict=False)]
 
 
 @contextlib.contextmanager
 def holding(top: Path, paths: list[str]) -> Iterator[None]:
-    """Hold the write locks of `paths` (sorted, so two holders never deadlock)."""
-    with contextlib.ExitStack() as stack:
-        for rel in sorted(set(paths)):
-            try:
-                stack.enter_context(locked(top / rel, timeout_seconds=LOCK_TIMEOUT_SECONDS))
-            except filelock.Timeout:
-                raise Busy(f"{rel} is being written; committing when it is done") from None
+    """Hold the write locks of `paths` (a bounded number of lock files, however many paths)."""
+    held = contextlib.ExitStack()
+    try:
+        held.enter_context(
+            locked_many([top / rel for rel in paths], timeout_seconds=LOCK_TIMEOUT_SECONDS)
+        )
+    except filelock.Timeout as exc:
+        rel = os.path.relpath(str(exc.lock_file), top)
+        raise Busy(f"{rel} is being written; committing when it is done") from None
+    with held:
         yield
 
 
@@ -118,14 +128,16 @@ def commit_pending(
     paths = wanted_changes(repo, root, path_filter)
     if only is not None:
         paths = [p for p in paths if p in only]
+    prefix = prefix_of(repo, root)
+    if held_back(repo, root, paths) is not None:
+        paths.remove(prefix + CONFIG_REL)  # never share a config papershelf cannot use
     if not paths:
         return None
     top = Path(repo.working_tree_dir or root)
-    prefix = prefix_of(repo, root)
     with holding(top, paths) if lock else contextlib.nullcontext():
         # git stages (hashes, compresses) the files while we read them and describe the change.
         stage = _to_stage(repo, top, paths)
-        staging = gitrepo.start_staging(repo, stage) if stage else None  # never `git add -A --`
+        staging = start_staging(repo, stage) if stage else None  # never `git add -A --`
         try:
             sides = []
             for rel in paths:
@@ -147,13 +159,28 @@ def commit_pending(
                 staging.wait()  # never leave a git add running (or its index.lock) behind
         sha = gitrepo.commit(repo, paths, message, staged=True)
     log.info("committed %s: %s", sha[:10], message.splitlines()[0])
-    return {"sha": sha, "message": message, "time": now_iso(), "files": paths}
+    files = [shown_path(p) for p in paths]
+    return {"sha": sha, "message": message, "time": now_iso(), "files": files}
+
+
+def held_back(repo: git.Repo, root: Path, paths: list[str]) -> str | None:
+    """Why the changed config.toml among `paths` is not committed (papershelf cannot use it:
+    every curator who pulled it would run on their last good config), or None."""
+    if prefix_of(repo, root) + CONFIG_REL not in paths:
+        return None
+    problem = held_back_config(root)
+    if problem is None:
+        return None
+    return (
+        f"{problem}; it is not committed until papershelf can use it (lists are committed as usual)"
+    )
 
 
 def conflict_details(stages: dict[str, tuple]) -> list[str]:
     """One line per entry the rebase could not merge, from each conflicted path's three versions."""
     out = []
-    for path, (base, ours, theirs) in stages.items():
+    for raw, (base, ours, theirs) in stages.items():
+        path = shown_path(raw)
         if ours is None or theirs is None:
             out.append(f"{path}: deleted on one side and changed on the other")
             continue
@@ -192,7 +219,13 @@ def rebase_onto(
                 "commit or undo them"
             )
         before = replay.local_commits(repo, onto)
-        stages = gitrepo.rebase(repo, onto, autostash=bool(dirty))
+        head = gitrepo.rev(repo, "HEAD")
+        if head is not None:  # an interrupted rebase is then recognised as ours (recovery)
+            recovery.mark_rebase(repo, head, onto)
+        try:
+            stages = gitrepo.rebase(repo, onto, autostash=bool(dirty))
+        finally:
+            recovery.unmark_rebase(repo)
         if stages is None and before and rewritten is not None:
             rewritten.update(replay.replayed(repo, before, onto))
             replay.reword(

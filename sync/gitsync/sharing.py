@@ -13,6 +13,7 @@ from typing import Any
 from . import gitrepo, share
 from . import status as status_store
 from .gitwait import GitWait
+from .shown import shown_path
 from .watch import PathFilter
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ class Sharing:
         """Record an unresolvable conflict and stop sharing until something changes."""
         details = share.conflict_details(stages)
         conflict = {
-            "files": sorted(stages),
+            "files": sorted(shown_path(p) for p in stages),
             "details": details,
             "time": status_store.now_iso(),
             "head": head,

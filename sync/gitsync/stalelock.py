@@ -62,3 +62,40 @@ def clear_stale_lock(repo: git.Repo, stale_seconds: float) -> str | None:
         lock.unlink()
     log.warning("removed a stale %s (%.0f s old, no git process)", lock, age)
     return f"removed a stale {lock.name} ({age:.0f} s old, no git process running)"
+
+
+def clear_stale_next_index(repo: git.Repo) -> str | None:
+    """Remove `.git/next-index-<pid>.lock` files whose git is gone (a `git commit -- paths`
+    killed mid-way leaves one for good); what was removed, or None."""
+    removed = []
+    for lock in Path(repo.git_dir).glob("next-index-*.lock"):
+        pid = lock.name.removeprefix("next-index-").removesuffix(".lock")
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            lock.unlink()
+            removed.append(lock.name)
+    if not removed:
+        return None
+    log.warning("removed %s (left by a git that was killed)", ", ".join(removed))
+    return f"removed {', '.join(removed)} (left by a git that was killed)"
+
+
+def _alive(pid: int) -> bool:
+    """Whether a git process `pid` still runs: with /proc, a live (not zombie) process named
+    git*; without it, any process with that pid."""
+    stat = Path(f"/proc/{pid}/stat")
+    if Path("/proc/self/stat").exists():
+        try:
+            text = stat.read_text()
+        except OSError:
+            return False
+        name, _, rest = text.partition("(")[2].rpartition(")")
+        return name.startswith("git") and rest.split()[:1] != ["Z"]
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # alive, another user's
+    return True

@@ -38,10 +38,10 @@ def final_lock_wait(deadline: float | None) -> float:
     return max(0.0, wait)
 
 
-def say_left(root: Path, path_filter: Any) -> str:
+def say_left(root: Path, path_filter: Any, repository: str = "") -> str:
     """Log the one line a stop says when another process kept its final commit out; return it."""
     try:
-        with gitrepo.open_repo(root) as repo:  # read-only, like `load_status`
+        with gitrepo.open_repo(root, repository) as repo:  # read-only, like `load_status`
             pending = share.pending_changes(repo, root, path_filter)
     except (PapershelfError, OSError, ValueError):
         pending = []

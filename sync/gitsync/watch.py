@@ -24,6 +24,7 @@ class PathFilter:
     """Decides which workspace-relative paths are ours to commit: lists and `.papershelf/` files."""
 
     def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
         self.root = workspace.root.resolve()
         self.include = [_glob_regex(p) for p in workspace.setting(LISTS_INCLUDE.key)]
         self.exclude = [_glob_regex(p) for p in workspace.setting(LISTS_EXCLUDE.key)]
@@ -45,6 +46,11 @@ class PathFilter:
         if parts[0] == STATE_DIRNAME:
             return len(parts) > 1
         return self.is_list(rel)
+
+    def committable(self, rel: str) -> bool:
+        """Whether sync commits the change of `rel`: `wanted`, and not a symlink to a file
+        outside the workspace (which would publish where it points, and is no list here)."""
+        return self.wanted(rel) and not self.workspace.links_outside(rel)
 
     def relative(self, path: str | bytes) -> str | None:
         """`path` (absolute, from an event) relative to the workspace, or None when outside."""
