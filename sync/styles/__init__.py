@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .entries import entry_fields, fields_to_paper, find_paper, paper_entries
-from .fidelity import EntryResult, FidelityReport, measure_fidelity
 from .fields import EntryFields, extract_fields
 from .place import (
     Insertion,
@@ -17,6 +18,19 @@ from .place import (
 from .render import render_entry, write_entry
 from .style import carry_list_habits, infer_style
 from .template import EntryTemplate
+
+if TYPE_CHECKING:
+    from .fidelity import EntryResult, FidelityReport, measure_fidelity
+
+
+def __getattr__(name: str) -> object:
+    """The fidelity measure, imported on first use (an add never needs it)."""
+    if name in ("EntryResult", "FidelityReport", "measure_fidelity"):
+        from . import fidelity
+
+        return getattr(fidelity, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "EntryFields",

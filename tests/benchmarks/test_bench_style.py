@@ -10,12 +10,12 @@ from __future__ import annotations
 import itertools
 import os
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from listgen import generate_list  # tests/benchmarks is on sys.path
+from floors import durable_rewrite_seconds  # tests/benchmarks is on sys.path
+from listgen import generate_list
 
 from server.serving import keep_big_buffers
 from sync.index import WorkspaceIndex
@@ -29,19 +29,6 @@ ROUNDS = 200
 @pytest.fixture(scope="module", autouse=True)
 def _tuned_like_serve() -> None:
     keep_big_buffers()
-
-
-def _durable_rewrite(path: Path) -> float:
-    """Seconds for read + write + fsync + rename of the file: the floor of any add."""
-    start = time.perf_counter()
-    data = path.read_bytes()
-    fd, tmp = tempfile.mkstemp(dir=path.parent)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    return time.perf_counter() - start
 
 
 def _papers():
@@ -86,7 +73,7 @@ def test_adds_after_the_first_pay_no_learning(tmp_path: Path, style: str, entrie
         result = add_paper(workspace, next(papers), "list.md", section, index=index)
         times.append(time.perf_counter() - start)
         assert result.status == "added"
-    floor = [_durable_rewrite(path) for _ in range(20)]
+    floor = [durable_rewrite_seconds(path) for _ in range(20)]
     times.sort()
     p50, p99 = statistics.median(times), times[int(0.99 * len(times)) - 1]
     print(
