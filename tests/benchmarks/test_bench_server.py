@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from listgen import generate_list  # tests/benchmarks is on sys.path
+from floors import durable_rewrite_seconds  # tests/benchmarks is on sys.path
+from listgen import generate_list
 
 from sync.listmodel import parse_list
 
@@ -229,20 +230,7 @@ def test_durable_rewrite_reference(benchmark, server) -> None:
     """The reference of an added clip: read the list, write it anew to a temp file, fsync, rename
     over it and fsync the folder, as `sync.atomic` does, without any list work."""
     _, _, _, path = server
-    folder = os.open(path.parent, os.O_RDONLY)
-
-    def rewrite() -> None:
-        data = path.read_bytes()
-        tmp = path.with_name(path.name + ".bench-tmp")
-        with tmp.open("wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        os.fsync(folder)
-
-    try:
-        benchmark.pedantic(rewrite, rounds=ADDED_ROUNDS, warmup_rounds=1, iterations=1)
-    finally:
-        os.close(folder)
+    benchmark.pedantic(
+        durable_rewrite_seconds, args=(path,), rounds=ADDED_ROUNDS, warmup_rounds=1, iterations=1
+    )
     _percentiles(benchmark)
