@@ -86,6 +86,7 @@ def serve_command(
     bind_host = "127.0.0.1" if host.lower() == "localhost" else host
     # Before anything starts (the index, sync, the scheduler): a second serve of a workspace
     # would only fail later, after starting a second sync attempt and a second scheduler.
+    claim = claim_workspace(workspace.root)
     refuse_second_server(workspace.root, bind_host, port)
     # Claimed at once (the URL once bound), so a serve started meanwhile is refused too.
     write_server_state(f"http://{url_host(bind_host)}:{port}", workspace)
@@ -111,9 +112,7 @@ def serve_command(
         services.start(sync=not no_sync, feeds=not no_feeds)
         settle_heap()
         try:
-            running = start_server(
-                app, bind_host, port, threads=threads, before_serving=app.config
-            )
+            running = start_server(app, bind_host, port, threads=threads, before_serving=app.config)
         except BaseException:
             services.stop()
             raise
@@ -137,6 +136,7 @@ def serve_command(
         shutdown(running, lambda budget: services.stop(timeout_seconds=budget))
     finally:
         clear_server_state()
+        claim.release()
     # From the signal to the last part stopped, the state file included.
     click.echo(f"papershelf: stopped in {time.monotonic() - signalled:.2f} s")
 
@@ -152,6 +152,35 @@ def is_sample_workspace(root: Path) -> bool:
     from sync.workspace import configured_workspace_dir, default_workspace_dir
 
     return configured_workspace_dir() is None and root == default_workspace_dir().resolve()
+
+
+def claim_workspace(root: Path) -> Any:
+    """Hold the one-serve lock of `root` for this process's serve, or fail in one line.
+
+    The server state file says which serve runs; this lock makes reading and writing it one
+    step, so two serves started in the same instant cannot both pass the check.
+    """
+    import hashlib
+
+    from filelock import FileLock, Timeout
+
+    from sync.paths import data_dir
+
+    from .services import read_server_state
+
+    digest = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    lock = FileLock(str(data_dir() / f"serve-{digest}.lock"), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        running = read_server_state()
+        if running is not None and running.get("workspace") == str(root):
+            refuse_second_server(root, "127.0.0.1", 0)  # names it, as a later refusal does
+        raise PapershelfError(
+            f"papershelf serve is starting for {root} in another process: use it once it"
+            " answers, or stop it first."
+        ) from None
+    return lock
 
 
 def refuse_second_server(root: Path, host: str, port: int) -> None:

@@ -142,3 +142,35 @@ def test_the_workspace_is_claimed_before_anything_starts_and_released_on_failure
     assert "already runs for" in err.splitlines()[0]
     assert seen[0] is not None and seen[0]["pid"] == os.getpid()
     assert services.read_server_state() is None  # released
+
+
+def test_a_serve_started_between_the_check_and_the_record_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two serves started in the same instant both find no running serve: the workspace's
+    lock, taken before the check, refuses the second all the same."""
+    from server import services
+    from sync.errors import PapershelfError
+
+    ws = make_workspace(tmp_path / "ws")
+    real_write = services.write_server_state
+    second: list[int] = []
+
+    def write(url: str, workspace: object) -> None:
+        if not second:  # the first serve has checked and not yet said it runs
+            second.append(main(["serve", "--port", "0", "--workspace", str(ws)]))
+        real_write(url, workspace)
+
+    def build(*_args: object, **_kwargs: object) -> None:
+        raise PapershelfError("stopped here by the test")
+
+    monkeypatch.setattr(services, "write_server_state", write)
+    monkeypatch.setattr(services.Services, "build", build)
+    code, _, err, _ = run(capsys, "serve", "--port", "0", "--workspace", str(ws))
+    assert second == [1] and code == 1
+    refusal, first = err.splitlines()
+    assert refusal == (
+        f"papershelf: error: papershelf serve is starting for {ws.resolve()} in another process:"
+        " use it once it answers, or stop it first."
+    )
+    assert first == "papershelf: error: stopped here by the test"
