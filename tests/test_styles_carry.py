@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from sync.listmodel import parse_list
 from sync.paper import Paper
 from sync.styles import carry_list_habits, infer_style, plan_insertion, render_entry
-from sync.styles.entries import doc_cache
-from sync.styles.style import _style_key
+from sync.styles.cache import doc_cache, section_key
 from sync.styles.table import carry_separators, header_of
 
 PAPER = Paper(
@@ -40,8 +39,8 @@ def test_every_section_keeps_its_template_and_it_writes_what_a_fresh_parse_would
     infer_style(doc, other)
     style, new = _insert(doc, target)
     carried = doc_cache(new)["styles"]
-    assert carried[_style_key(target)] is style
-    assert carried[_style_key(other)] is infer_style(doc, other)
+    assert carried[section_key(target)] is style
+    assert carried[section_key(other)] is infer_style(doc, other)
     # The carried template writes exactly what the list, learned afresh, would write.
     fresh = parse_list(new.render())
     probe = PAPER.replace(
@@ -49,7 +48,7 @@ def test_every_section_keeps_its_template_and_it_writes_what_a_fresh_parse_would
     )
     for section in (target, other):
         again = infer_style(fresh, fresh.section(section.address))
-        assert render_entry(probe, carried[_style_key(section)]) == render_entry(probe, again)
+        assert render_entry(probe, carried[section_key(section)]) == render_entry(probe, again)
 
 
 def test_a_person_s_edit_is_a_new_file_state_learned_afresh() -> None:

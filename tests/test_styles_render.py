@@ -9,7 +9,7 @@ import pytest
 from sync.listmodel import parse_list
 from sync.paper import Link, Paper
 from sync.styles import extract_fields, infer_style, plan_insertion, render_entry
-from sync.styles.defaults import default_template
+from sync.styles.style import default_template
 
 STYLES = Path(__file__).resolve().parent / "fixtures" / "styles"
 

@@ -21,8 +21,7 @@ from ..listmodel.lines import (
     split_lines,
     strip_ending,
 )
-from ..styles import extract_fields, section_order
-from ..styles.place import sort_key
+from ..styles import extract_fields, section_order, sort_key
 from .linediff import Chunk, chunks3, matches
 from .outline import outline
 

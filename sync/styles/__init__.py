@@ -6,15 +6,8 @@ from typing import TYPE_CHECKING
 
 from .entries import entry_fields, fields_to_paper, find_paper, paper_entries
 from .fields import EntryFields, extract_fields
-from .place import (
-    Insertion,
-    Placement,
-    insertion_at,
-    learn_placement,
-    placement_for,
-    plan_insertion,
-    section_order,
-)
+from .order import Placement, learn_placement, placement_for, sort_key
+from .place import Insertion, insertion_at, plan_insertion, section_order
 from .render import render_entry, write_entry
 from .style import carry_list_habits, infer_style
 from .template import EntryTemplate
@@ -52,6 +45,7 @@ __all__ = [
     "placement_for",
     "plan_insertion",
     "render_entry",
+    "sort_key",
     "section_order",
     "write_entry",
 ]

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..paper import Link, Paper
-from .place import Placement
+from .formats import weighted_majority
+from .order import Placement
+from .render import write_entry
 from .shape import Ref, Zone
 from .template import EntryTemplate, structure
 from .values import write_date_example
@@ -36,8 +38,6 @@ def describe_template(
     template: EntryTemplate, placement: Placement, paper: Paper = SAMPLE_PAPER
 ) -> dict[str, Any]:
     """The learned template and placement as a JSON-ready dict, with `paper` written in it."""
-    from .render import write_entry
-
     own = sum(1 for e in template.examples if e.own)
     shapes = _shapes(template)
     written = write_entry(paper, template)
@@ -93,8 +93,6 @@ def _shapes(template: EntryTemplate, limit: int = 3) -> list[dict[str, Any]]:
 
 def _row_shape(template: EntryTemplate) -> dict[str, Any]:
     """A table row: each column's most common cell."""
-    from .formats import weighted_majority
-
     rows = [e for e in template.examples if e.shape.container == "row"]
     own = [e for e in rows if e.own] or rows
     header = weighted_majority((e.shape.header, e.weight) for e in own)

@@ -35,12 +35,9 @@ _DATE_CANDIDATES = re.compile(
 _SEGMENT_SPLIT = re.compile(r"\s*(?:[,;·|•\[\]()]|\.(?=\s|$|\\)|\s[-–—]\s|\\(?=\n|$)|\n)\s*")
 
 
-def find_slots(text: str, header: list[str] | None = None) -> Found:
-    """Every field the entry's text shows, as slots (no slot at all: not a paper entry)."""
-    if header is not None or text.lstrip().startswith("|"):
-        from .rows import find_row_slots
-
-        return find_row_slots(text, header or [])
+def find_slots(text: str) -> Found:
+    """Every field a list item's or paragraph's text shows, as slots (none: not a paper entry);
+    table rows are `rows.find_row_slots`'."""
     m = _ITEM_RE.match(text)
     if m:
         found = Found(text, "item", m.end(), [])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 from functools import lru_cache
 from typing import Any
 
+from .cache import doc_cache
 from .fields import EntryFields, extract_fields
+from .shape import shape_of
+from .table import header_of
 
 
 def paper_entries(doc: Any) -> list[tuple[Any, EntryFields]]:
@@ -29,8 +31,6 @@ def entry_fields(doc: Any, entry: Any) -> EntryFields:
     if key not in cache:
         header = None
         if getattr(entry, "kind", "") == "row":
-            from .table import header_of
-
             header = header_of(doc, entry)
         cache[key] = cached_extract(doc.entry_text(entry), tuple(header) if header else None)
     return cache[key]
@@ -42,17 +42,6 @@ def entry_fields(doc: Any, entry: Any) -> EntryFields:
 def cached_extract(text: str, header: tuple[str, ...] | None) -> EntryFields:
     """extract_fields memoised by text: a re-read list parses only the entries that changed."""
     return extract_fields(text, table_header=list(header) if header is not None else None)
-
-
-def doc_cache(doc: Any) -> dict[str, Any]:
-    """A per-document cache; documents are immutable, so what we learn from one stays true."""
-    cache = getattr(doc, "_styles_cache", None)
-    if cache is None:
-        cache = {}
-        # A document that refuses attributes is simply parsed again next time.
-        with contextlib.suppress(AttributeError, TypeError):
-            object.__setattr__(doc, "_styles_cache", cache)
-    return cache
 
 
 def fields_to_paper(fields: EntryFields) -> Any:
@@ -78,8 +67,6 @@ def fields_to_paper(fields: EntryFields) -> Any:
 def own_literals(fields: EntryFields) -> dict[str, str]:
     """The entry's own words between its pieces (a citation count, a star before the title),
     by where they sit, so that writing the same entry again can give them back."""
-    from .style import shape_for
-
     shape = shape_for(fields)
     if shape is None or len(shape.zones) != 1 or not shape.zones[0].pieces:
         return {}
@@ -130,3 +117,12 @@ def _token(identity: str) -> str | None:
         # The part after the last "/": `math.GT/0309136` is written for `math/0309136` too.
         value = value.rsplit("/", 1)[-1]
     return value or None
+
+
+def shape_for(fields: EntryFields) -> Any:
+    """The shape of an entry, cut once: fields are shared by every document with that text."""
+    layout = fields.layout
+    if "shape" not in layout:
+        found = layout.get("found")
+        layout["shape"] = shape_of(found) if found is not None else None
+    return layout["shape"]

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..listmodel import parse_list
 from .entries import entry_fields, fields_to_paper, own_literals
-from .place import insertion_at, joins_next, learn_placement, plan_insertion, visible_part
+from .order import learn_placement, visible_part
+from .place import insertion_at, joins_next, plan_insertion
 from .render import render_entry
 from .style import infer_style
 
@@ -100,8 +102,6 @@ def _find_section(doc: Any, heading_line: int, title: str) -> Any:
 
 def measure_fidelity(data: bytes) -> FidelityReport:
     """For every paper entry: remove it, re-infer the style, re-render and splice it back, compare."""
-    from ..listmodel import parse_list
-
     doc = parse_list(data)
     results = []
     for section in doc.sections:

@@ -10,8 +10,9 @@ from typing import Any
 from ..identity import identity_key, parse_arxiv_id
 from .detect import Found, find_slots
 from .inline import plain, spans
+from .rows import find_row_slots
 from .text import clean_title, collapse, unescape
-from .words import split_authors
+from .words import code_repo, split_authors
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,6 @@ _NOT_PAPER_HOSTS = re.compile(
 
 def not_a_paper(url: str) -> bool:
     """A link that is never a paper's: an anchor in the page, a code repository, a video."""
-    from .words import code_repo
-
     return (
         url.startswith("#")
         or not url.strip()
@@ -115,7 +114,10 @@ def extract_fields(entry_text: str, *, table_header: list[str] | None = None) ->
 def _extract(text: str, header: list[str] | None) -> EntryFields:
     if not text.strip():
         return EntryFields("unknown")
-    found = find_slots(text, header)
+    if header is not None or text.lstrip().startswith("|"):
+        found = find_row_slots(text, header or [])
+    else:
+        found = find_slots(text)
     title = found.first("title")
     if title is None:
         return _unknown(text)

@@ -10,6 +10,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..listmodel import parse_list
+from .entries import entry_fields
+
 #: At most this many additions are looked at, newest first: a list's habits change.
 RECENT_ADDITIONS = 12
 
@@ -42,9 +45,6 @@ def additions_history(
 
 
 def _placements(older: bytes, newer: bytes) -> list[str]:
-    from ..listmodel import parse_list
-    from .entries import entry_fields
-
     old_doc, new_doc = parse_list(older), parse_list(newer)
     old_ids = set()
     for entry in old_doc.entries:

@@ -6,8 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .compose import compose, join_pieces, link_joiner
 from .formats import weighted_majority
 from .shape import Zone
+from .template import choose, literals
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,6 @@ def render_row(
     paper: Any, template: Any, examples: list, have: frozenset[str]
 ) -> tuple[str, frozenset[str]]:
     """The row's text and the fields it shows."""
-    from .render import join_pieces
-
     key = ("row", have)
     plan = template.plans.get(key)
     if plan is None:
@@ -56,9 +56,6 @@ def render_row(
 
 def _plan_row(examples: list, have: frozenset[str]) -> _RowPlan:
     """What a row for a paper with fields `have` is made of, decided once per template."""
-    from .render import compose, link_joiner
-    from .template import choose, literals
-
     # The rows of the table being written to: its header decides, else the number of columns.
     own = [e for e in examples if e.own] or examples
     header = weighted_majority((e.shape.header, e.weight) for e in own)

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .urls import arxiv_form
+
 #: A hard line break at a line's end: a backslash, `<br>`, or two spaces.
 HARD_BREAK_RE = re.compile(r"(?:[ \t]*\\|[ \t]*<br\s*/?>|  +)$", re.I)
 
@@ -75,8 +77,6 @@ def line_content(text: str, ls: int, le: int) -> tuple[int, int]:
 
 
 def url_form(url: str) -> Any:
-    from .urls import arxiv_form
-
     return arxiv_form(url)
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
-from ..identity import parse_arxiv_id
-from .entries import doc_cache, entry_fields
-from .fields import EntryFields
+from ..listmodel import parse_list
+from .cache import doc_cache, section_key
+from .entries import entry_fields, shape_for
 from .formats import weighted_majority
-from .shape import shape_of
+from .order import placement_for, spread, time_key
 from .table import carry_separators
 from .template import SECTION_WEIGHT, EntryTemplate, Example, learn_template
 from .text import majority
@@ -28,38 +28,6 @@ FORM_LINES = 2000
 _ARXIV_LINK_RE = re.compile(
     r"\]\(<?(https?://(?:[\w-]+\.)*arxiv\.org/[^\s)>]+)>?\)|<(https?://(?:[\w-]+\.)*arxiv\.org/[^\s>]+)>"
 )
-
-
-def _spread(items: Sequence, limit: int) -> Sequence:
-    """Up to `limit` items evenly spread over `items`, in order."""
-    if len(items) <= limit:
-        return items
-    step = len(items) / limit
-    return [items[int(i * step)] for i in range(limit)]
-
-
-def time_key(fields: EntryFields) -> str | None:
-    """When the paper is from, as a sortable `YYYY-MM...` text: its date, else its arXiv id;
-    an arXiv id's number orders papers of one month (`.000123` after the date)."""
-    parsed = parse_arxiv_id(fields.arxiv_id) if fields.arxiv_id else None
-    seq = ""
-    if parsed is not None and "/" not in parsed.base:
-        yymm, _, number = parsed.base.partition(".")
-        seq = f".{int(number or 0):06d}"
-        if not fields.date:
-            return f"20{yymm[:2]}-{yymm[2:]}-00{seq}"
-        if fields.date[2:7].replace("-", "") != yymm:
-            seq = ""  # a date of another month than the id's: the number says nothing of it
-    return fields.date + seq if fields.date else None
-
-
-def shape_for(fields: EntryFields) -> Any:
-    """The shape of an entry, cut once: fields are shared by every document with that text."""
-    layout = fields.layout
-    if "shape" not in layout:
-        found = layout.get("found")
-        layout["shape"] = shape_of(found) if found is not None else None
-    return layout["shape"]
 
 
 #: How an example's weight falls with its age: it halves over this share of the span between the
@@ -98,22 +66,21 @@ def examples_of(
 def infer_style(doc: Any, section: Any) -> EntryTemplate:
     """The template for a new entry in `section`: its own entries first, then the list's."""
     cache = doc_cache(doc).setdefault("styles", {})
-    key = _style_key(section)
+    key = section_key(section)
     if key not in cache:
         # Sampled by index: a big section's other entries are never built.
-        sample = _spread(doc.entry_indexes(section), SECTION_SAMPLE)
+        sample = spread(doc.entry_indexes(section), SECTION_SAMPLE)
         # Where the section's newest additions are: its placement rule (learned from its layout).
-        from .place import placement_for
-
         rule = placement_for(doc, section).rule
         own = examples_of(doc, [doc.entry(i) for i in sample], own=True, newest_at=rule)
         if "list_sample" not in doc_cache(doc):
-            spread = _spread(range(doc.entry_count), LIST_SAMPLE)
-            doc_cache(doc)["list_sample"] = [doc.entry(i) for i in spread]
+            spread_out = spread(range(doc.entry_count), LIST_SAMPLE)
+            doc_cache(doc)["list_sample"] = [doc.entry(i) for i in spread_out]
         mine = {(e.start, e.end) for e in (doc.entry(i) for i in sample)}
         rest = [e for e in doc_cache(doc)["list_sample"] if (e.start, e.end) not in mine]
         examples = own + examples_of(doc, rest, own=False)
-        cache[key] = _finish(learn_template(examples), doc, section, own)
+        template = learn_template(examples) if examples else default_template()
+        cache[key] = _finish(template, doc, section, own)
     return cache[key]
 
 
@@ -163,16 +130,6 @@ def _note_wrap(line: str) -> str:
     return m.group(1) + opener + "{}" + closer
 
 
-def _style_key(section: Any) -> tuple:
-    """Where `infer_style` keeps a section's style in the document's cache: its address and
-    heading text, which an insertion above it does not move (its line number does)."""
-    return (
-        getattr(section, "address", None),
-        getattr(section, "title", None),
-        getattr(section, "level", None),
-    )
-
-
 _LIST_WIDE_KEYS = ("list_gaps", "link_forms")
 
 
@@ -207,7 +164,7 @@ def link_forms(doc: Any) -> Counter:
     """Every shape of arXiv link the list writes, counted over its lines (a spread on huge lists)."""
     cache = doc_cache(doc)
     if "link_forms" not in cache:
-        lines = _spread(doc.lines, FORM_LINES)
+        lines = spread(doc.lines, FORM_LINES)
         found: Counter = Counter()
         for line in lines:
             if "arxiv.org" in line:
@@ -231,7 +188,7 @@ def _with_gaps(template: EntryTemplate, doc: Any, section: Any) -> EntryTemplate
     cache = doc_cache(doc)
     if "list_gaps" not in cache:
         # Bounded: a few pairs from each of a spread of sections is plenty to see the habit.
-        cache["list_gaps"] = _gaps(doc, _spread(doc.sections_with_entries(), 20), limit=4)
+        cache["list_gaps"] = _gaps(doc, spread(doc.sections_with_entries(), 20), limit=4)
     gap_l, lead_l, tail_l = cache["list_gaps"]
     gap_s, _, _ = _gaps(doc, [section], limit=GAP_SAMPLE)
     return replace(
@@ -248,7 +205,7 @@ def _gaps(doc: Any, sections: list, limit: int = 40) -> tuple[int | None, int | 
         entries = list(section.entries)
         if not any(entry_fields(doc, e).is_paper for e in entries[:limit]):
             continue
-        for i in _spread(list(range(len(entries) - 1)), limit):
+        for i in spread(list(range(len(entries) - 1)), limit):
             a, b = entries[i], entries[i + 1]
             if entry_fields(doc, a).is_paper and entry_fields(doc, b).is_paper:
                 between.append(_blank_run(doc, a.end, b.start))
@@ -260,3 +217,24 @@ def _gaps(doc: Any, sections: list, limit: int = 40) -> tuple[int | None, int | 
         if stop < len(doc.lines):
             tail.append(stop - end)
     return majority(between), majority(lead), majority(tail)
+
+
+#: A list written in papershelf's default style: `- [Title](abs url), Mon. D YYYY.`, then a code
+#: link, other links and tags, each closed by a period.
+SAMPLE = """# Papers
+
+- [A Sample Paper on Training](https://arxiv.org/abs/2401.00001), Jan. 2 2024.
+- [Another Sample Paper](https://arxiv.org/abs/2402.00002), Feb. 3 2024. [code](https://github.com/o/r).
+- [A Third Sample Paper](https://arxiv.org/abs/2403.00003), Mar. 4 2024. [blog](https://example.org/b). `tag`.
+- [A Fourth Sample Paper](https://arxiv.org/abs/2404.00004), Apr. 5 2024. [code](https://github.com/o/s). [blog](https://example.org/c). `tag`.
+- [A Fifth Sample Paper](https://openreview.net/forum?id=x), ICLR 2024.
+"""
+
+
+@cache
+def default_template() -> EntryTemplate:
+    """The template learned from SAMPLE, with one blank line around a list's entries."""
+    doc = parse_list(SAMPLE.encode())
+    section = doc.section("Papers")
+    template = learn_template(examples_of(doc, list(section.entries), own=True))
+    return replace(template, gap=0, lead_gap=1, tail_gap=1)

@@ -8,6 +8,7 @@ from itertools import accumulate
 from typing import Any
 
 from ..listmodel.lines import strip_ending
+from .cache import doc_cache
 from .text import clean_title
 
 #: A table's delimiter row (`|---|:--:|`), the line without its ending.
@@ -51,8 +52,6 @@ def split_row(line: str) -> tuple[list[str], bool, bool]:
 
 def header_of(doc: Any, entry: Any) -> list[str] | None:
     """The header cells of the table a row belongs to: the nearest `|---|` line above it."""
-    from .entries import doc_cache
-
     cache = doc_cache(doc)
     if "separators" not in cache:
         # One C-level regex pass over the joined text per document, not a Python loop per line.
@@ -73,8 +72,6 @@ def carry_separators(old: Any, new: Any, at_line: int, count: int) -> None:
     Heads below move down; the new lines, and the old line just after them (its line above
     changed), are checked one by one. Exact, so it is carried on lists of any length.
     """
-    from .entries import doc_cache
-
     seps = doc_cache(old).get("separators")
     if seps is None:
         return

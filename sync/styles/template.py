@@ -13,6 +13,7 @@ from typing import Any
 
 from .formats import Formats, learn_formats, stable_majority, weighted_majority
 from .shape import Piece, Shape, Zone
+from .words import code_repo
 from .wrap import learn_wrap
 
 #: The section's own entries count this much more than the rest of the list's.
@@ -90,17 +91,14 @@ def _could_show(shape: Shape, derived: str, base: str) -> bool:
         return True
     if derived == "arxiv":
         return any(name == "url" and fmt for name, _raw, fmt in shape.values)
-    from .words import code_repo
-
     return any(name == "code" and code_repo(raw) for name, raw, _fmt in shape.values)
 
 
 def learn_template(examples: list[Example]) -> EntryTemplate:
-    """A template from weighted example shapes (no examples: the default style)."""
+    """A template from weighted example shapes (none: an empty template; a list with no paper
+    entries gets `style.default_template()`)."""
     if not examples:
-        from .defaults import DEFAULT_TEMPLATE
-
-        return DEFAULT_TEMPLATE
+        return EntryTemplate(())
     values = []
     titles: dict[tuple, list] = {}
     for e in examples:
