@@ -216,7 +216,7 @@ class FeedScheduler:
             if name is None or job.id == name:
                 job.modify(next_run_time=now)
 
-    def stop(self) -> None:
+    def stop(self, timeout_seconds: float = 0.0) -> None:
         """Stop scheduling; a poll in progress finishes on its own (its requests time out) in a
         daemon thread, which the process does not wait for when it exits."""
         self._stopped.set()

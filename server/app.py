@@ -8,16 +8,15 @@ from typing import Any
 from flask import Flask
 
 from . import errors, schemas, security
+from .services import Services
 from .token import TokenSource
 
 log = logging.getLogger(__name__)
 
 
-def _default_services(app: Flask) -> Any:
+def _default_services(app: Flask) -> Services:
     """Services for the configured workspace when none were given (clip worker not started)."""
     from sync.workspace import open_workspace
-
-    from .services import Services
 
     return Services.build(open_workspace(app.config.get("PAPERSHELF_WORKSPACE")))
 
@@ -55,17 +54,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    """One blueprint per area; areas other parts own are registered when they are importable."""
-    from . import api_feeds, api_lists, api_meta, api_papers
+    """One blueprint per area: the JSON API's four and the review page."""
+    from . import api_feeds, api_lists, api_meta, api_papers, review
 
     for module in (api_meta, api_lists, api_papers, api_feeds):
         app.register_blueprint(module.bp)
-    try:
-        from . import review  # the review page (its own engineer); absent until it lands
-    except ImportError:
-        log.debug("server.review is not available yet")
-    else:
-        if hasattr(review, "init_app"):
-            review.init_app(app)
-        else:
-            app.register_blueprint(review.bp)
+    review.init_app(app)

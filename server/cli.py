@@ -7,7 +7,6 @@ the server, and `papershelf --help` imports no command at all (it shows the shor
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
 from typing import Any
@@ -54,6 +53,46 @@ COMMANDS: dict[str, tuple[str, str]] = {
 HIDDEN_COMMANDS: dict[str, str] = {"merge-driver": "server.cli_sync"}
 
 
+def register_commands(module: str, group: click.Group) -> None:
+    """Import the command module `module` (one of COMMAND_MODULES) and add its commands to
+    `group`; each import is written out, so that tools and readers see it."""
+    match module:
+        case "server.cli_init":
+            from . import cli_init
+
+            cli_init.register(group)
+        case "server.cli_lists":
+            from . import cli_lists
+
+            cli_lists.register(group)
+        case "server.cli_style":
+            from . import cli_style
+
+            cli_style.register(group)
+        case "server.cli_check":
+            from . import cli_check
+
+            cli_check.register(group)
+        case "server.cli_serve":
+            from . import cli_serve
+
+            cli_serve.register(group)
+        case "server.cli_status":
+            from . import cli_status
+
+            cli_status.register(group)
+        case "server.cli_sync":
+            from . import cli_sync
+
+            cli_sync.register(group)
+        case "server.cli_feeds":
+            from . import cli_feeds
+
+            cli_feeds.register(group)
+        case _:
+            raise ValueError(f"no command module {module}")
+
+
 def help_limit(names: list[str], width: int) -> int:
     """How long a short help may be in the command list (as click's own groups count it)."""
     return width - 6 - max(len(name) for name in names)
@@ -70,7 +109,7 @@ class LazyGroup(click.Group):
         """Import one command module and let it register its commands (once)."""
         if module not in self._loaded:
             self._loaded.add(module)
-            importlib.import_module(module).register(self)
+            register_commands(module, self)
 
     def load_all(self) -> None:
         """Import every command module."""

@@ -66,28 +66,17 @@ GIVE_FIELDS = 'give the fields yourself: --title "…" (and --author, --publishe
 
 
 def complete_from_arxiv(paper: Paper) -> Paper:
-    """Fill the fields a bare arXiv id lacks from the arXiv API; what the user gave wins."""
-    from .services import make_arxiv_client
-
-    arxiv = parse_arxiv_id(paper.arxiv_id or paper.url or "")
-    if arxiv is None:
-        raise BadInput("The paper has no title; give --title (only arXiv papers can be looked up).")
-    # The client a live clip uses: a person waits at the prompt, so one quick retry, not four
-    # attempts with backoff (21 s to learn that arXiv is unreachable).
-    client, why = make_arxiv_client()
-    if client is None:
-        raise BadInput(f"Cannot ask arXiv ({why}); {GIVE_FIELDS}.")
+    """Fill the fields a bare arXiv id lacks from the arXiv API, as a clip is completed
+    (`ArxivCompleter.complete`, waiting as a clip waits); what the user gave wins."""
     from feeds.net import FetchFailed
 
+    from .completion import ArxivCompleter, CompletionUnavailable
+    from .services import make_arxiv_client
+
     try:
-        found = client.fetch_by_ids([str(arxiv)]).get(arxiv.base)
-    except FetchFailed as exc:  # unreachable, timed out, refusing: the fields can be given
-        raise FetchFailed(f"{exc.message.rstrip('.')}. {GIVE_FIELDS.capitalize()}.") from None
-    if found is None:
-        raise BadInput(f"arXiv has no paper {arxiv}.", fields={"arxiv_id": "unknown"})
-    given = {k: v for k, v in paper.__dict__.items() if v not in (None, (), [], {})}
-    given.pop("extra", None)
-    return found.replace(**given)
+        return ArxivCompleter(make_arxiv_client()).complete(paper)
+    except CompletionUnavailable as exc:  # unreachable, timed out, refusing: give the fields
+        raise FetchFailed(f"{str(exc).rstrip('.')}. {GIVE_FIELDS.capitalize()}.") from None
 
 
 @click.command("add")
@@ -158,7 +147,11 @@ def add_command(
             paper = complete_from_arxiv(paper)
         result = add_paper(workspace, paper, list_path, section, also=also)
     asked = workspace.relpath(workspace.resolve_list(list_path))
-    emit(result.to_dict(), as_json, lambda r: describe_add(r, list_title(workspace, r["list"]), asked))
+    emit(
+        result.to_dict(),
+        as_json,
+        lambda r: describe_add(r, list_title(workspace, r["list"]), asked),
+    )
 
 
 def list_title(workspace: Workspace, list_path: str) -> str | None:

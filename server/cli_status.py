@@ -98,12 +98,14 @@ def _server_line(status: dict[str, Any]) -> str:
 
 
 def _part_state(part: dict[str, Any], alive: bool) -> str:
-    """running / not running / unavailable (why) / error (why)."""
+    """running / not running / error (why)."""
     state = part.get("state")
-    if state in ("unavailable", "error", "off") and part.get("reason"):
+    if state in ("error", "off") and part.get("reason"):
         return f"{state} ({part['reason']})"
     if state == "running" or (state == "recorded" and alive):
-        return "running" + (f" (pid {part['pid']})" if state == "recorded" and part.get("pid") else "")
+        return "running" + (
+            f" (pid {part['pid']})" if state == "recorded" and part.get("pid") else ""
+        )
     return "off" if state == "off" else "not running"
 
 
@@ -121,7 +123,9 @@ def sync_lines(sync: dict[str, Any]) -> list[str]:
     lines = ["sync: " + "; ".join(head)]
     pending = [str(p) for p in sync.get("pending") or []]
     if pending:
-        lines.append(f"  {_count(len(pending), 'change')} waiting to be committed: {_names(pending)}")
+        lines.append(
+            f"  {_count(len(pending), 'change')} waiting to be committed: {_names(pending)}"
+        )
     ahead = int(sync.get("ahead") or 0)
     push = sync.get("last_push")
     error = _first_line(sync.get("error"))
@@ -164,7 +168,7 @@ def feeds_lines(feeds: dict[str, Any]) -> list[str]:
         upcoming = sorted(f["next_poll"] for f in known.values() if f.get("next_poll"))
         if upcoming:
             head.append(f"next at {when(upcoming[0])}")
-    elif feeds.get("state") not in ("unavailable", "error"):
+    elif feeds.get("state") != "error":
         head.append("no feeds configured ([[feeds]] in .papershelf/config.toml)")
     pending = (feeds.get("candidates") or {}).get("pending")
     if pending:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from sync.gitsync import SyncDaemon
+from sync.gitsync.daemon import SyncDaemon
 from sync.gitsync.mergedriver import main as merge_driver_main
 from sync.gitsync.settings import QUIET_SECONDS
 
@@ -79,10 +79,10 @@ def register(group: click.Group) -> None:
             result = daemon.run_once(
                 on_wait=lambda why: click.echo(f"papershelf sync: {why}", err=True)
             )
-            if as_json or not result.get("busy"):  # gave up waiting: the error line says it all
-                emit(result, as_json, _once_text)
-            if not result.get("ok"):
-                problem = result.get("error") or "sharing is paused by a conflict"
+            if as_json or not result.busy:  # gave up waiting: the error line says it all
+                emit(result.to_dict(), as_json, _once_text)
+            if not result.ok:
+                problem = result.error or "sharing is paused by a conflict"
                 click.echo(f"papershelf: error: {problem}", err=True)
                 sys.exit(1)
             return

@@ -15,7 +15,7 @@ from typing import Any
 from sync.errors import StoreUnavailable
 from sync.paper import Paper, paper_from_dict
 from sync.paths import data_dir
-from sync.sqlite_wal import enable_wal, make_private, store_errors, transaction
+from sync.sqlite_wal import create_store, transaction
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,12 @@ def _row_to_clip(row: sqlite3.Row) -> QueuedClip:
     )
 
 
+def _create_schema(db: sqlite3.Connection) -> None:
+    """The queue's table, made or brought up to date."""
+    db.executescript(_SCHEMA)
+    _add_also_column(db)
+
+
 def _add_also_column(db: sqlite3.Connection) -> None:
     """Give a queue file made before `also` existed its column (once, whoever opens it first)."""
     if "also" in {row[1] for row in db.execute("PRAGMA table_info(clips)")}:
@@ -138,15 +144,7 @@ class ClipQueue:
         """Create the file and its schema once; StoreUnavailable when the file cannot be used."""
         if self._ready:
             return
-        with store_errors(self.path, _WHAT):
-            make_private(self.path)
-            db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS)
-            try:
-                enable_wal(db, _BUSY_TIMEOUT_SECONDS)  # persistent: readers never block the writer
-                db.executescript(_SCHEMA)
-                _add_also_column(db)
-            finally:
-                db.close()
+        create_store(self.path, _WHAT, _BUSY_TIMEOUT_SECONDS, _create_schema)
         self._ready = True
 
     @contextlib.contextmanager

@@ -19,6 +19,9 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Protocol
 
+import requests
+
+from feeds.arxiv_api import ArxivUnavailable
 from sync.errors import BadInput, NotFound
 from sync.identity import parse_arxiv_id
 from sync.paper import Paper
@@ -49,18 +52,13 @@ class CompletionUnavailable(Exception):
         self.soon = soon
 
 
-def _unavailable_errors() -> tuple[type[BaseException], ...]:
-    """The exceptions that mean "arXiv cannot be reached now"."""
-    import requests
-
-    errors: list[type[BaseException]] = [OSError, requests.RequestException, TimeoutError]
-    try:
-        from feeds.arxiv_api import ArxivUnavailable
-
-        errors.append(ArxivUnavailable)
-    except ImportError:  # the feeds part has not landed: nothing more to catch
-        pass
-    return tuple(errors)
+#: The exceptions that mean "arXiv cannot be reached now".
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    requests.RequestException,
+    TimeoutError,
+    ArxivUnavailable,
+)
 
 
 def merge_given(found: Paper, given: Paper) -> Paper:
@@ -78,20 +76,17 @@ class ArxivCompleter:
 
     def __init__(
         self,
-        client: ArxivLookup | None,
-        unavailable_reason: str = "",
+        client: ArxivLookup,
         *,
         live_wait_seconds: float = LIVE_WAIT_SECONDS,
         live_waiters: int = LIVE_WAITERS,
     ) -> None:
-        """Use `client`; None means no client could be made (reported as `unavailable_reason`)."""
+        """Ask `client`, a clip waiting at most `live_wait_seconds`, `live_waiters` at once."""
         self.client = client
-        self.unavailable_reason = unavailable_reason or "no arXiv client"
         self.live_wait_seconds = live_wait_seconds
         self._live = threading.BoundedSemaphore(live_waiters)
         self._lock = threading.Lock()  # the cache
         self._cache: OrderedDict[str, Paper] = OrderedDict()
-        self._errors = _unavailable_errors()
         self._calls: queue.SimpleQueue[tuple[Future, list[str]]] = queue.SimpleQueue()
         self._caller: threading.Thread | None = None
         #: time.monotonic() of the last "arXiv cannot be reached" (None: it answered since).
@@ -126,8 +121,6 @@ class ArxivCompleter:
         out, missing = self._cached(papers)
         if not missing:
             return out
-        if self.client is None:
-            raise CompletionUnavailable(self.unavailable_reason)
         if live and not self._live.acquire(blocking=False):
             raise CompletionUnavailable("arXiv is busy answering other clips", soon=True)
         try:
@@ -178,10 +171,9 @@ class ArxivCompleter:
             ids = [i for i in ids if (a := parse_arxiv_id(i)) is None or a.key not in self._cache]
         if not ids:
             return
-        assert self.client is not None
         try:
             answer = self.client.fetch_by_ids(ids)
-        except self._errors as exc:
+        except UNAVAILABLE_ERRORS as exc:
             self.unavailable_since = time.monotonic()
             raise CompletionUnavailable(f"arXiv unreachable: {exc}") from None
         self.unavailable_since = None

@@ -40,21 +40,6 @@ class Outcome:
         return dict(self.__dict__)
 
 
-def review_store(services: Services) -> Any:
-    """The candidate store scoped to the served workspace (None when feeds are not installed)."""
-    store = services.candidates
-    if store is None:
-        return None
-    root = str(services.workspace.root)
-    if getattr(store, "workspace", root) in (None, ""):
-        cached = getattr(services, "_review_store", None)
-        if cached is None:
-            cached = type(store)(store.path, workspace=root)
-            services._review_store = cached  # type: ignore[attr-defined]
-        return cached
-    return store
-
-
 @dataclass(frozen=True)
 class Found:
     """One page of the queue: its candidates, how many match the filters, how many there are,
@@ -79,7 +64,7 @@ def find(
 ) -> Found:
     """The best `limit` candidates with `status` that pass the filters, searched in SQL over all
     of them, less those curators rejected or listed elsewhere since (a poll records those)."""
-    store = review_store(services)
+    store = services.review_candidates()
     if store is None:
         return Found([], 0, 0, [], [])
     from feeds.decisions import decided_elsewhere, listed_by_identity, load_rejected
@@ -106,7 +91,7 @@ def decide(
     target: tuple[str, str] | None = None,
 ) -> Outcome:
     """Accept (through `feeds.decisions.accept` and so `sync.insert.add_paper`), reject or snooze."""
-    store = review_store(services)
+    store = services.review_candidates()
     if store is None:
         raise ReviewUnavailable("The candidate store is not available; is feeds installed?")
     from feeds import decisions
@@ -156,7 +141,7 @@ def decide_many(
 
 def accepted(services: Services, limit: int = 200) -> list[Any]:
     """Accepted candidates (for a list's latest additions)."""
-    store = review_store(services)
+    store = services.review_candidates()
     if store is None:
         return []
     return list(store.list("accepted", limit=limit))

@@ -3,28 +3,35 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import logging
 import os
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from sync import __version__
-from sync.errors import StoreUnavailable
+from sync.errors import PapershelfError, StoreUnavailable
 from sync.index import WorkspaceIndex
 from sync.paths import data_dir
 from sync.workspace import Workspace
 
 from .clipqueue import ClipQueue
 from .clips import ClipService, ClipWorker, RetryPolicy
-from .completion import ArxivCompleter
+from .completion import ArxivCompleter, ArxivLookup
+
+if TYPE_CHECKING:  # the parts themselves are imported only when they run
+    from feeds.arxiv_api import ArxivClient
+    from feeds.scheduler import FeedScheduler
+    from feeds.store import CandidateStore
+    from sync.gitsync.daemon import SyncDaemon
 
 log = logging.getLogger(__name__)
 
-RUNNING, OFF, UNAVAILABLE, ERROR = "running", "off", "unavailable", "error"
+RUNNING, OFF, ERROR = "running", "off", "error"
 SERVER_STATE_FILENAME = "server.json"
 #: The clip worker gets at most this long to finish on stop.
 WORKER_STOP_SECONDS = 1.0
@@ -35,70 +42,80 @@ ARXIV_MAX_RETRIES = 1
 ARXIV_MAX_WAIT_SECONDS = 5.0
 
 
-def _load(module: str, name: str) -> tuple[Any | None, str | None]:
-    """`module.name`, or (None, why) when that part of papershelf is not installed."""
-    try:
-        return getattr(importlib.import_module(module), name), None
-    except ImportError as exc:
-        return None, f"{module}.{name} is not available ({exc})"
-    except AttributeError:
-        return None, f"{module}.{name} is not available"
+class Part(Protocol):
+    """What the server needs of a part it runs (the sync daemon, the feed scheduler)."""
+
+    def start(self) -> None:
+        """Start its threads; raise when it cannot run."""
+
+    def stop(self, timeout_seconds: float) -> None:
+        """Stop within `timeout_seconds`."""
+
+    def status(self) -> Mapping[str, Any]:
+        """Its own status, as `/api/status` shows it."""
 
 
-def make_arxiv_client(timeout_seconds: float = ARXIV_TIMEOUT_SECONDS) -> tuple[Any | None, str]:
-    """A `feeds.arxiv_api.ArxivClient` (base URL from PAPERSHELF_ARXIV_API_URL), or (None, why)."""
-    cls, why = _load("feeds.arxiv_api", "ArxivClient")
-    if cls is None:
-        return None, why or ""
-    try:
-        # A person waits on a live clip: one quick retry, then the queue takes over.
-        return cls(
-            timeout_seconds=timeout_seconds,
-            max_retries=ARXIV_MAX_RETRIES,
-            backoff_base_seconds=1.0,
-            max_wait_seconds=ARXIV_MAX_WAIT_SECONDS,
-        ), ""
-    except Exception as exc:
-        log.warning("cannot make the arXiv client: %s", exc)
-        return None, f"cannot make the arXiv client: {exc}"
+P = TypeVar("P", bound=Part)
 
 
 @dataclass
-class Part:
-    """One optional part (sync daemon, feed scheduler): the object, or why it is not running."""
+class Slot(Generic[P]):
+    """Where one part runs, or why it does not: `state` is running, off or error."""
 
     name: str
-    obj: Any | None = None
+    part: P | None = None
     state: str = OFF
     reason: str | None = None
 
     def status(self) -> dict[str, Any]:
-        """{"state": running|off|unavailable|error, ...the part's own status}."""
+        """{"state": running|off|error, ...the part's own status}."""
         out: dict[str, Any] = {"state": self.state}
         if self.reason:
             out["reason"] = self.reason
-        if self.obj is not None and hasattr(self.obj, "status"):
+        if self.part is not None:
             try:
-                out.update(self.obj.status())
+                out.update(self.part.status())
             except Exception as exc:
                 out["error"] = f"status failed: {exc}"
             out["state"] = self.state
         return out
 
+    def stop(self, timeout_seconds: float) -> None:
+        """Stop the part if it runs; a failure to stop is logged, never raised."""
+        if self.part is None or self.state != RUNNING:
+            return
+        try:
+            self.part.stop(timeout_seconds=timeout_seconds)
+        except Exception as exc:
+            log.warning("%s did not stop cleanly: %s", self.name, exc)
+        self.state = OFF
 
-def _start_part(name: str, module: str, cls_name: str, workspace: Workspace, **kwargs: Any) -> Part:
-    """Make and start a part; a missing module or a failing start is reported, never raised."""
-    cls, why = _load(module, cls_name)
-    if cls is None:
-        log.warning("%s is unavailable: %s", name, why)
-        return Part(name, state=UNAVAILABLE, reason=why)
+
+def start_part(name: str, make: Callable[[], P]) -> Slot[P]:
+    """Make and start a part; a failure to make or start it is reported, never raised."""
     try:
-        obj = cls(workspace, **kwargs)
-        obj.start()
+        part = make()
+        part.start()
+    except StoreUnavailable as exc:  # the message names the file and what to do about it
+        log.error("%s did not start: %s", name, exc.message)
+        return Slot(name, state=ERROR, reason=exc.message)
     except Exception as exc:
         log.error("%s did not start: %s", name, exc)
-        return Part(name, state=ERROR, reason=f"did not start: {exc}")
-    return Part(name, obj=obj, state=RUNNING)
+        return Slot(name, state=ERROR, reason=f"did not start: {exc}")
+    return Slot(name, part, RUNNING)
+
+
+def make_arxiv_client(timeout_seconds: float = ARXIV_TIMEOUT_SECONDS) -> ArxivClient:
+    """The arXiv client a person waits on (base URL from PAPERSHELF_ARXIV_API_URL): one quick
+    retry, then the clip queue takes over."""
+    from feeds.arxiv_api import ArxivClient
+
+    return ArxivClient(
+        timeout_seconds=timeout_seconds,
+        max_retries=ARXIV_MAX_RETRIES,
+        backoff_base_seconds=1.0,
+        max_wait_seconds=ARXIV_MAX_WAIT_SECONDS,
+    )
 
 
 @dataclass
@@ -109,38 +126,31 @@ class Services:
     index: WorkspaceIndex
     clips: ClipService
     worker: ClipWorker | None = None
-    sync: Part = field(default_factory=lambda: Part("sync"))
-    feeds: Part = field(default_factory=lambda: Part("feeds"))
-    candidates: Any | None = None
+    sync: Slot[SyncDaemon] = field(default_factory=lambda: Slot("sync"))
+    feeds: Slot[FeedScheduler] = field(default_factory=lambda: Slot("feeds"))
+    candidates: CandidateStore | None = None
     started_at: float = field(default_factory=time.time)
+    _scoped_candidates: CandidateStore | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(
         cls,
         workspace: Workspace,
         *,
-        arxiv: Any | None = None,
+        arxiv: ArxivLookup | None = None,
         queue: ClipQueue | None = None,
         retry: RetryPolicy | None = None,
-        candidates: Any | None = None,
+        candidates: CandidateStore | None = None,
     ) -> Services:
-        """Index the workspace and set up clips; `arxiv` defaults to the feeds client if present."""
-        reason = ""
+        """Index the workspace and set up clips; `arxiv` defaults to the live-clip arXiv client."""
         if arxiv is None:
-            arxiv, reason = make_arxiv_client()
+            arxiv = make_arxiv_client()
         if candidates is None:
-            store_cls, _ = _load("feeds.store", "CandidateStore")
-            if store_cls is not None:
-                try:
-                    candidates = store_cls()
-                except Exception as exc:
-                    log.warning("cannot open the candidate store: %s", exc)
+            candidates = open_candidates()
         index = WorkspaceIndex.build(workspace)
         # The popup's first lookup by title needs the title word index: built meanwhile.
         threading.Thread(target=index.warm_titles, name="papershelf-titles", daemon=True).start()
-        service = ClipService(
-            workspace, index, ArxivCompleter(arxiv, reason), queue or ClipQueue(), retry
-        )
+        service = ClipService(workspace, index, ArxivCompleter(arxiv), queue or ClipQueue(), retry)
         return cls(workspace=workspace, index=index, clips=service, candidates=candidates)
 
     def start(self, *, sync: bool = True, feeds: bool = True, clip_worker: bool = True) -> None:
@@ -149,22 +159,22 @@ class Services:
             self.worker = ClipWorker(self.clips)
             self.worker.start()
         if sync:
-            self.sync = _start_part("sync", "sync.gitsync", "SyncDaemon", self.workspace)
+            self.sync = start_part("sync", self._make_sync)
         if feeds:
-            kwargs = {}
-            poller_cls, _ = _load("feeds.poll", "Poller")
-            if poller_cls is not None:  # share the server's index instead of building another
-                try:
-                    kwargs["poller"] = poller_cls(self.workspace, index=self.index)
-                except StoreUnavailable as exc:  # polling into a store it cannot use: say so
-                    log.error("feeds did not start: %s", exc.message)
-                    self.feeds = Part("feeds", state=ERROR, reason=exc.message)
-                    return
-                except Exception as exc:
-                    log.warning("feeds will build their own index: %s", exc)
-            self.feeds = _start_part(
-                "feeds", "feeds.scheduler", "FeedScheduler", self.workspace, **kwargs
-            )
+            self.feeds = start_part("feeds", self._make_feeds)
+
+    def _make_sync(self) -> SyncDaemon:
+        from sync.gitsync.daemon import SyncDaemon  # watchdog and GitPython only when it runs
+
+        return SyncDaemon(self.workspace)
+
+    def _make_feeds(self) -> FeedScheduler:
+        # The feeds and their ranking (scikit-learn) are imported only when they run.
+        from feeds.poll import Poller
+        from feeds.scheduler import FeedScheduler
+
+        poller = Poller(self.workspace, index=self.index)  # the server's index, not another
+        return FeedScheduler(self.workspace, poller=poller)
 
     def stop(self, timeout_seconds: float = 4.0) -> None:
         """Stop every running part, all within `timeout_seconds` together."""
@@ -172,19 +182,21 @@ class Services:
         if self.worker is not None:
             # A clip in flight may wait on arXiv; it stays queued (durably), so do not wait long.
             self.worker.stop(timeout_seconds=min(WORKER_STOP_SECONDS, timeout_seconds / 4))
-        for part in (self.feeds, self.sync):
-            if part.obj is None or part.state != RUNNING:
-                continue
-            left = max(0.1, deadline - time.monotonic())
-            try:
-                if part.name == "sync":
-                    # It joins its watcher and its loop, each for up to the timeout it is given.
-                    part.obj.stop(timeout_seconds=left / 2)
-                else:
-                    part.obj.stop()
-            except Exception as exc:
-                log.warning("%s did not stop cleanly: %s", part.name, exc)
-            part.state = OFF
+        self.feeds.stop(max(0.1, deadline - time.monotonic()))
+        self.sync.stop(max(0.1, deadline - time.monotonic()))
+
+    def review_candidates(self) -> CandidateStore | None:
+        """The candidate store scoped to the served workspace (None when it could not open)."""
+        store = self.candidates
+        if store is None or store.workspace:
+            return store
+        scoped = self._scoped_candidates
+        if scoped is None or scoped.path != store.path:
+            from feeds.store import CandidateStore
+
+            scoped = CandidateStore(store.path, workspace=str(self.workspace.root))
+            self._scoped_candidates = scoped
+        return scoped
 
     def candidate_state(self, identity: str | None) -> str | None:
         """The feeds' decision about a paper (pending, accepted, rejected), if the store knows it."""
@@ -205,9 +217,7 @@ class Services:
             if worker is not None and worker.last_error:
                 queue["error"] = worker.last_error
         queue["arxiv"] = (
-            "available"
-            if self.clips.completer.client is not None
-            else (f"unavailable: {self.clips.completer.unavailable_reason}")
+            "available" if self.clips.completer.unavailable_since is None else "unreachable"
         )
         return {
             "version": __version__,
@@ -218,6 +228,17 @@ class Services:
             "feeds": self.feeds.status(),
             "clips": queue,
         }
+
+
+def open_candidates() -> CandidateStore | None:
+    """The candidate store of every workspace, or None (logged) when it cannot be opened."""
+    from feeds.store import CandidateStore
+
+    try:
+        return CandidateStore()
+    except PapershelfError as exc:
+        log.warning("cannot open the candidate store: %s", exc.message)
+        return None
 
 
 def queue_summary(queue: ClipQueue, workspace: str) -> dict[str, Any]:
@@ -232,7 +253,7 @@ def queue_summary(queue: ClipQueue, workspace: str) -> dict[str, Any]:
 # -- state a stopped server leaves behind, for `papershelf status` ------------------------------
 
 
-def server_state_path() -> Any:
+def server_state_path() -> Path:
     """`<data dir>/server.json`: the running server's pid, URL and workspace."""
     return data_dir() / SERVER_STATE_FILENAME
 
@@ -282,11 +303,11 @@ def offline_status(workspace: Workspace) -> dict[str, Any]:
         "workspace": str(workspace.root),
         "server": {"state": RUNNING, **server} if server else {"state": OFF},
     }
-    for name, module in (("sync", "sync.gitsync"), ("feeds", "feeds.status")):
-        loader, why = _load(module, "load_status")
-        if loader is None:
-            out[name] = {"state": UNAVAILABLE, "reason": why}
-            continue
+    from feeds.status import load_status as load_feeds_status
+    from sync.gitsync.daemon import load_status as load_sync_status
+
+    loaders = {"sync": load_sync_status, "feeds": load_feeds_status}
+    for name, loader in loaders.items():
         try:
             out[name] = {"state": "recorded", **loader(workspace)}
         except Exception as exc:

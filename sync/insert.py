@@ -26,7 +26,7 @@ from .workspace import Workspace
 
 if TYPE_CHECKING:
     from .index import WorkspaceIndex
-    from .listmodel.entries import Entry, Section
+    from .listmodel.parts import Entry, Section
 
 log = logging.getLogger(__name__)
 

@@ -90,6 +90,12 @@ def store_errors(path: Path, what: str) -> Iterator[None]:
         raise store_problem(exc, path, what) from exc
 
 
+def connect(path: Path, timeout_seconds: float) -> sqlite3.Connection:
+    """The one way a papershelf store is opened: autocommit (transactions are explicit), waiting
+    up to `timeout_seconds` for another writer."""
+    return sqlite3.connect(path, timeout=timeout_seconds, isolation_level=None)
+
+
 def create_store(
     path: Path, what: str, timeout_seconds: float, setup: Callable[[sqlite3.Connection], None]
 ) -> None:
@@ -97,7 +103,7 @@ def create_store(
     schema) on it; StoreUnavailable, naming the file, when it cannot be used."""
     with store_errors(path, what):
         make_private(path)
-        db = sqlite3.connect(path, timeout=timeout_seconds, isolation_level=None)
+        db = connect(path, timeout_seconds)
         try:
             enable_wal(db, timeout_seconds)
             setup(db)
@@ -118,7 +124,7 @@ def transaction(
     IMMEDIATE for writes), committed on success and rolled back on error; its errors name
     `path` (StoreUnavailable)."""
     with store_errors(path, what):
-        db = sqlite3.connect(path, timeout=timeout_seconds, isolation_level=None)
+        db = connect(path, timeout_seconds)
         db.row_factory = sqlite3.Row
         try:
             for pragma in pragmas:

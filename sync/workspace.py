@@ -45,6 +45,27 @@ include = ["**/*.md", "**/*.markdown"]
 """
 
 
+def _never_lists(folder: str) -> bool:
+    """Hidden folders (.git, .papershelf, .venv) and node_modules never hold lists."""
+    return folder.startswith(".") or folder == "node_modules"
+
+
+@dataclass(frozen=True)
+class ListRule:
+    """The `[lists]` include and exclude globs of a workspace (pure)."""
+
+    include: tuple[re.Pattern[str], ...]
+    exclude: tuple[re.Pattern[str], ...]
+
+    def is_list(self, rel: str) -> bool:
+        """Whether `rel` (workspace-relative POSIX) names a list file, present or not."""
+        if any(_never_lists(p) for p in PurePosixPath(rel).parts[:-1]):
+            return False
+        return any(r.match(rel) for r in self.include) and not any(
+            r.match(rel) for r in self.exclude
+        )
+
+
 @dataclass
 class Workspace:
     """A workspace root and its parsed configuration."""
@@ -95,20 +116,23 @@ class Workspace:
         hint = f"did you mean {near[0]}?" if near else f"known: {', '.join(known)}"
         raise WorkspaceError(f"{where}: [{table}] has an unknown key {name} ({hint}).")
 
+    def list_rule(self) -> ListRule:
+        """Which paths name lists: the one rule for discovery, the daemon and its messages."""
+        return ListRule(
+            tuple(_glob_regex(p) for p in self.setting(LISTS_INCLUDE.key)),
+            tuple(_glob_regex(p) for p in self.setting(LISTS_EXCLUDE.key)),
+        )
+
     def list_paths(self) -> list[str]:
         """Every list file, as sorted workspace-relative POSIX paths."""
-        include = [_glob_regex(p) for p in self.setting(LISTS_INCLUDE.key)]
-        exclude = [_glob_regex(p) for p in self.setting(LISTS_EXCLUDE.key)]
+        rule = self.list_rule()
         found: list[str] = []
         for dirpath, dirnames, filenames in os.walk(self.root):
-            # Hidden folders (.git, .papershelf, .venv) never hold lists.
-            dirnames[:] = sorted(
-                d for d in dirnames if not d.startswith(".") and d != "node_modules"
-            )
+            dirnames[:] = sorted(d for d in dirnames if not _never_lists(d))
             rel_dir = PurePosixPath(Path(dirpath).relative_to(self.root).as_posix())
             for name in filenames:
                 rel = (rel_dir / name).as_posix() if str(rel_dir) != "." else name
-                if not any(r.match(rel) for r in include) or any(r.match(rel) for r in exclude):
+                if not rule.is_list(rel):
                     continue
                 if self.links_outside(rel):
                     continue  # a file outside the workspace is no list of it: never read

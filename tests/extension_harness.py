@@ -5,19 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import json
 import os
-import socket
 import subprocess
-import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 from conftest import CHROMIUM, FIXTURES, REPO_ROOT
+from server_support import ServeProcess, run_cli
 
 EXTENSION_DIR = REPO_ROOT / "extension"
 EXT_FIXTURES = FIXTURES / "extension"
@@ -41,12 +36,6 @@ BASE_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def resolver_rules(port: int) -> str:
@@ -107,35 +96,16 @@ def fixture_server() -> Iterator[int]:
         server.server_close()
 
 
-def http_json(url: str, timeout: float = 2.0) -> dict:
-    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback only)
-        return json.loads(response.read().decode("utf-8"))
-
-
-def wait_for_ping(base: str, proc: subprocess.Popen[str] | None, timeout: float = 30.0) -> dict:
-    """Poll GET /api/ping until the server answers; fail early if the process died."""
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"papershelf serve exited with {proc.returncode}")
-        try:
-            return http_json(f"{base}/api/ping", timeout=1.0)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            last = exc
-            time.sleep(0.1)  # a poll interval while waiting on a condition, not a fixed wait
-    raise TimeoutError(f"papershelf did not answer at {base}: {last}")
-
-
 class Server:
-    """A real `papershelf serve` subprocess on a fixed port, restartable with the same data."""
+    """A real `papershelf serve` (`server_support.ServeProcess`) on a fixed port with its own data
+    dir, restartable with the same data."""
 
     def __init__(self, port: int, workspace: Path, data_dir: Path, log_dir: Path) -> None:
         self.port = port
         self.workspace = workspace
         self.data_dir = data_dir
         self.log_dir = log_dir
-        self.proc: subprocess.Popen[str] | None = None
+        self.process: ServeProcess | None = None
         self._starts = 0
 
     @property
@@ -143,64 +113,36 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env["PAPERSHELF_DATA_DIR"] = str(self.data_dir)
-        env["NO_PROXY"] = "127.0.0.1,localhost"
         # If the server asks arXiv to complete a bare clip, it asks a closed local port: nothing
         # leaves 127.0.0.1, and such clips are queued by the server (202).
-        env["PAPERSHELF_ARXIV_API_URL"] = "http://127.0.0.1:9/api/query"
-        return env
+        return {
+            "PAPERSHELF_DATA_DIR": str(self.data_dir),
+            "NO_PROXY": "127.0.0.1,localhost",
+            "PAPERSHELF_ARXIV_API_URL": "http://127.0.0.1:9/api/query",
+        }
 
     def start(self) -> None:
         self._starts += 1
-        log = (self.log_dir / f"serve-{self._starts}.log").open("w")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "server.cli",
-                "serve",
-                "--port",
-                str(self.port),
-                "--workspace",
-                str(self.workspace),
-                "--no-sync",
-                "--no-feeds",
-            ],
-            cwd=REPO_ROOT,
-            env=self.env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        wait_for_ping(self.base, self.proc)
+        log_dir = self.log_dir / f"serve-{self._starts}"
+        self.process = ServeProcess(self.workspace, port=self.port, env=self.env(), log_dir=log_dir)
 
     def stop(self) -> None:
-        if self.proc is None:
+        if self.process is None:
             return
-        self.proc.terminate()
         try:
-            self.proc.wait(timeout=10)
+            self.process.stop()
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
-        self.proc = None
+            self.process.kill()
+        self.process = None
 
     def token(self) -> str:
-        result = subprocess.run(
-            [sys.executable, "-m", "server.cli", "token"],
-            cwd=REPO_ROOT,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        result = run_cli("token", timeout_seconds=30, env={**os.environ, **self.env()})
         assert result.returncode == 0, result.stderr
         return result.stdout.strip().split()[-1]
 
     def logs(self) -> str:
         return "\n".join(
-            p.read_text(errors="replace") for p in sorted(self.log_dir.glob("serve-*.log"))
+            p.read_text(errors="replace") for p in sorted(self.log_dir.glob("serve-*/*.txt"))
         )
 
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from sync.gitsync import SyncDaemon
+from sync.gitsync.daemon import SyncDaemon
 from sync.workspace import Workspace, open_workspace
 
 T = TypeVar("T")
@@ -72,18 +70,6 @@ def workspace(root: Path, config: str = "") -> Workspace:
         (root / ".papershelf").mkdir(exist_ok=True)
         (root / ".papershelf" / "config.toml").write_text(config, encoding="utf-8")
     return open_workspace(root)
-
-
-def wait_for(check: Callable[[], T], timeout_seconds: float = 20.0, what: str = "condition") -> T:
-    """Poll `check` until it returns something truthy; fail after the deadline."""
-    deadline = time.monotonic() + timeout_seconds
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_seconds} s waiting for {what}")
-        time.sleep(0.02)
 
 
 def messages(repo: Path, rev: str = "HEAD") -> list[str]:

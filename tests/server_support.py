@@ -6,23 +6,26 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from polling import free_port, wait_until
 
 ARXIV_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "server" / "arxiv_api"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TOKEN_HEADER = "X-Papershelf-Token"
+#: The pairing token of the shared `app` fixture (conftest), and the header that sends it.
+TOKEN = "test-token-0123456789abcdefghijklmnop"
+AUTH = {TOKEN_HEADER: TOKEN}
 
 LIST_TEXT = """\
 # Reading list
@@ -39,27 +42,6 @@ Papers our group reads.
 
 - [A Survey of Surveys](https://arxiv.org/abs/2002.00002), Feb. 3 2020.
 """
-
-
-def wait_until(
-    predicate: Callable[[], Any], timeout_seconds: float = 10.0, interval_seconds: float = 0.05
-) -> Any:
-    """Poll `predicate` until it returns something truthy; fail after `timeout_seconds`."""
-    deadline = time.monotonic() + timeout_seconds
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout_seconds} s")
-        time.sleep(interval_seconds)
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def make_workspace(root: Path, text: str = LIST_TEXT, name: str = "reading.md") -> Path:
@@ -154,9 +136,12 @@ class ServeProcess:
         port: int | None = None,
         host: str = "127.0.0.1",
         prefix: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+        log_dir: Path | None = None,
     ) -> None:
         """Start it (sync and feeds off unless `extra_args` say otherwise) and wait for ping;
-        `prefix` runs it through another command (`unshare … sh -c '…; exec "$@"' sh`)."""
+        `prefix` runs it through another command (`unshare … sh -c '…; exec "$@"' sh`), `env`
+        is set over this test's environment, its output goes to `log_dir` (else a temp dir)."""
         self.port = port or free_port()
         self.url = f"http://{host}:{self.port}"
         args = [
@@ -173,17 +158,17 @@ class ServeProcess:
             str(workspace),
             *(extra_args or ("--no-sync", "--no-feeds")),
         ]
-        logs = Path(tempfile.mkdtemp(prefix="serve-logs-"))
+        self.env = {**os.environ, **(env or {})}
+        logs = log_dir or Path(tempfile.mkdtemp(prefix="serve-logs-"))
+        logs.mkdir(parents=True, exist_ok=True)
         self.stdout_path, self.stderr_path = logs / "stdout.txt", logs / "stderr.txt"
         with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
             # Files, not pipes: a chatty server can never block on a full pipe.
-            self.proc = subprocess.Popen(
-                args, cwd=REPO_ROOT, stdout=out, stderr=err, env=dict(os.environ)
-            )
+            self.proc = subprocess.Popen(args, cwd=REPO_ROOT, stdout=out, stderr=err, env=self.env)
         self.session = requests.Session()
         self.session.trust_env = False
         try:
-            wait_until(self._answers, timeout_seconds=30)
+            wait_until(self._answers, timeout_seconds=30, what="serve to answer ping")
         except AssertionError:
             self.kill()
             raise AssertionError(f"serve did not start: {self.output()}") from None
@@ -198,7 +183,7 @@ class ServeProcess:
     @property
     def token_path(self) -> Path:
         """Where the server keeps its pairing token."""
-        return Path(os.environ["PAPERSHELF_DATA_DIR"]) / "token"
+        return Path(self.env["PAPERSHELF_DATA_DIR"]) / "token"
 
     @property
     def token(self) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gitsync_support import git, wait_for
+from gitsync_support import git
+from polling import wait_until
 from server_support import make_workspace, serving
 
-from sync.gitsync import SyncDaemon, load_status
+from sync.gitsync.daemon import SyncDaemon, load_status
 from sync.insert import add_paper
 from sync.paper import Paper
 from sync.workspace import open_workspace
@@ -49,7 +50,7 @@ def test_a_clip_a_stale_editor_buffer_overwrote_is_named_in_the_status(tmp_path:
         def said() -> str:
             return server.request("GET", "/api/status").json()["sync"].get("notice") or ""
 
-        notice = wait_for(said, timeout_seconds=30, what="the notice")
+        notice = wait_until(said, timeout_seconds=30, what="the notice")
         assert 'the clip "Overwritten By A Buffer" (reading.md, acknowledged' in notice
         assert "removed from the list before it was committed" in notice
     assert path.read_bytes() == stale  # the editor's save is kept
@@ -64,7 +65,7 @@ def test_a_committed_clip_removed_later_or_one_moved_by_a_person_is_no_news(
     paper = Paper(arxiv_id="2612.00002", title="Committed Then Removed", published="2026-12-01")
     add_paper(ws, paper, LIST, "Tools")
     daemon = SyncDaemon(open_workspace(root))
-    assert daemon.run_once()["ok"]
+    assert daemon.run_once().ok
     before = (root / LIST).read_text(encoding="utf-8")
     moved = Paper(arxiv_id="2612.00003", title="Moved By A Person", published="2026-12-01")
     add_paper(ws, moved, LIST, "Tools")
@@ -76,5 +77,5 @@ def test_a_committed_clip_removed_later_or_one_moved_by_a_person_is_no_news(
     )  # the committed one edited away, the new one cut...
     with open(root / "other.md", "a", encoding="utf-8") as fh:
         fh.write(line + "\n")  # ... and pasted into another list
-    assert daemon.run_once()["ok"]
+    assert daemon.run_once().ok
     assert load_status(ws)["notice"] is None

@@ -10,15 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gitsync_support import (
-    LIST_NAME,
-    add_entry,
-    clone,
-    entry,
-    git,
-    make_remote,
-    remote_file,
-)
+from gitsync_support import LIST_NAME, add_entry, clone, entry, git, make_remote, remote_file
 from server_support import REPO_ROOT, run_cli, serving
 
 from sync.workspace import open_workspace

@@ -19,7 +19,7 @@ import pytest
 from gitsync_support import git
 from race_procs import line_of
 
-from sync.gitsync import SyncDaemon, load_status
+from sync.gitsync.daemon import SyncDaemon, load_status
 from sync.workspace import open_workspace
 
 HERE = Path(__file__).resolve().parent
@@ -75,7 +75,7 @@ def race(root: Path, mode: str, saves: int, clips: int, pause: float = 0.0) -> d
     final = path.read_bytes()
     acknowledged = [aid for r in results for aid in r["added"]]
     # The sync daemon's next cycle says which acknowledged clips vanished before a commit.
-    assert SyncDaemon(open_workspace(root)).run_once()["ok"]
+    assert SyncDaemon(open_workspace(root)).run_once().ok
     notice = load_status(open_workspace(root))["notice"] or ""
     errors: dict[str, int] = {}
     for r in results:

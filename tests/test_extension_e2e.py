@@ -20,21 +20,15 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from conftest import REPO_ROOT, chromium_available
-from extension_harness import (
-    EXT_FIXTURES,
-    Server,
-    chromium_path,
-    extension_args,
-    fixture_server,
-    free_port,
-)
+from extension_harness import EXT_FIXTURES, Server, chromium_path, extension_args, fixture_server
+from polling import free_port, wait_until
 
 MENU_ID = "papershelf-clip-link"
 #: Set to 1 to refresh the extension's screenshots in docs/img; otherwise they go to a temp folder.
@@ -63,18 +57,6 @@ ROBUSTNESS = "Awesome Efficient NLP > Robustness"
 PRETRAINING_SHOWN = "Pretraining"
 ROBUSTNESS_SHOWN = "Robustness"
 T = TypeVar("T")
-
-
-def wait_until(check: Callable[[], T], timeout: float = 20.0, what: str = "condition") -> T:
-    """Poll `check` until it returns something truthy; fail with `what` after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.1)  # poll interval of a condition wait
 
 
 @dataclass
@@ -143,7 +125,7 @@ class E2E:
 
             (target,) = workers()
             assert cdp.send("Target.closeTarget", {"targetId": target["targetId"]})["success"]
-            wait_until(lambda: not workers(), timeout=10, what="the service worker to stop")
+            wait_until(lambda: not workers(), timeout_seconds=10, what="the service worker to stop")
         finally:
             page.close()
 
@@ -215,7 +197,7 @@ def test_badge_marks_a_listed_paper_before_any_click(e2e: E2E) -> None:
     assert e2e.badge(other)[0] == ""
     # Chromium's PDF viewer runs no content script: the service worker marks PDF tabs itself.
     _page, pdf = e2e.open_tab("http://arxiv.org/pdf/2107.11873v1")
-    wait_until(lambda: e2e.badge(pdf)[0] == "✓", timeout=30, what="the listed PDF's badge")
+    wait_until(lambda: e2e.badge(pdf)[0] == "✓", timeout_seconds=30, what="the listed PDF's badge")
 
 
 def test_clip_from_abs_page_lands_in_the_list(e2e: E2E) -> None:
@@ -893,7 +875,7 @@ def test_clip_while_the_server_is_down_is_queued_then_delivered(e2e: E2E) -> Non
     finally:
         e2e.server.start()
     # Nobody clicks anything: the alarm wakes a fresh worker, which re-sends the clip.
-    wait_until(lambda: "Tidal Batching" in e2e.text(), timeout=90, what="the queued clip")
+    wait_until(lambda: "Tidal Batching" in e2e.text(), timeout_seconds=90, what="the queued clip")
     assert e2e.worker.evaluate("() => globalThis.__papershelfTestMarker") is None
     assert "Tidal Batching: Variance-Aware Batch Sizes for Federated Speech Recognition" in (
         section_body(e2e.text(), "Pretraining")

@@ -2,40 +2,29 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from feeds_http import FEED_FIXTURES
+from server_support import AUTH
 
 from feeds.decisions import add_rejected
 from feeds.poll import Poller
-from server.app import create_app
 from server.services import Services
 from sync.workspace import open_workspace
 
-TOKEN = "feeds-api-token-0123456789abcdefghij"
-AUTH = {"X-Papershelf-Token": TOKEN}
+
+@pytest.fixture
+def workspace_root(feeds_workspace: Path) -> Path:
+    return feeds_workspace
 
 
 @pytest.fixture
-def workspace_root(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    (root / ".papershelf").mkdir(parents=True)
-    shutil.copyfile(FEED_FIXTURES / "lists" / "training.md", root / "training.md")
-    (root / ".papershelf" / "config.toml").write_text(
-        '[lists]\ninclude = ["*.md"]\n[poll]\nmin_score = 0.0\n', encoding="utf-8"
-    )
-    return root
-
-
-@pytest.fixture
-def client(workspace_root: Path):
+def services(workspace_root: Path) -> Services:
+    """The parts over a workspace whose feed was polled once."""
     ws = open_workspace(workspace_root)
     Poller(ws).poll_file(FEED_FIXTURES / "rss" / "arxiv_cs.CL+cs.LG_mixed.xml")
-    services = Services.build(ws)
-    app = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN})
-    return app.test_client()
+    return Services.build(ws)
 
 
 def _pending(client) -> list[dict]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,8 @@ MIXED = FEED_FIXTURES / "rss" / "arxiv_cs.CL+cs.LG_mixed.xml"
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    (root / ".papershelf").mkdir(parents=True)
-    shutil.copyfile(FEED_FIXTURES / "lists" / "training.md", root / "training.md")
-    (root / ".papershelf" / "config.toml").write_text(
-        '[lists]\ninclude = ["*.md"]\n[poll]\nmin_score = 0.0\n', encoding="utf-8"
-    )
-    return root
+def ws(feeds_workspace: Path) -> Path:
+    return feeds_workspace
 
 
 def run(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from feeds_http import FEED_FIXTURES, FeedServer, Reply, fixture_bytes
-from server_support import wait_until
+from polling import wait_until
 
 from feeds.scheduler import CONFIG_CHECK_JOB, FeedScheduler, load_status, trigger_for
 from feeds.sources import FeedSource

@@ -22,11 +22,11 @@ from gitsync_support import (
     messages,
     remote_file,
     start_daemon,
-    wait_for,
     workspace,
 )
+from polling import wait_until
 
-from sync.gitsync import SyncDaemon, load_status
+from sync.gitsync.daemon import SyncDaemon, load_status
 
 QUIET = QUIET_SECONDS
 EVAL = "# Eval\n\n- [Eval Seed](https://arxiv.org/abs/2301.00001), Jan. 1 2023.\n"
@@ -78,10 +78,10 @@ def test_a_conflicted_rebase_left_by_hand_is_left_alone_and_sync_resumes_after_i
     started = _git_may_fail(b, "rebase", "origin/main")
     assert started.returncode != 0 and (b / ".git" / "rebase-merge").exists()
     daemon = _start(b, daemons, pull_interval_seconds=0.3)  # it looks again and again
-    wait_for(lambda: "a rebase is in progress" in _error(daemon), what="the daemon to wait")
+    wait_until(lambda: "a rebase is in progress" in _error(daemon), what="the daemon to wait")
     head = git(b, "rev-parse", "HEAD")
     seen = _waits(caplog)
-    wait_for(lambda: _waits(caplog) >= seen + 3, what="the daemon to look again")
+    wait_until(lambda: _waits(caplog) >= seen + 3, what="the daemon to look again")
     error = _error(daemon)
     assert error == (
         "a rebase is in progress (started by hand?); papershelf commits and shares nothing "
@@ -99,10 +99,10 @@ def test_a_conflicted_rebase_left_by_hand_is_left_alone_and_sync_resumes_after_i
     git(b, "add", LIST_NAME)
     done = _git_may_fail(b, "rebase", "--continue")
     assert done.returncode == 0, done.stdout + git(b, "status")
-    wait_for(
+    wait_until(
         lambda: "[Beta One and Two" in remote_file(remote), what="the daemon to resume and push"
     )
-    wait_for(lambda: daemon.status()["error"] is None, what="the error to clear")
+    wait_until(lambda: daemon.status()["error"] is None, what="the error to clear")
     assert messages(b)[:2] == ["Beta another way", "Beta one way"]
     assert git(b, "status", "--porcelain").strip() == ""
 
@@ -121,10 +121,10 @@ def test_a_merge_left_unfinished_by_hand_is_left_alone_and_sync_resumes_after_it
     merging = _git_may_fail(b, "merge", "--no-ff", "--no-commit", "origin/main")
     assert merging.returncode == 0 and (b / ".git" / "MERGE_HEAD").exists()
     daemon = _start(b, daemons)
-    wait_for(lambda: "a merge is in progress" in _error(daemon), what="the daemon to wait")
+    wait_until(lambda: "a merge is in progress" in _error(daemon), what="the daemon to wait")
     add_entry(b / "eval.md", "- [Eval", entry("Meanwhile Paper", "2406.00001"))
     seen = _waits(caplog)
-    wait_for(lambda: _waits(caplog) >= seen + 2, what="the daemon to look again")
+    wait_until(lambda: _waits(caplog) >= seen + 2, what="the daemon to look again")
     assert _error(daemon) == (
         "a merge is in progress (started by hand?); papershelf commits and shares nothing "
         "until it is finished (git commit) or undone (git merge --abort)"
@@ -135,13 +135,13 @@ def test_a_merge_left_unfinished_by_hand_is_left_alone_and_sync_resumes_after_it
     else:
         aborted = _git_may_fail(b, "merge", "--abort")  # keeps the edit it did not merge
         assert aborted.returncode == 0, aborted.stderr
-    wait_for(
+    wait_until(
         lambda: "Meanwhile Paper" in remote_file(remote, "eval.md"),
         what="the daemon to resume and push",
     )
     assert "Theirs Paper" in remote_file(remote)
     assert messages(b)[0] == 'Add "Meanwhile Paper" to eval.md'
-    wait_for(lambda: daemon.status()["error"] is None, what="the error to clear")
+    wait_until(lambda: daemon.status()["error"] is None, what="the error to clear")
     assert git(b, "status", "--porcelain").strip() == ""
 
 
@@ -153,27 +153,27 @@ def _files_on_remote(remote: Path) -> list[str]:
 def test_a_renamed_list_is_committed_as_a_rename_and_pushed(tmp_path, remote, daemons, how) -> None:
     work = clone(remote, tmp_path / "work")
     daemon = _start(work, daemons)
-    wait_for(lambda: daemon.status()["last_pull"], what="the first pull")
+    wait_until(lambda: daemon.status()["last_pull"], what="the first pull")
     if how == "git mv":
         git(work, "mv", LIST_NAME, "optimizers.md")
     else:
         os.rename(work / LIST_NAME, work / "optimizers.md")
-    wait_for(lambda: "optimizers.md" in _files_on_remote(remote), what="the rename pushed")
+    wait_until(lambda: "optimizers.md" in _files_on_remote(remote), what="the rename pushed")
     assert LIST_NAME not in _files_on_remote(remote)
     assert remote_file(remote, "optimizers.md") == LIST
     assert messages(work)[0] == "Rename training.md to optimizers.md"
-    wait_for(lambda: (daemon.status()["last_push"] or {}).get("ok"), what="the status")
+    wait_until(lambda: (daemon.status()["last_push"] or {}).get("ok"), what="the status")
     assert git(work, "status", "--porcelain").strip() == ""
 
 
 def test_a_list_renamed_and_edited_says_both(tmp_path, remote, daemons) -> None:
     work = clone(remote, tmp_path / "work")
     daemon = _start(work, daemons)
-    wait_for(lambda: daemon.status()["last_pull"], what="the first pull")
+    wait_until(lambda: daemon.status()["last_pull"], what="the first pull")
     text = LIST.replace("- [Delta", entry("Moved Along", "2406.00001") + "\n- [Delta")
     (work / "optimizers.md").write_text(text, encoding="utf-8")
     (work / LIST_NAME).unlink()
-    wait_for(lambda: "optimizers.md" in _files_on_remote(remote), what="the rename pushed")
+    wait_until(lambda: "optimizers.md" in _files_on_remote(remote), what="the rename pushed")
     assert messages(work)[0] == (
         'Rename training.md to optimizers.md; Add "Moved Along" to optimizers.md › Alignment'
     )
@@ -185,14 +185,14 @@ def test_a_deleted_list_is_committed_as_a_deletion_and_pushed(
 ) -> None:
     work = clone(remote, tmp_path / "work")
     daemon = _start(work, daemons)
-    wait_for(lambda: daemon.status()["last_pull"], what="the first pull")
+    wait_until(lambda: daemon.status()["last_pull"], what="the first pull")
     (work / "notes.txt").write_text("not a list\n", encoding="utf-8")
     git(work, "add", "notes.txt")  # staged by the curator: not papershelf's to commit
     if how == "git rm":
         git(work, "rm", "-q", "eval.md")
     else:
         (work / "eval.md").unlink()
-    wait_for(lambda: "eval.md" not in _files_on_remote(remote), what="the deletion pushed")
+    wait_until(lambda: "eval.md" not in _files_on_remote(remote), what="the deletion pushed")
     assert messages(work)[0] == "Delete eval.md"
     assert _files_on_remote(remote) == [LIST_NAME]
     assert git(work, "status", "--porcelain") == "A  notes.txt\n"
@@ -211,16 +211,16 @@ def test_a_regenerated_50000_entry_list_is_one_commit_with_a_short_message(tmp_p
     daemon = SyncDaemon(workspace(work), quiet_seconds=QUIET, pull_interval_seconds=3600)
     try:
         daemon.start()
-        wait_for(lambda: daemon.status()["last_pull"], what="the first pull")
+        wait_until(lambda: daemon.status()["last_pull"], what="the first pull")
         from sync.atomic import atomic_write_bytes
 
         atomic_write_bytes(work / "big.md", after)
-        wait_for(
+        wait_until(
             lambda: len(messages(remote)) == 2,
             timeout_seconds=100,
             what="the regenerated list pushed",
         )
-        wait_for(lambda: daemon.status()["ahead"] == 0, timeout_seconds=60, what="settled")
+        wait_until(lambda: daemon.status()["ahead"] == 0, timeout_seconds=60, what="settled")
     finally:
         daemon.stop()
     assert len(messages(remote)) == 2 and messages(work) == messages(remote)

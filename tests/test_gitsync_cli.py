@@ -20,12 +20,12 @@ from gitsync_support import (
     make_remote,
     messages,
     remote_file,
-    wait_for,
     workspace,
 )
+from polling import wait_until
 
 from server.cli import main
-from sync.gitsync import load_status
+from sync.gitsync.daemon import load_status
 
 
 def test_sync_once_commits_pulls_pushes_and_prints_json(tmp_path: Path, capsys) -> None:
@@ -74,9 +74,11 @@ def test_sync_runs_until_sigterm_and_commits_what_is_pending(tmp_path: Path) -> 
     )
     try:
         ws = workspace(work)
-        wait_for(lambda: load_status(ws)["running"] and load_status(ws)["last_pull"], what="start")
+        wait_until(
+            lambda: load_status(ws)["running"] and load_status(ws)["last_pull"], what="start"
+        )
         add_entry(work / LIST_NAME, "- [Gamma", entry("Before Stop", "2406.00001"))
-        wait_for(lambda: LIST_NAME in load_status(ws)["pending"], what="the change to be seen")
+        wait_until(lambda: LIST_NAME in load_status(ws)["pending"], what="the change to be seen")
         proc.send_signal(signal.SIGTERM)
         _out, err = proc.communicate(timeout=60)
     finally:
@@ -101,7 +103,9 @@ def test_sync_once_beside_a_running_daemon_keeps_it_shown_as_running(
     )
     try:
         ws = workspace(work)
-        wait_for(lambda: load_status(ws)["running"] and load_status(ws)["last_pull"], what="start")
+        wait_until(
+            lambda: load_status(ws)["running"] and load_status(ws)["last_pull"], what="start"
+        )
         assert main(["sync", "--once", "--workspace", str(work)]) == 0
         status = load_status(ws)
         assert status["running"] is True and status["pid"] == proc.pid
@@ -169,8 +173,8 @@ def test_a_huge_pull_interval_is_named_and_the_daemon_runs_on_the_defaults(
     )
     try:
         ws = workspace(work)
-        wait_for(lambda: load_status(ws)["running"], what="the daemon")
-        wait_for(lambda: load_status(ws)["last_pull"], what="its first pull")
+        wait_until(lambda: load_status(ws)["running"], what="the daemon")
+        wait_until(lambda: load_status(ws)["last_pull"], what="its first pull")
         proc.send_signal(signal.SIGTERM)
         _out, err = proc.communicate(timeout=60)
     finally:
@@ -224,11 +228,13 @@ def test_sigterm_during_a_commit_lets_that_cycle_finish_then_exits_0(tmp_path: P
     reader.start()
     try:
         ws = workspace(work)
-        wait_for(lambda: load_status(ws)["running"] and load_status(ws)["last_pull"], what="start")
+        wait_until(
+            lambda: load_status(ws)["running"] and load_status(ws)["last_pull"], what="start"
+        )
         add_entry(work / LIST_NAME, "- [Gamma", entry("In Flight", "2406.00001"))
-        wait_for(started.exists, what="the commit to start")
+        wait_until(started.exists, what="the commit to start")
         proc.send_signal(signal.SIGTERM)
-        wait_for(lambda: any("stopping" in line for line in err_lines), what="the signal")
+        wait_until(lambda: any("stopping" in line for line in err_lines), what="the signal")
         assert proc.poll() is None  # still in the commit
         release.touch()
         proc.wait(timeout=60)

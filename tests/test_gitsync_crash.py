@@ -18,12 +18,12 @@ from gitsync_support import (
     git,
     make_remote,
     remote_file,
-    wait_for,
     workspace,
 )
+from polling import wait_until
 from server_support import REPO_ROOT, run_cli
 
-from sync.gitsync import load_status
+from sync.gitsync.daemon import load_status
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +59,7 @@ def killed_when(inside: Path, args: list[str]) -> None:
         start_new_session=True,
     )
     try:
-        wait_for(inside.exists, timeout_seconds=60, what="git to reach the hook")
+        wait_until(inside.exists, timeout_seconds=60, what="git to reach the hook")
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(30)

@@ -20,11 +20,12 @@ from gitsync_support import (
     make_remote,
     messages,
     remote_file,
-    wait_for,
     workspace,
 )
+from polling import wait_until
 
-from sync.gitsync import SyncDaemon, ensure_repo_setup, load_status
+from sync.gitsync.daemon import SyncDaemon, load_status
+from sync.gitsync.setup import ensure_repo_setup
 from sync.workspace import open_workspace
 
 QUIET = QUIET_SECONDS
@@ -40,9 +41,9 @@ def test_unreachable_remote_keeps_commits_reports_and_pushes_later(tmp_path, rem
     add_entry(work / LIST_NAME, "- [Gamma", entry("Offline One", "2406.00001"))
     daemon = SyncDaemon(ws, quiet_seconds=QUIET)
     result = daemon.run_once()
-    assert result["ok"] is False and result["committed"]
-    assert result["error"].startswith("remote unreachable")
-    assert "\n" not in result["error"]
+    assert result.ok is False and result.committed
+    assert result.error.startswith("remote unreachable")
+    assert "\n" not in result.error
     assert messages(work)[0] == 'Add "Offline One" to training.md › Optimization'
     status = daemon.status()
     assert status["last_push"]["ok"] is False and status["ahead"] == 2
@@ -51,11 +52,11 @@ def test_unreachable_remote_keeps_commits_reports_and_pushes_later(tmp_path, rem
     daemon.start()
     try:
         add_entry(work / LIST_NAME, "- [Gamma", entry("Offline Two", "2406.00002"))
-        wait_for(lambda: daemon.status()["ahead"] == 3, what="the second local commit")
+        wait_until(lambda: daemon.status()["ahead"] == 3, what="the second local commit")
         assert "unreachable" in (daemon.status()["error"] or "")
         git(work, "remote", "set-url", "origin", str(remote))
-        wait_for(lambda: "Offline Two" in remote_file(remote), what="the push after recovery")
-        wait_for(lambda: daemon.status()["error"] is None, what="the error to clear")
+        wait_until(lambda: "Offline Two" in remote_file(remote), what="the push after recovery")
+        wait_until(lambda: daemon.status()["error"] is None, what="the error to clear")
     finally:
         daemon.stop()
     assert "Offline One" in remote_file(remote)
@@ -70,14 +71,14 @@ def test_a_fetch_that_failed_while_offline_is_not_left_as_a_failed_push(tmp_path
     daemon = SyncDaemon(ws, quiet_seconds=QUIET, pull_interval_seconds=0.3)
     daemon.start()
     try:
-        wait_for(lambda: (daemon.status()["last_push"] or {}).get("ok"), what="the first push")
+        wait_until(lambda: (daemon.status()["last_push"] or {}).get("ok"), what="the first push")
         pushed = daemon.status()["last_push"]
         away = remote.with_name("away.git")
         remote.rename(away)
-        wait_for(lambda: daemon.status()["error"], what="the remote to be missed")
+        wait_until(lambda: daemon.status()["error"], what="the remote to be missed")
         assert daemon.status()["last_push"]["ok"] is False
         away.rename(remote)
-        status = wait_for(
+        status = wait_until(
             lambda: (s := daemon.status())["error"] is None and s["last_pull"]["ok"] and s,
             what="the remote to answer again",
         )
@@ -91,12 +92,12 @@ def test_an_entry_edited_two_ways_pauses_sharing_and_loses_nothing(tmp_path, rem
     b = clone(remote, tmp_path / "b")
     path_a, path_b = a / LIST_NAME, b / LIST_NAME
     path_a.write_text(path_a.read_text().replace("[Beta Paper", "[Beta One"), encoding="utf-8")
-    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    assert SyncDaemon(workspace(a)).run_once().pushed
     path_b.write_text(path_b.read_text().replace("[Beta Paper", "[Beta Two"), encoding="utf-8")
     db = SyncDaemon(workspace(b))
     result = db.run_once()
-    assert result["ok"] is False and result["pushed"] is False
-    conflict = result["conflict"]
+    assert result.ok is False and result.pushed is False
+    conflict = result.conflict
     assert conflict["files"] == [LIST_NAME]
     assert conflict["details"] == [
         "training.md: Optimization: - [Beta Paper on Schedules](https://arxiv.org/abs/2402.00002), Feb. 2 2024."
@@ -116,14 +117,14 @@ def test_an_entry_edited_two_ways_pauses_sharing_and_loses_nothing(tmp_path, rem
     done = subprocess.run(["git", "merge", "origin/main"], cwd=b, capture_output=True, text=True)
     assert done.returncode != 0
     during = again.run_once()
-    assert "a merge is in progress" in during["error"] and during["committed"] is None
+    assert "a merge is in progress" in during.error and during.committed is None
     path_b.write_text(
         path_b.read_text().replace("[Beta Two", "[Beta One and Two"), encoding="utf-8"
     )
     git(b, "add", LIST_NAME)
     git(b, "commit", "-q", "--no-edit")
     after = again.run_once()
-    assert after["ok"] is True and after["pushed"] is True and after["conflict"] is None
+    assert after.ok is True and after.pushed is True and after.conflict is None
     assert "[Beta One and Two" in remote_file(remote)
     assert again.status()["paused"] is False
 
@@ -142,18 +143,18 @@ def test_a_stale_index_lock_is_removed_and_a_live_one_is_respected(tmp_path, rem
         os.utime(lock, (old, old))
         daemon = SyncDaemon(workspace(work))
         waiting = daemon.run_once()
-        assert waiting["committed"] is None and "git is running" in waiting["error"]
+        assert waiting.committed is None and "git is running" in waiting.error
         assert lock.exists()
     finally:
         holder.communicate(b"x", timeout=30)
     result = daemon.run_once()
-    assert result["committed"] and result["ok"], result
+    assert result.committed and result.ok, result
     assert not lock.exists()
     assert "removed a stale index.lock" in daemon.status()["notice"]
     # A fresh lock with no process is given time before it counts as stale.
     lock.write_bytes(b"")
     add_entry(work / LIST_NAME, "- [Gamma", entry("Fresh Lock", "2406.00002"))
-    assert "waiting to see" in daemon.run_once()["error"]
+    assert "waiting to see" in daemon.run_once().error
     lock.unlink()
 
 
@@ -163,9 +164,9 @@ def test_never_commits_mid_rebase(tmp_path, remote) -> None:
     (work / ".git" / "rebase-merge").mkdir()
     daemon = SyncDaemon(workspace(work))
     result = daemon.run_once()
-    assert result["committed"] is None and "a rebase is in progress" in result["error"]
+    assert result.committed is None and "a rebase is in progress" in result.error
     (work / ".git" / "rebase-merge").rmdir()
-    assert daemon.run_once()["committed"]
+    assert daemon.run_once().committed
 
 
 def test_never_commits_with_unmerged_paths(tmp_path, remote) -> None:
@@ -181,13 +182,13 @@ def test_never_commits_with_unmerged_paths(tmp_path, remote) -> None:
     assert not (work / ".git" / "MERGE_HEAD").exists()
     daemon = SyncDaemon(workspace(work))
     result = daemon.run_once()
-    assert result["committed"] is None and "unresolved conflict" in result["error"]
+    assert result.committed is None and "unresolved conflict" in result.error
     assert messages(work)[0] == "Alpha edited" and "UU training.md" in git(
         work, "status", "--porcelain"
     )
     git(work, "checkout", "-q", "HEAD", "--", LIST_NAME)  # resolved: take the committed side
     git(work, "stash", "drop", "-q")
-    assert daemon.run_once()["pushed"] and "Alpha Committed" in remote_file(remote)
+    assert daemon.run_once().pushed and "Alpha Committed" in remote_file(remote)
 
 
 def test_a_disk_error_is_reported_and_the_loop_lives_on(tmp_path, remote) -> None:
@@ -196,7 +197,7 @@ def test_a_disk_error_is_reported_and_the_loop_lives_on(tmp_path, remote) -> Non
     daemon = SyncDaemon(workspace(work), quiet_seconds=QUIET)
     daemon.start()
     try:
-        wait_for(lambda: daemon.status()["last_pull"], what="the first pull")
+        wait_until(lambda: daemon.status()["last_pull"], what="the first pull")
         text = path.read_text() + entry("Disk Full", "2406.00001") + "\n"
         done = subprocess.run(
             ["git", "hash-object", "--stdin"], cwd=work, input=text, capture_output=True, text=True
@@ -208,14 +209,14 @@ def test_a_disk_error_is_reported_and_the_loop_lives_on(tmp_path, remote) -> Non
             folder.rename(aside)
         folder.write_bytes(b"not a folder")  # git cannot store the object: a real write error
         path.write_text(text, encoding="utf-8")
-        wait_for(lambda: daemon.status()["error"], what="the error")
+        wait_until(lambda: daemon.status()["error"], what="the error")
         assert "git add failed" in daemon.status()["error"]
         assert daemon.status()["pending"] == [LIST_NAME]
         folder.unlink()
         if aside.exists():
             aside.rename(folder)
         add_entry(path, "- [Delta", entry("After The Fault", "2406.00002"))
-        wait_for(lambda: "After The Fault" in remote_file(remote), what="the loop to recover")
+        wait_until(lambda: "After The Fault" in remote_file(remote), what="the loop to recover")
         assert "Disk Full" in remote_file(remote)
     finally:
         daemon.stop()
@@ -226,7 +227,7 @@ def test_a_workspace_outside_git_is_one_line_and_the_default_is_initialised(tmp_
     loose.mkdir()
     (loose / "a.md").write_text("# A\n", encoding="utf-8")
     result = SyncDaemon(workspace(loose)).run_once()
-    assert result["ok"] is False and "not a git repository" in result["error"]
+    assert result.ok is False and "not a git repository" in result.error
     default = open_workspace(None)  # created in the test's data dir, with a sample list
     ensure_repo_setup(default)
     assert messages(default.root) == ["Start the papershelf workspace"]
@@ -241,11 +242,11 @@ def test_the_running_daemon_retries_until_a_fresh_stale_lock_ages_out(tmp_path, 
     daemon = SyncDaemon(workspace(work), quiet_seconds=QUIET)
     daemon.start()
     try:
-        wait_for(lambda: daemon.status()["last_pull"], what="the first pull")
+        wait_until(lambda: daemon.status()["last_pull"], what="the first pull")
         lock = work / ".git" / "index.lock"
         lock.write_bytes(b"")  # left by a git that crashed just now: no process owns it
         add_entry(work / LIST_NAME, "- [Gamma", entry("Behind A Lock", "2406.00001"))
-        wait_for(lambda: "Behind A Lock" in remote_file(remote), 40, "the commit after the lock")
+        wait_until(lambda: "Behind A Lock" in remote_file(remote), 40, "the commit after the lock")
         assert not lock.exists()
         assert "removed a stale index.lock" in daemon.status()["notice"]
     finally:
@@ -265,7 +266,7 @@ def test_while_paused_the_daemon_commits_locally_pushes_nothing_and_says_so(
     b = clone(remote, tmp_path / "b")
     path_a, path_b = a / LIST_NAME, b / LIST_NAME
     path_a.write_text(path_a.read_text().replace("[Beta Paper", "[Beta One"), encoding="utf-8")
-    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    assert SyncDaemon(workspace(a)).run_once().pushed
     # b: fast settings for the daemon `papershelf serve` runs, then the same entry edited.
     workspace(b, "[sync]\nquiet_seconds = 0.3\n")
     git(b, "add", ".papershelf")
@@ -275,22 +276,22 @@ def test_while_paused_the_daemon_commits_locally_pushes_nothing_and_says_so(
     services = Services.build(workspace(b))
     services.start(sync=True, feeds=False, clip_worker=False)
     try:
-        daemon = services.sync.obj
+        daemon = services.sync.part
         assert daemon is not None, services.sync.status()
-        wait_for(lambda: daemon.status()["paused"], what="the conflict to pause sharing")
+        wait_until(lambda: daemon.status()["paused"], what="the conflict to pause sharing")
         first = daemon.status()["conflict"]
         # A new clip in another section: committed locally, not pushed, still paused.
         add_entry(path_b, "- [Delta", entry("Paused Paper", "2406.00009"))
-        wait_for(
+        wait_until(
             lambda: daemon.status()["last_commit"]["message"].startswith('Add "Paused Paper"'),
             what="the local commit while paused",
         )
         # It tried the rebase again (its branch changed), met the same conflict, stayed paused.
-        status = wait_for(
+        status = wait_until(
             lambda: (s := daemon.status())["conflict"]["head"] != first["head"] and s,
             what="the retried rebase",
         )
-        status = wait_for(
+        status = wait_until(
             lambda: (s := daemon.status())["ahead"] == 3 and not s["pending"] and s,
             what="the status after the cycle",
         )
@@ -336,13 +337,13 @@ def test_the_running_daemon_sees_a_conflict_resolved_by_hand_without_waiting_for
     b = clone(remote, tmp_path / "b")
     path_a, path_b = a / LIST_NAME, b / LIST_NAME
     path_a.write_text(path_a.read_text().replace("[Beta Paper", "[Beta One"), encoding="utf-8")
-    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    assert SyncDaemon(workspace(a)).run_once().pushed
     path_b.write_text(path_b.read_text().replace("[Beta Paper", "[Beta Two"), encoding="utf-8")
     # The next pull is an hour away: only noticing the resolution can clear the status.
     daemon = SyncDaemon(workspace(b), quiet_seconds=QUIET, pull_interval_seconds=3600)
     daemon.start()
     try:
-        wait_for(lambda: daemon.status()["paused"], what="the conflict to pause sharing")
+        wait_until(lambda: daemon.status()["paused"], what="the conflict to pause sharing")
         # Resolved as docs/sync.md says: merge, write the entry, commit, sync --once.
         pulled = subprocess.run(
             ["git", "pull", "--no-rebase"], cwd=b, capture_output=True, text=True, timeout=60
@@ -351,7 +352,7 @@ def test_the_running_daemon_sees_a_conflict_resolved_by_hand_without_waiting_for
         path_b.write_text(
             path_b.read_text().replace("[Beta Two", "[Beta One and Two"), encoding="utf-8"
         )
-        wait_for(
+        wait_until(
             lambda: "a merge is in progress" in (daemon.status()["error"] or ""),
             what="the daemon to wait for the merge",
         )
@@ -360,7 +361,7 @@ def test_the_running_daemon_sees_a_conflict_resolved_by_hand_without_waiting_for
         assert main(["sync", "--once", "--workspace", str(b)]) == 0
         assert "[Beta One and Two" in remote_file(remote)
         # The cycle that clears the conflict ends by clearing the error: wait for both.
-        wait_for(
+        wait_until(
             lambda: (
                 (s := daemon.status())["paused"] is False
                 and s["conflict"] is None
@@ -369,7 +370,7 @@ def test_the_running_daemon_sees_a_conflict_resolved_by_hand_without_waiting_for
             timeout_seconds=10,
             what="the running daemon to see the conflict resolved",
         )
-        shown = wait_for(
+        shown = wait_until(
             lambda: (
                 (s := load_status(workspace(b)))["paused"] is False and s["error"] is None and s
             ),
@@ -391,10 +392,10 @@ def test_an_edit_on_a_detached_head_is_not_committed_where_a_checkout_would_lose
     git(work, "checkout", "-q", "--detach", "HEAD")
     add_entry(work / LIST_NAME, "- [Gamma", entry("Detached Paper", "2406.00001"))
     result = SyncDaemon(workspace(work), quiet_seconds=QUIET).run_once()
-    assert result["ok"] is False and result["committed"] is None
-    assert result["error"] == "HEAD is detached; check out a branch to share the lists"
+    assert result.ok is False and result.committed is None
+    assert result.error == "HEAD is detached; check out a branch to share the lists"
     git(work, "checkout", "-q", "main")  # the uncommitted edit comes along
-    assert SyncDaemon(workspace(work), quiet_seconds=QUIET).run_once()["ok"] is True
+    assert SyncDaemon(workspace(work), quiet_seconds=QUIET).run_once().ok is True
     assert "Detached Paper" in remote_file(remote)
 
 

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gitsync_support import git, wait_for
+from gitsync_support import git
+from polling import wait_until
 from server_support import REPO_ROOT, make_workspace, serving
 
 pytestmark = pytest.mark.slow
@@ -75,7 +76,7 @@ def test_serve_answers_and_commits_while_1200_lists_change(tmp_path: Path) -> No
             pings.append(server.request("GET", "/api/ping", timeout=5).status_code)
             return git(root, "status", "--porcelain") == ""
 
-        wait_for(committed, timeout_seconds=90, what="the 1,200 lists committed")
+        wait_until(committed, timeout_seconds=90, what="the 1,200 lists committed")
         assert set(pings) == {200}
         # The daemon goes on committing: a clip made afterwards is committed too.
         clip = {
@@ -86,7 +87,7 @@ def test_serve_answers_and_commits_while_1200_lists_change(tmp_path: Path) -> No
             "section": "Tools",
         }
         assert server.request("POST", "/api/papers", json=clip).status_code == 201
-        wait_for(
+        wait_until(
             lambda: "After the flood" in git(root, "log", "-1", "--format=%s"),
             timeout_seconds=30,
             what="the clip's commit",

@@ -19,12 +19,13 @@ from gitsync_support import (
     make_remote,
     messages,
     remote_file,
-    wait_for,
     workspace,
 )
+from polling import wait_until
 
 from server.cli import main
-from sync.gitsync import SyncDaemon, cyclelock, load_status
+from sync.gitsync import cyclelock
+from sync.gitsync.daemon import SyncDaemon, load_status
 
 SYNC = [sys.executable, "-m", "server.cli", "sync"]
 EVAL = "# Eval\n\n- [Eval Seed](https://arxiv.org/abs/2301.00001), Jan. 1 2023.\n"
@@ -92,7 +93,7 @@ def test_a_second_daemon_on_the_workspace_refuses_in_one_line(tmp_path: Path) ->
     ws = workspace(work)
     first = Proc([*SYNC, "--workspace", str(work)])
     try:
-        wait_for(lambda: started(ws), what="the first daemon")
+        wait_until(lambda: started(ws), what="the first daemon")
         second = Proc([*SYNC, "--workspace", str(work)])
         assert second.finish() == 1
         assert len(second.err) == 1, second.err
@@ -103,12 +104,12 @@ def test_a_second_daemon_on_the_workspace_refuses_in_one_line(tmp_path: Path) ->
         status = load_status(ws)
         assert status["running"] is True and status["pid"] == first.proc.pid
         add_entry(work / LIST_NAME, "- [Gamma", entry("Still Synced", "2406.00001"))
-        wait_for(lambda: "Still Synced" in remote_file(remote), what="the first daemon's push")
+        wait_until(lambda: "Still Synced" in remote_file(remote), what="the first daemon's push")
         first.proc.send_signal(signal.SIGTERM)
         assert first.finish() == 0, first.err
         # Once it stopped, a daemon starts again on the workspace.
         again = Proc([*SYNC, "--workspace", str(work)])
-        wait_for(lambda: load_status(ws)["pid"] == again.proc.pid and started(ws), what="restart")
+        wait_until(lambda: load_status(ws)["pid"] == again.proc.pid and started(ws), what="restart")
         again.proc.send_signal(signal.SIGTERM)
         assert again.finish() == 0, again.err
     finally:
@@ -134,17 +135,17 @@ def test_sync_once_waits_for_the_daemons_cycle_and_git_never_interleaves(tmp_pat
     daemon = Proc([*SYNC, "--workspace", str(work), "--quiet-seconds", "0.2"])
     once = None
     try:
-        wait_for(lambda: started(ws), what="the daemon")
+        wait_until(lambda: started(ws), what="the daemon")
         add_entry(work / LIST_NAME, "- [Gamma", entry("Daemon Paper", "2406.00001"))
-        wait_for(lambda: log.exists(), what="the daemon's commit to start")
+        wait_until(lambda: log.exists(), what="the daemon's commit to start")
         add_entry(work / "eval.md", "- [Eval", entry("Once Paper", "2406.00002"))
         once = Proc([*SYNC, "--once", "--workspace", str(work)])
-        wait_for(lambda: once.said("waiting for it"), what="sync --once to wait")
+        wait_until(lambda: once.said("waiting for it"), what="sync --once to wait")
         assert once.proc.poll() is None
         assert f"its daemon: papershelf sync, pid {daemon.proc.pid}" in once.err[0]
         go.touch()
         assert once.finish() == 0, once.err
-        wait_for(
+        wait_until(
             lambda: (
                 "Once Paper" in remote_file(remote, "eval.md")
                 and "Daemon Paper" in remote_file(remote)
@@ -212,11 +213,11 @@ def test_a_daemon_skips_cycles_while_another_process_syncs_and_catches_up(tmp_pa
         def skipped() -> int:
             return sum("another papershelf is syncing" in r.getMessage() for r in caplog.records)
 
-        wait_for(lambda: skipped() >= 3, what="the daemon to skip (and retry) its cycles")
+        wait_until(lambda: skipped() >= 3, what="the daemon to skip (and retry) its cycles")
         assert index_lock.exists() and git(work, "rev-parse", "HEAD") == head
         assert daemon.status()["error"] is None  # a busy neighbour is no error
         release(holder)
-        wait_for(lambda: "Later Paper" in remote_file(remote), what="the daemon to catch up")
+        wait_until(lambda: "Later Paper" in remote_file(remote), what="the daemon to catch up")
         assert "removed a stale index.lock" in (daemon.status()["notice"] or "")
     finally:
         release(holder)
@@ -224,16 +225,16 @@ def test_a_daemon_skips_cycles_while_another_process_syncs_and_catches_up(tmp_pa
 
 
 def test_serve_beside_a_running_sync_daemon_says_why_its_sync_is_off(tmp_path: Path) -> None:
-    from server.services import ERROR, _start_part
+    from server.services import ERROR, start_part
 
     remote = make_remote(tmp_path)
     work = clone(remote, tmp_path / "work")
     ws = workspace(work)
     first = Proc([*SYNC, "--workspace", str(work)])
     try:
-        wait_for(lambda: started(ws), what="the daemon")
-        part = _start_part("sync", "sync.gitsync", "SyncDaemon", ws)
-        assert part.state == ERROR and part.obj is None
+        wait_until(lambda: started(ws), what="the daemon")
+        part = start_part("sync", lambda: SyncDaemon(ws))
+        assert part.state == ERROR and part.part is None
         assert part.reason == (
             f"did not start: {work} is already synced by papershelf sync, pid {first.proc.pid}; "
             "it commits and shares every change, so this one does not start (stop that one "
@@ -259,7 +260,7 @@ def test_serve_stopped_while_another_process_syncs_leaves_the_edit_says_so_and_r
     server = ServeProcess(work, "--no-feeds")
     holder = None
     try:
-        wait_for(lambda: started(ws), what="serve's sync daemon")
+        wait_until(lambda: started(ws), what="serve's sync daemon")
         holder = hold_cycle_lock(work)
         add_entry(work / LIST_NAME, "- [Gamma", entry("Stopping Paper", "2406.00001"))
         seconds = server.stop(signal.SIGTERM)
@@ -280,7 +281,7 @@ def test_serve_stopped_while_another_process_syncs_leaves_the_edit_says_so_and_r
     # The next start commits (and shares) it.
     again = Proc([*SYNC, "--workspace", str(work)])
     try:
-        wait_for(lambda: "Stopping Paper" in remote_file(remote), what="the next start's commit")
+        wait_until(lambda: "Stopping Paper" in remote_file(remote), what="the next start's commit")
         again.proc.send_signal(signal.SIGTERM)
         assert again.finish() == 0, again.err
     finally:
@@ -311,16 +312,16 @@ def test_a_daemon_stopped_mid_commit_keeps_its_lock_until_its_thread_is_done(
     try:
         daemon.start()
         add_entry(work / LIST_NAME, "- [Gamma", entry("Slow Paper", "2406.00001"))
-        wait_for(started_mark.exists, what="the daemon's commit to start")
+        wait_until(started_mark.exists, what="the daemon's commit to start")
         daemon.stop(timeout_seconds=0.3)  # its thread is still in `git commit`
         second = Proc([*SYNC, "--workspace", str(work)])
         assert second.finish(timeout=20) == 1, second.err
         assert "is already synced by" in second.err[0]
         go.touch()
-        wait_for(lambda: "Slow Paper" in remote_file(remote), what="the commit in flight")
+        wait_until(lambda: "Slow Paper" in remote_file(remote), what="the commit in flight")
         # Once its thread is done, the lock is free: another daemon starts.
         again = Proc([*SYNC, "--workspace", str(work)])
-        wait_for(lambda: load_status(ws)["pid"] == again.proc.pid, what="the next daemon")
+        wait_until(lambda: load_status(ws)["pid"] == again.proc.pid, what="the next daemon")
         again.proc.send_signal(signal.SIGTERM)
         assert again.finish() == 0, again.err
     finally:

@@ -18,11 +18,11 @@ from gitsync_support import (
     messages,
     remote_file,
     start_daemon,
-    wait_for,
     workspace,
 )
+from polling import wait_until
 
-from sync.gitsync import SyncDaemon, load_status
+from sync.gitsync.daemon import SyncDaemon, load_status
 
 QUIET = QUIET_SECONDS
 
@@ -61,7 +61,7 @@ def test_after_a_rebase_the_last_commit_is_the_replayed_one(tmp_path, remote, da
     a = clone(remote, tmp_path / "a")
     b = clone(remote, tmp_path / "b")
     da, db = _start(a, daemons), _start(b, daemons)
-    wait_for(lambda: da.status()["last_pull"] and db.status()["last_pull"], what="first pulls")
+    wait_until(lambda: da.status()["last_pull"] and db.status()["last_pull"], what="first pulls")
     _add_at_once(
         (a / LIST_NAME, "- [Gamma", entry("Iota", "2410.00010")),
         (b / LIST_NAME, "- [Gamma", entry("Kappa", "2411.00011")),
@@ -71,7 +71,7 @@ def test_after_a_rebase_the_last_commit_is_the_replayed_one(tmp_path, remote, da
         text = remote_file(remote)
         return "[Iota]" in text and "[Kappa]" in text
 
-    wait_for(both_pushed, what="both additions on the remote")
+    wait_until(both_pushed, what="both additions on the remote")
     main = git(remote, "rev-parse", "main").strip()
 
     def replayed_and_settled() -> Path | None:
@@ -82,12 +82,12 @@ def test_after_a_rebase_the_last_commit_is_the_replayed_one(tmp_path, remote, da
                 return root
         return None
 
-    wait_for(replayed_and_settled, what="the rebased clone to settle")
+    wait_until(replayed_and_settled, what="the rebased clone to settle")
     for root, daemon, title in ((a, da, "Iota"), (b, db, "Kappa")):
         last = daemon.status()["last_commit"]
         assert title in last["message"]
         assert _names_a_commit_of_its_branch(root, last), (root.name, last)
-        shown = wait_for(
+        shown = wait_until(
             lambda r=root: load_status(workspace(r))["last_commit"], what="the persisted status"
         )
         assert _names_a_commit_of_its_branch(root, shown), (root.name, shown)
@@ -102,16 +102,16 @@ def test_a_replayed_commit_that_now_adds_less_says_what_it_adds(tmp_path, daemon
     a = clone(remote, tmp_path / "a")
     b = clone(remote, tmp_path / "b")
     db = _start(b, daemons, quiet_seconds=3600)  # b's commits are made by run_once below
-    wait_for(lambda: db.status()["last_pull"], what="the first pull")
+    wait_until(lambda: db.status()["last_pull"], what="the first pull")
     same = entry("Same Paper", "2406.00001")
     add_entry(a / LIST_NAME, "- [Gamma", same)
-    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    assert SyncDaemon(workspace(a)).run_once().pushed
     by_hand = entry("By Hand", "2406.00003")
     add_entry(b / "eval.md", "- [Eval", by_hand)
     git(b, "commit", "-q", "-am", "A paper of my own")  # a curator's own message is kept
     add_entry(b / LIST_NAME, "- [Gamma", same)
     add_entry(b / "eval.md", "- [Eval", entry("Other Paper", "2406.00002"))
-    assert db.run_once()["pushed"]
+    assert db.run_once().pushed
     assert git(remote, "log", "-3", "--format=%s", "main").splitlines() == [
         'Add "Other Paper" to eval.md › Benchmarks',
         "A paper of my own",
@@ -134,14 +134,14 @@ def test_a_replayed_commit_the_remote_already_had_is_dropped_and_the_status_says
     a = clone(remote, tmp_path / "a")
     b = clone(remote, tmp_path / "b")
     db = _start(b, daemons)
-    wait_for(lambda: db.status()["last_pull"], what="the first pull")
+    wait_until(lambda: db.status()["last_pull"], what="the first pull")
     same = entry("Same Paper", "2406.00001")
     add_entry(a / LIST_NAME, "- [Gamma", same)
     git(a, "commit", "-q", "-am", "Same paper, by hand")  # not b's very commit in the same second
     git(a, "push", "-q")
     theirs = git(remote, "rev-parse", "main").strip()
     add_entry(b / LIST_NAME, "- [Gamma", same)
-    status = wait_for(
+    status = wait_until(
         lambda: (s := db.status())["notice"] and s,
         what="the notice of the dropped commit",
     )
@@ -151,7 +151,7 @@ def test_a_replayed_commit_the_remote_already_had_is_dropped_and_the_status_says
     )
     assert status["last_commit"] is None and status["ahead"] == 0
     assert git(b, "rev-parse", "HEAD").strip() == theirs == git(remote, "rev-parse", "main").strip()
-    wait_for(
+    wait_until(
         lambda: load_status(workspace(b))["notice"] == status["notice"],
         what="the persisted status to say so",
     )
@@ -164,9 +164,9 @@ def test_a_force_push_removing_entries_is_undone_by_a_running_clone_a_commit_is_
     b = clone(remote, tmp_path / "b")
     unwanted = entry("Unwanted Paper", "2406.00001")
     add_entry(a / LIST_NAME, "- [Gamma", unwanted)
-    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    assert SyncDaemon(workspace(a)).run_once().pushed
     db = _start(b, daemons, pull_interval_seconds=0.5)
-    wait_for(lambda: "Unwanted Paper" in _text(b / LIST_NAME), what="b to pull it")
+    wait_until(lambda: "Unwanted Paper" in _text(b / LIST_NAME), what="b to pull it")
     # The maintainer rewrites history without the entry and force-pushes.
     git(a, "reset", "-q", "--hard", "HEAD~1")
     add_entry(a / LIST_NAME, "- [Delta", entry("Kept Paper", "2406.00002"))
@@ -174,7 +174,7 @@ def test_a_force_push_removing_entries_is_undone_by_a_running_clone_a_commit_is_
     git(a, "push", "-q", "--force", "origin", "main")
     assert "Unwanted Paper" not in remote_file(remote)
     # b's daemon replays its commits (the entry among them) onto the new history: it is back.
-    wait_for(
+    wait_until(
         lambda: "Unwanted Paper" in remote_file(remote) and "Kept Paper" in remote_file(remote),
         what="the running clone to push the entry again",
     )
@@ -183,12 +183,12 @@ def test_a_force_push_removing_entries_is_undone_by_a_running_clone_a_commit_is_
     git(a, "pull", "-q", "--rebase")
     text = (a / LIST_NAME).read_text(encoding="utf-8")
     (a / LIST_NAME).write_text(text.replace(unwanted + "\n", ""), encoding="utf-8")
-    assert SyncDaemon(workspace(a)).run_once()["pushed"]
+    assert SyncDaemon(workspace(a)).run_once().pushed
     assert messages(a)[0] == 'Remove "Unwanted Paper" from training.md › Optimization'
-    wait_for(
+    wait_until(
         lambda: "Kept Paper" in (t := _text(b / LIST_NAME)) and "Unwanted Paper" not in t,
         what="b to take the deletion",
     )
-    wait_for(lambda: db.status()["ahead"] == 0, what="b to settle")
+    wait_until(lambda: db.status()["ahead"] == 0, what="b to settle")
     assert "Unwanted Paper" not in remote_file(remote) and "Kept Paper" in remote_file(remote)
     assert git(b, "status", "--porcelain").strip() == ""

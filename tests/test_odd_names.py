@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gitsync_support import git, wait_for
+from gitsync_support import git
+from polling import wait_until
 from review_harness import LIST_NAME, build_services, make_workspace
 from server_support import serving
 from test_review_pages import own_client, pair
@@ -44,7 +45,7 @@ def test_the_api_answers_and_the_daemon_commits_with_names_escaped(tmp_path: Pat
         assert server.request("GET", "/api/lookup", params={"id": "2101.00012"}).status_code == 200
         assert server.request("GET", "/api/status").status_code == 200
         # All three are committed all the same (in one commit or more, as they arrive).
-        wait_for(lambda: git(root, "status", "--porcelain") == "", what="the commits")
+        wait_until(lambda: git(root, "status", "--porcelain") == "", what="the commits")
         assert server.request("GET", "/api/status").status_code == 200
     body = git(root, "log", "--format=%B")
     assert "bad\\xff\\xfe.md" in body and "evil\\nSigned-off-by: Mallory.md" in body

@@ -14,7 +14,7 @@ from server.app import create_app
 from server.review_auth import csrf_token
 from sync.check import fix_file
 from sync.errors import NotFound
-from sync.gitsync import SyncDaemon
+from sync.gitsync.daemon import SyncDaemon
 from sync.index import WorkspaceIndex
 from sync.workspace import open_workspace
 
@@ -72,7 +72,7 @@ def test_the_daemon_does_not_commit_a_link_to_an_outside_file(tmp_path: Path) ->
     git(root, "init", "-q", "-b", "main")
     _outside_links(root)
     result = SyncDaemon(open_workspace(root)).run_once()
-    assert result["ok"], result
+    assert result.ok, result
     tracked = git(root, "ls-files").split()
     assert LIST_NAME in tracked and "alias.md" in tracked
     assert "leak.md" not in tracked and "moji.md" not in tracked

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import CHROMIUM, REPO_ROOT, chromium_available
+from polling import wait_until
 from review_harness import (
     CHROMIUM_ARGS,
     FEED,
@@ -25,7 +26,7 @@ from review_harness import (
     make_workspace,
     seed,
 )
-from server_support import ServeProcess, run_cli, wait_until
+from server_support import ServeProcess, run_cli
 
 from server.api_lists import lists_summary
 from sync.paper import Link, Paper

@@ -32,7 +32,7 @@ from server.review_model import (
     status_items,
     target_value,
 )
-from server.services import Part, Services
+from server.services import Services, Slot
 from server.token import TokenSource
 from sync.paper import paper_from_dict
 
@@ -552,7 +552,7 @@ def test_unpair_forgets_the_browser(client: FlaskClient) -> None:
 
 
 def test_status_bar_shows_errors_of_each_part(client: FlaskClient, services: Services) -> None:
-    services.sync = Part("sync", state="error", reason="did not start: no git here")
+    services.sync = Slot("sync", state="error", reason="did not start: no git here")
     pair(client)
     text = client.get("/review").get_data(as_text=True)
     assert "error: did not start: no git here" in text

@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from server_support import REPO_ROOT, ServeProcess, make_workspace, wait_until
+from polling import wait_until
+from server_support import REPO_ROOT, ServeProcess, make_workspace
 
 from server.cli import main
 from server.cli_serve import SAMPLE_NOTE

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from polling import wait_until
 from server_support import (
     TOKEN_HEADER,
     ArxivFixtureServer,
@@ -18,7 +19,6 @@ from server_support import (
     make_workspace,
     run_cli,
     serving,
-    wait_until,
 )
 
 from sync.index import WorkspaceIndex

@@ -7,37 +7,21 @@ from pathlib import Path
 
 import pytest
 from fs_support import unwritable
-from server_support import LIST_TEXT, make_workspace, serving
+from server_support import AUTH, LIST_TEXT, TOKEN, serving
 
 from server.app import create_app
-from server.services import Services
 from sync.listmodel import parse_list
-from sync.workspace import open_workspace
-
-TOKEN = "api-test-token-0123456789abcdefghij"
-AUTH = {"X-Papershelf-Token": TOKEN}
 
 
 @pytest.fixture
-def workspace_root(tmp_path: Path) -> Path:
-    root = make_workspace(tmp_path / "ws")
+def workspace_root(workspace_root: Path) -> Path:
+    root = workspace_root
     (root / "sub").mkdir()
     (root / "sub" / "other.md").write_text(
         "# Other\n\n## Misc\n\n- [Old Paper](https://arxiv.org/abs/1501.00001), Jan. 1 2015.\n",
         encoding="utf-8",
     )
     return root
-
-
-@pytest.fixture
-def services(workspace_root: Path) -> Services:
-    return Services.build(open_workspace(workspace_root))
-
-
-@pytest.fixture
-def client(services: Services):
-    app = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN})
-    return app.test_client()
 
 
 def clip(client, **body):

@@ -6,7 +6,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from server_support import ArxivFixtureServer, make_workspace, wait_until
+from polling import wait_until
+from server_support import ArxivFixtureServer, make_workspace
 
 from feeds.arxiv_api import ArxivClient
 from server.app import create_app

@@ -6,7 +6,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from server_support import ArxivFixtureServer, make_workspace, wait_until
+from polling import wait_until
+from server_support import AUTH, TOKEN, ArxivFixtureServer
 
 from feeds.arxiv_api import ArxivClient
 from server.app import create_app
@@ -17,8 +18,6 @@ from server.services import Services
 from sync.index import WorkspaceIndex
 from sync.workspace import open_workspace
 
-TOKEN = "clip-test-token-0123456789abcdefghij"
-AUTH = {"X-Papershelf-Token": TOKEN}
 FAST_RETRY = RetryPolicy(base_delay_seconds=0.05, max_delay_seconds=0.2)
 
 
@@ -26,11 +25,6 @@ FAST_RETRY = RetryPolicy(base_delay_seconds=0.05, max_delay_seconds=0.2)
 def arxiv():
     with ArxivFixtureServer() as server:
         yield server
-
-
-@pytest.fixture
-def workspace_root(tmp_path: Path) -> Path:
-    return make_workspace(tmp_path / "ws")
 
 
 def build(workspace_root: Path, arxiv: ArxivFixtureServer, **kwargs) -> Services:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from server_support import make_workspace, serving, wait_until
+from polling import wait_until
+from server_support import make_workspace, serving
 
 from server.serving import CONNECTION_LIMIT
 from server.waitress_server import CHECK_INTERVAL_SECONDS, REQUEST_RECEIVE_SECONDS

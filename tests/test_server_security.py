@@ -4,30 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 
 import pytest
-from server_support import make_workspace
+from server_support import AUTH, TOKEN
 
-from server.app import create_app
 from server.security import host_allowed, origin_kind, split_host
-from server.services import Services
 from server.token import TokenSource, load_token, rotate_token, token_matches, token_path
-from sync.workspace import open_workspace
-
-TOKEN = "s3cret-token-for-tests-0123456789abcdef"
-AUTH = {"X-Papershelf-Token": TOKEN}
-
-
-@pytest.fixture
-def app(tmp_path: Path):
-    workspace = open_workspace(make_workspace(tmp_path / "ws"))
-    return create_app({"PAPERSHELF_SERVICES": Services.build(workspace), "PAPERSHELF_TOKEN": TOKEN})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def assert_error_shape(response, status: int) -> dict:

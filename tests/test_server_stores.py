@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from fs_support import can_mount_tmpfs, fill
-from server_support import REPO_ROOT, ServeProcess, make_workspace, run_cli, serving, wait_until
+from polling import wait_until
+from server_support import REPO_ROOT, ServeProcess, make_workspace, run_cli, serving
 
 from feeds.store import CandidateStore
 from server.clipqueue import ClipQueue

@@ -213,6 +213,9 @@ def head_blob(repo: git.Repo, path: str, known: bytes | None = None) -> bytes | 
         return None
 
 
+#: A conflicted path's three versions (base, ours, theirs; None: absent on that side), by path.
+Stages = dict[str, tuple[bytes | None, bytes | None, bytes | None]]
+
 #: Porcelain status codes of unmerged paths.
 UNMERGED = frozenset({"DD", "AU", "UD", "UA", "DU", "AA", "UU"})
 _NO_IDENTITY_HINTS = (
@@ -384,7 +387,7 @@ def _stage(repo: git.Repo, n: int, path: str) -> bytes | None:
         return None
 
 
-def rebase(repo: git.Repo, onto: str, autostash: bool = False) -> dict[str, tuple] | None:
+def rebase(repo: git.Repo, onto: str, autostash: bool = False) -> Stages | None:
     """Rebase HEAD onto `onto`. On a conflict, abort back to where we were and return, by path,
     the (base, ours, theirs) bytes git could not merge; None when the rebase succeeded.
     """

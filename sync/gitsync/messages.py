@@ -34,8 +34,9 @@ WINDOW_LINES = 400
 
 
 @dataclass(frozen=True)
-class Paper:
-    """A paper entry a change added, removed or moved: its title and section address."""
+class EntryTitle:
+    """A paper entry a change added, removed or moved, as a message names it: its title and
+    section address (not `sync.paper.Paper`, the paper itself)."""
 
     title: str
     section: str
@@ -49,13 +50,13 @@ class FileChange:
     status: str  # added | deleted | modified | renamed
     is_list: bool = True
     old_path: str | None = None
-    added: list[Paper] = field(default_factory=list)
-    removed: list[Paper] = field(default_factory=list)
-    moved: list[Paper] = field(default_factory=list)
+    added: list[EntryTitle] = field(default_factory=list)
+    removed: list[EntryTitle] = field(default_factory=list)
+    moved: list[EntryTitle] = field(default_factory=list)
     edited_sections: list[str] = field(default_factory=list)
     #: Paper entries whose mojibake was repaired in place (`papershelf check --fix`), and how
     #: many repaired lines lie outside any paper entry (a heading, an intro).
-    repaired: list[Paper] = field(default_factory=list)
+    repaired: list[EntryTitle] = field(default_factory=list)
     repaired_other_lines: int = 0
 
     @property
@@ -183,15 +184,15 @@ def describe_change(
         for f in after:
             was = set().union(*(old_in.get(k, ()) for k in f.ids))
             if not was:
-                change.added.append(Paper(f.title, f.section))
+                change.added.append(EntryTitle(f.title, f.section))
                 ok.add(id(f))
             elif n not in was:
-                change.moved.append(Paper(f.title, f.section))
+                change.moved.append(EntryTitle(f.title, f.section))
                 ok.add(id(f))
         for f in before:
             now = set().union(*(new_in.get(k, ()) for k in f.ids))
             if not now:
-                change.removed.append(Paper(f.title, f.section))
+                change.removed.append(EntryTitle(f.title, f.section))
                 ok.add(id(f))
             elif n not in now:
                 ok.add(id(f))
@@ -202,8 +203,8 @@ def describe_change(
             continue
         if repairs.lines(h, kb):
             for f in after:
-                if Paper(f.title, f.section) not in change.repaired:
-                    change.repaired.append(Paper(f.title, f.section))
+                if EntryTitle(f.title, f.section) not in change.repaired:
+                    change.repaired.append(EntryTitle(f.title, f.section))
             covered = {i for f in after for i in range(f.start, f.end)}
             repaired_lines |= {
                 j
@@ -361,8 +362,8 @@ def _shown(change: FileChange) -> FileChange:
     """`change` with its names as a message shows them: a file name's newlines, bidi controls
     and bytes that are not UTF-8 escaped; titles and sections as a reader sees them."""
 
-    def plain(papers: list[Paper]) -> list[Paper]:
-        return [Paper(shown_text(p.title), shown_text(p.section)) for p in papers]
+    def plain(papers: list[EntryTitle]) -> list[EntryTitle]:
+        return [EntryTitle(shown_text(p.title), shown_text(p.section)) for p in papers]
 
     return dataclasses.replace(
         change,

@@ -23,6 +23,7 @@ from typing import Any
 from ..atomic import atomic_write_bytes, fsync_folder
 from ..paths import data_dir
 from . import gitrepo, stalelock
+from .commit import holding
 from .gitrepo import Busy, GitFailed
 from .merge import merge_lists
 from .shown import shown_path
@@ -94,8 +95,6 @@ def recover_own_rebase(repo: Any, root: Path) -> str | None:
     owners = stalelock.git_processes_in(top)
     if owners:
         raise Busy(f"git is still running in the repository (pid {owners[0]}); waiting for it")
-    from .share import holding  # share imports this module
-
     head, onto = str(marker["head"]), str(marker["onto"])
     base = repo.git.merge_base(head, onto)
     touched = set(gitrepo.changed_between(repo, base, onto))

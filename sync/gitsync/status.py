@@ -1,20 +1,142 @@
-"""The daemon's status, persisted in the data dir so `papershelf status` in another process reads it."""
+"""The daemon's status and a cycle's result (typed), and the status persisted in the data dir so
+`papershelf status` in another process reads it."""
 
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import hashlib
 import json
 import logging
 import os
+import threading
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from ..atomic import atomic_write_bytes
 from ..paths import data_dir
 
 log = logging.getLogger(__name__)
+
+
+class CommitRecord(TypedDict, total=False):
+    """A commit sync made: `sha`, `message`, `time`; in a cycle's result also its `files`, and
+    `dropped` when a rebase dropped it (the remote already had its change)."""
+
+    sha: str
+    message: str
+    time: str
+    files: list[str]
+    dropped: bool
+
+
+class PullRecord(TypedDict):
+    """The last fetch from the remote."""
+
+    time: str
+    ok: bool
+
+
+class PushRecord(TypedDict):
+    """The last push (or the failure to reach the remote)."""
+
+    time: str
+    ok: bool
+    error: str | None
+
+
+class ConflictRecord(TypedDict):
+    """What paused sharing: the files, one line per entry, and the two sides it was decided on."""
+
+    files: list[str]
+    details: list[str]
+    time: str
+    head: str | None
+    upstream: str
+
+
+@dataclass
+class SyncStatus:
+    """What the daemon of one workspace reports (`/api/status`'s `sync`, `papershelf status`)."""
+
+    workspace: str
+    running: bool = False
+    pid: int | None = None
+    remote: str | None = None
+    last_commit: CommitRecord | None = None
+    pending: list[str] = field(default_factory=list)
+    ahead: int = 0
+    last_pull: PullRecord | None = None
+    last_push: PushRecord | None = None
+    error: str | None = None
+    conflict: ConflictRecord | None = None
+    paused: bool = False
+    notice: str | None = None
+    updated: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape (docs/http-api.md)."""
+        return copy.deepcopy(dataclasses.asdict(self))
+
+    @classmethod
+    def from_dict(cls, root: Path, stored: dict[str, Any]) -> SyncStatus:
+        """A status from its JSON shape (unknown keys left out, missing ones defaulted)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in stored.items() if k in known and k != "workspace"}
+        return cls(workspace=str(root), **values)
+
+
+@dataclass
+class CycleResult:
+    """What one commit-and-share cycle did (`papershelf sync --once --json`)."""
+
+    ok: bool = True
+    committed: CommitRecord | None = None
+    pulled: bool = False
+    pushed: bool = False
+    busy: bool = False
+    error: str | None = None
+    conflict: ConflictRecord | None = None
+    remote: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape (docs/cli.md); `busy` only when another process's cycle kept it out."""
+        out = dataclasses.asdict(self)
+        if not self.busy:
+            del out["busy"]
+        return out
+
+
+class LiveStatus:
+    """The running daemon's status, shared by its threads under `lock`, saved for other
+    processes."""
+
+    def __init__(self, status: SyncStatus, lock: threading.Condition) -> None:
+        self.current = status
+        self.lock = lock
+
+    def set(self, **values: Any) -> None:
+        """Update fields in memory (`save` persists them); each name must be a status field."""
+        with self.lock:
+            for name, value in values.items():
+                if not hasattr(self.current, name):
+                    raise AttributeError(f"SyncStatus has no field {name}")
+                setattr(self.current, name, value)
+
+    def snapshot(self) -> SyncStatus:
+        """A copy of the status, safe to read while the daemon goes on."""
+        with self.lock:
+            return copy.deepcopy(self.current)
+
+    def save(self, root: Path) -> None:
+        """Stamp and persist the status for other processes (`read`)."""
+        with self.lock:
+            self.current.updated = now_iso()
+            snapshot = self.current.to_dict()
+        save(root, snapshot)
 
 
 def now_iso() -> str:
@@ -24,22 +146,21 @@ def now_iso() -> str:
 
 def empty_status(root: Path) -> dict[str, Any]:
     """The status of a workspace no daemon has reported on yet."""
-    return {
-        "workspace": str(root),
-        "running": False,
-        "pid": None,
-        "remote": None,
-        "last_commit": None,
-        "pending": [],
-        "ahead": 0,
-        "last_pull": None,
-        "last_push": None,
-        "error": None,
-        "conflict": None,
-        "paused": False,
-        "notice": None,
-        "updated": None,
-    }
+    return SyncStatus(workspace=str(root)).to_dict()
+
+
+def resumed(root: Path, notice: str | None = None) -> SyncStatus:
+    """A new daemon's status: what the last one recorded of its commits, pulls, pushes and
+    conflict, with `notice` (a template or a config papershelf cannot use)."""
+    stored = read(root)
+    out = SyncStatus(workspace=str(root), notice=notice, paused=bool(stored.get("paused")))
+    out.last_commit, out.last_pull = stored.get("last_commit"), stored.get("last_pull")
+    out.last_push, out.conflict = stored.get("last_push"), stored.get("conflict")
+    if stored["running"]:
+        # A daemon is alive elsewhere (read() checked its pid): a one-shot `sync --once`
+        # saving its status must not show that daemon as stopped.
+        out.running, out.pid = True, stored["pid"]
+    return out
 
 
 def status_path(root: Path) -> Path:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PapershelfError
-from . import cyclelock, gitrepo, share
+from . import commit, cyclelock, gitrepo
 from .messages import _names
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def say_left(root: Path, path_filter: Any, repository: str = "") -> str:
     """Log the one line a stop says when another process kept its final commit out; return it."""
     try:
         with gitrepo.open_repo(root, repository) as repo:  # read-only, like `load_status`
-            pending = share.pending_changes(repo, root, path_filter)
+            pending = commit.pending_changes(repo, root, path_filter)
     except (PapershelfError, OSError, ValueError):
         pending = []
     if pending:

@@ -13,7 +13,7 @@ from ..listmodel import ListDocument, parse_list
 from ..styles import find_paper
 from ..workspace import Workspace
 from . import gitrepo
-from .share import prefix_of
+from .commit import prefix_of
 
 log = logging.getLogger(__name__)
 

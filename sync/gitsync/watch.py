@@ -9,8 +9,8 @@ from pathlib import Path, PurePosixPath
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
-from ..settings import LISTS_EXCLUDE, LISTS_INCLUDE
-from ..workspace import STATE_DIRNAME, Workspace, _glob_regex
+from ..workspace import STATE_DIRNAME, Workspace
+from . import gitrepo
 
 log = logging.getLogger(__name__)
 
@@ -26,17 +26,7 @@ class PathFilter:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.root = workspace.root.resolve()
-        self.include = [_glob_regex(p) for p in workspace.setting(LISTS_INCLUDE.key)]
-        self.exclude = [_glob_regex(p) for p in workspace.setting(LISTS_EXCLUDE.key)]
-
-    def is_list(self, rel: str) -> bool:
-        """Whether `rel` (workspace-relative POSIX) names a list file, present or not."""
-        parts = PurePosixPath(rel).parts
-        if any(p.startswith(".") or p == "node_modules" for p in parts[:-1]):
-            return False
-        return any(r.match(rel) for r in self.include) and not any(
-            r.match(rel) for r in self.exclude
-        )
+        self.is_list = workspace.list_rule().is_list  # the workspace's own rule
 
     def wanted(self, rel: str) -> bool:
         """Whether a change to `rel` should be committed (lists and shared state, no editor junk)."""
@@ -60,6 +50,30 @@ class PathFilter:
             return Path(path).relative_to(self.root).as_posix()
         except ValueError:
             return None
+
+
+class IgnoredPaths:
+    """Whether git ignores a workspace path (`git check-ignore`), remembered per path."""
+
+    def __init__(self, root: Path, repository: str = "") -> None:
+        self.root = root
+        self.repository = repository
+        self._known: dict[str, bool] = {}
+
+    def ignored(self, rel: str) -> bool:
+        """Whether git ignores `rel` (anything but a clear yes counts as not ignored)."""
+        if rel not in self._known:
+            try:
+                repo = gitrepo.open_repo(self.root, self.repository)
+            except gitrepo.GitFailed:
+                return False
+            with repo:
+                try:
+                    repo.git.check_ignore("-q", "--", str(self.root / rel))
+                    self._known[rel] = True
+                except Exception:  # exit 1: not ignored; anything else: treat as not ignored
+                    self._known[rel] = False
+        return self._known[rel]
 
 
 #: git's own files that say where the branch is and what is in progress (paths under `.git/`):

@@ -23,7 +23,7 @@ from __future__ import annotations
 from .blocks import Block
 from .cache import ParseCache
 from .document import ListDocument, describe, parse_list, spliced_lines
-from .entries import Entry, Heading, Section
+from .parts import Entry, Heading, Section
 from .splice import verify_insertion
 
 __all__ = [

@@ -11,7 +11,6 @@ from operator import itemgetter
 
 from ..errors import BadInput
 from .blocks import Block, Resume, Scan, scan
-from .entries import Entry, EntrySource, Heading, Section, bulk
 from .lines import (
     decode,
     encode,
@@ -22,6 +21,7 @@ from .lines import (
     split_lines,
     strip_ending,
 )
+from .parts import Entry, EntrySource, Heading, Section, bulk
 from .rows import EntryRows, LineNumbers
 from .sections import resolve_section
 

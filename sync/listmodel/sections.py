@@ -10,7 +10,7 @@ from ..closest import closest_names
 from ..errors import BadInput, NotFound
 
 if TYPE_CHECKING:
-    from .entries import Section
+    from .parts import Section
 
 _SPACES = re.compile(r"\s+")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from ..errors import ListChanged
 from .blocks import Block, RawEntry
 from .document import ListDocument, spliced_lines
-from .entries import Heading
 from .lines import leading_columns
+from .parts import Heading
 
 
 def _shift(line: int, at_line: int, k: int) -> int:

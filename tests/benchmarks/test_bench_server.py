@@ -22,6 +22,7 @@ import pytest
 import requests
 from floors import durable_rewrite_seconds  # tests/benchmarks is on sys.path
 from listgen import generate_list
+from polling import free_port  # and tests/, for its conftest
 
 from sync.listmodel import parse_list
 
@@ -42,14 +43,6 @@ pytestmark = pytest.mark.timeout(1800)
 TOKEN_HEADER = "X-Papershelf-Token"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _pin_to_cores() -> None:
     cpus = SERVER_CPUS & os.sched_getaffinity(0) or os.sched_getaffinity(0)
     os.sched_setaffinity(0, cpus)
@@ -65,7 +58,7 @@ def server():
     (root / "big.md").write_bytes(data)
     sections = [s for s in parse_list(data).sections if s.entries]
     section = sections[len(sections) // 2].address
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PAPERSHELF_DATA_DIR": str(data_dir), "NO_PROXY": "127.0.0.1"}
     env.pop("PAPERSHELF_WORKSPACE", None)
     log = (tmp / "serve.log").open("wb")

@@ -18,7 +18,9 @@ import pytest
 from listgen import generate_list  # tests/benchmarks is on sys.path
 
 from sync.atomic import atomic_write_bytes
-from sync.gitsync import SyncDaemon, describe_change, merge_lists
+from sync.gitsync.daemon import SyncDaemon
+from sync.gitsync.merge import merge_lists
+from sync.gitsync.messages import describe_change
 from sync.workspace import open_workspace
 
 N_ENTRIES = 50_000

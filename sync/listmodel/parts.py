@@ -1,4 +1,5 @@
-"""The parts of a parsed list (headings, entries, sections) and the lazy building of entries."""
+"""The parts of a parsed list (headings, entries, sections) and the lazy building of entries
+(`styles.entries` is another thing: the fields read from each entry)."""
 
 from __future__ import annotations
 

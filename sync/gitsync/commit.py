@@ -1,4 +1,5 @@
-"""Committing and sharing steps of one sync cycle (shells around gitrepo and the pure parts)."""
+"""The commit half of a sync cycle: what changed, under its write locks, committed with a message
+saying what it means (`messages`); `push` shares the commits."""
 
 from __future__ import annotations
 
@@ -14,13 +15,12 @@ import git
 from ..atomic import locked_many
 from ..lastgood import held_back_config
 from ..workspace import CONFIG_NAME, STATE_DIRNAME
-from . import gitrepo, recovery, replay
+from . import gitrepo
 from .gitrepo import Busy
-from .merge import merge_lists
 from .messages import build_message, describe_files
 from .shown import shown_path
 from .staging import start_staging
-from .status import now_iso
+from .status import CommitRecord, now_iso
 from .watch import PathFilter
 
 log = logging.getLogger(__name__)
@@ -28,8 +28,6 @@ log = logging.getLogger(__name__)
 #: Seconds to wait for a list file's write lock (the server holds it while writing).
 LOCK_TIMEOUT_SECONDS = 10.0
 CONFIG_REL = f"{STATE_DIRNAME}/{CONFIG_NAME}"
-#: Attempts at fetch, rebase, push when the remote moves between our fetch and our push.
-PUSH_ATTEMPTS = 3
 
 
 def prefix_of(repo: git.Repo, root: Path) -> str:
@@ -119,7 +117,7 @@ def commit_pending(
     only: set[str] | None = None,
     lock: bool = True,
     last_committed: dict[str, bytes] | None = None,
-) -> dict | None:
+) -> CommitRecord | None:
     """Commit the changed lists (and `.papershelf/` files) with a message saying what changed.
 
     `last_committed` (path -> bytes) remembers what this process committed, so the old side of
@@ -174,64 +172,3 @@ def held_back(repo: git.Repo, root: Path, paths: list[str]) -> str | None:
     return (
         f"{problem}; it is not committed until papershelf can use it (lists are committed as usual)"
     )
-
-
-def conflict_details(stages: dict[str, tuple]) -> list[str]:
-    """One line per entry the rebase could not merge, from each conflicted path's three versions."""
-    out = []
-    for raw, (base, ours, theirs) in stages.items():
-        path = shown_path(raw)
-        if ours is None or theirs is None:
-            out.append(f"{path}: deleted on one side and changed on the other")
-            continue
-        result = merge_lists(base or b"", ours, theirs)
-        lines = result.conflicts or ["changed on both sides"]
-        out.extend(f"{path}: {line}" for line in lines)
-    return out
-
-
-def rebase_onto(
-    repo: git.Repo,
-    root: Path,
-    path_filter: PathFilter,
-    template: str,
-    onto: str,
-    rewritten: dict[str, str | None] | None = None,
-) -> dict[str, tuple] | None:
-    """Rebase local commits onto `onto` holding the locks of every file either side touched.
-
-    Pending edits to those files are committed first (under their locks) so the rebase never
-    rewrites a file with uncommitted work; other tracked edits are stashed and put back.
-    Returns the conflicted paths' versions (the rebase was aborted) or None; after a rebase,
-    `rewritten` gets each replayed commit's new sha by its old one (None: dropped as empty).
-    """
-    base = repo.git.merge_base("HEAD", onto)
-    touched = set(gitrepo.changed_between(repo, base, onto))
-    touched |= set(gitrepo.changed_between(repo, base, "HEAD"))
-    top = Path(repo.working_tree_dir or root)
-    with holding(top, sorted(touched)):
-        commit_pending(repo, root, path_filter, template, only=touched, lock=False)
-        dirty = {c.path for c in gitrepo.status(repo) if c.code != "??"}
-        overlap = sorted(dirty & touched)
-        if overlap:
-            raise gitrepo.GitFailed(
-                f"uncommitted changes to {overlap[0]} would be overwritten by the remote's; "
-                "commit or undo them"
-            )
-        before = replay.local_commits(repo, onto)
-        head = gitrepo.rev(repo, "HEAD")
-        if head is not None:  # an interrupted rebase is then recognised as ours (recovery)
-            recovery.mark_rebase(repo, head, onto)
-        try:
-            stages = gitrepo.rebase(repo, onto, autostash=bool(dirty))
-        finally:
-            recovery.unmark_rebase(repo)
-        if stages is None and before and rewritten is not None:
-            rewritten.update(replay.replayed(repo, before, onto))
-            replay.reword(
-                repo,
-                onto,
-                rewritten,
-                lambda c: message_of(repo, root, path_filter, template, c),
-            )
-        return stages
