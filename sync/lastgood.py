@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import atomic_write_bytes, read_regular
+from .config import CONFIG_MAX_BYTES, CONFIG_NAME, STATE_DIRNAME, config_problem, parse_toml
 from .errors import WorkspaceError
 from .paths import data_dir
-from .workspace import CONFIG_MAX_BYTES, CONFIG_NAME, STATE_DIRNAME, config_problem, parse_toml
 
 log = logging.getLogger(__name__)
 

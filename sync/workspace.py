@@ -5,21 +5,26 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .atomic import read_regular
+from .config import (
+    CONFIG_NAME,
+    STATE_DIRNAME,
+    config_problem,
+    load_config,
+    read_toml,
+    setting_value,
+)
 from .errors import NotFound, WorkspaceError
+from .lastgood import config_or_last_good
 from .paths import data_dir, machine_config_path
-from .settings import LISTS_EXCLUDE, LISTS_INCLUDE, SETTINGS
+from .settings import LISTS_EXCLUDE, LISTS_INCLUDE
 
 log = logging.getLogger(__name__)
 
-STATE_DIRNAME = ".papershelf"
-CONFIG_NAME = "config.toml"
 
 SAMPLE_LIST_NAME = "papers.md"
 SAMPLE_LIST = """\
@@ -82,39 +87,7 @@ class Workspace:
 
     def setting(self, key: str) -> Any:
         """The configured value of a registered setting, or its default."""
-        spec = SETTINGS[key]
-        self._check_table(key.split(".", 1)[0])
-        node: Any = self.config
-        for part in key.split("."):
-            if not isinstance(node, dict) or part not in node:
-                return spec.default
-            node = node[part]
-        try:
-            return spec.coerce(node)
-        except ValueError as exc:
-            raise WorkspaceError(f"{self.state_dir / CONFIG_NAME}: {exc}.") from None
-
-    def _check_table(self, table: str) -> None:
-        """Refuse a table of settings that is not a table (`sync = 3`) or holds a key no setting
-        has (`quiet_second`): either would be ignored, leaving the default in force unseen."""
-        value = self.config.get(table)
-        if value is None:
-            return
-        where = self.state_dir / CONFIG_NAME
-        if not isinstance(value, dict):
-            kind = _TOML_KINDS.get(type(value), type(value).__name__)
-            raise WorkspaceError(f"{where}: {table} must be a table ([{table}]), not {kind}.")
-        prefix = f"{table}."
-        known = sorted(k[len(prefix) :] for k in SETTINGS if k.startswith(prefix))
-        unknown = [k for k in value if k not in known]
-        if not unknown:
-            return
-        from .closest import closest_names
-
-        name = unknown[0]
-        near = closest_names(name, known, limit=1)
-        hint = f"did you mean {near[0]}?" if near else f"known: {', '.join(known)}"
-        raise WorkspaceError(f"{where}: [{table}] has an unknown key {name} ({hint}).")
+        return setting_value(self.config, key, self.state_dir / CONFIG_NAME)
 
     def list_rule(self) -> ListRule:
         """Which paths name lists: the one rule for discovery, the daemon and its messages."""
@@ -210,15 +183,6 @@ def _warn_once(rel: str) -> None:
     )
 
 
-_TOML_KINDS = {
-    int: "an integer",
-    float: "a number",
-    str: "a string",
-    bool: "true or false",
-    list: "an array",
-}
-
-
 @lru_cache(maxsize=256)
 def _glob_regex(pattern: str) -> re.Pattern[str]:
     """Translate a glob with `**` (any folders, including none), `*` and `?` into a regex."""
@@ -241,50 +205,6 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
             out.append(re.escape(pattern[i]))
             i += 1
     return re.compile("".join(out) + r"\Z")
-
-
-#: The largest config.toml papershelf reads (a real one is a few KB).
-CONFIG_MAX_BYTES = 1024 * 1024
-
-
-def read_toml(path: Path) -> dict[str, Any] | None:
-    """A TOML file's tables, None when there is no such file. Only a regular file of at most
-    CONFIG_MAX_BYTES is read (a committed link to /dev/zero is refused, not read until memory
-    runs out); WorkspaceError naming the file when it cannot be read or parsed."""
-    try:
-        data = read_regular(path, CONFIG_MAX_BYTES)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise WorkspaceError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    return parse_toml(path, data)
-
-
-def parse_toml(path: Path, data: bytes) -> dict[str, Any]:
-    """The tables of TOML `data` (read from `path`); WorkspaceError naming the file if broken."""
-    try:
-        return tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise WorkspaceError(f"{path}: not valid TOML ({exc})") from None
-
-
-def load_config(root: Path) -> dict[str, Any]:
-    """Read `<root>/.papershelf/config.toml` ({} when absent); a broken file is a WorkspaceError."""
-    return read_toml(root / STATE_DIRNAME / CONFIG_NAME) or {}
-
-
-def config_problem(root: Path, config: dict[str, Any]) -> str | None:
-    """Why papershelf cannot run with `config` (a table that is no table, an unknown key, a
-    value of the wrong type or range, in any table whose settings are known), or None."""
-    from .gitsync import settings as _sync_settings  # noqa: F401  (registers the sync.* keys)
-
-    workspace = Workspace(root, config)
-    for key in list(SETTINGS):
-        try:
-            workspace.setting(key)
-        except WorkspaceError as exc:
-            return exc.message
-    return None
 
 
 def default_workspace_dir() -> Path:
@@ -341,7 +261,5 @@ def open_workspace(
         if problem:
             raise WorkspaceError(problem)
         return Workspace(root=root, config=config)
-    from .lastgood import config_or_last_good
-
     config, notice = config_or_last_good(root)
     return Workspace(root=root, config=config, config_notice=notice)

@@ -1,5 +1,6 @@
-"""The direction of imports (docs/architecture.md): sync imports neither feeds nor server; feeds
-not server."""
+"""The shape of the code (docs/architecture.md): imports point one way (sync imports neither
+feeds nor server; feeds not server), no circle of imports anywhere, no module loaded by name in
+the server, modules stay small."""
 
 from __future__ import annotations
 
@@ -48,3 +49,116 @@ def test_modules_stay_small() -> None:
         if lines > 450:
             too_long.append(f"{path.relative_to(ROOT)}: {lines} lines")
     assert too_long == []
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports_of(path: Path, name: str, modules: set[str]) -> set[str]:
+    """The project modules `path` (module `name`) imports, at any depth of the code (a lazy
+    import inside a function counts: it closes a circle as surely, only later)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package
+            for _ in range(node.level - 1):
+                base = base.rpartition(".")[0]
+            module = node.module or ""
+            start = (f"{base}.{module}" if module else base) if node.level else module
+            # `from . import x` imports the submodule x when there is one.
+            targets = [f"{start}.{alias.name}" for alias in node.names] + [start]
+        else:
+            continue
+        for target in targets:
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != name and not name.startswith(target + "."):
+                found.add(target)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Every project module (sync, feeds, server) and the project modules it imports; a package
+    itself is left out of its own submodules' imports (importing `a.b` runs `a` first anyway)."""
+    paths = {
+        _module_name(path): path
+        for package in ("sync", "feeds", "server")
+        for path in (ROOT / package).rglob("*.py")
+    }
+    modules = set(paths)
+    return {name: _imports_of(path, name, modules) for name, path in paths.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One circle of imports (its modules in order, the first repeated at the end), or None."""
+    state: dict[str, int] = {}  # 1: on the path being walked, 2: done
+    path: list[str] = []
+
+    def walk(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state:
+                found = walk(nxt)
+                if found:
+                    return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = walk(node)
+            if found:
+                return found
+    return None
+
+
+#: Packages with a circle of imports among their own modules, left to the work that owns them
+#: (sync/styles: the style-by-example work). Their circles are reported by the strict xfail below.
+CIRCLES_LEFT_INSIDE = ("sync.styles",)
+
+
+def _left_inside(a: str, b: str) -> bool:
+    return any(a.startswith(f"{p}.") and b.startswith(f"{p}.") for p in CIRCLES_LEFT_INSIDE)
+
+
+def test_the_import_graph_has_no_circle() -> None:
+    """No module imports, however indirectly, one that imports it (a lazy import counts)."""
+    graph = {
+        name: {t for t in targets if not _left_inside(name, t)}
+        for name, targets in import_graph().items()
+    }
+    assert find_cycle(graph) is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sync/styles still has circles among its modules (detect <-> rows, entries <-> style, "
+    "render <-> rowrender, ...); once they are gone this passes: then drop this mark and "
+    "CIRCLES_LEFT_INSIDE",
+)
+def test_no_package_has_a_circle_inside() -> None:
+    assert find_cycle(import_graph()) is None
+
+
+def test_the_circle_finder_finds_one() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_server_module_loads_modules_by_name() -> None:
+    """Parts are typed and imported where they run, never through importlib."""
+    users = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "server").rglob("*.py"))
+        if "importlib" in _imported_top_packages(path)
+    ]
+    assert users == []

@@ -191,7 +191,7 @@ def test_badge_marks_a_listed_paper_before_any_click(e2e: E2E) -> None:
     _page, other = e2e.open_tab("http://arxiv.org/abs/2005.01377")
     _page, listed = e2e.open_tab("http://arxiv.org/abs/2107.11873")
     text, title = wait_until(
-        lambda: (b := e2e.badge(listed))[0] == "✓" and b, timeout=30, what="the listed badge"
+        lambda: (b := e2e.badge(listed))[0] == "✓" and b, timeout_seconds=30, what="the listed badge"
     )
     assert title == f"papershelf: already in papers.md › {ROBUSTNESS_SHOWN}"
     assert e2e.badge(other)[0] == ""
@@ -836,7 +836,7 @@ def test_queued_clip_the_server_refuses_later_is_said(e2e: E2E) -> None:
     finally:
         e2e.server.start()
     text, title = wait_until(
-        lambda: (b := e2e.badge(tab))[0] == "!" and b, timeout=60, what="the refused badge"
+        lambda: (b := e2e.badge(tab))[0] == "!" and b, timeout_seconds=60, what="the refused badge"
     )
     assert "No section" in title, title
     again = e2e.popup(tab)
