@@ -424,3 +424,21 @@ def test_parse_of_a_fifo_is_one_error_line_not_a_wait_for_ever(
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "odd.md" in err and "not a regular file" in err
     assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_add_from_a_pdf_url_links_the_abs_page_as_a_clip_does(
+    ws: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The CLI had its own completion, which kept the PDF URL it was given where a clip writes
+    # arXiv's abs page: both now complete through the server's ArxivCompleter.
+    with ArxivFixtureServer() as arxiv:
+        monkeypatch.setenv("PAPERSHELF_ARXIV_API_URL", arxiv.url)
+        code, out, err = run(
+            ["add", "https://arxiv.org/pdf/2611.04417v1", "--list", "reading.md"]
+            + ["--section", "Agents", "--json", "--workspace", str(ws)],
+            capsys,
+        )
+    assert code == 0, err
+    entry = json.loads(out)["entry"]
+    assert "Shelving Papers by Hand" in entry
+    assert "https://arxiv.org/abs/2611.04417" in entry and "/pdf/" not in entry, entry
