@@ -124,6 +124,7 @@ async function prepare(paper) {
   out.last = { list: stored.lastList || "", section: stored.lastSection || "" };
   out.queued = (await queued()).length;
   try {
+    await api.ping(); // papershelf, and speaking this extension's API version
     out.lists = await api.getLists();
     await chrome.storage.local.set({ cachedLists: out.lists });
   } catch (err) {

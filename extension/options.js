@@ -38,7 +38,7 @@ $("test").addEventListener("click", async () => {
     say("connected", `Connected: papershelf ${d.version} (API ${d.api}), token accepted, ${d.lists} list(s).`);
   } else {
     const err = reply ? reply.error : { kind: "internal", message: "no answer from the service worker" };
-    const prefix = { offline: "", unpaired: "", api: "Server error: " }[err.kind] ?? "Error: ";
+    const prefix = { offline: "", unpaired: "", incompatible: "", api: "Server error: " }[err.kind] ?? "Error: ";
     say(err.kind === "unpaired" ? "unpaired" : err.kind === "offline" ? "offline" : "error", prefix + err.message);
   }
 });

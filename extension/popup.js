@@ -49,6 +49,8 @@ function explain(err, canQueue = true) {
         .join("; ");
       return ["error", `Not saved: ${err.message}${fields ? ` (${fields})` : ""}`];
     }
+    case "incompatible":
+      return ["error", err.message]; // says which side to update
     default:
       return ["error", `Something went wrong: ${err.message}`];
   }

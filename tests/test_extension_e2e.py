@@ -191,7 +191,9 @@ def test_badge_marks_a_listed_paper_before_any_click(e2e: E2E) -> None:
     _page, other = e2e.open_tab("http://arxiv.org/abs/2005.01377")
     _page, listed = e2e.open_tab("http://arxiv.org/abs/2107.11873")
     text, title = wait_until(
-        lambda: (b := e2e.badge(listed))[0] == "✓" and b, timeout_seconds=30, what="the listed badge"
+        lambda: (b := e2e.badge(listed))[0] == "✓" and b,
+        timeout_seconds=30,
+        what="the listed badge",
     )
     assert title == f"papershelf: already in papers.md › {ROBUSTNESS_SHOWN}"
     assert e2e.badge(other)[0] == ""
@@ -687,6 +689,83 @@ def test_options_connection_test_says_which_part_fails(e2e: E2E) -> None:
     assert status.get_attribute("data-state") == "offline"
     # Nothing of this was saved: the stored settings are still the working ones.
     assert e2e.stored("serverUrl") == e2e.server.base
+
+
+@contextlib.contextmanager
+def answering(routes: dict[str, tuple[int, dict]]) -> Iterator[int]:
+    """A stand-in server on 127.0.0.1 answering each path with (status, JSON body); the port."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            status, body = routes.get(self.path.split("?", 1)[0], (404, {"ok": False}))
+            data = json.dumps(body).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            return
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_extension_checks_the_api_version_and_reads_the_error_shape(e2e: E2E) -> None:
+    """GET /api/ping's `api` is checked: a papershelf speaking another version is said, with
+    which side to update. A 403 in the error shape (a refused Origin) is the server's error,
+    not "not paired"; an error answer in another shape is not papershelf."""
+    from playwright.sync_api import expect
+
+    page = e2e.context.new_page()
+    page.goto(f"chrome-extension://{e2e.ext_id}/options.html")
+    status = page.get_by_role("status")
+    ping = {"ok": True, "app": "papershelf", "version": "9.0.0"}
+    lists = {"ok": True, "lists": []}
+    refused = {"ok": False, "error": "This origin may not call papershelf.", "fields": {}}
+    cases = [
+        (
+            {"/api/ping": (200, {**ping, "api": 2}), "/api/lists": (200, lists)},
+            "error",
+            "papershelf 9.0.0 speaks API 2; this extension speaks API 1: update the extension.",
+        ),
+        (
+            {"/api/ping": (200, {**ping, "api": 0}), "/api/lists": (200, lists)},
+            "error",
+            "papershelf 9.0.0 speaks API 0; this extension speaks API 1: update papershelf "
+            "(pip install -U papershelf).",
+        ),
+        (
+            {"/api/ping": (200, {**ping, "api": 1}), "/api/lists": (403, refused)},
+            "error",
+            "Server error: This origin may not call papershelf.",
+        ),
+        (
+            {"/api/ping": (200, {**ping, "api": 1}), "/api/lists": (500, {"detail": "boom"})},
+            "offline",
+            "Something answers at http://127.0.0.1:{port}, but it is not papershelf (HTTP 500).",
+        ),
+    ]
+    try:
+        for routes, state, said in cases:
+            with answering(routes) as port:
+                page.get_by_label("Server URL").fill(f"http://127.0.0.1:{port}")
+                page.get_by_label("Token").fill(e2e.token)
+                page.get_by_role("button", name="Test connection").click()
+                expect(status).to_have_text(said.format(port=port), timeout=20_000)
+                assert status.get_attribute("data-state") == state
+        assert e2e.stored("serverUrl") == e2e.server.base  # a test saves nothing
+    finally:
+        page.close()
 
 
 def test_refused_clip_is_said_with_the_servers_error(e2e: E2E) -> None:

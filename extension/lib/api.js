@@ -1,15 +1,20 @@
 /*
  * The ONE module that talks to the local papershelf server (zotero-connectors' rule).
  * Every request has a timeout; every failure is typed:
- *   OfflineError   nothing answers (connection refused, timeout, not papershelf),
- *   NotPairedError no token stored, or the server refused it (401/403),
- *   ApiError       the server answered with its error shape {ok: false, error, fields}.
- * Every route but GET /api/ping sends X-Papershelf-Token.
+ *   OfflineError      nothing answers (connection refused, timeout, not papershelf),
+ *   NotPairedError    no token stored, or the server refused it (401),
+ *   IncompatibleError papershelf answers, but speaks another API version than this extension,
+ *   ApiError          the server answered with its error shape {ok: false, error, fields}
+ *                     (a refused Host or Origin, 403, included).
+ * Every route but GET /api/ping sends X-Papershelf-Token. The shapes read here are those of
+ * docs/http-api.md, and only those.
  */
 
 import { getSettings } from "./settings.js";
 
 export const TIMEOUT_MS = 8000;
+/** The version of the HTTP API this extension speaks (`api` in GET /api/ping). */
+export const API_VERSION = 1;
 
 export class PapershelfError extends Error {
   constructor(kind, message, extra = {}) {
@@ -36,6 +41,13 @@ export class NotPairedError extends PapershelfError {
   constructor(message, extra) {
     super("unpaired", message, extra);
     this.name = "NotPairedError";
+  }
+}
+
+export class IncompatibleError extends PapershelfError {
+  constructor(message, extra) {
+    super("incompatible", message, extra);
+    this.name = "IncompatibleError";
   }
 }
 
@@ -101,67 +113,78 @@ async function request(method, path, { query, body, auth = true, settings, timeo
       status: response.status,
     });
   }
-  if (response.status === 401 || response.status === 403) {
-    const detail = data && data.error ? ` (${data.error})` : "";
-    throw new NotPairedError(`Not paired: the server refused the token${detail}.`, { status: response.status });
-  }
   if (!response.ok) {
-    const message = data && data.error ? data.error : `HTTP ${response.status}`;
-    throw new ApiError(message, { status: response.status, fields: (data && data.fields) || {} });
+    // Every papershelf failure is {ok: false, error: "one sentence", fields: {...}}.
+    if (data.ok !== false || typeof data.error !== "string") {
+      throw new OfflineError(`Something answers at ${serverUrl}, but it is not papershelf (HTTP ${response.status}).`, {
+        status: response.status,
+      });
+    }
+    const extra = { status: response.status, fields: data.fields && typeof data.fields === "object" ? data.fields : {} };
+    if (response.status === 401) {
+      throw new NotPairedError(`Not paired: the server refused the token (${data.error}).`, extra);
+    }
+    throw new ApiError(data.error, extra);
   }
   return { status: response.status, data };
 }
 
-/** GET /api/ping: {ok, app, version, api}; throws OfflineError when it is not papershelf. */
+/**
+ * GET /api/ping: {ok, app, version, api}; OfflineError when it is not papershelf,
+ * IncompatibleError when it speaks another API version than API_VERSION.
+ */
 export async function ping(settings) {
   const { data } = await request("GET", "/api/ping", { auth: false, settings, timeoutMs: 3000 });
   if (data.app !== "papershelf") {
     throw new OfflineError("Something answers there, but it is not papershelf.");
   }
+  if (data.api !== API_VERSION) {
+    const newer = typeof data.api === "number" && data.api > API_VERSION;
+    throw new IncompatibleError(
+      `papershelf ${data.version} speaks API ${data.api}; this extension speaks API ${API_VERSION}: ` +
+        (newer ? "update the extension." : "update papershelf (pip install -U papershelf).")
+    );
+  }
   return data;
 }
 
-/** GET /api/lists -> [{path, title, readOnly, sections: [{path, label, title, level, entries}]}]. */
+/** GET /api/lists {ok, lists} -> [{path, title, readOnly, sections: [{path, label, title, level, entries}]}]. */
 export async function getLists(settings) {
   const { data } = await request("GET", "/api/lists", { settings });
-  const lists = Array.isArray(data) ? data : data.lists || [];
-  return lists.map((list) => ({
+  return (data.lists || []).map((list) => ({
     path: list.path,
-    title: list.title || list.path,
+    title: list.title,
     // The server will not write it (no write bit, or a folder it cannot write): a clip is a 409.
-    readOnly: Boolean(list.read_only),
-    sections: (list.sections || []).map((s) => ({
+    readOnly: list.read_only,
+    sections: list.sections.map((s) => ({
       path: s.path,
       // The path below the list's title ("Scaling > Other"): what people read (lib/places.js).
-      label: s.label || s.path,
-      title: s.title || s.path,
-      level: s.level || 1,
-      entries: s.entries || 0,
+      label: s.label,
+      title: s.title,
+      level: s.level,
+      entries: s.entries,
     })),
   }));
 }
 
-/** GET /api/suggest -> [{list, section, score, why}], best first. */
+/** GET /api/suggest -> [{list, section, score, why, similar}], best first (a bare array). */
 export async function suggest(title, abstract) {
   const { data } = await request("GET", "/api/suggest", {
     query: { title, abstract: (abstract || "").slice(0, 3000) },
   });
-  const items = Array.isArray(data) ? data : data.suggestions || data.results || [];
-  return items.filter((s) => s && s.list && s.section);
+  return Array.isArray(data) ? data : [];
 }
 
-/** GET /api/lookup?url= (or ?id=) -> {places: [{list, section, line, entry}], candidate, queued}. */
+/**
+ * GET /api/lookup?url= (or ?id=) {ok, identity, listed, locations, candidate, queued, possible}
+ * -> {places: [{list, section, line, entry}], possible: [{list, section, line, title}], candidate, queued}.
+ */
 export async function lookup({ url, id, title }) {
   const query = url ? { url } : { id };
   if (title) query.title = title; // asks for entries whose title is close, too
   const { data } = await request("GET", "/api/lookup", { query });
-  const raw = [data.locations, data.places, data.matches].find(Array.isArray) || (data.list ? [data] : []);
-  const places = raw
-    .filter((p) => p && p.list)
-    .map((p) => ({ list: p.list, section: p.section || "", line: p.line || 0, entry: p.entry || "" }));
-  const possible = (Array.isArray(data.possible) ? data.possible : [])
-    .filter((p) => p && p.list)
-    .map((p) => ({ list: p.list, section: p.section || "", line: p.line || 0, title: p.title || "" }));
+  const places = (data.locations || []).map((p) => ({ list: p.list, section: p.section, line: p.line, entry: p.entry }));
+  const possible = (data.possible || []).map((p) => ({ list: p.list, section: p.section, line: p.line, title: p.title }));
   return { places, possible, candidate: data.candidate || null, queued: data.queued || null };
 }
 
@@ -172,8 +195,7 @@ export async function lookup({ url, id, title }) {
 export async function savePaper(paper, list, section, also = false) {
   const body = { ...paper, list, section, ...(also ? { also: true } : {}) };
   const { status, data } = await request("POST", "/api/papers", { body });
-  const kind = data.status || (status === 201 ? "added" : status === 202 ? "queued" : "exists");
-  return { ...data, status: kind, httpStatus: status };
+  return { ...data, httpStatus: status };
 }
 
 /** Ping, then one authenticated call: says exactly which part of the connection fails. */
