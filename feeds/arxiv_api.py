@@ -11,7 +11,7 @@ import feedparser
 import requests
 
 from sync.errors import BadInput
-from sync.identity import parse_arxiv_id
+from sync.identity import ArxivId, parse_arxiv_id
 from sync.paper import Paper
 
 from .net import FetchFailed, get_with_retries, new_session
@@ -163,7 +163,7 @@ class ArxivClient:
 
     def fetch_by_ids(self, ids: list[str]) -> dict[str, Paper]:
         """arXiv's record of each id, keyed by the version-less id; ids arXiv lacks are absent."""
-        parsed = []
+        parsed: list[ArxivId] = []
         for raw in ids:
             arxiv = parse_arxiv_id(raw)
             if arxiv is None:

@@ -64,7 +64,9 @@ class Featurizer:
         both = sparse.hstack([self.words.transform(texts), self.chars.transform(texts)])
         return normalize(both.tocsr())
 
-    def forget_corpus(self, keep: Sequence[str] = (), rows: Sequence[int] = ()) -> None:
+    def forget_corpus(
+        self, keep: Sequence[str] = (), rows: Sequence[int] | np.ndarray = ()
+    ) -> None:
         """Drop the corpus matrix (kept only while fitting) but the rows of the texts `keep`
         (at `rows` of it): the model stays small, and those texts are not vectorised again."""
         if keep:

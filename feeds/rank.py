@@ -189,7 +189,7 @@ class Ranker:
         head = (both @ self.head_vecs.T).toarray()
         centroid = (both @ self.centroids.T).toarray()
         title_words = words
-        if titles is not None:
+        if titles is not None and self.words is not None:
             title_words = normalize_rows(self.words.transform([normalize_text(t) for t in titles]))
         near, nearest = self._neighbours(title_words)
         empty = self._empty_sections()

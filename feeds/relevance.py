@@ -210,7 +210,8 @@ def fit_relevance(
     for j, papers in enumerate(lists):
         own = np.arange(starts[j], starts[j + 1])
         others = np.concatenate(
-            [np.arange(starts[k], starts[k + 1]) for k in range(len(lists)) if k != j] or [[]]
+            [np.arange(starts[k], starts[k + 1]) for k in range(len(lists)) if k != j]
+            or [np.empty(0, dtype=np.int64)]
         ).astype(np.int64)
         others = others[even_sample(len(others), MAX_OTHER_LISTS)]
         negatives = np.concatenate([rows_bg, others]).astype(np.int64)

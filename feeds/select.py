@@ -83,7 +83,7 @@ def listed_checker(index: Any, titles: set[str] | None = None) -> Callable[[Pape
     def is_listed(paper: Paper) -> bool:
         if by_identity(paper):
             return True
-        return bool(paper.title) and normalize_title(paper.title) in titles
+        return paper.title is not None and normalize_title(paper.title) in titles
 
     return is_listed
 

@@ -182,7 +182,7 @@ def source_from_table(table: Any, index: int, workspace: Workspace) -> FeedSourc
         type=kind,
         url=url,
         category=category if kind == ARXIV_RSS else None,
-        query=query.strip() if kind == ARXIV_API else None,
+        query=query.strip() if kind == ARXIV_API and query else None,
         interval_minutes=interval,
         cron=cron,
         keywords=_strings(table.get("keywords"), where, "keywords"),

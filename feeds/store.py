@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # `list` below is also a method of CandidateStore
 import contextlib
 import json
 import logging
@@ -224,7 +225,7 @@ class CandidateStore:
         source: str = "",
         seen_since: float | None = None,
         words: Sequence[str] = (),
-    ) -> list[CandidateSketch]:
+    ) -> builtins.list[CandidateSketch]:
         """Every candidate with `status` that passes the filters (in SQL: `store_search`),
         sketched, best score first."""
         where, args = self._scope()
@@ -234,13 +235,13 @@ class CandidateStore:
             )
         return [sketch(r) for r in rows]
 
-    def facets(self, status: str) -> tuple[list[str], list[str]]:
+    def facets(self, status: str) -> tuple[builtins.list[str], builtins.list[str]]:
         """The suggested lists and the sources of the candidates with `status`, sorted."""
         where, args = self._scope()
         with self._connect() as db:
             return facet_values(db, where, args, status)
 
-    def get_many(self, ids: Sequence[int]) -> list[Candidate]:
+    def get_many(self, ids: Sequence[int]) -> builtins.list[Candidate]:
         """The candidates with these ids, in the order given (ids not found left out)."""
         if not ids:
             return []
@@ -254,7 +255,7 @@ class CandidateStore:
         found = {r["id"]: _row_to_candidate(r) for r in rows}
         return [found[i] for i in ids if i in found]
 
-    def sketches(self) -> list[CandidateSketch]:
+    def sketches(self) -> builtins.list[CandidateSketch]:
         """Every candidate, sketched (no JSON decoded in Python: fast for a long history)."""
         where, args = self._scope()
         with self._connect() as db:

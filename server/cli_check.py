@@ -95,10 +95,10 @@ def check_command(
             also = f" (did you mean {', '.join(hint)}?)" if hint else ""
             raise BadInput(f"Unknown check code {code!r}{also}.", fields={"ignore": "unknown"})
     workspace = get_workspace(workspace_dir)
-    chosen = list(
-        dict.fromkeys(p for given in paths for p in resolve_check_paths(workspace, given))
+    chosen: list[str] | None = (
+        list(dict.fromkeys(p for given in paths for p in resolve_check_paths(workspace, given)))
+        or None
     )
-    chosen = chosen or None
     targets = chosen
     if targets is None:  # the workspace's lists, less a FIFO or device named like one (never read)
         targets = [p for p in workspace.list_paths() if is_regular_file(workspace.root / p)]

@@ -64,12 +64,16 @@ def poll_command(
     # A bar is for a person watching: into a log or a pipe it is only "item/s" frames.
     quiet = as_json or not sys.stderr.isatty()
     with tqdm(unit="item", desc="poll", disable=quiet, leave=False, file=sys.stderr) as bar:
+
+        def advance(items: int) -> None:
+            bar.update(items)
+
         if from_file:
-            summaries.append(poller.poll_file(from_file, progress=bar.update))
+            summaries.append(poller.poll_file(from_file, progress=advance))
         else:
             for source in poller.sources(feed_name):
                 bar.set_description(source.name)
-                summaries.append(poller.poll_source(source, progress=bar.update))
+                summaries.append(poller.poll_source(source, progress=advance))
     total_new = sum(s.new for s in summaries)
     errors = [s for s in summaries if s.state == "error"]
     result = {"feeds": [s.to_dict() for s in summaries], "new": total_new, "errors": len(errors)}
@@ -102,7 +106,9 @@ def _placer(poller: Poller) -> Callable[[str, str, int | None], str]:
 def _candidate_line(c: Candidate, where: Callable[..., str]) -> str:
     """One candidate as a line: id, score, title, suggestion and why."""
     why = ", ".join(c.suggestions[0].get("why", [])) if c.suggestions else ""
-    shown = where(c.suggested_list, c.suggested_section or "") if c.suggested_list else "no suggestion"
+    shown = (
+        where(c.suggested_list, c.suggested_section or "") if c.suggested_list else "no suggestion"
+    )
     title = " ".join((c.paper.title or c.identity).split())
     if c.status != "pending":  # `--status all` mixes them
         title += f"  [{c.status}]"
@@ -210,7 +216,8 @@ def suggest_command(
     suggestions = poller.suggest(title, abstract, top_k=top_k)
     where = _placer(poller)
     lines = [
-        f"{s.score:.2f}  {where(s.list, s.section)}" + (f"  ({', '.join(s.why)})" if s.why else "")
+        f"{s.score:.2f}  {where(s.list, s.section, None)}"
+        + (f"  ({', '.join(s.why)})" if s.why else "")
         for s in suggestions
     ]
     emit([s.to_dict() for s in suggestions], as_json, "\n".join(lines) or "no section to suggest")

@@ -220,14 +220,14 @@ def parse_report(data: bytes) -> dict[str, Any]:
         has_papers = target is not None and any(e.start in papers for e in target.entries)
         section["style"] = infer_style(doc, target).family if has_papers else None
     for entry in report["entries"]:
-        fields = papers.get(entry["start"] - 1)
+        found = papers.get(entry["start"] - 1)
         entry["paper"] = (
             None
-            if fields is None
+            if found is None
             else {
-                "title": doc.shown(fields.title) if fields.title else fields.title,
-                "identities": list(fields.identities),
-                "family": fields.family,
+                "title": doc.shown(found.title) if found.title else found.title,
+                "identities": list(found.identities),
+                "family": found.family,
             }
         )
     return report

@@ -12,6 +12,7 @@ import time
 from dataclasses import asdict
 from typing import Any
 
+import werkzeug
 from flask import (
     Blueprint,
     Flask,
@@ -160,7 +161,7 @@ def _form_target(value: str) -> tuple[str, str] | None:
     return target
 
 
-def _filters_from_form() -> dict[str, str]:
+def _filters_from_form() -> dict[str, Any]:
     """The filters a form carried back (so a decision keeps the view)."""
     return model.Filters.from_args(request.form).query()
 
@@ -185,7 +186,7 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def _paired_redirect() -> Response:
+def _paired_redirect() -> werkzeug.Response:
     """Pair this browser: a new session cookie, and on to the candidates."""
     response = redirect(url_for("review.page"), code=303)
     now = time.time()

@@ -24,7 +24,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flask import Request, Response
+from flask import Request
+from werkzeug.wrappers import Response
 
 from sync.digits import whole_number
 

@@ -50,7 +50,7 @@ class ClipSchema(PaperSchema):
     also = fields.Boolean(truthy={True}, falsy={False}, load_default=False)
 
     @post_load
-    def _make_paper(self, data: dict[str, Any], **kwargs: Any) -> ClipRequest:  # type: ignore[override]
+    def _make_paper(self, data: dict[str, Any], **kwargs: Any) -> ClipRequest:
         rest = {k: v for k, v in data.items() if k not in ("list_path", "section", "also")}
         paper = PaperSchema._make_paper(self, rest, **kwargs)
         return ClipRequest(

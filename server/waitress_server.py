@@ -114,6 +114,7 @@ class GuardedServer(TcpWSGIServer):
     """Waitress's TCP server with request deadlines and eviction at the connection limit."""
 
     channel_class = GuardedChannel
+    next_channel_cleanup: float  # waitress's own, set in its __init__
     _last_eviction_log = 0.0
 
     def maintenance(self, now: float) -> None:

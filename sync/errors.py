@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class PapershelfError(Exception):
     """Base of every error papershelf reports to a person: one readable line, with context."""
@@ -10,7 +12,7 @@ class PapershelfError(Exception):
     exit_code: int = 1
     http_status: int = 500
 
-    def __init__(self, message: str, *, fields: dict[str, object] | None = None) -> None:
+    def __init__(self, message: str, *, fields: Mapping[str, object] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.fields: dict[str, object] = dict(fields or {})

@@ -360,9 +360,9 @@ def _identity_key(value: str) -> str | None:
     openreview = _openreview_of(parts)
     if openreview:
         return f"openreview:{openreview}"
-    acl = _acl_of(parts)
-    if acl:
-        return f"acl:{acl}"
+    acl_id = _acl_of(parts)
+    if acl_id:
+        return f"acl:{acl_id}"
     return "url:" + canonical_url(s).split("://", 1)[1]
 
 

@@ -162,7 +162,7 @@ class WorkspaceIndex:
         with self._lock:
             for gone in [p for p in self._files if stamps.get(p) is None]:
                 self._remove(gone)
-            for list_path, doc, stamp, old_doc, work in parsed:
+            for list_path, new_doc, stamp, old_doc, work in parsed:
                 state = self._files.get(list_path)
                 if state is not None and state.stamp != known.get(list_path, (None,))[0]:
                     continue  # updated meanwhile (update_file after a write): that one is newer
@@ -172,11 +172,11 @@ class WorkspaceIndex:
                     # written or shown. A list someone edits keeps it (the next edit is
                     # re-keyed from it, `sync.reindex`).
                     first_time = known.get(list_path, (None,))[0] is None
-                    self._put(list_path, None if first_time else doc, stamp, *work)
-                    if doc is not None:
+                    self._put(list_path, None if first_time else new_doc, stamp, *work)
+                    if new_doc is not None:
                         self._changed(list_path)
-                elif state is not None and state.doc is old_doc:
-                    self._reuse(state, doc, stamp, *work)
+                elif state is not None and state.doc is old_doc and new_doc is not None:
+                    self._reuse(state, new_doc, stamp, *work)
                     self._changed(list_path)
                 else:  # replaced meanwhile by another document: index it whole next time
                     self._remove(list_path)
@@ -185,7 +185,7 @@ class WorkspaceIndex:
         self,
         state: _FileState,
         doc: ListDocument,
-        stamp: tuple[int, int] | None,
+        stamp: tuple[int, ...] | None,
         reuse: Reuse,
         added: list[IndexRecord],
     ) -> None:

@@ -97,7 +97,7 @@ def connect(path: Path, timeout_seconds: float) -> sqlite3.Connection:
 
 
 def create_store(
-    path: Path, what: str, timeout_seconds: float, setup: Callable[[sqlite3.Connection], None]
+    path: Path, what: str, timeout_seconds: float, setup: Callable[[sqlite3.Connection], object]
 ) -> None:
     """Open (creating, mode 0600) the store `what` at `path` in WAL mode and run `setup` (its
     schema) on it; StoreUnavailable, naming the file, when it cannot be used."""

@@ -8,6 +8,7 @@ a sample of cases takes seconds instead of a process start per case.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import os
 import random
@@ -31,9 +32,7 @@ def available() -> bool:
 def _tool() -> Any:
     if str(REPLAY_DIR) not in sys.path:
         sys.path.insert(0, str(REPLAY_DIR))
-    import replay  # the shared tool
-
-    return replay
+    return importlib.import_module("replay")  # the shared tool, found on its own path
 
 
 def _papershelf(args: list[str], env: dict[str, str] | None = None, **_: Any) -> Any:

@@ -72,7 +72,7 @@ def verify_fixes(old: ListDocument, new: ListDocument, fixed_lines: set[int]) ->
 class FixResult:
     """What `fix_file` did to one list: the findings it fixed."""
 
-    list: str
+    list_path: str
     fixed: list[Finding]
     written: bool
 

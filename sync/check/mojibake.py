@@ -25,24 +25,24 @@ _TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _EOL = re.compile(r"\r?\n\Z")
 
-_FTFY_OPTIONS = {
-    "unescape_html": False,
-    "remove_terminal_escapes": False,
-    "fix_latin_ligatures": False,
-    "fix_character_width": False,
-    "uncurl_quotes": False,
-    "fix_line_breaks": False,
-    "fix_surrogates": False,
-    "remove_control_chars": False,
-    "normalization": None,
-}
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=False,
+    remove_control_chars=False,
+    normalization=None,
+)
 
 
 def _ftfy_repair(text: str) -> tuple[str, set[str]] | None:
     """ftfy's repair of `text` and the encodings it undid, when it is a real mojibake repair."""
     if not _NON_ASCII_RUN.search(text) or _SURROGATE.search(text):
         return None  # ASCII needs nothing; bytes that are not UTF-8 at all are not ours to guess
-    fixed, steps = ftfy.fix_and_explain(text, **_FTFY_OPTIONS)
+    fixed, steps = ftfy.fix_and_explain(text, _FTFY_CONFIG)
     if fixed == text or not steps:
         return None
     pairs = [tuple(step) for step in steps]

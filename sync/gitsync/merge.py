@@ -132,8 +132,8 @@ def _combine_added(
         tagged.append((text, group))
     order, kind = _order_at(ours[0], ours[1], at)
     if order != "append":
-        keys = [_sort_key(text) for text, _g in tagged]
-        if all(k is not None and k[0] == kind for k in keys):
+        keys = [key for text, _g in tagged if (key := _sort_key(text)) is not None]
+        if len(keys) == len(tagged) and all(k[0] == kind for k in keys):
             ranked = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == "descending")
             tagged = [tagged[n] for n in ranked]
     return [line for _text, group in tagged for line in group]

@@ -237,11 +237,11 @@ def describe_files(
     deleted = {p: old for p, old, new in sides if new is None and old is not None}
     added = [(p, new) for p, old, new in sides if old is None and new is not None]
     source: dict[str, str] = {}  # new path -> the deleted path it was renamed from
-    for path, new in added:
+    for path, data in added:
         free = [q for q in deleted if q not in source.values()]
-        found = next((q for q in free if deleted[q] == new), None)
+        found = next((q for q in free if deleted[q] == data), None)
         if found is None and is_list(path):
-            found = next((q for q in free if is_list(q) and _similar(deleted[q], new)), None)
+            found = next((q for q in free if is_list(q) and _similar(deleted[q], data)), None)
         if found is not None:
             source[path] = found
     out = []

@@ -68,7 +68,7 @@ class Outline:
     def has_title(self) -> bool:
         """Whether the list has exactly one level-1 heading, first of all: its title."""
         if self._has_title is None:
-            levels = [self.heading(i)[0] for i in self.heads]
+            levels = [h[0] for i in self.heads if (h := self.heading(i)) is not None]
             self._has_title = bool(levels) and levels[0] == 1 and levels.count(1) == 1
         return self._has_title
 

@@ -12,6 +12,7 @@ re-scanned only near the splice (`scan(..., start=, resume=)`) and verified in a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from .htmlheads import HEADING_TAG, html_headings
@@ -62,9 +63,9 @@ class Scan(NamedTuple):
     """What one pass found, each list in document order; `starts` = lines where blocks began."""
 
     headings: list[RawHeading]
-    entries: list[RawEntry]
+    entries: Sequence[RawEntry]  # a list, or the document's shifted rows (`rows.EntryRows`)
     blocks: list[Block]
-    starts: list[int]
+    starts: Sequence[int]
     stop: int  # the line where the scan stopped (len(lines), or where it met the old scan)
 
 
@@ -256,9 +257,9 @@ def _html(
         text = "".join(lines[i:j])
         if HEADING_TAG.search(text):
             found = html_headings(text)
-            for k, (level, title, line) in enumerate(found):
+            for k, (level, title, offset) in enumerate(found):
                 end = i + found[k + 1][2] if k + 1 < len(found) else j
-                headings.append((level, title, i + line if k else i, end, "html"))
+                headings.append((level, title, i + offset if k else i, end, "html"))
     blocks.append(Block(i, j, "html"))
     return j
 

@@ -59,11 +59,11 @@ def _check_headings(before: ListDocument, after: ListDocument, at_line: int, k: 
     for b, a in zip(before.headings, after.headings, strict=True):
         if _shape(a) != _shape(b) or a.line != _shift(b.line, at_line, k):
             raise _refuse(f"the heading at line {b.line + 1} ({b.title!r}) would change")
-    for b, a in zip(before._sections, after._sections, strict=True):
+    for old, new in zip(before._sections, after._sections, strict=True):
         # A body that starts exactly at the splice keeps its start: the new lines go inside it.
-        start = b.start + k if b.start > at_line else b.start
-        if a.start != start:
-            raise _refuse(f"section {b.address!r} would change shape", line=b.start + 1)
+        start = old.start + k if old.start > at_line else old.start
+        if new.start != start:
+            raise _refuse(f"section {old.address!r} would change shape", line=old.start + 1)
 
 
 def _shape(h: Heading) -> tuple:

@@ -165,20 +165,20 @@ def find_derived(text: str, found: Found) -> None:
     if repo is None:
         return
     owner, name = repo
-    for value, slot in ((f"{owner}/{name}", None), (name, "code_repo"), (owner, "code_owner")):
+    for value, slot_name in ((f"{owner}/{name}", None), (name, "code_repo"), (owner, "code_owner")):
         if len(value) < 2:
             continue
         for at, end in _occurrences(text, value, ".-"):
             if not _word_end(text, end, "-") or found.taken(at, end):
                 continue
-            if slot and not _derived_place(text, at):
+            if slot_name and not _derived_place(text, at):
                 continue
-            if slot is None:
+            if slot_name is None:
                 cut = at + len(owner)
                 found.slots.append(Slot("code_owner", at, cut))
                 found.slots.append(Slot("code_repo", cut + 1, end))
             else:
-                found.slots.append(Slot(slot, at, end))
+                found.slots.append(Slot(slot_name, at, end))
 
 
 _VERSION_RE = re.compile(r"v\d+")

@@ -93,7 +93,7 @@ def _removal(doc: Any, entries: list, k: int) -> tuple[int, int]:
     return start, end
 
 
-def _find_section(doc: Any, heading_line: int, title: str) -> Any:
+def _find_section(doc: Any, heading_line: int | None, title: str) -> Any:
     for section in doc.sections:
         if section.heading_line == heading_line and section.title == title:
             return section

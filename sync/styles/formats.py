@@ -105,7 +105,7 @@ def learn_authors(written: list[tuple[str, float]]) -> AuthorFormat:
     pairs: list[tuple[str, float]] = []
     lasts: list[tuple[str | None, float]] = []
     elided: list[tuple[tuple, float]] = []
-    etal: list[tuple[int, float]] = []
+    etal: list[tuple[tuple[int, str], float]] = []  # ((names shown, the mark), weight)
     full: list[tuple[int, float]] = []
     single = total = 0
     for raw, weight in written:

@@ -46,7 +46,7 @@ def additions_history(
 
 def _placements(older: bytes, newer: bytes) -> list[str]:
     old_doc, new_doc = parse_list(older), parse_list(newer)
-    old_ids = set()
+    old_ids: set[str] = set()
     for entry in old_doc.entries:
         fields = entry_fields(old_doc, entry)
         if fields.is_paper:

@@ -200,10 +200,11 @@ def _position(doc: Any, section: Any, paper: Any, placement: Placement) -> int:
         cost = above_wrong + below_wrong
         if best_cost is None or cost < best_cost or (cost == best_cost and not newest_first):
             best, best_cost = cut, cost
-        if cut < len(entries) and keys[cut] is not None:
-            if _out_of_place(keys[cut], mine, newest_first, below=True):
+        key = keys[cut] if cut < len(entries) else None
+        if key is not None:
+            if _out_of_place(key, mine, newest_first, below=True):
                 below_wrong -= 1
-            if _out_of_place(keys[cut], mine, newest_first, below=False):
+            if _out_of_place(key, mine, newest_first, below=False):
                 above_wrong += 1
     return best
 

@@ -84,7 +84,7 @@ def find_row_slots(text: str, header: list[str]) -> Found:
     find_derived(text, found)
     title = found.first("title")
     cell = next(((a, b) for a, b in cells if title is not None and a <= title.start < b), None)
-    if cell is not None:
+    if cell is not None and title is not None:
         # A title cell may hold more (`<br>` then the authors, a venue badge): read what follows.
         find_venue(text, found, spans(text, cell[0], cell[1]), title.end, cell[1])
     if not found.has("authors"):

@@ -103,7 +103,7 @@ def shape_of(found: Found) -> Shape:
     text = found.text
     end = _body_end(text, found)
     values = tuple((s.name, text[s.start : s.end], s.fmt) for s in found.slots)
-    extra = {
+    extra: dict[str, Any] = {  # the fields both kinds of shape share
         "family": f"{found.title_form} {found.container}",
         "title_wrap": _title_wrap(found),
         "head_eol": _head_eol(found, end),

@@ -52,7 +52,7 @@ def examples_of(
         keys = sorted({k for k in map(time_key, papers) if k})
         span = max(1, len(keys) - 1)
         by_key = {k: (len(keys) - 1 - i) / span for i, k in enumerate(keys)}
-        ages = [by_key.get(time_key(f)) for f in papers]
+        ages = [by_key.get(key) if (key := time_key(f)) else None for f in papers]
     out = []
     for fields, age in zip(papers, ages, strict=True):
         shape = shape_for(fields)
@@ -199,7 +199,7 @@ def _with_gaps(template: EntryTemplate, doc: Any, section: Any) -> EntryTemplate
     )
 
 
-def _gaps(doc: Any, sections: list, limit: int = 40) -> tuple[int | None, int | None, int | None]:
+def _gaps(doc: Any, sections: Sequence[Any], limit: int = 40) -> tuple[int | None, int | None, int | None]:
     between, lead, tail = [], [], []
     for section in sections:
         entries = list(section.entries)

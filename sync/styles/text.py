@@ -227,7 +227,7 @@ def parse_date(text: str) -> ParsedDate | None:
             continue
         iso = year + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
         # Only days below 10 say whether the list pads them (`05` or `5`).
-        padded = None if not groups.get("d") or day >= 10 else groups["d"].startswith("0")
+        padded = None if day is None or day >= 10 else groups["d"].startswith("0")
         return ParsedDate(iso, name, groups.get("mon"), padded)
     return None
 

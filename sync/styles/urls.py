@@ -40,9 +40,10 @@ def arxiv_form(url: str) -> ArxivForm | None:
     if not parts.hostname or not parts.hostname.endswith("arxiv.org"):
         return None
     m = _ARXIV_PATH_RE.match(parts.path + (f"?{parts.query}" if parts.query else ""))
-    if not m or parse_arxiv_id(m.group("id")) is None:
+    arxiv = parse_arxiv_id(m.group("id")) if m else None
+    if m is None or arxiv is None:
         return None
-    versioned = parse_arxiv_id(m.group("id")).version is not None
+    versioned = arxiv.version is not None
     return (parts.scheme, parts.netloc, m.group("kind"), versioned, m.group("suffix") or "")
 
 

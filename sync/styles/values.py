@@ -141,7 +141,7 @@ def _after(piece: Piece, k: int) -> str:
 
 def _escapes(text: str, chars: tuple[str, ...]) -> str:
     for ch in chars:
-        text = re.sub(r"(?<!\\)" + re.escape(ch), lambda _m, c=ch: "\\" + c, text)
+        text = re.sub(r"(?<!\\)" + re.escape(ch), "\\\\" + ch.replace("\\", "\\\\"), text)
     return text
 
 
