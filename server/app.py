@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from . import errors, schemas, security
 from .services import Services
@@ -21,6 +22,13 @@ def _default_services(app: Flask) -> Services:
     return Services.build(open_workspace(app.config.get("PAPERSHELF_WORKSPACE")))
 
 
+class JsonAnswers(DefaultJSONProvider):
+    """JSON as papershelf answers it: keys in the order they were written, text unescaped."""
+
+    sort_keys = False
+    ensure_ascii = False
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """A papershelf app; `config` may carry PAPERSHELF_SERVICES, PAPERSHELF_TOKEN, PAPERSHELF_PORT."""
     # No app-wide /static (the review page serves its own files under /review/static), so every
@@ -29,13 +37,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.url_map.merge_slashes = False
     app.config.update(
-        JSON_SORT_KEYS=False,
         PAPERSHELF_PORT=None,
         PAPERSHELF_ALLOWED_HOSTS=frozenset(),
         PAPERSHELF_WORKSPACE=None,
     )
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False
+    app.json = JsonAnswers(app)
     if config:
         app.config.update(config)
     app.config["PAPERSHELF_ALLOWED_HOSTS"] = frozenset(

@@ -5,19 +5,19 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 T = TypeVar("T")
 
 
 def wait_until(
-    check: Callable[[], T],
+    check: Callable[[], T | Literal[False] | None],
     timeout_seconds: float = 20.0,
     what: str = "condition",
     interval_seconds: float = 0.05,
 ) -> T:
-    """Poll `check` until it returns something truthy, and return that; fail naming `what`
-    after `timeout_seconds`."""
+    """Poll `check` until it returns something truthy, and return that (so never None or
+    False: the type says so); fail naming `what` after `timeout_seconds`."""
     deadline = time.monotonic() + timeout_seconds
     while True:
         value = check()

@@ -72,7 +72,8 @@ def clip(root: str, list_path: str, section: str, first: str, count: str) -> dic
     from sync.workspace import open_workspace
 
     workspace = open_workspace(root)
-    added, errors = [], {}
+    added: list[str] = []
+    errors: dict[str, int] = {}
     for n in range(int(first), int(first) + int(count)):
         paper = Paper(arxiv_id=arxiv_id(n), title=f"Clipped paper {n}", published="2025-01-02")
         try:
@@ -86,5 +87,5 @@ def clip(root: str, list_path: str, section: str, first: str, count: str) -> dic
 
 if __name__ == "__main__":
     kind, args = sys.argv[1], sys.argv[2:]
-    out = {"editor": editor, "clip": clip}[kind](*args)
+    out = editor(*args) if kind == "editor" else clip(*args)
     print(json.dumps(out), flush=True)

@@ -75,10 +75,16 @@ class LiveServer:
 
     def status_of(self, title_part: str) -> str:
         """The store status of the candidate whose title contains `title_part`."""
-        for cand in self.services.candidates.list(None):
+        for cand in store_of(self.services).list(None):
             if title_part in (cand.paper.title or ""):
                 return cand.status
         raise AssertionError(f"no candidate titled like {title_part!r}")
+
+
+def store_of(services: Services) -> CandidateStore:
+    """The candidate store the review tests always give their services."""
+    assert services.candidates is not None, "these services were built without a store"
+    return services.candidates
 
 
 @contextmanager

@@ -14,11 +14,15 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 from polling import free_port, wait_until
+
+if TYPE_CHECKING:
+    from server.clipqueue import QueuedClip
+    from server.services import Services
 
 ARXIV_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "server" / "arxiv_api"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +46,13 @@ Papers our group reads.
 
 - [A Survey of Surveys](https://arxiv.org/abs/2002.00002), Feb. 3 2020.
 """
+
+
+def queued_clip(services: Services, queue_id: int) -> QueuedClip:
+    """The queued clip `queue_id` of `services`' queue (it must be there)."""
+    clip = services.clips.queue.get(queue_id)
+    assert clip is not None, f"no queued clip {queue_id}"
+    return clip
 
 
 def make_workspace(root: Path, text: str = LIST_TEXT, name: str = "reading.md") -> Path:

@@ -12,7 +12,7 @@ from server.cli import COMMAND_MODULES, COMMANDS, HIDDEN_COMMANDS, LazyGroup, he
 
 def test_the_table_names_every_command_with_its_module_and_short_help() -> None:
     """`--help` shows COMMANDS without importing the commands: it must say what they say."""
-    found: dict[str, tuple[str, str]] = {}
+    found: dict[str, tuple[str, click.Command]] = {}
     for module in COMMAND_MODULES:
         group = LazyGroup()
         group.load(module)

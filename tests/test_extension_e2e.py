@@ -732,7 +732,7 @@ def test_the_extension_checks_the_api_version_and_reads_the_error_shape(e2e: E2E
     ping = {"ok": True, "app": "papershelf", "version": "9.0.0"}
     lists = {"ok": True, "lists": []}
     refused = {"ok": False, "error": "This origin may not call papershelf.", "fields": {}}
-    cases = [
+    cases: list[tuple[dict[str, tuple[int, dict[str, Any]]], str, str]] = [
         (
             {"/api/ping": (200, {**ping, "api": 2}), "/api/lists": (200, lists)},
             "error",

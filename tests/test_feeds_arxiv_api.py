@@ -5,8 +5,10 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from typing import Any
 
 import pytest
+import requests
 from conftest import SHARED_FIXTURES
 from feeds_http import FeedServer, Reply, fixture_bytes
 
@@ -27,8 +29,12 @@ def server():
     srv.close()
 
 
-def _client(server: FeedServer, **kw) -> ArxivClient:
-    opts = {"min_interval_seconds": 0.0, "timeout_seconds": 2.0, "backoff_base_seconds": 0.05}
+def _client(server: FeedServer, **kw: Any) -> ArxivClient:
+    opts: dict[str, Any] = {
+        "min_interval_seconds": 0.0,
+        "timeout_seconds": 2.0,
+        "backoff_base_seconds": 0.05,
+    }
     opts.update(kw)
     return ArxivClient(server.url("/api/query"), **opts)
 
@@ -45,7 +51,7 @@ def test_parse_current_format_fields() -> None:
     assert first.authors == ("Mireille Okonkwo-Saarinen", "Jörg Almeida", "Pham Thi Lan")
     assert first.published == "2024-09-02"  # v1's date, though this is v3
     assert first.venue == "Transactions on Machine Learning Research, 2025"
-    assert first.abstract.startswith("We study how a small student")
+    assert (first.abstract or "").startswith("We study how a small student")
     assert first.tags == ()
     assert first.extra["categories"] == ["cs.CL", "cs.LG"]  # MSC class 68T50 left out
     assert first.extra["doi"] == "10.1234/sparse.curriculum.2025"
@@ -64,7 +70,7 @@ def test_parse_classic_format_with_inline_namespaces() -> None:
     assert paper.extra["doi"] == "10.5555/lattice.walks.2014"
     assert paper.extra["categories"] == ["math.CO"]
     assert paper.authors[1] == "Tomasz Wróbel"
-    assert "\n" in paper.title
+    assert "\n" in (paper.title or "")
 
 
 def test_error_feed_and_garbage_are_one_line_bad_input() -> None:
@@ -244,10 +250,11 @@ class _Answer:
         self.headers: dict[str, str] = {}
 
 
-class _Session:
+class _Session(requests.Session):
     """Records each GET (url, User-Agent) and answers with fixture bytes."""
 
     def __init__(self, body: bytes) -> None:
+        super().__init__()
         self.body = body
         self.calls: list[tuple[str, str]] = []
 

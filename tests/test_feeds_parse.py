@@ -34,8 +34,8 @@ def test_arxiv_rss_items_with_every_announce_type() -> None:
 def test_arxiv_description_quirk_and_fields() -> None:
     first = parse_feed(fixture_bytes("rss/arxiv_cs.CL+cs.LG_mixed.xml")).items[0].paper
     # "Announce Type: new \nAbstract: ..." leaves only the abstract.
-    assert first.abstract.startswith("Preference datasets collected from annotators")
-    assert "Announce Type" not in first.abstract
+    assert (first.abstract or "").startswith("Preference datasets collected from annotators")
+    assert "Announce Type" not in (first.abstract or "")
     assert first.url == "https://arxiv.org/abs/2611.10001v1"
     assert first.identity == "arxiv:2611.10001"
     assert first.published == "2026-11-19"
@@ -110,7 +110,7 @@ def test_conformance_with_real_arxiv_rss() -> None:
             paper = item.paper
             assert item.announce_type == "new", path.name
             assert paper.identity and paper.identity.startswith("arxiv:"), path.name
-            assert paper.arxiv_id.endswith("v1")
+            assert (paper.arxiv_id or "").endswith("v1")
             assert paper.title and paper.authors and paper.published, path.name
             assert paper.abstract and not paper.abstract.startswith(("arXiv:", "Abstract")), (
                 path.name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from feeds_http import FEED_FIXTURES
@@ -28,9 +29,12 @@ def test_the_section_ranker_is_saved_and_reused_until_a_list_changes(
     assert saved_models(Poller(ws).index).path.exists()
     fits: list[int] = []
     real = poll_module.fit_index_ranker
-    monkeypatch.setattr(
-        poll_module, "fit_index_ranker", lambda *a, **k: fits.append(1) or real(*a, **k)
-    )
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        fits.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(poll_module, "fit_index_ranker", counted)
     again = Poller(ws).ranker()  # a new command: the saved one
     assert fits == [] and [s.section for s in again.sections] == [s.section for s in first.sections]
     with (ws.root / "training.md").open("a", encoding="utf-8") as f:

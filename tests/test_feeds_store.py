@@ -108,6 +108,7 @@ def test_feed_state_round_trip(store: CandidateStore) -> None:
     store.save_feed_state("cl", url="http://x/", etag='"e"', last_poll=0.0, summary={"new": 2})
     store.save_feed_state("cl", state="ok", error=None)
     state = store.feed_state("cl")
+    assert state is not None
     assert state["etag"] == '"e"' and state["state"] == "ok" and state["summary"] == {"new": 2}
     assert list(store.feed_states()) == ["cl"]
 
@@ -174,7 +175,9 @@ def test_categories_are_kept_and_merged_across_sightings(store: CandidateStore) 
     assert cand.categories == ("cs.CL", "cs.LG")
     assert cand.paper.extra["source"] == "arxiv-rss"
     assert cand.to_dict()["categories"] == ["cs.CL", "cs.LG"]
-    assert "categories" not in cand.to_dict()["paper"]  # the Paper JSON stays docs/paper-json.md's shape
+    assert (
+        "categories" not in cand.to_dict()["paper"]
+    )  # the Paper JSON stays docs/paper-json.md's shape
     store.upsert_many([_row("2611.10001v2", "ir", categories=["cs.IR", "cs.CL"])])
     assert store.get(cand.id).categories == ("cs.CL", "cs.LG", "cs.IR")
     store.upsert_many([_row("2611.10001", "plain")])  # a feed that names no category

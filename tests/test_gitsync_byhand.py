@@ -199,10 +199,7 @@ def test_a_deleted_list_is_committed_as_a_deletion_and_pushed(
 
 
 def test_a_regenerated_50000_entry_list_is_one_commit_with_a_short_message(tmp_path) -> None:
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
-    from listgen import generate_list
+    from benchmarks.listgen import generate_list
 
     before = generate_list("link_date", 50_000, seed=3)
     after = generate_list("link_date", 50_000, seed=4)  # every entry replaced

@@ -224,7 +224,9 @@ def test_sigterm_during_a_commit_lets_that_cycle_finish_then_exits_0(tmp_path: P
         text=True,
     )
     err_lines: list[str] = []
-    reader = threading.Thread(target=lambda: err_lines.extend(proc.stderr), daemon=True)
+    stderr = proc.stderr
+    assert stderr is not None
+    reader = threading.Thread(target=lambda: err_lines.extend(stderr), daemon=True)
     reader.start()
     try:
         ws = workspace(work)

@@ -28,6 +28,13 @@ QUIET = QUIET_SECONDS
 _start = start_daemon
 
 
+def committed_message(daemon: SyncDaemon) -> str:
+    """The message of the commit one `run_once` makes (it must make one)."""
+    committed = daemon.run_once().committed
+    assert committed is not None, "nothing was committed"
+    return committed["message"]
+
+
 def test_a_clip_is_committed_with_its_meaning_and_pushed(tmp_path, remote, daemons) -> None:
     work = clone(remote, tmp_path / "work")
     daemon = _start(work, daemons)
@@ -228,16 +235,14 @@ def test_a_commit_made_by_hand_in_between_is_not_described_again(tmp_path, remot
     work = clone(remote, tmp_path / "work")
     daemon = SyncDaemon(workspace(work))
     add_entry(work / LIST_NAME, "- [Gamma", entry("Omicron", "2504.00016"))
-    assert daemon.run_once().committed["message"].startswith('Add "Omicron"')
+    assert committed_message(daemon).startswith('Add "Omicron"')
     add_entry(work / LIST_NAME, "- [Delta", entry("By Hand", "2505.00017"))
     git(work, "commit", "-q", "-am", "Add a paper by hand")
     add_entry(work / LIST_NAME, "- [Delta", entry("Pi Paper", "2506.00018"))
-    result = daemon.run_once()
-    assert result.committed["message"] == 'Add "Pi Paper" to training.md › Alignment'
+    assert committed_message(daemon) == 'Add "Pi Paper" to training.md › Alignment'
     # And after its own commit the remembered bytes are the old side of the next change.
     add_entry(work / LIST_NAME, "- [Gamma", entry("Rho Paper", "2507.00019"))
-    result = daemon.run_once()
-    assert result.committed["message"] == 'Add "Rho Paper" to training.md › Optimization'
+    assert committed_message(daemon) == 'Add "Rho Paper" to training.md › Optimization'
     assert "Rho Paper" in remote_file(remote) and "By Hand" in remote_file(remote)
 
 

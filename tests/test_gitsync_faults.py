@@ -42,8 +42,8 @@ def test_unreachable_remote_keeps_commits_reports_and_pushes_later(tmp_path, rem
     daemon = SyncDaemon(ws, quiet_seconds=QUIET)
     result = daemon.run_once()
     assert result.ok is False and result.committed
-    assert result.error.startswith("remote unreachable")
-    assert "\n" not in result.error
+    assert (result.error or "").startswith("remote unreachable")
+    assert "\n" not in (result.error or "")
     assert messages(work)[0] == 'Add "Offline One" to training.md › Optimization'
     status = daemon.status()
     assert status["last_push"]["ok"] is False and status["ahead"] == 2
@@ -98,6 +98,7 @@ def test_an_entry_edited_two_ways_pauses_sharing_and_loses_nothing(tmp_path, rem
     result = db.run_once()
     assert result.ok is False and result.pushed is False
     conflict = result.conflict
+    assert conflict is not None
     assert conflict["files"] == [LIST_NAME]
     assert conflict["details"] == [
         "training.md: Optimization: - [Beta Paper on Schedules](https://arxiv.org/abs/2402.00002), Feb. 2 2024."
@@ -117,7 +118,7 @@ def test_an_entry_edited_two_ways_pauses_sharing_and_loses_nothing(tmp_path, rem
     done = subprocess.run(["git", "merge", "origin/main"], cwd=b, capture_output=True, text=True)
     assert done.returncode != 0
     during = again.run_once()
-    assert "a merge is in progress" in during.error and during.committed is None
+    assert "a merge is in progress" in (during.error or "") and during.committed is None
     path_b.write_text(
         path_b.read_text().replace("[Beta Two", "[Beta One and Two"), encoding="utf-8"
     )
@@ -143,7 +144,7 @@ def test_a_stale_index_lock_is_removed_and_a_live_one_is_respected(tmp_path, rem
         os.utime(lock, (old, old))
         daemon = SyncDaemon(workspace(work))
         waiting = daemon.run_once()
-        assert waiting.committed is None and "git is running" in waiting.error
+        assert waiting.committed is None and "git is running" in (waiting.error or "")
         assert lock.exists()
     finally:
         holder.communicate(b"x", timeout=30)
@@ -154,7 +155,7 @@ def test_a_stale_index_lock_is_removed_and_a_live_one_is_respected(tmp_path, rem
     # A fresh lock with no process is given time before it counts as stale.
     lock.write_bytes(b"")
     add_entry(work / LIST_NAME, "- [Gamma", entry("Fresh Lock", "2406.00002"))
-    assert "waiting to see" in daemon.run_once().error
+    assert "waiting to see" in (daemon.run_once().error or "")
     lock.unlink()
 
 
@@ -164,7 +165,7 @@ def test_never_commits_mid_rebase(tmp_path, remote) -> None:
     (work / ".git" / "rebase-merge").mkdir()
     daemon = SyncDaemon(workspace(work))
     result = daemon.run_once()
-    assert result.committed is None and "a rebase is in progress" in result.error
+    assert result.committed is None and "a rebase is in progress" in (result.error or "")
     (work / ".git" / "rebase-merge").rmdir()
     assert daemon.run_once().committed
 
@@ -182,7 +183,7 @@ def test_never_commits_with_unmerged_paths(tmp_path, remote) -> None:
     assert not (work / ".git" / "MERGE_HEAD").exists()
     daemon = SyncDaemon(workspace(work))
     result = daemon.run_once()
-    assert result.committed is None and "unresolved conflict" in result.error
+    assert result.committed is None and "unresolved conflict" in (result.error or "")
     assert messages(work)[0] == "Alpha edited" and "UU training.md" in git(
         work, "status", "--porcelain"
     )
@@ -227,7 +228,7 @@ def test_a_workspace_outside_git_is_one_line_and_the_default_is_initialised(tmp_
     loose.mkdir()
     (loose / "a.md").write_text("# A\n", encoding="utf-8")
     result = SyncDaemon(workspace(loose)).run_once()
-    assert result.ok is False and "not a git repository" in result.error
+    assert result.ok is False and "not a git repository" in (result.error or "")
     default = open_workspace(None)  # created in the test's data dir, with a sample list
     ensure_repo_setup(default)
     assert messages(default.root) == ["Start the papershelf workspace"]

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 from gitsync_support import LIST, entry
 
 from sync.gitsync.messages import build_message, check_template, describe_change
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
 
 BASE = LIST.encode()
 
@@ -96,7 +93,7 @@ def test_template_shapes_the_subject_and_a_bad_one_falls_back() -> None:
 
 
 def test_a_change_in_a_50000_entry_list_is_described_quickly() -> None:
-    from listgen import generate_list
+    from benchmarks.listgen import generate_list
 
     big = generate_list("link_date", 50_000, seed=3)
     k = len(big) // 2

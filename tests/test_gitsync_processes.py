@@ -47,7 +47,9 @@ class Proc:
             args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         self.err: list[str] = []
-        self._reader = threading.Thread(target=lambda: self.err.extend(self.proc.stderr))
+        stderr = self.proc.stderr
+        assert stderr is not None
+        self._reader = threading.Thread(target=lambda: self.err.extend(stderr))
         self._reader.start()
 
     def said(self, words: str) -> bool:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from gitsync_support import (
     LIST,
@@ -23,6 +25,7 @@ from gitsync_support import (
 from polling import wait_until
 
 from sync.gitsync.daemon import SyncDaemon, load_status
+from sync.gitsync.status import CommitRecord
 
 QUIET = QUIET_SECONDS
 
@@ -46,7 +49,7 @@ def _text(path: Path) -> str:
         return ""
 
 
-def _names_a_commit_of_its_branch(root: Path, last: dict | None) -> bool:
+def _names_a_commit_of_its_branch(root: Path, last: Mapping[str, Any] | None) -> bool:
     """Whether the recorded last commit is a commit of the clone's branch, with its subject."""
     if not last:
         return False
@@ -55,6 +58,11 @@ def _names_a_commit_of_its_branch(root: Path, last: dict | None) -> bool:
         return False
     subject = git(root, "log", "-1", "--format=%s", last["sha"]).strip()
     return last["message"].splitlines()[0] == subject
+
+
+def _last_commit(root: Path) -> CommitRecord | None:
+    """The last commit the daemon of the workspace at `root` recorded."""
+    return load_status(workspace(root))["last_commit"]
 
 
 def test_after_a_rebase_the_last_commit_is_the_replayed_one(tmp_path, remote, daemons) -> None:
@@ -87,9 +95,7 @@ def test_after_a_rebase_the_last_commit_is_the_replayed_one(tmp_path, remote, da
         last = daemon.status()["last_commit"]
         assert title in last["message"]
         assert _names_a_commit_of_its_branch(root, last), (root.name, last)
-        shown = wait_until(
-            lambda r=root: load_status(workspace(r))["last_commit"], what="the persisted status"
-        )
+        shown = wait_until(partial(_last_commit, root), what="the persisted status")
         assert _names_a_commit_of_its_branch(root, shown), (root.name, shown)
 
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import SHARED_SEEDS
 
 from sync.index import Location, WorkspaceIndex, index_document, normalize_title
-from sync.listmodel import parse_list
+from sync.listmodel import ListDocument, parse_list
 from sync.workspace import open_workspace
 
 TRAINING = """\
@@ -165,7 +165,12 @@ def test_refresh_skips_unchanged_files(ws, monkeypatch: pytest.MonkeyPatch) -> N
     import sync.listmodel as listmodel
 
     real = listmodel.parse_list
-    monkeypatch.setattr(listmodel, "parse_list", lambda data: parsed.append(1) or real(data))
+
+    def counted(data: bytes) -> ListDocument:
+        parsed.append(1)
+        return real(data)
+
+    monkeypatch.setattr(listmodel, "parse_list", counted)
     index.refresh()
     assert parsed == []
     _bump(ws.root / "training.md", TRAINING + "\n")
@@ -185,7 +190,12 @@ def test_update_file_from_parsed_doc(ws, monkeypatch: pytest.MonkeyPatch) -> Non
     assert index.documents()["training.md"] is doc
     parsed: list[int] = []
     real = listmodel.parse_list
-    monkeypatch.setattr(listmodel, "parse_list", lambda data: parsed.append(1) or real(data))
+
+    def counted(data: bytes) -> ListDocument:
+        parsed.append(1)
+        return real(data)
+
+    monkeypatch.setattr(listmodel, "parse_list", counted)
     index.refresh()  # the stamp was taken by update_file: nothing to re-parse
     assert parsed == []
     assert [h.line for h in index.lookup("2409.11321") if h.list == "training.md"] == [5]

@@ -10,6 +10,7 @@ import sync.index as index_module
 from sync.index import WorkspaceIndex
 from sync.index_cache import cache_dir
 from sync.insert import add_paper
+from sync.listmodel import ListDocument
 from sync.paper import Paper
 from sync.workspace import open_workspace
 
@@ -44,7 +45,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     real = listmodel.parse_list
 
-    def counting(data: bytes):  # type: ignore[no-untyped-def]
+    def counting(data: bytes) -> ListDocument:
         calls.append(len(data))
         return real(data)
 

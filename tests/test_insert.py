@@ -179,7 +179,7 @@ def test_a_persons_edit_during_the_add_is_kept(
 
     ws, path = _workspace(tmp_path)
     real_plan = insert_module.plan_insertion
-    edits = []
+    edits: list[bool] = []
 
     def plan_while_someone_saves(doc, section, style, paper, *rest):
         if not edits:

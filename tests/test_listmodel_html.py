@@ -12,6 +12,7 @@ from conftest import FIXTURES
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from test_listmodel_props import EXAMPLES, LINE, markdown
 
 from sync.errors import ListChanged
@@ -194,7 +195,11 @@ def test_an_insertion_rescans_html_headings_as_a_full_parse_does(at: int, new: l
     )
     after = doc.with_lines_inserted(at, new)
     full = parse_list(after.render())
-    assert (after._heads, after.blocks, list(after._raw)) == (full._heads, full.blocks, full._raw)
+    assert (after._heads, after.blocks, list(after._raw)) == (
+        full._heads,
+        full.blocks,
+        list(full._raw),
+    )
     assert after.headings == full.headings
 
 
@@ -253,13 +258,19 @@ class _Headings(HTMLParser):
             self.open[2].append(data)
 
 
+def _span(token: Token) -> list[int]:
+    """The lines a block token covers (markdown-it gives them for every block token)."""
+    assert token.map is not None
+    return token.map
+
+
 def _oracle(text: str, html_lines: set[int]) -> list[tuple[int, str, int]] | None:
     """HTML headings by markdown-it's html_block tokens and html.parser (None: it cannot say).
 
     `html_lines`: the lines where our scan starts an HTML block."""
     found = []
     for token in _MD.parse(text):
-        if token.type == "table_open" and token.map[0] in html_lines:
+        if token.type == "table_open" and _span(token)[0] in html_lines:
             return None  # markdown-it tries tables first; cmark-gfm (GitHub) does not
         if token.type != "html_block" or token.level != 0:
             continue
@@ -278,7 +289,7 @@ def _oracle(text: str, html_lines: set[int]) -> list[tuple[int, str, int]] | Non
             parser.feed(">")
         parser.close()
         parser._close()
-        start = token.map[0]
+        start = _span(token)[0]
         found += [
             (lv, t, start + (line if k else 0)) for k, (lv, t, line) in enumerate(parser.found)
         ]
@@ -306,6 +317,7 @@ def test_every_html_section_spans_its_heading_and_body(data: bytes) -> None:
     doc = parse_list(data)
     assert doc.render() == data
     for section in doc.sections[1:]:
+        assert section.heading_line is not None
         assert section.heading_line < section.start <= section.end or (
             section.heading_line == section.start == section.end  # a block's earlier heading
         )

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from sync.errors import BadInput, ListChanged
 from sync.listmodel import ListDocument, kinds, parse_list, verify_insertion
@@ -286,6 +287,12 @@ def test_successive_insertions_equal_a_full_parse_and_render_their_lines(
 _MD = MarkdownIt("commonmark").enable("table")
 
 
+def _span(token: Token) -> list[int]:
+    """The lines a block token covers (markdown-it gives them for every block token)."""
+    assert token.map is not None
+    return token.map
+
+
 def _markdown_it_structure(text: str, lines: list[str]) -> tuple[list, list]:
     """Top-level headings and entry ranges as markdown-it-py sees them (blank tails trimmed)."""
 
@@ -295,15 +302,17 @@ def _markdown_it_structure(text: str, lines: list[str]) -> tuple[list, list]:
         return end
 
     tokens = _MD.parse(text)
-    heads = [(int(t.tag[1]), t.map[0]) for t in tokens if t.type == "heading_open" and t.level == 0]
+    heads = [
+        (int(t.tag[1]), _span(t)[0]) for t in tokens if t.type == "heading_open" and t.level == 0
+    ]
     entries = []
     for t in tokens:
         if t.type == "list_item_open" and t.level == 1:
-            entries.append((t.map[0], trim(*t.map), "item"))
+            entries.append((_span(t)[0], trim(*_span(t)), "item"))
         elif t.type == "paragraph_open" and t.level == 0:
-            entries.append((t.map[0], t.map[1], "paragraph"))
+            entries.append((_span(t)[0], _span(t)[1], "paragraph"))
         elif t.type == "tbody_open" and t.level == 1:
-            entries += [(r, r + 1, "row") for r in range(*t.map)]
+            entries += [(r, r + 1, "row") for r in range(*_span(t))]
     return heads, sorted(entries)
 
 
@@ -330,7 +339,7 @@ def test_headings_and_entries_agree_with_markdown_it(lines: list[str]) -> None:
         return  # text right after definitions: a paragraph to cmark, a new block to markdown-it
     for t in _MD.parse(text):
         if t.type == "table_open":
-            found = kinds.measure(doc.lines[t.map[0]])
+            found = kinds.measure(doc.lines[_span(t)[0]])
             if (
                 found is None
                 or found[0] >= 4

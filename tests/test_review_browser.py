@@ -25,6 +25,7 @@ from review_harness import (
     live_server,
     make_workspace,
     seed,
+    store_of,
 )
 from server_support import ServeProcess, run_cli
 
@@ -37,7 +38,7 @@ pytestmark = [
 ]
 
 if chromium_available():
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
+    from playwright.sync_api import Browser, Cookie, Page, expect, sync_playwright
 
 DOCS_IMG = REPO_ROOT / "docs" / "img"
 #: Set to 1 to refresh the screenshots in docs/img; otherwise they go to a temp folder.
@@ -130,6 +131,7 @@ def at_width(page: Page, width: int) -> Page:
 
 
 def no_horizontal_scroll(page: Page) -> None:
+    assert page.viewport_size is not None
     width = page.viewport_size["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
@@ -171,7 +173,7 @@ def section_holding(path: Path, title_part: str) -> str | None:
 # -- pairing ---------------------------------------------------------------------------------
 
 
-def _session(page: Page, server: LiveServer) -> dict:
+def _session(page: Page, server: LiveServer) -> Cookie:
     """The review session cookie the browser holds for `server`."""
     port = server.base.rsplit(":", 1)[1]
     cookies = {c["name"]: c for c in page.context.cookies()}
@@ -315,8 +317,10 @@ def test_another_local_app_gets_no_review_cookie_and_a_leaked_one_cannot_decide(
     with requests.Session() as session:
         session.trust_env = False
         review = session.get(f"{server.base}/review", headers=cookie, timeout=10)
-        csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', review.text).group(1)
-        cid = re.search(r'data-id="(\d+)"', review.text).group(1)
+        csrf_found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', review.text)
+        cid_found = re.search(r'data-id="(\d+)"', review.text)
+        assert csrf_found and cid_found, review.text[:500]
+        csrf, cid = csrf_found.group(1), cid_found.group(1)
         for origin in ({}, {"Origin": "chrome-extension://abcdefghijklmnop"}):
             refused = session.post(
                 f"{server.base}/review/candidates/{cid}",
@@ -467,7 +471,7 @@ def _add_candidate(
         "suggestions": [suggestion],
     }
     now = time.time() - days_ago * 86400
-    assert server.services.candidates.upsert_many([row], now=now) == 1
+    assert store_of(server.services).upsert_many([row], now=now) == 1
 
 
 CODE_PAPER = Paper(
@@ -652,8 +656,8 @@ def test_a_refused_decision_is_said_and_the_card_stays(
 ) -> None:
     console.allow(r"status of 400")  # the refused accept below
     lost = Paper(arxiv_id="2604.39999", title="An Unplaceable Paper on Everything")
-    row = {"identity": lost.identity, "paper": lost, "source": "hand", "scores": {}}
-    assert server.services.candidates.upsert_many([{**row, "suggestions": []}]) == 1
+    row: dict[str, Any] = {"identity": lost.identity, "paper": lost, "source": "hand", "scores": {}}
+    assert store_of(server.services).upsert_many([{**row, "suggestions": []}]) == 1
     paired(page, server)
     target = card(page, "Unplaceable")
     picker = target.get_by_label("Section")

@@ -6,11 +6,12 @@ import re
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from review_harness import LIST_NAME, TOKEN, build_services, make_workspace, seed
+from review_harness import LIST_NAME, TOKEN, build_services, make_workspace, seed, store_of
 
 from feeds.decisions import add_rejected
 from server.app import create_app
@@ -71,11 +72,11 @@ def pair(client: FlaskClient) -> None:
 
 
 def candidate_id(services: Services, title_part: str) -> int:
-    return next(c.id for c in services.candidates.list(None) if title_part in c.paper.title)
+    return next(c.id for c in store_of(services).list(None) if title_part in (c.paper.title or ""))
 
 
 def statuses(services: Services) -> dict[int, str]:
-    return {c.id: c.status for c in services.candidates.list(None)}
+    return {c.id: c.status for c in store_of(services).list(None)}
 
 
 def test_unpaired_page_explains_pairing_and_shows_no_candidate(client: FlaskClient) -> None:
@@ -333,8 +334,13 @@ def test_a_candidate_without_suggestion_asks_for_a_section(
     client: FlaskClient, services: Services
 ) -> None:
     paper = paper_from_dict({"arxiv_id": "2604.39999", "title": "An Unplaceable Paper"})
-    row = {"identity": paper.identity, "paper": paper, "source": "manual", "scores": {}}
-    assert services.candidates.upsert_many([{**row, "suggestions": []}]) == 1
+    row: dict[str, Any] = {
+        "identity": paper.identity,
+        "paper": paper,
+        "source": "manual",
+        "scores": {},
+    }
+    assert store_of(services).upsert_many([{**row, "suggestions": []}]) == 1
     pair(client)
     text = client.get("/review?q=unplaceable").get_data(as_text=True)
     assert 'option value="" selected>Choose a section' in text
@@ -365,7 +371,7 @@ def test_a_read_only_list_is_marked_in_the_picker_and_never_picked(
     assert " selected" not in group.split("</optgroup>")[0]  # never the default
     assert 'option value="" selected>Choose a section (papers.md is read-only)' in text
     assert "(suggested)" not in text
-    cid = next(c.id for c in services.candidates.list(None) if c.suggestions)
+    cid = next(c.id for c in store_of(services).list(None) if c.suggestions)
     form = {"action": "accept", "csrf_token": csrf_token(TOKEN), "target": ""}
     answer = client.post(
         f"/review/candidates/{cid}", data=form, headers={"Accept": "application/json"}
@@ -426,7 +432,7 @@ def _fill_queue(services: Services, count: int) -> str:
             "suggestions": [low],
         }
     )
-    assert services.candidates.upsert_many(rows) == count + 1
+    assert store_of(services).upsert_many(rows) == count + 1
     return needle.title or ""
 
 
@@ -494,8 +500,13 @@ def test_search_finds_every_author_not_only_those_on_the_card(
             "authors": authors,
         }
     )
-    row = {"identity": paper.identity, "paper": paper, "source": "manual", "scores": {}}
-    assert services.candidates.upsert_many([{**row, "suggestions": []}]) == 1
+    row: dict[str, Any] = {
+        "identity": paper.identity,
+        "paper": paper,
+        "source": "manual",
+        "scores": {},
+    }
+    assert store_of(services).upsert_many([{**row, "suggestions": []}]) == 1
     pair(client)
     text = client.get("/review?q=pavlick").get_data(as_text=True)
     assert text.count('class="candidate"') == 1 and "Shared Lexical Task" in text
@@ -597,7 +608,7 @@ def test_targets_round_trip_and_reject_junk() -> None:
 
 
 def test_candidate_view_from_a_store_candidate(services: Services) -> None:
-    cand = next(c for c in services.candidates.list(None) if REWARD in c.paper.title)
+    cand = next(c for c in store_of(services).list(None) if REWARD in (c.paper.title or ""))
     view = candidate_view(cand)
     assert view.abs_url and view.abs_url.startswith("https://arxiv.org/abs/2604.30004")
     assert view.pdf_url and view.pdf_url.startswith("https://arxiv.org/pdf/2604.30004")
@@ -686,7 +697,7 @@ def test_bulk_decides_the_others_when_one_cannot_be_decided(
 ) -> None:
     pair(client)
     reward, stable, dense = (candidate_id(services, t) for t in (REWARD, "Stable Large", "Dense"))
-    services.candidates.set_status(reward, "accepted")  # decided meanwhile, elsewhere
+    store_of(services).set_status(reward, "accepted")  # decided meanwhile, elsewhere
     form = {
         "action": "accept",
         "csrf_token": csrf_token(TOKEN),
@@ -700,9 +711,9 @@ def test_bulk_decides_the_others_when_one_cannot_be_decided(
     assert f"#{reward}: Candidate {reward} is already accepted." in text
     assert f"#{stable}" not in text and f"#{dense}" not in text
     assert statuses(services)[stable] == statuses(services)[dense] == "accepted"
-    results = {c.id: c.result for c in services.candidates.list("accepted")}
-    assert results[stable]["section"] == "Language Model Papers > Alignment"  # its own pick
-    assert results[dense]["section"] == "Language Model Papers > Retrieval"  # the suggestion
+    results = {c.id: c.result or {} for c in store_of(services).list("accepted")}
+    assert results[stable].get("section") == "Language Model Papers > Alignment"  # its own pick
+    assert results[dense].get("section") == "Language Model Papers > Retrieval"  # the suggestion
     unknown = client.post("/review/bulk", data={**form, "action": "archive"})
     assert unknown.status_code == 400
 
@@ -712,8 +723,8 @@ def test_a_bulk_answer_says_each_undecided_candidate_in_its_own_sentence(
 ) -> None:
     pair(client)
     reward, stable = (candidate_id(services, t) for t in (REWARD, "Stable Large"))
-    services.candidates.set_status(reward, "accepted")
-    services.candidates.set_status(stable, "rejected")
+    store_of(services).set_status(reward, "accepted")
+    store_of(services).set_status(stable, "rejected")
     form = {"action": "accept", "csrf_token": csrf_token(TOKEN), "ids": [str(reward), str(stable)]}
     answer = client.post("/review/bulk", data=form)
     assert answer.status_code == 409

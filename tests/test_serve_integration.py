@@ -117,7 +117,7 @@ def test_hundred_concurrent_clips_of_twenty_papers_are_written_exactly_once(tmp_
         assert entry in text
     # Every answer for one paper names the same entry (its line moves as papers go in above it
     # when the list keeps its papers in date order).
-    entries = {}
+    entries: dict[str, set[str]] = {}
     for body, answer in zip(bodies, answers, strict=True):
         key = (body.get("arxiv_id") or body["url"]).split("/")[-1][:10]
         entries.setdefault(key, set()).add(answer.json()["entry"])
@@ -161,8 +161,8 @@ def test_kill_9_mid_burst_leaves_lists_parseable_and_every_2xx_clip_present(tmp_
     assert open_workspace(workspace).list_paths() == ["reading.md"]
     # A new server on the same workspace and data dir works: no stale lock blocks it.
     with serving(workspace) as again:
-        answer = post_clip(again, clip_body(999), again.token)
-        assert answer.status_code == 201, answer.text
+        again_answer = post_clip(again, clip_body(999), again.token)
+        assert again_answer.status_code == 201, again_answer.text
 
 
 def test_clip_queued_while_arxiv_is_down_is_added_after_a_restart(

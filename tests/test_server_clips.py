@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from polling import wait_until
-from server_support import AUTH, TOKEN, ArxivFixtureServer
+from server_support import AUTH, TOKEN, ArxivFixtureServer, queued_clip
 
 from feeds.arxiv_api import ArxivClient
 from server.app import create_app
@@ -143,11 +143,12 @@ def test_arxiv_down_queues_202_then_inserts_when_it_answers(workspace_root: Path
     services.start(sync=False, feeds=False)
     try:
         # Still down: the worker retries with backoff and keeps the clip.
-        wait_until(lambda: services.clips.queue.get(body["queue_id"]).attempts >= 2)
-        assert services.clips.queue.get(body["queue_id"]).state == "queued"
+        wait_until(lambda: queued_clip(services, body["queue_id"]).attempts >= 2)
+        assert queued_clip(services, body["queue_id"]).state == "queued"
         arxiv.up = True
+        assert services.worker is not None
         services.worker.wake()
-        wait_until(lambda: services.clips.queue.get(body["queue_id"]).state == "done")
+        wait_until(lambda: queued_clip(services, body["queue_id"]).state == "done")
     finally:
         services.stop()
     hits = listed(workspace_root, "arxiv:2611.04417")
@@ -192,11 +193,11 @@ def test_queued_clip_whose_section_vanished_fails_visibly(workspace_root: Path, 
     arxiv.up = True
     services.start(sync=False, feeds=False)
     try:
-        wait_until(lambda: services.clips.queue.get(queued["queue_id"]).state == "failed")
+        wait_until(lambda: queued_clip(services, queued["queue_id"]).state == "failed")
     finally:
         services.stop()
-    item = services.clips.queue.get(queued["queue_id"])
-    assert "Tools" in item.last_error
+    item = queued_clip(services, queued["queue_id"])
+    assert "Tools" in (item.last_error or "")
     assert services.status()["clips"]["failed"] == 1
     assert "2611.04417" not in path.read_text()
 
@@ -286,7 +287,8 @@ def test_queue_rows_round_trip_and_count(tmp_path: Path) -> None:
     assert queue.put("/ws", paper.replace(arxiv_id="2611.04417v3"), "a.md", "S").id == first.id
     assert queue.put("/other", paper, "a.md", "S").id != first.id
     assert queue.due("/ws") == []  # not due for 100 s
-    assert queue.get(first.id).paper == paper
+    stored = queue.get(first.id)
+    assert stored is not None and stored.paper == paper
     queue.mark_retry(first.id, "down", 0)
     assert [c.id for c in queue.due("/ws")] == [first.id]
     queue.mark_done(first.id, {"status": "added"})

@@ -140,8 +140,8 @@ def test_every_get_route_refuses_a_repeated_parameter_in_the_one_error_shape(
 ) -> None:
     # /api/suggest?title=a&title=b silently ranked the first title; /api/lookup answered 400.
     services = Services.build(open_workspace(make_workspace(tmp_path / "ws")))
-    client = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": "t" * 32})
-    client = client.test_client()
+    app = create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": "t" * 32})
+    client = app.test_client()
     answer = client.get(query, headers={"X-Papershelf-Token": "t" * 32})
     name = query.rsplit("&", 1)[1].split("=")[0]
     body = answer.get_json()

@@ -9,8 +9,10 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 from fs_support import can_mount_tmpfs, fill
 from polling import wait_until
 from server_support import REPO_ROOT, ServeProcess, make_workspace, run_cli, serving
@@ -94,7 +96,7 @@ def test_a_full_data_disk_is_a_409_or_a_degraded_status_never_a_500(
         token = (inside / "token").read_text().strip()
         headers = {"X-Papershelf-Token": token}
 
-        def call(method: str, path: str, **kwargs: object):
+        def call(method: str, path: str, **kwargs: Any) -> requests.Response:
             return server.session.request(
                 method, f"{server.url}{path}", headers=headers, timeout=30, **kwargs
             )

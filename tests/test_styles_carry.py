@@ -16,7 +16,7 @@ from sync.styles.table import carry_separators, header_of
 PAPER = Paper(
     arxiv_id="2611.01234",
     title="Carried habits of long lists",
-    authors=["Ada Lovelace", "Alan Turing"],
+    authors=("Ada Lovelace", "Alan Turing"),
     published="2026-11-02",
 )
 
@@ -55,7 +55,10 @@ def test_a_person_s_edit_is_a_new_file_state_learned_afresh() -> None:
     doc = parse_list(generate_list("link_date", 200, seed=5))
     target = doc.sections_with_entries()[0]
     infer_style(doc, target)
-    edited = parse_list(doc.render() + b"\n## Added by hand\n\n- [X](https://arxiv.org/abs/2601.00001), Jan. 1 2026.\n")
+    edited = parse_list(
+        doc.render()
+        + b"\n## Added by hand\n\n- [X](https://arxiv.org/abs/2601.00001), Jan. 1 2026.\n"
+    )
     assert "styles" not in doc_cache(edited)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sync.styles import extract_fields, fields_to_paper
-from sync.styles.text import parse_date
+from sync.styles.text import ParsedDate, parse_date
 
 
 def test_link_date_entry_with_code_tags_and_date() -> None:
@@ -146,10 +146,15 @@ def test_plain_link_and_markdown_escapes_in_title() -> None:
 
 
 def test_parse_date_formats() -> None:
-    assert parse_date("Jul. 10 2024").iso == "2024-07-10"
-    assert parse_date("2024-10-21").pattern == "{y}-{mm}-{dd}"
-    assert parse_date("21 Oct 2024").iso == "2024-10-21"
-    assert parse_date("October 21, 2024").iso == "2024-10-21"
+    def parsed(text: str) -> ParsedDate:
+        found = parse_date(text)
+        assert found is not None, text
+        return found
+
+    assert parsed("Jul. 10 2024").iso == "2024-07-10"
+    assert parsed("2024-10-21").pattern == "{y}-{mm}-{dd}"
+    assert parsed("21 Oct 2024").iso == "2024-10-21"
+    assert parsed("October 21, 2024").iso == "2024-10-21"
     assert parse_date("Foo 10 2024") is None
     assert parse_date("NeurIPS 2022") is None
 
@@ -167,4 +172,5 @@ def test_find_paper_by_any_identity_without_parsing_everything() -> None:
             found = find_paper(doc, key)
             assert found is not None and found[0].start == entry.start, key
     assert find_paper(doc, "arxiv:2611.99999") is None
-    assert find_paper(doc, "url:example.org/token-mixing")[1].title == "Token Mixing Revisited"
+    mixing = find_paper(doc, "url:example.org/token-mixing")
+    assert mixing is not None and mixing[1].title == "Token Mixing Revisited"

@@ -122,7 +122,8 @@ def _link_date(rng: random.Random) -> list[str]:
 
 
 def _wrap(title: str, col: int, width: int) -> str:
-    words, lines, used = title.split(" "), [[]], col
+    words, used = title.split(" "), col
+    lines: list[list[str]] = [[]]
     for k, word in enumerate(words):
         size = len(word) + (3 if k == len(words) - 1 else 0)  # the closing `**,`
         if lines[-1] and used + 1 + size > width:

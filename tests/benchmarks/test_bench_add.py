@@ -6,8 +6,8 @@ import itertools
 from pathlib import Path
 
 import pytest
-from floors import durable_rewrite_seconds  # tests/benchmarks is on sys.path
-from listgen import STYLES, generate_list
+from benchmarks.floors import durable_rewrite_seconds
+from benchmarks.listgen import STYLES, generate_list
 
 from server.serving import keep_big_buffers
 from sync.index import WorkspaceIndex

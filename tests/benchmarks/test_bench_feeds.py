@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 import feedparser
 import pytest
-from listgen import generate_list
+from benchmarks.listgen import generate_list
 
 from feeds.parse import parse_feed
 from feeds.poll import Poller

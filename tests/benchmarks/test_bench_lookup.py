@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from listgen import STYLES, generate_list
+from benchmarks.listgen import STYLES, generate_list
 
 from sync.check import check_document
 from sync.index import WorkspaceIndex
@@ -40,7 +40,8 @@ def big_index(
 def queries(big_index: WorkspaceIndex) -> list[str]:
     """Ids of listed papers in the forms people paste: bare, versioned, abs, pdf, export."""
     rng = random.Random(7)
-    ids = [loc.identity.split(":", 1)[1] for loc in rng.sample(big_index.locations(), 500)]
+    sample = rng.sample(big_index.locations(), 500)
+    ids = [key.split(":", 1)[1] for loc in sample if (key := loc.identity)]
     forms = [
         "{}",
         "{}v2",
@@ -86,7 +87,8 @@ def test_lookup_miss_under_1ms(benchmark, big_index: WorkspaceIndex) -> None:
 def test_lookup_uncached_worst_case(big_index: WorkspaceIndex) -> None:
     """Never-seen query strings (no identity cache hit): still under the budget per lookup."""
     rng = random.Random(11)
-    ids = [loc.identity.split(":", 1)[1] for loc in rng.sample(big_index.locations(), 2000)]
+    sample = rng.sample(big_index.locations(), 2000)
+    ids = [key.split(":", 1)[1] for loc in sample if (key := loc.identity)]
     fresh = [
         f"https://www.arxiv.org/pdf/{i}v{k % 9 + 1}?download={k}#page=2" for k, i in enumerate(ids)
     ]
@@ -100,7 +102,7 @@ def test_lookup_uncached_worst_case(big_index: WorkspaceIndex) -> None:
 def test_lookup_title_fuzzy(benchmark, big_index: WorkspaceIndex) -> None:
     """A fuzzy title lookup over 50,000 titles (a possible match, never 'exists')."""
     loc = big_index.locations()[12_345]
-    query = loc.title.lower() + " extra"
+    query = (loc.title or "").lower() + " extra"
     found = benchmark(big_index.lookup_title, query)
     assert found and found[0][0].line == loc.line and found[0][1] < 1.0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from listgen import STYLES, generate_list  # tests/benchmarks is on sys.path
+from benchmarks.listgen import STYLES, generate_list
 from markdown_it import MarkdownIt
 
 from sync.listmodel import ListDocument, ParseCache, parse_list, verify_insertion

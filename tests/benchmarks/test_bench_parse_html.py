@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from listgen import generate_list  # tests/benchmarks is on sys.path
+from benchmarks.listgen import generate_list
 
 from sync.listmodel import parse_list, verify_insertion
 from sync.listmodel.lines import strip_ending

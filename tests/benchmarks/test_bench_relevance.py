@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from seedgen import seed_workspace, seeds_present
-from test_bench_feeds import make_feed
+from benchmarks.seedgen import seed_workspace, seeds_present
+from benchmarks.test_bench_feeds import make_feed
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 N_ENTRIES = int(os.environ.get("PAPERSHELF_BENCH_ENTRIES", "50000"))

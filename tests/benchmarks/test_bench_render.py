@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from listgen import STYLES, generate_list  # tests/benchmarks is on sys.path
+from benchmarks.listgen import STYLES, generate_list
 
 from sync.listmodel import parse_list
 from sync.paper import Paper

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from floors import durable_rewrite_seconds  # tests/benchmarks is on sys.path
-from listgen import generate_list
-from polling import free_port  # and tests/, for its conftest
+from benchmarks.floors import durable_rewrite_seconds
+from benchmarks.listgen import generate_list
+from polling import free_port
 
 from sync.listmodel import parse_list
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from seedgen import seed_workspace, seeds_present
+from benchmarks.seedgen import seed_workspace, seeds_present
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 N_ENTRIES = int(os.environ.get("PAPERSHELF_BENCH_ENTRIES", "100000"))

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from floors import durable_rewrite_seconds  # tests/benchmarks is on sys.path
-from listgen import generate_list
+from benchmarks.floors import durable_rewrite_seconds
+from benchmarks.listgen import generate_list
 
 from server.serving import keep_big_buffers
 from sync.index import WorkspaceIndex

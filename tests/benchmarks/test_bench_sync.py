@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from listgen import generate_list  # tests/benchmarks is on sys.path
+from benchmarks.listgen import generate_list
 
 from sync.atomic import atomic_write_bytes
 from sync.gitsync.daemon import SyncDaemon
