@@ -121,31 +121,8 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-#: Packages with a circle of imports among their own modules, left to the work that owns them
-#: (sync/styles: the style-by-example work). Their circles are reported by the strict xfail below.
-CIRCLES_LEFT_INSIDE = ("sync.styles",)
-
-
-def _left_inside(a: str, b: str) -> bool:
-    return any(a.startswith(f"{p}.") and b.startswith(f"{p}.") for p in CIRCLES_LEFT_INSIDE)
-
-
 def test_the_import_graph_has_no_circle() -> None:
     """No module imports, however indirectly, one that imports it (a lazy import counts)."""
-    graph = {
-        name: {t for t in targets if not _left_inside(name, t)}
-        for name, targets in import_graph().items()
-    }
-    assert find_cycle(graph) is None
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="sync/styles still has circles among its modules (detect <-> rows, entries <-> style, "
-    "render <-> rowrender, ...); once they are gone this passes: then drop this mark and "
-    "CIRCLES_LEFT_INSIDE",
-)
-def test_no_package_has_a_circle_inside() -> None:
     assert find_cycle(import_graph()) is None
 
 

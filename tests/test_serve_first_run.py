@@ -18,6 +18,7 @@ from server_support import REPO_ROOT, ServeProcess, make_workspace
 
 from server.cli import main
 from server.cli_serve import SAMPLE_NOTE
+from sync.workspace import Workspace
 
 #: A refusal must not make the person wait: it came after 5.4 s (index, sync and port tried).
 REFUSAL_SECONDS = 1.0
@@ -157,7 +158,7 @@ def test_a_serve_started_between_the_check_and_the_record_is_refused(
     real_write = services.write_server_state
     second: list[int] = []
 
-    def write(url: str, workspace: object) -> None:
+    def write(url: str, workspace: Workspace) -> None:
         if not second:  # the first serve has checked and not yet said it runs
             second.append(main(["serve", "--port", "0", "--workspace", str(ws)]))
         real_write(url, workspace)

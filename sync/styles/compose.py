@@ -38,15 +38,15 @@ def compose(
         found = pieces_for(options, name)
         if found is None:
             continue
-        piece, _sep, before, _zone = found
+        piece, _sep, prior, _zone = found
         if not piece.fields <= have or piece.fields & present:
             continue  # a piece showing a field already shown would write it twice
         at = next(
-            (i + 1 for i, p in enumerate(pieces) if before is not None and p.key == before.key),
+            (i + 1 for i, p in enumerate(pieces) if prior is not None and p.key == prior.key),
             None,
         )
         if at is None:
-            at = len(pieces) if before is not None else 0
+            at = len(pieces) if prior is not None else 0
         pieces.insert(at, piece)
         present |= piece.fields
     return pieces

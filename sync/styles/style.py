@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import cache
 from typing import Any
@@ -199,7 +200,9 @@ def _with_gaps(template: EntryTemplate, doc: Any, section: Any) -> EntryTemplate
     )
 
 
-def _gaps(doc: Any, sections: Sequence[Any], limit: int = 40) -> tuple[int | None, int | None, int | None]:
+def _gaps(
+    doc: Any, sections: Sequence[Any], limit: int = 40
+) -> tuple[int | None, int | None, int | None]:
     between, lead, tail = [], [], []
     for section in sections:
         entries = list(section.entries)
