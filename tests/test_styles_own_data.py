@@ -88,3 +88,64 @@ def test_a_small_sections_chance_lean_gives_way_to_the_lists_order() -> None:
     placement = learn_placement(doc, doc.section("Optimizers"))
     assert placement.rule == "top", placement.why
     assert "this list" in placement.why
+
+
+BENCHMARKS = """# Code
+
+## Program Repair
+
+- "Neural Program Repair: Systems, Challenges and Solutions", 2022-02, Internetware 2022, [[paper](https://arxiv.org/abs/2202.10868)]
+- "A Survey of Learning-based Automated Program Repair", 2023-01, arXiv, [[paper](https://arxiv.org/abs/2301.03270)]
+
+| Date    | Venue     | Benchmark | Size | Language | Source                                                      |
+| ------- | --------- | --------- | ---- | -------- | ----------------------------------------------------------- |
+| 2014-07 | ISSTA     | Defects4J | 357  | Java     | "Defects4J" [[paper](https://arxiv.org/abs/1407.00001)]     |
+| 2016-11 | FSE 2016  | BugAID    | 105K | JS       | "BugAID" [[paper](https://arxiv.org/abs/1611.00002)]        |
+| 2017-02 | AAAI 2017 | DeepFix   | 6971 | C        | "DeepFix" [[paper](https://arxiv.org/abs/1702.00003)]       |
+| 2018-05 | MSR 2018  | Bugs.jar  | 1158 | Java     | "Bugs.jar" [[paper](https://arxiv.org/abs/1805.00004)]      |
+| 2019-01 | SANER     | Bears     | 251  | Java     | "Bears" [[paper](https://arxiv.org/abs/1901.00005)]         |
+| 2020-07 | ISSTA     | CoCoNut   | 24M  | Python   | "CoCoNut" [[paper](https://arxiv.org/abs/2007.00006)]       |
+| 2021-07 | ICML 2021 | TFix      | 105K | JS       | "TFix" [[paper](https://arxiv.org/abs/2107.00007)]          |
+
+\\* These are code-change datasets.
+
+## Next
+"""
+
+
+def test_a_column_of_each_rows_own_values_is_left_blank_even_when_some_repeat() -> None:
+    """Sizes (`105K` twice) and languages (`Java` three times of seven) are the rows' data: a
+    new row copies neither, and its blank cells keep the table's alignment."""
+    paper = Paper(
+        url="https://arxiv.org/abs/2303.18184",
+        title="A Survey on Automated Program Repair Techniques",
+        published="2023-03",
+        venue="arXiv",
+    )
+    (row,) = _new_lines(BENCHMARKS, "Program Repair", paper)
+    cells = row.split("|")[1:-1]
+    assert [c.strip() for c in cells[2:5]] == ["", "", ""], row
+    assert [len(c) for c in cells[:5]] == [9, 11, 11, 6, 10], row
+
+
+def test_a_new_row_goes_among_the_rows_not_after_a_note_below_the_table() -> None:
+    """In a section holding bullets, a table and a closing note, a row is written after the
+    table's last row: below the note it would not be a row of the table at all."""
+    doc = parse_list(BENCHMARKS.encode())
+    target = doc.section("Program Repair")
+    paper = Paper(url="https://arxiv.org/abs/2303.18184", title="RepairBench", published="2023-03")
+    plan = plan_insertion(doc, target, infer_style(doc, target), paper)
+    assert doc.lines[plan.at_line - 1].startswith("| 2021-07"), plan
+    assert plan.lines[0].startswith("| 2023-03 ")
+
+
+def test_a_value_given_in_the_brackets_its_spot_writes_is_not_bracketed_twice() -> None:
+    data = (
+        "## 2022\n\n"
+        "- [InstructGPT](https://arxiv.org/abs/2203.02155) (InstructGPT)\n"
+        "- [Sparrow](https://arxiv.org/abs/2209.14375) (Sparrow)\n"
+        "- [NLPO](https://arxiv.org/abs/2210.01241) (NLPO)\n"
+    )
+    paper = Paper(url="https://arxiv.org/abs/2112.09332", title="WebGPT", venue="(WebGPT)")
+    (line,) = _new_lines(data, "2022", paper)
+    assert line == "- [WebGPT](https://arxiv.org/abs/2112.09332) (WebGPT)", line

@@ -72,7 +72,10 @@ def own_literals(fields: EntryFields) -> dict[str, str]:
         return {}
     zone = shape.zones[0]
     keys = [p.key for p in zone.pieces]
-    regions: dict[tuple[str, ...], Any] = {("lead", keys[0]): zone.lead, ("trail", keys[-1]): zone.trail}
+    regions: dict[tuple[str, ...], Any] = {
+        ("lead", keys[0]): zone.lead,
+        ("trail", keys[-1]): zone.trail,
+    }
     for k, sep in enumerate(zone.seps):
         regions[("sep", keys[k], keys[k + 1])] = sep
     # Whole lines of words between pieces are the entry's note, which the Paper carries itself.

@@ -253,3 +253,17 @@ def visible_part(doc: Any, section: Any) -> Any:
     if not visible or len(visible) == len(entries):
         return section
     return replace(section, _entries=visible, _fill=None)
+
+
+def same_kind_part(section: Any, kind: str) -> Any:
+    """The section with only its entries of `kind` (item, row, paragraph), when it has others too.
+
+    A section holding a table and a few bullets (surveys above a benchmark table), or a list with
+    a closing note paragraph: a new row goes among the rows, a new item among the items, never
+    after a note below them.
+    """
+    entries = section.entries
+    same = [e for e in entries if e.kind == kind]
+    if not same or len(same) == len(entries):
+        return section
+    return replace(section, _entries=same, _fill=None)

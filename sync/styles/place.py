@@ -17,6 +17,7 @@ from .order import (
     html_blocks,
     key_of,
     learn_placement,
+    same_kind_part,
     split_key,
     spread,
     time_key,
@@ -48,7 +49,7 @@ def plan_insertion(
     """Where and what to insert for `paper` in `section`, following the section's order."""
     if template.container == "row" and not any(e.kind == "row" for e in section.entries):
         template = _without_rows(template)  # a table style cannot start a table in this section
-    section = visible_part(doc, section)
+    section = same_kind_part(visible_part(doc, section), template.container)
     placement = placement or learn_placement(doc, section)
     index = _position(doc, section, paper, placement)
     written = write_entry(paper, template)

@@ -121,12 +121,26 @@ def _placeholder(options: list[tuple[Zone, float, frozenset[str]]], fields: froz
         for z, w, shown in options
         if not z.pieces
     ]
-    seen = Counter(text for text, _ in empty if text.strip())
-    if len(seen) >= 2 and max(seen.values()) == 1 and not any(not t.strip() for t, _ in empty):
-        # Every row writes its own text here (its paper's figure): the row's data, which no new
-        # row may copy, not the column's way of saying "nothing". The cell is left blank.
+    seen = Counter(text.strip() for text, _ in empty if text.strip())
+    if _is_data(seen):
+        # The rows write their own text here (their paper's figure, language, benchmark name):
+        # the row's data, which no new row may copy, not the column's way of saying "nothing".
+        # The cell is left blank.
         return " "
     return weighted_majority(empty, "  ")
+
+
+def _is_data(seen: Counter) -> bool:
+    """Whether a column's texts (with their counts) are each row's own data, not a placeholder.
+
+    A placeholder is one text most rows without the field share (`-`, `N/A`, `Coming soon`);
+    data is all different (`357`, `185/998`), or many values none of which most rows have
+    (`Java`, `C, C++`, `Python`).
+    """
+    if len(seen) < 2:
+        return False
+    top = max(seen.values())
+    return top == 1 or (len(seen) >= 3 and top < 0.5 * sum(seen.values()))
 
 
 def _column_width(options: list[tuple[Zone, float]]) -> int | None:
@@ -139,8 +153,10 @@ def _column_width(options: list[tuple[Zone, float]]) -> int | None:
     for zone, _weight in options:
         total += 1
         sizes[zone.width] += 1
-        if zone.pieces and len(zone.trail) - len(zone.trail.rstrip(" ")) > 1:
-            padded = True  # extra spaces after a value: proof the column is padded
+        # Extra spaces after a value, or after a cell's own text: proof the column is padded.
+        after = zone.trail if zone.pieces else (zone.lead + zone.trail)
+        if (zone.pieces or after.strip()) and len(after) - len(after.rstrip(" ")) > 1:
+            padded = True
     if not padded or not sizes:
         return None
     size, weight = sizes.most_common(1)[0]

@@ -66,12 +66,36 @@ def fill(
         value = _value(
             paper, template, part, context, head + "".join(before) + "".join(out), piece, k, link
         )
+        if part.name in _WRAPPABLE:
+            nxt = piece.parts[k + 1] if k + 1 < len(piece.parts) else ""
+            value = _unwrapped(value, prev, nxt if isinstance(nxt, str) else "")
         if context == "code":
             value = code_span_text(value.replace("\\`", "`"))
         if container == "row" and part.name not in ("url", "alink", "code", "link_url"):
             value = re.sub(r"(?<!\\)\|", r"\\|", value)  # a bare pipe would start a new cell
         out.append(value)
     return "".join(out)
+
+
+#: Plain-text values a list may wrap in brackets of its own (`(NLPO)`, `[ICML 2021]`).
+_WRAPPABLE = frozenset({"venue", "tags", "link_label"})
+_PAIRS = {"(": ")", "[": "]"}
+
+
+def _unwrapped(value: str, before: str, after: str) -> str:
+    """`value` without the brackets the spot already writes around it: a venue given as
+    `(WebGPT)` in a list that writes `(venue)` is written `(WebGPT)`, not `((WebGPT))`."""
+    for opening, closing in _PAIRS.items():
+        if (
+            before.endswith(opening)
+            and after.startswith(closing)
+            and value.startswith(opening)
+            and value.endswith(closing)
+            and value[1:-1].strip()
+            and opening not in value[1:-1]
+        ):
+            return value[1:-1]
+    return value
 
 
 def _context(prev: str, container: str) -> str:
