@@ -149,3 +149,57 @@ def test_a_value_given_in_the_brackets_its_spot_writes_is_not_bracketed_twice() 
     paper = Paper(url="https://arxiv.org/abs/2112.09332", title="WebGPT", venue="(WebGPT)")
     (line,) = _new_lines(data, "2022", paper)
     assert line == "- [WebGPT](https://arxiv.org/abs/2112.09332) (WebGPT)", line
+
+
+#: A hard break written as two trailing spaces, as this list writes it.
+HB = "  "
+VENUE_LINKS = f"""# Charts
+
+## Captioning
+
+**Natural Language Dataset Generation Framework for Visualizations**{HB}
+Hyung-Kwon Ko, Hyeon Jeon, Gwanmo Park{HB}
+[CHI 2024](https://arxiv.org/abs/2309.10245) • [Code](https://github.com/hyungkwonko/chart-llm)
+
+**VisText: A Benchmark for Semantically Rich Chart Captioning**{HB}
+Benny J. Tang, Angie Boggust, Arvind Satyanarayan{HB}
+[ACL 2023 Outstanding paper](https://aclanthology.org/2023.acl-long.401.pdf) • [Code](https://github.com/mitvis/vistext)
+
+**Advancing Multimodal Large Language Models in Chart Question Answering**{HB}
+Xingchen Zeng, Haichuan Lin, Yilin Ye, Wei Zeng{HB}
+[VIS 2024](https://arxiv.org/abs/2407.20174) • [Code](https://github.com/zengxingchen/ChartQA-MLLM)
+
+**SynChart: Synthesizing Charts from Language Models**{HB}
+Mengchen Liu, Qixiu Li, Dongdong Chen{HB}
+[arXiv, 25 Sep 2024](https://arxiv.org/abs/2409.16517)
+
+**ChartMoE: Mixture of Expert Connector for Advanced Chart Understanding**{HB}
+Zhengzhuo Xu, Bowen Qu, Yiyan Qi{HB}
+[NAACL'24 Findings](https://arxiv.org/abs/2409.03277) • [Code](https://chartmoe.github.io/)
+"""
+
+
+def test_a_paper_linked_by_its_venue_gets_its_own_venue_never_another_entrys() -> None:
+    """`[CHI 2024](url)`: the label is the entry's venue (a year, or `'24`, says so), read as
+    such and written with the new paper's; a paper with neither venue nor date links its title
+    instead of borrowing another entry's label."""
+    with_venue = Paper(
+        url="https://arxiv.org/abs/2410.00001", title="ChartX", authors=("A B",), venue="UIST 2024"
+    )
+    with_date = Paper(
+        url="https://arxiv.org/abs/2410.00002",
+        title="ChartY",
+        authors=("A B",),
+        published="2024-10-02",
+    )
+    bare = Paper(url="https://arxiv.org/abs/2410.00003", title="ChartZ", authors=("A B",))
+    assert _new_lines(VENUE_LINKS, "Captioning", with_venue)[-1] == (
+        "[UIST 2024](https://arxiv.org/abs/2410.00001)"
+    )
+    assert _new_lines(VENUE_LINKS, "Captioning", with_date)[-1] == (
+        "[arXiv, 2 Oct 2024](https://arxiv.org/abs/2410.00002)"
+    )
+    lines = _new_lines(VENUE_LINKS, "Captioning", bare)
+    assert lines[0] == "**[ChartZ](https://arxiv.org/abs/2410.00003)**  "
+    for label in ("CHI", "ACL", "VIS", "NAACL", "arXiv, 2"):
+        assert label not in "".join(lines)

@@ -328,6 +328,7 @@ def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) 
         if a > pos:
             regions.append((pos, a))
         pos = max(pos, b)
+    regions += _paper_link_label(text, found, body)
     for a, b in regions:
         for seg_a, seg_b in _segments(text, a, b):
             seg = text[seg_a:seg_b]
@@ -342,6 +343,34 @@ def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) 
                 found.slots.append(Slot("venue", inner_a, inner_b))
             elif not found.has("authors") and looks_like_authors(value, strict=True):
                 found.slots.append(Slot("authors", inner_a, inner_b))
+
+
+def _paper_link_label(text: str, found: Found, body: list[Span]) -> list[tuple[int, int]]:
+    """The parts of the paper's own link's label that no slot holds, when the label is not the
+    title and names a venue with its year (`[CHI 2024](url)`, `[arXiv, 26 Dec 2024](url)`):
+    a list that links each paper by its venue writes the venue there."""
+    url, title = found.first("url"), found.first("title")
+    if url is None or title is None:
+        return []
+    link = next(
+        (s for s in _all_links(text, body) if s.kind == "link" and s.url_at == url.start), None
+    )
+    if link is None or link.inner <= title.start < link.inner_end:
+        return []
+    label = text[link.inner : link.inner_end]
+    if label_kind(label) is not None or not _YEAR_RE.search(label):
+        return []
+    taken = sorted((s.start, s.end) for s in found.slots if link.inner <= s.start < link.inner_end)
+    out, pos = [], link.inner
+    for a, b in taken + [(link.inner_end, link.inner_end)]:
+        if a > pos:
+            out.append((pos, a))
+        pos = max(pos, b)
+    return out
+
+
+#: A year as venues write it: `2024`, `'24`.
+_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|'\d{2}(?!\d)")
 
 
 def _sentence(value: str) -> bool:

@@ -7,6 +7,7 @@ and takes each literal (separators, brackets, labels) by weighted majority among
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -189,7 +190,19 @@ def choose(
             best, best_score = members, score
     if best is None:
         return None
-    return max(best, key=lambda m: m[1])[0]
+    return _trusted(best)
+
+
+def _trusted(members: list[tuple[Zone, float]]) -> Zone:
+    """The heaviest member, unless its literals are its own alone (a link labelled with that
+    entry's own words) while other members share theirs: one example's words are not a habit."""
+    top = max(members, key=lambda m: m[1])
+    words = Counter(tuple(p.key for p in z.pieces) for z, _ in members)
+    if words[tuple(p.key for p in top[0].pieces)] == 1:
+        shared = [m for m in members if words[tuple(p.key for p in m[0].pieces)] >= 2]
+        if shared:
+            return max(shared, key=lambda m: m[1])[0]
+    return top[0]
 
 
 def literals(options: list[tuple[Zone, float]], pieces: list[Piece]) -> tuple[str, list[str], str]:
