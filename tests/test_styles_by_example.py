@@ -384,3 +384,36 @@ def test_links_given_become_the_lists_labelled_links() -> None:
         "arXiv 2024. [[Paper](https://arxiv.org/abs/2409.01234)] [[Project](https://example.org/p)] \\"
         in lines
     )
+
+
+CITATIONS = """# Deep Learning Papers Reading Roadmap
+
+## 1.3 ImageNet Evolution
+
+**[4]** Krizhevsky, Alex, Ilya Sutskever, and Geoffrey E. Hinton. "**Imagenet classification with deep convolutional neural networks**." Advances in neural information processing systems. 2012. [[pdf]](http://papers.nips.cc/paper/4824.pdf) **(AlexNet, Deep Learning Breakthrough)** :star::star::star::star::star:
+
+**[5]** Simonyan, Karen, and Andrew Zisserman. "**Very deep convolutional networks for large-scale image recognition**." arXiv preprint arXiv:1409.1556 (2014). [[pdf]](https://arxiv.org/pdf/1409.1556.pdf) **(VGGNet,Neural Networks become very deep!)** :star::star::star:
+
+**[6]** Szegedy, Christian, et al. "**Going deeper with convolutions**." Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition. 2015. [[pdf]](http://www.cv-foundation.org/going_deeper.pdf) **(GoogLeNet)** :star::star::star:
+
+**[7]** He, Kaiming, et al. "**Deep residual learning for image recognition**." arXiv preprint arXiv:1512.03385 (2015). [[pdf]](https://arxiv.org/pdf/1512.03385.pdf) **(ResNet,Very very deep networks, CVPR best paper)** :star::star::star::star::star:
+
+## 1.4 Speech Recognition Evolution
+
+**[8]** Hinton, Geoffrey, et al. "**Deep neural networks for acoustic modeling in speech recognition**." IEEE Signal Processing Magazine 29.6 (2012): 82-97. [[pdf]](http://cs224d.stanford.edu/papers/maas_paper.pdf) **(Breakthrough in speech recognition)** :star::star::star::star:
+"""
+
+
+def test_numbered_citations_get_the_next_number_authors_first_and_no_other_entrys_note() -> None:
+    """`**[7]** He, Kaiming, et al. "**Title**." ...`: the number label is the entry's number,
+    the authors before the quoted title are read as such, the first author written surname
+    first as the list does, and no other entry's words (`CVPR best paper`) come along."""
+    lines, text = _added(CITATIONS, "1.3 ImageNet Evolution")
+    (line,) = lines
+    assert line.startswith(
+        '**[8]** Lima, Ana, Bo Chen, and Carla Diaz. "**Learning Styles from Lists**." '
+    ), line
+    assert "arxiv.org/pdf/2409.01234" in line
+    for words in ("AlexNet", "VGGNet", "ResNet", "best paper", "very deep"):
+        assert words not in line
+    assert text.index(line) < text.index("## 1.4")

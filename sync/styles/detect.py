@@ -19,6 +19,8 @@ from .titles import _bracketed, find_title
 from .words import code_repo, label_kind, looks_like_authors, looks_like_venue
 
 _ITEM_RE = re.compile(r"^([ \t]*)([-*+]|(\d{1,9})[.)])([ \t]+|$)")
+#: A paragraph's number label: `**[12]** `, `[12] ` (three digits at most: `[2023]` is a year).
+_NUMBER_LABEL_RE = re.compile(r"^([ \t]*)(\*\*\[|\[)(\d{1,3})(\]\*\*|\])[ \t]+")
 _KEYWORDS_RE = re.compile(
     r"^(?P<label>(?:Key ?words?|Tags?|Topics?)\s*:\s*)(?P<value>.+?)\s*$", re.I
 )
@@ -43,6 +45,10 @@ def find_slots(text: str) -> Found:
         found = Found(text, "item", m.end(), [])
         if m.group(3):
             found.slots.append(Slot("number", m.start(3), m.end(3)))
+    elif (label := _NUMBER_LABEL_RE.match(text)) is not None:
+        # `**[12]** Authors. "Title"...`: a numbered reading list written as paragraphs.
+        found = Found(text, "paragraph", label.end(), [])
+        found.slots.append(Slot("number", label.start(3), label.end(3)))
     else:
         found = Found(text, "paragraph", len(text) - len(text.lstrip(" \t")), [])
     starts = line_starts(text)
@@ -261,6 +267,31 @@ def find_authors(text: str, found: Found, body: list[Span], starts: list[int]) -
             found.slots.append(Slot("authors", a, b))
             return
         del k
+    _authors_before_title(text, found, body)
+
+
+#: What may open an entry before its authors: a number label (`**[12]**`, `[12]`).
+_LEAD_RE = re.compile(r"\s*(?:\*\*\[?\d{1,4}[.)]?\]?\*\*|\[\d{1,4}\])?\s*")
+#: What closes the authors before a title: a period or comma, an opening quote or bold.
+_BEFORE_TITLE_RE = re.compile(r"[\s.,:]*[\"“]?(?:\*\*|__)?[\"“]?$")
+
+
+def _authors_before_title(text: str, found: Found, body: list[Span]) -> None:
+    """Citation style: `**[4]** Krizhevsky, Alex, and Geoffrey E. Hinton. "**Title**." ...`,
+    the authors between the entry's number and its title, on the title's line."""
+    title = found.first("title")
+    if title is None:
+        return
+    start = max(found.prefix_end, text.rfind("\n", 0, title.start) + 1)
+    lead = _LEAD_RE.match(text, start)
+    a = lead.end() if lead else start
+    head = text[a : title.start]
+    m = _BEFORE_TITLE_RE.search(head)
+    b = a + (m.start() if m else len(head))
+    if b - a < 3 or found.taken(a, b) or any(a < s.end and s.start < b for s in body):
+        return
+    if looks_like_authors(text[a:b], strict=True):
+        found.slots.append(Slot("authors", a, b))
 
 
 def find_tags(text: str, found: Found, body: list[Span], starts: list[int]) -> None:

@@ -93,6 +93,7 @@ class AuthorFormat:
     last_joiner: str | None = None  # before the last of three or more (`A, B and C`)
     rule: tuple = ()  # ("elide", head, tail, mark) | ("etal", shown, most, mark) | ("cap", n)
     surnames: bool = False
+    first_inverted: bool = False  # `Krizhevsky, Alex, Ilya Sutskever, and Geoffrey E. Hinton`
 
 
 def learn_authors(written: list[tuple[str, float]]) -> AuthorFormat:
@@ -108,12 +109,18 @@ def learn_authors(written: list[tuple[str, float]]) -> AuthorFormat:
     etal: list[tuple[tuple[int, str], float]] = []  # ((names shown, the mark), weight)
     full: list[tuple[int, float]] = []
     single = total = 0
+    inverted = several = 0.0
     for raw, weight in written:
         text = " ".join(raw.split())
         mark = _ETAL_RE.search(text)
         body = text[: mark.start()] if mark else text
         names = split_authors(body)
         seps = _separators(body, names)
+        if len(names) >= 2:
+            several += weight
+            if _inverted_first(names, bool(mark)):
+                inverted += weight
+                names, seps = [f"{names[1]} {names[0]}", *names[2:]], seps[1:]
         if len(names) == 2 and seps:
             pairs.append((seps[0], weight))
         elif len(names) >= 3 and seps:
@@ -137,7 +144,20 @@ def learn_authors(written: list[tuple[str, float]]) -> AuthorFormat:
         last_joiner=last if last != joiner else None,
         rule=_shortening(elided, etal, full),
         surnames=total > 0 and single * 2 > total,
+        first_inverted=several > 0 and inverted * 2 > several,
     )
+
+
+def _inverted_first(names: list[str], etal: bool) -> bool:
+    """`Surname, Given, Full Name, ...`: the first author written surname first, the others not
+    (two one-word parts ahead of full names, or ahead of `et al.`)."""
+    head, given = names[0].split(), names[1].split()
+    if len(head) != 1 or not 1 <= len(given) <= 2 or not given[0][:1].isupper():
+        return False
+    rest = [n for n in names[2:] if n not in ("...", "…")]
+    if not rest:
+        return etal or len(rest) < len(names) - 2
+    return all(len(n.split()) >= 2 for n in rest)
 
 
 def _shortening(elided: list, etal: list, full: list) -> tuple:
@@ -181,6 +201,11 @@ def write_authors(authors: list[str], fmt: AuthorFormat) -> str:
     names = list(authors)
     if fmt.surnames:
         names = [n if n == "..." else (n.split()[-1] if n.split() else n) for n in names]
+    elif fmt.first_inverted and names and len(names[0].split()) >= 2:
+        *given, surname = names[0].split()
+        names[0] = f"{surname}, {' '.join(given)}"
+    elif fmt.first_inverted and len(names) >= 2 and _inverted_first(names, True):
+        names = [f"{names[0]}, {names[1]}", *names[2:]]  # read from such a list: kept as one
     rule = fmt.rule
     mark_tail = ""
     if "..." in names:

@@ -28,7 +28,8 @@ from .style import default_template
 from .template import EntryTemplate, learn_template
 from .values import arxiv_of
 
-_NUMBER_RE = re.compile(r"^([ \t]*)(\d{1,9})[.)][ \t]")
+#: An entry's number: an ordered item's (`12. `), or a paragraph's label (`**[12]** `, `[12] `).
+_NUMBER_RE = re.compile(r"^([ \t]*|[ \t]*\*\*\[|[ \t]*\[)(\d{1,9})(?:[.)][ \t]|\](?:\*\*)?[ \t])")
 #: Sections this long are searched by halves instead of scanned (only dated order is searched).
 SCAN_LIMIT = 2000
 

@@ -190,19 +190,25 @@ def choose(
             best, best_score = members, score
     if best is None:
         return None
-    return _trusted(best)
+    return _trusted(best, options)
 
 
-def _trusted(members: list[tuple[Zone, float]]) -> Zone:
-    """The heaviest member, unless its literals are its own alone (a link labelled with that
-    entry's own words) while other members share theirs: one example's words are not a habit."""
-    top = max(members, key=lambda m: m[1])
-    words = Counter(tuple(p.key for p in z.pieces) for z, _ in members)
-    if words[tuple(p.key for p in top[0].pieces)] == 1:
-        shared = [m for m in members if words[tuple(p.key for p in m[0].pieces)] >= 2]
-        if shared:
-            return max(shared, key=lambda m: m[1])[0]
-    return top[0]
+def _trusted(members: list[tuple[Zone, float]], options: list[tuple[Zone, float]]) -> Zone:
+    """The heaviest member, each piece whose literals are its entry's alone (a link labelled
+    with that entry's own words, `(ResNet, CVPR best paper)` around a venue) swapped for the
+    heaviest piece showing the same fields that other examples share: one entry's words are
+    not a habit."""
+    top = max(members, key=lambda m: m[1])[0]
+    seen = Counter(p.key for z, _ in options for p in z.pieces)
+    shared: dict[frozenset[str], tuple[float, Piece]] = {}
+    for zone, weight in options:
+        for piece in zone.pieces:
+            if seen[piece.key] >= 2 and weight > shared.get(piece.fields, (-1.0, piece))[0]:
+                shared[piece.fields] = (weight, piece)
+    pieces = tuple(
+        shared[p.fields][1] if seen[p.key] < 2 and p.fields in shared else p for p in top.pieces
+    )
+    return top if pieces == top.pieces else replace(top, pieces=pieces)
 
 
 def literals(options: list[tuple[Zone, float]], pieces: list[Piece]) -> tuple[str, list[str], str]:
@@ -246,13 +252,19 @@ def pieces_for(
     options: list[tuple[Zone, float]], field_name: str
 ) -> tuple[Piece, str, Piece | None, Zone] | None:
     """The heaviest example's piece that shows `field_name`, the separator before it and the
-    piece it follows (None when it comes first)."""
-    best = None
-    best_weight = -1.0
-    for zone, weight in options:
-        for k, piece in enumerate(zone.pieces):
-            if field_name in piece.fields and weight > best_weight:
-                before = zone.pieces[k - 1] if k else None
-                sep = zone.seps[k - 1] if k else (zone.seps[0] if zone.seps else " ")
-                best, best_weight = (piece, sep, before, zone), weight
-    return best
+    piece it follows (None when it comes first). A piece whose literals other examples share
+    goes first: one entry's own words around a field (`(ResNet, CVPR best paper)`) are its own."""
+    found = [
+        (zone, weight, k, piece)
+        for zone, weight in options
+        for k, piece in enumerate(zone.pieces)
+        if field_name in piece.fields
+    ]
+    if not found:
+        return None
+    seen = Counter(piece.key for _z, _w, _k, piece in found)
+    shared = [f for f in found if seen[f[3].key] >= 2]
+    zone, _weight, k, piece = max(shared or found, key=lambda f: f[1])
+    before = zone.pieces[k - 1] if k else None
+    sep = zone.seps[k - 1] if k else (zone.seps[0] if zone.seps else " ")
+    return piece, sep, before, zone
