@@ -203,3 +203,58 @@ def test_a_paper_linked_by_its_venue_gets_its_own_venue_never_another_entrys() -
     assert lines[0] == "**[ChartZ](https://arxiv.org/abs/2410.00003)**  "
     for label in ("CHI", "ACL", "VIS", "NAACL", "arXiv, 2"):
         assert label not in "".join(lines)
+
+
+TWO_TABLES = """# World action models
+
+## Quick reference
+
+| # | Paper | Authors | Year | Links |
+|---|--------|---------|------|-------|
+| 1 | **AC2-VLA**: Action-Context-Aware Adaptive Computation in VLA | Yu et al. | 2026 | [arXiv](https://arxiv.org/abs/2601.19634) |
+| 2 | **APPLV**: Adaptive Planner Parameter Learning from VLA | Lu et al. | 2026 | [arXiv](https://arxiv.org/abs/2603.08862) |
+| 3 | **AsyncVLA**: Asynchronous Flow Matching for VLA | Jiang et al. | 2025 | [arXiv](https://arxiv.org/abs/2511.14148) |
+
+## VLA
+
+| Paper | Date | Code |
+|-------|------|------|
+| [DIAL: Decoupling Intent and Action](https://arxiv.org/abs/2603.29844v1)<br><small>Yi Chen, Yuying Ge et al.</small> | 2026-03-31 |  |
+| [FocusVLA: Focused Visual Utilization](https://arxiv.org/abs/2603.28740v1)<br><small>Yichi Zhang, Weihao Yuan et al.</small> | 2026-03-30 |  |
+
+## VLA with reasoning
+
+| # | Paper | Authors | Year | Links |
+|---|--------|---------|------|-------|
+| 1 | **AsyncVLA**: Asynchronous Flow Matching for VLA | Jiang et al. | 2025 | [arXiv](https://arxiv.org/abs/2511.14148) |
+| 2 | **CLARE**: Continuous Learning for VLA via Adapter Routing | Römer et al. | 2026 | [arXiv](https://arxiv.org/abs/2601.09512) |
+"""
+
+NEW_VLA = Paper(
+    url="https://arxiv.org/abs/2604.00001",
+    arxiv_id="2604.00001",
+    title="ChartX: A New Thing",
+    authors=("Alice Smith", "Bob Jones", "Carol White"),
+    published="2026-04-02",
+)
+
+
+def test_a_run_of_names_in_a_cell_is_the_authors_written_as_this_section_writes_them() -> None:
+    """`<small>Yi Chen, Yuying Ge et al.</small>`: the whole run is the authors (not its first
+    name), the closing tag stays, and full names are kept though another section's table
+    writes `Surname et al.`."""
+    (row,) = _new_lines(TWO_TABLES, "VLA", NEW_VLA)
+    assert row == (
+        "| [ChartX: A New Thing](https://arxiv.org/abs/2604.00001)"
+        "<br><small>Alice Smith, Bob Jones et al.</small> | 2026-04-02 |  |"
+    )
+
+
+def test_a_paper_listed_in_two_tables_does_not_make_its_subtitle_a_habit() -> None:
+    """AsyncVLA's `Asynchronous Flow Matching for VLA` appears twice because the paper does:
+    a new row copies no other paper's words, nor another row's number (the `#` column is
+    each row's own)."""
+    (row,) = _new_lines(TWO_TABLES, "Quick reference", NEW_VLA)
+    for words in ("Asynchronous", "Adaptive", "Continuous"):
+        assert words not in row, row
+    assert row.startswith("| | **[ChartX: A New Thing](https://arxiv.org/abs/2604.00001)** | "), row

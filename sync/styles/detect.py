@@ -361,6 +361,8 @@ def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) 
         pos = max(pos, b)
     regions += _paper_link_label(text, found, body)
     for a, b in regions:
+        if not found.has("authors") and _author_run(text, found, a, b):
+            continue
         for seg_a, seg_b in _segments(text, a, b):
             seg = text[seg_a:seg_b]
             if seg.strip("*_`\"' ").lower() in ("arxiv", "preprint", ""):
@@ -374,6 +376,22 @@ def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) 
                 found.slots.append(Slot("venue", inner_a, inner_b))
             elif not found.has("authors") and looks_like_authors(value, strict=True):
                 found.slots.append(Slot("authors", inner_a, inner_b))
+
+
+def _author_run(text: str, found: Found, a: int, b: int) -> bool:
+    """A whole run of names between two tags (`<small>Yi Chen, Yuying Ge et al.</small>`) is the
+    authors, not its first name alone; True when it was taken as such."""
+    inner = text[a:b]
+    lead = len(inner) - len(inner.lstrip(" \t,.;"))
+    body = inner.strip(" \t,;")
+    if body.endswith(".") and not body.endswith("al."):
+        body = body[:-1]  # the sentence's period; `et al.` keeps its own
+    if "\n" in body or not re.search(r",|\band\b|&|\bet al", body):
+        return False
+    if not looks_like_authors(body, strict=True):
+        return False
+    found.slots.append(Slot("authors", a + lead, a + lead + len(body)))
+    return True
 
 
 def _paper_link_label(text: str, found: Found, body: list[Span]) -> list[tuple[int, int]]:

@@ -108,7 +108,7 @@ def learn_authors(written: list[tuple[str, float]]) -> AuthorFormat:
     elided: list[tuple[tuple, float]] = []
     etal: list[tuple[tuple[int, str], float]] = []  # ((names shown, the mark), weight)
     full: list[tuple[int, float]] = []
-    single = total = 0
+    single = total = 0.0
     inverted = several = 0.0
     for raw, weight in written:
         text = " ".join(raw.split())
@@ -127,8 +127,10 @@ def learn_authors(written: list[tuple[str, float]]) -> AuthorFormat:
             joiners.append((Counter(seps[:-1]).most_common(1)[0][0], weight))
             lasts.append((seps[-1], weight))
         real = [n for n in names if n not in ("...", "…")]
-        single += sum(1 for n in real if len(n.split()) == 1)
-        total += len(real)
+        # Weighed like the examples: a section writing full names is not outvoted by another
+        # section's table of `Surname et al.`.
+        single += weight * sum(1 for n in real if len(n.split()) == 1)
+        total += weight * len(real)
         if mark:
             etal.append(((len(real), mark.group(0)), weight))
         elif "..." in names or "…" in names:

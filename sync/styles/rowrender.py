@@ -22,6 +22,7 @@ class _Column:
     joiner: str = " "
     placeholder: str = ""
     pad_to: int | None = None
+    spaced: bool = False  # the column's cells end with a space before the next pipe
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ def render_row(
             )
         else:
             text = column.placeholder
+        if column.spaced and not text.endswith((" ", "\t")):
+            text += " "  # the cell's own words were left out, not the space before the pipe
         out += _pad(text, column.pad_to) + (plan.joints[k] if k < len(plan.joints) else "")
     return out + plan.tail, plan.used
 
@@ -90,7 +93,14 @@ def _plan_row(examples: list, have: frozenset[str]) -> _RowPlan:
                     [(e.shape.zones[c], e.weight, e.shape.fields) for e in rows], row_fields
                 )
             )
-        columns.append(replace(column, pad_to=_column_width(options)))
+        spaced = sum(
+            1
+            for z, _ in options
+            if (z.lead + z.trail if not z.pieces else z.trail)[-1:] in (" ", "\t")
+        )
+        columns.append(
+            replace(column, pad_to=_column_width(options), spaced=spaced * 2 > len(options))
+        )
     joints = [
         weighted_majority((e.shape.joints[k], e.weight) for e in rows) for k in range(width - 1)
     ]
@@ -139,6 +149,8 @@ def _is_data(seen: Counter) -> bool:
     """
     if len(seen) < 2:
         return False
+    if all(text.isdigit() for text in seen):
+        return True  # a `#` column: each row's own number
     top = max(seen.values())
     return top == 1 or (len(seen) >= 3 and top < 0.5 * sum(seen.values()))
 

@@ -40,11 +40,27 @@ RECENCY_FLOOR = 0.25
 
 
 def examples_of(
-    doc: Any, entries: list, *, own: bool, newest_at: str | None = None
+    doc: Any,
+    entries: list,
+    *,
+    own: bool,
+    newest_at: str | None = None,
+    seen: set[str] | None = None,
 ) -> list[Example]:
     """The paper entries among `entries` (in document order) as weighted examples: the most
-    recent additions weigh most, found at `newest_at` ("top" or "bottom") or else by date."""
-    papers = [f for f in (entry_fields(doc, e) for e in entries) if f.is_paper]
+    recent additions weigh most, found at `newest_at` ("top" or "bottom") or else by date.
+
+    A paper listed twice (in two sections' tables) is one example: its own words written twice
+    are not a habit of the list. `seen` holds the papers already taken, and takes these.
+    """
+    seen = set() if seen is None else seen
+    papers = []
+    for fields in (entry_fields(doc, e) for e in entries):
+        key = fields.arxiv_id or fields.url or fields.title
+        if fields.is_paper and (key is None or key not in seen):
+            papers.append(fields)
+            if key is not None:
+                seen.add(key)
     ages: list[float | None]
     if newest_at in ("top", "bottom") and len(papers) > 1:
         last = len(papers) - 1
@@ -73,13 +89,14 @@ def infer_style(doc: Any, section: Any) -> EntryTemplate:
         sample = spread(doc.entry_indexes(section), SECTION_SAMPLE)
         # Where the section's newest additions are: its placement rule (learned from its layout).
         rule = placement_for(doc, section).rule
-        own = examples_of(doc, [doc.entry(i) for i in sample], own=True, newest_at=rule)
+        seen: set[str] = set()
+        own = examples_of(doc, [doc.entry(i) for i in sample], own=True, newest_at=rule, seen=seen)
         if "list_sample" not in doc_cache(doc):
             spread_out = spread(range(doc.entry_count), LIST_SAMPLE)
             doc_cache(doc)["list_sample"] = [doc.entry(i) for i in spread_out]
         mine = {(e.start, e.end) for e in (doc.entry(i) for i in sample)}
         rest = [e for e in doc_cache(doc)["list_sample"] if (e.start, e.end) not in mine]
-        examples = own + examples_of(doc, rest, own=False)
+        examples = own + examples_of(doc, rest, own=False, seen=seen)
         template = learn_template(examples) if examples else default_template()
         cache[key] = _finish(template, doc, section, own)
     return cache[key]

@@ -7,6 +7,7 @@ and takes each literal (separators, brackets, labels) by weighted majority among
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -206,9 +207,56 @@ def _trusted(members: list[tuple[Zone, float]], options: list[tuple[Zone, float]
             if seen[piece.key] >= 2 and weight > shared.get(piece.fields, (-1.0, piece))[0]:
                 shared[piece.fields] = (weight, piece)
     pieces = tuple(
-        shared[p.fields][1] if seen[p.key] < 2 and p.fields in shared else p for p in top.pieces
+        p
+        if seen[p.key] >= 2
+        else shared[p.fields][1]
+        if p.fields in shared
+        else _common(p, options)
+        for p in top.pieces
     )
     return top if pieces == top.pieces else replace(top, pieces=pieces)
+
+
+def _common(piece: Piece, options: list[tuple[Zone, float]]) -> Piece:
+    """A piece no other example shares, with only the literal text all pieces of its form have
+    (`**[Name](url)**: ` of `**[Name](url)**: <this paper's subtitle>`): never another entry's words."""
+    refs = [part for part in piece.parts if not isinstance(part, str)]
+    alike = [
+        q
+        for zone, _ in options
+        for q in zone.pieces
+        if q.fields == piece.fields and [x for x in q.parts if not isinstance(x, str)] == refs
+    ]
+    if len(alike) < 2:
+        return piece
+    parts: list = []
+    for k, part in enumerate(piece.parts):
+        if not isinstance(part, str):
+            parts.append(part)
+            continue
+        texts = [q.parts[k] for q in alike if k < len(q.parts) and isinstance(q.parts[k], str)]
+        if len(texts) < len(alike) or len(set(texts)) == 1:
+            parts.append(part)
+            continue
+        # Compared without case (`ArXiV` and `Arxiv` are one word), written as this piece has it.
+        folded = [t.casefold() for t in texts]
+        if len(set(folded)) == 1:
+            parts.append(part)
+            continue
+        head = len(_whole_words(os.path.commonprefix(folded), folded))
+        rests = [t[head:][::-1] for t in folded]
+        tail = len(_whole_words(os.path.commonprefix(rests), rests))
+        parts.append(part[:head] + (part[len(part) - tail :] if tail else ""))
+    return replace(piece, parts=tuple(parts))
+
+
+def _whole_words(common: str, texts: list[str]) -> str:
+    """`common`, a prefix of every text, cut back to end between words in all of them (`(Ar` of
+    `(ArXiV ` and `(Arxiv ` is `(`)."""
+    n = len(common)
+    while n and any(len(t) > n and t[n - 1].isalnum() and t[n].isalnum() for t in texts):
+        n -= 1
+    return common[:n]
 
 
 def literals(options: list[tuple[Zone, float]], pieces: list[Piece]) -> tuple[str, list[str], str]:
