@@ -9,6 +9,7 @@ knows these shapes: the entry a paper gets is learned from the list's own entrie
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -417,3 +418,40 @@ def test_numbered_citations_get_the_next_number_authors_first_and_no_other_entry
     for words in ("AlexNet", "VGGNet", "ResNet", "best paper", "very deep"):
         assert words not in line
     assert text.index(line) < text.index("## 1.4")
+
+
+EMOJI_FIELDS = """# Papers with Keyword: security
+
+- [AgentRAE: Remote Action Execution through Notification-based Visual Backdoors](https://arxiv.org/abs/2603.22878)
+    - Yutao Luo, Haotian Zhu, Shuchao Pang
+    - 🏛️ Institutions: Nanjing University of Science and Technology, Macquarie University
+    - 📅 Date: March 24, 2026
+    - 📑 Publisher: arXiv
+    - 💻 Env: [Mobile]
+    - 🔑 Key: [GUI agent], [mobile agent], [backdoor attack]
+    - 📖 TLDR: AgentRAE introduces a backdoor attack against screenshot-based mobile agents.
+
+- [Visual Confused Deputy: Exploiting and Defending Perception Failures](https://arxiv.org/abs/2603.14707)
+    - Mauro Li, Reuben Binns, Soheil Feizi
+    - 🏛️ Institutions: MBZUAI, McGill University
+    - 📅 Date: March 16, 2026
+    - 📑 Publisher: ICLR 2026
+    - 💻 Env: [GUI]
+    - 🔑 Key: [security], [safety], [computer-use agent]
+    - 📖 TLDR: Formalizes the visual confused deputy as a vulnerability of computer-using agents.
+"""
+
+
+def test_emoji_labelled_field_bullets_write_the_papers_own_fields_only() -> None:
+    """`- 📑 Publisher: arXiv` is the venue line (a preprint's `arXiv` too), `- 🔑 Key: [a], [b]`
+    the tags each in brackets; institutions, environment and TLDR are each paper's own and are
+    not written for another."""
+    paper = replace(NEW, venue=None, code_url=None, tags=("security", "GUI agent"))
+    lines, _text = _added(EMOJI_FIELDS, "Papers with Keyword: security", paper)
+    assert lines == [
+        "- [Learning Styles from Lists](https://arxiv.org/abs/2409.01234)",
+        "    - Ana Lima, Bo Chen, Carla Diaz",
+        "    - 📅 Date: September 2, 2024",
+        "    - 📑 Publisher: arXiv",
+        "    - 🔑 Key: [security], [GUI agent]",
+    ]

@@ -21,8 +21,17 @@ from .words import code_repo, label_kind, looks_like_authors, looks_like_venue
 _ITEM_RE = re.compile(r"^([ \t]*)([-*+]|(\d{1,9})[.)])([ \t]+|$)")
 #: A paragraph's number label: `**[12]** `, `[12] ` (three digits at most: `[2023]` is a year).
 _NUMBER_LABEL_RE = re.compile(r"^([ \t]*)(\*\*\[|\[)(\d{1,3})(\]\*\*|\])[ \t]+")
+#: A labelled line of tags, its label maybe after an emoji (`🔑 Key: [security], [safety]`).
 _KEYWORDS_RE = re.compile(
-    r"^(?P<label>(?:Key ?words?|Tags?|Topics?)\s*:\s*)(?P<value>.+?)\s*$", re.I
+    r"^(?P<label>(?:[^\w\s]+\s*)?(?:Key ?words?|Keys?|Tags?|Topics?)\s*:\s*)(?P<value>.+?)\s*$",
+    re.I,
+)
+_BRACKETED_TAGS_RE = re.compile(r"^\[[^\[\]]+\](?:\s*,\s*\[[^\[\]]+\])*$")
+#: A labelled line naming the venue (`📑 Publisher: arXiv`, `Venue: ICLR 2025`).
+_VENUE_LINE_RE = re.compile(
+    r"^(?:[^\w\s]+\s*)?(?:Venue|Publisher|Published (?:in|at)|Conference|Journal)\s*:\s*"
+    r"(?P<value>[^\[\]()]+?)\s*$",
+    re.I,
 )
 _CODE_LINE_RE = re.compile(r"^(?:Code|Github|Repo|Implementation)\s*:\s*", re.I)
 _DATE_CANDIDATES = re.compile(
@@ -301,9 +310,11 @@ def find_tags(text: str, found: Found, body: list[Span], starts: list[int]) -> N
         a, b = line_content(text, ls, le)
         m = _KEYWORDS_RE.match(text[a:b])
         if m and not found.taken(a, b):
-            found.slots.append(
-                Slot("tags", a + m.start("value"), a + m.end("value"), ("joined", ", "))
-            )
+            fmt = ("joined", ", ")
+            if _BRACKETED_TAGS_RE.match(m.group("value")):
+                joiner = re.search(r"\]([^\[]*)\[", m.group("value"))
+                fmt = ("each", "[{}]", joiner.group(1) if joiner else ", ")
+            found.slots.append(Slot("tags", a + m.start("value"), a + m.end("value"), fmt))
             return
     run: list[Span] = []
     for s in body:
@@ -343,6 +354,8 @@ def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) 
 
     Text before the title (a model's name in bold, a tag) is never the venue.
     """
+    if _venue_line(text, found):
+        return
     title = found.first("title")
     if title is not None and found.container != "row":
         start = max(start, title.end)
@@ -376,6 +389,20 @@ def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) 
                 found.slots.append(Slot("venue", inner_a, inner_b))
             elif not found.has("authors") and looks_like_authors(value, strict=True):
                 found.slots.append(Slot("authors", inner_a, inner_b))
+
+
+def _venue_line(text: str, found: Found) -> bool:
+    """A line of its own labelled as the venue (`- 📑 Publisher: arXiv`): its value is the venue,
+    `arXiv` included (the list's word for a preprint)."""
+    if found.has("venue"):
+        return False
+    for ls in line_starts(text)[1:]:
+        a, b = line_content(text, ls, line_end(text, ls))
+        m = _VENUE_LINE_RE.match(text[a:b])
+        if m and not found.taken(a + m.start("value"), a + m.end("value")):
+            found.slots.append(Slot("venue", a + m.start("value"), a + m.end("value")))
+            return True
+    return False
 
 
 def _author_run(text: str, found: Found, a: int, b: int) -> bool:

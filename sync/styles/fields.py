@@ -189,6 +189,8 @@ def _authors(raw: str) -> tuple[str, ...]:
 
 def _tags(text: str, value: tuple[str, Any]) -> tuple[str, ...]:
     raw, slot = value
+    if slot.fmt and slot.fmt[0] == "each" and slot.fmt[1] == "[{}]":
+        return tuple(t.strip() for t in re.findall(r"\[([^\[\]]+)\]", raw) if t.strip())
     if slot.fmt and slot.fmt[0] == "each":
         return tuple(raw[s.inner : s.inner_end].strip() for s in spans(raw) if s.kind == "code")
     return tuple(t.strip().strip("`") for t in re.split(r",\s*", plain(raw)) if t.strip())
