@@ -455,3 +455,36 @@ def test_emoji_labelled_field_bullets_write_the_papers_own_fields_only() -> None
         "    - 📑 Publisher: arXiv",
         "    - 🔑 Key: [security], [GUI agent]",
     ]
+
+
+TOPIC_BADGES = """# Prompt papers
+
+## Pilot work
+
+1. **Parameter-Efficient Transfer Learning for NLP.** ICML 2019. ![](https://img.shields.io/badge/Adapter-blue)
+
+   *Neil Houlsby, Andrei Giurgiu, Stanislaw Jastrzebski* [[pdf](https://arxiv.org/abs/1902.00751)], 2019.2
+
+2. **Exploring the Limits of Transfer Learning with a Unified Text-to-Text Transformer.** JMLR. ![](https://img.shields.io/badge/T5-blue) ![](https://img.shields.io/badge/Seq2Seq-red)
+
+   *Colin Raffel, Noam Shazeer, Adam Roberts* [[pdf](https://arxiv.org/abs/1910.10683)], 2019.10
+
+3. **Language Models are Few-Shot Learners.** NeurIPS 2020. ![](https://img.shields.io/badge/Seq2Seq-red) ![](https://img.shields.io/badge/dialogue-brown)
+
+   *Tom Brown, Benjamin Mann, Nick Ryder* [[pdf](https://arxiv.org/abs/2005.14165)], 2020.5
+"""
+
+
+def test_topic_badges_are_the_entrys_tags_and_titles_end_as_the_lists_do() -> None:
+    """`![](…/badge/Seq2Seq-red)` is a tag: a paper with tags gets its own (in the colour the list
+    gives each), one without gets none of another paper's; `**Title.**`: the period stays."""
+    plain = replace(NEW, code_url=None, venue="ICLR 2025")
+    lines, _text = _added(TOPIC_BADGES, "Pilot work", plain)
+    assert lines[0].startswith("4. **Learning Styles from Lists.** ICLR 2025. "), lines
+    assert "badge" not in "".join(lines)
+    tagged = replace(plain, tags=("Seq2Seq", "Prompting"))
+    lines, _text = _added(TOPIC_BADGES, "Pilot work", tagged)
+    assert lines[0] == (
+        "4. **Learning Styles from Lists.** ICLR 2025. "
+        "![](https://img.shields.io/badge/Seq2Seq-red) ![](https://img.shields.io/badge/Prompting-red)"
+    ), lines

@@ -333,6 +333,8 @@ def find_tags(text: str, found: Found, body: list[Span], starts: list[int]) -> N
             Slot("tags", run[0].start, run[-1].end, ("each", "`{}`", _joiner(text, run)))
         )
         return
+    if _topic_badges(text, found, body):
+        return
     title = found.first("title")
     for s in body:
         if (
@@ -343,6 +345,33 @@ def find_tags(text: str, found: Found, body: list[Span], starts: list[int]) -> N
         ):
             found.slots.append(Slot("tags", s.inner, s.inner_end, ("joined", ", ")))
             return
+
+
+#: A static shields.io badge naming a topic: `![](https://img.shields.io/badge/Adapter-blue)`.
+_TOPIC_BADGE_RE = re.compile(
+    r"^https?://img\.shields\.io/badge/(?P<label>[^/?#]+?)-(?P<color>[A-Za-z]+)$"
+)
+
+
+def _topic_badges(text: str, found: Found, body: list[Span]) -> bool:
+    """A run of topic badges is the entry's tags (`![](…/badge/dialogue-brown)`): each entry's
+    own, written for a new paper from its own tags, in the run's first badge's colour."""
+    run = [
+        s
+        for s in body
+        if s.kind == "image" and _TOPIC_BADGE_RE.match(s.url) and not found.taken(s.start, s.end)
+    ]
+    if not run:
+        return False
+    run = [s for k, s in enumerate(run) if k == 0 or not text[run[k - 1].end : s.start].strip()]
+    first = text[run[0].start : run[0].end]
+    m = _TOPIC_BADGE_RE.match(run[0].url)
+    assert m is not None
+    each = first.replace(
+        run[0].url, run[0].url[: m.start("label")] + "{}" + run[0].url[m.end("label") :]
+    )
+    found.slots.append(Slot("tags", run[0].start, run[-1].end, ("each", each, _joiner(text, run))))
+    return True
 
 
 def _joiner(text: str, run: list[Span]) -> str:

@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from ..identity import identity_key, parse_arxiv_id
 from .detect import Found, find_slots
@@ -189,6 +190,9 @@ def _authors(raw: str) -> tuple[str, ...]:
 
 def _tags(text: str, value: tuple[str, Any]) -> tuple[str, ...]:
     raw, slot = value
+    if slot.fmt and slot.fmt[0] == "each" and "img.shields.io/badge/{}" in slot.fmt[1]:
+        found = re.findall(r"img\.shields\.io/badge/([^/?#)]+?)-[A-Za-z]+\)", raw)
+        return tuple(unquote(t).replace("--", "-").replace("_", " ") for t in found)
     if slot.fmt and slot.fmt[0] == "each" and slot.fmt[1] == "[{}]":
         return tuple(t.strip() for t in re.findall(r"\[([^\[\]]+)\]", raw) if t.strip())
     if slot.fmt and slot.fmt[0] == "each":

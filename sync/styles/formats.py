@@ -275,20 +275,34 @@ class TagFormat:
 
     each: str | None = "`{}`"
     joiner: str = " "
+    #: Topic badges: the colour the list gives each tag (`Seq2Seq` red, `T5` blue).
+    colors: tuple[tuple[str, str], ...] = ()
 
 
-def learn_tags(fmts: list[tuple[Any, float]]) -> TagFormat:
-    """The tag format from the tag slots' observed formats."""
+_BADGE_TAG_RE = re.compile(r"img\.shields\.io/badge/([^/?#)]+?)-([A-Za-z]+)\)")
+
+
+def learn_tags(fmts: list[tuple[Any, float]], raws: tuple[str, ...] = ()) -> TagFormat:
+    """The tag format from the tag slots' observed formats (and the badges' colours)."""
     fmt = weighted_majority(fmts, ("each", "`{}`", " "))
     if fmt[0] == "each":
-        return TagFormat(fmt[1], fmt[2])
+        colors = dict(m.groups() for raw in raws for m in _BADGE_TAG_RE.finditer(raw))
+        return TagFormat(fmt[1], fmt[2], tuple(sorted(colors.items())))
     return TagFormat(None, fmt[1])
 
 
 def write_tags(tags: list[str], fmt: TagFormat) -> str:
-    """Tags written the list's way."""
+    """Tags written the list's way (a topic badge in the colour the list gives that tag)."""
     if fmt.each:
-        return fmt.joiner.join(fmt.each.replace("{}", t) for t in tags)
+        colors = dict(fmt.colors)
+        out = []
+        for tag in tags:
+            each = fmt.each
+            m = _BADGE_TAG_RE.search(each.replace("{}", "x"))
+            if m and tag in colors:
+                each = each.replace(f"{{}}-{m.group(2)})", f"{{}}-{colors[tag]})")
+            out.append(each.replace("{}", tag))
+        return fmt.joiner.join(out)
     return fmt.joiner.join(tags)
 
 
@@ -304,6 +318,7 @@ class Formats:
     url_forms: frozenset = frozenset()  # every arXiv link shape the list uses
     convention: bool = False  # enough arXiv links that their shape is a convention
     title_escapes: tuple[str, ...] = ()
+    title_stop: str = ""  # `.` when the list ends its titles with one (`**Title.**`)
     #: Per title piece (`**{title}**`): (width, continuation indent, space kept at the break).
     wrap: dict = field(default_factory=dict)
     #: The spaces ending the title's line, by whether the title wrapped (a generator's habit).
@@ -333,14 +348,28 @@ def learn_formats(
         dates=learn_dates(dates),
         authors=learn_authors([(r, w) for r, _f, w in by.get("authors", [])]),
         venues=learn_venues([(r, w) for r, _f, w in by.get("venue", [])], unnamed),
-        tags=learn_tags([(f, w) for _r, f, w in by.get("tags", []) if f]),
+        tags=learn_tags(
+            [(f, w) for _r, f, w in by.get("tags", []) if f],
+            tuple(r for r, _f, _w in by.get("tags", [])),
+        ),
         url_form=top,
         url_forms=all_forms,
         # A convention is a shape most links share: a list of mixed links keeps a link as given.
         convention=len(forms) >= 5 and top_share >= CONVENTION_SHARE,
         title_escapes=_title_escapes([r for r, _f, _w in by.get("title", [])]),
+        title_stop=_title_stop([(r, w) for r, _f, w in by.get("title", [])]),
         wrap=wrap,
     )
+
+
+def _title_stop(titles: list[tuple[str, float]]) -> str:
+    """`.` when most titles (by weight, three at least) end with a period of their own."""
+    if len(titles) < 3:
+        return ""
+    stopped = sum(
+        w for t, w in titles if t.rstrip().endswith(".") and not t.rstrip().endswith("..")
+    )
+    return "." if stopped >= 0.75 * sum(w for _, w in titles) else ""
 
 
 def _title_escapes(titles: list[str]) -> tuple[str, ...]:

@@ -123,6 +123,9 @@ def _value(
     ident = arxiv_of(paper)
     if name == "title":
         title = _escapes(escape_text(paper.title or "", context), fmt.title_escapes)
+        if fmt.title_stop and context != "link" and title and title.rstrip()[-1:] not in ".?!":
+            # `**Title.**`: the list ends its titles with a period (a link's text keeps none).
+            title += fmt.title_stop
         col = len(so_far) - so_far.rfind("\n") - 1
         after = _after(piece, k)
         return wrap_title(title, col, after, fmt.wrap.get(piece.key))
