@@ -310,7 +310,7 @@ def find_tags(text: str, found: Found, body: list[Span], starts: list[int]) -> N
         a, b = line_content(text, ls, le)
         m = _KEYWORDS_RE.match(text[a:b])
         if m and not found.taken(a, b):
-            fmt = ("joined", ", ")
+            fmt: tuple[str, ...] = ("joined", ", ")
             if _BRACKETED_TAGS_RE.match(m.group("value")):
                 joiner = re.search(r"\]([^\[]*)\[", m.group("value"))
                 fmt = ("each", "[{}]", joiner.group(1) if joiner else ", ")

@@ -286,7 +286,9 @@ def learn_tags(fmts: list[tuple[Any, float]], raws: tuple[str, ...] = ()) -> Tag
     """The tag format from the tag slots' observed formats (and the badges' colours)."""
     fmt = weighted_majority(fmts, ("each", "`{}`", " "))
     if fmt[0] == "each":
-        colors = dict(m.groups() for raw in raws for m in _BADGE_TAG_RE.finditer(raw))
+        colors: dict[str, str] = {
+            m.group(1): m.group(2) for raw in raws for m in _BADGE_TAG_RE.finditer(raw)
+        }
         return TagFormat(fmt[1], fmt[2], tuple(sorted(colors.items())))
     return TagFormat(None, fmt[1])
 
