@@ -12,11 +12,12 @@ import re
 from typing import Any
 
 from ..identity import parse_arxiv_id
-from .inline import Span, inner_spans, spans
+from .credits import find_authors, find_venue
+from .inline import Span, all_links, spans
 from .slots import Found, Slot, line_content, line_end, line_starts, url_form
 from .text import parse_date
 from .titles import _bracketed, find_title
-from .words import code_repo, label_kind, looks_like_authors, looks_like_venue
+from .words import code_repo, label_kind
 
 _ITEM_RE = re.compile(r"^([ \t]*)([-*+]|(\d{1,9})[.)])([ \t]+|$)")
 #: A paragraph's number label: `**[12]** `, `[12] ` (three digits at most: `[2023]` is a year).
@@ -27,12 +28,6 @@ _KEYWORDS_RE = re.compile(
     re.I,
 )
 _BRACKETED_TAGS_RE = re.compile(r"^\[[^\[\]]+\](?:\s*,\s*\[[^\[\]]+\])*$")
-#: A labelled line naming the venue (`📑 Publisher: arXiv`, `Venue: ICLR 2025`).
-_VENUE_LINE_RE = re.compile(
-    r"^(?:[^\w\s]+\s*)?(?:Venue|Publisher|Published (?:in|at)|Conference|Journal)\s*:\s*"
-    r"(?P<value>[^\[\]()]+?)\s*$",
-    re.I,
-)
 _CODE_LINE_RE = re.compile(r"^(?:Code|Github|Repo|Implementation)\s*:\s*", re.I)
 _DATE_CANDIDATES = re.compile(
     r"(?<![\w.])(?:"
@@ -43,7 +38,6 @@ _DATE_CANDIDATES = re.compile(
     r"|(?:19|20)\d{2}"
     r")(?![\w])"
 )
-_SEGMENT_SPLIT = re.compile(r"\s*(?:[,;·|•\[\]()]|\.(?=\s|$|\\)|\s[-–—]\s|\\(?=\n|$)|\n)\s*")
 
 
 def find_slots(text: str) -> Found:
@@ -90,20 +84,9 @@ def _head_end(text: str, found: Found, body: list[Span]) -> int:
 # --- title and main link ---------------------------------------------------------------------
 
 
-def _all_links(text: str, body: list[Span]) -> list[Span]:
-    """Links, badges and autolinks at any depth that matter: top level and inside emphasis."""
-    out = []
-    for s in body:
-        if s.kind in ("link", "badge", "autolink", "url"):
-            out.append(s)
-        elif s.kind in ("strong", "em"):
-            out += [x for x in inner_spans(text, s) if x.kind in ("link", "badge")]
-    return out
-
-
 def find_links(text: str, found: Found, body: list[Span]) -> None:
     """The paper's link (if the title had none), the code link, and every other labelled link."""
-    links = [s for s in _all_links(text, body) if not found.taken(s.url_at, s.url_at + len(s.url))]
+    links = [s for s in all_links(text, body) if not found.taken(s.url_at, s.url_at + len(s.url))]
     usable = [s for s in links if s.url.startswith(("http://", "https://"))]
     if not found.has("url"):
         main = _main_link(text, usable)
@@ -258,49 +241,9 @@ def _alone(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] is a whole segment: between separators, brackets or line ends."""
     before = text[:start].rstrip(" \t")
     after = text[end:].lstrip(" \t")
-    return (not before or before[-1] in ",;([`·|\n.:") and (not after or after[0] in ",;)]`·|\n.\\")
-
-
-def find_authors(text: str, found: Found, body: list[Span], starts: list[int]) -> None:
-    """Authors in italics, or a line of their own (a nested bullet, an indented line)."""
-    for s in body:
-        if s.kind == "em" and not found.taken(s.inner, s.inner_end):
-            inner = text[s.inner : s.inner_end]
-            if looks_like_authors(inner, strict=False):
-                found.slots.append(Slot("authors", s.inner, s.inner_end))
-                return
-    for k, ls in enumerate(starts[1:], 1):
-        le = line_end(text, ls)
-        a, b = line_content(text, ls, le)
-        if b > a and not found.taken(a, b) and looks_like_authors(text[a:b], strict=True):
-            found.slots.append(Slot("authors", a, b))
-            return
-        del k
-    _authors_before_title(text, found, body)
-
-
-#: What may open an entry before its authors: a number label (`**[12]**`, `[12]`).
-_LEAD_RE = re.compile(r"\s*(?:\*\*\[?\d{1,4}[.)]?\]?\*\*|\[\d{1,4}\])?\s*")
-#: What closes the authors before a title: a period or comma, an opening quote or bold.
-_BEFORE_TITLE_RE = re.compile(r"[\s.,:]*[\"“]?(?:\*\*|__)?[\"“]?$")
-
-
-def _authors_before_title(text: str, found: Found, body: list[Span]) -> None:
-    """Citation style: `**[4]** Krizhevsky, Alex, and Geoffrey E. Hinton. "**Title**." ...`,
-    the authors between the entry's number and its title, on the title's line."""
-    title = found.first("title")
-    if title is None:
-        return
-    start = max(found.prefix_end, text.rfind("\n", 0, title.start) + 1)
-    lead = _LEAD_RE.match(text, start)
-    a = lead.end() if lead else start
-    head = text[a : title.start]
-    m = _BEFORE_TITLE_RE.search(head)
-    b = a + (m.start() if m else len(head))
-    if b - a < 3 or found.taken(a, b) or any(a < s.end and s.start < b for s in body):
-        return
-    if looks_like_authors(text[a:b], strict=True):
-        found.slots.append(Slot("authors", a, b))
+    return (not before or before[-1] in ",;([`·|\n.:*_") and (
+        not after or after[0] in ",;)]`·|\n.\\*_"
+    )
 
 
 def find_tags(text: str, found: Found, body: list[Span], starts: list[int]) -> None:
@@ -376,123 +319,6 @@ def _topic_badges(text: str, found: Found, body: list[Span]) -> bool:
 
 def _joiner(text: str, run: list[Span]) -> str:
     return text[run[0].end : run[1].start] if len(run) > 1 else " "
-
-
-def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) -> None:
-    """A short free-text segment after the title that names a venue; else a list of names.
-
-    Text before the title (a model's name in bold, a tag) is never the venue.
-    """
-    if _venue_line(text, found):
-        return
-    title = found.first("title")
-    if title is not None and found.container != "row":
-        start = max(start, title.end)
-    covered = [
-        (s.start, s.end)
-        for s in body
-        if s.kind in ("link", "badge", "image", "tag", "autolink", "url")
-    ]
-    covered += [(s.start, s.end) for s in found.slots]
-    covered = sorted((max(a, start), min(b, end)) for a, b in covered if a < end and b > start)
-    pos = start
-    regions = []
-    for a, b in covered + [(end, end)]:
-        if a > pos:
-            regions.append((pos, a))
-        pos = max(pos, b)
-    regions += _paper_link_label(text, found, body)
-    for a, b in regions:
-        if not found.has("authors") and _author_run(text, found, a, b):
-            continue
-        for seg_a, seg_b in _segments(text, a, b):
-            seg = text[seg_a:seg_b]
-            if seg.strip("*_`\"' ").lower() in ("arxiv", "preprint", ""):
-                continue
-            inner_a = seg_a + len(seg) - len(seg.lstrip("*_`\"' \t"))
-            inner_b = seg_b - (len(seg) - len(seg.rstrip("*_`\"' \t")))
-            if inner_b <= inner_a:
-                continue
-            value = text[inner_a:inner_b]
-            if not found.has("venue") and looks_like_venue(value) and not _sentence(value):
-                found.slots.append(Slot("venue", inner_a, inner_b))
-            elif not found.has("authors") and looks_like_authors(value, strict=True):
-                found.slots.append(Slot("authors", inner_a, inner_b))
-
-
-def _venue_line(text: str, found: Found) -> bool:
-    """A line of its own labelled as the venue (`- 📑 Publisher: arXiv`): its value is the venue,
-    `arXiv` included (the list's word for a preprint)."""
-    if found.has("venue"):
-        return False
-    for ls in line_starts(text)[1:]:
-        a, b = line_content(text, ls, line_end(text, ls))
-        m = _VENUE_LINE_RE.match(text[a:b])
-        if m and not found.taken(a + m.start("value"), a + m.end("value")):
-            found.slots.append(Slot("venue", a + m.start("value"), a + m.end("value")))
-            return True
-    return False
-
-
-def _author_run(text: str, found: Found, a: int, b: int) -> bool:
-    """A whole run of names between two tags (`<small>Yi Chen, Yuying Ge et al.</small>`) is the
-    authors, not its first name alone; True when it was taken as such."""
-    inner = text[a:b]
-    lead = len(inner) - len(inner.lstrip(" \t,.;"))
-    body = inner.strip(" \t,;")
-    if body.endswith(".") and not body.endswith("al."):
-        body = body[:-1]  # the sentence's period; `et al.` keeps its own
-    if "\n" in body or not re.search(r",|\band\b|&|\bet al", body):
-        return False
-    if not looks_like_authors(body, strict=True):
-        return False
-    found.slots.append(Slot("authors", a + lead, a + lead + len(body)))
-    return True
-
-
-def _paper_link_label(text: str, found: Found, body: list[Span]) -> list[tuple[int, int]]:
-    """The parts of the paper's own link's label that no slot holds, when the label is not the
-    title and names a venue with its year (`[CHI 2024](url)`, `[arXiv, 26 Dec 2024](url)`):
-    a list that links each paper by its venue writes the venue there."""
-    url, title = found.first("url"), found.first("title")
-    if url is None or title is None:
-        return []
-    link = next(
-        (s for s in _all_links(text, body) if s.kind == "link" and s.url_at == url.start), None
-    )
-    if link is None or link.inner <= title.start < link.inner_end:
-        return []
-    label = text[link.inner : link.inner_end]
-    if label_kind(label) is not None or not _YEAR_RE.search(label):
-        return []
-    taken = sorted((s.start, s.end) for s in found.slots if link.inner <= s.start < link.inner_end)
-    out, pos = [], link.inner
-    for a, b in taken + [(link.inner_end, link.inner_end)]:
-        if a > pos:
-            out.append((pos, a))
-        pos = max(pos, b)
-    return out
-
-
-#: A year as venues write it: `2024`, `'24`.
-_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|'\d{2}(?!\d)")
-
-
-def _sentence(value: str) -> bool:
-    words = value.split()
-    return len(words) > 3 and sum(w[:1].islower() for w in words) > len(words) / 2
-
-
-def _segments(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    out = []
-    pos = a
-    for m in _SEGMENT_SPLIT.finditer(text, a, b):
-        if m.start() > pos:
-            out.append((pos, m.start()))
-        pos = m.end()
-    if b > pos:
-        out.append((pos, b))
-    return [(x, y) for x, y in out if text[x:y].strip()]
 
 
 def _note_lines(text: str, found: Found, starts: list[int]) -> tuple[int, ...]:

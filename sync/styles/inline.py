@@ -162,3 +162,14 @@ def plain(text: str) -> str:
         pos = s.end
     out.append(text[pos:])
     return " ".join(_UNESCAPE_RE.sub(r"\1", "".join(out)).split())
+
+
+def all_links(text: str, body: list[Span]) -> list[Span]:
+    """Links, badges and autolinks at any depth that matter: top level and inside emphasis."""
+    out = []
+    for s in body:
+        if s.kind in ("link", "badge", "autolink", "url"):
+            out.append(s)
+        elif s.kind in ("strong", "em"):
+            out += [x for x in inner_spans(text, s) if x.kind in ("link", "badge")]
+    return out

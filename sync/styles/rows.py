@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from .detect import (
-    Found,
-    Slot,
-    find_authors,
-    find_dates,
-    find_derived,
-    find_links,
-    find_title,
-    find_venue,
-)
+from .credits import find_authors, find_venue
+from .detect import Found, Slot, find_dates, find_derived, find_links, find_title
 from .inline import spans
 from .table import role_of
 

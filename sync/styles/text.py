@@ -254,6 +254,7 @@ class DateStyle:
     months: dict[int, str] = field(default_factory=dict, hash=False)  # seen spellings
     rule: str = "dot3"
     pad_day: bool = False
+    usual: str | None = None  # the precision most dates have (a changelog's days aside)
 
     def format(self, iso: str) -> str:
         """`iso` (YYYY, YYYY-MM or YYYY-MM-DD) written the list's way."""
@@ -264,6 +265,9 @@ class DateStyle:
         if shown and order.index(shown[-1]) < order.index(precision):
             # Never more precise than the list is: a month-only list gets `2024-10`.
             precision = shown[-1]
+        if self.usual in order and order.index(self.usual) < order.index(precision):
+            # Nor than most of its dates: years everywhere, days only in a changelog.
+            precision = self.usual
         pattern = self.patterns.get(precision) or _derive_pattern(self.patterns, precision)
         year = parts[0]
         month = int(parts[1]) if len(parts) > 1 else 1
@@ -319,4 +323,9 @@ def learn_dates(dates: Iterable[ParsedDate]) -> DateStyle:
     spelled = {m: majority(v) for m, v in months.items()}
     rule = majority((month_rule(s) for s in spelled.values()), "dot3")
     patterns = {k: majority(v) for k, v in by_precision.items() if v}
-    return DateStyle(patterns, spelled, rule, bool(majority(pads, False)))
+    counts = {k: len(v) for k, v in by_precision.items() if v}
+    usual = max(counts, key=lambda k: counts[k]) if counts else None
+    # Only a clear habit caps the precision: three in four dates at most that precise.
+    if usual is not None and counts[usual] * 4 < 3 * sum(counts.values()):
+        usual = None
+    return DateStyle(patterns, spelled, rule, bool(majority(pads, False)), usual)

@@ -6,7 +6,7 @@ import re
 
 from .inline import Span, inner_spans
 from .slots import Found, Slot, line_end, url_form
-from .words import label_kind, looks_like_authors
+from .words import label_kind, looks_like_authors, looks_like_venue
 
 _QUOTES = {'"': '"', "“": "”", "'": "'"}
 
@@ -32,12 +32,19 @@ def find_title(text: str, found: Found, body: list[Span], start: int, end: int) 
             return
         if s.kind == "strong" and not _bracketed(text, s, start):
             if _names_quoted_title(text, s, end):
-                pos = s.end  # `**PAL**: "PAL: Program-aided ..."`: a short name, then the title
+                # `**PAL**: "PAL: Program-aided ..."`: a short name, then the title in quotes.
+                quotes = [
+                    i for i in (text.find('"', s.end, end), text.find("“", s.end, end)) if i >= 0
+                ]
+                pos = min(quotes, default=s.end)
                 continue
             _title_from_strong(text, found, s)
             return
         if s.kind == "strong":
             pos = s.end + 1  # past the `]` of a `[**Tag**]` prefix
+            continue
+        if s.kind == "em" and _venue_before(text, s, end):
+            pos = s.end + 1  # `- (*NeurIPS'23*) Title [[paper](url)]`: the venue, then the title
             continue
         if s.kind == "em" and not looks_like_authors(text[s.inner : s.inner_end]):
             found.slots.append(Slot("title", s.inner, s.inner_end))
@@ -46,6 +53,14 @@ def find_title(text: str, found: Found, body: list[Span], start: int, end: int) 
         if s.kind in ("link", "strong", "code", "em", "autolink", "url") and gap.strip(" \t[]"):
             return
         pos = s.end
+
+
+def _venue_before(text: str, s: Span, end: int) -> bool:
+    """An emphasised venue in brackets opening the entry, with the title after it."""
+    inner = text[s.inner : s.inner_end]
+    bracketed = text[s.start - 1 : s.start] in "([" and text[s.end : s.end + 1] in ")]"
+    rest = text[s.end + 1 : min(end, line_end(text, s.end))].strip(" \t")
+    return bracketed and looks_like_venue(inner) and len(rest.split()) >= 2
 
 
 def _names_quoted_title(text: str, s: Span, end: int) -> bool:
