@@ -488,3 +488,75 @@ def test_topic_badges_are_the_entrys_tags_and_titles_end_as_the_lists_do() -> No
         "4. **Learning Styles from Lists.** ICLR 2025. "
         "![](https://img.shields.io/badge/Seq2Seq-red) ![](https://img.shields.io/badge/Prompting-red)"
     ), lines
+
+
+VENUE_FIRST = """# Graph LLM
+
+## Reasoning
+
+- (*NeurIPS'23*) Can Language Models Solve Graph Problems in Natural Language? [[paper](https://arxiv.org/abs/2305.10037)][[code](https://github.com/Arthur-Heng/NLGraph)]
+- (*arXiv 2023.10*) Talk like a Graph: Encoding Graphs for Large Language Models [[paper](https://arxiv.org/abs/2310.04560)]
+- (*ICLR'24*) Graph Neural Prompting with Large Language Models [[paper](https://arxiv.org/abs/2309.15427)]
+- (*arXiv 2023.11*) GraphLLM: Boosting Graph Reasoning Ability of Large Language Model [[paper](https://arxiv.org/abs/2310.05845)]
+"""
+
+ROBOTICS = """# LLM robotics
+
+## Planning
+
+* **SayCan**: "Do As I Can, Not As I Say: Grounding Language in Robotic Affordances", *CoRL, 2022*. [[Paper](https://arxiv.org/abs/2204.01691)]
+* **LM-Nav**: "Robotic Navigation with Large Pre-Trained Models of Language, Vision, and Action", *CoRL, 2022*. [[Paper](https://arxiv.org/abs/2207.04429)]
+* **Code-As-Policies**: "Code as Policies: Language Model Programs for Embodied Control", *ICRA, 2023*. [[Paper](https://arxiv.org/abs/2209.07753)]
+* **LEO**: "An Embodied Generalist Agent in 3D World", *arXiv, Nov 2023*. [[Paper](https://arxiv.org/abs/2311.12871)]
+"""
+
+DASHED = """# Reasoning foundations
+
+## Expressivity
+
+- **A Little Depth Goes a Long Way** — William Merrill, Ashish Sabharwal (2025, NeurIPS 2025). [paper](https://arxiv.org/abs/2503.03961).
+- **Physics of Language Models: Part 1** — Zeyuan Allen-Zhu, Yuanzhi Li (2023). [paper](https://arxiv.org/abs/2305.13673).
+- **Physics of Language Models: Part 3.1** — Zeyuan Allen-Zhu, Yuanzhi Li (2023, ICML 2024). [paper](https://arxiv.org/abs/2309.14316).
+- **Tighter Bounds on the Expressivity of Transformer Encoders** — David Chiang, Peter Cholak, Anand Pillay (2023, ICML 2023). [paper](https://arxiv.org/abs/2301.10743).
+
+## Changelog
+
+- 2026-05-14 — [Tighter Bounds on the Expressivity of Transformer Encoders](https://arxiv.org/abs/2301.10743)
+"""
+
+
+@pytest.mark.parametrize(
+    ("data", "section", "venue", "expected"),
+    [
+        (
+            VENUE_FIRST,
+            "Reasoning",
+            "NeurIPS 2024",
+            "- (*NeurIPS'24*) Learning Styles from Lists [[paper]",
+        ),
+        (VENUE_FIRST, "Reasoning", None, "- (*arXiv 2024.09*) Learning Styles from Lists [[paper]"),
+        (
+            ROBOTICS,
+            "Planning",
+            "NeurIPS 2024",
+            '* "Learning Styles from Lists", *NeurIPS, ',
+        ),
+        (
+            DASHED,
+            "Expressivity",
+            None,
+            "- **Learning Styles from Lists** — Ana Lima, Bo Chen, Carla Diaz (2024). [paper]",
+        ),
+    ],
+)
+def test_venues_dates_and_authors_where_the_list_puts_them(
+    data: str, section: str, venue: str | None, expected: str
+) -> None:
+    """A venue emphasised before the title (`(*NeurIPS'23*) Title`), venues without their year
+    beside a date (`*CoRL, 2022*`), a run of names after a dash, years where most dates are
+    years: each read as that field and written with the new paper's own, never another's
+    (`Yuanzhi Li` once wrote itself after a new paper's authors)."""
+    paper = replace(NEW, venue=venue, code_url=None)
+    (line,), _text = _added(data, section, paper)
+    assert line.startswith(expected), line
+    assert "Yuanzhi" not in line and "2022" not in line

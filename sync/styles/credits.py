@@ -111,6 +111,7 @@ def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) 
                 s.kind == "em"
                 and s.end <= title.start
                 and text[s.start - 1 : s.start] in ("(", "[")
+                and not found.taken(s.inner, s.inner_end)  # `(*arXiv 2023.10*)`: a date there
                 and looks_like_venue(text[s.inner : s.inner_end])
             ):
                 found.slots.append(Slot("venue", s.inner, s.inner_end))

@@ -240,6 +240,7 @@ class VenueFormat:
 
     short_year: bool = False
     preprint: str | None = None
+    no_year: bool = False  # `*CoRL, 2022*`: venues named without their year, the date beside
 
 
 _PREPRINT_RE = re.compile(r"^arxiv(?:\s+preprint)?(?:[\s,']+(?:(?:19|20)\d\d|\d\d))?$", re.I)
@@ -257,11 +258,20 @@ def learn_venues(written: list[tuple[str, float]], unnamed: float = 0.0) -> Venu
     preprint = None
     if sum(w for _, w in shapes) > unnamed:
         preprint = weighted_majority(shapes)
-    return VenueFormat(short_year=bool(weighted_majority(votes, False)), preprint=preprint)
+    bare = [(not re.search(r"(?:19|20)\d\d|'\d{2}", v), w) for v, w in written]
+    return VenueFormat(
+        short_year=bool(weighted_majority(votes, False)),
+        preprint=preprint,
+        no_year=len(bare) >= 3 and bool(weighted_majority(bare, False)),
+    )
 
 
 def write_venue(venue: str, published: str | None, fmt: VenueFormat) -> str:
-    """A venue written the list's way (`ACL 2023` -> `ACL'23` where the list writes that)."""
+    """A venue written the list's way (`ACL 2023` -> `ACL'23` where the list writes that, `ACL`
+    where it names venues without their year)."""
+    if fmt.no_year and not fmt.short_year:
+        name, _year = venue_year(venue)
+        return name or venue
     if not fmt.short_year:
         return venue
     name, year = venue_year(venue)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..identity import identity_key
 from .compose import compose, join_pieces, link_joiner
-from .formats import weighted_majority
+from .formats import weighted_majority, write_venue
 from .rowrender import render_row
 from .shape import Piece, Zone
 from .template import EntryTemplate, choose, literals
@@ -147,7 +147,8 @@ def _venue_or_date(paper: Any, template: EntryTemplate, have: frozenset[str]) ->
     venues with a date at all."""
     if not {"venue", "date"} <= have:
         return have
-    says_year = bool(_YEAR_RE.search(paper.venue or ""))
+    # As the list would write it: `NeurIPS 2024` is `NeurIPS` where venues go without a year.
+    says_year = bool(_YEAR_RE.search(write_venue(paper.venue or "", None, template.formats.venues)))
     key = ("venue or date", says_year)
     if key not in template.plans:
         template.plans[key] = _keeps_date(template, says_year)
