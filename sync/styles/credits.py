@@ -133,11 +133,17 @@ def _venue_line(text: str, found: Found) -> bool:
 
 
 def _author_run(text: str, found: Found, a: int, b: int) -> bool:
-    """A whole run of names between two tags (`<small>Yi Chen, Yuying Ge et al.</small>`) is the
-    authors, not its first name alone; True when it was taken as such."""
+    """A whole run of names after a tag or a dash (`<small>Yi Chen, Yuying Ge et al.</small>`,
+    `**Title** — A, B (2023)`) is the authors, not its first name alone; True when taken so.
+
+    Elsewhere (`**Title**. Kim and Ford. ACL'23`) the segments between periods are read one by
+    one: a period there ends a field, and a run would swallow the venue.
+    """
     inner = text[a:b]
     # Around the names: separators, a dash after the title, the bracket opening a date.
     lead = len(inner) - len(inner.lstrip(" \t,.;:—–-*_"))
+    if not (text[:a].rstrip().endswith(">") or "—" in inner[:lead] or "–" in inner[:lead]):
+        return False
     body = inner[lead:].rstrip(" \t,;:—–-([")
     if body.endswith(".") and not body.endswith("al."):
         body = body[:-1]  # the sentence's period; `et al.` keeps its own

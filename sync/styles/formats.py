@@ -258,11 +258,17 @@ def learn_venues(written: list[tuple[str, float]], unnamed: float = 0.0) -> Venu
     preprint = None
     if sum(w for _, w in shapes) > unnamed:
         preprint = weighted_majority(shapes)
-    bare = [(not re.search(r"(?:19|20)\d\d|'\d{2}", v), w) for v, w in written]
+    # A preprint's `arXiv` names no year anyway: only real venues tell.
+    bare = [
+        (not re.search(r"(?:19|20)\d\d|'\d{2}", v), w)
+        for v, w in written
+        if not _PREPRINT_RE.match(v.strip())
+    ]
     return VenueFormat(
         short_year=bool(weighted_majority(votes, False)),
         preprint=preprint,
-        no_year=len(bare) >= 3 and bool(weighted_majority(bare, False)),
+        # Only where (almost) no venue says its year: one `ICLR 2024` shows the list writes years.
+        no_year=len(bare) >= 3 and sum(w for b, w in bare if b) >= 0.9 * sum(w for _b, w in bare),
     )
 
 
