@@ -12,42 +12,34 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
-from .chargrams import CharGrams
-from .text import _word_analyzer
+from .terms import Vectorizer, unit_rows
 
 
 class Featurizer:
-    """Word plus character-gram TF-IDF, fitted on a corpus of normalised texts."""
+    """Word plus character-gram TF-IDF, fitted on a corpus of texts."""
 
-    def __init__(self, words: TfidfVectorizer, chars: CharGrams, fitted: Any) -> None:
+    def __init__(self, views: Vectorizer, fitted: Any) -> None:
         """A fitted featurizer (use `fit`); `fitted` is the corpus's own matrix."""
-        self.words = words
-        self.chars = chars
+        self.views = views
         self._fitted = fitted
-        self.n_words = len(words.vocabulary_)
+        self.n_words = views.n_words
         self._names: np.ndarray | None = None
         self._memo: dict[str, int] = {}
         self._memo_rows: Any = None
 
     @classmethod
     def fit(cls, corpus: Sequence[str]) -> Featurizer:
-        """Learn the vocabularies and weights of `corpus` (normalised texts)."""
-        words = TfidfVectorizer(analyzer=_word_analyzer, sublinear_tf=True, dtype=np.float32)
-        chars = CharGrams((3, 5))
-        word_matrix = words.fit_transform(corpus)
-        char_matrix = chars.fit_transform(corpus)
-        fitted = normalize(sparse.hstack([word_matrix, char_matrix]).tocsr())
-        return cls(words, chars, fitted)
+        """Learn the vocabularies and weights of `corpus` (raw texts)."""
+        views, word_matrix, char_matrix = Vectorizer.fit_transform(corpus)
+        return cls(views, unit_rows(sparse.hstack([word_matrix, char_matrix]).tocsr()))
 
     def transform_fitted(self) -> Any:
         """The corpus's own rows, as `transform` would give them."""
         return self._fitted
 
     def transform(self, texts: Sequence[str]) -> Any:
-        """Unit rows of new normalised texts (terms unseen in the corpus are ignored).
+        """Unit rows of new texts (terms unseen in the corpus are ignored).
 
         Texts of the corpus kept by `forget_corpus` (a poll's own items) are not computed again.
         """
@@ -61,8 +53,7 @@ class Featurizer:
         return rows[[self._memo[t] if t in self._memo else where[t] for t in texts]]
 
     def _compute(self, texts: Sequence[str]) -> Any:
-        both = sparse.hstack([self.words.transform(texts), self.chars.transform(texts)])
-        return normalize(both.tocsr())
+        return unit_rows(sparse.hstack(self.views.transform(texts)).tocsr())
 
     def forget_corpus(
         self, keep: Sequence[str] = (), rows: Sequence[int] | np.ndarray = ()
@@ -78,7 +69,7 @@ class Featurizer:
         """The word terms one row shares with a list's papers (`centroid`), best first; a term
         the classifier counts against the list (negative `coef`) weighs half."""
         if self._names is None:
-            self._names = self.words.get_feature_names_out()
+            self._names = self.views.words.names()
         row = sparse.csr_matrix(vec)
         picked = row.indices < self.n_words
         indices, values = row.indices[picked], row.data[picked]

@@ -169,7 +169,7 @@ class SavedModel:
 
 #: Part of a saved model's key: bumped when the models' classes change, so an older file is fitted
 #: anew rather than unpickled into the new code.
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 
 
 def saved_models(index: Any) -> SavedModel:

@@ -21,10 +21,7 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
-from .chargrams import CharGrams
 from .rankmath import (
     LinearSections,
     centroids,
@@ -33,8 +30,9 @@ from .rankmath import (
     sample_rows,
     slices,
 )
+from .terms import Vectorizer
 from .text import WHY_WORDS as WHY_WORDS  # re-exported: how many words explain a suggestion
-from .text import _as_surface, _Surface, _word_analyzer
+from .text import _as_surface, _Surface
 from .text import normalize_text as normalize_text  # re-exported
 from .text import surface_words as surface_words  # re-exported
 from .text import word_tokens as word_tokens  # re-exported
@@ -99,8 +97,7 @@ class Ranker:
 
     sections: list[SectionRef]
     entry_section: np.ndarray = field(repr=False)
-    words: TfidfVectorizer | None = field(default=None, repr=False)
-    chars: CharGrams | None = field(default=None, repr=False)
+    views: Vectorizer | None = field(default=None, repr=False)
     head_vecs: Any = field(default=None, repr=False)
     centroids: Any = field(default=None, repr=False)
     word_centroids: Any = field(default=None, repr=False)
@@ -117,7 +114,7 @@ class Ranker:
     @property
     def empty(self) -> bool:
         """Whether there is no section to suggest."""
-        return not self.sections or self.words is None
+        return not self.sections or self.views is None
 
     # -- fitting -----------------------------------------------------------------------------
 
@@ -128,7 +125,7 @@ class Ranker:
         position = {(s.list, s.section): i for i, s in enumerate(sections)}
         known = sorted(
             (
-                (position[(e.list, e.section)], normalize_text(e.text), e.title or e.text)
+                (position[(e.list, e.section)], e.text, e.title or e.text)
                 for e in entries
                 if (e.list, e.section) in position and e.text.strip()
             ),
@@ -138,15 +135,14 @@ class Ranker:
         texts = [t for _, t, _ in known]
         ranker = cls(sections=sections, entry_section=labels)
         ranker.entry_titles = [" ".join(title.split())[:200] for _, _, title in known]
-        heads = [normalize_text(_heading_text(s)) for s in sections]
-        if not sections or not any(word_tokens(t) for t in texts + heads):
+        heads = [_heading_text(s) for s in sections]
+        if not sections:
             return ranker
-        corpus = texts + heads
-        ranker.words = TfidfVectorizer(analyzer=_word_analyzer, sublinear_tf=True, dtype=np.float32)
-        ranker.chars = CharGrams((3, 5))
-        word_matrix = ranker.words.fit_transform(corpus).tocsr()
-        char_matrix = ranker.chars.fit_transform(corpus).tocsr()
-        both = normalize(sparse.hstack([word_matrix, char_matrix]).tocsr())
+        views, word_matrix, char_matrix = Vectorizer.fit_transform(texts + heads)
+        if not word_matrix.nnz:  # no content word anywhere: nothing to learn
+            return ranker
+        ranker.views = views
+        both = normalize_rows(sparse.hstack([word_matrix, char_matrix]).tocsr())
         n = len(texts)
         entry_vecs, ranker.head_vecs = both[:n], both[n:]
         entry_words = normalize_rows(word_matrix[:n])
@@ -164,12 +160,12 @@ class Ranker:
 
     # -- scoring -----------------------------------------------------------------------------
 
-    def _vectors(self, texts: list[str]) -> tuple[Any, Any]:
-        """(combined, word-only) normalised vectors of normalised texts."""
-        assert self.words is not None and self.chars is not None
-        word_matrix = self.words.transform(texts)
-        both = normalize(sparse.hstack([word_matrix, self.chars.transform(texts)]).tocsr())
-        return both, normalize_rows(word_matrix)
+    def _vectors(self, texts: Sequence[str]) -> tuple[Any, Any]:
+        """(combined, word-only) normalised vectors of raw texts."""
+        assert self.views is not None
+        word_matrix, char_matrix = self.views.transform(texts)
+        both = normalize_rows(sparse.hstack([word_matrix, char_matrix]).tocsr())
+        return both, word_matrix
 
     def score_matrix(self, texts: Sequence[str]) -> np.ndarray:
         """Scores (papers x sections), each in 0..1."""
@@ -185,12 +181,13 @@ class Ranker:
         """
         if self.empty:
             return np.zeros((len(texts), len(self.sections)), dtype=np.float32), None, None
-        both, words = self._vectors([normalize_text(t) for t in texts])
+        both, words = self._vectors(texts)
         head = (both @ self.head_vecs.T).toarray()
         centroid = (both @ self.centroids.T).toarray()
         title_words = words
-        if titles is not None and self.words is not None:
-            title_words = normalize_rows(self.words.transform([normalize_text(t) for t in titles]))
+        if titles is not None:
+            assert self.views is not None
+            title_words = self.views.transform_words(titles)
         near, nearest = self._neighbours(title_words)
         empty = self._empty_sections()
         if empty.any():
@@ -347,9 +344,9 @@ class Ranker:
 
     def _why_terms(self, row: Any, j: int) -> list[str]:
         """The paper's terms that weigh most in section `j` (its entries and its heading)."""
-        assert self.words is not None
+        assert self.views is not None
         if self._names is None:
-            self._names = self.words.get_feature_names_out()
+            self._names = self.views.words.names()
         indices, weights = self._terms_of(j)
         if not indices.size:
             return []

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.preprocessing import normalize
-from sklearn.svm import LinearSVC
+
+from .terms import unit_rows
 
 #: The linear model learns from at most this many entries per section (big lists stay fast).
 LINEAR_SAMPLE_PER_SECTION = 50
@@ -17,7 +17,7 @@ LINEAR_SAMPLE_PER_SECTION = 50
 
 def normalize_rows(matrix: Any) -> Any:
     """Rows scaled to unit length (an empty matrix stays empty)."""
-    return normalize(matrix) if matrix.shape[0] else sparse.csr_matrix(matrix)
+    return unit_rows(matrix)
 
 
 def sample_rows(labels: np.ndarray, n_sections: int, cap: int) -> list[int]:
@@ -59,7 +59,7 @@ class LinearSections:
     columns: np.ndarray
 
     @classmethod
-    def of(cls, model: LinearSVC) -> LinearSections:
+    def of(cls, model: Any) -> LinearSections:
         """The weights of a fitted one-vs-rest SVM (two classes: one margin, and its opposite)."""
         coef, intercept = model.coef_, model.intercept_
         if coef.shape[0] == 1:
@@ -83,6 +83,8 @@ def fit_linear(
     sections compete with each other, not with every section of the workspace (which also makes a
     fit of 125 sections in 5 lists five times cheaper).
     """
+    from sklearn.svm import LinearSVC  # here: only a fit needs scikit-learn (a second to import)
+
     keep = np.array(sample_rows(labels, len(section_lists), LINEAR_SAMPLE_PER_SECTION), dtype=int)
     owners = np.array(section_lists, dtype=object)
     out = []

@@ -23,7 +23,7 @@ from sklearn.preprocessing import normalize
 
 from .calibration import Calibration, fit_calibration
 from .features import Featurizer
-from .text import WHY_WORDS, normalize_text, surface_words
+from .text import WHY_WORDS, surface_words
 
 #: A list learns from at most this many of its papers (evenly spread over the list): a 10,000-entry
 #: list fits in a fraction of a second, and a topic is well described by a thousand examples.
@@ -107,7 +107,7 @@ class RelevanceModel:
         if self.empty or not texts:
             return np.zeros((len(texts), len(self.models)), dtype=np.float32), None
         assert self.featurizer is not None
-        vecs = self.featurizer.transform([normalize_text(t) for t in texts])
+        vecs = self.featurizer.transform(texts)
         coef = np.vstack([m.coef for m in self.models]).T
         raw = np.asarray(vecs @ coef) + np.array([m.intercept for m in self.models])
         return raw.astype(np.float32), vecs
@@ -195,10 +195,7 @@ def fit_relevance(
     picks = [even_sample(len(p.texts), MAX_POSITIVES_PER_LIST) for p in lists]
     positives = [[p.texts[k] for k in pick] for p, pick in zip(lists, picks, strict=True)]
     background = list(background)[:MAX_BACKGROUND]
-    corpus = [
-        normalize_text(t)
-        for t in [*(t for texts in positives for t in texts), *background, *rejected]
-    ]
+    corpus = [*(t for texts in positives for t in texts), *background, *rejected]
     featurizer = Featurizer.fit(corpus)
     matrix = featurizer.transform_fitted()
     starts = np.cumsum([0] + [len(t) for t in positives])
@@ -269,7 +266,7 @@ def _decided_margins(
     out = []
     for texts in (accepted, declined):
         if texts:
-            vecs = featurizer.transform([normalize_text(t) for t in texts])
+            vecs = featurizer.transform(texts)
             out.append(np.asarray(vecs @ coef).ravel() + intercept)
         else:
             out.append(np.zeros(0))

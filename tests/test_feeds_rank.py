@@ -12,11 +12,11 @@ from feeds.rank import (
     KnownEntry,
     Ranker,
     SectionRef,
-    _word_analyzer,
     normalize_text,
     surface_words,
     word_tokens,
 )
+from feeds.text import _word_analyzer
 from sync.listmodel import parse_list
 
 TRAINING = fixture_bytes("lists/training.md")
