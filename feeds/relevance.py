@@ -11,18 +11,17 @@ three in ten papers proposed at that score are ones the curator keeps.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import normalize
 
 from .calibration import Calibration, fit_calibration
 from .features import Featurizer
+from .logistic import fit_logistic
+from .terms import unit_rows
 from .text import WHY_WORDS, surface_words
 
 #: A list learns from at most this many of its papers (evenly spread over the list): a 10,000-entry
@@ -225,7 +224,7 @@ def fit_relevance(
                 coef.astype(np.float32),
                 float(intercept),
                 calibration,
-                normalize(matrix[own]),
+                unit_rows(matrix[own]),
                 tuple(papers.titles[k] for k in titles_pick),
                 papers.from_headings,
             )
@@ -235,7 +234,11 @@ def fit_relevance(
 
 
 def _fit_one(
-    matrix: Any, own: np.ndarray, negatives: np.ndarray, rejected: np.ndarray
+    matrix: Any,
+    own: np.ndarray,
+    negatives: np.ndarray,
+    rejected: np.ndarray,
+    start: tuple[np.ndarray, float] | None = None,
 ) -> tuple[np.ndarray, float]:
     """A balanced logistic regression of `own` against the negatives; (coef, intercept)."""
     rows = np.concatenate([own, negatives, rejected]).astype(np.int64)
@@ -248,11 +251,11 @@ def _fit_one(
         centroid = np.asarray(matrix[own].mean(axis=0)).ravel() if len(own) else None
         coef = centroid if centroid is not None else np.zeros(matrix.shape[1])
         return coef, 0.0
-    model = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=50, tol=1e-3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a fit stopped at max_iter still ranks well
-        model.fit(matrix[rows], y, sample_weight=weights)
-    return model.coef_.ravel(), float(model.intercept_[0])
+    # Balanced classes (scikit-learn's class_weight="balanced"): each class weighs half.
+    n_pos, n_neg = len(own), len(rows) - len(own)
+    weights *= np.where(y == 1, len(rows) / (2.0 * n_pos), len(rows) / (2.0 * n_neg))
+    fit = fit_logistic(matrix[rows], y, weights, c=REGULARISATION_C, start=start, tol=1e-3)
+    return fit.coef, fit.intercept
 
 
 def _decided_margins(

@@ -14,8 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
+from .stopwords import ENGLISH_STOP_WORDS
 from .why_words import explains
 
 #: How many explaining words a suggestion carries.
