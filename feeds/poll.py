@@ -27,7 +27,7 @@ from .models import Fitted, ModelCache, saved_models
 from .parse import FeedItem, ParsedFeed, parse_feed
 from .rank import Ranker, Suggestion
 from .relevance import MAX_BACKGROUND
-from .select import candidate_rows, listed_checker, listed_titles, select_items, valid_paper
+from .select import candidate_rows, listed_checker, select_items, valid_paper
 from .sources import (
     ARXIV_API,
     POLL_ABSTRACTS,
@@ -165,7 +165,6 @@ class Poller:
         self.texts = TextStore(self.store.path.with_name(TEXTS_FILENAME))
         self.rankers = RankerCache()
         self.models = ModelCache()
-        self._title_cache: tuple[tuple, set[str]] | None = None
 
     def ranker(self, decisions: Decisions | None = None) -> Ranker:
         """The current section Ranker (lists plus the abstracts known for their papers)."""
@@ -190,13 +189,6 @@ class Poller:
             )
 
         return self.models.get(key, fit, wait=wait)
-
-    def _titles(self) -> set[str]:
-        """Listed titles, recomputed only when a list changed."""
-        key = self.index.version()
-        if self._title_cache is None or self._title_cache[0] != key:
-            self._title_cache = (key, listed_titles(self.index))
-        return self._title_cache[1]
 
     def suggest(self, title: str, abstract: str | None = None, top_k: int = 3) -> list[Suggestion]:
         """Where a paper with this title (and abstract) may belong, best first."""
@@ -363,7 +355,7 @@ class Poller:
                 f"{self.workspace.state_dir / 'config.toml'}: feed {name}: "
                 f"lists names no list of the workspace: {', '.join(unknown)}."
             )
-        is_listed = listed_checker(self.index, self._titles())
+        is_listed = listed_checker(self.index)
         settle(self.workspace, self.store, is_listed)
         decided = self.store.decided() | load_rejected(self.workspace)
         selection = select_items(

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 
-from sync.index import normalize_title
 from sync.paper import (
     _PUBLISHED_RE,
     MAX_ABSTRACT_CHARS,
@@ -70,20 +69,15 @@ def select_items(
     return out
 
 
-def listed_titles(index: Any) -> set[str]:
-    """The normalised titles of every listed paper."""
-    return {normalize_title(loc.title) for loc in index.locations() if loc.title}
-
-
-def listed_checker(index: Any, titles: set[str] | None = None) -> Callable[[Paper], bool]:
-    """A test of "already in a list": by identity, then by exact normalised title."""
-    titles = listed_titles(index) if titles is None else titles
+def listed_checker(index: Any) -> Callable[[Paper], bool]:
+    """A test of "already in a list": by identity, then by exact normalised title (the index's
+    own title map: nothing is computed per listed paper)."""
     by_identity = listed_by_identity(index)
 
     def is_listed(paper: Paper) -> bool:
         if by_identity(paper):
             return True
-        return paper.title is not None and normalize_title(paper.title) in titles
+        return bool(paper.title) and bool(index.has_title(paper.title))
 
     return is_listed
 

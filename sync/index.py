@@ -324,6 +324,12 @@ class WorkspaceIndex:
         with self._lock:
             return [item.location for item in self._keys.by_identity(key)]
 
+    def has_title(self, title: str) -> bool:
+        """Whether an entry has exactly this title (once normalised: `normalize_title`)."""
+        key = normalize_title(title or "")
+        with self._lock:
+            return bool(key) and key in self._keys.titles
+
     def lookup_title(
         self, title: str, limit: int = 3, min_score: float = MIN_TITLE_SCORE
     ) -> list[tuple[Location, float]]:

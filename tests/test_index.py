@@ -136,6 +136,13 @@ def test_lookup_title_fuzzy_is_a_possible_match(ws) -> None:
     )
 
 
+def test_has_title_is_an_exact_normalised_match(ws) -> None:
+    index = WorkspaceIndex.build(ws)
+    assert index.has_title("Soap: improving & stabilizing shampoo using ADAM")
+    assert not index.has_title("MARS: Unleashing the Power of Variance Reductions")  # only close
+    assert not index.has_title("") and not index.has_title("  ")
+
+
 def test_normalize_title() -> None:
     assert normalize_title("  SOAP:  Improving — Shampoo!  ") == "soap improving shampoo"
     assert normalize_title("Ｆｕｌｌ width") == "full width"
