@@ -12,7 +12,7 @@ from typing import Any
 from sync.index_records import PaperText, SectionInfo, index_records, outline_of, ranking_text
 
 from .rank import KnownEntry, Ranker, SectionRef
-from .relevance import ListPapers
+from .relevance import ListPapers, even_sample
 
 
 def entry_text(fields: Any, abstract: str | None = None) -> str:
@@ -25,6 +25,11 @@ def paper_text(title: str | None, abstract: str | None = None) -> str:
     return " ".join(p for p in (title or "", abstract or "") if p)
 
 
+def _abstract(paper: PaperText, abstracts: Mapping[str, str]) -> str | None:
+    """The abstract known for a paper (by any of its keys), or None."""
+    return next((abstracts[k] for k in paper.keys if k in abstracts), None)
+
+
 def _texts(
     papers: Sequence[PaperText], abstracts: Mapping[str, str] | None
 ) -> list[tuple[str, str, str]]:
@@ -32,7 +37,7 @@ def _texts(
     abstracts = abstracts or {}
     out = []
     for paper in papers:
-        abstract = next((abstracts[k] for k in paper.keys if k in abstracts), None)
+        abstract = _abstract(paper, abstracts)
         text = f"{paper.text} {abstract}" if abstract else paper.text
         if text.strip():
             out.append((paper.section, text, " ".join((paper.title or text).split())[:200]))
@@ -104,8 +109,15 @@ def _list_papers(
     outline: Sequence[SectionInfo],
     papers: Sequence[PaperText],
     abstracts: Mapping[str, str] | None,
+    cap: int | None = None,
 ) -> ListPapers:
-    """What a list knows for relevance: all its papers, or its headings while it has none."""
+    """What a list knows for relevance: its papers (at most `cap` of those with a text, evenly
+    spread), or its headings while it has none."""
+    if cap is not None and len(papers) > cap:
+        # Sampled before their texts are built: a 50,000-entry workspace builds 4,000, not all.
+        known = abstracts or {}
+        usable = [p for p in papers if p.text.strip() or _abstract(p, known)]
+        papers = [usable[k] for k in even_sample(len(usable), cap)]
     found = _texts(papers, abstracts)
     if found:
         return ListPapers(
@@ -120,11 +132,13 @@ def list_papers(list_path: str, doc: Any, abstracts: Mapping[str, str] | None = 
     return _list_papers(list_path, *_parsed(list_path, doc), abstracts)
 
 
-def index_papers(index: Any, abstracts: Mapping[str, str] | None = None) -> list[ListPapers]:
-    """`ListPapers` of every indexed list, from the index's records."""
+def index_papers(
+    index: Any, abstracts: Mapping[str, str] | None = None, cap: int | None = None
+) -> list[ListPapers]:
+    """`ListPapers` of every indexed list (at most `cap` papers each), from the index's records."""
     papers = index.papers()
     return [
-        _list_papers(path, outline, papers.get(path, ()), abstracts)
+        _list_papers(path, outline, papers.get(path, ()), abstracts, cap)
         for path, outline in index.outlines().items()
     ]
 

@@ -13,7 +13,7 @@ from typing import Any
 from .knowledge import fit_index_ranker, index_papers, paper_text
 from .models import Fitted
 from .rank import Ranker
-from .relevance import MAX_BACKGROUND, RelevanceModel, fit_relevance
+from .relevance import MAX_BACKGROUND, MAX_POSITIVES_PER_LIST, RelevanceModel, fit_relevance
 from .store import ACCEPTED, REJECTED, Candidate, CandidateStore
 from .texts import TextStore
 
@@ -74,7 +74,7 @@ def fit_models(
     if ranker is None:
         ranker = fit_index_ranker(index, abstracts)
     relevance = fit_relevance(
-        index_papers(index, abstracts),
+        index_papers(index, abstracts, MAX_POSITIVES_PER_LIST),
         list(background)[:MAX_BACKGROUND],
         rejected=[*decisions.rejected_texts, *extra_rejected],
         decisions=decisions.by_list,

@@ -153,3 +153,18 @@ def test_a_stale_model_serves_while_a_new_one_is_fitted() -> None:
     release.set()
     assert cache.wait_idle(10)
     assert cache.get("v2", slow_fit, wait=False) is new
+
+
+def test_a_capped_list_is_sampled_as_the_fit_samples_it() -> None:
+    """`index_papers(..., cap)` builds only the sampled papers' texts: the same ones the fit would
+    pick from all of them."""
+    from feeds.knowledge import _list_papers, _parsed
+    from feeds.relevance import even_sample
+
+    outline, papers = _parsed("training.md", TRAINING)
+    full = _list_papers("training.md", outline, papers, {})
+    capped = _list_papers("training.md", outline, papers, {}, cap=3)
+    picked = even_sample(len(full.texts), 3)
+    assert len(full.texts) > 3
+    assert capped.texts == tuple(full.texts[k] for k in picked)
+    assert capped.titles == tuple(full.titles[k] for k in picked)
