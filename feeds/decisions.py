@@ -6,12 +6,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sync.atomic import atomic_write_bytes, locked, read_regular
 from sync.errors import BadInput
 from sync.identity import identity_key
-from sync.insert import AddResult, add_paper
 from sync.paper import Paper
 from sync.workspace import Workspace
 
@@ -24,6 +23,9 @@ from .store import (
     CandidateSketch,
     CandidateStore,
 )
+
+if TYPE_CHECKING:  # the write path (sync.insert, sync.styles) loads only when a paper is accepted
+    from sync.insert import AddResult
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +190,8 @@ def accept(
             "No suggested list and section for this candidate; give a list and a section.",
             fields={"list": "missing", "section": "missing"},
         )
+    from sync.insert import add_paper
+
     result = add_paper(workspace, candidate.paper, target_list, target_section, index=index)
     store.set_status(candidate.id, ACCEPTED, result.to_dict())
     log.info(

@@ -9,18 +9,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from sync.errors import BadInput, PapershelfError, WorkspaceError
 from sync.index import WorkspaceIndex
 from sync.workspace import Workspace
 
-from .abstracts import fetch_abstracts
-from .arxiv_api import ArxivClient
 from .decisions import load_rejected, settle
-from .fetch import fetch_feed
 from .knowledge import fit_index_ranker, paper_text
 from .learn import Decisions, fit_models, knowledge_state
 from .models import Fitted, ModelCache, saved_models
@@ -41,6 +36,11 @@ from .sources import (
 )
 from .store import CandidateStore
 from .texts import TEXTS_FILENAME, TextStore
+
+if TYPE_CHECKING:  # imported when used: a poll of a saved file never touches the network
+    import requests
+
+    from .arxiv_api import ArxivClient
 
 log = logging.getLogger(__name__)
 
@@ -160,11 +160,20 @@ class Poller:
         self.workspace = workspace
         self.store = store or CandidateStore(workspace=str(workspace.root))
         self.index = index or WorkspaceIndex.build(workspace)
-        self.session = session or requests.Session()
+        self._session = session
         self.arxiv = arxiv
         self.texts = TextStore(self.store.path.with_name(TEXTS_FILENAME))
         self.rankers = RankerCache()
         self.models = ModelCache()
+
+    @property
+    def session(self) -> requests.Session:
+        """The HTTP session feeds are fetched with (made on first use)."""
+        if self._session is None:
+            import requests
+
+            self._session = requests.Session()
+        return self._session
 
     def ranker(self, decisions: Decisions | None = None) -> Ranker:
         """The current section Ranker (lists plus the abstracts known for their papers)."""
@@ -224,6 +233,9 @@ class Poller:
 
     def fetch_abstracts(self) -> int:
         """Ask arXiv for up to `poll.abstracts_per_poll` listed papers' abstracts (cached)."""
+        from .abstracts import fetch_abstracts
+        from .arxiv_api import ArxivClient
+
         limit = int(self.workspace.setting(POLL_ABSTRACTS.key))
         if limit <= 0:
             return 0
@@ -267,6 +279,9 @@ class Poller:
     def _fetch(self, source: FeedSource) -> tuple[ParsedFeed | None, dict[str, Any]]:
         """The source's parsed feed (None when not modified since the last poll) and the
         validators to keep for the next conditional GET once this poll has gone through."""
+        from .arxiv_api import ArxivClient
+        from .fetch import fetch_feed
+
         timeout = poll_timeout(self.workspace)
         if source.type == ARXIV_API:
             client = self.arxiv or ArxivClient(timeout_seconds=timeout)

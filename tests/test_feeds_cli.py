@@ -280,7 +280,7 @@ def test_a_poll_that_fails_unexpectedly_is_one_line_without_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug in the fetcher")
 
-    monkeypatch.setattr("feeds.poll.fetch_feed", broken)  # stands in for any bug
+    monkeypatch.setattr("feeds.fetch.fetch_feed", broken)  # stands in for any bug
     config = ws / ".papershelf" / "config.toml"
     config.write_text(
         config.read_text() + '[[feeds]]\nname = "cl"\ntype = "rss"\nurl = "http://127.0.0.1:9/"\n'
