@@ -68,8 +68,10 @@ def fit_models(
     *,
     ranker: Ranker | None = None,
     extra_rejected: Sequence[str] = (),
+    previous: RelevanceModel | None = None,
 ) -> Fitted:
-    """Fit the section ranker (unless given) and the relevance model of every list."""
+    """Fit the section ranker (unless given) and the relevance model of every list (from
+    `previous`, the last one, when there is one)."""
     abstracts = {**cached_abstracts, **decisions.abstracts}
     if ranker is None:
         ranker = fit_index_ranker(index, abstracts)
@@ -78,6 +80,7 @@ def fit_models(
         list(background)[:MAX_BACKGROUND],
         rejected=[*decisions.rejected_texts, *extra_rejected],
         decisions=decisions.by_list,
+        previous=previous,
     )
     return Fitted(key, ranker, relevance)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .knowledge import fit_index_ranker
 from .rank import Ranker
 from .relevance import RelevanceModel
 
@@ -179,8 +180,49 @@ def saved_models(index: Any) -> SavedModel:
     return SavedModel(cache_dir(index.workspace.root) / "sections.pickle")
 
 
+#: The key the last relevance model is saved under: any saved one is a valid start (its counts are
+#: by text, its weights only where a fit begins), so it is not tied to a state of the lists.
+LAST_RELEVANCE = "last"
+
+
+def saved_relevance(index: Any) -> SavedModel:
+    """The last relevance model, saved beside the workspace's saved index: the next command's fit
+    starts from its term counts and weights."""
+    from sync.index_cache import cache_dir
+
+    return SavedModel(cache_dir(index.workspace.root) / "relevance.pickle")
+
+
 def lower_this_threads_priority() -> None:
     """Let the calling thread yield the CPU to request threads (Linux: a thread's own nice value;
     elsewhere nothing)."""
     with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
+class RankerCache:
+    """One fitted section Ranker per state of the lists: refit only when a list file changed."""
+
+    def __init__(self) -> None:
+        """An empty cache."""
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._ranker: Ranker | None = None
+
+    def get(self, index: Any, abstracts: dict[str, str] | None = None) -> Ranker:
+        """The Ranker for the index's current lists (and known abstracts): the one in memory, the
+        one saved beside the index by an earlier command, or fitted now (and saved)."""
+        index.refresh()
+        key = (index.version(), len(abstracts or {}))
+        with self._lock:
+            if self._key != key:
+                saved = saved_models(index)
+                self._ranker = saved.load(key)
+                if self._ranker is None:
+                    started = time.perf_counter()
+                    self._ranker = fit_index_ranker(index, abstracts)
+                    log.info("ranker fitted in %.2f s", time.perf_counter() - started)
+                    saved.save(key, self._ranker)
+                self._key = key
+            assert self._ranker is not None
+            return self._ranker

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -182,11 +183,13 @@ def fit_relevance(
     *,
     rejected: Sequence[str] = (),
     decisions: dict[str, tuple[list[str], list[str]]] | None = None,
+    previous: RelevanceModel | None = None,
 ) -> RelevanceModel:
     """Learn every list against the background, the rejected papers and the other lists.
 
     `decisions` (by list): the texts of candidates the curators accepted into it and rejected
-    from it, which calibrate its scores (`feeds.calibration`).
+    from it, which calibrate its scores (`feeds.calibration`). `previous`: the last model, whose
+    remembered term counts and weights this fit starts from (the result is the same optimum).
     """
     lists = [p for p in lists if p.texts]
     if not lists:
@@ -195,7 +198,9 @@ def fit_relevance(
     positives = [[p.texts[k] for k in pick] for p, pick in zip(lists, picks, strict=True)]
     background = list(background)[:MAX_BACKGROUND]
     corpus = [*(t for texts in positives for t in texts), *background, *rejected]
-    featurizer = Featurizer.fit(corpus)
+    decided_texts = [t for p in lists for t in chain(*(decisions or {}).get(p.list, ((), ())))]
+    before = previous.featurizer if previous is not None else None
+    featurizer = Featurizer.fit(corpus, also=decided_texts, previous=before)
     matrix = featurizer.transform_fitted()
     starts = np.cumsum([0] + [len(t) for t in positives])
     n_pos = int(starts[-1])
@@ -211,7 +216,9 @@ def fit_relevance(
         ).astype(np.int64)
         others = others[even_sample(len(others), MAX_OTHER_LISTS)]
         negatives = np.concatenate([rows_bg, others]).astype(np.int64)
-        coef, intercept = _fit_one(matrix, own, negatives, rows_rej)
+        start = _start(previous, featurizer, papers.list)
+        coef, intercept = _fit_one(matrix, own, negatives, rows_rej, start)
+        coef = coef.astype(np.float32)
         own_raw = np.asarray(matrix[own] @ coef).ravel() + intercept
         feed_raw = np.asarray(matrix[rows_bg] @ coef).ravel() + intercept
         accepted, declined = (decisions or {}).get(papers.list, ([], []))
@@ -221,7 +228,7 @@ def fit_relevance(
         models.append(
             _ListModel(
                 papers.list,
-                coef.astype(np.float32),
+                coef,
                 float(intercept),
                 calibration,
                 unit_rows(matrix[own]),
@@ -229,8 +236,20 @@ def fit_relevance(
                 papers.from_headings,
             )
         )
-    featurizer.forget_corpus([corpus[k] for k in rows_bg], rows_bg)
+    featurizer.done(keep=[*corpus, *decided_texts])
     return RelevanceModel(featurizer, models)
+
+
+def _start(
+    previous: RelevanceModel | None, featurizer: Featurizer, name: str
+) -> tuple[np.ndarray, float] | None:
+    """List `name`'s weights in the previous model, in this featurizer's columns (a warm start)."""
+    if previous is None or previous.featurizer is None:
+        return None
+    model = next((m for m in previous.models if m.name == name and not m.from_headings), None)
+    if model is None:
+        return None
+    return featurizer.carry(model.coef, previous.featurizer), model.intercept
 
 
 def _fit_one(

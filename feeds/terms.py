@@ -50,6 +50,21 @@ class TermTable:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["names"])  # type: ignore[misc]
 
+    def copy(self) -> TermTable:
+        """A table of the same terms that grows on its own (the n-grams of words stay shared)."""
+        out = TermTable.__new__(TermTable)
+        out.names, out.column, out._grams = list(self.names), dict(self.column), self._grams
+        return out
+
+    def subset(self, columns: np.ndarray) -> tuple[TermTable, np.ndarray]:
+        """A table of only these columns' terms (in this order), and where each old column went
+        (-1: dropped)."""
+        out = TermTable(self.names[j] for j in columns.tolist())
+        out._grams = self._grams
+        moved = np.full(len(self.names), -1, dtype=np.int64)
+        moved[columns] = np.arange(len(columns))
+        return out, moved
+
     def columns(self, terms: Sequence[str], grow: bool) -> np.ndarray:
         """Each term's column; a new term gets the next one (`grow`) or -1."""
         column = self.column

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from feeds_http import FEED_FIXTURES
 
-import feeds.poll as poll_module
+import feeds.models as models_module
 from feeds.models import saved_models
 from feeds.poll import Poller
 from sync.workspace import Workspace, load_config
@@ -28,13 +28,13 @@ def test_the_section_ranker_is_saved_and_reused_until_a_list_changes(
     first = Poller(ws).ranker()
     assert saved_models(Poller(ws).index).path.exists()
     fits: list[int] = []
-    real = poll_module.fit_index_ranker
+    real = models_module.fit_index_ranker
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         fits.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(poll_module, "fit_index_ranker", counted)
+    monkeypatch.setattr(models_module, "fit_index_ranker", counted)
     again = Poller(ws).ranker()  # a new command: the saved one
     assert fits == [] and [s.section for s in again.sections] == [s.section for s in first.sections]
     with (ws.root / "training.md").open("a", encoding="utf-8") as f:
