@@ -390,3 +390,18 @@ def test_deleting_a_line_of_rejected_txt_lets_the_paper_back_in(
     poller.poll()
     assert "arxiv:2611.10017" in pending_ids(poller)
     assert poller.store.get("2611.09876").status == "rejected"  # its line is still there
+
+
+def test_the_cycle_collector_is_paused_only_while_a_poll_runs() -> None:
+    import gc
+
+    from feeds.poll import collector_paused
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause holds
+        raise RuntimeError("a failed poll")
+    assert gc.isenabled()

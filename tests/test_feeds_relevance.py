@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from feeds_http import fixture_bytes
 
 from feeds.calibration import Calibration, expected_keepers, fit_calibration
@@ -168,3 +169,66 @@ def test_a_capped_list_is_sampled_as_the_fit_samples_it() -> None:
     assert len(full.texts) > 3
     assert capped.texts == tuple(full.texts[k] for k in picked)
     assert capped.titles == tuple(full.titles[k] for k in picked)
+
+
+def test_a_fit_from_the_last_model_ranks_as_a_fit_from_scratch() -> None:
+    """A poll's fit starts from the last one (its counts and weights): the same optimum."""
+    lists = [list_papers("training.md", TRAINING)]
+    yesterday = fit_relevance(lists, BACKGROUND[:8] + ON_TOPIC[:1])
+    today = BACKGROUND[8:] + ON_TOPIC[1:]
+    cold = fit_relevance(lists, today)
+    warm = fit_relevance(lists, today, previous=yesterday)
+    probe = ON_TOPIC + BACKGROUND
+    a, b = cold.margins(probe)[0][:, 0], warm.margins(probe)[0][:, 0]
+    assert np.argsort(-a).tolist() == np.argsort(-b).tolist()
+    assert np.allclose(a, b, atol=0.02)
+    # It remembers the counts of what it learned from, and only that.
+    counts = warm.featurizer.counts
+    assert set(counts.rows) == set(lists[0].texts) | set(today)
+    assert set(yesterday.featurizer.counts.rows) == set(lists[0].texts) | set(
+        BACKGROUND[:8] + ON_TOPIC[:1]
+    )
+
+
+def test_the_counts_of_remembered_and_new_texts_are_those_of_a_fresh_count() -> None:
+    from scipy import sparse
+
+    from feeds.features import TermCounts
+    from feeds.terms import TermTable, view_counts
+
+    counts = TermCounts()
+    counts.counts(BACKGROUND[:5], remember=True)
+    asked = [BACKGROUND[2], "Unseen words: graph reward hacking", BACKGROUND[0]]
+    ours = counts.counts(asked, remember=False)
+    fresh_tables = (TermTable(), TermTable())
+    fresh = view_counts(asked, *fresh_tables)
+    for mine, table, theirs, their_table in zip(
+        ours, (counts.words, counts.grams), fresh, fresh_tables, strict=True
+    ):
+        named = {(i, table.names[j]): v for i, j, v in zip(*sparse.find(mine), strict=True)}
+        expected = {
+            (i, their_table.names[j]): v
+            for i, j, v in zip(*sparse.find(theirs), strict=True)
+            if their_table.names[j] in table.column  # a term no remembered text has: unknown
+        }
+        assert named == expected
+    assert set(counts.rows) == set(BACKGROUND[:5])  # the asked new text is not remembered
+
+
+def test_stale_terms_are_dropped_and_weights_follow_their_terms() -> None:
+    from feeds import features
+
+    lists = [list_papers("training.md", TRAINING)]
+    first = fit_relevance(lists, BACKGROUND)
+    old_words = first.featurizer.counts.words
+    # Pretend many polls went by: the tables hold far more terms than the remembered texts use.
+    for k in range(2 * features._SLACK):
+        old_words.columns([f"stale{k}"], grow=True)
+    second = fit_relevance(lists, BACKGROUND, previous=first)
+    new_words = second.featurizer.counts.words
+    assert len(new_words) < len(old_words) and "stale0" not in new_words.column
+    term = next(t for t in ("reward", "rlhf", "train") if t in new_words.column)
+    carried = second.featurizer.carry(first.models[0].coef, first.featurizer)
+    assert carried[new_words.column[term]] == pytest.approx(
+        first.models[0].coef[old_words.column[term]]
+    )

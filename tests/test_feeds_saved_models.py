@@ -49,3 +49,34 @@ def test_a_damaged_saved_model_is_fitted_again(tmp_path: Path) -> None:
     poller.ranker()
     saved_models(poller.index).path.write_bytes(b"not a pickle")
     assert Poller(ws).ranker().sections
+
+
+def test_the_next_command_starts_its_relevance_fit_from_the_last_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each poll saves its relevance model; the next command's fit starts from it (its term
+    counts and weights), and a damaged file only means starting from zero."""
+    import feeds.learn as learn_module
+    from feeds.models import LAST_RELEVANCE, saved_relevance
+    from feeds.parse import parse_feed
+    from feeds.relevance import RelevanceModel
+
+    ws = make_ws(tmp_path / "ws")
+    feed = parse_feed((FEED_FIXTURES / "rss" / "arxiv_cs.CL+cs.LG_mixed.xml").read_bytes())
+    starts: list[object] = []
+    real = learn_module.fit_relevance
+
+    def spy(*args: object, **kwargs: object) -> RelevanceModel:
+        starts.append(kwargs.get("previous"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(learn_module, "fit_relevance", spy)
+    first = Poller(ws)
+    first.ingest("cl", feed)
+    saved = saved_relevance(first.index)
+    assert isinstance(saved.load(LAST_RELEVANCE), RelevanceModel)
+    Poller(ws).ingest("cl", feed)  # a new command
+    assert starts[0] is None and isinstance(starts[1], RelevanceModel)
+    saved.path.write_bytes(b"damaged")
+    Poller(ws).ingest("cl", feed)
+    assert starts[2] is None
