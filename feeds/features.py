@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from .terms import TermTable, smooth_idf, tfidf, unit_rows, view_counts, widen
+from .terms import TermTable, joined_rows, smooth_idf, view_counts, widen
 
 #: A fit copies the last one's term tables unless they have grown to this many times the terms
 #: the remembered texts use (plus `_SLACK`): then the tables are rebuilt from those terms only, so
@@ -50,8 +50,8 @@ class TermCounts:
     def derive(self) -> tuple[TermCounts, np.ndarray | None, np.ndarray | None]:
         """A copy for the next fit, and where each of this one's (word, n-gram) columns went in
         it (None: they stayed), the tables rebuilt from the terms in use when they grew too big."""
-        used_words = np.unique(self.word_counts.indices)
-        used_grams = np.unique(self.gram_counts.indices)
+        used_words = _columns_in_use(self.word_counts)
+        used_grams = _columns_in_use(self.gram_counts)
         in_use = len(used_words) + len(used_grams)
         copy = TermCounts()
         copy.rows = dict(self.rows)
@@ -108,6 +108,11 @@ class TermCounts:
         self.rows = dict(zip(keep, range(len(keep)), strict=True))
 
 
+def _columns_in_use(matrix: Any) -> np.ndarray:
+    """The columns some row of `matrix` has, in order."""
+    return np.flatnonzero(np.bincount(matrix.indices, minlength=matrix.shape[1]))
+
+
 def _stacked(matrix: Any, more: Any, n_columns: int) -> Any:
     """Rows of `more` under `matrix`, both widened to `n_columns`."""
     if not matrix.shape[0]:
@@ -159,8 +164,7 @@ class Featurizer:
         return featurizer
 
     def _vectors(self, words: Any, grams: Any) -> Any:
-        both = sparse.hstack([tfidf(words, self.word_idf), tfidf(grams, self.gram_idf)])
-        return unit_rows(both.tocsr())
+        return joined_rows(words, self.word_idf, grams, self.gram_idf)
 
     @property
     def n_columns(self) -> int:

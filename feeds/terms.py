@@ -235,16 +235,21 @@ def smooth_idf(matrix: Any) -> np.ndarray:
     return idf.astype(np.float32)
 
 
+def _scaled_rows(matrix: Any, scale: np.ndarray) -> Any:
+    """CSR `matrix` with row i multiplied by scale[i]."""
+    data = matrix.data * np.repeat(scale.astype(matrix.dtype), np.diff(matrix.indptr))
+    return sparse.csr_matrix((data, matrix.indices, matrix.indptr), matrix.shape)
+
+
 def unit_rows(matrix: Any) -> Any:
     """Rows scaled to unit length (empty rows stay empty), as CSR."""
     matrix = sparse.csr_matrix(matrix)
     if not matrix.shape[0]:
         return matrix
-    squares = matrix.multiply(matrix).sum(axis=1).A1 if matrix.nnz else np.zeros(matrix.shape[0])
-    norms = np.sqrt(squares)
-    norms[norms == 0] = 1.0
-    scale = np.repeat((1.0 / norms).astype(matrix.dtype), np.diff(matrix.indptr))
-    return sparse.csr_matrix((matrix.data * scale, matrix.indices, matrix.indptr), matrix.shape)
+    squares = np.append(np.square(matrix.data, dtype=np.float64), 0.0)
+    norms = np.sqrt(np.add.reduceat(squares, matrix.indptr[:-1]))
+    norms[(np.diff(matrix.indptr) == 0) | (norms == 0)] = 1.0
+    return _scaled_rows(matrix, 1.0 / norms)
 
 
 def tfidf(matrix: Any, idf: np.ndarray) -> Any:
@@ -253,6 +258,42 @@ def tfidf(matrix: Any, idf: np.ndarray) -> Any:
     out.data = (1.0 + np.log(out.data)) * idf[out.indices]
     out.eliminate_zeros()
     return unit_rows(out)
+
+
+def _weights(matrix: Any, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sublinear TF-IDF of each stored count, and each row's length."""
+    data = np.log(matrix.data, dtype=np.float32)
+    data += 1.0
+    data *= idf[matrix.indices]
+    squares = np.append(np.square(data, dtype=np.float64), 0.0)
+    lengths = np.sqrt(np.add.reduceat(squares, matrix.indptr[:-1]))
+    lengths[np.diff(matrix.indptr) == 0] = 0.0
+    return data, lengths
+
+
+def joined_rows(words: Any, word_idf: np.ndarray, grams: Any, gram_idf: np.ndarray) -> Any:
+    """Unit rows of both views side by side: each view's TF-IDF row of unit length, then the
+    joined row (so a text's words and its n-grams weigh the same). One pass, one new matrix:
+    it is `unit_rows(hstack([tfidf(words), tfidf(grams)]))` without the intermediate copies."""
+    word_data, word_lengths = _weights(words, word_idf)
+    gram_data, gram_lengths = _weights(grams, gram_idf)
+    views = (word_lengths > 0).astype(np.float64) + (gram_lengths > 0)
+    root = np.sqrt(np.maximum(views, 1.0))
+    word_scale = np.where(word_lengths > 0, 1.0 / (np.maximum(word_lengths, 1e-30) * root), 0.0)
+    gram_scale = np.where(gram_lengths > 0, 1.0 / (np.maximum(gram_lengths, 1e-30) * root), 0.0)
+    word_counts, gram_counts = np.diff(words.indptr), np.diff(grams.indptr)
+    word_data *= np.repeat(word_scale.astype(np.float32), word_counts)
+    gram_data *= np.repeat(gram_scale.astype(np.float32), gram_counts)
+    # Row r holds its word entries, then its n-gram entries (columns shifted past the words).
+    indptr = words.indptr.astype(np.int64) + grams.indptr
+    data = np.empty(len(word_data) + len(gram_data), dtype=np.float32)
+    indices = np.empty(len(data), dtype=np.int32)
+    word_at = np.arange(len(word_data)) + np.repeat(grams.indptr[:-1], word_counts)
+    gram_at = np.arange(len(gram_data)) + np.repeat(words.indptr[1:], gram_counts)
+    data[word_at], data[gram_at] = word_data, gram_data
+    indices[word_at], indices[gram_at] = words.indices, grams.indices + words.shape[1]
+    shape = (words.shape[0], words.shape[1] + grams.shape[1])
+    return sparse.csr_matrix((data, indices, indptr), shape)
 
 
 class TfidfView:

@@ -110,3 +110,18 @@ def test_unit_rows_leaves_empty_rows_empty() -> None:
     matrix = sparse.csr_matrix(np.array([[3.0, 4.0], [0.0, 0.0]], dtype=np.float32))
     out = unit_rows(matrix)
     assert out.toarray().tolist() == [[pytest.approx(0.6), pytest.approx(0.8)], [0.0, 0.0]]
+
+
+def test_joined_rows_are_the_unit_rows_of_both_views_side_by_side() -> None:
+    from scipy import sparse as sp
+
+    from feeds.terms import TermTable, joined_rows, smooth_idf, tfidf, view_counts
+
+    texts = [*TEXTS, "words only", "x"]
+    words, grams = view_counts(texts, TermTable(), TermTable())
+    word_idf, gram_idf = smooth_idf(words), smooth_idf(grams)
+    word_idf[:3] = 0.0  # terms the corpus lacks count for nothing
+    expected = unit_rows(sp.hstack([tfidf(words, word_idf), tfidf(grams, gram_idf)]).tocsr())
+    got = joined_rows(words, word_idf, grams, gram_idf)
+    assert got.shape == expected.shape
+    assert np.allclose(got.toarray(), expected.toarray(), atol=1e-6)
