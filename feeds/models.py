@@ -200,8 +200,21 @@ def lower_this_threads_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
+#: The section ranker is refitted for new abstracts only once they reach this share of the listed
+#: papers (or `ABSTRACTS_STEP_MIN`): each online poll fetches some (`poll.abstracts_per_poll`), and
+#: refitting for every 200 new abstracts among 50,000 papers cost a poll seconds for nothing.
+ABSTRACTS_STEP_SHARE = 0.1
+ABSTRACTS_STEP_MIN = 50
+
+
+def abstracts_generation(n_abstracts: int, n_papers: int) -> int:
+    """Which step of `ABSTRACTS_STEP_SHARE` of the listed papers the known abstracts are at."""
+    return n_abstracts // max(ABSTRACTS_STEP_MIN, int(ABSTRACTS_STEP_SHARE * n_papers))
+
+
 class RankerCache:
-    """One fitted section Ranker per state of the lists: refit only when a list file changed."""
+    """One fitted section Ranker per state of the lists: refit when a list file changed, or when
+    the abstracts known grew by another `ABSTRACTS_STEP_SHARE` of the listed papers."""
 
     def __init__(self) -> None:
         """An empty cache."""
@@ -213,7 +226,7 @@ class RankerCache:
         """The Ranker for the index's current lists (and known abstracts): the one in memory, the
         one saved beside the index by an earlier command, or fitted now (and saved)."""
         index.refresh()
-        key = (index.version(), len(abstracts or {}))
+        key = (index.version(), abstracts_generation(len(abstracts or {}), len(index)))
         with self._lock:
             if self._key != key:
                 saved = saved_models(index)

@@ -80,3 +80,28 @@ def test_the_next_command_starts_its_relevance_fit_from_the_last_model(
     saved.path.write_bytes(b"damaged")
     Poller(ws).ingest("cl", feed)
     assert starts[2] is None
+
+
+def test_new_abstracts_refit_the_section_ranker_only_once_they_are_a_tenth_of_the_papers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each online poll fetches some listed papers' abstracts: a poll does not refit the section
+    ranker for each few of them (seconds on a big workspace), only every tenth of the papers."""
+    from feeds.models import abstracts_generation
+
+    assert abstracts_generation(5_000, 50_000) == abstracts_generation(5_200, 50_000) == 1
+    assert abstracts_generation(10_000, 50_000) == 2
+    assert abstracts_generation(49, 20) == 0 and abstracts_generation(50, 20) == 1
+    ws = make_ws(tmp_path / "ws")
+    Poller(ws).ranker()
+    fits: list[int] = []
+    real = models_module.fit_index_ranker
+    monkeypatch.setattr(
+        models_module, "fit_index_ranker", lambda *a, **k: fits.append(1) or real(*a, **k)
+    )
+    poller = Poller(ws)
+    some = {f"arxiv:2401.{k:05d}": "An abstract." for k in range(49)}
+    poller.rankers.get(poller.index, some)
+    assert fits == []  # a stale ranker serves: 49 new abstracts are not worth a refit
+    poller.rankers.get(poller.index, {**some, "arxiv:2401.99999": "One more."})
+    assert fits == [1]
