@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +15,14 @@ from sync.workspace import Workspace
 from .decisions import load_rejected, settle
 from .knowledge import paper_text
 from .learn import Decisions, fit_models, knowledge_state
-from .models import LAST_RELEVANCE, Fitted, ModelCache, RankerCache, saved_relevance
+from .models import (
+    LAST_RELEVANCE,
+    Fitted,
+    ModelCache,
+    RankerCache,
+    collector_paused,
+    saved_relevance,
+)
 from .parse import FeedItem, ParsedFeed, parse_feed
 from .rank import Ranker, Suggestion
 from .relevance import MAX_BACKGROUND, RelevanceModel
@@ -50,21 +55,6 @@ Progress = Callable[[int], None]
 #: to decide on (which calibrates it).
 NEW_LIST_DECISIONS = 10
 NEW_LIST_KEEP = int(POLL_NEW_LIST_KEEP.default)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a poll builds its data: reading the index, parsing a
-    feed and fitting allocate hundreds of thousands of objects, and the collector scanned them
-    again and again as they piled up (0.2-0.35 s of a poll on 50,000 entries). Reference counting
-    still frees nearly all of it; the few cycles wait for the collector's next run."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class Poller:
@@ -116,7 +106,7 @@ class Poller:
         def fit() -> Fitted:
             decisions = Decisions.load(self.store)
             stored = self.texts.background(str(self.workspace.root), MAX_BACKGROUND)
-            return self._fit(key, decisions, [text for _, text in stored])
+            return self._fit(key, decisions, [text for _, text in stored], save=False)
 
         return self.models.get(key, fit, wait=wait)
 
@@ -126,9 +116,13 @@ class Poller:
         decisions: Decisions,
         background: Sequence[str],
         rejected: Sequence[str] = (),
+        *,
+        save: bool = True,
     ) -> Fitted:
         """Both models for state `key`, the relevance one started from the last one (this
-        process's, else the one the last command saved), and saved for the next command."""
+        process's, else the one the last command saved), and saved for the next command (a
+        poll's; not a server's refit after a clip: pickling it holds the interpreter for tens of
+        milliseconds, which the requests answered meanwhile would wait for)."""
         previous: RelevanceModel | None
         last = self.models.fitted
         previous = last.relevance if last is not None else None
@@ -145,7 +139,8 @@ class Poller:
             extra_rejected=rejected,
             previous=previous if isinstance(previous, RelevanceModel) else None,
         )
-        saved.save(LAST_RELEVANCE, fitted.relevance)
+        if save:
+            saved.save(LAST_RELEVANCE, fitted.relevance)
         return fitted
 
     def suggest(self, title: str, abstract: str | None = None, top_k: int = 3) -> list[Suggestion]:

@@ -14,7 +14,7 @@ taken at different times line up.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, repeat
 from typing import Any
 
@@ -26,6 +26,11 @@ from .text import _STOP, _stem, normalize_text
 WORDS, GRAMS = "words", "grams"
 #: Character n-gram lengths (within words, a word padded with one space each side).
 GRAM_SIZES = (3, 4, 5)
+#: Texts are tokenised in runs of about this many characters (see `_Batch`).
+CHUNK_CHARS = 200_000
+#: Terms looked up, and words cut into n-grams, per call into C (see `_Batch`).
+CHUNK_TERMS = 100_000
+CHUNK_WORDS = 10_000
 #: Words whose n-grams a table remembers (about 100 bytes each).
 MAX_REMEMBERED_WORDS = 200_000
 _TOKEN_RE = re.compile(r"[a-z0-9]+")  # the words of `feeds.text`
@@ -67,6 +72,12 @@ class TermTable:
 
     def columns(self, terms: Sequence[str], grow: bool) -> np.ndarray:
         """Each term's column; a new term gets the next one (`grow`) or -1."""
+        if len(terms) > CHUNK_TERMS:  # short calls into C (see `_Batch`)
+            parts = [
+                self.columns(terms[k : k + CHUNK_TERMS], grow)
+                for k in range(0, len(terms), CHUNK_TERMS)
+            ]
+            return np.concatenate(parts)
         column = self.column
         if grow:
             new = [t for t in dict.fromkeys(terms) if t not in column]
@@ -107,32 +118,61 @@ class _Batch:
     """A batch of texts as occurrences of distinct compounds (`_GRAM_WORD_RE`, for the n-grams)
     and of distinct words (`_TOKEN_RE`, for the word view), in text order.
 
-    The texts are normalised and scanned as one string with a coarse pattern; each distinct
-    coarse token is then split exactly, once.
+    The texts are normalised and scanned a chunk at a time as one string with a coarse pattern;
+    each distinct coarse token is then split exactly, once. Chunks keep each call into C short:
+    a fit runs beside request threads, which could not take the interpreter back during one
+    long call (a whole workspace's text at once held it for a third of a second).
     """
 
     def __init__(self, texts: Sequence[str]) -> None:
         """Tokenise raw texts (normalised here, as `feeds.text.normalize_text` does)."""
         self.n_texts = len(texts)
-        joined = _SEPARATOR.join(texts)
-        if joined.count(_SEPARATOR) != max(len(texts) - 1, 0):
-            joined = _SEPARATOR.join(t.replace(_SEPARATOR, " ") for t in texts)
-        if joined.isascii():
-            normal, coarse_re = joined.lower(), _COARSE_ASCII_RE
-        else:
-            normal, coarse_re = normalize_text(joined), _COARSE_RE
-        flat = coarse_re.findall(normal)
-        coarse = list(dict.fromkeys(flat))
-        slot = dict(zip(coarse, range(len(coarse)), strict=True))
-        ids = np.fromiter(map(slot.__getitem__, flat), dtype=np.int64, count=len(flat))
-        separator = slot.get(_SEPARATOR, -1)
-        is_separator = ids == separator
-        docs = np.cumsum(is_separator)[~is_separator]
-        ids = ids[~is_separator]
+        slot: dict[str, int] = {}
+        all_ids, all_docs = [], []
+        for start, chunk in _chunks(texts):
+            ids, docs = _coarse_tokens(chunk, slot)
+            all_ids.append(ids)
+            all_docs.append(docs + start)
+        ids = np.concatenate(all_ids) if all_ids else np.zeros(0, dtype=np.int64)
+        docs = np.concatenate(all_docs) if all_docs else np.zeros(0, dtype=np.int64)
+        coarse = list(slot)
         self.compounds, compound_ptr, compound_flat = _split(coarse, _GRAM_WORD_RE)
         self.compound_ids, self.compound_docs = _expand(ids, docs, compound_ptr, compound_flat)
         self.words, word_ptr, word_flat = _split(coarse, _TOKEN_RE)
         self.word_ids, self.word_docs = _expand(ids, docs, word_ptr, word_flat)
+
+
+def _chunks(texts: Sequence[str]) -> Iterator[tuple[int, Sequence[str]]]:
+    """(index of the first, texts) of consecutive runs of about `CHUNK_CHARS` characters."""
+    start, size = 0, 0
+    for k, text in enumerate(texts):
+        size += len(text) + 1
+        if size >= CHUNK_CHARS:
+            yield start, texts[start : k + 1]
+            start, size = k + 1, 0
+    if start < len(texts):
+        yield start, texts[start:]
+
+
+def _coarse_tokens(texts: Sequence[str], slot: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Each coarse token of the texts as its index in `slot` (new ones added), and the text
+    (0-based within `texts`) it is in."""
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != len(texts) - 1:
+        joined = _SEPARATOR.join(t.replace(_SEPARATOR, " ") for t in texts)
+    if joined.isascii():
+        normal, coarse_re = joined.lower(), _COARSE_ASCII_RE
+    else:
+        normal, coarse_re = normalize_text(joined), _COARSE_RE
+    flat = coarse_re.findall(normal)
+    local = list(dict.fromkeys(flat))
+    where = np.fromiter(
+        (slot.setdefault(token, len(slot)) for token in local), dtype=np.int64, count=len(local)
+    )
+    local_slot = dict(zip(local, range(len(local)), strict=True))
+    ids = where[np.fromiter(map(local_slot.__getitem__, flat), dtype=np.int64, count=len(flat))]
+    is_separator = ids == slot.get(_SEPARATOR, -1)
+    return ids[~is_separator], np.cumsum(is_separator)[~is_separator]
 
 
 def _split(coarse: list[str], pattern: re.Pattern[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -198,8 +238,14 @@ def _gram_matrix(batch: _Batch, table: TermTable, grow: bool) -> Any:
     """
     words = [w.replace("-", "") for w in batch.compounds]
     grams = [table.grams(w) for w in words]
-    columns = table.columns(list(chain.from_iterable(grams)), grow)
     lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+    columns = np.concatenate(
+        [np.zeros(0, dtype=np.int64)]
+        + [
+            table.columns(list(chain.from_iterable(grams[k : k + CHUNK_WORDS])), grow)
+            for k in range(0, len(grams), CHUNK_WORDS)
+        ]
+    )
     word_grams = _matrix(np.repeat(np.arange(len(words)), lengths), columns, len(words), len(table))
     text_words = _matrix(batch.compound_docs, batch.compound_ids, batch.n_texts, len(words))
     return (text_words @ word_grams).tocsr().astype(np.float32, copy=False)

@@ -395,7 +395,7 @@ def test_deleting_a_line_of_rejected_txt_lets_the_paper_back_in(
 def test_the_cycle_collector_is_paused_only_while_a_poll_runs() -> None:
     import gc
 
-    from feeds.poll import collector_paused
+    from feeds.models import collector_paused
 
     assert gc.isenabled()
     with pytest.raises(RuntimeError), collector_paused():

@@ -125,3 +125,20 @@ def test_joined_rows_are_the_unit_rows_of_both_views_side_by_side() -> None:
     got = joined_rows(words, word_idf, grams, gram_idf)
     assert got.shape == expected.shape
     assert np.allclose(got.toarray(), expected.toarray(), atol=1e-6)
+
+
+def test_counting_in_chunks_gives_the_same_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts are tokenised a chunk at a time (short calls into C): the counts do not change."""
+    import feeds.terms as terms
+
+    texts = [*TEXTS, *TEXTS[::-1], "pre-training pretraining", "\x1e odd separator"]
+    whole_tables = (TermTable(), TermTable())
+    whole = terms.view_counts(texts, *whole_tables)
+    monkeypatch.setattr(terms, "CHUNK_CHARS", 30)
+    monkeypatch.setattr(terms, "CHUNK_TERMS", 7)
+    monkeypatch.setattr(terms, "CHUNK_WORDS", 3)
+    chunked_tables = (TermTable(), TermTable())
+    chunked = terms.view_counts(texts, *chunked_tables)
+    assert [t.names for t in chunked_tables] == [t.names for t in whole_tables]
+    for ours, theirs in zip(chunked, whole, strict=True):
+        assert ours.shape == theirs.shape and (ours != theirs).nnz == 0
