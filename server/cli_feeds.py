@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -88,6 +90,10 @@ def poll_command(
         return "\n".join(lines)
 
     emit(result, as_json, human)
+    # Spare the interpreter's exit the cycle collector's scan of everything the poll built (the
+    # index, the models: 0.1-0.2 s on 50,000 entries); nothing of it needs finalizing.
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     if errors and len(errors) == len(summaries):
         raise SystemExit(1)
 
