@@ -151,6 +151,7 @@ class Featurizer:
     ) -> Featurizer:
         """Learn the weights of `corpus` (raw texts), counting `also` too (texts the fit will
         transform), from the counts `previous` remembered."""
+        moved: tuple[np.ndarray | None, np.ndarray | None]
         if previous is None:
             counts, moved = TermCounts(), (None, None)
         else:

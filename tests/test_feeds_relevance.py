@@ -183,6 +183,7 @@ def test_a_fit_from_the_last_model_ranks_as_a_fit_from_scratch() -> None:
     assert np.argsort(-a).tolist() == np.argsort(-b).tolist()
     assert np.allclose(a, b, atol=0.02)
     # It remembers the counts of what it learned from, and only that.
+    assert warm.featurizer is not None and yesterday.featurizer is not None
     counts = warm.featurizer.counts
     assert set(counts.rows) == set(lists[0].texts) | set(today)
     assert set(yesterday.featurizer.counts.rows) == set(lists[0].texts) | set(
@@ -220,11 +221,13 @@ def test_stale_terms_are_dropped_and_weights_follow_their_terms() -> None:
 
     lists = [list_papers("training.md", TRAINING)]
     first = fit_relevance(lists, BACKGROUND)
+    assert first.featurizer is not None
     old_words = first.featurizer.counts.words
     # Pretend many polls went by: the tables hold far more terms than the remembered texts use.
     for k in range(2 * features._SLACK):
         old_words.columns([f"stale{k}"], grow=True)
     second = fit_relevance(lists, BACKGROUND, previous=first)
+    assert second.featurizer is not None
     new_words = second.featurizer.counts.words
     assert len(new_words) < len(old_words) and "stale0" not in new_words.column
     term = next(t for t in ("reward", "rlhf", "train") if t in new_words.column)

@@ -66,7 +66,7 @@ def test_the_next_command_starts_its_relevance_fit_from_the_last_model(
     starts: list[object] = []
     real = learn_module.fit_relevance
 
-    def spy(*args: object, **kwargs: object) -> RelevanceModel:
+    def spy(*args: Any, **kwargs: Any) -> RelevanceModel:
         starts.append(kwargs.get("previous"))
         return real(*args, **kwargs)
 
@@ -96,9 +96,12 @@ def test_new_abstracts_refit_the_section_ranker_only_once_they_are_a_tenth_of_th
     Poller(ws).ranker()
     fits: list[int] = []
     real = models_module.fit_index_ranker
-    monkeypatch.setattr(
-        models_module, "fit_index_ranker", lambda *a, **k: fits.append(1) or real(*a, **k)
-    )
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        fits.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(models_module, "fit_index_ranker", counted)
     poller = Poller(ws)
     some = {f"arxiv:2401.{k:05d}": "An abstract." for k in range(49)}
     poller.rankers.get(poller.index, some)
