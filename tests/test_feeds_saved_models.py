@@ -21,12 +21,8 @@ def make_ws(root: Path) -> Workspace:
     return Workspace(root, load_config(root))
 
 
-def test_the_section_ranker_is_saved_and_reused_until_a_list_changes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ws = make_ws(tmp_path / "ws")
-    first = Poller(ws).ranker()
-    assert saved_models(Poller(ws).index).path.exists()
+def count_ranker_fits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that gets one item per section-ranker fit from now on."""
     fits: list[int] = []
     real = models_module.fit_index_ranker
 
@@ -35,6 +31,16 @@ def test_the_section_ranker_is_saved_and_reused_until_a_list_changes(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(models_module, "fit_index_ranker", counted)
+    return fits
+
+
+def test_the_section_ranker_is_saved_and_reused_until_a_list_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = make_ws(tmp_path / "ws")
+    first = Poller(ws).ranker()
+    assert saved_models(Poller(ws).index).path.exists()
+    fits = count_ranker_fits(monkeypatch)
     again = Poller(ws).ranker()  # a new command: the saved one
     assert fits == [] and [s.section for s in again.sections] == [s.section for s in first.sections]
     with (ws.root / "training.md").open("a", encoding="utf-8") as f:
@@ -94,14 +100,7 @@ def test_new_abstracts_refit_the_section_ranker_only_once_they_are_a_tenth_of_th
     assert abstracts_generation(49, 20) == 0 and abstracts_generation(50, 20) == 1
     ws = make_ws(tmp_path / "ws")
     Poller(ws).ranker()
-    fits: list[int] = []
-    real = models_module.fit_index_ranker
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        fits.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(models_module, "fit_index_ranker", counted)
+    fits = count_ranker_fits(monkeypatch)
     poller = Poller(ws)
     some = {f"arxiv:2401.{k:05d}": "An abstract." for k in range(49)}
     poller.rankers.get(poller.index, some)
