@@ -173,7 +173,9 @@ def _server_note(workspace: Workspace) -> list[str]:
 
 def _git_line(git: dict[str, Any]) -> str:
     if not git.get("repository"):
-        return "git: not a git repository: changes are not committed (git init, or clone your lists)"
+        return (
+            "git: not a git repository: changes are not committed (git init, or clone your lists)"
+        )
     if git.get("problem"):
         return f"git: {git['problem']}"
     if git.get("remote"):
