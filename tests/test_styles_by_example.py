@@ -560,3 +560,30 @@ def test_venues_dates_and_authors_where_the_list_puts_them(
     (line,), _text = _added(data, section, paper)
     assert line.startswith(expected), line
     assert "Yuanzhi" not in line and "2022" not in line
+
+
+ONE_PER_LINE = """# Inference systems
+
+## Quantization kernels
+
+**MARLIN: Mixed-Precision Auto-Regressive Parallel Inference on Large Language Models** (PPoPP 2025) [[paper]](https://arxiv.org/abs/2408.11743) ⭐⭐
+**T-MAC: CPU Renaissance via Table Lookup for Low-Bit LLM Deployment on Edge** (EuroSys 2025) [[paper]](https://arxiv.org/abs/2407.00088) ⭐
+**LiquidGEMM: Hardware-Efficient W4A8 GEMM Kernel for High-Performance LLM Serving** (ArXiV 2025.09) [[paper]](https://arxiv.org/abs/2509.01229) ⭐⭐⭐
+
+## Next
+"""
+
+
+def test_a_paragraph_of_one_paper_per_line_is_one_entry_per_line() -> None:
+    """Lines that each open with `**` and hold their own link, with no blank line between, are
+    one paragraph to markdown and a paper each to the list: each is found (so each is known as
+    listed), and a new one is its own line with no other paper's words and no one's rating."""
+    doc = parse_list(ONE_PER_LINE.encode())
+    assert [e.end - e.start for e in doc.section("Quantization kernels").entries] == [1, 1, 1]
+    paper = replace(NEW, code_url=None, venue="OSDI 2025")
+    (line,), text = _added(ONE_PER_LINE, "Quantization kernels", paper)
+    assert (
+        line
+        == "**Learning Styles from Lists** (OSDI 2025) [[paper]](https://arxiv.org/abs/2409.01234)"
+    )
+    assert text.count("LiquidGEMM") == 1

@@ -333,8 +333,25 @@ def _paragraph(
     if k < j:
         if k > i:
             col0 = (measure(lines[k]) or (0, ""))[0]
-        entries.append((k, j, "paragraph", col0, ""))
+        if j - k > 1 and _one_per_line(lines, k, j):
+            # `**A** (OSDI 2025) [[paper]](…)` then `**B** …` with no blank line between: one
+            # paragraph to markdown, one paper per line to its curator.
+            entries.extend((m, m + 1, "paragraph", col0, "") for m in range(k, j))
+        else:
+            entries.append((k, j, "paragraph", col0, ""))
     return j
+
+
+def _one_per_line(lines: list[str], k: int, j: int) -> bool:
+    """Whether every line of a paragraph opens alike (`**` or `[`) and holds its own link."""
+    openers = set()
+    for m in range(k, j):
+        text = lines[m].lstrip(" \t")
+        opener = "**" if text.startswith("**") else "[" if text.startswith("[") else None
+        if opener is None or "](" not in text:
+            return False
+        openers.add(opener)
+    return len(openers) == 1
 
 
 def _references(lines: list[str], i: int, j: int, blocks: list[Block]) -> int:

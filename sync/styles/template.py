@@ -8,6 +8,7 @@ and takes each literal (separators, brackets, labels) by weighted majority among
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -214,6 +215,16 @@ def _trusted(members: list[tuple[Zone, float]], options: list[tuple[Zone, float]
         else _common(p, options)
         for p in top.pieces
     )
+    if pieces and isinstance(pieces[-1].parts[-1], str) and _RATING_RE.search(pieces[-1].parts[-1]):
+        last = pieces[-1]
+        ends = [
+            q.parts[-1]
+            for z, _ in options
+            for q in z.pieces[-1:]
+            if q.fields == last.fields and isinstance(q.parts[-1], str)
+        ]
+        end = _without_rating(last.parts[-1], ends)
+        pieces = (*pieces[:-1], replace(last, parts=(*last.parts[:-1], end)))
     return top if pieces == top.pieces else replace(top, pieces=pieces)
 
 
@@ -278,6 +289,7 @@ def literals(options: list[tuple[Zone, float]], pieces: list[Piece]) -> tuple[st
     trail = stable_majority(
         trails if len(trails) >= 2 else trails + [(z.trail, w) for z, w in filled]
     )
+    trail = _without_rating(trail, [z.trail for z, _ in options])
     seps = []
     for a, b in zip(keys, keys[1:], strict=False):
         both, near, every = [], [], []
@@ -294,6 +306,20 @@ def literals(options: list[tuple[Zone, float]], pieces: list[Piece]) -> tuple[st
         pool = both if len(both) >= 2 or bare else both + near
         seps.append(stable_majority(pool or every, " ", between=True))
     return lead, seps, trail
+
+
+#: A curator's rating closing an entry: `⭐⭐`, `:star::star::star:`, `★★★`.
+_RATING_RE = re.compile(r"(?:\s*(?:⭐|★|🌟|:star:))+\s*$")
+
+
+def _without_rating(trail: str, trails: list[str]) -> str:
+    """The trail without its rating when the entries rate papers differently: a rating is the
+    curator's judgement of that paper, never carried to another."""
+    m = _RATING_RE.search(trail)
+    if m is None:
+        return trail
+    ratings = {r.group(0).strip() for t in trails if (r := _RATING_RE.search(t))}
+    return trail[: m.start()] if len(ratings) >= 2 else trail
 
 
 def pieces_for(
