@@ -258,3 +258,28 @@ def test_a_paper_listed_in_two_tables_does_not_make_its_subtitle_a_habit() -> No
     for words in ("Asynchronous", "Adaptive", "Continuous"):
         assert words not in row, row
     assert row.startswith("| | **[ChartX: A New Thing](https://arxiv.org/abs/2604.00001)** | "), row
+
+
+JOURNALS = """# Code LLMs
+
+## Malicious code detection
+
+- "Deep Android Malware Detection", 2017-03, CODASPY 2017, [[paper](https://dl.acm.org/doi/10.1145/3029806.3029823)]
+- "I-MAD: Interpretable Malware Detector Using Galaxy Transformer", 2019-09, Comput. Secur. 2021, [[paper](https://arxiv.org/abs/1909.06865)]
+- "Malicious Code Detection: Run Trace Output Analysis by LSTM", 2021-01, IEEE Access 2021, [[paper](https://arxiv.org/abs/2101.05646)]
+- "Malbert: A novel pre-training method for malware detection", 2021-09, Comput. Secur. 2021, [[paper](https://www.sciencedirect.com/science/article/pii/S0167404821002820)]
+"""
+
+
+def test_an_abbreviated_journal_is_not_an_author_and_its_words_go_nowhere_else() -> None:
+    """`Comput. Secur. 2021`: `Comput` alone is no author list, so a new paper's authors are not
+    written with `. Secur. 2021` after them."""
+    paper = Paper(
+        url="https://arxiv.org/abs/2410.00001",
+        title="Zebra Quokka Paper",
+        authors=("Alice Smith", "Bob Jones"),
+        published="2024-10-02",
+    )
+    (line,) = _new_lines(JOURNALS, "Malicious code detection", paper)
+    assert "Secur" not in line and "Comput" not in line, line
+    assert line.startswith('- "Zebra Quokka Paper", 2024-10, '), line

@@ -91,18 +91,25 @@ def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) 
     for a, b in regions:
         if not found.has("authors") and _author_run(text, found, a, b):
             continue
+        if not found.has("venue"):
+            _journal(text, found, a, b)
         for seg_a, seg_b in _segments(text, a, b):
             seg = text[seg_a:seg_b]
             if seg.strip("*_`\"' ").lower() in ("arxiv", "preprint", ""):
                 continue
             inner_a = seg_a + len(seg) - len(seg.lstrip("*_`\"' \t"))
             inner_b = seg_b - (len(seg) - len(seg.rstrip("*_`\"' \t")))
-            if inner_b <= inner_a:
+            if inner_b <= inner_a or found.taken(inner_a, inner_b):
                 continue
             value = text[inner_a:inner_b]
             if not found.has("venue") and looks_like_venue(value) and not _sentence(value):
                 found.slots.append(Slot("venue", inner_a, inner_b))
-            elif not found.has("authors") and looks_like_authors(value, strict=True):
+            elif (
+                not found.has("authors")
+                # One word alone (`Comput.` of `Comput. Secur. 2021`) is no author list.
+                and (len(value.split()) >= 2 or "," in value)
+                and looks_like_authors(value, strict=True)
+            ):
                 found.slots.append(Slot("authors", inner_a, inner_b))
     if not found.has("venue") and title is not None:
         # `- (*NeurIPS'23*) Title`: an emphasised venue in brackets before the title.
@@ -130,6 +137,19 @@ def _venue_line(text: str, found: Found) -> bool:
             found.slots.append(Slot("venue", a + m.start("value"), a + m.end("value")))
             return True
     return False
+
+
+#: An abbreviated journal and its year: `Comput. Secur. 2021`, `IEEE Trans. Inf. Forensics Secur. 2019`.
+_JOURNAL_RE = re.compile(r"(?<![\w.])((?:[A-Z][A-Za-z]*\.?[ \t]+){1,8}(?:19|20)\d{2})(?!\d)")
+
+
+def _journal(text: str, found: Found, a: int, b: int) -> None:
+    """A venue written as an abbreviated journal name with its year, which the segments (split at
+    each period) would cut into words."""
+    for m in _JOURNAL_RE.finditer(text, a, b):
+        if re.search(r"[A-Za-z]\.\s", m.group(1)) and not found.taken(m.start(1), m.end(1)):
+            found.slots.append(Slot("venue", m.start(1), m.end(1)))
+            return
 
 
 def _author_run(text: str, found: Found, a: int, b: int) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .formats import Formats, learn_formats, stable_majority, weighted_majority
 from .shape import Piece, Shape, Zone
-from .words import code_repo
+from .words import code_repo, label_kind
 from .wrap import learn_wrap
 
 #: The section's own entries count this much more than the rest of the list's.
@@ -208,12 +208,16 @@ def _trusted(members: list[tuple[Zone, float]], options: list[tuple[Zone, float]
             if seen[piece.key] >= 2 and weight > shared.get(piece.fields, (-1.0, piece))[0]:
                 shared[piece.fields] = (weight, piece)
     pieces = tuple(
-        p
-        if seen[p.key] >= 2
-        else shared[p.fields][1]
-        if p.fields in shared
-        else _common(p, options)
-        for p in top.pieces
+        q
+        for q in (
+            p
+            if seen[p.key] >= 2
+            else shared[p.fields][1]
+            if p.fields in shared
+            else _common(p, options)
+            for p in top.pieces
+        )
+        if q is not None
     )
     if pieces and isinstance(pieces[-1].parts[-1], str) and _RATING_RE.search(pieces[-1].parts[-1]):
         last = pieces[-1]
@@ -228,7 +232,7 @@ def _trusted(members: list[tuple[Zone, float]], options: list[tuple[Zone, float]
     return top if pieces == top.pieces else replace(top, pieces=pieces)
 
 
-def _common(piece: Piece, options: list[tuple[Zone, float]]) -> Piece:
+def _common(piece: Piece, options: list[tuple[Zone, float]]) -> Piece | None:
     """A piece no other example shares, with only the literal text all pieces of its form have
     (`**[Name](url)**: ` of `**[Name](url)**: <this paper's subtitle>`): never another entry's words."""
     refs = [part for part in piece.parts if not isinstance(part, str)]
@@ -239,7 +243,9 @@ def _common(piece: Piece, options: list[tuple[Zone, float]]) -> Piece:
         if q.fields == piece.fields and [x for x in q.parts if not isinstance(x, str)] == refs
     ]
     if len(alike) < 2:
-        return piece
+        # One entry's piece: its own words around the field (`[{authors}. Secur. 2022]`, a venue
+        # misread as names) are not written for another paper; bare brackets are.
+        return None if _own_words(piece) and len(refs) == 1 else piece
     parts: list = []
     for k, part in enumerate(piece.parts):
         if not isinstance(part, str):
@@ -259,6 +265,12 @@ def _common(piece: Piece, options: list[tuple[Zone, float]]) -> Piece:
         tail = len(_whole_words(os.path.commonprefix(rests), rests))
         parts.append(part[:head] + (part[len(part) - tail :] if tail else ""))
     return replace(piece, parts=tuple(parts))
+
+
+def _own_words(piece: Piece) -> bool:
+    """Whether a piece's literals hold words other than a link's kind (`[code]`, `pdf`)."""
+    words = re.findall(r"[^\W_]+", " ".join(x for x in piece.parts if isinstance(x, str)))
+    return any(label_kind(w) is None for w in words)
 
 
 def _whole_words(common: str, texts: list[str]) -> str:
@@ -338,7 +350,12 @@ def pieces_for(
         return None
     seen = Counter(piece.key for _z, _w, _k, piece in found)
     shared = [f for f in found if seen[f[3].key] >= 2]
-    zone, _weight, k, piece = max(shared or found, key=lambda f: f[1])
+    # Else only a piece whose literals are bare punctuation: one entry's words around a field
+    # (`[Big Data Cogn. Comput. 2023]` read as authors) are that entry's.
+    bare = [f for f in found if not _own_words(f[3])]
+    if not (shared or bare):
+        return None
+    zone, _weight, k, piece = max(shared or bare, key=lambda f: f[1])
     before = zone.pieces[k - 1] if k else None
     sep = zone.seps[k - 1] if k else (zone.seps[0] if zone.seps else " ")
     return piece, sep, before, zone
