@@ -29,8 +29,9 @@ from .paths import data_dir
 
 log = logging.getLogger(__name__)
 
-#: Bumped whenever what a record or an outline holds changes.
-FORMAT_VERSION = 1
+#: Bumped whenever what a record or an outline holds changes, or what the reader finds in a
+#: list does (2: papers written one per line in one paragraph are each an entry).
+FORMAT_VERSION = 2
 #: A changed list's records are saved once no change came for this long (one write for a burst of
 #: clips: writing 50,000 records takes a few hundred milliseconds of the interpreter's time)...
 SAVE_QUIET_SECONDS = 5.0
