@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sync.errors import PapershelfError
+from papershelf.sync.errors import PapershelfError
 
 from .texts import TextStore
 

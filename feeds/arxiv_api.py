@@ -10,9 +10,9 @@ from typing import Any
 import feedparser
 import requests
 
-from sync.errors import BadInput
-from sync.identity import ArxivId, parse_arxiv_id
-from sync.paper import Paper
+from papershelf.sync.errors import BadInput
+from papershelf.sync.identity import ArxivId, parse_arxiv_id
+from papershelf.sync.paper import Paper
 
 from .net import FetchFailed, get_with_retries, new_session
 

@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sync.atomic import atomic_write_bytes, locked, read_regular
-from sync.errors import BadInput
-from sync.identity import identity_key
-from sync.paper import Paper
-from sync.workspace import Workspace
+from papershelf.sync.atomic import atomic_write_bytes, locked, read_regular
+from papershelf.sync.errors import BadInput
+from papershelf.sync.identity import identity_key
+from papershelf.sync.paper import Paper
+from papershelf.sync.workspace import Workspace
 
 from .store import (
     ACCEPTED,
@@ -24,8 +24,8 @@ from .store import (
     CandidateStore,
 )
 
-if TYPE_CHECKING:  # the write path (sync.insert, sync.styles) loads only when a paper is accepted
-    from sync.insert import AddResult
+if TYPE_CHECKING:  # the write path (papershelf.sync.insert, papershelf.sync.styles) loads only when a paper is accepted
+    from papershelf.sync.insert import AddResult
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def accept(
     section: str | None = None,
     index: Any | None = None,
 ) -> tuple[Candidate, AddResult]:
-    """Insert a candidate with `sync.insert.add_paper` (default: its suggestion) and mark it.
+    """Insert a candidate with `papershelf.sync.insert.add_paper` (default: its suggestion) and mark it.
 
     A list or section given as "" (or blanks) is refused, naming it: it is not taken as the
     suggestion, which leaving it out (None) asks for.
@@ -190,7 +190,7 @@ def accept(
             "No suggested list and section for this candidate; give a list and a section.",
             fields={"list": "missing", "section": "missing"},
         )
-    from sync.insert import add_paper
+    from papershelf.sync.insert import add_paper
 
     result = add_paper(workspace, candidate.paper, target_list, target_section, index=index)
     store.set_status(candidate.id, ACCEPTED, result.to_dict())

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync.index import entry_keys, normalize_title
-from sync.listmodel import parse_list
-from sync.styles import paper_entries
+from papershelf.sync.index import entry_keys, normalize_title
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.styles import paper_entries
 
 from .knowledge import document_knowledge, entry_text
 from .rank import KnownEntry, Ranker
@@ -177,7 +177,7 @@ def leave_one_out(data: bytes, list_path: str = "list.md") -> SplitResult:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m feeds.evaluate [--as-written] OLDER NEWER` (time split) or `... --loo LIST`."""
+    """`python -m papershelf.feeds.evaluate [--as-written] OLDER NEWER` (time split) or `... --loo LIST`."""
     import json
     import sys
     from pathlib import Path
@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> None:
             Path(args[0]).read_bytes(), Path(args[1]).read_bytes(), as_written=as_written
         )
     else:
-        raise SystemExit("usage: python -m feeds.evaluate [--as-written] OLDER NEWER | --loo LIST")
+        raise SystemExit("usage: python -m papershelf.feeds.evaluate [--as-written] OLDER NEWER | --loo LIST")
     print(json.dumps(result.to_dict()))
 
 

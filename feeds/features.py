@@ -1,6 +1,6 @@
 """Text vectors for the relevance model: word and character-gram TF-IDF, joined (pure).
 
-The same two views the section ranker uses (`feeds.rank`): stemmed words with each pair of
+The same two views the section ranker uses (`papershelf.feeds.rank`): stemmed words with each pair of
 neighbours joined (`instruction tuning` ~ `instruction-tuning`), and character 3-5-grams within
 words (`finetune` ~ `fine-tuning`); each row scaled to unit length.
 

@@ -1,6 +1,6 @@
 """What the lists know, as ranking input: their sections and their papers' text (pure).
 
-Read from the index's compact records and outlines (`sync.index`): ranking never needs a list's
+Read from the index's compact records and outlines (`papershelf.sync.index`): ranking never needs a list's
 full document model. The document-based forms are for one parsed list (the time split, tests).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sync.index_records import PaperText, SectionInfo, index_records, outline_of, ranking_text
+from papershelf.sync.index_records import PaperText, SectionInfo, index_records, outline_of, ranking_text
 
 from .rank import KnownEntry, Ranker, SectionRef
 from .relevance import ListPapers, even_sample

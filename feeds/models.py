@@ -194,7 +194,7 @@ MODEL_FORMAT = 2
 
 def saved_models(index: Any) -> SavedModel:
     """The section ranker saved beside the workspace's saved index."""
-    from sync.index_cache import cache_dir
+    from papershelf.sync.index_cache import cache_dir
 
     return SavedModel(cache_dir(index.workspace.root) / "sections.pickle")
 
@@ -207,7 +207,7 @@ LAST_RELEVANCE = "last"
 def saved_relevance(index: Any) -> SavedModel:
     """The last relevance model, saved beside the workspace's saved index: the next command's fit
     starts from its term counts and weights."""
-    from sync.index_cache import cache_dir
+    from papershelf.sync.index_cache import cache_dir
 
     return SavedModel(cache_dir(index.workspace.root) / "relevance.pickle")
 

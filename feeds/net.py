@@ -11,8 +11,8 @@ from typing import Any
 
 import requests
 
-from sync import __version__
-from sync.errors import PapershelfError
+from papershelf import __version__
+from papershelf.sync.errors import PapershelfError
 
 log = logging.getLogger(__name__)
 

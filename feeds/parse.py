@@ -11,9 +11,9 @@ from typing import Any
 
 import feedparser
 
-from sync.errors import BadInput
-from sync.identity import identity_key, parse_arxiv_id
-from sync.paper import Paper
+from papershelf.sync.errors import BadInput
+from papershelf.sync.identity import identity_key, parse_arxiv_id
+from papershelf.sync.paper import Paper
 
 log = logging.getLogger(__name__)
 

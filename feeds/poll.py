@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sync.errors import BadInput, PapershelfError, WorkspaceError
-from sync.index import WorkspaceIndex
-from sync.workspace import Workspace
+from papershelf.sync.errors import BadInput, PapershelfError, WorkspaceError
+from papershelf.sync.index import WorkspaceIndex
+from papershelf.sync.workspace import Workspace
 
 from .decisions import load_rejected, settle
 from .knowledge import paper_text

@@ -1,6 +1,6 @@
 """Which section of a list a paper goes to, learned from the lists' own entries (pure core).
 
-Whether the paper belongs in the list at all is `feeds.relevance`'s question; this module picks
+Whether the paper belongs in the list at all is `papershelf.feeds.relevance`'s question; this module picks
 the section, among the lists where the paper is relevant.
 
 Each section is known by its heading text and its entries' text (titles, plus abstracts, notes and

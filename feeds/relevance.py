@@ -4,8 +4,8 @@ Each list is learned as arxiv-sanity learns a tag: a linear classifier over TF-I
 the list's own papers as positives against everything else the feeds showed (the unlabeled
 background of the polls, as arxiv-sanity uses its whole database), the papers the curators
 rejected, and the other lists' papers. The section is chosen afterwards, only among lists where
-the paper is relevant (`feeds.rank`). A list with headings but no paper entries yet is known by
-its headings. Scores are calibrated (`feeds.calibration`): a relevance of 0.3 means that about
+the paper is relevant (`papershelf.feeds.rank`). A list with headings but no paper entries yet is known by
+its headings. Scores are calibrated (`papershelf.feeds.calibration`): a relevance of 0.3 means that about
 three in ten papers proposed at that score are ones the curator keeps.
 """
 
@@ -193,7 +193,7 @@ def fit_relevance(
     """Learn every list against the background, the rejected papers and the other lists.
 
     `decisions` (by list): the texts of candidates the curators accepted into it and rejected
-    from it, which calibrate its scores (`feeds.calibration`). `previous`: the last model, whose
+    from it, which calibrate its scores (`papershelf.feeds.calibration`). `previous`: the last model, whose
     remembered term counts and weights this fit starts from (the result is the same optimum).
     """
     lists = [p for p in lists if p.texts]

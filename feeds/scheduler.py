@@ -13,8 +13,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from sync.errors import PapershelfError
-from sync.workspace import CONFIG_NAME, Workspace, load_config
+from papershelf.sync.errors import PapershelfError
+from papershelf.sync.workspace import CONFIG_NAME, Workspace, load_config
 
 from .poll import Poller, PollSummary
 from .sources import FeedSource, load_sources, poll_interval_minutes

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from sync.paper import (
+from papershelf.sync.paper import (
     _PUBLISHED_RE,
     MAX_ABSTRACT_CHARS,
     MAX_AUTHORS,
@@ -85,7 +85,7 @@ def listed_checker(index: Any) -> Callable[[Paper], bool]:
 def valid_paper(paper: Paper) -> Paper | None:
     """The paper with its title on one line if it fits the Paper JSON bounds, else None.
 
-    The same bounds `sync.paper.PaperSchema` checks, without its per-field cost: a 2,000-item feed
+    The same bounds `papershelf.sync.paper.PaperSchema` checks, without its per-field cost: a 2,000-item feed
     is checked in milliseconds.
     """
     title = " ".join((paper.title or "").split())

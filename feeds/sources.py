@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from sync.errors import NotFound, WorkspaceError
-from sync.settings import define
-from sync.workspace import Workspace
+from papershelf.sync.errors import NotFound, WorkspaceError
+from papershelf.sync.settings import define
+from papershelf.sync.workspace import Workspace
 
 ARXIV_RSS, ARXIV_API, RSS = "arxiv-rss", "arxiv-api", "rss"
 TYPES = (ARXIV_RSS, ARXIV_API, RSS)
@@ -215,7 +215,7 @@ def find_source(sources: list[FeedSource], name: str) -> FeedSource:
     for source in sources:
         if source.name == name:
             return source
-    from sync.closest import closest_names
+    from papershelf.sync.closest import closest_names
 
     raise NotFound(
         f"No feed {name!r} in the workspace config.",

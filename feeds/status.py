@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.errors import WorkspaceError
-from sync.workspace import Workspace
+from papershelf.sync.errors import WorkspaceError
+from papershelf.sync.workspace import Workspace
 
 from .sources import load_sources
 from .store import CandidateStore

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sync.digits import whole_number
-from sync.errors import BadInput, NotFound
-from sync.identity import identity_key
-from sync.paper import Paper, paper_from_dict
-from sync.paths import data_dir
-from sync.sqlite_wal import create_store, transaction
+from papershelf.sync.digits import whole_number
+from papershelf.sync.errors import BadInput, NotFound
+from papershelf.sync.identity import identity_key
+from papershelf.sync.paper import Paper, paper_from_dict
+from papershelf.sync.paths import data_dir
+from papershelf.sync.sqlite_wal import create_store, transaction
 
 from .store_schema import SCHEMA_VERSION as SCHEMA_VERSION  # re-exported: the store's version
 from .store_schema import extra_json, load_extra, merge_extra, migrate

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sync.paper import Paper
+from papershelf.sync.paper import Paper
 
 #: What the search looks in (SQL over the stored JSON): the title (or URL), every author, the
 #: abstract, the why-words of the best suggestion and the feed categories.

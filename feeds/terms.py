@@ -1,6 +1,6 @@
 """Term counts of many texts at once, and their TF-IDF (pure; numpy and scipy only).
 
-The ranking models see two views of a text (`feeds.text`): its stemmed content words with each
+The ranking models see two views of a text (`papershelf.feeds.text`): its stemmed content words with each
 pair of neighbours joined, and the character 3-5-grams within its words (scikit-learn's `char_wb`).
 Counting them one text at a time in Python cost as much as parsing the feed; here each distinct
 word of a batch is looked at once and the rest is array work. The counts and weights are the ones
@@ -33,7 +33,7 @@ CHUNK_TERMS = 100_000
 CHUNK_WORDS = 10_000
 #: Words whose n-grams a table remembers (about 100 bytes each).
 MAX_REMEMBERED_WORDS = 200_000
-_TOKEN_RE = re.compile(r"[a-z0-9]+")  # the words of `feeds.text`
+_TOKEN_RE = re.compile(r"[a-z0-9]+")  # the words of `papershelf.feeds.text`
 _GRAM_WORD_RE = re.compile(r"\w+(?:-\w+)*")  # a hyphenated compound is one word (`pretraining`)
 
 
@@ -125,7 +125,7 @@ class _Batch:
     """
 
     def __init__(self, texts: Sequence[str]) -> None:
-        """Tokenise raw texts (normalised here, as `feeds.text.normalize_text` does)."""
+        """Tokenise raw texts (normalised here, as `papershelf.feeds.text.normalize_text` does)."""
         self.n_texts = len(texts)
         slot: dict[str, int] = {}
         all_ids, all_docs = [], []
@@ -210,7 +210,7 @@ def _matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> Any
 
 def _word_matrix(batch: _Batch, table: TermTable, grow: bool) -> Any:
     """Counts (texts x table) of the stemmed content words and joined neighbour pairs
-    (`feeds.text._word_analyzer`, term for term)."""
+    (`papershelf.feeds.text._word_analyzer`, term for term)."""
     distinct = batch.words
     content = np.fromiter(
         (w not in _STOP and len(w) > 1 for w in distinct), dtype=bool, count=len(distinct)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from sync.sqlite_wal import create_store, transaction
+from papershelf.sync.sqlite_wal import create_store, transaction
 
 TEXTS_FILENAME = "texts.sqlite3"
 _WHAT = "relevance text store"

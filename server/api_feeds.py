@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from feeds.store import STATUSES
-from sync.digits import whole_number
-from sync.errors import BadInput
+from papershelf.feeds.store import STATUSES
+from papershelf.sync.digits import whole_number
+from papershelf.sync.errors import BadInput
 
 from .schemas import json_body
 
 if TYPE_CHECKING:
-    from feeds.poll import Poller
+    from papershelf.feeds.poll import Poller
 
 bp = Blueprint("api_feeds", __name__, url_prefix="/api")
 
@@ -38,7 +38,7 @@ def _poller(app: Flask) -> Poller:
     with _lock:
         poller = app.extensions.get("papershelf_feeds")
         if poller is None:
-            from feeds.poll import Poller
+            from papershelf.feeds.poll import Poller
 
             poller = Poller(services.workspace, index=services.index)
             app.extensions["papershelf_feeds"] = poller
@@ -81,7 +81,7 @@ def candidates() -> Response:
         raise BadInput(
             f"limit must be a whole number 1..{_MAX_LIMIT}.", fields={"limit": limit_text[:40]}
         )
-    from feeds.decisions import open_candidates
+    from papershelf.feeds.decisions import open_candidates
 
     poller = _poller(current_app)
     wanted = None if status == "all" else status
@@ -113,7 +113,7 @@ def _body() -> dict[str, Any]:
 @bp.post("/candidates/<candidate_id>/accept")
 def accept_candidate(candidate_id: str) -> tuple[Response, int]:
     """Insert the candidate (optional `list`, `section`); 201 added, 200 already listed."""
-    from feeds.decisions import accept
+    from papershelf.feeds.decisions import accept
 
     body = _body()
     poller = _poller(current_app)
@@ -132,7 +132,7 @@ def accept_candidate(candidate_id: str) -> tuple[Response, int]:
 @bp.post("/candidates/<candidate_id>/reject")
 def reject_candidate(candidate_id: str) -> Response:
     """Reject the candidate here and in the workspace's rejected.txt."""
-    from feeds.decisions import reject
+    from papershelf.feeds.decisions import reject
 
     return _decided(reject, candidate_id)
 
@@ -140,7 +140,7 @@ def reject_candidate(candidate_id: str) -> Response:
 @bp.post("/candidates/<candidate_id>/snooze")
 def snooze_candidate(candidate_id: str) -> Response:
     """Put a pending candidate aside (status `snoozed`) to decide later; the workspace is untouched."""
-    from feeds.decisions import snooze
+    from papershelf.feeds.decisions import snooze
 
     return _decided(snooze, candidate_id)
 

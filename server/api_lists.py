@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from sync.atomic import why_not_writable
-from sync.identity import identity_key
-from sync.index import WorkspaceIndex
-from sync.section_label import section_label, title_heading
+from papershelf.sync.atomic import why_not_writable
+from papershelf.sync.identity import identity_key
+from papershelf.sync.index import WorkspaceIndex
+from papershelf.sync.section_label import section_label, title_heading
 
 from .schemas import load_lookup_query
 from .services import Services

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from sync import __version__
+from papershelf import __version__
 
 from .services import Services
 

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def _default_services(app: Flask) -> Services:
     """Services for the configured workspace when none were given (clip worker not started)."""
-    from sync.workspace import open_workspace
+    from papershelf.sync.workspace import open_workspace
 
     return Services.build(open_workspace(app.config.get("PAPERSHELF_WORKSPACE")))
 

@@ -13,79 +13,79 @@ from typing import Any
 
 import click
 
-from sync import __version__
-from sync.errors import PapershelfError
+from papershelf import __version__
+from papershelf.sync.errors import PapershelfError
 
 log = logging.getLogger(__name__)
 
 #: The modules that add commands (each has `register(group)`), in help order.
 COMMAND_MODULES = (
-    "server.cli_init",
-    "server.cli_lists",
-    "server.cli_style",
-    "server.cli_check",
-    "server.cli_serve",
-    "server.cli_status",
-    "server.cli_sync",
-    "server.cli_feeds",
+    "papershelf.server.cli_init",
+    "papershelf.server.cli_lists",
+    "papershelf.server.cli_style",
+    "papershelf.server.cli_check",
+    "papershelf.server.cli_serve",
+    "papershelf.server.cli_status",
+    "papershelf.server.cli_sync",
+    "papershelf.server.cli_feeds",
 )
 #: Each command's module and short help, so that `--help` and a command import only what they
 #: need. A command a module registers but this table lacks still runs (every module is then
 #: loaded to find it); the test keeps the table true.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "accept": ("server.cli_feeds", "Add a candidate to its suggested (or the given) list and..."),
-    "add": ("server.cli_lists", "Add one paper to a section of a list, in the list's own style."),
-    "candidates": ("server.cli_feeds", "List candidates, best first, with their suggested list and..."),
-    "check": ("server.cli_check", "Lint lists: duplicates within and across lists, mojibake,..."),
-    "init": ("server.cli_init", "Make FOLDER (default: this one) the workspace papershelf..."),
-    "parse": ("server.cli_lists", "Show the parsed structure of one list: sections, entries..."),
-    "poll": ("server.cli_feeds", "Poll the feeds once (progress shown on a terminal) and..."),
-    "reject": ("server.cli_feeds", "Reject a candidate; it is written to..."),
-    "serve": ("server.cli_serve", "Run the HTTP server, the sync daemon and the feed scheduler..."),
-    "snooze": ("server.cli_feeds", "Put a pending candidate aside to decide later (only on this..."),
-    "status": ("server.cli_status", "Summarise the server, sync, feeds and queued clips (--json:..."),
-    "style": ("server.cli_style", "Show the entry style and placement learned from a list, and..."),
-    "suggest": ("server.cli_feeds", "Suggest where a paper belongs: ranked list and section,..."),
-    "sync": ("server.cli_sync", "Run the sync daemon alone (until Ctrl-C or SIGTERM), or..."),
-    "token": ("server.cli_serve", "Print the pairing token the browser extension needs (made..."),
+    "accept": ("papershelf.server.cli_feeds", "Add a candidate to its suggested (or the given) list and..."),
+    "add": ("papershelf.server.cli_lists", "Add one paper to a section of a list, in the list's own style."),
+    "candidates": ("papershelf.server.cli_feeds", "List candidates, best first, with their suggested list and..."),
+    "check": ("papershelf.server.cli_check", "Lint lists: duplicates within and across lists, mojibake,..."),
+    "init": ("papershelf.server.cli_init", "Make FOLDER (default: this one) the workspace papershelf..."),
+    "parse": ("papershelf.server.cli_lists", "Show the parsed structure of one list: sections, entries..."),
+    "poll": ("papershelf.server.cli_feeds", "Poll the feeds once (progress shown on a terminal) and..."),
+    "reject": ("papershelf.server.cli_feeds", "Reject a candidate; it is written to..."),
+    "serve": ("papershelf.server.cli_serve", "Run the HTTP server, the sync daemon and the feed scheduler..."),
+    "snooze": ("papershelf.server.cli_feeds", "Put a pending candidate aside to decide later (only on this..."),
+    "status": ("papershelf.server.cli_status", "Summarise the server, sync, feeds and queued clips (--json:..."),
+    "style": ("papershelf.server.cli_style", "Show the entry style and placement learned from a list, and..."),
+    "suggest": ("papershelf.server.cli_feeds", "Suggest where a paper belongs: ranked list and section,..."),
+    "sync": ("papershelf.server.cli_sync", "Run the sync daemon alone (until Ctrl-C or SIGTERM), or..."),
+    "token": ("papershelf.server.cli_serve", "Print the pairing token the browser extension needs (made..."),
 }  # fmt: skip
 #: Commands `--help` does not show (git runs them), by module.
-HIDDEN_COMMANDS: dict[str, str] = {"merge-driver": "server.cli_sync"}
+HIDDEN_COMMANDS: dict[str, str] = {"merge-driver": "papershelf.server.cli_sync"}
 
 
 def register_commands(module: str, group: click.Group) -> None:
     """Import the command module `module` (one of COMMAND_MODULES) and add its commands to
     `group`; each import is written out, so that tools and readers see it."""
     match module:
-        case "server.cli_init":
+        case "papershelf.server.cli_init":
             from . import cli_init
 
             cli_init.register(group)
-        case "server.cli_lists":
+        case "papershelf.server.cli_lists":
             from . import cli_lists
 
             cli_lists.register(group)
-        case "server.cli_style":
+        case "papershelf.server.cli_style":
             from . import cli_style
 
             cli_style.register(group)
-        case "server.cli_check":
+        case "papershelf.server.cli_check":
             from . import cli_check
 
             cli_check.register(group)
-        case "server.cli_serve":
+        case "papershelf.server.cli_serve":
             from . import cli_serve
 
             cli_serve.register(group)
-        case "server.cli_status":
+        case "papershelf.server.cli_status":
             from . import cli_status
 
             cli_status.register(group)
-        case "server.cli_sync":
+        case "papershelf.server.cli_sync":
             from . import cli_sync
 
             cli_sync.register(group)
-        case "server.cli_feeds":
+        case "papershelf.server.cli_feeds":
             from . import cli_feeds
 
             cli_feeds.register(group)

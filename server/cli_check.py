@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from sync.atomic import is_regular_file
-from sync.check import CODES, INFO, Finding, check_workspace, fix_file
-from sync.closest import closest_names
-from sync.errors import BadInput, ListNotWritable, NotFound
-from sync.workspace import Workspace
+from papershelf.sync.atomic import is_regular_file
+from papershelf.sync.check import CODES, INFO, Finding, check_workspace, fix_file
+from papershelf.sync.closest import closest_names
+from papershelf.sync.errors import BadInput, ListNotWritable, NotFound
+from papershelf.sync.workspace import Workspace
 
 from .cli_common import emit, get_workspace, json_option, workspace_option
 

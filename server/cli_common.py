@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from sync.workspace import Workspace, open_workspace
+from papershelf.sync.workspace import Workspace, open_workspace
 
 
 def workspace_option(func: Callable[..., Any]) -> Callable[..., Any]:

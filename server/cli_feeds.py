@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from feeds.decisions import accept, open_candidates, reject, snooze
-from feeds.store import STATUSES, Candidate
-from sync.section_label import place
+from papershelf.feeds.decisions import accept, open_candidates, reject, snooze
+from papershelf.feeds.store import STATUSES, Candidate
+from papershelf.sync.section_label import place
 
 if TYPE_CHECKING:
-    from feeds.poll import Poller, PollSummary
+    from papershelf.feeds.poll import Poller, PollSummary
 
 from .cli_common import emit, get_workspace, json_option, workspace_option
 
@@ -39,7 +39,7 @@ def register(group: click.Group) -> None:
 def _poller(workspace_dir: str | None) -> Poller:
     """A poller of the command's workspace."""
     # Imported here: the ranker pulls in scikit-learn (seconds), which other commands never need.
-    from feeds.poll import Poller
+    from papershelf.feeds.poll import Poller
 
     return Poller(get_workspace(workspace_dir))
 

@@ -12,13 +12,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import click
 
-from sync.atomic import atomic_write_bytes, read_regular, why_not_writable
-from sync.errors import BadInput
-from sync.listmodel import parse_list
-from sync.paths import machine_config_path
-from sync.section_label import document_title, section_label
-from sync.styles import paper_entries
-from sync.workspace import Workspace, open_workspace
+from papershelf.sync.atomic import atomic_write_bytes, read_regular, why_not_writable
+from papershelf.sync.errors import BadInput
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.paths import machine_config_path
+from papershelf.sync.section_label import document_title, section_label
+from papershelf.sync.styles import paper_entries
+from papershelf.sync.workspace import Workspace, open_workspace
 
 from .cli_common import emit, json_option
 
@@ -133,7 +133,7 @@ def _public_url(url: str) -> str:
 
 def git_summary(root: Path) -> dict[str, Any]:
     """The repository around `root`: branch, and the remote the sync daemon pushes to."""
-    from sync.gitsync.gitrepo import GitFailed, open_repo, upstream
+    from papershelf.sync.gitsync.gitrepo import GitFailed, open_repo, upstream
 
     try:
         repo = open_repo(root)

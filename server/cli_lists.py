@@ -8,15 +8,15 @@ from typing import Any
 
 import click
 
-from sync.atomic import read_regular
-from sync.errors import BadInput
-from sync.identity import parse_arxiv_id
-from sync.insert import add_paper, check_target, find_listed
-from sync.listmodel import describe, parse_list
-from sync.paper import Paper, paper_from_dict
-from sync.section_label import bytes_title, place
-from sync.styles import infer_style, paper_entries
-from sync.workspace import Workspace
+from papershelf.sync.atomic import read_regular
+from papershelf.sync.errors import BadInput
+from papershelf.sync.identity import parse_arxiv_id
+from papershelf.sync.insert import add_paper, check_target, find_listed
+from papershelf.sync.listmodel import describe, parse_list
+from papershelf.sync.paper import Paper, paper_from_dict
+from papershelf.sync.section_label import bytes_title, place
+from papershelf.sync.styles import infer_style, paper_entries
+from papershelf.sync.workspace import Workspace
 
 from .cli_common import emit, get_workspace, json_option, workspace_option
 
@@ -68,7 +68,7 @@ GIVE_FIELDS = 'give the fields yourself: --title "…" (and --author, --publishe
 def complete_from_arxiv(paper: Paper) -> Paper:
     """Fill the fields a bare arXiv id lacks from the arXiv API, as a clip is completed
     (`ArxivCompleter.complete`, waiting as a clip waits); what the user gave wins."""
-    from feeds.net import FetchFailed
+    from papershelf.feeds.net import FetchFailed
 
     from .completion import ArxivCompleter, CompletionUnavailable
     from .services import make_arxiv_client

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from sync import __version__
-from sync.errors import PapershelfError
+from papershelf import __version__
+from papershelf.sync.errors import PapershelfError
 
 from .cli_common import emit, get_workspace, json_option, workspace_option
 from .token import load_token, rotate_token, token_path
@@ -149,7 +149,7 @@ SAMPLE_NOTE = (
 
 def is_sample_workspace(root: Path) -> bool:
     """Whether `root` is the default workspace papershelf made (nothing configured)."""
-    from sync.workspace import configured_workspace_dir, default_workspace_dir
+    from papershelf.sync.workspace import configured_workspace_dir, default_workspace_dir
 
     return configured_workspace_dir() is None and root == default_workspace_dir().resolve()
 
@@ -164,7 +164,7 @@ def claim_workspace(root: Path) -> Any:
 
     from filelock import FileLock, Timeout
 
-    from sync.paths import data_dir
+    from papershelf.sync.paths import data_dir
 
     from .services import read_server_state
 

@@ -6,11 +6,11 @@ from typing import Any
 
 import click
 
-from sync.insert import read_list, target_section
-from sync.listhistory import list_history
-from sync.listmodel import parse_list
-from sync.styles import infer_style, placement_for
-from sync.styles.describe import describe_lines, describe_template
+from papershelf.sync.insert import read_list, target_section
+from papershelf.sync.listhistory import list_history
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.styles import infer_style, placement_for
+from papershelf.sync.styles.describe import describe_lines, describe_template
 
 from .cli_common import emit, get_workspace, json_option, workspace_option
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from sync.gitsync.daemon import SyncDaemon
-from sync.gitsync.mergedriver import main as merge_driver_main
-from sync.gitsync.settings import QUIET_SECONDS
+from papershelf.sync.gitsync.daemon import SyncDaemon
+from papershelf.sync.gitsync.mergedriver import main as merge_driver_main
+from papershelf.sync.gitsync.settings import QUIET_SECONDS
 
 from .cli_common import emit, get_workspace, json_option, workspace_option
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sync.errors import StoreUnavailable
-from sync.paper import Paper, paper_from_dict
-from sync.paths import data_dir
-from sync.sqlite_wal import create_store, transaction
+from papershelf.sync.errors import StoreUnavailable
+from papershelf.sync.paper import Paper, paper_from_dict
+from papershelf.sync.paths import data_dir
+from papershelf.sync.sqlite_wal import create_store, transaction
 
 log = logging.getLogger(__name__)
 

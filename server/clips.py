@@ -9,13 +9,13 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from sync.errors import BadInput, ListChanged, PapershelfError, StoreUnavailable
-from sync.identity import parse_arxiv_id
-from sync.index import WorkspaceIndex
-from sync.insert import AddResult, add_paper, read_list, target_section
-from sync.listmodel import parse_list
-from sync.paper import Paper
-from sync.workspace import Workspace
+from papershelf.sync.errors import BadInput, ListChanged, PapershelfError, StoreUnavailable
+from papershelf.sync.identity import parse_arxiv_id
+from papershelf.sync.index import WorkspaceIndex
+from papershelf.sync.insert import AddResult, add_paper, read_list, target_section
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.paper import Paper
+from papershelf.sync.workspace import Workspace
 
 from .clipqueue import ClipQueue, QueuedClip
 from .completion import ArxivCompleter, CompletionUnavailable, merge_given
@@ -74,7 +74,7 @@ class RetryPolicy:
 
 
 class ClipService:
-    """Every clip goes through here: one paper at a time per identity, into `sync.insert.add_paper`."""
+    """Every clip goes through here: one paper at a time per identity, into `papershelf.sync.insert.add_paper`."""
 
     def __init__(
         self,

@@ -21,10 +21,10 @@ from typing import Protocol
 
 import requests
 
-from feeds.arxiv_api import ArxivUnavailable
-from sync.errors import BadInput, NotFound
-from sync.identity import parse_arxiv_id
-from sync.paper import Paper
+from papershelf.feeds.arxiv_api import ArxivUnavailable
+from papershelf.sync.errors import BadInput, NotFound
+from papershelf.sync.identity import parse_arxiv_id
+from papershelf.sync.paper import Paper
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ LIVE_WAITERS = 2
 
 
 class ArxivLookup(Protocol):
-    """What clips need of `feeds.arxiv_api.ArxivClient`."""
+    """What clips need of `papershelf.feeds.arxiv_api.ArxivClient`."""
 
     def fetch_by_ids(self, ids: list[str]) -> dict[str, Paper]: ...
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from sync.errors import PapershelfError
+from papershelf.sync.errors import PapershelfError
 
 log = logging.getLogger(__name__)
 

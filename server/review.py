@@ -1,8 +1,8 @@
 """The review page: pair with a link, triage candidates, look after each list (a blueprint).
 
 Views only orchestrate: pairing and CSRF live in `review_auth`, what a page shows is computed in
-`review_model`, and decisions go through `review_actions` to `feeds.decisions` (and so to
-`sync.insert.add_paper`, the one write path).
+`review_model`, and decisions go through `review_actions` to `papershelf.feeds.decisions` (and so to
+`papershelf.sync.insert.add_paper`, the one write path).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from flask import (
     url_for,
 )
 
-from sync.digits import whole_number
-from sync.errors import BadInput, PapershelfError
+from papershelf.sync.digits import whole_number
+from papershelf.sync.errors import BadInput, PapershelfError
 
 from . import review_actions as actions
 from . import review_auth as auth

@@ -1,4 +1,4 @@
-"""What the review page does: read candidates, decide them through feeds.decisions, fix lists."""
+"""What the review page does: read candidates, decide them through papershelf.feeds.decisions, fix lists."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sync.errors import BadInput, PapershelfError
-from sync.section_label import section_label
+from papershelf.sync.errors import BadInput, PapershelfError
+from papershelf.sync.section_label import section_label
 
 from .services import Services
 
@@ -67,7 +67,7 @@ def find(
     store = services.review_candidates()
     if store is None:
         return Found([], 0, 0, [], [])
-    from feeds.decisions import decided_elsewhere, listed_by_identity, load_rejected
+    from papershelf.feeds.decisions import decided_elsewhere, listed_by_identity, load_rejected
 
     services.index.refresh()
     everything = store.search(status)
@@ -90,11 +90,11 @@ def decide(
     action: str,
     target: tuple[str, str] | None = None,
 ) -> Outcome:
-    """Accept (through `feeds.decisions.accept` and so `sync.insert.add_paper`), reject or snooze."""
+    """Accept (through `papershelf.feeds.decisions.accept` and so `papershelf.sync.insert.add_paper`), reject or snooze."""
     store = services.review_candidates()
     if store is None:
         raise ReviewUnavailable("The candidate store is not available; is feeds installed?")
-    from feeds import decisions
+    from papershelf.feeds import decisions
 
     if action == "accept":
         list_path, section = target if target else (None, None)
@@ -149,14 +149,14 @@ def accepted(services: Services, limit: int = 200) -> list[Any]:
 
 def list_findings(services: Services, list_path: str) -> list[Any]:
     """`papershelf check` findings of one list (cross-list duplicates included)."""
-    from sync.check import check_workspace
+    from papershelf.sync.check import check_workspace
 
     return check_workspace(services.workspace, [list_path])
 
 
 def fix_list(services: Services, list_path: str) -> int:
     """Apply the safe fixes to one list; how many findings were fixed."""
-    from sync.check import fix_file
+    from papershelf.sync.check import fix_file
 
     result = fix_file(services.workspace, list_path)  # the clip's checks: in the workspace
     services.index.refresh()

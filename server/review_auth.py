@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from flask import Request
 from werkzeug.wrappers import Response
 
-from sync.digits import whole_number
+from papershelf.sync.digits import whole_number
 
 from .token import token_matches
 

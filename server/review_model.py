@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync.identity import parse_arxiv_id
+from papershelf.sync.identity import parse_arxiv_id
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class Filters:
 class ListTargets:
     """Every list and its section addresses, for the Section picker.
 
-    A list in `read_only` (`read_only` of GET /api/lists: `sync.atomic.why_not_writable`) is
+    A list in `read_only` (`read_only` of GET /api/lists: `papershelf.sync.atomic.why_not_writable`) is
     shown marked and cannot be picked, nor is it ever the picker's default.
     """
 

@@ -18,9 +18,9 @@ from marshmallow import (
 )
 from werkzeug.exceptions import BadRequest
 
-from sync.errors import BadInput, PaperError
-from sync.identity import identity_key
-from sync.paper import Paper, PaperSchema
+from papershelf.sync.errors import BadInput, PaperError
+from papershelf.sync.identity import identity_key
+from papershelf.sync.paper import Paper, PaperSchema
 
 MAX_PATH_CHARS = 1_000
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 
-from sync.digits import whole_number
+from papershelf.sync.digits import whole_number
 
 from .errors import HttpError
 from .token import TokenSource, token_matches

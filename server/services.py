@@ -13,21 +13,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from sync import __version__
-from sync.errors import PapershelfError, StoreUnavailable
-from sync.index import WorkspaceIndex
-from sync.paths import data_dir
-from sync.workspace import Workspace
+from papershelf import __version__
+from papershelf.sync.errors import PapershelfError, StoreUnavailable
+from papershelf.sync.index import WorkspaceIndex
+from papershelf.sync.paths import data_dir
+from papershelf.sync.workspace import Workspace
 
 from .clipqueue import ClipQueue
 from .clips import ClipService, ClipWorker, RetryPolicy
 from .completion import ArxivCompleter, ArxivLookup
 
 if TYPE_CHECKING:  # the parts themselves are imported only when they run
-    from feeds.arxiv_api import ArxivClient
-    from feeds.scheduler import FeedScheduler
-    from feeds.store import CandidateStore
-    from sync.gitsync.daemon import SyncDaemon
+    from papershelf.feeds.arxiv_api import ArxivClient
+    from papershelf.feeds.scheduler import FeedScheduler
+    from papershelf.feeds.store import CandidateStore
+    from papershelf.sync.gitsync.daemon import SyncDaemon
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def start_part(name: str, make: Callable[[], P]) -> Slot[P]:
 def make_arxiv_client(timeout_seconds: float = ARXIV_TIMEOUT_SECONDS) -> ArxivClient:
     """The arXiv client a person waits on (base URL from PAPERSHELF_ARXIV_API_URL): one quick
     retry, then the clip queue takes over."""
-    from feeds.arxiv_api import ArxivClient
+    from papershelf.feeds.arxiv_api import ArxivClient
 
     return ArxivClient(
         timeout_seconds=timeout_seconds,
@@ -164,14 +164,14 @@ class Services:
             self.feeds = start_part("feeds", self._make_feeds)
 
     def _make_sync(self) -> SyncDaemon:
-        from sync.gitsync.daemon import SyncDaemon  # watchdog and GitPython only when it runs
+        from papershelf.sync.gitsync.daemon import SyncDaemon  # watchdog and GitPython only when it runs
 
         return SyncDaemon(self.workspace)
 
     def _make_feeds(self) -> FeedScheduler:
         # The feeds and their ranking (scikit-learn) are imported only when they run.
-        from feeds.poll import Poller
-        from feeds.scheduler import FeedScheduler
+        from papershelf.feeds.poll import Poller
+        from papershelf.feeds.scheduler import FeedScheduler
 
         poller = Poller(self.workspace, index=self.index)  # the server's index, not another
         return FeedScheduler(self.workspace, poller=poller)
@@ -192,7 +192,7 @@ class Services:
             return store
         scoped = self._scoped_candidates
         if scoped is None or scoped.path != store.path:
-            from feeds.store import CandidateStore
+            from papershelf.feeds.store import CandidateStore
 
             scoped = CandidateStore(store.path, workspace=str(self.workspace.root))
             self._scoped_candidates = scoped
@@ -232,7 +232,7 @@ class Services:
 
 def open_candidates() -> CandidateStore | None:
     """The candidate store of every workspace, or None (logged) when it cannot be opened."""
-    from feeds.store import CandidateStore
+    from papershelf.feeds.store import CandidateStore
 
     try:
         return CandidateStore()
@@ -303,8 +303,8 @@ def offline_status(workspace: Workspace) -> dict[str, Any]:
         "workspace": str(workspace.root),
         "server": {"state": RUNNING, **server} if server else {"state": OFF},
     }
-    from feeds.status import load_status as load_feeds_status
-    from sync.gitsync.daemon import load_status as load_sync_status
+    from papershelf.feeds.status import load_status as load_feeds_status
+    from papershelf.sync.gitsync.daemon import load_status as load_sync_status
 
     loaders = {"sync": load_sync_status, "feeds": load_feeds_status}
     for name, loader in loaders.items():

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sync.errors import BadInput, PapershelfError
+from papershelf.sync.errors import BadInput, PapershelfError
 
 from .security import MAX_BODY_BYTES, is_loopback_address
 from .waitress_server import create_guarded_server

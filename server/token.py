@@ -15,8 +15,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from sync.errors import PapershelfError
-from sync.paths import data_dir
+from papershelf.sync.errors import PapershelfError
+from papershelf.sync.paths import data_dir
 
 log = logging.getLogger(__name__)
 

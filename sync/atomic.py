@@ -254,7 +254,7 @@ def swap_paths(a: Path, b: Path) -> None:
 def why_not_writable(path: Path, rel: str) -> str | None:
     """Why papershelf will not write the list at `path` (named `rel`), or None when it may.
 
-    The one rule for a write (`sync.edit`) and for the lists offered to pickers (`read_only` in
+    The one rule for a write (`papershelf.sync.edit`) and for the lists offered to pickers (`read_only` in
     `GET /api/lists`), so the two never disagree: a file with no write bit for anyone is the
     curator's "read-only" (a rename would replace it anyway, only the folder's permission counts:
     papershelf respects the bit itself), and a folder this process cannot write and enter cannot

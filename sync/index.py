@@ -127,7 +127,7 @@ class WorkspaceIndex:
         """Re-read only the lists whose (mtime_ns, size) changed; add new ones, drop deleted.
 
         Parsing happens outside the lock, so lookups never wait for a big list to be parsed; and
-        of a changed list only the entries that changed are keyed again (`sync.reindex`).
+        of a changed list only the entries that changed are keyed again (`papershelf.sync.reindex`).
         """
         from .listmodel import parse_list
 
@@ -170,7 +170,7 @@ class WorkspaceIndex:
                     # Indexed for the first time: its records are all lookups need, and the
                     # document model (a few KB per entry) is built again when the list is
                     # written or shown. A list someone edits keeps it (the next edit is
-                    # re-keyed from it, `sync.reindex`).
+                    # re-keyed from it, `papershelf.sync.reindex`).
                     first_time = known.get(list_path, (None,))[0] is None
                     self._put(list_path, None if first_time else new_doc, stamp, *work)
                     if new_doc is not None:
@@ -368,7 +368,7 @@ class WorkspaceIndex:
             return {path: state.outline for path, state in sorted(self._files.items())}
 
     def title(self, list_path: str) -> str | None:
-        """The list's title heading (`sync.section_label.title_heading`), from its outline."""
+        """The list's title heading (`papershelf.sync.section_label.title_heading`), from its outline."""
         from .section_label import title_heading
 
         with self._lock:

@@ -75,7 +75,7 @@ class KeyMaps:
         out = [(item, 1.0) for item in self.titles.get(query, [])]
         if len(out) >= limit:
             return out[:limit]
-        # A word index picks the few titles worth scoring (`sync.index_titles`).
+        # A word index picks the few titles worth scoring (`papershelf.sync.index_titles`).
         for norm, score in self.title_words().search(query, limit + 1, min_score):
             out.extend((item, score) for item in self.titles[norm])
         return out[:limit]

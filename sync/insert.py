@@ -125,7 +125,7 @@ def add_paper(
         note_added(workspace.root, rel, identity, ref, paper.title or "")  # until committed
 
     # The write step (read settled, write only over the bytes read, never over a save made
-    # meanwhile) is sync.edit's, shared by every list writer.
+    # meanwhile) is papershelf.sync.edit's, shared by every list writer.
     done = edit_list(target, plan, written)
     if isinstance(done, AddResult):
         return done  # already listed in this list

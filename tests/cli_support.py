@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.cli import main
+from papershelf.server.cli import main
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from flask import Flask
     from flask.testing import FlaskClient
 
-    from server.services import Services
+    from papershelf.server.services import Services
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -79,8 +79,8 @@ def feeds_workspace(tmp_path: Path) -> Path:
 @pytest.fixture
 def services(workspace_root: Path) -> Services:
     """The server's parts for `workspace_root` (none started)."""
-    from server.services import Services
-    from sync.workspace import open_workspace
+    from papershelf.server.services import Services
+    from papershelf.sync.workspace import open_workspace
 
     return Services.build(open_workspace(workspace_root))
 
@@ -90,7 +90,7 @@ def app(services: Services) -> Flask:
     """A fresh app over `services`, its token `server_support.TOKEN`."""
     from server_support import TOKEN
 
-    from server.app import create_app
+    from papershelf.server.app import create_app
 
     return create_app({"PAPERSHELF_SERVICES": services, "PAPERSHELF_TOKEN": TOKEN})
 

@@ -6,8 +6,8 @@ import subprocess
 from pathlib import Path
 from typing import TypeVar
 
-from sync.gitsync.daemon import SyncDaemon
-from sync.workspace import Workspace, open_workspace
+from papershelf.sync.gitsync.daemon import SyncDaemon
+from papershelf.sync.workspace import Workspace, open_workspace
 
 T = TypeVar("T")
 
@@ -84,7 +84,7 @@ def remote_file(remote: Path, path: str = LIST_NAME) -> str:
 
 def add_entry(path: Path, after: str, line: str, *, before: bool = False) -> None:
     """Insert `line` after (or before) the line starting with `after`, atomically like the server."""
-    from sync.atomic import atomic_write_bytes
+    from papershelf.sync.atomic import atomic_write_bytes
 
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     k = next(i for i, x in enumerate(lines) if x.startswith(after))

@@ -6,7 +6,7 @@ each time reading the list, adding one line under `## Tools` and saving it:
 - `inplace`: truncating the list and writing it in two halves (nano, VS Code), PAUSE_SECONDS
   between the halves.
 `python race_procs.py clip ROOT LIST SECTION FIRST COUNT` adds COUNT papers through
-`sync.insert.add_paper`, as the server does for each clip.
+`papershelf.sync.insert.add_paper`, as the server does for each clip.
 Each prints one JSON line at its end: what it wrote (save numbers, or arXiv ids acknowledged).
 """
 
@@ -66,10 +66,10 @@ def editor(path: str, mode: str, count: str, tag: str, pause="0", gap_ms="10") -
 
 def clip(root: str, list_path: str, section: str, first: str, count: str) -> dict:
     """Add `count` papers one after another; the ids acknowledged, and errors by kind."""
-    from sync.errors import PapershelfError
-    from sync.insert import add_paper
-    from sync.paper import Paper
-    from sync.workspace import open_workspace
+    from papershelf.sync.errors import PapershelfError
+    from papershelf.sync.insert import add_paper
+    from papershelf.sync.paper import Paper
+    from papershelf.sync.workspace import open_workspace
 
     workspace = open_workspace(root)
     added: list[str] = []

@@ -37,7 +37,7 @@ def _tool() -> Any:
 
 def _papershelf(args: list[str], env: dict[str, str] | None = None, **_: Any) -> Any:
     """`subprocess.run(["papershelf", ...])` as the tool calls it, run in this process."""
-    from server.cli import main
+    from papershelf.server.cli import main
 
     assert args[0] == "papershelf"
     out, err = io.StringIO(), io.StringIO()

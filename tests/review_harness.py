@@ -12,12 +12,12 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.serving import make_server
 
-from feeds.poll import Poller
-from feeds.store import CandidateStore
-from server.app import create_app
-from server.review import pairing_link
-from server.services import Services
-from sync.workspace import open_workspace
+from papershelf.feeds.poll import Poller
+from papershelf.feeds.store import CandidateStore
+from papershelf.server.app import create_app
+from papershelf.server.review import pairing_link
+from papershelf.server.services import Services
+from papershelf.sync.workspace import open_workspace
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "review"
 FEED = FIXTURES / "cs_CL_today.xml"

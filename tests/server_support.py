@@ -21,8 +21,8 @@ import requests
 from polling import free_port, wait_until
 
 if TYPE_CHECKING:
-    from server.clipqueue import QueuedClip
-    from server.services import Services
+    from papershelf.server.clipqueue import QueuedClip
+    from papershelf.server.services import Services
 
 ARXIV_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "server" / "arxiv_api"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -159,7 +159,7 @@ class ServeProcess:
             *prefix,
             sys.executable,
             "-m",
-            "server.cli",
+            "papershelf.server.cli",
             "serve",
             "--host",
             host,
@@ -240,7 +240,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     """`papershelf ARGS` in a subprocess (this test's environment unless `env`), output kept."""
     return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
+        [sys.executable, "-m", "papershelf.server.cli", *args],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

@@ -9,10 +9,10 @@ from gitsync_support import git
 from polling import wait_until
 from server_support import make_workspace, serving
 
-from sync.gitsync.daemon import SyncDaemon, load_status
-from sync.insert import add_paper
-from sync.paper import Paper
-from sync.workspace import open_workspace
+from papershelf.sync.gitsync.daemon import SyncDaemon, load_status
+from papershelf.sync.insert import add_paper
+from papershelf.sync.paper import Paper
+from papershelf.sync.workspace import open_workspace
 
 LIST = "reading.md"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, SHARED_SEEDS
 
-from sync.check import (
+from papershelf.sync.check import (
     CODES,
     INFO,
     Finding,
@@ -20,9 +20,9 @@ from sync.check import (
     fix_mojibake,
     verify_fixes,
 )
-from sync.errors import ListChanged
-from sync.listmodel import parse_list
-from sync.workspace import open_workspace
+from papershelf.sync.errors import ListChanged
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.workspace import open_workspace
 
 CHECK = FIXTURES / "check"
 
@@ -281,7 +281,7 @@ def test_broken_links() -> None:
     ],
 )
 def test_broken_reason(target: str, reason: str | None) -> None:
-    from sync.check.links import broken_reason
+    from papershelf.sync.check.links import broken_reason
 
     assert broken_reason(target) == reason
 
@@ -347,7 +347,7 @@ def test_seed_findings_are_the_real_ones() -> None:
     ],
 )
 def test_github_slug(title: str, slug: str) -> None:
-    from sync.check.anchors import github_slug
+    from papershelf.sync.check.anchors import github_slug
 
     assert github_slug(title) == slug
 

@@ -1,4 +1,4 @@
-"""`papershelf check` through `server.cli.main`: output, exit codes, --json, --fix byte-exactness."""
+"""`papershelf check` through `papershelf.server.cli.main`: output, exit codes, --json, --fix byte-exactness."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from server.cli import main
+from papershelf.server.cli import main
 
 CHECK = FIXTURES / "check"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync.check import apply_fixes, check_document, verify_fixes
-from sync.identity import identity_key, parse_arxiv_id
-from sync.listmodel import parse_list
+from papershelf.sync.check import apply_fixes, check_document, verify_fixes
+from papershelf.sync.identity import identity_key, parse_arxiv_id
+from papershelf.sync.listmodel import parse_list
 
 #: Pieces that make list-like markdown, including mojibake and correct non-ASCII text.
 PIECES = [

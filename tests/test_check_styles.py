@@ -12,11 +12,11 @@ from conftest import SHARED_SEEDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync.check import check_document
-from sync.insert import target_section
-from sync.listmodel import parse_list
-from sync.paper import Paper
-from sync.styles import infer_style, plan_insertion
+from papershelf.sync.check import check_document
+from papershelf.sync.insert import target_section
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.paper import Paper
+from papershelf.sync.styles import infer_style, plan_insertion
 
 DATED = (
     "# L\n\n## Optimization\n\n"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from cli_support import run
 
-from server import cli_lists
-from sync.section_label import bytes_title, section_label
+from papershelf.server import cli_lists
+from papershelf.sync.section_label import bytes_title, section_label
 
 READING = """\
 # Reading

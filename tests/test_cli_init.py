@@ -10,8 +10,8 @@ import pytest
 from cli_support import run
 from gitsync_support import git
 
-from sync.paths import machine_config_path
-from sync.workspace import open_workspace
+from papershelf.sync.paths import machine_config_path
+from papershelf.sync.workspace import open_workspace
 
 PLAZA = """\
 # Awesome llm training

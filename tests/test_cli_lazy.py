@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from server.cli import COMMAND_MODULES, COMMANDS, HIDDEN_COMMANDS, LazyGroup, help_limit
+from papershelf.server.cli import COMMAND_MODULES, COMMANDS, HIDDEN_COMMANDS, LazyGroup, help_limit
 
 
 def test_the_table_names_every_command_with_its_module_and_short_help() -> None:
@@ -23,7 +23,7 @@ def test_the_table_names_every_command_with_its_module_and_short_help() -> None:
     actual = {
         name: (module, cmd.get_short_help_str(limit)) for name, (module, cmd) in shown.items()
     }
-    assert actual == COMMANDS, "update server.cli.COMMANDS to what the commands say"
+    assert actual == COMMANDS, "update papershelf.server.cli.COMMANDS to what the commands say"
     hidden = {name: module for name, (module, cmd) in found.items() if cmd.hidden}
     assert hidden == HIDDEN_COMMANDS
 
@@ -32,9 +32,9 @@ def test_help_and_a_command_import_only_what_they_need() -> None:
     """`--help` imports no command module; `add --help` nothing of the feeds or the server."""
     probe = (
         "import sys\n"
-        "from server.cli import main\n"
+        "from papershelf.server.cli import main\n"
         "main(sys.argv[1:])\n"
-        "heavy = ('feeds', 'sklearn', 'flask', 'git', 'server.cli_lists', 'server.cli_feeds')\n"
+        "heavy = ('feeds', 'sklearn', 'flask', 'git', 'papershelf.server.cli_lists', 'papershelf.server.cli_feeds')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy))\n"
     )
     plain = subprocess.run(
@@ -45,7 +45,7 @@ def test_help_and_a_command_import_only_what_they_need() -> None:
         [sys.executable, "-c", probe, "add", "--help"], capture_output=True, text=True, check=True
     )
     loaded = add.stdout.strip().splitlines()[-1]
-    assert "server.cli_lists" in loaded
+    assert "papershelf.server.cli_lists" in loaded
     assert "sklearn" not in loaded and "'feeds'" not in loaded and "'git'" not in loaded
 
 
@@ -63,11 +63,11 @@ def test_a_server_without_feeds_holds_no_ranking_models(tmp_path) -> None:
     (root / "a.md").write_text("# A\n\n## B\n\n- [X](https://arxiv.org/abs/2401.00001)\n")
     probe = (
         "import sys\n"
-        "from server.app import create_app\n"
+        "from papershelf.server.app import create_app\n"
         f"create_app({{'PAPERSHELF_WORKSPACE': {str(root)!r}}})\n"
         "heavy = ('sklearn', 'numpy', 'scipy', 'git', 'watchdog', 'apscheduler')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy\n"
-        "             or m in ('feeds.poll', 'feeds.rank', 'feeds.relevance', 'feeds.scheduler')))\n"
+        "             or m in ('papershelf.feeds.poll', 'papershelf.feeds.rank', 'papershelf.feeds.relevance', 'papershelf.feeds.scheduler')))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout[-500:]

@@ -191,7 +191,7 @@ def test_the_installed_command_prints_no_traceback(ws: Path) -> None:
         [
             sys.executable,
             "-m",
-            "server.cli",
+            "papershelf.server.cli",
             "add",
             "nonsense",
             "--list",
@@ -216,7 +216,7 @@ def test_a_title_that_is_not_utf8_is_refused_and_the_list_kept(ws: Path) -> None
         [
             sys.executable,
             "-m",
-            "server.cli",
+            "papershelf.server.cli",
             "add",
             "2304.00044",
             b"--title",

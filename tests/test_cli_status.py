@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from server_support import make_workspace
 
-from feeds.store import CandidateStore
-from server.cli import main
-from server.cli_status import describe_status, when
+from papershelf.feeds.store import CandidateStore
+from papershelf.server.cli import main
+from papershelf.server.cli_status import describe_status, when
 
 #: What `/api/status` answered in the newcomer trial (three feeds, nine candidates), shortened.
 LIVE = {

@@ -12,7 +12,7 @@ from feeds_http import FEED_FIXTURES
 from gitsync_support import LIST_NAME, clone, make_remote
 from server_support import run_cli
 
-WARNING = "WARNING sync.lastgood: "
+WARNING = "WARNING papershelf.sync.lastgood: "
 UNTIL_FIXED = "; papershelf runs with the default settings until it is fixed"
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from gitsync_support import LIST_NAME, add_entry, clone, entry, git, make_remote, remote_file
 from server_support import REPO_ROOT, run_cli, serving
 
-from sync.workspace import open_workspace
+from papershelf.sync.workspace import open_workspace
 
 GOOD = "[sync]\nquiet_seconds = 0.2\npull_interval_seconds = 7.0\n"
 BROKEN = "[poll]\nmin_score = 0.0\n[sync\n"
@@ -27,7 +27,7 @@ def capped(*args: str) -> subprocess.CompletedProcess:
         resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
 
     return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
+        [sys.executable, "-m", "papershelf.server.cli", *args],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -128,7 +128,7 @@ def test_a_machine_toml_linked_to_dev_zero_is_one_line(tmp_path: Path) -> None:
 
 
 def test_a_rejected_list_linked_to_dev_zero_is_not_read(tmp_path: Path) -> None:
-    from feeds.decisions import add_rejected, load_rejected
+    from papershelf.feeds.decisions import add_rejected, load_rejected
 
     root = tmp_path / "ws"
     (root / ".papershelf").mkdir(parents=True)

@@ -21,7 +21,7 @@ def _all_settings() -> dict:
             if info.name.endswith("__main__"):
                 continue
             importlib.import_module(info.name)
-    from sync.settings import SETTINGS
+    from papershelf.sync.settings import SETTINGS
 
     return dict(SETTINGS)
 

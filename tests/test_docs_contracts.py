@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 import pytest
 
-from server.app import create_app
-from server.cli import cli
-from sync.paper import PaperSchema
+from papershelf.server.app import create_app
+from papershelf.server.cli import cli
+from papershelf.sync.paper import PaperSchema
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

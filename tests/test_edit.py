@@ -1,4 +1,4 @@
-"""sync.edit, the one edit of a list: a settled read, and a write only over the bytes read."""
+"""papershelf.sync.edit, the one edit of a list: a settled read, and a write only over the bytes read."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-import sync.edit as edit
-from sync.atomic import written_elsewhere
-from sync.edit import read_settled, replace_if_unchanged
-from sync.errors import NotFound
-from sync.insert import add_paper, check_target
-from sync.paper import Paper
-from sync.workspace import open_workspace
+import papershelf.sync.edit as edit
+from papershelf.sync.atomic import written_elsewhere
+from papershelf.sync.edit import read_settled, replace_if_unchanged
+from papershelf.sync.errors import NotFound
+from papershelf.sync.insert import add_paper, check_target
+from papershelf.sync.paper import Paper
+from papershelf.sync.workspace import open_workspace
 
 TEXT = b"# Papers\n\n## Tools\n\n- [Old](https://arxiv.org/abs/2301.00001), Jan. 1 2023.\n"
 
@@ -129,7 +129,7 @@ def test_a_clip_during_a_half_written_save_waits_for_it(tmp_path: Path) -> None:
 
 
 def test_holding_the_locks_of_a_thousand_lists_keeps_few_files_open(tmp_path: Path) -> None:
-    from sync.atomic import LOCK_STRIPES, locked, locked_many
+    from papershelf.sync.atomic import LOCK_STRIPES, locked, locked_many
 
     paths = [tmp_path / f"l{n:04d}.md" for n in range(1000)]
     before = len(os.listdir("/proc/self/fd"))
@@ -143,7 +143,7 @@ def test_holding_the_locks_of_a_thousand_lists_keeps_few_files_open(tmp_path: Pa
 def test_a_list_lock_held_by_one_thread_waits_another(tmp_path: Path) -> None:
     from filelock import Timeout
 
-    from sync.atomic import locked
+    from papershelf.sync.atomic import locked
 
     path = tmp_path / "a.md"
     failed = []

@@ -1,7 +1,7 @@
 """A person saving a list while papershelf clips into it, with real processes: nothing is lost.
 
 Each race starts one editor process (saving by rename, or in place) and two clipping processes
-(`sync.insert.add_paper`, as the server does for each clip) on one list, and checks that every
+(`papershelf.sync.insert.add_paper`, as the server does for each clip) on one list, and checks that every
 save the editor made and every entry the list had before is in the list at the end, and that no
 clip read a save half-written (a spurious "No section"). The default run races 1,000 saves of
 each kind against 1,000 clips (the issue's count); the figures are in docs/sync.md.
@@ -19,8 +19,8 @@ import pytest
 from gitsync_support import git
 from race_procs import line_of
 
-from sync.gitsync.daemon import SyncDaemon, load_status
-from sync.workspace import open_workspace
+from papershelf.sync.gitsync.daemon import SyncDaemon, load_status
+from papershelf.sync.workspace import open_workspace
 
 HERE = Path(__file__).resolve().parent
 #: 1,000 saves against 1,000 clips: about a minute for both kinds on a 2-core machine (load 1.6).

@@ -1,7 +1,7 @@
 """Extraction unit tests: extension/lib/extract.js (after lib/extract-fields.js) runs in real
 Chromium over our fixture pages (parsed with DOMParser, so no page script runs and nothing is
 fetched), and over the shared real arXiv pages when they are present. Output must be Paper JSON
-that sync.paper accepts."""
+that papershelf.sync.paper accepts."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from conftest import SHARED_FIXTURES, chromium_available
 from extension_harness import BASE_ARGS, EXT_FIXTURES, EXTENSION_DIR, chromium_path
 
-from sync.paper import PaperSchema
+from papershelf.sync.paper import PaperSchema
 
 pytestmark = [
     pytest.mark.browser,
@@ -341,9 +341,9 @@ def test_url_helpers(extract_page: Any) -> None:
     ],
 )
 def test_arxiv_ids_from_urls_follow_the_servers_rule(extract_page: Any, arxiv_id: str) -> None:
-    """An id the server would refuse (sync.identity: month 01-12, four digits up to 1412 and
+    """An id the server would refuse (papershelf.sync.identity: month 01-12, four digits up to 1412 and
     five from 1501, no v0) is no paper to the extension either, so a link to it is not clipped."""
-    from sync.identity import parse_arxiv_id
+    from papershelf.sync.identity import parse_arxiv_id
 
     got = extract_page.evaluate(
         "(u) => PapershelfExtract.arxivIdFromUrl(u)", f"https://arxiv.org/abs/{arxiv_id}"

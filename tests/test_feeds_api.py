@@ -8,10 +8,10 @@ import pytest
 from feeds_http import FEED_FIXTURES
 from server_support import AUTH
 
-from feeds.decisions import add_rejected
-from feeds.poll import Poller
-from server.services import Services
-from sync.workspace import open_workspace
+from papershelf.feeds.decisions import add_rejected
+from papershelf.feeds.poll import Poller
+from papershelf.server.services import Services
+from papershelf.sync.workspace import open_workspace
 
 
 @pytest.fixture

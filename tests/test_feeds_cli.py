@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from feeds_http import FEED_FIXTURES, FeedServer, Reply, fixture_bytes
 
-from feeds.decisions import add_rejected
-from feeds.poll import Poller
-from server.cli import main
-from sync.listmodel import parse_list
-from sync.workspace import open_workspace
+from papershelf.feeds.decisions import add_rejected
+from papershelf.feeds.poll import Poller
+from papershelf.server.cli import main
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.workspace import open_workspace
 
 MIXED = FEED_FIXTURES / "rss" / "arxiv_cs.CL+cs.LG_mixed.xml"
 
@@ -280,7 +280,7 @@ def test_a_poll_that_fails_unexpectedly_is_one_line_without_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug in the fetcher")
 
-    monkeypatch.setattr("feeds.fetch.fetch_feed", broken)  # stands in for any bug
+    monkeypatch.setattr("papershelf.feeds.fetch.fetch_feed", broken)  # stands in for any bug
     config = ws / ".papershelf" / "config.toml"
     config.write_text(
         config.read_text() + '[[feeds]]\nname = "cl"\ntype = "rss"\nurl = "http://127.0.0.1:9/"\n'

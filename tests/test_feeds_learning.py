@@ -9,12 +9,12 @@ import pytest
 from feeds_http import FEED_FIXTURES, FeedServer, Reply, Seen
 from feeds_shapes import api_answer, arxiv_rss
 
-from feeds.arxiv_api import ArxivClient
-from feeds.decisions import accept, reject
-from feeds.knowledge import list_papers
-from feeds.poll import NEW_LIST_KEEP, Poller
-from feeds.store import CandidateStore
-from sync.workspace import Workspace, load_config
+from papershelf.feeds.arxiv_api import ArxivClient
+from papershelf.feeds.decisions import accept, reject
+from papershelf.feeds.knowledge import list_papers
+from papershelf.feeds.poll import NEW_LIST_KEEP, Poller
+from papershelf.feeds.store import CandidateStore
+from papershelf.sync.workspace import Workspace, load_config
 
 RETRIEVAL = [
     "Retrieval-augmented generation with dense passage indexes",

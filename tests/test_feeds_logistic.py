@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from feeds.logistic import fit_logistic
+from papershelf.feeds.logistic import fit_logistic
 
 linear_model = pytest.importorskip("sklearn.linear_model")
 

@@ -6,8 +6,8 @@ import pytest
 from conftest import SHARED_FIXTURES
 from feeds_http import fixture_bytes
 
-from feeds.parse import NO_ANNOUNCEMENTS, OK, FeedMalformed, parse_feed, split_creators
-from sync.errors import BadInput
+from papershelf.feeds.parse import NO_ANNOUNCEMENTS, OK, FeedMalformed, parse_feed, split_creators
+from papershelf.sync.errors import BadInput
 
 
 def test_arxiv_rss_items_with_every_announce_type() -> None:

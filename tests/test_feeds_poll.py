@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from feeds_http import FEED_FIXTURES, FeedServer, Reply, conditional, fixture_bytes
 
-from feeds.arxiv_api import ArxivClient
-from feeds.decisions import (
+from papershelf.feeds.arxiv_api import ArxivClient
+from papershelf.feeds.decisions import (
     add_rejected,
     load_rejected,
     open_candidates,
@@ -18,10 +18,10 @@ from feeds.decisions import (
     reject,
     render_rejected,
 )
-from feeds.poll import Poller
-from feeds.store import CandidateStore
-from sync.errors import WorkspaceError
-from sync.workspace import Workspace, load_config
+from papershelf.feeds.poll import Poller
+from papershelf.feeds.store import CandidateStore
+from papershelf.sync.errors import WorkspaceError
+from papershelf.sync.workspace import Workspace, load_config
 
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 MIXED = "rss/arxiv_cs.CL+cs.LG_mixed.xml"
@@ -395,7 +395,7 @@ def test_deleting_a_line_of_rejected_txt_lets_the_paper_back_in(
 def test_the_cycle_collector_is_paused_only_while_a_poll_runs() -> None:
     import gc
 
-    from feeds.models import collector_paused
+    from papershelf.feeds.models import collector_paused
 
     assert gc.isenabled()
     with pytest.raises(RuntimeError), collector_paused():

@@ -6,9 +6,9 @@ import pytest
 from conftest import SHARED_SEEDS
 from feeds_http import fixture_bytes
 
-from feeds.evaluate import time_split
-from feeds.knowledge import document_knowledge, fit_ranker
-from feeds.rank import (
+from papershelf.feeds.evaluate import time_split
+from papershelf.feeds.knowledge import document_knowledge, fit_ranker
+from papershelf.feeds.rank import (
     KnownEntry,
     Ranker,
     SectionRef,
@@ -16,8 +16,8 @@ from feeds.rank import (
     surface_words,
     word_tokens,
 )
-from feeds.text import _word_analyzer
-from sync.listmodel import parse_list
+from papershelf.feeds.text import _word_analyzer
+from papershelf.sync.listmodel import parse_list
 
 TRAINING = fixture_bytes("lists/training.md")
 OTHER = b"""# Systems

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from feeds_http import fixture_bytes
 
-from feeds.calibration import Calibration, expected_keepers, fit_calibration
-from feeds.knowledge import document_knowledge, list_papers
-from feeds.models import Fitted, ModelCache
-from feeds.relevance import ListPapers, fit_relevance
-from sync.listmodel import parse_list
+from papershelf.feeds.calibration import Calibration, expected_keepers, fit_calibration
+from papershelf.feeds.knowledge import document_knowledge, list_papers
+from papershelf.feeds.models import Fitted, ModelCache
+from papershelf.feeds.relevance import ListPapers, fit_relevance
+from papershelf.sync.listmodel import parse_list
 
 TRAINING = parse_list(fixture_bytes("lists/training.md"))
 
@@ -159,8 +159,8 @@ def test_a_stale_model_serves_while_a_new_one_is_fitted() -> None:
 def test_a_capped_list_is_sampled_as_the_fit_samples_it() -> None:
     """`index_papers(..., cap)` builds only the sampled papers' texts: the same ones the fit would
     pick from all of them."""
-    from feeds.knowledge import _list_papers, _parsed
-    from feeds.relevance import even_sample
+    from papershelf.feeds.knowledge import _list_papers, _parsed
+    from papershelf.feeds.relevance import even_sample
 
     outline, papers = _parsed("training.md", TRAINING)
     full = _list_papers("training.md", outline, papers, {})
@@ -194,8 +194,8 @@ def test_a_fit_from_the_last_model_ranks_as_a_fit_from_scratch() -> None:
 def test_the_counts_of_remembered_and_new_texts_are_those_of_a_fresh_count() -> None:
     from scipy import sparse
 
-    from feeds.features import TermCounts
-    from feeds.terms import TermTable, view_counts
+    from papershelf.feeds.features import TermCounts
+    from papershelf.feeds.terms import TermTable, view_counts
 
     counts = TermCounts()
     counts.counts(BACKGROUND[:5], remember=True)
@@ -217,7 +217,7 @@ def test_the_counts_of_remembered_and_new_texts_are_those_of_a_fresh_count() -> 
 
 
 def test_stale_terms_are_dropped_and_weights_follow_their_terms() -> None:
-    from feeds import features
+    from papershelf.feeds import features
 
     lists = [list_papers("training.md", TRAINING)]
     first = fit_relevance(lists, BACKGROUND)

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from feeds_http import FEED_FIXTURES
 
-import feeds.models as models_module
-from feeds.models import saved_models
-from feeds.poll import Poller
-from sync.workspace import Workspace, load_config
+import papershelf.feeds.models as models_module
+from papershelf.feeds.models import saved_models
+from papershelf.feeds.poll import Poller
+from papershelf.sync.workspace import Workspace, load_config
 
 
 def make_ws(root: Path) -> Workspace:
@@ -62,10 +62,10 @@ def test_the_next_command_starts_its_relevance_fit_from_the_last_model(
 ) -> None:
     """Each poll saves its relevance model; the next command's fit starts from it (its term
     counts and weights), and a damaged file only means starting from zero."""
-    import feeds.learn as learn_module
-    from feeds.models import LAST_RELEVANCE, saved_relevance
-    from feeds.parse import parse_feed
-    from feeds.relevance import RelevanceModel
+    import papershelf.feeds.learn as learn_module
+    from papershelf.feeds.models import LAST_RELEVANCE, saved_relevance
+    from papershelf.feeds.parse import parse_feed
+    from papershelf.feeds.relevance import RelevanceModel
 
     ws = make_ws(tmp_path / "ws")
     feed = parse_feed((FEED_FIXTURES / "rss" / "arxiv_cs.CL+cs.LG_mixed.xml").read_bytes())
@@ -93,7 +93,7 @@ def test_new_abstracts_refit_the_section_ranker_only_once_they_are_a_tenth_of_th
 ) -> None:
     """Each online poll fetches some listed papers' abstracts: a poll does not refit the section
     ranker for each few of them (seconds on a big workspace), only every tenth of the papers."""
-    from feeds.models import abstracts_generation
+    from papershelf.feeds.models import abstracts_generation
 
     assert abstracts_generation(5_000, 50_000) == abstracts_generation(5_200, 50_000) == 1
     assert abstracts_generation(10_000, 50_000) == 2

@@ -11,9 +11,9 @@ import pytest
 from feeds_http import FEED_FIXTURES, FeedServer, Reply, fixture_bytes
 from polling import wait_until
 
-from feeds.scheduler import CONFIG_CHECK_JOB, FeedScheduler, load_status, trigger_for
-from feeds.sources import FeedSource
-from sync.workspace import Workspace, load_config, open_workspace
+from papershelf.feeds.scheduler import CONFIG_CHECK_JOB, FeedScheduler, load_status, trigger_for
+from papershelf.feeds.sources import FeedSource
+from papershelf.sync.workspace import Workspace, load_config, open_workspace
 
 
 @pytest.fixture
@@ -214,9 +214,9 @@ def test_job_defaults(tmp_path: Path) -> None:
 STOPPED_MID_POLL = """
 import sys, threading, time
 from pathlib import Path
-from feeds.poll import PollSummary
-from feeds.scheduler import FeedScheduler
-from sync.workspace import open_workspace
+from papershelf.feeds.poll import PollSummary
+from papershelf.feeds.scheduler import FeedScheduler
+from papershelf.sync.workspace import open_workspace
 
 class Hanging:
     started = threading.Event()

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from feeds.sources import ARXIV_API, ARXIV_RSS, RSS, find_source, keyword_filter, load_sources
-from sync.errors import NotFound, WorkspaceError
-from sync.workspace import Workspace, load_config
+from papershelf.feeds.sources import ARXIV_API, ARXIV_RSS, RSS, find_source, keyword_filter, load_sources
+from papershelf.sync.errors import NotFound, WorkspaceError
+from papershelf.sync.workspace import Workspace, load_config
 
 
 def _ws(root: Path, toml: str) -> Workspace:

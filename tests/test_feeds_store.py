@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from feeds import decisions
-from feeds.store import (
+from papershelf.feeds import decisions
+from papershelf.feeds.store import (
     ACCEPTED,
     PENDING,
     REJECTED,
@@ -17,9 +17,9 @@ from feeds.store import (
     SNOOZED,
     CandidateStore,
 )
-from sync.errors import BadInput, NotFound
-from sync.paper import Paper
-from sync.workspace import open_workspace
+from papershelf.sync.errors import BadInput, NotFound
+from papershelf.sync.paper import Paper
+from papershelf.sync.workspace import open_workspace
 
 
 def _row(
@@ -239,7 +239,7 @@ def test_a_store_from_a_newer_papershelf_is_used_as_is(
     with sqlite3.connect(path) as db:
         db.execute("ALTER TABLE candidates ADD COLUMN future TEXT")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with caplog.at_level("WARNING", logger="feeds.store_schema"):
+    with caplog.at_level("WARNING", logger="papershelf.feeds.store_schema"):
         store = CandidateStore(path, workspace="/ws")
     assert "newer" in caplog.text
     assert store.get("2611.10001").categories == ("cs.CL",)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from feeds.stopwords import ENGLISH_STOP_WORDS
-from feeds.terms import (
+from papershelf.feeds.stopwords import ENGLISH_STOP_WORDS
+from papershelf.feeds.terms import (
     _GRAM_WORD_RE,
     GRAMS,
     WORDS,
@@ -20,7 +20,7 @@ from feeds.terms import (
     unit_rows,
     widen,
 )
-from feeds.text import _word_analyzer, normalize_text
+from papershelf.feeds.text import _word_analyzer, normalize_text
 
 sklearn_text = pytest.importorskip("sklearn.feature_extraction.text")
 
@@ -115,7 +115,7 @@ def test_unit_rows_leaves_empty_rows_empty() -> None:
 def test_joined_rows_are_the_unit_rows_of_both_views_side_by_side() -> None:
     from scipy import sparse as sp
 
-    from feeds.terms import TermTable, joined_rows, smooth_idf, tfidf, view_counts
+    from papershelf.feeds.terms import TermTable, joined_rows, smooth_idf, tfidf, view_counts
 
     texts = [*TEXTS, "words only", "x"]
     words, grams = view_counts(texts, TermTable(), TermTable())
@@ -129,7 +129,7 @@ def test_joined_rows_are_the_unit_rows_of_both_views_side_by_side() -> None:
 
 def test_counting_in_chunks_gives_the_same_counts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Texts are tokenised a chunk at a time (short calls into C): the counts do not change."""
-    import feeds.terms as terms
+    import papershelf.feeds.terms as terms
 
     texts = [*TEXTS, *TEXTS[::-1], "pre-training pretraining", "\x1e odd separator"]
     whole_tables = (TermTable(), TermTable())

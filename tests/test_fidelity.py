@@ -9,7 +9,7 @@ from benchmarks.listgen import STYLES as GENERATED_STYLES
 from benchmarks.listgen import generate_list
 from conftest import SHARED_SEEDS
 
-from sync.styles import measure_fidelity
+from papershelf.sync.styles import measure_fidelity
 
 STYLES = Path(__file__).resolve().parent / "fixtures" / "styles"
 TARGET = 0.95

@@ -26,7 +26,7 @@ from gitsync_support import (
 )
 from polling import wait_until
 
-from sync.gitsync.daemon import SyncDaemon, load_status
+from papershelf.sync.gitsync.daemon import SyncDaemon, load_status
 
 QUIET = QUIET_SECONDS
 EVAL = "# Eval\n\n- [Eval Seed](https://arxiv.org/abs/2301.00001), Jan. 1 2023.\n"
@@ -73,7 +73,7 @@ def _conflicting_commits(tmp_path: Path, remote: Path) -> Path:
 def test_a_conflicted_rebase_left_by_hand_is_left_alone_and_sync_resumes_after_it(
     tmp_path, remote, daemons, caplog
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="sync.gitsync.daemon")
+    caplog.set_level(logging.WARNING, logger="papershelf.sync.gitsync.daemon")
     b = _conflicting_commits(tmp_path, remote)
     started = _git_may_fail(b, "rebase", "origin/main")
     assert started.returncode != 0 and (b / ".git" / "rebase-merge").exists()
@@ -111,7 +111,7 @@ def test_a_conflicted_rebase_left_by_hand_is_left_alone_and_sync_resumes_after_i
 def test_a_merge_left_unfinished_by_hand_is_left_alone_and_sync_resumes_after_it(
     tmp_path, remote, daemons, caplog, finish
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="sync.gitsync.daemon")
+    caplog.set_level(logging.WARNING, logger="papershelf.sync.gitsync.daemon")
     a = clone(remote, tmp_path / "a")
     b = clone(remote, tmp_path / "b")
     add_entry(a / LIST_NAME, "- [Delta", entry("Theirs Paper", "2406.00002"))
@@ -209,7 +209,7 @@ def test_a_regenerated_50000_entry_list_is_one_commit_with_a_short_message(tmp_p
     try:
         daemon.start()
         wait_until(lambda: daemon.status()["last_pull"], what="the first pull")
-        from sync.atomic import atomic_write_bytes
+        from papershelf.sync.atomic import atomic_write_bytes
 
         atomic_write_bytes(work / "big.md", after)
         wait_until(

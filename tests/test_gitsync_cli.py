@@ -24,8 +24,8 @@ from gitsync_support import (
 )
 from polling import wait_until
 
-from server.cli import main
-from sync.gitsync.daemon import load_status
+from papershelf.server.cli import main
+from papershelf.sync.gitsync.daemon import load_status
 
 
 def test_sync_once_commits_pulls_pushes_and_prints_json(tmp_path: Path, capsys) -> None:
@@ -61,7 +61,7 @@ def test_sync_runs_until_sigterm_and_commits_what_is_pending(tmp_path: Path) -> 
         [
             sys.executable,
             "-m",
-            "server.cli",
+            "papershelf.server.cli",
             "sync",
             "--workspace",
             str(work),
@@ -96,7 +96,7 @@ def test_sync_once_beside_a_running_daemon_keeps_it_shown_as_running(
     remote = make_remote(tmp_path)
     work = clone(remote, tmp_path / "work")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "sync", "--workspace", str(work)],
+        [sys.executable, "-m", "papershelf.server.cli", "sync", "--workspace", str(work)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -166,7 +166,7 @@ def test_a_huge_pull_interval_is_named_and_the_daemon_runs_on_the_defaults(
         "[sync]\npull_interval_seconds = 1e12\n", encoding="utf-8"
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "sync", "--workspace", str(work)],
+        [sys.executable, "-m", "papershelf.server.cli", "sync", "--workspace", str(work)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -216,7 +216,7 @@ def test_sigterm_during_a_commit_lets_that_cycle_finish_then_exits_0(tmp_path: P
         encoding="utf-8",
     )
     hook.chmod(0o755)
-    command = [sys.executable, "-m", "server.cli", "sync", "--workspace", str(work)]
+    command = [sys.executable, "-m", "papershelf.server.cli", "sync", "--workspace", str(work)]
     proc = subprocess.Popen(
         [*command, "--quiet-seconds", "0.2"],
         stdout=subprocess.PIPE,

@@ -23,7 +23,7 @@ from gitsync_support import (
 from polling import wait_until
 from server_support import REPO_ROOT, run_cli
 
-from sync.gitsync.daemon import load_status
+from papershelf.sync.gitsync.daemon import load_status
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ def killed_when(inside: Path, args: list[str]) -> None:
     """Run `papershelf ARGS` in a process group of its own; SIGKILL the whole group (git and
     its hook with it, as a power cut would) once the hook has started."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", *args],
+        [sys.executable, "-m", "papershelf.server.cli", *args],
         cwd=REPO_ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -20,7 +20,7 @@ from gitsync_support import (
 )
 from polling import wait_until
 
-from sync.gitsync.daemon import SyncDaemon, load_status
+from papershelf.sync.gitsync.daemon import SyncDaemon, load_status
 
 QUIET = QUIET_SECONDS
 

@@ -24,9 +24,9 @@ from gitsync_support import (
 )
 from polling import wait_until
 
-from sync.gitsync.daemon import SyncDaemon, load_status
-from sync.gitsync.setup import ensure_repo_setup
-from sync.workspace import open_workspace
+from papershelf.sync.gitsync.daemon import SyncDaemon, load_status
+from papershelf.sync.gitsync.setup import ensure_repo_setup
+from papershelf.sync.workspace import open_workspace
 
 QUIET = QUIET_SECONDS
 FAST_RETRY = "[sync]\nretry_seconds = 0.2\nretry_max_seconds = 0.5\n"
@@ -259,9 +259,9 @@ def test_while_paused_the_daemon_commits_locally_pushes_nothing_and_says_so(
 ) -> None:
     import json
 
-    from server.app import create_app
-    from server.cli import main
-    from server.services import Services
+    from papershelf.server.app import create_app
+    from papershelf.server.cli import main
+    from papershelf.server.services import Services
 
     a = clone(remote, tmp_path / "a")
     b = clone(remote, tmp_path / "b")
@@ -332,7 +332,7 @@ def test_while_paused_the_daemon_commits_locally_pushes_nothing_and_says_so(
 def test_the_running_daemon_sees_a_conflict_resolved_by_hand_without_waiting_for_a_pull(
     tmp_path, remote
 ) -> None:
-    from server.cli import main
+    from papershelf.server.cli import main
 
     a = clone(remote, tmp_path / "a")
     b = clone(remote, tmp_path / "b")
@@ -411,7 +411,7 @@ def test_a_full_disk_is_named_in_the_sync_error(tmp_path: Path) -> None:
     disk = tmp_path / "disk"
     disk.mkdir()
     work = disk / "work"
-    once = f"{sys.executable} -m server.cli sync --once --workspace {work}"
+    once = f"{sys.executable} -m papershelf.server.cli sync --once --workspace {work}"
     script = f"""
 mount -t tmpfs -o size=3m tmpfs "{disk}" || exit 99
 git clone -q "{remote}" "{work}" || exit 98
@@ -450,6 +450,6 @@ rm "{disk}/filler"
 def test_gits_last_word_is_kept_whatever_its_line_ending(stderr: str, said: str) -> None:
     import git as gitpython
 
-    from sync.gitsync.gitrepo import _last_line
+    from papershelf.sync.gitsync.gitrepo import _last_line
 
     assert _last_line(gitpython.GitCommandError(["git", "add"], 128, stderr)) == said

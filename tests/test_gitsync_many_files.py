@@ -50,7 +50,7 @@ def test_sync_once_commits_1200_new_lists_with_256_files_open_at_most(tmp_path: 
     _write_many(root)
     with file_limit(256):
         done = subprocess.run(
-            [sys.executable, "-m", "server.cli", "sync", "--once", "--workspace", str(root)],
+            [sys.executable, "-m", "papershelf.server.cli", "sync", "--once", "--workspace", str(root)],
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from gitsync_support import LIST, entry
 
-from sync.gitsync.linediff import chunks3, hunks, matches
-from sync.gitsync.merge import merge_lists
-from sync.gitsync.mergedriver import main as driver_main
+from papershelf.sync.gitsync.linediff import chunks3, hunks, matches
+from papershelf.sync.gitsync.merge import merge_lists
+from papershelf.sync.gitsync.mergedriver import main as driver_main
 
 BASE = LIST.encode()
 GAMMA = "- [Gamma"
@@ -149,7 +149,7 @@ def test_driver_on_a_conflict_leaves_ours_and_exits_1(tmp_path: Path) -> None:
     ):
         path.write_bytes(data)
     done = subprocess.run(
-        [sys.executable, "-m", "sync.gitsync.mergedriver", *map(str, paths), "training.md"],
+        [sys.executable, "-m", "papershelf.sync.gitsync.mergedriver", *map(str, paths), "training.md"],
         capture_output=True,
         text=True,
         timeout=60,

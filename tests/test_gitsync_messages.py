@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gitsync_support import LIST, entry
 
-from sync.gitsync.messages import build_message, check_template, describe_change
+from papershelf.sync.gitsync.messages import build_message, check_template, describe_change
 
 BASE = LIST.encode()
 
@@ -188,7 +188,7 @@ def test_check_fix_then_sync_commits_a_repair_message(tmp_path: Path, capsys) ->
     """End to end, as the newcomer did it: `check --fix` on a real clone, the commit it gets."""
     from gitsync_support import clone, git, make_remote
 
-    from server.cli import main
+    from papershelf.server.cli import main
 
     remote = make_remote(tmp_path, {"plaza.md": GARBLED})
     work = clone(remote, tmp_path / "work")

@@ -23,11 +23,11 @@ from gitsync_support import (
 )
 from polling import wait_until
 
-from server.cli import main
-from sync.gitsync import cyclelock
-from sync.gitsync.daemon import SyncDaemon, load_status
+from papershelf.server.cli import main
+from papershelf.sync.gitsync import cyclelock
+from papershelf.sync.gitsync.daemon import SyncDaemon, load_status
 
-SYNC = [sys.executable, "-m", "server.cli", "sync"]
+SYNC = [sys.executable, "-m", "papershelf.server.cli", "sync"]
 EVAL = "# Eval\n\n- [Eval Seed](https://arxiv.org/abs/2301.00001), Jan. 1 2023.\n"
 
 HOLD_LOCK = """
@@ -207,7 +207,7 @@ def test_a_daemon_skips_cycles_while_another_process_syncs_and_catches_up(tmp_pa
     index_lock = work / ".git" / "index.lock"
     index_lock.write_bytes(b"")
     daemon = SyncDaemon(ws, quiet_seconds=0.2)
-    caplog.set_level(logging.INFO, logger="sync.gitsync.daemon")
+    caplog.set_level(logging.INFO, logger="papershelf.sync.gitsync.daemon")
     try:
         daemon.start()
         add_entry(work / LIST_NAME, "- [Gamma", entry("Later Paper", "2406.00001"))
@@ -227,7 +227,7 @@ def test_a_daemon_skips_cycles_while_another_process_syncs_and_catches_up(tmp_pa
 
 
 def test_serve_beside_a_running_sync_daemon_says_why_its_sync_is_off(tmp_path: Path) -> None:
-    from server.services import ERROR, start_part
+    from papershelf.server.services import ERROR, start_part
 
     remote = make_remote(tmp_path)
     work = clone(remote, tmp_path / "work")

@@ -24,8 +24,8 @@ from gitsync_support import (
 )
 from polling import wait_until
 
-from sync.gitsync.daemon import SyncDaemon, load_status
-from sync.gitsync.status import CommitRecord
+from papershelf.sync.gitsync.daemon import SyncDaemon, load_status
+from papershelf.sync.gitsync.status import CommitRecord
 
 QUIET = QUIET_SECONDS
 

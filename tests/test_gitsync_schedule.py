@@ -1,9 +1,9 @@
-"""When the sync daemon acts (sync.gitsync.schedule): pure, so every rule is checked at chosen
+"""When the sync daemon acts (papershelf.sync.gitsync.schedule): pure, so every rule is checked at chosen
 times without waiting."""
 
 from __future__ import annotations
 
-from sync.gitsync.schedule import MAX_WAIT_QUIET_PERIODS, Due, Schedule
+from papershelf.sync.gitsync.schedule import MAX_WAIT_QUIET_PERIODS, Due, Schedule
 
 
 def schedule() -> Schedule:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sync.errors import BadInput
-from sync.identity import ArxivId, arxiv_abs_url, canonical_url, identity_key, parse_arxiv_id
+from papershelf.sync.errors import BadInput
+from papershelf.sync.identity import ArxivId, arxiv_abs_url, canonical_url, identity_key, parse_arxiv_id
 
 ARXIV_FORMS = [
     # (text, base, version)

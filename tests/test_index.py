@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import SHARED_SEEDS
 
-from sync.index import Location, WorkspaceIndex, index_document, normalize_title
-from sync.listmodel import ListDocument, parse_list
-from sync.workspace import open_workspace
+from papershelf.sync.index import Location, WorkspaceIndex, index_document, normalize_title
+from papershelf.sync.listmodel import ListDocument, parse_list
+from papershelf.sync.workspace import open_workspace
 
 TRAINING = """\
 # Training
@@ -169,7 +169,7 @@ def test_refresh_reparses_changed_adds_new_drops_deleted(ws) -> None:
 def test_refresh_skips_unchanged_files(ws, monkeypatch: pytest.MonkeyPatch) -> None:
     index = WorkspaceIndex.build(ws)
     parsed: list[int] = []
-    import sync.listmodel as listmodel
+    import papershelf.sync.listmodel as listmodel
 
     real = listmodel.parse_list
 
@@ -186,7 +186,7 @@ def test_refresh_skips_unchanged_files(ws, monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_update_file_from_parsed_doc(ws, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sync.listmodel as listmodel
+    import papershelf.sync.listmodel as listmodel
 
     index = WorkspaceIndex.build(ws)
     new_text = TRAINING + "- [Added](https://arxiv.org/abs/2410.16215v1), Oct. 21 2024.\n"
@@ -259,7 +259,7 @@ def test_seed_workspace_lookups(workspace_dir: Path) -> None:
 
 def test_refresh_does_not_undo_a_concurrent_update(ws, monkeypatch: pytest.MonkeyPatch) -> None:
     """A write (update_file) landing while refresh parses an older read wins over that read."""
-    import sync.listmodel as listmodel
+    import papershelf.sync.listmodel as listmodel
 
     index = WorkspaceIndex.build(ws)
     path = ws.root / "training.md"
@@ -331,8 +331,8 @@ def _index_state(index: WorkspaceIndex) -> tuple:
 def test_adds_through_a_warm_index_keep_it_equal_to_a_fresh_build(
     ws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sync.insert import add_paper
-    from sync.paper import Paper
+    from papershelf.sync.insert import add_paper
+    from papershelf.sync.paper import Paper
 
     index = WorkspaceIndex.build(ws)
 
@@ -422,7 +422,7 @@ EDITS = {
 def test_refresh_after_a_persons_edit_rekeys_only_what_changed(
     workspace_dir: Path, edit: str
 ) -> None:
-    from sync.reindex import plan_reuse
+    from papershelf.sync.reindex import plan_reuse
 
     path = workspace_dir / "training.md"
     path.write_text(BIG_TRAINING, encoding="utf-8")

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-import sync.index as index_module
-from sync.index import WorkspaceIndex
-from sync.index_cache import cache_dir
-from sync.insert import add_paper
-from sync.listmodel import ListDocument
-from sync.paper import Paper
-from sync.workspace import open_workspace
+import papershelf.sync.index as index_module
+from papershelf.sync.index import WorkspaceIndex
+from papershelf.sync.index_cache import cache_dir
+from papershelf.sync.insert import add_paper
+from papershelf.sync.listmodel import ListDocument
+from papershelf.sync.paper import Paper
+from papershelf.sync.workspace import open_workspace
 
 TRAINING = """\
 # Training
@@ -40,7 +40,7 @@ def root(workspace_dir: Path) -> Path:
 
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count every list parse from now on."""
-    import sync.listmodel as listmodel
+    import papershelf.sync.listmodel as listmodel
 
     calls: list[int] = []
     real = listmodel.parse_list
@@ -138,7 +138,7 @@ def test_nothing_is_saved_for_a_list_that_cannot_be_read(root: Path) -> None:
 def test_changes_are_saved_once_they_pause(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from sync import index_cache
+    from papershelf.sync import index_cache
 
     monkeypatch.setattr(index_cache, "SAVE_QUIET_SECONDS", 0.2)
     saved: list[set[str]] = []

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from sync.errors import BadInput, ListChanged, NotFound
-from sync.insert import add_paper
-from sync.listmodel import parse_list
-from sync.paper import Paper
-from sync.workspace import open_workspace
+from papershelf.sync.errors import BadInput, ListChanged, NotFound
+from papershelf.sync.insert import add_paper
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.paper import Paper
+from papershelf.sync.workspace import open_workspace
 
 LINK_DATE_LIST = """\
 
@@ -98,7 +98,7 @@ def test_already_listed_in_any_form_is_exists_and_bytes_stay(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("warm_index", [False, True])
 def test_an_old_style_id_with_its_subject_class_is_found(tmp_path: Path, warm_index: bool) -> None:
-    from sync.index import WorkspaceIndex
+    from papershelf.sync.index import WorkspaceIndex
 
     ws, path = _workspace(tmp_path)
     (ws.root / "other.md").write_text(
@@ -175,7 +175,7 @@ def test_a_persons_edit_during_the_add_is_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A save between our read and our rename is re-read, never overwritten."""
-    import sync.insert as insert_module
+    import papershelf.sync.insert as insert_module
 
     ws, path = _workspace(tmp_path)
     real_plan = insert_module.plan_insertion
@@ -199,7 +199,7 @@ def test_a_persons_edit_during_the_add_is_kept(
 
 def test_threads_adding_the_same_papers_write_each_once(tmp_path: Path) -> None:
     ws, path = _workspace(tmp_path)
-    from sync.index import WorkspaceIndex
+    from papershelf.sync.index import WorkspaceIndex
 
     index = WorkspaceIndex.build(ws)
     errors: list[BaseException] = []

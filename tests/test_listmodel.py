@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import FIXTURES
 
-from sync.errors import BadInput, ListChanged, NotFound
-from sync.listmodel import describe, parse_list, verify_insertion
+from papershelf.sync.errors import BadInput, ListChanged, NotFound
+from papershelf.sync.listmodel import describe, parse_list, verify_insertion
 
 LISTS = FIXTURES / "lists"
 
@@ -309,7 +309,7 @@ def test_entries_are_built_once_when_threads_race() -> None:
 
 
 def test_parse_cache_reuses_a_parse_only_for_identical_bytes() -> None:
-    from sync.listmodel import ParseCache
+    from papershelf.sync.listmodel import ParseCache
 
     cache = ParseCache(size=2)
     data = b"# S\n- a\n"

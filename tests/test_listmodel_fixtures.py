@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, SHARED_SEEDS
 
-from sync.errors import BadInput, ListChanged
-from sync.listmodel import ListDocument, describe, parse_list, verify_insertion
-from sync.listmodel.lines import strip_ending
+from papershelf.sync.errors import BadInput, ListChanged
+from papershelf.sync.listmodel import ListDocument, describe, parse_list, verify_insertion
+from papershelf.sync.listmodel.lines import strip_ending
 
 LISTS = FIXTURES / "lists"
 FIXTURE_FILES = sorted(LISTS.glob("*.md"))

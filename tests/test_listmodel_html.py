@@ -15,9 +15,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from test_listmodel_props import EXAMPLES, LINE, markdown
 
-from sync.errors import ListChanged
-from sync.listmodel import describe, parse_list, verify_insertion
-from sync.listmodel.htmlheads import html_headings
+from papershelf.sync.errors import ListChanged
+from papershelf.sync.listmodel import describe, parse_list, verify_insertion
+from papershelf.sync.listmodel.htmlheads import html_headings
 
 HTML_LIST = FIXTURES / "lists" / "html_headings.md"
 TITLE = "Awesome Efficient Transformers"
@@ -354,9 +354,9 @@ def test_centred_readme_sections() -> None:
 
 
 def test_add_under_an_html_h3_lands_in_its_section(tmp_path: Path) -> None:
-    from sync.insert import add_paper
-    from sync.paper import Paper
-    from sync.workspace import open_workspace
+    from papershelf.sync.insert import add_paper
+    from papershelf.sync.paper import Paper
+    from papershelf.sync.workspace import open_workspace
 
     root = tmp_path / "ws"
     root.mkdir()
@@ -381,10 +381,10 @@ def test_add_under_an_html_h3_lands_in_its_section(tmp_path: Path) -> None:
 
 
 def test_api_and_parse_list_html_sections(tmp_path: Path, capsys) -> None:
-    from server.app import create_app
-    from server.cli import main
-    from server.services import Services
-    from sync.workspace import open_workspace
+    from papershelf.server.app import create_app
+    from papershelf.server.cli import main
+    from papershelf.server.services import Services
+    from papershelf.sync.workspace import open_workspace
 
     root = tmp_path / "ws"
     root.mkdir()

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from sync.errors import BadInput, ListChanged
-from sync.listmodel import ListDocument, kinds, parse_list, verify_insertion
-from sync.listmodel.rows import EntryRows, LineNumbers
+from papershelf.sync.errors import BadInput, ListChanged
+from papershelf.sync.listmodel import ListDocument, kinds, parse_list, verify_insertion
+from papershelf.sync.listmodel.rows import EntryRows, LineNumbers
 
 WORDS = st.sampled_from(
     ["Paper", "scaling", "LoRA", "ünïcode", "¬∑", "a|b", "`x`", "**bold**", "[l](u)", "#tag", ""]

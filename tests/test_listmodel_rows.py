@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.listmodel.rows import EntryRows, LineNumbers
+from papershelf.sync.listmodel.rows import EntryRows, LineNumbers
 
 EXAMPLES = int(os.environ.get("PAPERSHELF_HYPOTHESIS_EXAMPLES", "300"))
 

@@ -12,10 +12,10 @@ from review_harness import LIST_NAME, build_services, make_workspace
 from server_support import serving
 from test_review_pages import own_client, pair
 
-from server.app import create_app
-from sync.gitsync.messages import build_message, describe_files
-from sync.gitsync.shown import shown_path, shown_text
-from sync.workspace import open_workspace
+from papershelf.server.app import create_app
+from papershelf.sync.gitsync.messages import build_message, describe_files
+from papershelf.sync.gitsync.shown import shown_path, shown_text
+from papershelf.sync.workspace import open_workspace
 
 BAD = "bad\udcff\udcfe.md"  # the bytes b"bad\xff\xfe.md", as Python names them
 ODD_LIST = b"# B\n\n## S\n\n- [Q](https://arxiv.org/abs/2101.00012), Jan. 12 2021.\n"

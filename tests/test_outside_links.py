@@ -10,13 +10,13 @@ from gitsync_support import git
 from review_harness import LIST_NAME, TOKEN, build_services, make_workspace
 from test_review_pages import own_client, pair
 
-from server.app import create_app
-from server.review_auth import csrf_token
-from sync.check import fix_file
-from sync.errors import NotFound
-from sync.gitsync.daemon import SyncDaemon
-from sync.index import WorkspaceIndex
-from sync.workspace import open_workspace
+from papershelf.server.app import create_app
+from papershelf.server.review_auth import csrf_token
+from papershelf.sync.check import fix_file
+from papershelf.sync.errors import NotFound
+from papershelf.sync.gitsync.daemon import SyncDaemon
+from papershelf.sync.index import WorkspaceIndex
+from papershelf.sync.workspace import open_workspace
 
 MOJIBAKE = (
     "# Moji\n\n## Stuff\n\n- [CafÃ© Models](https://arxiv.org/abs/2101.00002), Jan. 2 2021.\n"

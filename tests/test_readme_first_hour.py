@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from gitsync_support import git
 
-from server.cli import main
+from papershelf.server.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAINING = """\

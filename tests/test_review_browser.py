@@ -29,8 +29,8 @@ from review_harness import (
 )
 from server_support import ServeProcess, run_cli
 
-from server.api_lists import lists_summary
-from sync.paper import Link, Paper
+from papershelf.server.api_lists import lists_summary
+from papershelf.sync.paper import Link, Paper
 
 pytestmark = [
     pytest.mark.browser,

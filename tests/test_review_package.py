@@ -96,13 +96,13 @@ _SERVE_FROM_BUILD = textwrap.dedent(
     from pathlib import Path
 
     lib, root = Path(sys.argv[1]), Path(sys.argv[2])
-    import server
+    from papershelf import server
     assert Path(server.__file__).resolve().is_relative_to(lib.resolve()), server.__file__
 
-    from feeds.store import CandidateStore
-    from server.app import create_app
-    from server.services import Services
-    from sync.workspace import open_workspace
+    from papershelf.feeds.store import CandidateStore
+    from papershelf.server.app import create_app
+    from papershelf.server.services import Services
+    from papershelf.sync.workspace import open_workspace
 
     (root / "papers.md").write_text("# Papers\\n\\n## Retrieval\\n\\n", encoding="utf-8")
     workspace = open_workspace(root)

@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from review_harness import LIST_NAME, TOKEN, build_services, make_workspace, seed, store_of
 
-from feeds.decisions import add_rejected
-from server.app import create_app
-from server.review import pairing_link
-from server.review_auth import (
+from papershelf.feeds.decisions import add_rejected
+from papershelf.server.app import create_app
+from papershelf.server.review import pairing_link
+from papershelf.server.review_auth import (
     SESSION_COOKIE,
     SESSION_IDLE_SECONDS,
     SESSION_MAX_SECONDS,
@@ -25,7 +25,7 @@ from server.review_auth import (
     session_cookie_name,
     session_value,
 )
-from server.review_model import (
+from papershelf.server.review_model import (
     Filters,
     candidate_view,
     search_args,
@@ -33,9 +33,9 @@ from server.review_model import (
     status_items,
     target_value,
 )
-from server.services import Services, Slot
-from server.token import TokenSource
-from sync.paper import paper_from_dict
+from papershelf.server.services import Services, Slot
+from papershelf.server.token import TokenSource
+from papershelf.sync.paper import paper_from_dict
 
 REWARD = "Reward Model Ensembles"
 
@@ -380,7 +380,7 @@ def test_a_read_only_list_is_marked_in_the_picker_and_never_picked(
 
 
 def test_a_long_queue_is_paged(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("server.review.PAGE_SIZE", 2)
+    monkeypatch.setattr("papershelf.server.review.PAGE_SIZE", 2)
     pair(client)
     text = client.get("/review").get_data(as_text=True)
     assert text.count('class="candidate"') == 2

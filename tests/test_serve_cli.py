@@ -15,22 +15,22 @@ import requests
 from polling import free_port
 from server_support import make_workspace
 
-from server.cli import main
-from server.clipqueue import ClipQueue
-from server.services import clear_server_state, write_server_state
-from server.serving import (
+from papershelf.server.cli import main
+from papershelf.server.clipqueue import ClipQueue
+from papershelf.server.services import clear_server_state, write_server_state
+from papershelf.server.serving import (
     check_bind_host,
     is_loopback,
     keep_big_buffers,
     start_server,
     url_host,
 )
-from server.token import token_path
-from sync.errors import BadInput
-from sync.gitsync.status import empty_status
-from sync.gitsync.status import save as save_sync_status
-from sync.paper import Paper
-from sync.workspace import open_workspace
+from papershelf.server.token import token_path
+from papershelf.sync.errors import BadInput
+from papershelf.sync.gitsync.status import empty_status
+from papershelf.sync.gitsync.status import save as save_sync_status
+from papershelf.sync.paper import Paper
+from papershelf.sync.workspace import open_workspace
 
 
 def run(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:

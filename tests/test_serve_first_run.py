@@ -16,9 +16,9 @@ import pytest
 from polling import wait_until
 from server_support import REPO_ROOT, ServeProcess, make_workspace
 
-from server.cli import main
-from server.cli_serve import SAMPLE_NOTE
-from sync.workspace import Workspace
+from papershelf.server.cli import main
+from papershelf.server.cli_serve import SAMPLE_NOTE
+from papershelf.sync.workspace import Workspace
 
 #: A refusal must not make the person wait: it came after 5.4 s (index, sync and port tried).
 REFUSAL_SECONDS = 1.0
@@ -87,7 +87,7 @@ def test_a_port_another_program_holds_is_one_line(
 
 
 def test_the_sample_workspace_says_how_to_use_your_own_lists_and_the_stop_is_timed() -> None:
-    args = [sys.executable, "-m", "server.cli", "serve", "--port", "0", "--no-sync", "--no-feeds"]
+    args = [sys.executable, "-m", "papershelf.server.cli", "serve", "--port", "0", "--no-sync", "--no-feeds"]
     env = {k: v for k, v in os.environ.items() if k != "PAPERSHELF_WORKSPACE"}
     proc = subprocess.Popen(
         args, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
@@ -127,8 +127,8 @@ def test_the_workspace_is_claimed_before_anything_starts_and_released_on_failure
 ) -> None:
     """A serve started while the first one is still building its index is refused too: the
     first claims the workspace before it builds anything, and gives it up when it fails."""
-    from server import services
-    from sync.errors import PapershelfError
+    from papershelf.server import services
+    from papershelf.sync.errors import PapershelfError
 
     ws = make_workspace(tmp_path / "ws")
     seen: list[dict | None] = []
@@ -151,8 +151,8 @@ def test_a_serve_started_between_the_check_and_the_record_is_refused(
 ) -> None:
     """Two serves started in the same instant both find no running serve: the workspace's
     lock, taken before the check, refuses the second all the same."""
-    from server import services
-    from sync.errors import PapershelfError
+    from papershelf.server import services
+    from papershelf.sync.errors import PapershelfError
 
     ws = make_workspace(tmp_path / "ws")
     real_write = services.write_server_state

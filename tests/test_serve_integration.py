@@ -21,9 +21,9 @@ from server_support import (
     serving,
 )
 
-from sync.index import WorkspaceIndex
-from sync.listmodel import parse_list
-from sync.workspace import open_workspace
+from papershelf.sync.index import WorkspaceIndex
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.workspace import open_workspace
 
 pytestmark = pytest.mark.slow
 

@@ -9,8 +9,8 @@ import pytest
 from fs_support import unwritable
 from server_support import AUTH, LIST_TEXT, TOKEN, serving
 
-from server.app import create_app
-from sync.listmodel import parse_list
+from papershelf.server.app import create_app
+from papershelf.sync.listmodel import parse_list
 
 
 @pytest.fixture

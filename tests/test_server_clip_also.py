@@ -9,13 +9,13 @@ import pytest
 from polling import wait_until
 from server_support import ArxivFixtureServer, make_workspace, queued_clip
 
-from feeds.arxiv_api import ArxivClient
-from server.app import create_app
-from server.clipqueue import ClipQueue
-from server.clips import RetryPolicy
-from server.services import Services
-from sync.index import WorkspaceIndex
-from sync.workspace import open_workspace
+from papershelf.feeds.arxiv_api import ArxivClient
+from papershelf.server.app import create_app
+from papershelf.server.clipqueue import ClipQueue
+from papershelf.server.clips import RetryPolicy
+from papershelf.server.services import Services
+from papershelf.sync.index import WorkspaceIndex
+from papershelf.sync.workspace import open_workspace
 
 TOKEN = "clip-also-token-0123456789abcdefghij"
 AUTH = {"X-Papershelf-Token": TOKEN}

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from server_support import ArxivFixtureServer, make_workspace
 
-from feeds.arxiv_api import ArxivClient
-from server import clips
-from server.app import create_app
-from server.clips import RetryPolicy
-from server.services import Services
-from sync.workspace import open_workspace
+from papershelf.feeds.arxiv_api import ArxivClient
+from papershelf.server import clips
+from papershelf.server.app import create_app
+from papershelf.server.clips import RetryPolicy
+from papershelf.server.services import Services
+from papershelf.sync.workspace import open_workspace
 
 TOKEN = "clip-fill-token-0123456789abcdefghij"
 AUTH = {"X-Papershelf-Token": TOKEN}

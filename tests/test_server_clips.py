@@ -9,14 +9,14 @@ import pytest
 from polling import wait_until
 from server_support import AUTH, TOKEN, ArxivFixtureServer, queued_clip
 
-from feeds.arxiv_api import ArxivClient
-from server.app import create_app
-from server.clipqueue import ClipQueue
-from server.clips import RetryPolicy
-from server.completion import ArxivCompleter
-from server.services import Services
-from sync.index import WorkspaceIndex
-from sync.workspace import open_workspace
+from papershelf.feeds.arxiv_api import ArxivClient
+from papershelf.server.app import create_app
+from papershelf.server.clipqueue import ClipQueue
+from papershelf.server.clips import RetryPolicy
+from papershelf.server.completion import ArxivCompleter
+from papershelf.server.services import Services
+from papershelf.sync.index import WorkspaceIndex
+from papershelf.sync.workspace import open_workspace
 
 FAST_RETRY = RetryPolicy(base_delay_seconds=0.05, max_delay_seconds=0.2)
 
@@ -279,7 +279,7 @@ def test_retry_policy_backs_off_exponentially_up_to_a_cap() -> None:
 
 
 def test_queue_rows_round_trip_and_count(tmp_path: Path) -> None:
-    from sync.paper import Paper
+    from papershelf.sync.paper import Paper
 
     queue = ClipQueue(tmp_path / "q.sqlite3")
     paper = Paper(arxiv_id="2611.04417", tags=("x",), note="n")

@@ -14,8 +14,8 @@ import requests
 from polling import wait_until
 from server_support import make_workspace, serving
 
-from server.serving import CONNECTION_LIMIT
-from server.waitress_server import CHECK_INTERVAL_SECONDS, REQUEST_RECEIVE_SECONDS
+from papershelf.server.serving import CONNECTION_LIMIT
+from papershelf.server.waitress_server import CHECK_INTERVAL_SECONDS, REQUEST_RECEIVE_SECONDS
 
 #: More slow connections than the server holds at once.
 SLOW_CONNECTIONS = CONNECTION_LIMIT + 88
@@ -169,7 +169,7 @@ class BlackHole:
 def test_an_arxiv_that_never_answers_holds_no_clip_long_and_never_stops_the_server(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from server.completion import LIVE_WAIT_SECONDS
+    from papershelf.server.completion import LIVE_WAIT_SECONDS
 
     clips = 10  # more than the server's 8 threads
     with BlackHole() as arxiv:

@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from server_support import ArxivFixtureServer, make_workspace
 
-from feeds.arxiv_api import ArxivClient
-from server.app import create_app
-from server.clips import RetryPolicy
-from server.services import Services
-from sync.listmodel import parse_list
-from sync.workspace import open_workspace
+from papershelf.feeds.arxiv_api import ArxivClient
+from papershelf.server.app import create_app
+from papershelf.server.clips import RetryPolicy
+from papershelf.server.services import Services
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.workspace import open_workspace
 
 TOKEN = "fuzz-test-token-0123456789abcdefghij"
 HEADERS = {"X-Papershelf-Token": TOKEN, "Content-Type": "application/json"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from server_support import LIST_TEXT, make_workspace, serving
 
-from sync.digits import whole_number
+from papershelf.sync.digits import whole_number
 
 JSON = {"Content-Type": "application/json"}
 #: One digit more than `int()` reads from text (Python's int_max_str_digits is 4,300).
@@ -73,7 +73,7 @@ def test_an_error_naming_twenty_thousand_unknown_fields_stays_small(tmp_path: Pa
 def test_every_error_sentence_and_field_is_bounded() -> None:
     from flask import Flask
 
-    from server.errors import MAX_ERROR_CHARS, MAX_FIELD_CHARS, error_response
+    from papershelf.server.errors import MAX_ERROR_CHARS, MAX_FIELD_CHARS, error_response
 
     with Flask(__name__).app_context():
         response, status = error_response("x" * 100_000, 400, {"id": "9" * 5_000, "l": [1] * 999})

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from server_support import LIST_TEXT, make_workspace, serving
 
-from server.app import create_app
-from server.services import Services
-from sync.errors import NotFound
-from sync.workspace import open_workspace
+from papershelf.server.app import create_app
+from papershelf.server.services import Services
+from papershelf.sync.errors import NotFound
+from papershelf.sync.workspace import open_workspace
 
 JSON = {"Content-Type": "application/json"}
 

@@ -8,8 +8,8 @@ import stat
 import pytest
 from server_support import AUTH, TOKEN
 
-from server.security import host_allowed, origin_kind, split_host
-from server.token import TokenSource, load_token, rotate_token, token_matches, token_path
+from papershelf.server.security import host_allowed, origin_kind, split_host
+from papershelf.server.token import TokenSource, load_token, rotate_token, token_matches, token_path
 
 
 def assert_error_shape(response, status: int) -> dict:

@@ -17,9 +17,9 @@ from fs_support import can_mount_tmpfs, fill
 from polling import wait_until
 from server_support import REPO_ROOT, ServeProcess, make_workspace, run_cli, serving
 
-from feeds.store import CandidateStore
-from server.clipqueue import ClipQueue
-from sync.paths import data_dir
+from papershelf.feeds.store import CandidateStore
+from papershelf.server.clipqueue import ClipQueue
+from papershelf.sync.paths import data_dir
 
 #: What a damaged store looks like to SQLite: bytes that are no database header.
 GARBAGE = b"this is not a SQLite database, whatever its name says " * 8
@@ -137,7 +137,7 @@ def test_the_cli_on_a_full_data_disk_says_one_line_naming_the_file(
         pytest.skip("needs `unshare -rm` and mount (a private tmpfs for the data dir)")
     data = data_dir()
     workspace = make_workspace(tmp_path / "ws")
-    cli = f"{sys.executable} -m server.cli"
+    cli = f"{sys.executable} -m papershelf.server.cli"
     script = f"""
 mount -t tmpfs -o size=1m tmpfs "{data}" || exit 99
 {cli} token > /dev/null || exit 98

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from sync.insert import add_paper
-from sync.listmodel import parse_list
-from sync.paper import Link, Paper
-from sync.styles import infer_style, plan_insertion
-from sync.workspace import Workspace
+from papershelf.sync.insert import add_paper
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.paper import Link, Paper
+from papershelf.sync.styles import infer_style, plan_insertion
+from papershelf.sync.workspace import Workspace
 
 NEW = Paper(
     url="https://arxiv.org/abs/2409.01234",
@@ -244,7 +244,7 @@ MOJIBAKE = """# Training
 
 
 def test_a_garbled_separator_is_written_repaired_and_check_leaves_the_entry_alone() -> None:
-    from sync.check import check_document
+    from papershelf.sync.check import check_document
 
     lines, text = _added(MOJIBAKE, "Papers")
     assert lines[-1].startswith("\t *Ana Lima, Bo Chen, Carla Diaz* · ([styles]")

@@ -7,11 +7,11 @@ from benchmarks.listgen import generate_list
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.listmodel import parse_list
-from sync.paper import Paper
-from sync.styles import carry_list_habits, infer_style, plan_insertion, render_entry
-from sync.styles.cache import doc_cache, section_key
-from sync.styles.table import carry_separators, header_of
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.paper import Paper
+from papershelf.sync.styles import carry_list_habits, infer_style, plan_insertion, render_entry
+from papershelf.sync.styles.cache import doc_cache, section_key
+from papershelf.sync.styles.table import carry_separators, header_of
 
 PAPER = Paper(
     arxiv_id="2611.01234",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sync.styles import extract_fields, fields_to_paper
-from sync.styles.text import ParsedDate, parse_date
+from papershelf.sync.styles import extract_fields, fields_to_paper
+from papershelf.sync.styles.text import ParsedDate, parse_date
 
 
 def test_link_date_entry_with_code_tags_and_date() -> None:
@@ -162,9 +162,9 @@ def test_parse_date_formats() -> None:
 def test_find_paper_by_any_identity_without_parsing_everything() -> None:
     from pathlib import Path
 
-    from sync.listmodel import parse_list
-    from sync.styles import paper_entries
-    from sync.styles.entries import find_paper
+    from papershelf.sync.listmodel import parse_list
+    from papershelf.sync.styles import paper_entries
+    from papershelf.sync.styles.entries import find_paper
 
     doc = parse_list((Path(__file__).parent / "fixtures" / "styles" / "bold_arxiv.md").read_bytes())
     for entry, fields in paper_entries(doc):

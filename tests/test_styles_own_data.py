@@ -8,9 +8,9 @@ order: the list's other sections do.
 
 from __future__ import annotations
 
-from sync.listmodel import parse_list
-from sync.paper import Link, Paper
-from sync.styles import infer_style, learn_placement, plan_insertion
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.paper import Link, Paper
+from papershelf.sync.styles import infer_style, learn_placement, plan_insertion
 
 PAPER = Paper(
     url="https://arxiv.org/abs/2409.01234",

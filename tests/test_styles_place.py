@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sync.listmodel import parse_list, verify_insertion
-from sync.paper import Paper
-from sync.styles import infer_style, plan_insertion, section_order
+from papershelf.sync.listmodel import parse_list, verify_insertion
+from papershelf.sync.paper import Paper
+from papershelf.sync.styles import infer_style, plan_insertion, section_order
 
 STYLES = Path(__file__).resolve().parent / "fixtures" / "styles"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sync.listmodel import parse_list
-from sync.paper import Paper
-from sync.styles import infer_style, learn_placement, plan_insertion
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.paper import Paper
+from papershelf.sync.styles import infer_style, learn_placement, plan_insertion
 
 # Mostly newest first (two entries out of order), so new papers go on top; the three added
 # last write `Official`, the five before them `official`.

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from sync.listmodel import parse_list
-from sync.paper import Link, Paper
-from sync.styles import extract_fields, infer_style, plan_insertion, render_entry
-from sync.styles.style import default_template
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.paper import Link, Paper
+from papershelf.sync.styles import extract_fields, infer_style, plan_insertion, render_entry
+from papershelf.sync.styles.style import default_template
 
 STYLES = Path(__file__).resolve().parent / "fixtures" / "styles"
 

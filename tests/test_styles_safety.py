@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync.listmodel import parse_list
-from sync.paper import Link, Paper
-from sync.styles import extract_fields, infer_style, plan_insertion
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.paper import Link, Paper
+from papershelf.sync.styles import extract_fields, infer_style, plan_insertion
 
 STYLES = Path(__file__).resolve().parent / "fixtures" / "styles"
 TARGETS = [

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from feeds.knowledge import fit_ranker, paper_text
-from feeds.rank import surface_words
-from feeds.why_words import explains
-from sync.index import WorkspaceIndex
-from sync.workspace import open_workspace
+from papershelf.feeds.knowledge import fit_ranker, paper_text
+from papershelf.feeds.rank import surface_words
+from papershelf.feeds.why_words import explains
+from papershelf.sync.index import WorkspaceIndex
+from papershelf.sync.workspace import open_workspace
 
 LIST = """\
 # Reading

@@ -14,7 +14,7 @@ def main() -> None:
         for info in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
             if not info.name.endswith("__main__"):
                 importlib.import_module(info.name)
-    from sync.settings import SETTINGS
+    from papershelf.sync.settings import SETTINGS
 
     print("| setting | default | what it does |")
     print("|---|---|---|")

@@ -1,7 +1,7 @@
 """`papershelf check`: lint findings over lists and a workspace, and the safe fixes.
 
 Pure core: `check_document(list_path, doc)`, `check_workspace(workspace, paths)` (which only reads)
-and `apply_fixes(data, findings)`. `fix_file` is the one shell that writes, through sync.edit.
+and `apply_fixes(data, findings)`. `fix_file` is the one shell that writes, through papershelf.sync.edit.
 """
 
 from __future__ import annotations

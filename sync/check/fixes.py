@@ -1,4 +1,4 @@
-"""The safe fixes of `papershelf check --fix`: a pure byte transform, written through sync.edit."""
+"""The safe fixes of `papershelf check --fix`: a pure byte transform, written through papershelf.sync.edit."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ class FixResult:
 
 def fix_file(workspace: Workspace, list_path: str) -> FixResult:
     """Apply the safe fixes to one list of `workspace`, verified, through the one list edit
-    (`sync.edit`: the same checks and the same careful write as a clip)."""
+    (`papershelf.sync.edit`: the same checks and the same careful write as a clip)."""
     target = list_target(workspace, list_path)
 
     def transform(data: bytes) -> tuple[bytes | None, FixResult]:

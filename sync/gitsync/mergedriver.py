@@ -1,4 +1,4 @@
-"""The git merge driver for list files: `python -m sync.gitsync.mergedriver %O %A %B %P`.
+"""The git merge driver for list files: `python -m papershelf.sync.gitsync.mergedriver %O %A %B %P`.
 
 git hands over three temp files (base, ours, theirs) and the path; the merged list replaces
 %A and the exit status is 0. When the sides changed one entry two ways, %A keeps "ours" as it
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run as git's merge driver; 0 merged, 1 conflict, 2 usage."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) not in (3, 4):
-        print("usage: python -m sync.gitsync.mergedriver BASE OURS THEIRS [PATH]", file=sys.stderr)
+        print("usage: python -m papershelf.sync.gitsync.mergedriver BASE OURS THEIRS [PATH]", file=sys.stderr)
         return 2
     name = args[3] if len(args) == 4 else args[1]
     try:

@@ -36,7 +36,7 @@ WINDOW_LINES = 400
 @dataclass(frozen=True)
 class EntryTitle:
     """A paper entry a change added, removed or moved, as a message names it: its title and
-    section address (not `sync.paper.Paper`, the paper itself)."""
+    section address (not `papershelf.sync.paper.Paper`, the paper itself)."""
 
     title: str
     section: str

@@ -22,8 +22,8 @@ ATTRIBUTES_HEADER = "# papershelf: merge paper lists entry by entry (see docs/sy
 
 
 def driver_command() -> str:
-    """The `merge.papershelf.driver` command: this Python running sync.gitsync.mergedriver."""
-    return f"{shlex.quote(sys.executable)} -m sync.gitsync.mergedriver %O %A %B %P"
+    """The `merge.papershelf.driver` command: this Python running papershelf.sync.gitsync.mergedriver."""
+    return f"{shlex.quote(sys.executable)} -m papershelf.sync.gitsync.mergedriver %O %A %B %P"
 
 
 def attribute_lines(workspace: Workspace, prefix: str = "") -> list[str]:

@@ -1,5 +1,5 @@
 """Acknowledged clips that vanished before they were committed: found, and said (see
-`sync.acknowledged`). Run by each sync cycle before it commits."""
+`papershelf.sync.acknowledged`). Run by each sync cycle before it commits."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`python -m sync.styles [-v] FILE...`: measure how faithfully papershelf re-writes each list."""
+"""`python -m papershelf.sync.styles [-v] FILE...`: measure how faithfully papershelf re-writes each list."""
 
 from __future__ import annotations
 

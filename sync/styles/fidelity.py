@@ -155,7 +155,7 @@ def _diff(before: bytes, after: bytes, limit: int = 8) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m sync.styles.fidelity FILE...`: print each file's fidelity and its failures."""
+    """`python -m papershelf.sync.styles.fidelity FILE...`: print each file's fidelity and its failures."""
     args = sys.argv[1:] if argv is None else argv
     verbose = "-v" in args
     for name in (a for a in args if a != "-v"):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 def durable_rewrite_seconds(path: Path) -> float:
     """Seconds for one bare durable rewrite of `path`: read, write a temp file, fsync, rename
-    over the file, fsync the folder (as `sync.atomic` writes, without any list work)."""
+    over the file, fsync the folder (as `papershelf.sync.atomic` writes, without any list work)."""
     start = time.perf_counter()
     data = path.read_bytes()
     tmp = path.with_name(path.name + ".bench-tmp")

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sync.listmodel import parse_list
-from sync.styles import paper_entries
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.styles import paper_entries
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 #: The seeds with enough papers to repeat (000 is 001's older version; 002 and 004 are small).

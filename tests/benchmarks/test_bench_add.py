@@ -9,12 +9,12 @@ import pytest
 from benchmarks.floors import durable_rewrite_seconds
 from benchmarks.listgen import STYLES, generate_list
 
-from server.serving import keep_big_buffers
-from sync.index import WorkspaceIndex
-from sync.insert import add_paper
-from sync.listmodel import parse_list
-from sync.paper import Paper
-from sync.workspace import open_workspace
+from papershelf.server.serving import keep_big_buffers
+from papershelf.sync.index import WorkspaceIndex
+from papershelf.sync.insert import add_paper
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.paper import Paper
+from papershelf.sync.workspace import open_workspace
 
 N_ENTRIES = 50_000
 

@@ -16,10 +16,10 @@ import feedparser
 import pytest
 from benchmarks.listgen import generate_list
 
-from feeds.parse import parse_feed
-from feeds.poll import Poller
-from feeds.store import CandidateStore
-from sync.workspace import open_workspace
+from papershelf.feeds.parse import parse_feed
+from papershelf.feeds.poll import Poller
+from papershelf.feeds.store import CandidateStore
+from papershelf.sync.workspace import open_workspace
 
 pytestmark = pytest.mark.timeout(1800)  # indexing 50,000 entries on a loaded VM takes minutes
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from benchmarks.listgen import STYLES, generate_list
 
-from sync.check import check_document
-from sync.index import WorkspaceIndex
-from sync.workspace import open_workspace
+from papershelf.sync.check import check_document
+from papershelf.sync.index import WorkspaceIndex
+from papershelf.sync.workspace import open_workspace
 
 N_ENTRIES = 50_000
 #: The budget of one lookup by id or URL, after indexing.

@@ -13,8 +13,8 @@ import pytest
 from benchmarks.listgen import STYLES, generate_list
 from markdown_it import MarkdownIt
 
-from sync.listmodel import ListDocument, ParseCache, parse_list, verify_insertion
-from sync.listmodel.lines import strip_ending
+from papershelf.sync.listmodel import ListDocument, ParseCache, parse_list, verify_insertion
+from papershelf.sync.listmodel.lines import strip_ending
 
 N_ENTRIES = 50_000
 

@@ -16,8 +16,8 @@ import re
 import pytest
 from benchmarks.listgen import generate_list
 
-from sync.listmodel import parse_list, verify_insertion
-from sync.listmodel.lines import strip_ending
+from papershelf.sync.listmodel import parse_list, verify_insertion
+from papershelf.sync.listmodel.lines import strip_ending
 
 N_ENTRIES = 50_000
 _ATX = re.compile(r"(?m)^(#{1,6}) (.*)\n")

@@ -89,7 +89,7 @@ def test_whole_poll_against_feedparser(workspace: Path, feed_file: Path) -> None
     parse = [sys.executable, "-c", "import sys, feedparser; feedparser.parse(open(sys.argv[1], 'rb').read())"]  # fmt: skip
     data_dir = Path(tempfile.mkdtemp(prefix="bench-relevance-data-"))
     env = _env(data_dir)
-    poll = [sys.executable, "-m", "server.cli", "poll", "--workspace", str(workspace)]
+    poll = [sys.executable, "-m", "papershelf.server.cli", "poll", "--workspace", str(workspace)]
     days = [_day_feed(feed_file.parent, day) for day in (1, 2, 3, 4)]
     runs = [("fresh data dir", feed_file), ("the same file again", feed_file)]
     runs += [(f"a new day ({k})", path) for k, path in enumerate(days[:3], 1)]
@@ -128,7 +128,7 @@ def server(workspace: Path):
         port = sock.getsockname()[1]
     data_dir = Path(tempfile.mkdtemp(prefix="bench-relevance-serve-"))
     log = (data_dir / "serve.log").open("wb")
-    argv = [sys.executable, "-m", "server.cli", "serve", "--port", str(port)]
+    argv = [sys.executable, "-m", "papershelf.server.cli", "serve", "--port", str(port)]
     proc = subprocess.Popen(
         [*argv, "--no-sync", "--no-feeds", "--workspace", str(workspace)],
         cwd=REPO_ROOT,
@@ -160,7 +160,7 @@ def test_suggest_right_after_a_clip(server, workspace: Path) -> None:
     first = session.get(f"{url}/api/suggest", params=query, timeout=900)
     assert first.status_code == 200 and first.json()
     print(f"\nfirst /api/suggest (the first fit) {time.perf_counter() - started:.1f} s ({load()})")
-    from sync.listmodel import parse_list
+    from papershelf.sync.listmodel import parse_list
 
     doc = parse_list((workspace / "list0.md").read_bytes())
     section = next(s.address for s in doc.sections if s.entries and s.address)
@@ -190,9 +190,9 @@ def test_suggest_right_after_a_clip(server, workspace: Path) -> None:
 
 def test_fitted_model_memory(workspace: Path) -> None:
     """The fitted models' size (pickled) and the process's resident memory before and after."""
-    from feeds.poll import Poller
-    from feeds.store import CandidateStore
-    from sync.workspace import open_workspace
+    from papershelf.feeds.poll import Poller
+    from papershelf.feeds.store import CandidateStore
+    from papershelf.sync.workspace import open_workspace
 
     def rss_mb() -> float:
         for line in Path("/proc/self/status").read_text().splitlines():

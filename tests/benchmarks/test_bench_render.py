@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from benchmarks.listgen import STYLES, generate_list
 
-from sync.listmodel import parse_list
-from sync.paper import Paper
-from sync.styles import infer_style, measure_fidelity, plan_insertion
-from sync.styles.entries import cached_extract
+from papershelf.sync.listmodel import parse_list
+from papershelf.sync.paper import Paper
+from papershelf.sync.styles import infer_style, measure_fidelity, plan_insertion
+from papershelf.sync.styles.entries import cached_extract
 
 N_ENTRIES = 50_000
 PAPER = Paper(

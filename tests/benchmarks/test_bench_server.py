@@ -24,7 +24,7 @@ from benchmarks.floors import durable_rewrite_seconds
 from benchmarks.listgen import generate_list
 from polling import free_port
 
-from sync.listmodel import parse_list
+from papershelf.sync.listmodel import parse_list
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: The issue's list size; PAPERSHELF_BENCH_ENTRIES=5000 measures a list of a more usual size.
@@ -66,7 +66,7 @@ def server():
         [
             sys.executable,
             "-m",
-            "server.cli",
+            "papershelf.server.cli",
             "serve",
             "--port",
             str(port),
@@ -221,7 +221,7 @@ def test_throughput_clips_vs_bare_route(benchmark, server) -> None:
 
 def test_durable_rewrite_reference(benchmark, server) -> None:
     """The reference of an added clip: read the list, write it anew to a temp file, fsync, rename
-    over it and fsync the folder, as `sync.atomic` does, without any list work."""
+    over it and fsync the folder, as `papershelf.sync.atomic` does, without any list work."""
     _, _, _, path = server
     benchmark.pedantic(
         durable_rewrite_seconds, args=(path,), rounds=ADDED_ROUNDS, warmup_rounds=1, iterations=1

@@ -71,7 +71,7 @@ def _serve(workspace: Path, data_dir: Path, *extra: str) -> tuple[subprocess.Pop
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    argv = [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--no-sync"]
+    argv = [sys.executable, "-m", "papershelf.server.cli", "serve", "--port", str(port), "--no-sync"]
     started = time.perf_counter()
     proc = subprocess.Popen(
         [*argv, *extra, "--workspace", str(workspace)],
@@ -141,12 +141,12 @@ def test_cli_help_and_a_small_add(tmp_path: Path) -> None:
     (root / "small.md").write_text("# Small\n\n## Papers\n\n" + "".join(lines), encoding="utf-8")
     env = env_for(tmp_path / "data")
     python = _cold([sys.executable, "-c", "pass"], env)
-    helps = _cold([sys.executable, "-m", "server.cli", "--help"], env)
+    helps = _cold([sys.executable, "-m", "papershelf.server.cli", "--help"], env)
     counter = iter(range(100, 10_000))
 
     def add_argv() -> list[str]:
         n = next(counter)
-        return [sys.executable, "-m", "server.cli", "add", f"2402.{n:05d}", "--title",
+        return [sys.executable, "-m", "papershelf.server.cli", "add", f"2402.{n:05d}", "--title",
                 f"Added paper {n}", "--list", "small.md", "--section", "Small > Papers",
                 "--workspace", str(root)]  # fmt: skip
 

@@ -17,11 +17,11 @@ import pytest
 from benchmarks.floors import durable_rewrite_seconds
 from benchmarks.listgen import generate_list
 
-from server.serving import keep_big_buffers
-from sync.index import WorkspaceIndex
-from sync.insert import add_paper
-from sync.paper import Paper
-from sync.workspace import open_workspace
+from papershelf.server.serving import keep_big_buffers
+from papershelf.sync.index import WorkspaceIndex
+from papershelf.sync.insert import add_paper
+from papershelf.sync.paper import Paper
+from papershelf.sync.workspace import open_workspace
 
 ROUNDS = 200
 
@@ -59,7 +59,7 @@ def test_adds_after_the_first_pay_no_learning(tmp_path: Path, style: str, entrie
     path.write_bytes(generate_list(style, entries, seed=11))
     workspace = open_workspace(root)
     index = WorkspaceIndex.build(workspace)
-    from sync.listmodel import parse_list
+    from papershelf.sync.listmodel import parse_list
 
     doc = parse_list(path.read_bytes())
     section = doc.sections_with_entries()[len(doc.sections_with_entries()) // 2].address

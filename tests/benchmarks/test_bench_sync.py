@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from benchmarks.listgen import generate_list
 
-from sync.atomic import atomic_write_bytes
-from sync.gitsync.daemon import SyncDaemon
-from sync.gitsync.merge import merge_lists
-from sync.gitsync.messages import describe_change
-from sync.workspace import open_workspace
+from papershelf.sync.atomic import atomic_write_bytes
+from papershelf.sync.gitsync.daemon import SyncDaemon
+from papershelf.sync.gitsync.merge import merge_lists
+from papershelf.sync.gitsync.messages import describe_change
+from papershelf.sync.workspace import open_workspace
 
 N_ENTRIES = 50_000
 QUIET_SECONDS = 0.5
@@ -160,7 +160,7 @@ def test_merge_driver_process_on_two_50000_entry_sides(benchmark, sides, tmp_pat
     cpu: list[float] = []
 
     def run() -> int:
-        cmd = [sys.executable, "-m", "sync.gitsync.mergedriver", *map(str, paths), "big.md"]
+        cmd = [sys.executable, "-m", "papershelf.sync.gitsync.mergedriver", *map(str, paths), "big.md"]
         before = _cpu()[1]
         code = subprocess.run(cmd, check=False).returncode
         cpu.append(_cpu()[1] - before)
