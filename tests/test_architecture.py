@@ -1,6 +1,9 @@
 """The shape of the code (docs/architecture.md): imports point one way (sync imports neither
 feeds nor server; feeds not server), no circle of imports anywhere, no module loaded by name in
-the server, modules stay small."""
+the server, modules stay small.
+
+The folders sync/, feeds/ and server/ are the packages papershelf.sync, papershelf.feeds and
+papershelf.server (pyproject.toml's package-dir): module names here are the installed ones."""
 
 from __future__ import annotations
 
@@ -10,8 +13,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = "papershelf"
+FLOORS = ("sync", "feeds", "server")  # each a folder of ROOT and a subpackage of papershelf
 
 FORBIDDEN = {"sync": {"feeds", "server"}, "feeds": {"server"}}
+
+
+def _top(name: str) -> str:
+    """The package an absolute import names: a floor for papershelf.x (`sync`), else its first part."""
+    parts = name.split(".")
+    return parts[1] if parts[0] == PACKAGE and len(parts) > 1 else parts[0]
 
 
 def _imported_top_packages(path: Path) -> set[str]:
@@ -19,9 +30,11 @@ def _imported_top_packages(path: Path) -> set[str]:
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
+            found.update(_top(alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module.split(".")[0])
+            found.add(_top(node.module))
+            if node.module == PACKAGE:  # from papershelf import sync
+                found.update(alias.name for alias in node.names if alias.name in FLOORS)
     return found
 
 
@@ -39,7 +52,7 @@ def test_modules_stay_small() -> None:
     """House style: split a module before it passes ~400 lines (a little slack for docstrings).
     The extension's own scripts too (extension/*.js, extension/lib/*.js: not node_modules, dist)."""
     paths = [
-        path for package in ("sync", "feeds", "server") for path in (ROOT / package).rglob("*.py")
+        path for package in FLOORS for path in (ROOT / package).rglob("*.py")
     ]
     paths += [*(ROOT / "extension").glob("*.js"), *(ROOT / "extension" / "lib").glob("*.js")]
     assert ROOT / "extension" / "lib" / "extract.js" in paths  # the extension is really covered
@@ -52,7 +65,11 @@ def test_modules_stay_small() -> None:
 
 
 def _module_name(path: Path) -> str:
+    """The installed name of the module at `path` (sync/edit.py: papershelf.sync.edit,
+    papershelf/__main__.py: papershelf.__main__)."""
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[0] != PACKAGE:
+        parts.insert(0, PACKAGE)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -83,11 +100,12 @@ def _imports_of(path: Path, name: str, modules: set[str]) -> set[str]:
 
 
 def import_graph() -> dict[str, set[str]]:
-    """Every project module (sync, feeds, server) and the project modules it imports; a package
-    itself is left out of its own submodules' imports (importing `a.b` runs `a` first anyway)."""
+    """Every project module (papershelf.sync, .feeds, .server) and the project modules it
+    imports; a package itself is left out of its own submodules' imports (importing `a.b` runs
+    `a` first anyway)."""
     paths = {
         _module_name(path): path
-        for package in ("sync", "feeds", "server")
+        for package in (PACKAGE, *FLOORS)
         for path in (ROOT / package).rglob("*.py")
     }
     modules = set(paths)
@@ -129,6 +147,30 @@ def test_the_import_graph_has_no_circle() -> None:
 def test_the_circle_finder_finds_one() -> None:
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_the_graph_has_the_installed_names_and_their_edges() -> None:
+    """The walker resolves absolute (papershelf.x), relative and lazy imports to modules of the
+    graph, so a circle through any of them would be seen."""
+    graph = import_graph()
+    assert {"papershelf", "papershelf.__main__", "papershelf.sync.edit"} <= set(graph)
+    assert all(name.startswith(PACKAGE) for name in graph)
+    assert "papershelf.server.cli" in graph["papershelf.__main__"]  # absolute
+    assert "papershelf.sync.edit" in graph["papershelf.sync.insert"]  # relative
+    assert "papershelf.sync.gitsync.daemon" in graph["papershelf.server.services"]  # lazy
+    planted = {**graph, "papershelf.sync.edit": graph["papershelf.sync.edit"] | {"papershelf.__main__"}}
+    assert find_cycle(planted) is not None
+
+
+def test_the_floor_check_reads_the_installed_names(tmp_path: Path) -> None:
+    module = tmp_path / "module.py"
+    module.write_text(
+        "import papershelf.sync.edit\n"
+        "from papershelf import feeds\n"
+        "from papershelf.server.app import create_app\n"
+        "import os.path\n"
+    )
+    assert _imported_top_packages(module) == {"sync", "papershelf", "feeds", "server", "os"}
 
 
 def test_no_server_module_loads_modules_by_name() -> None:

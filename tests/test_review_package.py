@@ -1,93 +1,72 @@
 """The review page ships in the package: a non-editable build carries and serves its files.
 
-`pip install .` copies what setuptools' `build_py` puts in the wheel: the packages and the
-`[tool.setuptools.package-data]` of pyproject.toml. This test runs that same step on a copy of
-the source (offline, no build isolation), then serves the review page from the built copy alone,
-in a fresh interpreter, so a template or asset left out of the package data fails here.
+`pip install .` installs the wheel: the packages and the `[tool.setuptools.package-data]` of
+pyproject.toml. This test builds that wheel offline from a copy of the source, unpacks it as an
+install would, then serves the review page from the unpacked copy alone, in a fresh interpreter,
+so a template or asset left out of the package data fails here.
 """
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import textwrap
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT
+from package_support import build_wheel
 
 pytestmark = pytest.mark.slow
 
-PACKAGES = ("sync", "server", "feeds")
-ASSET_DIRS = ("server/templates", "server/static")
+ASSET_DIRS = ("templates", "static")
 
 
-def _assets(root: Path) -> set[str]:
-    """The review templates and static files under `root`, as relative paths."""
+def _assets(server: Path) -> set[str]:
+    """The review templates and static files of the server package at `server`, as paths
+    relative to it."""
     return {
-        p.relative_to(root).as_posix()
+        p.relative_to(server).as_posix()
         for folder in ASSET_DIRS
-        for p in (root / folder).rglob("*")
+        for p in (server / folder).rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     }
 
 
 def test_package_data_globs_cover_every_template_and_static_file() -> None:
-    """pyproject.toml's package-data for `server` names every review asset (no build needed)."""
+    """pyproject.toml's package-data for papershelf.server names every review asset (no build)."""
     with (REPO_ROOT / "pyproject.toml").open("rb") as handle:
         config = tomllib.load(handle)
-    globs = config["tool"]["setuptools"]["package-data"]["server"]
+    globs = config["tool"]["setuptools"]["package-data"]["papershelf.server"]
     package = REPO_ROOT / "server"
     covered = {
-        ("server" / p.relative_to(package)).as_posix()
+        p.relative_to(package).as_posix()
         for pattern in globs
         for p in package.glob(pattern)
         if p.is_file()
     }
-    assert _assets(REPO_ROOT) <= covered
+    assert _assets(package) <= covered
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """What a wheel of the project would hold (setuptools `build_py` on a copy of the source)."""
-    pytest.importorskip("setuptools", reason="building needs setuptools in this environment")
+    """What `pip install .` puts in site-packages: the wheel, unpacked."""
     work = tmp_path_factory.mktemp("package")
-    source = work / "src"
-    source.mkdir()
-    for name in PACKAGES:
-        shutil.copytree(
-            REPO_ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copyfile(REPO_ROOT / name, source / name)
     lib = work / "lib"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from setuptools import setup; setup()",
-            "-q",
-            "build_py",
-            "--build-lib",
-            str(lib),
-        ],
-        cwd=source,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(build_wheel(work)) as archive:
+        archive.extractall(lib)
     return lib
 
 
 def test_every_template_and_static_file_is_package_data(built: Path) -> None:
-    expected = _assets(REPO_ROOT)
-    assert {"server/templates/review.html", "server/static/review.js"} <= expected
-    assert _assets(built) == expected
+    expected = _assets(REPO_ROOT / "server")
+    assert {"templates/review.html", "static/review.js"} <= expected
+    assert _assets(built / "papershelf" / "server") == expected
     for rel in expected:
-        assert (built / rel).read_bytes() == (REPO_ROOT / rel).read_bytes(), rel
+        built_bytes = (built / "papershelf" / "server" / rel).read_bytes()
+        assert built_bytes == (REPO_ROOT / "server" / rel).read_bytes(), rel
 
 
 _SERVE_FROM_BUILD = textwrap.dedent(
@@ -120,7 +99,7 @@ _SERVE_FROM_BUILD = textwrap.dedent(
     for name in ("review.css", "review.js"):
         asset = client.get(f"/review/static/{name}")
         assert asset.status_code == 200, name
-        assert asset.data == (lib / "server" / "static" / name).read_bytes(), name
+        assert asset.data == (lib / "papershelf" / "server" / "static" / name).read_bytes(), name
     print("served from", Path(server.__file__).parent)
     """
 )
@@ -131,14 +110,14 @@ def test_the_built_package_alone_serves_the_review_page(built: Path, tmp_path: P
     workspace.mkdir()
     done = subprocess.run(
         [sys.executable, "-c", _SERVE_FROM_BUILD, str(built), str(workspace)],
-        cwd=tmp_path,  # not the repository: only the built copy is importable as `server`
+        cwd=tmp_path,  # not the repository: the built copy is found first as papershelf.server
         env={**_env_without_repo(), "PYTHONPATH": str(built)},
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert f"served from {built / 'server'}" in done.stdout
+    assert f"served from {built / 'papershelf' / 'server'}" in done.stdout
 
 
 def _env_without_repo() -> dict[str, str]:

@@ -9,7 +9,7 @@ import pkgutil
 
 def main() -> None:
     """Import every module (settings register at import) and print one table row per setting."""
-    for package_name in ("sync", "feeds", "server"):
+    for package_name in ("papershelf.sync", "papershelf.feeds", "papershelf.server"):
         package = importlib.import_module(package_name)
         for info in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
             if not info.name.endswith("__main__"):
