@@ -17,6 +17,7 @@ from papershelf.sync.digits import whole_number
 from papershelf.sync.errors import BadInput
 
 from .schemas import json_body
+from .services import RUNNING, Services
 
 if TYPE_CHECKING:
     from papershelf.feeds.poll import Poller
@@ -31,9 +32,9 @@ _lock = threading.Lock()
 
 def _poller(app: Flask) -> Poller:
     """The app's Poller: the running scheduler's, else one made once over the app's index."""
-    services: Any = app.config["PAPERSHELF_SERVICES"]
-    scheduler = getattr(getattr(services, "feeds", None), "obj", None)
-    if scheduler is not None and hasattr(scheduler, "poller"):
+    services: Services = app.config["PAPERSHELF_SERVICES"]
+    scheduler = services.feeds.part
+    if scheduler is not None and services.feeds.state == RUNNING:
         return scheduler.poller()
     with _lock:
         poller = app.extensions.get("papershelf_feeds")
