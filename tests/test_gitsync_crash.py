@@ -23,7 +23,9 @@ from gitsync_support import (
 from polling import wait_until
 from server_support import REPO_ROOT, run_cli
 
+from papershelf.sync.gitsync import recovery
 from papershelf.sync.gitsync.daemon import load_status
+from papershelf.sync.gitsync.merge import MergeResult
 
 pytestmark = pytest.mark.slow
 
@@ -130,3 +132,32 @@ def test_a_commit_killed_half_way_leaves_no_lock_for_good(tmp_path: Path) -> Non
     assert not list((mine / ".git").glob("next-index-*.lock"))
     assert not (mine / ".git" / "index.lock").exists()
     assert "Committed Later" in remote_file(remote)
+
+
+def test_an_edit_carried_over_is_merged_with_a_save_made_meanwhile_not_written_over_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Undoing the interrupted rebase puts a clip saved into the half-rebased tree back through
+    the one list edit: a person saving while it merges is merged with, not overwritten."""
+    base = b"# L\n\n## A\n\n- [One](https://arxiv.org/abs/2401.00001)\n"
+    restored = base + b"- [Two](https://arxiv.org/abs/2401.00002)\n"  # the local commits
+    edited = base + b"- [Clip](https://arxiv.org/abs/2401.00003)\n"  # saved half-rebased
+    person = restored + b"\n## B\n\n- [Hand](https://example.org/hand)\n"
+    path = tmp_path / "papers.md"
+    path.write_bytes(restored)
+    merge = recovery.merge_lists
+    merged_into: list[bytes] = []
+
+    def merge_while_a_person_saves(*sides: bytes) -> MergeResult:
+        merged_into.append(sides[1])
+        if len(merged_into) == 1:
+            path.write_bytes(person)  # in place, between papershelf's read and its write
+        return merge(*sides)
+
+    monkeypatch.setattr(recovery, "merge_lists", merge_while_a_person_saves)
+    note = recovery._carry_over(tmp_path, {"papers.md": (base, edited)})
+    assert "were kept" in note
+    assert merged_into == [restored, person]  # merged again with the person's save
+    text = path.read_bytes()
+    for title in (b"[Two]", b"[Hand]", b"[Clip]"):
+        assert text.count(title) == 1, text

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import atomic_write_bytes, fsync_folder
+from ..edit import edit_file
+from ..errors import PapershelfError
 from ..paths import data_dir
 from . import gitrepo, stalelock
 from .commit import holding
@@ -139,21 +141,10 @@ def _carry_over(top: Path, saved: dict[str, tuple[bytes | None, bytes]]) -> str:
     could not be merged is kept in `<data dir>/rescued/`. A word on what was done, or ""."""
     merged, rescued = [], []
     for rel, (base, edited) in saved.items():
-        path = top / rel
-        try:
-            restored = path.read_bytes()
-        except FileNotFoundError:
-            restored = b""
-        if restored == edited or edited == base:
-            continue  # nothing was edited there, or the abort brought it back as it was
-        try:
-            result = merge_lists(base or b"", restored, edited)
-        except (ValueError, UnicodeError):  # not text: keep it as it was saved
-            result = None
-        if result is not None and result.clean and result.data is not None:
-            atomic_write_bytes(path, result.data)
+        done = _carry_one(top / rel, rel, base, edited)
+        if done == MERGED:
             merged.append(shown_path(rel))
-        else:
+        elif done == RESCUE:
             rescued.append(_rescue(rel, edited))
     words = []
     if merged:
@@ -161,6 +152,39 @@ def _carry_over(top: Path, saved: dict[str, tuple[bytes | None, bytes]]) -> str:
     if rescued:
         words.append(f"edits that could not be merged were kept in {', '.join(rescued)}")
     return "; ".join(words)
+
+
+MERGED, RESCUE, UNCHANGED = "merged", "rescue", "unchanged"
+
+
+def _merged_edit(base: bytes | None, edited: bytes, now: bytes) -> tuple[bytes | None, str]:
+    """The file's bytes `now` with the edit (`base` -> `edited`) merged in: (new bytes or None,
+    what was done)."""
+    if now == edited or edited == base:
+        return None, UNCHANGED  # nothing was edited there, or the abort brought it back as it was
+    try:
+        result = merge_lists(base or b"", now, edited)
+    except (ValueError, UnicodeError):  # not text: keep it as it was saved
+        return None, RESCUE
+    if result.clean and result.data is not None:
+        return result.data, MERGED
+    return None, RESCUE
+
+
+def _carry_one(path: Path, rel: str, base: bytes | None, edited: bytes) -> str:
+    """Merge one file's edit back into it through the one list edit (`edit_file`: what is on
+    disk, read settled, written only over the bytes read, so a person saving meanwhile is merged
+    with, never written over); what was done."""
+    if not path.exists():  # the abort removed it: nobody's bytes to keep but the edit's
+        new, done = _merged_edit(base, edited, b"")
+        if new is not None:
+            atomic_write_bytes(path, new)
+        return done
+    try:
+        return edit_file(path, rel, lambda now: _merged_edit(base, edited, now))
+    except PapershelfError as exc:  # not writable, or it kept changing: the edit is kept aside
+        log.warning("sync: %s", exc.message)
+        return RESCUE
 
 
 def _rescue(rel: str, data: bytes) -> str:
