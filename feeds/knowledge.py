@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from papershelf.sync.index_records import PaperText, SectionInfo, index_records, outline_of, ranking_text
+from papershelf.sync.index_records import (
+    PaperText,
+    SectionInfo,
+    index_records,
+    outline_of,
+    ranking_text,
+)
 
 from .rank import KnownEntry, Ranker, SectionRef
 from .relevance import ListPapers, even_sample

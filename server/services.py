@@ -164,7 +164,9 @@ class Services:
             self.feeds = start_part("feeds", self._make_feeds)
 
     def _make_sync(self) -> SyncDaemon:
-        from papershelf.sync.gitsync.daemon import SyncDaemon  # watchdog and GitPython only when it runs
+        from papershelf.sync.gitsync.daemon import (
+            SyncDaemon,  # watchdog and GitPython only when it runs
+        )
 
         return SyncDaemon(self.workspace)
 

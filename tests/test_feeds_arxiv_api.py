@@ -12,11 +12,11 @@ import requests
 from conftest import SHARED_FIXTURES
 from feeds_http import FeedServer, Reply, fixture_bytes
 
+from papershelf import __version__
 from papershelf.feeds import net
 from papershelf.feeds.arxiv_api import ArxivClient, ArxivUnavailable, parse_api_feed
 from papershelf.feeds.fetch import fetch_feed
 from papershelf.feeds.net import USER_AGENT, RateGate, retry_after_seconds
-from papershelf import __version__
 from papershelf.sync.errors import BadInput, PapershelfError
 
 ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}

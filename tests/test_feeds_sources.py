@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.feeds.sources import ARXIV_API, ARXIV_RSS, RSS, find_source, keyword_filter, load_sources
+from papershelf.feeds.sources import (
+    ARXIV_API,
+    ARXIV_RSS,
+    RSS,
+    find_source,
+    keyword_filter,
+    load_sources,
+)
 from papershelf.sync.errors import NotFound, WorkspaceError
 from papershelf.sync.workspace import Workspace, load_config
 

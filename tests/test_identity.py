@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from papershelf.sync.errors import BadInput
-from papershelf.sync.identity import ArxivId, arxiv_abs_url, canonical_url, identity_key, parse_arxiv_id
+from papershelf.sync.identity import (
+    ArxivId,
+    arxiv_abs_url,
+    canonical_url,
+    identity_key,
+    parse_arxiv_id,
+)
 
 ARXIV_FORMS = [
     # (text, base, version)
