@@ -126,7 +126,7 @@ def open_candidates(
     """Stored candidates with `status` (None: all), less the open ones that curators rejected or
     listed (by identity) elsewhere since; a poll records those as decided."""
     index.refresh()
-    found = store.list(status, limit=limit)
+    found = store.candidates(status, limit=limit)
     gone = decided_elsewhere(load_rejected(workspace), found, listed_by_identity(index))
     return [c for c in found if c.id not in gone]
 

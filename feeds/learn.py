@@ -45,7 +45,7 @@ class Decisions:
     @classmethod
     def load(cls, store: CandidateStore) -> Decisions:
         """The newest decisions of the store's workspace."""
-        return cls(store.list(ACCEPTED, MAX_DECISIONS), store.list(REJECTED, MAX_DECISIONS))
+        return cls(store.candidates(ACCEPTED, MAX_DECISIONS), store.candidates(REJECTED, MAX_DECISIONS))
 
 
 def knowledge_state(index: Any, store: CandidateStore, texts: TextStore) -> tuple:

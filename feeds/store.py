@@ -200,7 +200,7 @@ class CandidateStore:
             raise NotFound(f"No candidate {text!r}.", fields={"id": text})
         return _row_to_candidate(row)
 
-    def list(self, status: str | None = PENDING, limit: int = 500) -> list[Candidate]:
+    def candidates(self, status: str | None = PENDING, limit: int = 500) -> list[Candidate]:
         """Candidates with `status` (None: all), best score first."""
         if status is not None and status not in STATUSES:
             raise BadInput(

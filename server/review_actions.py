@@ -144,7 +144,7 @@ def accepted(services: Services, limit: int = 200) -> list[Any]:
     store = services.review_candidates()
     if store is None:
         return []
-    return list(store.list("accepted", limit=limit))
+    return list(store.candidates("accepted", limit=limit))
 
 
 def list_findings(services: Services, list_path: str) -> list[Any]:

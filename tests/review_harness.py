@@ -75,7 +75,7 @@ class LiveServer:
 
     def status_of(self, title_part: str) -> str:
         """The store status of the candidate whose title contains `title_part`."""
-        for cand in store_of(self.services).list(None):
+        for cand in store_of(self.services).candidates(None):
             if title_part in (cand.paper.title or ""):
                 return cand.status
         raise AssertionError(f"no candidate titled like {title_part!r}")

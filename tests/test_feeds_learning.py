@@ -85,7 +85,7 @@ def ranks(poller: Poller, titles: list[str]) -> float:
     """The mean rank (1 = best) of these titles among the second day's candidates."""
     order = [
         c.paper.title
-        for c in poller.store.list(limit=1000)
+        for c in poller.store.candidates(limit=1000)
         if c.identity.startswith("arxiv:2604.002")
     ]
     return sum(order.index(t) + 1 for t in titles) / len(titles)
@@ -103,7 +103,7 @@ def test_decisions_change_the_next_polls_order(tmp_path: Path) -> None:
         pollers[name] = Poller(ws, store=store)
         pollers[name].poll_file(day1)
     taught = pollers["taught"]
-    by_title = {c.paper.title: c for c in taught.store.list(limit=1000)}
+    by_title = {c.paper.title: c for c in taught.store.candidates(limit=1000)}
     for title in RETRIEVAL[:3]:
         accept(
             taught.workspace,
@@ -121,7 +121,7 @@ def test_decisions_change_the_next_polls_order(tmp_path: Path) -> None:
     assert ranks(taught, RETRIEVAL_LATER) < ranks(control, RETRIEVAL_LATER) - 5
     assert ranks(taught, EXPLORATION_LATER) > ranks(control, EXPLORATION_LATER) + 5
     # The accepted papers are the list's papers now: the why of a retrieval paper names them.
-    top = next(c for c in taught.store.list(limit=1000) if c.paper.title in RETRIEVAL_LATER)
+    top = next(c for c in taught.store.candidates(limit=1000) if c.paper.title in RETRIEVAL_LATER)
     assert set(top.suggestions[0]["like"]) & set(RETRIEVAL[:3])
 
 

@@ -51,7 +51,7 @@ def rss_feed(name: str, url: str, extra: str = "") -> str:
 
 
 def pending_ids(poller: Poller) -> list[str]:
-    return sorted(c.identity for c in poller.store.list())
+    return sorted(c.identity for c in poller.store.candidates())
 
 
 def test_poll_keeps_new_and_cross_and_drops_replacements_and_listed(
@@ -72,7 +72,7 @@ def test_poll_keeps_new_and_cross_and_drops_replacements_and_listed(
     ]
     # A replacement of a listed paper changes nothing in the list.
     assert (ws.root / "training.md").read_bytes() == before
-    by_id = {c.identity: c for c in poller.store.list()}
+    by_id = {c.identity: c for c in poller.store.candidates()}
     dpo = by_id["arxiv:2611.10001"]
     assert (
         dpo.suggested_list == "training.md"
@@ -153,7 +153,7 @@ def test_a_min_score_outside_0_to_1_is_a_config_error_of_one_line(
     assert server.requests_to("/rss") == []  # refused before fetching
     with pytest.raises(WorkspaceError, match=r"poll\.min_score must be a number from 0 to 1."):
         poller.poll_file(FEED_FIXTURES / MIXED)
-    assert poller.store.list(None) == []
+    assert poller.store.candidates(None) == []
 
 
 def test_last_modified_alone_is_honoured(tmp_path: Path, server: FeedServer) -> None:
@@ -290,7 +290,7 @@ def test_min_score_drops_the_irrelevant(tmp_path: Path, server: FeedServer) -> N
     ws = make_ws(tmp_path / "ws", rss_feed("cl", server.url("/rss")))
     first = Poller(ws)
     first.poll()
-    all_scores = sorted(c.score for c in first.store.list())
+    all_scores = sorted(c.score for c in first.store.candidates())
     assert len(all_scores) == 4
     cut = (all_scores[0] + all_scores[1]) / 2
     config = ws.root / ".papershelf" / "config.toml"

@@ -61,7 +61,7 @@ def test_default_path_is_in_the_data_dir_and_uses_wal() -> None:
 def test_one_row_per_identity_across_versions_and_sources(store: CandidateStore) -> None:
     assert store.upsert_many([_row("2611.10001v1", "cl", 0.4)]) == 1
     assert store.upsert_many([_row("2611.10001v2", "lg", 0.6, "L > B")]) == 0
-    (only,) = store.list()
+    (only,) = store.candidates()
     assert only.identity == "arxiv:2611.10001"
     assert only.sources == ("cl", "lg")
     assert only.score == pytest.approx(0.6) and only.suggested_section == "L > B"
@@ -79,10 +79,10 @@ def test_decisions_stick(store: CandidateStore) -> None:
     assert store.get(first.id).status == REJECTED
     assert store.get(first.id).sources == ("cl",)
     assert store.decided() == {"arxiv:2611.10001"}
-    assert [c.identity for c in store.list()] == ["arxiv:2611.10002"]
+    assert [c.identity for c in store.candidates()] == ["arxiv:2611.10002"]
     assert store.counts() == {PENDING: 1, ACCEPTED: 0, REJECTED: 1, "snoozed": 0}
     with pytest.raises(BadInput):
-        store.list("maybe")
+        store.candidates("maybe")
     with pytest.raises(NotFound):
         store.get("9999")
 
@@ -91,13 +91,13 @@ def test_workspaces_are_separate_but_state_of_sees_all(tmp_path: Path) -> None:
     one = CandidateStore(tmp_path / "c.sqlite3", workspace="/ws/one")
     two = CandidateStore(tmp_path / "c.sqlite3", workspace="/ws/two")
     one.upsert_many([_row("2611.10001")])
-    assert two.list() == []
+    assert two.candidates() == []
     assert CandidateStore(tmp_path / "c.sqlite3").state_of("arxiv:2611.10001") == PENDING
 
 
 def test_to_dict_shape(store: CandidateStore) -> None:
     store.upsert_many([_row("2611.10001")])
-    data = store.list()[0].to_dict()
+    data = store.candidates()[0].to_dict()
     assert data["paper"]["arxiv_id"] == "2611.10001"
     assert data["list"] == "l.md" and data["section"] == "L > A" and data["why"] == ["w"]
     assert data["status"] == PENDING and data["first_seen"].endswith("Z")
@@ -130,7 +130,7 @@ def test_concurrent_writers(tmp_path: Path) -> None:
     for t in threads:
         t.join(timeout=60)
     assert errors == []
-    rows = CandidateStore(path, workspace="/ws").list(limit=100)
+    rows = CandidateStore(path, workspace="/ws").candidates(limit=100)
     assert len(rows) == 20
     assert all(len(r.sources) == 6 for r in rows)
 
@@ -171,7 +171,7 @@ def _old_store(path: Path) -> None:
 
 def test_categories_are_kept_and_merged_across_sightings(store: CandidateStore) -> None:
     store.upsert_many([_row("2611.10001", "cl", categories=["cs.CL", "cs.LG"])])
-    (cand,) = store.list()
+    (cand,) = store.candidates()
     assert cand.categories == ("cs.CL", "cs.LG")
     assert cand.paper.extra["source"] == "arxiv-rss"
     assert cand.to_dict()["categories"] == ["cs.CL", "cs.LG"]
@@ -194,7 +194,7 @@ def test_an_old_store_is_migrated_in_place_and_keeps_its_rows(tmp_path: Path) ->
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert "extra" in {r[1] for r in db.execute("PRAGMA table_info(candidates)")}
-    assert [c.paper.title for c in store.list()] == ["Old 1"]
+    assert [c.paper.title for c in store.candidates()] == ["Old 1"]
     assert store.get("2611.00001").categories == ()  # not known before the migration
     assert store.get("2611.00002").status == REJECTED
     store.upsert_many([_row("2611.00001", "lg", categories=["cs.LG"])])  # seen again: filled in
@@ -203,7 +203,7 @@ def test_an_old_store_is_migrated_in_place_and_keeps_its_rows(tmp_path: Path) ->
     store.upsert_many([_row("2611.00003", categories=["cs.CL"])])
     assert store.get("2611.00003").categories == ("cs.CL",)
     CandidateStore(path, workspace="/ws")  # opening again changes nothing
-    assert len(store.list(None)) == 3
+    assert len(store.candidates(None)) == 3
 
 
 def test_many_processes_opening_an_old_store_at_once_migrate_it_once(tmp_path: Path) -> None:
@@ -228,7 +228,7 @@ def test_many_processes_opening_an_old_store_at_once_migrate_it_once(tmp_path: P
         t.join(timeout=60)
     assert errors == []
     store = CandidateStore(path, workspace="/ws")
-    assert len(store.list(None)) == 3 and store.get("2611.10001").categories == ("x",)
+    assert len(store.candidates(None)) == 3 and store.get("2611.10001").categories == ("x",)
 
 
 def test_a_store_from_a_newer_papershelf_is_used_as_is(
@@ -265,8 +265,8 @@ def test_snooze_puts_a_candidate_aside_for_a_later_decision(tmp_path: Path, work
     snoozed = decisions.snooze(workspace, store, "2611.10001")
     assert snoozed.status == SNOOZED and snoozed.decided_at
     assert decisions.snooze(workspace, store, snoozed.id).status == SNOOZED  # again: no change
-    assert [c.identity for c in store.list(SNOOZED)] == ["arxiv:2611.10001"]
-    assert "arxiv:2611.10001" not in {c.identity for c in store.list()}
+    assert [c.identity for c in store.candidates(SNOOZED)] == ["arxiv:2611.10001"]
+    assert "arxiv:2611.10001" not in {c.identity for c in store.candidates()}
     assert "arxiv:2611.10001" in store.decided()  # the feeds do not propose it again
     assert store.upsert_many([_row("2611.10001", "again", 0.9)]) == 0
     assert store.get(snoozed.id).status == SNOOZED

@@ -72,11 +72,11 @@ def pair(client: FlaskClient) -> None:
 
 
 def candidate_id(services: Services, title_part: str) -> int:
-    return next(c.id for c in store_of(services).list(None) if title_part in (c.paper.title or ""))
+    return next(c.id for c in store_of(services).candidates(None) if title_part in (c.paper.title or ""))
 
 
 def statuses(services: Services) -> dict[int, str]:
-    return {c.id: c.status for c in store_of(services).list(None)}
+    return {c.id: c.status for c in store_of(services).candidates(None)}
 
 
 def test_unpaired_page_explains_pairing_and_shows_no_candidate(client: FlaskClient) -> None:
@@ -371,7 +371,7 @@ def test_a_read_only_list_is_marked_in_the_picker_and_never_picked(
     assert " selected" not in group.split("</optgroup>")[0]  # never the default
     assert 'option value="" selected>Choose a section (papers.md is read-only)' in text
     assert "(suggested)" not in text
-    cid = next(c.id for c in store_of(services).list(None) if c.suggestions)
+    cid = next(c.id for c in store_of(services).candidates(None) if c.suggestions)
     form = {"action": "accept", "csrf_token": csrf_token(TOKEN), "target": ""}
     answer = client.post(
         f"/review/candidates/{cid}", data=form, headers={"Accept": "application/json"}
@@ -608,7 +608,7 @@ def test_targets_round_trip_and_reject_junk() -> None:
 
 
 def test_candidate_view_from_a_store_candidate(services: Services) -> None:
-    cand = next(c for c in store_of(services).list(None) if REWARD in (c.paper.title or ""))
+    cand = next(c for c in store_of(services).candidates(None) if REWARD in (c.paper.title or ""))
     view = candidate_view(cand)
     assert view.abs_url and view.abs_url.startswith("https://arxiv.org/abs/2604.30004")
     assert view.pdf_url and view.pdf_url.startswith("https://arxiv.org/pdf/2604.30004")
@@ -711,7 +711,7 @@ def test_bulk_decides_the_others_when_one_cannot_be_decided(
     assert f"#{reward}: Candidate {reward} is already accepted." in text
     assert f"#{stable}" not in text and f"#{dense}" not in text
     assert statuses(services)[stable] == statuses(services)[dense] == "accepted"
-    results = {c.id: c.result or {} for c in store_of(services).list("accepted")}
+    results = {c.id: c.result or {} for c in store_of(services).candidates("accepted")}
     assert results[stable].get("section") == "Language Model Papers > Alignment"  # its own pick
     assert results[dense].get("section") == "Language Model Papers > Retrieval"  # the suggestion
     unknown = client.post("/review/bulk", data={**form, "action": "archive"})
