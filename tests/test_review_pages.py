@@ -72,7 +72,9 @@ def pair(client: FlaskClient) -> None:
 
 
 def candidate_id(services: Services, title_part: str) -> int:
-    return next(c.id for c in store_of(services).candidates(None) if title_part in (c.paper.title or ""))
+    return next(
+        c.id for c in store_of(services).candidates(None) if title_part in (c.paper.title or "")
+    )
 
 
 def statuses(services: Services) -> dict[int, str]:
@@ -334,13 +336,7 @@ def test_a_candidate_without_suggestion_asks_for_a_section(
     client: FlaskClient, services: Services
 ) -> None:
     paper = paper_from_dict({"arxiv_id": "2604.39999", "title": "An Unplaceable Paper"})
-    row: dict[str, Any] = {
-        "identity": paper.identity,
-        "paper": paper,
-        "source": "manual",
-        "scores": {},
-    }
-    assert store_of(services).upsert_many([{**row, "suggestions": []}]) == 1
+    _store_without_suggestion(services, paper)
     pair(client)
     text = client.get("/review?q=unplaceable").get_data(as_text=True)
     assert 'option value="" selected>Choose a section' in text
@@ -500,13 +496,7 @@ def test_search_finds_every_author_not_only_those_on_the_card(
             "authors": authors,
         }
     )
-    row: dict[str, Any] = {
-        "identity": paper.identity,
-        "paper": paper,
-        "source": "manual",
-        "scores": {},
-    }
-    assert store_of(services).upsert_many([{**row, "suggestions": []}]) == 1
+    _store_without_suggestion(services, paper)
     pair(client)
     text = client.get("/review?q=pavlick").get_data(as_text=True)
     assert text.count('class="candidate"') == 1 and "Shared Lexical Task" in text
@@ -827,3 +817,15 @@ def test_the_status_bar_route_answers_the_paired_page_only(
     assert [(i["name"], sorted(i)) for i in items] == [
         (name, ["detail", "error", "name", "state"]) for name in ("Sync", "Feeds", "Clips")
     ]
+
+
+def _store_without_suggestion(services: Any, paper: Any) -> None:
+    """A pending candidate for `paper` that no section is suggested for."""
+    row: dict[str, Any] = {
+        "identity": paper.identity,
+        "paper": paper,
+        "source": "manual",
+        "scores": {},
+        "suggestions": [],
+    }
+    assert store_of(services).upsert_many([row]) == 1
