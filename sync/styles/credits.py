@@ -11,7 +11,7 @@ import re
 
 from .inline import Span, all_links
 from .slots import Found, Slot, line_content, line_end, line_starts
-from .words import label_kind, looks_like_authors, looks_like_venue
+from .words import label_kind, looks_like_authors, looks_like_venue, says_year
 
 #: A labelled line naming the venue (`📑 Publisher: arXiv`, `Venue: ICLR 2025`).
 _VENUE_LINE_RE = re.compile(
@@ -80,14 +80,7 @@ def find_venue(text: str, found: Found, body: list[Span], start: int, end: int) 
         if s.kind in ("link", "badge", "image", "tag", "autolink", "url")
     ]
     covered += [(s.start, s.end) for s in found.slots]
-    covered = sorted((max(a, start), min(b, end)) for a, b in covered if a < end and b > start)
-    pos = start
-    regions = []
-    for a, b in covered + [(end, end)]:
-        if a > pos:
-            regions.append((pos, a))
-        pos = max(pos, b)
-    regions += _paper_link_label(text, found, body)
+    regions = _uncovered(covered, start, end) + _paper_link_label(text, found, body)
     for a, b in regions:
         if not found.has("authors") and _author_run(text, found, a, b):
             continue
@@ -188,19 +181,20 @@ def _paper_link_label(text: str, found: Found, body: list[Span]) -> list[tuple[i
     if link is None or link.inner <= title.start < link.inner_end:
         return []
     label = text[link.inner : link.inner_end]
-    if label_kind(label) is not None or not _YEAR_RE.search(label):
+    if label_kind(label) is not None or not says_year(label):
         return []
-    taken = sorted((s.start, s.end) for s in found.slots if link.inner <= s.start < link.inner_end)
-    out, pos = [], link.inner
-    for a, b in taken + [(link.inner_end, link.inner_end)]:
+    return _uncovered([(s.start, s.end) for s in found.slots], link.inner, link.inner_end)
+
+
+def _uncovered(covered: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """The stretches of [start, end) that none of the `covered` spans overlaps, in order."""
+    spans = sorted((max(a, start), min(b, end)) for a, b in covered if a < end and b > start)
+    out, pos = [], start
+    for a, b in spans + [(end, end)]:
         if a > pos:
             out.append((pos, a))
         pos = max(pos, b)
     return out
-
-
-#: A year as venues write it: `2024`, `'24`.
-_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|'\d{2}(?!\d)")
 
 
 def _sentence(value: str) -> bool:

@@ -13,7 +13,7 @@ from .detect import Found, find_slots
 from .inline import plain, spans
 from .rows import find_row_slots
 from .text import clean_title, collapse, unescape
-from .words import code_repo, split_authors
+from .words import BADGE_TAG_RE, code_repo, split_authors
 
 log = logging.getLogger(__name__)
 
@@ -191,8 +191,8 @@ def _authors(raw: str) -> tuple[str, ...]:
 def _tags(text: str, value: tuple[str, Any]) -> tuple[str, ...]:
     raw, slot = value
     if slot.fmt and slot.fmt[0] == "each" and "img.shields.io/badge/{}" in slot.fmt[1]:
-        found = re.findall(r"img\.shields\.io/badge/([^/?#)]+?)-[A-Za-z]+\)", raw)
-        return tuple(unquote(t).replace("--", "-").replace("_", " ") for t in found)
+        found = BADGE_TAG_RE.findall(raw)
+        return tuple(unquote(t).replace("--", "-").replace("_", " ") for t, _color in found)
     if slot.fmt and slot.fmt[0] == "each" and slot.fmt[1] == "[{}]":
         return tuple(t.strip() for t in re.findall(r"\[([^\[\]]+)\]", raw) if t.strip())
     if slot.fmt and slot.fmt[0] == "each":

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .text import DateStyle, learn_dates, parse_date
-from .words import split_authors, venue_year
+from .words import BADGE_TAG_RE, says_year, split_authors, venue_year
 
 #: Share of a list's paper links that must share one shape before new links take that shape.
 CONVENTION_SHARE = 0.75
@@ -259,11 +259,7 @@ def learn_venues(written: list[tuple[str, float]], unnamed: float = 0.0) -> Venu
     if sum(w for _, w in shapes) > unnamed:
         preprint = weighted_majority(shapes)
     # A preprint's `arXiv` names no year anyway: only real venues tell.
-    bare = [
-        (not re.search(r"(?:19|20)\d\d|'\d{2}", v), w)
-        for v, w in written
-        if not _PREPRINT_RE.match(v.strip())
-    ]
+    bare = [(not says_year(v), w) for v, w in written if not _PREPRINT_RE.match(v.strip())]
     return VenueFormat(
         short_year=bool(weighted_majority(votes, False)),
         preprint=preprint,
@@ -295,15 +291,12 @@ class TagFormat:
     colors: tuple[tuple[str, str], ...] = ()
 
 
-_BADGE_TAG_RE = re.compile(r"img\.shields\.io/badge/([^/?#)]+?)-([A-Za-z]+)\)")
-
-
 def learn_tags(fmts: list[tuple[Any, float]], raws: tuple[str, ...] = ()) -> TagFormat:
     """The tag format from the tag slots' observed formats (and the badges' colours)."""
     fmt = weighted_majority(fmts, ("each", "`{}`", " "))
     if fmt[0] == "each":
         colors: dict[str, str] = {
-            m.group(1): m.group(2) for raw in raws for m in _BADGE_TAG_RE.finditer(raw)
+            m.group(1): m.group(2) for raw in raws for m in BADGE_TAG_RE.finditer(raw)
         }
         return TagFormat(fmt[1], fmt[2], tuple(sorted(colors.items())))
     return TagFormat(None, fmt[1])
@@ -313,12 +306,12 @@ def write_tags(tags: list[str], fmt: TagFormat) -> str:
     """Tags written the list's way (a topic badge in the colour the list gives that tag)."""
     if fmt.each:
         colors = dict(fmt.colors)
+        badge = BADGE_TAG_RE.search(fmt.each.replace("{}", "x"))
         out = []
         for tag in tags:
             each = fmt.each
-            m = _BADGE_TAG_RE.search(each.replace("{}", "x"))
-            if m and tag in colors:
-                each = each.replace(f"{{}}-{m.group(2)})", f"{{}}-{colors[tag]})")
+            if badge and tag in colors:
+                each = each.replace(f"{{}}-{badge.group(2)})", f"{{}}-{colors[tag]})")
             out.append(each.replace("{}", tag))
         return fmt.joiner.join(out)
     return fmt.joiner.join(tags)

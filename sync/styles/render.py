@@ -14,6 +14,7 @@ from .shape import Piece, Zone
 from .template import EntryTemplate, choose, literals
 from .text import escape_line_start, escape_text
 from .values import arxiv_of, note_lines, paper_fields
+from .words import says_year as _says_year
 
 _NUMBER = "{number}"
 
@@ -148,7 +149,7 @@ def _venue_or_date(paper: Any, template: EntryTemplate, have: frozenset[str]) ->
     if not {"venue", "date"} <= have:
         return have
     # As the list would write it: `NeurIPS 2024` is `NeurIPS` where venues go without a year.
-    says_year = bool(_YEAR_RE.search(write_venue(paper.venue or "", None, template.formats.venues)))
+    says_year = _says_year(write_venue(paper.venue or "", None, template.formats.venues))
     key = ("venue or date", says_year)
     if key not in template.plans:
         template.plans[key] = _keeps_date(template, says_year)
@@ -162,16 +163,13 @@ def _keeps_date(template: EntryTemplate, says_year: bool) -> bool:
         fields = e.shape.fields
         if "venue" not in fields:
             continue
-        year = any(n == "venue" and _YEAR_RE.search(raw) for n, raw, _f in e.shape.values)
+        year = any(n == "venue" and _says_year(raw) for n, raw, _f in e.shape.values)
         if "date" in fields:
             dated += e.weight
             dated_year += e.weight if year else 0.0
         elif year:
             alone_year += e.weight
     return dated_year > alone_year if says_year else dated > 0
-
-
-_YEAR_RE = re.compile(r"(?:19|20)\d\d|'\d\d\b")
 
 
 def _head_eol(text: str, paper: Any, template: EntryTemplate) -> str:

@@ -93,11 +93,7 @@ def _plan_row(examples: list, have: frozenset[str]) -> _RowPlan:
                     [(e.shape.zones[c], e.weight, e.shape.fields) for e in rows], row_fields
                 )
             )
-        spaced = sum(
-            1
-            for z, _ in options
-            if (z.lead + z.trail if not z.pieces else z.trail)[-1:] in (" ", "\t")
-        )
+        spaced = sum(1 for z, _ in options if _cell_end(z)[-1:] in (" ", "\t"))
         columns.append(
             replace(column, pad_to=_column_width(options), spaced=spaced * 2 > len(options))
         )
@@ -166,13 +162,18 @@ def _column_width(options: list[tuple[Zone, float]]) -> int | None:
         total += 1
         sizes[zone.width] += 1
         # Extra spaces after a value, or after a cell's own text: proof the column is padded.
-        after = zone.trail if zone.pieces else (zone.lead + zone.trail)
+        after = _cell_end(zone)
         if (zone.pieces or after.strip()) and len(after) - len(after.rstrip(" ")) > 1:
             padded = True
     if not padded or not sizes:
         return None
     size, weight = sizes.most_common(1)[0]
     return size if weight >= 0.6 * total else None
+
+
+def _cell_end(zone: Zone) -> str:
+    """The literal text a cell ends with: after its last value, or all of it when it has none."""
+    return zone.trail if zone.pieces else zone.lead + zone.trail
 
 
 def _pad(text: str, size: int | None) -> str:

@@ -252,12 +252,9 @@ def _common(piece: Piece, options: list[tuple[Zone, float]]) -> Piece | None:
             parts.append(part)
             continue
         texts = [q.parts[k] for q in alike if k < len(q.parts) and isinstance(q.parts[k], str)]
-        if len(texts) < len(alike) or len(set(texts)) == 1:
-            parts.append(part)
-            continue
         # Compared without case (`ArXiV` and `Arxiv` are one word), written as this piece has it.
         folded = [t.casefold() for t in texts]
-        if len(set(folded)) == 1:
+        if len(texts) < len(alike) or len(set(folded)) == 1:
             parts.append(part)
             continue
         head = len(_whole_words(os.path.commonprefix(folded), folded))

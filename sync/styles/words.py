@@ -193,6 +193,17 @@ def looks_like_authors(text: str, *, strict: bool = False) -> bool:
     return True
 
 
+#: A year as venues and labels write it: `2024`, `'24`.
+YEAR_IN_TEXT_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|'\d{2}(?!\d)")
+#: A topic badge's tag and colour in an entry's text: `img.shields.io/badge/Seq2Seq-red)`.
+BADGE_TAG_RE = re.compile(r"img\.shields\.io/badge/([^/?#)]+?)-([A-Za-z]+)\)")
+
+
+def says_year(text: str) -> bool:
+    """Whether `text` (a venue, a link label) names a year: `ICLR 2025`, `ACL'23`."""
+    return YEAR_IN_TEXT_RE.search(text) is not None
+
+
 def looks_like_venue(text: str) -> bool:
     """Whether a short free-text segment names a venue (`ICLR 2025`, `arXiv 2022`, `ACL'23`)."""
     body = text.strip()
