@@ -9,7 +9,6 @@ knows these shapes: the entry a paper gets is learned from the list's own entrie
 from __future__ import annotations
 
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -446,7 +445,7 @@ def test_emoji_labelled_field_bullets_write_the_papers_own_fields_only() -> None
     """`- 📑 Publisher: arXiv` is the venue line (a preprint's `arXiv` too), `- 🔑 Key: [a], [b]`
     the tags each in brackets; institutions, environment and TLDR are each paper's own and are
     not written for another."""
-    paper = replace(NEW, venue=None, code_url=None, tags=("security", "GUI agent"))
+    paper = NEW.replace(venue=None, code_url=None, tags=("security", "GUI agent"))
     lines, _text = _added(EMOJI_FIELDS, "Papers with Keyword: security", paper)
     assert lines == [
         "- [Learning Styles from Lists](https://arxiv.org/abs/2409.01234)",
@@ -478,11 +477,11 @@ TOPIC_BADGES = """# Prompt papers
 def test_topic_badges_are_the_entrys_tags_and_titles_end_as_the_lists_do() -> None:
     """`![](…/badge/Seq2Seq-red)` is a tag: a paper with tags gets its own (in the colour the list
     gives each), one without gets none of another paper's; `**Title.**`: the period stays."""
-    plain = replace(NEW, code_url=None, venue="ICLR 2025")
+    plain = NEW.replace(code_url=None, venue="ICLR 2025")
     lines, _text = _added(TOPIC_BADGES, "Pilot work", plain)
     assert lines[0].startswith("4. **Learning Styles from Lists.** ICLR 2025. "), lines
     assert "badge" not in "".join(lines)
-    tagged = replace(plain, tags=("Seq2Seq", "Prompting"))
+    tagged = plain.replace(tags=("Seq2Seq", "Prompting"))
     lines, _text = _added(TOPIC_BADGES, "Pilot work", tagged)
     assert lines[0] == (
         "4. **Learning Styles from Lists.** ICLR 2025. "
@@ -556,7 +555,7 @@ def test_venues_dates_and_authors_where_the_list_puts_them(
     beside a date (`*CoRL, 2022*`), a run of names after a dash, years where most dates are
     years: each read as that field and written with the new paper's own, never another's
     (`Yuanzhi Li` once wrote itself after a new paper's authors)."""
-    paper = replace(NEW, venue=venue, code_url=None)
+    paper = NEW.replace(venue=venue, code_url=None)
     (line,), _text = _added(data, section, paper)
     assert line.startswith(expected), line
     assert "Yuanzhi" not in line and "2022" not in line
@@ -580,7 +579,7 @@ def test_a_paragraph_of_one_paper_per_line_is_one_entry_per_line() -> None:
     listed), and a new one is its own line with no other paper's words and no one's rating."""
     doc = parse_list(ONE_PER_LINE.encode())
     assert [e.end - e.start for e in doc.section("Quantization kernels").entries] == [1, 1, 1]
-    paper = replace(NEW, code_url=None, venue="OSDI 2025")
+    paper = NEW.replace(code_url=None, venue="OSDI 2025")
     (line,), text = _added(ONE_PER_LINE, "Quantization kernels", paper)
     assert (
         line
