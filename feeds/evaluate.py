@@ -185,14 +185,18 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     as_written = "--as-written" in args
     args = [a for a in args if a != "--as-written"]
-    if len(args) == 2 and args[0] == "--loo":
-        result = leave_one_out(Path(args[1]).read_bytes())
-    elif len(args) == 2:
-        result = time_split(
-            Path(args[0]).read_bytes(), Path(args[1]).read_bytes(), as_written=as_written
+    if len(args) != 2:
+        raise SystemExit(
+            "usage: python -m papershelf.feeds.evaluate [--as-written] OLDER NEWER | --loo LIST"
         )
-    else:
-        raise SystemExit("usage: python -m papershelf.feeds.evaluate [--as-written] OLDER NEWER | --loo LIST")
+    try:
+        if args[0] == "--loo":
+            result = leave_one_out(Path(args[1]).read_bytes())
+        else:
+            older, newer = Path(args[0]).read_bytes(), Path(args[1]).read_bytes()
+            result = time_split(older, newer, as_written=as_written)
+    except OSError as exc:
+        raise SystemExit(f"evaluate: cannot read {exc.filename}: {exc.strerror}") from None
     print(json.dumps(result.to_dict()))
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import SHARED_SEEDS
 from feeds_http import fixture_bytes
 
+from papershelf.feeds.evaluate import main as evaluate_main
 from papershelf.feeds.evaluate import time_split
 from papershelf.feeds.knowledge import document_knowledge, fit_ranker
 from papershelf.feeds.rank import (
@@ -215,3 +218,11 @@ def test_time_split_on_the_seeds() -> None:
     # Each of 000's papers kept in its 000 section: the 49 are the answerable ones (0.837/0.959).
     assert strict["known_section_questions"] == 49
     assert strict["known_top1"] >= 0.80 and strict["known_top3"] >= 0.95
+
+
+def test_evaluate_names_a_list_it_cannot_read_in_one_line(tmp_path: Path) -> None:
+    """`python -m papershelf.feeds.evaluate` with a wrong path: one line naming it, no traceback."""
+    missing = tmp_path / "000.md"
+    with pytest.raises(SystemExit) as exited:
+        evaluate_main([str(missing), str(missing)])
+    assert str(exited.value) == f"evaluate: cannot read {missing}: No such file or directory"
